@@ -1,0 +1,81 @@
+"""Balint Online: the platform clinicians' societies use to run online Balint groups."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+def create_app(config: Mapping | str | None = None) -> Flask:
+    """Build a fresh application.
+
+    `config` is either a profile name (`"testing"`, `"production"`) or a mapping of overrides.
+    Order: config/default.py, the profile (``BALINT_CONFIG`` when none is given), environment
+    variables, then the mapping.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=os.environ.get("BALINT_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+    )
+    _load_config(app, config)
+    _check_production(app)
+
+    if app.config["PROXY_HOPS"]:
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from . import models  # noqa: F401  (every model registered before migrations look)
+    from .api import register_api
+    from .cli import register_cli
+    from .web import register_web
+
+    register_web(app)
+    register_api(app)
+    register_cli(app)
+    return app
+
+
+def _load_config(app: Flask, config: Mapping | str | None) -> None:
+    app.config.from_pyfile(str(PROJECT_ROOT / "config" / "default.py"))
+    profile = config if isinstance(config, str) else os.environ.get("BALINT_CONFIG")
+    if profile:
+        app.config.from_pyfile(str(PROJECT_ROOT / "config" / f"{profile}.py"))
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    # BALINT_BASE_URL -> BASE_URL, BALINT_MAIL_URL -> MAIL_URL, and so on for every setting.
+    app.config.from_prefixed_env("BALINT")
+    if isinstance(config, Mapping):
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "balint.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _normalise_db_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; psycopg 3 is the driver installed.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _check_production(app: Flask) -> None:
+    if app.config.get("PRODUCTION") and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("Refusing to start: set SECRET_KEY to a long random value in production.")

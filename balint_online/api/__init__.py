@@ -1,0 +1,60 @@
+"""The JSON API at /api/v1: one parent blueprint holding each feature's endpoints."""
+
+from flask import Blueprint, Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..core.api import ApiError, http_error_response
+from ..core.errors import DomainError
+from ..extensions import csrf
+from .openapi import openapi_document
+
+API_PREFIX = "/api/v1"
+
+
+def _is_api_request() -> bool:
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+def register_api(app: Flask) -> None:
+    from ..series.api import bp as series_api
+
+    api = Blueprint("api", __name__, url_prefix=API_PREFIX)
+    for child in (series_api,):
+        api.register_blueprint(child)
+
+    @api.get("/openapi.json")
+    def openapi():
+        return jsonify(openapi_document())
+
+    # Bearer tokens are not sent automatically by browsers, so CSRF tokens are not needed here.
+    csrf.exempt(api)
+    app.register_blueprint(api)
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        return exc.response()
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if _is_api_request():
+            return ApiError(exc.status, exc.message, code=exc.code, fields=exc.fields, **exc.extra).response()
+        from ..web import error_page
+
+        return error_page(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _is_api_request():
+            return http_error_response(exc)
+        from ..web import error_page
+
+        return error_page(exc.code or 500, exc.description, headers=exc.get_headers())
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if _is_api_request():
+            return ApiError(500, "Something went wrong on our side; it has been logged.").response()
+        from ..web import error_page
+
+        return error_page(500, "Something went wrong on our side; it has been logged.")

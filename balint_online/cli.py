@@ -1,0 +1,93 @@
+"""`flask --app app ...` commands (see CONTRACT.md)."""
+
+import sys
+from datetime import date
+
+import click
+from flask import Flask, current_app
+
+from .accounts.models import DISCIPLINES, ROLES, ApiToken, find_user_by_email
+from .accounts.services import create_user
+from .core.clock import now
+from .core.errors import DomainError
+from .extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+    app.cli.add_command(jobs)
+    app.cli.add_command(scheduler)
+
+
+@click.group(help="Manage accounts.")
+def users():
+    pass
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--timezone", default="UTC", show_default=True, help="IANA zone, e.g. America/New_York")
+@click.option("--discipline", default="other", show_default=True, help=", ".join(DISCIPLINES))
+@click.option("--member-until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Society membership expiry date (YYYY-MM-DD)")
+def create_user_command(email, name, password, role, timezone, discipline, member_until):
+    """Create an account; an existing email is an error."""
+    try:
+        user = create_user(email=email, name=name, password=password, role=role, timezone=timezone,
+                           discipline=discipline, member_until=member_until.date() if member_until else None)
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        click.echo(f"Error: {exc.message}" + (f" ({details})" if details else ""), err=True)
+        sys.exit(1)
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@users.command("token")
+@click.argument("email")
+def token_command(email):
+    """Print a new API token for EMAIL as the last line of output."""
+    user = find_user_by_email(email)
+    if user is None:
+        click.echo(f"Error: no account for {email}.", err=True)
+        sys.exit(1)
+    _, raw = ApiToken.issue(user)
+    db.session.commit()
+    click.echo(f"New API token for {user.email} (shown once):")
+    click.echo(raw)
+
+
+@click.command(help="Load demonstration data; running it again adds nothing.")
+def demo():
+    from .demo import load_demo
+
+    created = load_demo(today=date.today())
+    click.echo(f"Demo data ready ({created} new records). Sign in as admin@demo.balint.test / demo-password-1.")
+
+
+@click.group(help="Scheduled jobs.")
+def jobs():
+    pass
+
+
+@jobs.command("run-due")
+def run_due_command():
+    """Run every job that is due now, once."""
+    from .jobs import builtin  # noqa: F401  (registers the jobs)
+    from .jobs.registry import run_due
+
+    results = run_due(now())
+    for name, count in results.items():
+        click.echo(f"{name}: {'failed (see log)' if count < 0 else count}")
+    if any(count < 0 for count in results.values()):
+        sys.exit(1)
+
+
+@click.command(help="Run the background scheduler in the foreground (one process; more are safe).")
+def scheduler():
+    from .jobs.scheduler import run_scheduler
+
+    run_scheduler(current_app._get_current_object())

@@ -1,0 +1,23 @@
+"""Formatting of instants for people and for the API."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+
+def iso_z(instant: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z suffix, as the API writes every instant."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_wall(instant: datetime, tz: str) -> str:
+    """`YYYY-MM-DDTHH:MM` in the zone, as the API writes wall-clock times."""
+    return instant.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+def human(instant: datetime, tz: str, *, with_date: bool = True) -> str:
+    """`Tue 3 Nov 2026, 19:00 EST` in the given zone, with the zone named."""
+    local = instant.astimezone(ZoneInfo(tz))
+    pattern = "%a %-d %b %Y, %H:%M %Z" if with_date else "%H:%M %Z"
+    return local.strftime(pattern)

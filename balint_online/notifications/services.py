@@ -1,0 +1,156 @@
+"""One notification layer: render an email from templates, write it to the outbox once, deliver it."""
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.clock import now
+from ..extensions import db
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+CLAIM_SECONDS = 300
+
+
+def queue_email(*, key: str, kind: str, user, context: dict | None = None, calendar: tuple[str, bytes] | None = None,
+                recipient: str | None = None) -> OutboxMessage | None:
+    """Render `templates/email/<kind>.{txt,html}` and add it to the outbox under `key`.
+
+    Returns None when a message with that key exists already, so callers may retry freely.
+    The caller commits; the message then goes out with the next delivery run.
+    """
+    ctx = {"user": user, "base_url": current_app.config["BASE_URL"].rstrip("/"),
+           "society": current_app.config["SOCIETY_NAME"], **(context or {})}
+    subject = render_template(f"email/{kind}.subject.txt", **ctx).strip()
+    message = OutboxMessage(
+        key=key,
+        kind=kind,
+        user_id=getattr(user, "id", None),
+        recipient=recipient or user.email,
+        subject=subject,
+        body_text=render_template(f"email/{kind}.txt", **ctx),
+        body_html=render_template(f"email/{kind}.html", subject=subject, **ctx),
+        calendar_method=calendar[0] if calendar else None,
+        calendar_ics=calendar[1] if calendar else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
+    return message
+
+
+def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
+    if message.calendar_ics:
+        from ..calendar.invites import build_invite_message
+
+        mime = build_invite_message(
+            sender=sender, to=message.recipient, subject=message.subject, text=message.body_text,
+            html=message.body_html, ics=message.calendar_ics, method=message.calendar_method,
+        )
+    else:
+        mime = EmailMessage()
+        mime["From"], mime["To"], mime["Subject"] = sender, message.recipient, message.subject
+        mime.set_content(message.body_text)
+        mime.add_alternative(message.body_html, subtype="html")
+    mime["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="balint-online")
+    return mime
+
+
+class SmtpTransport:
+    """Delivers through `smtp://[user:password@]host:port` (or `smtps://`)."""
+
+    def __init__(self, url: str, *, username=None, password=None, starttls=False, timeout=20):
+        parts = urlsplit(url)
+        self.ssl = parts.scheme == "smtps"
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (465 if self.ssl else 25)
+        self.username = unquote(parts.username) if parts.username else username
+        self.password = unquote(parts.password) if parts.password else password
+        self.starttls = starttls
+        self.timeout = timeout
+
+    def __enter__(self):
+        cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
+        self.conn = cls(self.host, self.port, timeout=self.timeout)
+        if self.starttls:
+            self.conn.starttls()
+        if self.username:
+            self.conn.login(self.username, self.password or "")
+        return self
+
+    def send(self, mime: EmailMessage) -> None:
+        self.conn.send_message(mime)
+
+    def __exit__(self, *exc):
+        try:
+            self.conn.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+
+
+def _claim(message_id: int, worker: str) -> bool:
+    """Take one message for delivery; a conditional update, so two workers never both win it."""
+    moment = now()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment))
+        .values(claimed_by=worker, claimed_until=moment + timedelta(seconds=CLAIM_SECONDS),
+                attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver_outbox(worker: str | None = None, limit: int = 200) -> int:
+    """Send what is waiting in the outbox; returns how many went out.
+
+    With `MAIL_URL = "outbox"` nothing leaves the machine and messages stay readable at /dev/outbox.
+    """
+    config = current_app.config
+    if config["MAIL_URL"] == "outbox":
+        return 0
+    worker = worker or f"{socket.gethostname()}:{id(object())}"
+    moment = now()
+    waiting = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None),
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment))
+        .order_by(OutboxMessage.id).limit(limit)
+    ).all()
+    if not waiting:
+        return 0
+    sent = 0
+    transport = SmtpTransport(config["MAIL_URL"], username=config["MAIL_USERNAME"],
+                              password=config["MAIL_PASSWORD"], starttls=config["MAIL_STARTTLS"])
+    try:
+        with transport:
+            for message_id in waiting:
+                if not _claim(message_id, worker):
+                    continue
+                message = db.session.get(OutboxMessage, message_id)
+                try:
+                    transport.send(build_mime(message, config["MAIL_SENDER"]))
+                except (smtplib.SMTPException, OSError) as exc:
+                    message.last_error = str(exc)[:500]
+                    message.claimed_until = now() + timedelta(seconds=min(60 * 2 ** message.attempts, 3600))
+                    db.session.commit()
+                    log.warning("Mail to outbox message %s failed: %s", message_id, exc)
+                    continue
+                message.sent_at = now()
+                message.last_error = ""
+                db.session.commit()
+                sent += 1
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("Mail server %s unreachable: %s", config["MAIL_URL"], exc)
+    return sent

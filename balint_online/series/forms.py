@@ -1,0 +1,64 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..core.forms import TimezoneField
+from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
+from .services import VIDEO_PROVIDERS
+
+
+def _skip_dates(form, field):
+    try:
+        field.parsed = [date.fromisoformat(p.strip()) for p in (field.data or "").replace(";", ",").split(",") if p.strip()]
+    except ValueError as exc:
+        raise ValidationError("Write dates as YYYY-MM-DD, separated by commas.") from exc
+
+
+class SeriesForm(FlaskForm):
+    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)],
+                                description="Who the group is for, what to expect. No patient details.")
+    timezone = TimezoneField("The group's time zone")
+    first_date = DateField("Date of the first meeting", validators=[InputRequired()])
+    start_time = TimeField("Start time (in the group's zone)", validators=[InputRequired()])
+    meeting_count = IntegerField("Number of meetings", default=8, validators=[InputRequired(), NumberRange(1, 52)])
+    interval_weeks = IntegerField("Weeks between meetings", default=1, validators=[InputRequired(), NumberRange(1, 8)])
+    duration_minutes = IntegerField("Length in minutes", default=90, validators=[InputRequired(), NumberRange(15, 480)])
+    capacity = IntegerField("Places", default=8, validators=[InputRequired(), NumberRange(1, 500)])
+    presenters_per_meeting = IntegerField("Presenters per meeting", default=1, validators=[InputRequired(), NumberRange(1, 10)])
+    co_leader = EmailField("Co-leader's email (optional)", validators=[Optional(), Length(max=254)])
+    video_provider = SelectField("Video", choices=list(VIDEO_PROVIDERS.items()))
+    currency = StringField("Currency", default="USD", validators=[InputRequired(), Length(min=3, max=3)])
+    trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=20,
+                                    validators=[Optional(), NumberRange(0, 100)])
+    early_bird_deadline = DateField("Early-bird rate through", validators=[Optional()])
+    cancellation_deadline = DateField("Cancellation deadline", validators=[Optional()])
+    cancellation_fee = DecimalField("Cancellation fee", places=2, default=100, validators=[InputRequired(), NumberRange(0)])
+    skip_dates = StringField("Skip dates (YYYY-MM-DD, comma-separated)", validators=[Optional(), _skip_dates])
+    offer_hours = IntegerField("Hours a waiting-list offer stays open", default=48, validators=[InputRequired(), NumberRange(1, 336)])
+
+
+# One early and one regular field per price category, added to the form class.
+for _category in CATEGORIES:
+    for _period in ("early", "regular"):
+        setattr(SeriesForm, f"price_{_category}_{_period}", DecimalField(
+            f"{CATEGORY_LABELS[_category]}: {_period}", places=2, validators=[Optional(), NumberRange(0)]))
+
+
+def price_field_rows(form: SeriesForm):
+    return [(CATEGORY_LABELS[c], form[f"price_{c}_early"], form[f"price_{c}_regular"]) for c in CATEGORIES]
+
+
+def prices_from_form(form: SeriesForm) -> dict:
+    table = {}
+    for category in CATEGORIES:
+        cell = {}
+        for period in ("early", "regular"):
+            value = form[f"price_{category}_{period}"].data
+            if value is not None:
+                cell[period] = f"{value:.2f}"
+        if cell:
+            table[category] = cell
+    return table

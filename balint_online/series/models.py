@@ -1,0 +1,128 @@
+"""A series of meetings with its leaders, schedule and terms."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.clock import now
+from ..core.types import Money, UTCDateTime
+from ..extensions import db
+from .scheduling import series_state
+
+series_leaders = Table(
+    "series_leaders",
+    db.Model.metadata,
+    Column("series_id", ForeignKey("series.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Series(db.Model):
+    __tablename__ = "series"
+    __table_args__ = (
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    # The first meeting's wall-clock time in the series' zone; every meeting keeps the time of day.
+    first_meeting_local: Mapped[datetime]
+    meeting_count: Mapped[int] = mapped_column(default=8)
+    interval_weeks: Mapped[int] = mapped_column(default=1)
+    duration_minutes: Mapped[int] = mapped_column(default=90)
+    capacity: Mapped[int] = mapped_column(default=8)
+    # Enrolled members; raised only by a conditional update so that concurrent accepts never oversell.
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    presenters_per_meeting: Mapped[int] = mapped_column(default=1)
+    video_provider: Mapped[str] = mapped_column(String(32), default="jitsi")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # The price table as the API writes it: {"member": {"early": "750.00", "regular": "875.00"}, ...}.
+    prices: Mapped[dict] = mapped_column(JSON, default=dict)
+    early_bird_deadline: Mapped[date | None]
+    cancellation_deadline: Mapped[date | None]
+    cancellation_fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("100.00"))
+    skip_dates: Mapped[list] = mapped_column(JSON, default=list)
+    offer_hours: Mapped[int] = mapped_column(default=48)
+    # draft | published | cancelled; what people see (open, full, running...) is derived.
+    lifecycle: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    leaders: Mapped[list[User]] = relationship(secondary=series_leaders, order_by=User.name)
+    meetings: Mapped[list["Meeting"]] = relationship(
+        back_populates="series", order_by="Meeting.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def live_meetings(self) -> list["Meeting"]:
+        return [m for m in self.meetings if m.status != "cancelled"]
+
+    @property
+    def first_start(self) -> datetime | None:
+        live = self.live_meetings
+        return min(m.starts_at for m in live) if live else None
+
+    @property
+    def last_end(self) -> datetime | None:
+        live = self.live_meetings
+        return max(m.ends_at for m in live) if live else None
+
+    def status_at(self, instant: datetime) -> str:
+        return series_state(self.lifecycle, instant, self.first_start, self.last_end, self.seats_left)
+
+    @property
+    def status(self) -> str:
+        return self.status_at(now())
+
+    def is_led_by(self, user) -> bool:
+        return user is not None and any(leader.id == user.id for leader in self.leaders)
+
+    def can_manage(self, user) -> bool:
+        return user is not None and (getattr(user, "is_admin", False) or self.is_led_by(user))
+
+    @property
+    def skip_date_values(self) -> frozenset[date]:
+        return frozenset(date.fromisoformat(d) for d in self.skip_dates or ())
+
+    def __repr__(self) -> str:
+        return f"<Series {self.id} {self.title!r}>"
+
+
+class Meeting(db.Model):
+    """One meeting of a series. Not called Session: that name belongs to SQLAlchemy and Flask."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("series_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled | cancelled
+    # Raised on every change people's calendars must follow (iCalendar SEQUENCE).
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    series: Mapped[Series] = relationship(back_populates="meetings")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} #{self.number} of series {self.series_id}>"

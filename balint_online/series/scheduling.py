@@ -1,0 +1,120 @@
+"""Meeting dates of a series: plain functions, no Flask or database.
+
+A series keeps its IANA zone and a local wall-clock time; every meeting is that wall-clock
+time on its own date, so a 19:00 New York group stays at 19:00 after the clocks change.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+class SchedulingError(ValueError):
+    """A schedule that cannot be built; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PlannedMeeting:
+    number: int
+    local_start: datetime  # naive, in the series' zone
+    starts_at: datetime  # aware UTC
+    ends_at: datetime  # aware UTC
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def zone(name: str) -> ZoneInfo:
+    """The zone for an IANA name; only canonical names from the tz database are accepted."""
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    if not isinstance(name, str) or name not in _ZONES:
+        raise SchedulingError("timezone", f"{name!r} is not an IANA time zone such as 'America/New_York'.")
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError as exc:  # listed but unreadable: treat as unknown
+        raise SchedulingError("timezone", f"{name!r} is not an available time zone.") from exc
+
+
+def to_utc(local: datetime, tz: str, field: str = "starts_at_local") -> datetime:
+    """The instant of a local wall-clock time; refuses times that do not exist or happen twice."""
+    zi = zone(tz)
+    first = local.replace(tzinfo=zi, fold=0)
+    second = local.replace(tzinfo=zi, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        # zoneinfo reports different offsets for the two folds only in a gap or an overlap.
+        round_trip = first.astimezone(UTC).astimezone(zi).replace(tzinfo=None)
+        when = local.strftime("%Y-%m-%d %H:%M")
+        if round_trip != local:
+            raise SchedulingError(field, f"{when} does not exist in {tz}: the clocks go forward then.")
+        raise SchedulingError(field, f"{when} happens twice in {tz} as the clocks go back; choose another time.")
+    return first.astimezone(UTC)
+
+
+def meeting_dates(first: date, count: int, interval_weeks: int, skip_dates: set[date] | frozenset[date]) -> list[date]:
+    """`count` dates every `interval_weeks` weeks from `first`; a skipped date pushes the series on."""
+    dates: list[date] = []
+    day = first
+    step = timedelta(weeks=interval_weeks)
+    while len(dates) < count:
+        if day not in skip_dates:
+            dates.append(day)
+        day += step
+    return dates
+
+
+def plan_meetings(
+    first_local: datetime,
+    tz: str,
+    *,
+    count: int,
+    interval_weeks: int,
+    duration_minutes: int,
+    skip_dates: frozenset[date] = frozenset(),
+) -> list[PlannedMeeting]:
+    """Every meeting of a series at the same local wall-clock time, as UTC instants."""
+    if first_local.date() in skip_dates:
+        raise SchedulingError("skip_dates", f"The first meeting's date {first_local.date()} is also a skip date.")
+    planned = []
+    for number, day in enumerate(meeting_dates(first_local.date(), count, interval_weeks, skip_dates), start=1):
+        local = datetime.combine(day, first_local.time())
+        field = "first_meeting_local" if number == 1 else "skip_dates"
+        starts = to_utc(local, tz, field)
+        planned.append(PlannedMeeting(number, local, starts, starts + timedelta(minutes=duration_minutes)))
+    return planned
+
+
+def max_members(meeting_count: int, presenters_per_meeting: int) -> int:
+    """The most members a series can take while giving every one a turn to present."""
+    return meeting_count * presenters_per_meeting
+
+
+def check_capacity(capacity: int, meeting_count: int, presenters_per_meeting: int) -> None:
+    limit = max_members(meeting_count, presenters_per_meeting)
+    if capacity > limit:
+        raise SchedulingError(
+            "capacity",
+            f"A capacity of {capacity} is more than {meeting_count} meetings x {presenters_per_meeting} "
+            f"presenter(s) can give a turn to present (at most {limit}).",
+        )
+
+
+def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None, seats_left: int) -> str:
+    """The status people see: draft, open, full, running, completed or cancelled.
+
+    Only draft/published/cancelled is stored; the rest follows from the clock and the seats, so
+    it never goes stale and needs no job to advance it.
+    """
+    if lifecycle in ("draft", "cancelled"):
+        return lifecycle
+    if last_end is not None and now >= last_end:
+        return "completed"
+    if first_start is not None and now >= first_start:
+        return "running"
+    return "full" if seats_left <= 0 else "open"

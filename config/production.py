@@ -1,0 +1,6 @@
+"""Production settings: secure cookies; the factory refuses the default SECRET_KEY."""
+
+PRODUCTION = True
+SESSION_COOKIE_SECURE = True
+REMEMBER_COOKIE_SECURE = True
+PREFERRED_URL_SCHEME = "https"
