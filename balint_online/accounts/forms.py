@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from ..core.forms import TimezoneField
+from ..core.forms import TimezoneField, choices
 from .models import DISCIPLINES
 from .services import MIN_PASSWORD
 
@@ -16,7 +16,7 @@ class SignInForm(FlaskForm):
 class SignUpForm(FlaskForm):
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
     email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
-    discipline = SelectField("Discipline", choices=list(DISCIPLINES.items()))
+    discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
     timezone = TimezoneField(description="Every time on the site is shown in this zone.")
     password = PasswordField("Password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
                              description=f"At least {MIN_PASSWORD} characters.")
@@ -25,7 +25,7 @@ class SignUpForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
-    discipline = SelectField("Discipline", choices=list(DISCIPLINES.items()))
+    discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
     timezone = TimezoneField(description="Every time on the site is shown in this zone.")
 
 

@@ -52,7 +52,7 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
     if errors:
         raise InvalidInput("The account could not be created.", fields=errors)
     if find_user_by_email(email):
-        raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={"email": "Already registered."})
+        raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={"email": "An account with this email exists already: sign in, or reset your password."})
     user = User(email=email, name=name.strip(), password_hash=hash_password(password), role=role,
                 timezone=timezone, discipline=discipline)
     if member_until:

@@ -4,13 +4,18 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     names = sorted(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/", "posix/", "right/")))
-    return [("UTC", "UTC")] + [(n, n.replace("_", " ")) for n in names]
+    return [SelectChoice("UTC", "UTC")] + [SelectChoice(n, n.replace("_", " ")) for n in names]
+
+
+def choices(mapping: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
 class TimezoneField(SelectField):

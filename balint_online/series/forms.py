@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import TimezoneField
+from ..core.forms import TimezoneField, choices
 from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
 from .services import VIDEO_PROVIDERS
 
@@ -29,7 +29,7 @@ class SeriesForm(FlaskForm):
     capacity = IntegerField("Places", default=8, validators=[InputRequired(), NumberRange(1, 500)])
     presenters_per_meeting = IntegerField("Presenters per meeting", default=1, validators=[InputRequired(), NumberRange(1, 10)])
     co_leader = EmailField("Co-leader's email (optional)", validators=[Optional(), Length(max=254)])
-    video_provider = SelectField("Video", choices=list(VIDEO_PROVIDERS.items()))
+    video_provider = SelectField("Video", choices=choices(VIDEO_PROVIDERS))
     currency = StringField("Currency", default="USD", validators=[InputRequired(), Length(min=3, max=3)])
     trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=20,
                                     validators=[Optional(), NumberRange(0, 100)])

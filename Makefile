@@ -1,0 +1,33 @@
+# The two set-up commands of the README: `make run` and `make test`.
+# Both create the project's own virtual environment from requirements.txt on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test bench
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+# Run the app on its embedded defaults (SQLite in instance/, mail kept in the outbox, Jitsi) with demo data.
+run: $(BIN)/.installed
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app demo
+	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
+
+tests/js/node_modules/.package-lock.json: tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+
+# The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
+test: $(BIN)/.installed tests/js/node_modules/.package-lock.json
+	scripts/ensure-chromium
+	$(BIN)/pytest -q
+
+bench: $(BIN)/.installed
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

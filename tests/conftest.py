@@ -1,0 +1,157 @@
+"""Shared fixtures: an app on each database (SQLite always, PostgreSQL when TEST_DATABASE_URL names one).
+
+The schema is built once per database by running the migrations (so every test also proves
+them), and every test starts from empty tables.
+"""
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from balint_online import create_app
+from balint_online.extensions import db as _db
+
+# Every app built in the tests, and every server process they start, uses config/testing.py.
+os.environ["BALINT_CONFIG"] = "testing"
+for _name in ("DATABASE_URL", "SECRET_KEY"):
+    os.environ.pop(_name, None)
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _pg_url() -> str:
+    url = os.environ["TEST_DATABASE_URL"]
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory):
+    """Migrate each database once for the whole run."""
+    from flask_migrate import upgrade
+
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'balint-test.db'}"}
+    if "postgresql" in BACKENDS:
+        urls["postgresql"] = _pg_url()
+        engine = create_engine(urls["postgresql"])
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    for url in urls.values():
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            _db.engine.dispose()
+    return urls
+
+
+def make_app(url: str, **overrides):
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def empty_tables() -> None:
+    tables = _db.metadata.sorted_tables
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with _db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        with _db.engine.begin() as conn:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(backend, database_urls):
+    app = make_app(database_urls[backend])
+    with app.app_context():
+        empty_tables()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def clock(app):
+    """Set the app's notion of now: clock.set(datetime) or clock.set('2026-11-02T12:00:00Z')."""
+
+    class Clock:
+        def set(self, value):
+            if isinstance(value, str):
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            app.config["FROZEN_NOW"] = value.astimezone(UTC).isoformat()
+            return value
+
+    return Clock()
+
+
+@pytest.fixture
+def make_user(app):
+    from balint_online.accounts.services import create_user
+
+    counter = {"n": 0}
+
+    def make(role="member", *, email=None, name=None, timezone="America/New_York", discipline="physician",
+             member_until=None, password="correct horse battery"):
+        counter["n"] += 1
+        return create_user(email=email or f"{role}{counter['n']}@example.org", name=name or f"{role.title()} {counter['n']}",
+                           password=password, role=role, timezone=timezone, discipline=discipline,
+                           member_until=member_until)
+
+    return make
+
+
+class ApiClient:
+    """A test client that sends a user's bearer token with every request."""
+
+    def __init__(self, client, token: str | None):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def __getattr__(self, method):
+        def call(path, **kwargs):
+            headers = {**self.headers, **kwargs.pop("headers", {})}
+            return getattr(self.client, method)(path, headers=headers, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def api(client):
+    """api(user) -> a client authenticated as user; api(None) -> anonymous."""
+    from balint_online.accounts.models import ApiToken
+
+    def for_user(user):
+        if user is None:
+            return ApiClient(client, None)
+        _, raw = ApiToken.issue(user)
+        _db.session.commit()
+        return ApiClient(client, raw)
+
+    return for_user
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in to the browser-facing pages of `client`."""
+
+    def sign_in(user, password="correct horse battery"):
+        resp = client.post("/sign-in", data={"email": user.email, "password": password})
+        assert resp.status_code == 302, resp.data
+        return client
+
+    return sign_in

@@ -1,0 +1,36 @@
+"""Small builders shared by the tests."""
+
+PRICES = {
+    "standard": {"early": "800.00", "regular": "875.00"},
+    "member": {"early": "650.00", "regular": "725.00"},
+    "trainee": {"regular": "450.00"},
+}
+
+
+def series_payload(**overrides) -> dict:
+    body = {
+        "title": "Evening group",
+        "description": "For primary care clinicians.",
+        "timezone": "America/New_York",
+        "first_meeting_local": "2026-10-19T19:00",
+        "meeting_count": 8,
+        "capacity": 8,
+        "prices": PRICES,
+        "early_bird_deadline": "2026-10-05",
+        "cancellation_deadline": "2026-10-12",
+    }
+    body.update(overrides)
+    return body
+
+
+def create_series(api_client, **overrides) -> dict:
+    resp = api_client.post("/api/v1/series", json=series_payload(**overrides))
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def published_series(api_client, **overrides) -> dict:
+    series = create_series(api_client, **overrides)
+    resp = api_client.post(f"/api/v1/series/{series['id']}/publish")
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
