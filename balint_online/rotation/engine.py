@@ -43,13 +43,15 @@ Guarantees, highest priority first
    changes (added plus removed (meeting, member) pairs versus ``current``,
    ex-members included) is minimal.
 4. Among those, turn counts (past + upcoming, enrolled members) are as even as
-   availability allows: the sum of squared counts is minimal.  Ties go to the
-   member who presented earliest: members with a past turn ranked by their
-   first past meeting, then waiting members in enrollment order (the order in
-   which level 5 schedules their first turns).
-5. Lowest: turns follow the round-robin.  The ideal future sequence lists each
-   member's turns ordered by (turn count reached, rank from 4); each turn is
-   placed as close as possible to one of the member's ideal slots.
+   availability allows: the sum of squared counts is minimal.  Then extra
+   turns go to those who presented earliest: the sum of rank x upcoming turns
+   is minimal, ranking members with a past turn by their first past meeting,
+   then waiting members in enrollment order (the order in which level 5
+   schedules their first turns).
+5. Lowest: turns follow the round-robin.  The ideal sequence of upcoming slots
+   lists every member's turns ordered by (turn count reached, rank from 4);
+   the total distance, in slots, from each turn to the nearest of its
+   member's ideal slots is minimal.
 Backups: every upcoming meeting names one member who is available, does not
 present there and presents at some other meeting; backup duties are spread
 as evenly as possible, preferring members whose first turn is already behind
@@ -66,9 +68,10 @@ exactly: upcoming meetings supply their slot counts, each (meeting, available
 member) arc costs a "not announced there" penalty plus the level-5 distance,
 and each member's n-th turn costs an increasing (convex) amount encoding
 level 1 (a waiting member's first turn is free), level 4 (count, then rank).
-Levels are combined into one integer cost with weights large enough that a
-higher level always outweighs everything below it.  Successive shortest paths
-with Dijkstra on reduced costs solve it; backups use the same solver.
+Level 2 is fixed by the supplies; the other levels are combined into one
+integer cost with weights large enough that a higher level always outweighs
+everything below it, so the optimum is lexicographic.  Successive shortest
+paths with Dijkstra on reduced costs solve it; backups use the same solver.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class RotationInput:
     presenters_per_meeting: int
     # past meeting id -> member ids who presented there (may include ex-members)
     presented: Mapping[int, Sequence[int]] = field(default_factory=dict)
-    # upcoming meeting id -> announced presenters (may include ex-members)
+    # not-yet-held meeting id -> announced presenters (may include ex-members)
     current: Mapping[int, Sequence[int]] = field(default_factory=dict)
     # member id -> meeting ids they cannot present at
     unavailable: Mapping[int, frozenset[int]] = field(default_factory=dict)
@@ -130,12 +133,14 @@ class SwapRefused(ValueError):
 
 
 def plan_rotation(inp: RotationInput) -> RotationPlan:
+    """The optimal plan for ``inp``; raises ``RotationInfeasible`` or ``ValueError`` (bad input)."""
     group = _Group(inp)
     group.raise_if_infeasible()
     return group.finish(group.presenters_from(group.optimise()))
 
 
 def check_plan(inp: RotationInput, presenters: Mapping[int, Sequence[int]]) -> list[str]:
+    """Sentences describing each hard guarantee ``presenters`` breaks; ``[]`` if none."""
     return _Group(inp).problems(presenters)
 
 
@@ -147,6 +152,7 @@ def swap(
     meeting_b: int,
     member_b: int,
 ) -> RotationPlan:
+    """``plan`` with the two upcoming turns exchanged; raises ``SwapRefused`` if not allowed."""
     group = _Group(inp)
     for meeting_id, member in ((meeting_a, member_a), (meeting_b, member_b)):
         meeting = group.by_id.get(meeting_id)
@@ -307,19 +313,23 @@ class _Group:
 
     def _reason(self, i: int, people: list[int], meetings: list[int], own: list[int]) -> str:
         numbers = [m.number for m in self.upcoming]
-        if not self.upcoming:
+        if not numbers:
             return "has not presented yet and no meetings remain in the series"
         if not own:
-            return f"has not presented yet and is unavailable at every remaining meeting ({_list(numbers)})"
+            return f"has not presented yet and is unavailable at every remaining meeting ({_runs(numbers)})"
         blocked = [numbers[j] for j in range(len(numbers)) if j not in own]
-        text = f"has not presented yet and can present only at {_meetings([numbers[j] for j in own])}"
         if blocked:
-            text += f" (unavailable at {_list(blocked)})"
+            text = (
+                f"has not presented yet and can present only at {_meetings([numbers[j] for j in own])} "
+                f"(unavailable at {_runs(blocked)})"
+            )
+        else:
+            text = f"has not presented yet and is available at every remaining meeting ({_runs(numbers)})"
         slots = sum(self.slots[j] for j in meetings)
         # Non-empty: the full meetings i could use are held by other members of the group.
         others = [self.members[k] for k in people if k != i]
         return (
-            f"{text}; member{'s' if len(others) > 1 else ''} {_list(others)} "
+            f"{text}; member{'s' if len(others) > 1 else ''} {_some(others)} "
             f"{'have' if len(others) > 1 else 'has'} not presented yet either and can present "
             f"only at {_meetings([numbers[j] for j in meetings])}, which "
             f"{'have' if len(meetings) > 1 else 'has'} {slots} presenting slot{'s' if slots != 1 else ''} "
@@ -361,8 +371,11 @@ class _Group:
 
         def turn_cost(i: int, k: int) -> int:
             # k-th upcoming turn of member i; increasing in k as the solver requires.
-            need = 0 if (k == 1 and first_free[i]) else w_need
-            return need + w_even * ((self.past_turns[i] + k) * w_rank + self.rank[i])
+            # A waiting member's first turn is in every feasible plan, so its cost is a
+            # constant of the optimum: zero lets shortest paths end at the first such member.
+            if k == 1 and first_free[i]:
+                return 0
+            return w_need + w_even * ((self.past_turns[i] + k) * w_rank + self.rank[i])
 
         return _min_cost_flow(self.slots, arcs, n, turn_cost)
 
@@ -465,25 +478,26 @@ class _Group:
                     found.append(f"Meeting {meeting.number} has already been held; its presenters cannot change.")
                 has_turn.update(held)
                 continue
-            valid = []
             for x in _duplicates(listed):
                 found.append(f"Member {x} is listed twice at meeting {meeting.number}.")
+            enrolled = []
             for x in _unique(listed):
                 has_turn.add(x)
                 if x not in self.index:
                     found.append(f"Member {x} presents at meeting {meeting.number} but is not enrolled.")
-                elif self.is_unavailable(x, meeting.id):
+                    continue
+                enrolled.append(x)
+                if self.is_unavailable(x, meeting.id):
                     found.append(f"Member {x} is unavailable at meeting {meeting.number}.")
-                else:
-                    valid.append(x)
             if len(_unique(listed)) > self.ppm:
                 found.append(
                     f"Meeting {meeting.number} has {len(_unique(listed))} presenters; at most {self.ppm} are allowed."
                 )
-            idle = [x for x in self.members if x not in valid and not self.is_unavailable(x, meeting.id)]
-            if len(valid) < self.ppm and idle:
+            # An unavailable presenter is reported above, so it still counts as filling its slot here.
+            idle = [x for x in self.members if x not in enrolled and not self.is_unavailable(x, meeting.id)]
+            if len(enrolled) < self.ppm and idle:
                 found.append(
-                    f"Meeting {meeting.number} has {len(valid)} of {self.ppm} presenters "
+                    f"Meeting {meeting.number} has {len(enrolled)} of {self.ppm} presenters "
                     f"although member{'s' if len(idle) > 1 else ''} {_list(idle)} could present."
                 )
         found += [f"Member {x} has no presenting turn." for x in self.members if x not in has_turn]
@@ -506,18 +520,21 @@ def _min_cost_flow(
     Dijkstra on reduced costs (Johnson potentials), which keeps the flow
     optimal for the units routed so far.  Returns the right nodes per left node.
     """
+    # Node 0 is the sink, so on distance ties Dijkstra stops before exploring further;
+    # left node l is 1 + l and right node r is first_right + r.
     n_left = len(supplies)
-    sink = n_left + n_right
+    first_right = 1 + n_left
+    size = first_right + n_right
     inf = float("inf")
-    potential = [0] * (sink + 1)
+    potential = [0] * size
     chosen: list[dict[int, int]] = [{} for _ in range(n_left)]  # l -> {r: cost} carrying flow
     into: list[dict[int, int]] = [{} for _ in range(n_right)]  # the same arcs seen from r
     load = [0] * n_right
-    for source in range(n_left):
-        for _ in range(supplies[source]):
-            dist = [inf] * (sink + 1)
-            prev = [-1] * (sink + 1)
-            done = [False] * (sink + 1)
+    for source in range(1, first_right):
+        for _ in range(supplies[source - 1]):
+            dist = [inf] * size
+            prev = [-1] * size
+            done = [False] * size
             dist[source] = 0
             heap = [(0, source)]
             while heap:
@@ -525,45 +542,45 @@ def _min_cost_flow(
                 if done[u]:
                     continue
                 done[u] = True
-                if u == sink:
+                if u == 0:
                     break
                 base = d + potential[u]
-                if u < n_left:
-                    taken = chosen[u]
-                    for r, cost in arcs[u].items():
+                if u < first_right:
+                    taken = chosen[u - 1]
+                    for r, cost in arcs[u - 1].items():
                         if r not in taken:
-                            v = n_left + r
+                            v = first_right + r
                             nd = base + cost - potential[v]
                             if nd < dist[v]:
                                 dist[v], prev[v] = nd, u
                                 heapq.heappush(heap, (nd, v))
                 else:
-                    r = u - n_left
-                    for v, cost in into[r].items():  # undo an assignment of r elsewhere
-                        nd = base - cost - potential[v]
-                        if nd < dist[v]:
-                            dist[v], prev[v] = nd, u
-                            heapq.heappush(heap, (nd, v))
-                    nd = base + unit_cost(r, load[r] + 1) - potential[sink]
-                    if nd < dist[sink]:
-                        dist[sink], prev[sink] = nd, u
-                        heapq.heappush(heap, (nd, sink))
-            if not done[sink]:
+                    r = u - first_right
+                    for l, cost in into[r].items():  # undo an assignment of r elsewhere
+                        nd = base - cost - potential[1 + l]
+                        if nd < dist[1 + l]:
+                            dist[1 + l], prev[1 + l] = nd, u
+                            heapq.heappush(heap, (nd, 1 + l))
+                    nd = base + unit_cost(r, load[r] + 1) - potential[0]
+                    if nd < dist[0]:
+                        dist[0], prev[0] = nd, u
+                        heapq.heappush(heap, (nd, 0))
+            if not done[0]:
                 raise RuntimeError("supply cannot be routed; callers size supplies by available arcs")
-            reach = dist[sink]
-            for v in range(sink + 1):
+            reach = dist[0]
+            for v in range(size):
                 # Nodes not settled before the sink keep reduced costs non-negative with `reach`.
                 potential[v] += min(dist[v], reach)
-            v = prev[sink]
-            load[v - n_left] += 1
+            v = prev[0]
+            load[v - first_right] += 1
             while v != source:
                 u = prev[v]
-                if u < n_left:
-                    r = v - n_left
-                    chosen[u][r] = into[r][u] = arcs[u][r]
-                else:
-                    r = u - n_left
-                    del chosen[v][r], into[r][v]
+                if u < first_right:  # forward arc: left u - 1 takes right v
+                    l, r = u - 1, v - first_right
+                    chosen[l][r] = into[r][l] = arcs[l][r]
+                else:  # backward arc: left v - 1 gives up right u
+                    l, r = v - 1, u - first_right
+                    del chosen[l][r], into[r][l]
                 v = u
     return [list(c) for c in chosen]
 
@@ -593,4 +610,23 @@ def _list(items: Sequence[int]) -> str:
 
 
 def _meetings(numbers: Sequence[int]) -> str:
-    return f"meeting{'s' if len(numbers) > 1 else ''} {_list(numbers)}"
+    return f"meeting{'s' if len(numbers) > 1 else ''} {_runs(numbers)}"
+
+
+def _runs(numbers: Sequence[int]) -> str:
+    """Sorted meeting numbers with runs of three or more shortened: 1-4, 6, 8, 9."""
+    parts: list[str] = []
+    start = 0
+    for k in range(1, len(numbers) + 1):
+        if k == len(numbers) or numbers[k] != numbers[k - 1] + 1:
+            run = numbers[start:k]
+            parts += [f"{run[0]}-{run[-1]}"] if len(run) > 2 else [str(x) for x in run]
+            start = k
+    return ", ".join(parts)
+
+
+def _some(ids: Sequence[int], shown: int = 10) -> str:
+    """Member ids, truncated so a large shortage still gives a readable message."""
+    if len(ids) <= shown:
+        return _list(ids)
+    return f"{_list(ids[:shown])} and {len(ids) - shown} more"
