@@ -3,12 +3,16 @@
 Pure functions: data in, bytes out. No Flask, no database, no clock: the same
 input always gives the same bytes, so feeds can be served with ETags.
 
-Every meeting is written with DTSTART/DTEND in its series' IANA zone (TZID)
-and a VTIMEZONE for every zone used. The VTIMEZONEs are derived here from
-zoneinfo's actual transitions and written as RRULE-based STANDARD/DAYLIGHT
-observances: icalendar's own ``Timezone.from_tzid`` /
-``Calendar.add_missing_timezones`` write one multi-valued RDATE per
-observance (1970-2038 only), which Outlook and Mozilla's parser mishandle.
+Every meeting is written with DTSTART/DTEND in its series' IANA zone (TZID),
+except an instant in the hour a fall-back repeats, which goes in UTC since
+parsers disagree on which of the two it means. Each zone used gets a
+VTIMEZONE derived here from zoneinfo's transitions around the meetings'
+years: RRULE-based STANDARD/DAYLIGHT observances (single-onset ones where a
+zone has no yearly rule), never RDATE. icalendar's own
+``Timezone.from_tzid`` / ``Calendar.add_missing_timezones`` are not used:
+they write one multi-valued RDATE per observance covering 1970-2038 only,
+which Outlook and Mozilla's parser mishandle, and ``add_missing_timezones``
+orders zones by set iteration, so bytes would vary between processes.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import calendar as gregorian
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -312,14 +316,13 @@ def _address(name: str, email: str, **params: str) -> vCalAddress:
 
 
 def _zoned(instant: datetime, tzid: str) -> datetime:
-    """The wall-clock time of ``instant`` in ``tzid``, or UTC if that would lie.
+    """The wall-clock time of ``instant`` in ``tzid``, or UTC if that is ambiguous.
 
-    In the repeated hour after a fall-back transition a wall-clock time means
-    its first occurrence (RFC 5545 3.3.5), so an instant in the second one
-    can only be written exactly in UTC.
+    RFC 5545 3.3.5 resolves a time in the hour repeated by a fall-back to its
+    first occurrence, but ical.js takes the second; only UTC is read alike.
     """
-    local = instant.astimezone(ZoneInfo(tzid)).replace(fold=0)
-    if local.astimezone(_UTC) != instant.astimezone(_UTC):
+    local = instant.astimezone(ZoneInfo(tzid))
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
         return instant.astimezone(_UTC)
     return local
 
@@ -375,8 +378,8 @@ class _Run:
 
     @property
     def ordinal(self) -> int:
-        # "last" is the usual tzdata rule when both fit (e.g. the 25th-28th).
-        return -1 if -1 in self.ordinals else min(self.ordinals)
+        # When both fit (the 22nd-28th) prefer -1, "last": tzdata's usual rule.
+        return min(self.ordinals)
 
     def accepts(self, onset: _Onset) -> bool:
         last = self.onsets[-1]
@@ -407,8 +410,12 @@ class _Run:
             )
             # A rule that stopped within the scanned years gets an UNTIL;
             # one still running at the end stays open, as clients expect.
+            # The UNTIL is a day after the last onset because dateutil (and
+            # so icalendar) compares it with the local DTSTART, not in UTC:
+            # a day later is past that onset either way, and a year short of
+            # the next.
             if self.next_expected() < scanned_until:
-                rrule += (("UNTIL", self.onsets[-1].at),)
+                rrule += (("UNTIL", self.onsets[-1].at + timedelta(days=1)),)
         return _Observance(
             first.is_daylight,
             first.local,

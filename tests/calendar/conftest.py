@@ -1,0 +1,115 @@
+"""Fixtures for the calendar tests: the ical.js harness and event factories.
+
+This folder has no __init__.py on purpose: as a package under a tests/
+without one it would be imported as ``calendar``, shadowed by the stdlib.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from balint_online.calendar.ics import CalendarEvent
+
+HARNESS_DIR = Path(__file__).resolve().parents[1] / "js"
+
+UTC = timezone.utc
+
+
+@pytest.fixture(scope="session")
+def ical_js(tmp_path_factory):
+    """``parse(*ics_payloads) -> [calendar dict, ...]`` through one node run.
+
+    Installs the harness's locked dependencies first on a fresh clone.
+    """
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.fail("node and npm are needed for the ical.js checks")
+    if not (HARNESS_DIR / "node_modules" / "ical.js").is_dir():
+        subprocess.run(
+            [npm, "ci", "--prefix", str(HARNESS_DIR), "--no-audit", "--no-fund"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    folder = tmp_path_factory.mktemp("ics")
+    counter = itertools.count()
+
+    def parse(*payloads: bytes) -> list[dict]:
+        paths = []
+        for payload in payloads:
+            path = folder / f"{next(counter)}.ics"
+            path.write_bytes(payload)
+            paths.append(str(path))
+        run = subprocess.run(
+            [node, str(HARNESS_DIR / "parse_ics.mjs"), *paths],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        parsed = json.loads(run.stdout)
+        return parsed if len(paths) > 1 else [parsed]
+
+    return parse
+
+
+def _make_event(**fields) -> CalendarEvent:
+    """A confirmed 90-minute meeting; any field can be overridden."""
+    starts_at = fields.pop("starts_at", datetime(2026, 11, 5, 0, tzinfo=UTC))
+    values = dict(
+        uid="meeting-1@balint.example",
+        summary="Bálint group: Thursday evening",
+        description="Bring a case from your practice.",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=90),
+        tzid="America/New_York",
+        sequence=0,
+        status="CONFIRMED",
+        last_modified=datetime(2026, 9, 1, 12, tzinfo=UTC),
+        join_url="https://balint.example/meetings/1/join",
+        url="https://balint.example/meetings/1",
+    )
+    values.update(fields)
+    return CalendarEvent(**values)
+
+
+def _weekly_series(
+    tzid: str, first: date, at: time, weeks: int, *, series: str = "s"
+) -> list[CalendarEvent]:
+    """Meetings at the same local wall-clock time every week, stored in UTC."""
+    zone = ZoneInfo(tzid)
+    events = []
+    for week in range(weeks):
+        local = datetime.combine(first + timedelta(weeks=week), at, zone)
+        starts_at = local.astimezone(UTC)
+        events.append(
+            _make_event(
+                uid=f"{series}-{week}@balint.example",
+                tzid=tzid,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=90),
+                join_url=f"https://balint.example/meetings/{series}{week}/join",
+                url=f"https://balint.example/meetings/{series}{week}",
+            )
+        )
+    return events
+
+
+# Fixtures rather than imports: in a whole-suite run "conftest" may name
+# another folder's module.
+@pytest.fixture
+def make_event():
+    return _make_event
+
+
+@pytest.fixture
+def weekly_series():
+    return _weekly_series
