@@ -1,11 +1,12 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, has_request_context, render_template
 from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from .core import timefmt
+from .features import feature_modules
 from .extensions import db, login_manager
 
 health = Blueprint("health", __name__)
@@ -37,7 +38,10 @@ def readyz():
 
 
 def viewer_timezone() -> str:
-    return current_user.timezone if current_user.is_authenticated else "UTC"
+    # Emails are rendered by the scheduler too, where nobody is signed in.
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.timezone
+    return "UTC"
 
 
 def error_page(status: int, message: str | None, headers=None):
@@ -50,8 +54,6 @@ def error_page(status: int, message: str | None, headers=None):
 
 def register_web(app: Flask) -> None:
     from .accounts.models import User
-    from .accounts.views import bp as accounts_bp
-    from .series.views import bp as series_bp
 
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Please sign in to continue."
@@ -61,8 +63,9 @@ def register_web(app: Flask) -> None:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
 
-    for bp in (health, pages, accounts_bp, series_bp):
+    for bp in (health, pages, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
+    feature_modules("hooks")
 
     @app.context_processor
     def template_helpers():
@@ -99,8 +102,6 @@ def home():
 
 
 def home_sections(user) -> list[Markup]:
-    """Each feature contributes a (template, context) pair, rendered here into the member's home page."""
-    from .series.views import led_series_section
-
-    contributions = (led_series_section(user),)
+    """Each feature's `home.section(user)` gives a (template, context) pair, or None; rendered in order."""
+    contributions = (module.section(user) for module in feature_modules("home"))
     return [Markup(render_template(template, **context)) for template, context in filter(None, contributions)]

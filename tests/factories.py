@@ -34,3 +34,14 @@ def published_series(api_client, **overrides) -> dict:
     resp = api_client.post(f"/api/v1/series/{series['id']}/publish")
     assert resp.status_code == 200, resp.get_json()
     return resp.get_json()
+
+
+ATTESTATION = {"clinically_active": True, "willing_to_present": True, "attend_all_sessions": True,
+               "emotional_readiness": True, "confidentiality": True}
+
+
+def apply(api_client, series_id: int, **overrides) -> dict:
+    body = {"trainee": False, "attestation": ATTESTATION, **overrides}
+    resp = api_client.post(f"/api/v1/series/{series_id}/applications", json=body)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()

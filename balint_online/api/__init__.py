@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 from ..core.api import ApiError, http_error_response
 from ..core.errors import DomainError
 from ..extensions import csrf
+from ..features import feature_modules
 from .openapi import openapi_document
 
 API_PREFIX = "/api/v1"
@@ -16,11 +17,9 @@ def _is_api_request() -> bool:
 
 
 def register_api(app: Flask) -> None:
-    from ..series.api import bp as series_api
-
     api = Blueprint("api", __name__, url_prefix=API_PREFIX)
-    for child in (series_api,):
-        api.register_blueprint(child)
+    for module in feature_modules("api"):
+        api.register_blueprint(module.bp)
 
     @api.get("/openapi.json")
     def openapi():

@@ -48,10 +48,10 @@ def query(name: str, schema: dict, description: str = "") -> dict:
 
 
 def _feature_paths() -> tuple[dict, dict]:
-    from ..series import openapi as series_doc
+    from ..features import feature_modules
 
     paths, schemas = {}, {}
-    for module in (series_doc,):
+    for module in feature_modules("openapi"):
         paths.update(module.PATHS)
         schemas.update(module.SCHEMAS)
     return paths, schemas

@@ -1,7 +1,10 @@
-"""The platform's jobs. Importing this module registers them."""
+"""Imports every feature's `jobs` module, which registers its jobs; mail delivery runs last."""
 
+from ..features import feature_modules
 from ..notifications.services import deliver_outbox
 from .registry import job
+
+feature_modules("jobs")
 
 
 @job("deliver-mail", every_seconds=30)

@@ -1,6 +1,7 @@
 """One notification layer: render an email from templates, write it to the outbox once, deliver it."""
 
 import logging
+import re
 import smtplib
 import socket
 from datetime import timedelta
@@ -9,6 +10,7 @@ from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
+from markupsafe import Markup, escape
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,22 +24,25 @@ CLAIM_SECONDS = 300
 
 def queue_email(*, key: str, kind: str, user, context: dict | None = None, calendar: tuple[str, bytes] | None = None,
                 recipient: str | None = None) -> OutboxMessage | None:
-    """Render `templates/email/<kind>.{txt,html}` and add it to the outbox under `key`.
+    """Render `templates/email/<kind>.txt` and add it to the outbox under `key`.
 
-    Returns None when a message with that key exists already, so callers may retry freely.
-    The caller commits; the message then goes out with the next delivery run.
+    The template's first line is `Subject: ...`; the rest is the plain-text body, from which the
+    HTML alternative is made. Returns None when a message with that key exists already, so callers
+    may retry freely. The caller commits; the message goes out with the next delivery run.
     """
     ctx = {"user": user, "base_url": current_app.config["BASE_URL"].rstrip("/"),
            "society": current_app.config["SOCIETY_NAME"], **(context or {})}
-    subject = render_template(f"email/{kind}.subject.txt", **ctx).strip()
+    subject_line, _, text = render_template(f"email/{kind}.txt", **ctx).lstrip().partition("\n")
+    subject = subject_line.removeprefix("Subject:").strip()
+    text = text.strip() + "\n"
     message = OutboxMessage(
         key=key,
         kind=kind,
         user_id=getattr(user, "id", None),
         recipient=recipient or user.email,
         subject=subject,
-        body_text=render_template(f"email/{kind}.txt", **ctx),
-        body_html=render_template(f"email/{kind}.html", subject=subject, **ctx),
+        body_text=text,
+        body_html=render_template("email/_layout.html", subject=subject, paragraphs=text_to_paragraphs(text), **ctx),
         calendar_method=calendar[0] if calendar else None,
         calendar_ics=calendar[1] if calendar else None,
     )
@@ -47,6 +52,19 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     except IntegrityError:
         return None
     return message
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def text_to_paragraphs(text: str) -> list[Markup]:
+    """The plain-text body as HTML paragraphs, with its links made clickable."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        escaped = str(escape(block))
+        linked = _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+        paragraphs.append(Markup(linked.replace("\n", "<br>\n")))
+    return paragraphs
 
 
 def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:

@@ -9,6 +9,7 @@ from .models import Meeting, Series
 from .services import (
     SeriesInput,
     cancel_meeting,
+    cancel_series,
     create_series,
     open_series,
     publish_series,
@@ -27,6 +28,7 @@ def meeting_json(meeting: Meeting) -> dict:
         "starts_at_local": local_wall(meeting.starts_at, meeting.series.timezone),
         "status": meeting.status,
         "sequence": meeting.sequence,
+        "video_ready": meeting.video_room is not None,
     }
 
 
@@ -124,6 +126,16 @@ def detail(series_id):
 @api_auth
 def publish(series_id):
     return series_json(publish_series(get_or_404(Series, series_id, "series"), current_api_user()))
+
+
+@bp.post("/series/<series_id>/cancel")
+@api_auth
+def cancel_whole_series(series_id):
+    series = get_or_404(Series, series_id, "series")
+    f = Fields(json_body())
+    reason = f.string("reason", required=True, max_length=500)
+    f.check()
+    return series_json(cancel_series(series, current_api_user(), reason))
 
 
 @bp.post("/meetings/<meeting_id>/reschedule")

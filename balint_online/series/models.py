@@ -116,6 +116,8 @@ class Meeting(db.Model):
     # Raised on every change people's calendars must follow (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    # The provider's room (video.providers.Room.to_dict()), once provisioned; never holds secrets.
+    video_room: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     series: Mapped[Series] = relationship(back_populates="meetings")

@@ -62,6 +62,12 @@ PATHS = {
     "/series/{id}/publish": {
         "post": operation("Open a series for applications", schema=ref("Series"), params=[path_id("id")], errors=(401, 403, 404, 409)),
     },
+    "/series/{id}/cancel": {
+        "post": operation("The society cancels a series: meetings cancelled, everyone refunded in full",
+                          schema=ref("Series"), params=[path_id("id")],
+                          body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+                          errors=(401, 403, 404, 409, 422)),
+    },
     "/meetings/{id}/reschedule": {
         "post": operation("Move a meeting to a new local time", schema=ref("Meeting"), params=[path_id("id")],
                           body={"type": "object", "required": ["starts_at_local"], "properties": {"starts_at_local": LOCAL}},

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..accounts.models import User, find_user_by_email
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.signals import meeting_changed, series_changed
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
 from .models import Meeting, Series
@@ -154,6 +155,7 @@ def publish_series(series: Series, user: User) -> Series:
         raise DomainError("The series has already started; create a new one.", code="series_started")
     series.lifecycle = "published"
     series.published_at = now()
+    series_changed.send(series, change="published", actor=user)
     db.session.commit()
     return series
 
@@ -196,6 +198,7 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
         raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap")
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.sequence += 1
+    meeting_changed.send(meeting, change="rescheduled", actor=user)
     db.session.commit()
     return meeting
 
@@ -205,5 +208,26 @@ def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
     meeting.status = "cancelled"
     meeting.cancel_reason = reason
     meeting.sequence += 1
+    meeting_changed.send(meeting, change="cancelled", actor=user)
     db.session.commit()
     return meeting
+
+
+def cancel_series(series: Series, user: User, reason: str) -> Series:
+    """The society cancels: every meeting is cancelled and everyone is refunded in full (enrollment's hook)."""
+    require_manager(series, user)
+    if series.lifecycle == "cancelled":
+        raise DomainError("This series is already cancelled.", code="series_cancelled")
+    if series.status == "completed":
+        raise DomainError("This series has finished.", code="series_completed")
+    if not reason:
+        raise InvalidInput("Say why, for the members.", fields={"reason": "A reason is required; members are told."})
+    moment = now()
+    series.lifecycle, series.cancelled_at = "cancelled", moment
+    for meeting in series.meetings:
+        if meeting.status != "cancelled" and meeting.starts_at > moment:
+            meeting.status, meeting.cancel_reason = "cancelled", reason
+            meeting.sequence += 1
+    series_changed.send(series, change="cancelled", actor=user, reason=reason)
+    db.session.commit()
+    return series

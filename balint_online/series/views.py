@@ -99,12 +99,3 @@ def publish(series_id):
     flash("Published: the series is open for applications.", "success")
     return redirect(url_for(".detail", series_id=series.id))
 
-
-def led_series_section(user):
-    if not user.can_lead:
-        return None
-    led = db.session.scalars(
-        select(Series).join(series_leaders).where(series_leaders.c.user_id == user.id, Series.lifecycle != "cancelled")
-        .order_by(Series.first_meeting_local)
-    ).all()
-    return ("series/_home_leading.html", {"led": led})

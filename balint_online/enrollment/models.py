@@ -1,0 +1,121 @@
+"""Applications to a series, the attestation text they agreed to, and their append-only history."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.clock import now
+from ..core.types import Money, UTCDateTime
+from ..extensions import db
+from ..series.models import Series
+
+# An application holding (or queueing for) a place; a person has at most one per series.
+LIVE_STATUSES = ("pending", "waitlisted", "offered", "enrolled")
+# Statuses that occupy a seat (an offer reserves its seat until taken up or lapsed).
+SEATED_STATUSES = ("offered", "enrolled")
+STATUS_LABELS = {
+    "pending": "Awaiting the leaders' decision",
+    "waitlisted": "On the waiting list",
+    "offered": "Offered a place",
+    "enrolled": "Enrolled",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+    "offer_expired": "Offer lapsed",
+    "cancelled": "Series cancelled by the society",
+}
+_LIVE_SQL = "status IN ('pending', 'waitlisted', 'offered', 'enrolled')"
+
+
+class AttestationText(db.Model):
+    """The exact wording an applicant saw; never edited once stored."""
+
+    __tablename__ = "attestation_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    intro: Mapped[str] = mapped_column(Text)
+    items: Mapped[list] = mapped_column(JSON)  # [[key, text], ...]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (
+        # Enforced by the database, so two concurrent requests cannot both create a live application.
+        Index("uq_applications_live_per_person", "series_id", "user_id", unique=True,
+              sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    trainee: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    attestation_text_id: Mapped[int] = mapped_column(ForeignKey("attestation_texts.id"))
+    attestation_answers: Mapped[dict] = mapped_column(JSON)
+    attested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The quote as shown when they applied: the price is locked then.
+    quote: Mapped[dict] = mapped_column(JSON)
+    price: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    scholarship: Mapped[bool] = mapped_column(Boolean, default=False)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    took_offer: Mapped[bool] = mapped_column(Boolean, default=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(String(1000), default="")
+
+    series: Mapped[Series] = relationship()
+    user: Mapped[User] = relationship()
+    attestation_text: Mapped[AttestationText] = relationship()
+    history: Mapped[list["AuditEntry"]] = relationship(order_by="AuditEntry.id", viewonly=True)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def amount_due(self) -> Decimal:
+        return Decimal("0.00") if self.scholarship else self.price
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def attestation_record(self) -> list[tuple[str, str, bool]]:
+        """(key, the exact text agreed to, the answer) for every item."""
+        return [(key, wording, self.attestation_answers.get(key) is True) for key, wording in self.attestation_text.items]
+
+
+class AuditEntry(db.Model):
+    """One change of state, with who, when and why. Append-only."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _audit_is_append_only(mapper, connection, target):
+    raise RuntimeError("The audit log is append-only.")

@@ -1,0 +1,292 @@
+"""Applying, leaders' decisions, the waiting list and withdrawals.
+
+Invariants are kept by the database, not by Python alone: the seat count moves only through a
+conditional UPDATE guarded by a CHECK constraint, each status change is a conditional UPDATE on
+the expected old status, and a partial unique index allows one live application per person.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core.clock import now
+from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.signals import application_changed
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..pricing.services import paid_total, quote_for, refund_in_full, refund_on_withdrawal, series_today
+from ..series.models import Series
+from . import attestation
+from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText, AuditEntry
+
+
+def current_attestation_text() -> AttestationText:
+    stored = db.session.scalar(select(AttestationText).where(AttestationText.version == attestation.VERSION))
+    if stored is not None:
+        return stored
+    try:
+        with db.session.begin_nested():
+            stored = AttestationText(version=attestation.VERSION, intro=attestation.INTRO,
+                                     items=[list(item) for item in attestation.ITEMS])
+            db.session.add(stored)
+    except IntegrityError:  # stored by a concurrent first applicant
+        stored = db.session.scalar(select(AttestationText).where(AttestationText.version == attestation.VERSION))
+    return stored
+
+
+def audit(application, action: str, actor, *, from_status=None, to_status=None, reason: str = "", data=None) -> None:
+    db.session.add(AuditEntry(series_id=application.series_id, application_id=application.id,
+                              actor_id=getattr(actor, "id", None), action=action, from_status=from_status,
+                              to_status=to_status, reason=reason or "", data=data or {}))
+
+
+def can_view(application: Application, user) -> bool:
+    return user is not None and (application.user_id == user.id or application.series.can_manage(user))
+
+
+def require_view(application: Application, user) -> None:
+    if not can_view(application, user):
+        raise NotAllowed("Only the applicant, the series' leaders or an administrator may see this application.")
+
+
+def waitlist_position(application: Application) -> int | None:
+    if application.status != "waitlisted":
+        return None
+    ahead = db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.series_id == application.series_id, Application.status == "waitlisted",
+            (Application.waitlisted_at < application.waitlisted_at)
+            | ((Application.waitlisted_at == application.waitlisted_at) & (Application.id < application.id)),
+        )
+    )
+    return ahead + 1
+
+
+def _notify(application: Application, kind: str, *, stamp: str = "", **context) -> None:
+    queue_email(key=f"{kind}:application-{application.id}{stamp}", kind=kind, user=application.user,
+                context={"application": application, "series": application.series,
+                         "position": waitlist_position(application), **context})
+
+
+def _move(application: Application, old_statuses, new_status: str, actor, *, action: str | None = None,
+          reason: str = "", **values) -> None:
+    """Change status only if it is still one of `old_statuses`; otherwise someone else got there first."""
+    old = application.status
+    result = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.status.in_(tuple(old_statuses)))
+        .values(status=new_status, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise DomainError("This application changed meanwhile; reload and try again.", code="state_changed")
+    db.session.expire(application)
+    audit(application, action or new_status, actor, from_status=old, to_status=new_status, reason=reason)
+    application_changed.send(application, old_status=old, new_status=new_status, actor=actor)
+
+
+def _take_seat(series_id: int) -> bool:
+    result = db.session.execute(
+        update(Series).where(Series.id == series_id, Series.seats_taken < Series.capacity)
+        .values(seats_taken=Series.seats_taken + 1).execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _free_seat(series_id: int) -> None:
+    db.session.execute(
+        update(Series).where(Series.id == series_id, Series.seats_taken > 0)
+        .values(seats_taken=Series.seats_taken - 1).execution_options(synchronize_session=False)
+    )
+
+
+def _someone_waiting(series_id: int) -> bool:
+    return db.session.scalar(select(exists().where(
+        Application.series_id == series_id, Application.status.in_(("waitlisted", "offered")))))
+
+
+def _room_to_present(series: Series, moment) -> bool:
+    from ..rotation.services import has_room_for_another
+
+    return has_room_for_another(series, moment)
+
+
+# -- applying -------------------------------------------------------------------------------------
+
+def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Application:
+    moment = now()
+    state = series.status_at(moment)
+    if state not in ("open", "full"):
+        reasons = {"draft": "is not open for applications yet", "running": "has already started",
+                   "completed": "has finished", "cancelled": "was cancelled"}
+        raise DomainError(f"This series {reasons[state]}; applications are closed.", code=f"series_{state}")
+    if series.is_led_by(user):
+        raise DomainError("Leaders cannot apply to a series they lead.", code="is_leader")
+    missing = attestation.missing_items(answers)
+    if missing:
+        raise InvalidInput("Every commitment must be confirmed before applying.", fields=missing)
+    if db.session.scalar(select(exists().where(Application.series_id == series.id, Application.user_id == user.id,
+                                               Application.status.in_(LIVE_STATUSES)))):
+        raise DomainError("You already have an application to this series.", code="already_applied")
+    offered = quote_for(series, user, trainee=trainee)
+    application = Application(
+        series_id=series.id, user_id=user.id, trainee=trainee, note=note,
+        attestation_text=current_attestation_text(),
+        attestation_answers={key: answers.get(key) is True for key in attestation.KEYS}, attested_at=moment,
+        quote=offered.to_api(), price=offered.amount, currency=offered.currency, applied_at=moment,
+    )
+    db.session.add(application)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # a concurrent request created the live application first
+        db.session.rollback()
+        raise DomainError("You already have an application to this series.", code="already_applied") from exc
+    audit(application, "applied", user, to_status="pending", data={"quote": application.quote})
+    _notify(application, "application_received")
+    db.session.commit()
+    return application
+
+
+# -- leaders' decisions ---------------------------------------------------------------------------
+
+def accept(application: Application, actor) -> Application:
+    """Enrol if a seat is free and nobody is queueing; otherwise put the application on the waiting list."""
+    series = application.series
+    if not series.can_manage(actor):
+        raise NotAllowed("Only this series' leaders or an administrator may accept applications.")
+    if application.status != "pending":
+        raise DomainError(f"Only pending applications can be accepted (this one is {application.status}).",
+                          code="not_pending")
+    moment = now()
+    if series.status_at(moment) in ("cancelled", "completed", "draft"):
+        raise DomainError("This series is not taking members.", code="series_closed")
+    if not _someone_waiting(series.id) and _room_to_present(series, moment) and _take_seat(series.id):
+        _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment, enrolled_at=moment)
+        _notify(application, "application_accepted")
+    else:
+        _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment, waitlisted_at=moment)
+        _notify(application, "application_waitlisted")
+    db.session.commit()
+    return application
+
+
+def decline(application: Application, actor, reason: str) -> Application:
+    series = application.series
+    if not series.can_manage(actor):
+        raise NotAllowed("Only this series' leaders or an administrator may decline applications.")
+    if not application.is_live:
+        raise DomainError(f"This application is already {application.status}.", code="not_live")
+    if not reason:
+        raise InvalidInput("Tell the applicant why.", fields={"reason": "A reason is required; the applicant is told."})
+    old = application.status
+    _move(application, (old,), "declined", actor, reason=reason, decided_at=now(), ended_at=now(), end_reason=reason)
+    if old in SEATED_STATUSES:
+        _free_seat(series.id)
+    if old == "enrolled" or paid_total(application) > 0:
+        refund_in_full(application, declined=True)
+    _notify(application, "application_declined", reason=reason)
+    db.session.commit()
+    return application
+
+
+def withdraw(application: Application, actor, reason: str):
+    """Withdraw in writing; returns the refund recorded (which may be 0.00)."""
+    if not (application.user_id == actor.id or application.series.can_manage(actor)):
+        raise NotAllowed("Only the applicant, the series' leaders or an administrator may withdraw an application.")
+    if not application.is_live:
+        raise DomainError(f"This application is already {application.status}.", code="not_live")
+    if not reason:
+        raise InvalidInput("Please say why, in a sentence.", fields={"reason": "A written reason is required."})
+    old = application.status
+    _move(application, (old,), "withdrawn", actor, reason=reason, ended_at=now(), end_reason=reason)
+    if old in SEATED_STATUSES:
+        _free_seat(application.series_id)
+    refund = refund_on_withdrawal(application, series_today(application.series))
+    _notify(application, "application_withdrawn", refund=refund)
+    db.session.commit()
+    return refund
+
+
+def accept_offer(application: Application, actor) -> Application:
+    if application.user_id != actor.id:
+        raise NotAllowed("Only the applicant can take up their offer.")
+    if application.status != "offered":
+        raise DomainError("There is no open offer on this application.", code="no_offer")
+    moment = now()
+    if application.offer_expires_at <= moment:
+        raise DomainError("This offer has lapsed.", code="offer_expired")
+    _move(application, ("offered",), "enrolled", actor, action="offer_accepted", enrolled_at=moment, took_offer=True)
+    _notify(application, "application_accepted")
+    db.session.commit()
+    return application
+
+
+# -- the waiting list, run by the scheduler ----------------------------------------------------------
+
+def expire_offers(moment) -> int:
+    lapsed = db.session.scalars(select(Application.id).where(
+        Application.status == "offered", Application.offer_expires_at <= moment)).all()
+    done = 0
+    for application_id in lapsed:
+        application = db.session.get(Application, application_id)
+        try:
+            _move(application, ("offered",), "offer_expired", None, reason="The offer was not taken up in time.",
+                  ended_at=moment)
+        except DomainError:
+            continue  # another scheduler expired it, or the member took it up just now
+        _free_seat(application.series_id)
+        _notify(application, "offer_expired")
+        db.session.commit()
+        done += 1
+    return done
+
+
+def _next_in_line(series: Series) -> Application | None:
+    # Someone who took an offer and then withdrew is not offered a place again.
+    returned = select(Application.user_id).where(Application.series_id == series.id, Application.took_offer.is_(True),
+                                                 Application.status == "withdrawn")
+    return db.session.scalar(
+        select(Application).where(Application.series_id == series.id, Application.status == "waitlisted",
+                                  Application.user_id.not_in(returned))
+        .order_by(Application.waitlisted_at, Application.id).limit(1)
+    )
+
+
+def make_offers(moment) -> int:
+    """Offer each free seat to the first person waiting for it."""
+    candidates = db.session.scalars(select(Series.id).where(
+        Series.lifecycle == "published", Series.seats_taken < Series.capacity,
+        exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))).all()
+    made = 0
+    for series_id in candidates:
+        series = db.session.get(Series, series_id)
+        while series.status_at(moment) not in ("completed", "cancelled"):
+            application = _next_in_line(series)
+            if application is None or not _room_to_present(series, moment) or not _take_seat(series.id):
+                db.session.rollback()
+                break
+            expires = moment + timedelta(hours=series.offer_hours)
+            try:
+                _move(application, ("waitlisted",), "offered", None, offered_at=moment, offer_expires_at=expires)
+            except DomainError:
+                continue  # rolled back, seat included; look again
+            _notify(application, "waitlist_offer", stamp=f":{moment.isoformat()}", expires_at=expires)
+            db.session.commit()
+            db.session.refresh(series)
+            made += 1
+    return made
+
+
+def series_applications(series: Series) -> list[Application]:
+    """Every application of a series with what a roster shows, loaded in a fixed number of queries."""
+    from sqlalchemy.orm import selectinload
+
+    return db.session.scalars(
+        select(Application).where(Application.series_id == series.id)
+        .options(selectinload(Application.user), selectinload(Application.attestation_text),
+                 selectinload(Application.history), selectinload(Application.payments),
+                 selectinload(Application.refunds))
+        .order_by(Application.applied_at, Application.id)
+    ).all()

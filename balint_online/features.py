@@ -1,0 +1,30 @@
+"""The feature packages and the conventional modules each may hold.
+
+The factory wires a feature up from whichever of these modules it has, so adding a capability
+means adding its package and naming it here:
+
+- `models.py`   SQLAlchemy models (imported before migrations or queries run)
+- `views.py`    `bp`: the feature's pages
+- `api.py`      `bp`: endpoints under /api/v1
+- `openapi.py`  `PATHS` and `SCHEMAS` for the OpenAPI document
+- `jobs.py`     scheduled jobs, registered with `@job(...)` on import
+- `hooks.py`    receivers of the signals in core/signals.py, connected on import
+- `home.py`     `section(user)`: a (template, context) pair for the member's home page, or None
+"""
+
+import importlib
+from importlib.util import find_spec
+from types import ModuleType
+
+# Order matters for jobs (run in this order) and for the home page (shown in this order).
+FEATURES = ("accounts", "series", "enrollment", "pricing", "rotation", "calendar", "video", "notifications",
+            "certificates", "admin")
+
+
+def feature_modules(kind: str) -> list[ModuleType]:
+    modules = []
+    for feature in FEATURES:
+        name = f"balint_online.{feature}.{kind}"
+        if find_spec(f"balint_online.{feature}") is not None and find_spec(name) is not None:
+            modules.append(importlib.import_module(name))
+    return modules
