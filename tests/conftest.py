@@ -44,7 +44,7 @@ def database_urls(tmp_path_factory):
     for url in urls.values():
         app = make_app(url)
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             _db.engine.dispose()
     return urls
 
