@@ -1,11 +1,12 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
-from flask import Blueprint, Flask, has_request_context, render_template
+from flask import Blueprint, Flask, has_request_context, redirect, render_template, request
 from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from .core import timefmt
+from .core.forms import timezone_choices, timezone_names
 from .features import feature_modules
 from .extensions import db, login_manager
 
@@ -37,11 +38,18 @@ def readyz():
     return {"status": "ready"}
 
 
+TZ_COOKIE = "tz"
+
+
 def viewer_timezone() -> str:
+    """The signed-in person's zone; a visitor's chosen zone (cookie); else UTC."""
     # Emails are rendered by the scheduler too, where nobody is signed in.
-    if has_request_context() and current_user.is_authenticated:
+    if not has_request_context():
+        return "UTC"
+    if current_user.is_authenticated:
         return current_user.timezone
-    return "UTC"
+    chosen = request.cookies.get(TZ_COOKIE, "")
+    return chosen if chosen in timezone_names() else "UTC"
 
 
 def error_page(status: int, message: str | None, headers=None):
@@ -69,7 +77,8 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers():
-        return {"viewer_tz": viewer_timezone(), "society_name": app.config["SOCIETY_NAME"]}
+        return {"viewer_tz": viewer_timezone(), "society_name": app.config["SOCIETY_NAME"],
+                "timezone_choices": timezone_choices}
 
     @app.template_filter("when")
     def when(instant, tz=None, with_date=True):
@@ -92,6 +101,17 @@ def register_web(app: Flask) -> None:
 
 
 pages = Blueprint("pages", __name__)
+
+
+@pages.post("/viewer-timezone")
+def choose_timezone():
+    """Lets a visitor see every time in their own zone before creating an account."""
+    chosen = request.form.get("timezone", "")
+    back = request.form.get("next", "/")
+    response = redirect(back if back.startswith("/") and not back.startswith("//") else "/")
+    if chosen in timezone_names():
+        response.set_cookie(TZ_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
 
 
 @pages.get("/home")

@@ -9,8 +9,14 @@ from wtforms.validators import InputRequired
 
 
 @cache
+def timezone_names() -> frozenset[str]:
+    """The zones people may choose: regional IANA names, and UTC."""
+    return frozenset(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/", "posix/", "right/"))) | {"UTC"}
+
+
+@cache
 def timezone_choices() -> list[SelectChoice]:
-    names = sorted(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    names = sorted(timezone_names() - {"UTC"})
     return [SelectChoice("UTC", "UTC")] + [SelectChoice(n, n.replace("_", " ")) for n in names]
 
 

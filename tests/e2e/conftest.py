@@ -1,0 +1,69 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served on loopback."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request):
+    """The browser walks the pages once, on the embedded database; the data layer is proven elsewhere on both."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page() -> a page in a fresh browser context (its own cookies), phone-sized if asked."""
+    contexts = []
+
+    def make(*, phone: bool = False):
+        options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True} if phone else {"viewport": {"width": 1280, "height": 900}}
+        # bypass_csp lets the test inject axe-core; the app itself allows no inline scripts.
+        context = browser.new_context(bypass_csp=True, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def serious_accessibility_violations(page) -> list[dict]:
+    """Run axe-core in the page; return the serious and critical violations, briefly."""
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
+    violations = json.loads(result)["violations"]
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations if v["impact"] in ("serious", "critical")
+    ]
