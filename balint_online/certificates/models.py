@@ -1,0 +1,46 @@
+"""Credit settings of a series and the certificates issued for it."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.clock import now
+from ..core.types import UTCDateTime
+from ..extensions import db
+from ..series.models import Series
+
+
+class SeriesCredit(db.Model):
+    __tablename__ = "series_credits"
+
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
+    minutes_per_meeting: Mapped[int]
+    min_meetings: Mapped[int]
+    # One accreditation statement per line, printed as written.
+    statements: Mapped[str] = mapped_column(Text, default="")
+
+    series: Mapped[Series] = relationship()
+
+    @property
+    def statement_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.statements.splitlines() if line.strip())
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The printed facts (rules.CertificateFacts as JSON), fixed at issue so a download never changes.
+    facts: Mapped[dict] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when a reissue replaces this certificate; the newest one is the valid one.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    series: Mapped[Series] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,0 +1,59 @@
+"""The certificate as a PDF (fpdf2), from stored facts only."""
+
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from fpdf import FPDF
+
+from .rules import CertificateFacts
+
+# A Unicode font where the machine has one (Debian's fonts-dejavu-core), so that names in any
+# Latin, Greek or Cyrillic script print as written; otherwise the PDF core font, Latin-1 only.
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+_DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def _fonts(pdf: FPDF) -> tuple[str, bool]:
+    if _DEJAVU.exists() and _DEJAVU_BOLD.exists():
+        pdf.add_font("DejaVu", "", str(_DEJAVU))
+        pdf.add_font("DejaVu", "B", str(_DEJAVU_BOLD))
+        return "DejaVu", True
+    return "Helvetica", False
+
+
+def render_certificate(facts: CertificateFacts) -> bytes:
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_title(f"Certificate {facts.number}")
+    pdf.set_author(facts.society)
+    # A fixed creation date keeps the same certificate byte-identical on every download.
+    pdf.set_creation_date(datetime.combine(facts.issued_on, time(), tzinfo=UTC))
+    pdf.add_page()
+    family, unicode_ok = _fonts(pdf)
+
+    def text(value: str) -> str:
+        return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")
+
+    def line(value: str, size: int, *, bold: bool = False, gap: float = 4):
+        pdf.set_font(family, "B" if bold else "", size)
+        pdf.multi_cell(0, size * 0.5, text(value), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    pdf.set_draw_color(19, 94, 99)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.set_y(28)
+    line(facts.society, 16, bold=True)
+    line("Certificate of attendance", 28, bold=True, gap=8)
+    line("This certifies that", 13)
+    line(facts.member_name, 24, bold=True)
+    line(f"attended {facts.meetings_attended} of {facts.meetings_held} meetings of the online Balint group", 13)
+    line(f"\u201c{facts.series_title}\u201d", 16, bold=True)
+    line(f"held from {facts.first_date:%-d %B %Y} to {facts.last_date:%-d %B %Y}, "
+         f"led by {' and '.join(facts.leaders)},", 13)
+    line(f"for a total of {facts.hours} hours.", 13, bold=True, gap=8)
+    for statement in facts.statements:
+        line(statement, 10, gap=2)
+    pdf.set_y(pdf.h - 30)
+    pdf.set_font(family, "", 9)
+    pdf.cell(0, 5, text(f"Certificate {facts.number} · issued {facts.issued_on:%-d %B %Y}"), align="C")
+    return bytes(pdf.output())
