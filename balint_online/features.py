@@ -18,7 +18,7 @@ from types import ModuleType
 
 # Order matters for jobs (run in this order) and for the home page (shown in this order).
 FEATURES = ("accounts", "series", "enrollment", "pricing", "rotation", "calendar", "video", "notifications",
-            "certificates", "admin")
+            "certificates", "admin", "workspace")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

@@ -1,11 +1,12 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
-from flask import Blueprint, Flask, has_request_context, redirect, render_template, request
+from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
+from werkzeug.routing import BuildError
 from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from .core import timefmt
+from .core import clock, timefmt
 from .core.forms import timezone_choices, timezone_names
 from .features import feature_modules
 from .extensions import db, login_manager
@@ -78,7 +79,15 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         return {"viewer_tz": viewer_timezone(), "society_name": app.config["SOCIETY_NAME"],
-                "timezone_choices": timezone_choices}
+                "timezone_choices": timezone_choices, "now": clock.now()}
+
+    @app.template_global()
+    def feature_url(endpoint: str, **values) -> str | None:
+        """A link into another feature's pages, or None where that page does not exist."""
+        try:
+            return url_for(endpoint, **values)
+        except BuildError:
+            return None
 
     @app.template_filter("when")
     def when(instant, tz=None, with_date=True):

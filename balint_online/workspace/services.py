@@ -1,0 +1,58 @@
+"""The leader's workspace: who is in the group, telling them things, exporting the roster."""
+
+import csv
+import hashlib
+import io
+
+from sqlalchemy import select
+
+from ..core.errors import InvalidInput
+from ..enrollment.models import Application
+from ..enrollment.services import series_applications
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..pricing.services import membership_flags, payment_status, series_today
+
+
+def audience(series) -> list:
+    """Everyone a change to the series is told about: its enrolled members, then its leaders."""
+    members = db.session.scalars(select(Application).where(
+        Application.series_id == series.id, Application.status == "enrolled")).all()
+    people = [a.user for a in sorted(members, key=lambda a: a.user.name)]
+    return people + [leader for leader in series.leaders if leader not in people]
+
+
+def message_group(series, sender, subject: str, body: str) -> int:
+    """Email the whole group; sending the same message twice (a double click) sends it once."""
+    errors = {}
+    if not subject.strip() or len(subject) > 150:
+        errors["subject"] = "A subject of at most 150 characters."
+    if not body.strip() or len(body) > 5000:
+        errors["body"] = "A message of at most 5000 characters."
+    if errors:
+        raise InvalidInput("The message needs attention.", fields=errors)
+    digest = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:16]
+    sent = 0
+    for person in audience(series):
+        if queue_email(key=f"group-message:{series.id}:{digest}:user-{person.id}", kind="group_message", user=person,
+                       context={"series": series, "sender": sender, "subject": subject.strip(), "body": body.strip()}):
+            sent += 1
+    db.session.commit()
+    return sent
+
+
+ROSTER_COLUMNS = ("name", "email", "discipline", "status", "trainee", "member", "payment_status", "amount_due",
+                  "currency", "applied_at", "attestation_version")
+
+
+def roster_csv(series) -> str:
+    today = series_today(series)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ROSTER_COLUMNS)
+    for a in series_applications(series):
+        is_member, granted = membership_flags(a.user, today)
+        writer.writerow([a.user.name, a.user.email, a.user.discipline_label, a.status, "yes" if a.trainee else "no",
+                         "yes" if is_member else "other society" if granted else "no", payment_status(a),
+                         f"{a.amount_due:.2f}", a.currency, a.applied_at.date().isoformat(), a.attestation_text.version])
+    return out.getvalue()

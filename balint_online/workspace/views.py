@@ -1,0 +1,152 @@
+"""The leader's workspace per series: the hub, meeting changes with a preview, group messages, exports."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import DateField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..core.errors import DomainError
+from ..enrollment.models import Application
+from ..extensions import db
+from ..series.models import Meeting, Series
+from ..series.services import cancel_meeting, cancel_series, reschedule_meeting
+from .services import audience, message_group, roster_csv
+
+bp = Blueprint("workspace", __name__)
+
+
+class RescheduleForm(FlaskForm):
+    new_date = DateField("New date", validators=[InputRequired()])
+    new_time = TimeField("New start time (in the group's zone)", validators=[InputRequired()])
+
+
+class CancelForm(FlaskForm):
+    reason = StringField("Reason, for the members", validators=[InputRequired(), Length(max=500)])
+
+
+class MessageForm(FlaskForm):
+    subject = StringField("Subject", validators=[InputRequired(), Length(max=150)])
+    body = TextAreaField("Message", validators=[InputRequired(), Length(max=5000)],
+                         description="Goes by email to every enrolled member and the leaders. No patient details.")
+
+
+def _managed_series(series_id: int) -> Series:
+    series = db.get_or_404(Series, series_id)
+    if not series.can_manage(current_user):
+        abort(403)
+    return series
+
+
+def _attach(form, exc: DomainError, fallback: str) -> None:
+    for name, problem in (exc.fields or {fallback: exc.message}).items():
+        field = getattr(form, {"starts_at_local": "new_date"}.get(name, name), None) or getattr(form, fallback)
+        field.errors = list(field.errors) + [problem]
+
+
+@bp.get("/lead/series/<int:series_id>")
+@login_required
+def hub(series_id):
+    series = _managed_series(series_id)
+    counts = dict(db.session.execute(select(Application.status, func.count()).where(
+        Application.series_id == series.id).group_by(Application.status)).all())
+    return render_template("workspace/hub.html", series=series, counts=counts, audience=audience(series))
+
+
+def _change_page(meeting: Meeting, *, move=None, cancel=None):
+    series = meeting.series
+    local = meeting.starts_at.astimezone(ZoneInfo(series.timezone))
+    move = move or RescheduleForm(prefix="move", new_date=local.date(), new_time=local.time())
+    cancel = cancel or CancelForm(prefix="cancel")
+    status = 422 if move.errors or cancel.errors else 200
+    return render_template("workspace/change_meeting.html", meeting=meeting, series=series, move=move, cancel=cancel,
+                           audience=audience(series)), status
+
+
+@bp.get("/lead/meetings/<int:meeting_id>/change")
+@login_required
+def change_meeting(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    _managed_series(meeting.series_id)
+    return _change_page(meeting)
+
+
+@bp.post("/lead/meetings/<int:meeting_id>/reschedule")
+@login_required
+def reschedule(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    _managed_series(meeting.series_id)
+    form = RescheduleForm(prefix="move")
+    if form.validate_on_submit():
+        try:
+            reschedule_meeting(meeting, datetime.combine(form.new_date.data, form.new_time.data), current_user)
+        except DomainError as exc:
+            _attach(form, exc, "new_date")
+        else:
+            flash(f"Meeting {meeting.number} moved; {len(audience(meeting.series))} people are told by email.", "success")
+            return redirect(url_for(".hub", series_id=meeting.series_id))
+    return _change_page(meeting, move=form)
+
+
+@bp.post("/lead/meetings/<int:meeting_id>/cancel")
+@login_required
+def cancel(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    _managed_series(meeting.series_id)
+    form = CancelForm(prefix="cancel")
+    if form.validate_on_submit():
+        try:
+            cancel_meeting(meeting, current_user, form.reason.data)
+        except DomainError as exc:
+            _attach(form, exc, "reason")
+        else:
+            flash(f"Meeting {meeting.number} cancelled; everyone is told by email.", "success")
+            return redirect(url_for(".hub", series_id=meeting.series_id))
+    return _change_page(meeting, cancel=form)
+
+
+@bp.route("/lead/series/<int:series_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_whole_series(series_id):
+    series = _managed_series(series_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancel_series(series, current_user, form.reason.data)
+        except DomainError as exc:
+            _attach(form, exc, "reason")
+        else:
+            flash("The series is cancelled; every member is refunded in full and told by email.", "success")
+            return redirect(url_for(".hub", series_id=series.id))
+    return render_template("workspace/cancel_series.html", series=series, form=form, audience=audience(series)), \
+        422 if form.errors else 200
+
+
+@bp.route("/lead/series/<int:series_id>/message", methods=["GET", "POST"])
+@login_required
+def message(series_id):
+    series = _managed_series(series_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            sent = message_group(series, current_user, form.subject.data, form.body.data)
+        except DomainError as exc:
+            _attach(form, exc, "body")
+        else:
+            flash(f"Message sent to {sent} people." if sent else "That message was sent already.", "success")
+            return redirect(url_for(".hub", series_id=series.id))
+    return render_template("workspace/message.html", series=series, form=form, audience=audience(series)), \
+        422 if form.errors else 200
+
+
+@bp.get("/lead/series/<int:series_id>/roster.csv")
+@login_required
+def roster_export(series_id):
+    series = _managed_series(series_id)
+    filename = f"roster-series-{series.id}.csv"
+    return roster_csv(series), 200, {"Content-Type": "text/csv; charset=utf-8",
+                                     "Content-Disposition": f'attachment; filename="{filename}"'}

@@ -1,0 +1,96 @@
+"""The leader's workspace: the hub, meeting changes with a preview of who is told, messages, CSV."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from balint_online.extensions import db
+from balint_online.notifications.models import OutboxMessage
+from tests.factories import apply, published_series
+
+
+@pytest.fixture(autouse=True)
+def october(clock):
+    clock.set("2026-10-01T12:00:00Z")
+
+
+@pytest.fixture
+def group(api, make_user):
+    leader = make_user("leader", name="Dr Ruth")
+    series = published_series(api(leader), capacity=3, meeting_count=4)
+    members = [make_user(name=f"Member {n}") for n in range(3)]
+    for m in members:
+        a = apply(api(m), series["id"], trainee=(m is members[0]))
+        api(leader).post(f"/api/v1/applications/{a['id']}/accept")
+    return leader, series, members
+
+
+def test_hub_lists_meetings_and_the_group(client, login, group):
+    leader, series, members = group
+    login(leader)
+    page = client.get(f"/lead/series/{series['id']}").get_data(as_text=True)
+    assert "Reschedule or cancel" in page and "Who will be told (4 people)" in page
+    assert all(m.name in page for m in members)
+
+
+def test_other_leaders_and_members_are_refused(client, login, make_user, group):
+    _, series, members = group
+    login(make_user("leader"))
+    for path in (f"/lead/series/{series['id']}", f"/lead/series/{series['id']}/roster.csv",
+                 f"/lead/meetings/{series['meetings'][1]['id']}/change", f"/lead/series/{series['id']}/message"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_reschedule_from_the_page(client, login, api, group):
+    leader, series, _ = group
+    login(leader)
+    meeting = series["meetings"][2]
+    preview = client.get(f"/lead/meetings/{meeting['id']}/change").get_data(as_text=True)
+    assert "Who will be told (4 people)" in preview and 'value="2026-11-02"' in preview
+    bad = client.post(f"/lead/meetings/{meeting['id']}/reschedule", data={"move-new_date": "2027-03-14", "move-new_time": "02:30"})
+    assert bad.status_code == 422 and "does not exist" in bad.get_data(as_text=True)
+    ok = client.post(f"/lead/meetings/{meeting['id']}/reschedule", data={"move-new_date": "2026-11-04", "move-new_time": "18:00"})
+    assert ok.status_code == 302
+    moved = api(leader).get(f"/api/v1/series/{series['id']}").get_json()["meetings"][2]
+    assert moved["starts_at"] == "2026-11-04T23:00:00Z" and moved["sequence"] == 1
+
+
+def test_cancel_a_meeting_needs_a_reason(client, login, api, group):
+    leader, series, _ = group
+    login(leader)
+    meeting = series["meetings"][3]
+    assert client.post(f"/lead/meetings/{meeting['id']}/cancel", data={"cancel-reason": ""}).status_code == 422
+    assert client.post(f"/lead/meetings/{meeting['id']}/cancel", data={"cancel-reason": "Holiday"}).status_code == 302
+    assert api(leader).get(f"/api/v1/series/{series['id']}").get_json()["meetings"][3]["status"] == "cancelled"
+
+
+def test_message_the_group_once(client, login, group):
+    leader, series, members = group
+    login(leader)
+    data = {"subject": "Room change", "body": "We meet in the new room from next week."}
+    assert client.post(f"/lead/series/{series['id']}/message", data=data).status_code == 302
+    assert client.post(f"/lead/series/{series['id']}/message", data=data).status_code == 302
+    sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "group_message")).all()
+    assert sorted(m.recipient for m in sent) == sorted([leader.email] + [m.email for m in members])
+    assert "We meet in the new room" in sent[0].body_text and sent[0].subject.endswith("Room change")
+
+
+def test_roster_csv(client, login, group):
+    leader, series, members = group
+    login(leader)
+    resp = client.get(f"/lead/series/{series['id']}/roster.csv")
+    assert resp.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert [r["name"] for r in rows] == [m.name for m in members]
+    assert rows[0]["trainee"] == "yes" and rows[0]["status"] == "enrolled" and rows[0]["amount_due"] == "450.00"
+    assert rows[1]["payment_status"] == "unpaid" and rows[1]["discipline"] == "Physician"
+
+
+def test_cancel_the_series_from_the_page(client, login, api, group):
+    leader, series, members = group
+    login(leader)
+    assert "This cannot be undone" in client.get(f"/lead/series/{series['id']}/cancel").get_data(as_text=True)
+    assert client.post(f"/lead/series/{series['id']}/cancel", data={"reason": "Leader unwell"}).status_code == 302
+    assert api(leader).get(f"/api/v1/series/{series['id']}").get_json()["status"] == "cancelled"
