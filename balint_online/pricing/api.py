@@ -9,8 +9,9 @@ from ..core.timefmt import iso_z
 from ..enrollment.models import Application
 from ..series.models import Series
 from .models import PAYMENT_METHODS
+from .providers import provider_named
 from .rules import format_money, money
-from .services import payment_status, quote_for, record_payment
+from .services import grant_scholarship, payment_status, quote_for, record_payment
 
 bp = Blueprint("pricing_api", __name__)
 
@@ -67,3 +68,26 @@ def add_payment(application_id):
                                       idempotency_key=key)
     body = {**payment_json(payment), "payment_status": payment_status(application)}
     return body, 201 if created else 200
+
+
+@bp.post("/applications/<application_id>/scholarship")
+@api_auth
+def scholarship(application_id):
+    from ..enrollment.api import application_json
+
+    user = current_api_user()
+    if not user.is_admin:
+        raise ApiError(403, "Only administrators grant scholarships.")
+    application = get_or_404(Application, application_id, "application")
+    f = Fields(json_body())
+    reason = f.string("reason", default="", max_length=1000)
+    f.check()
+    grant_scholarship(application, user, reason)
+    return application_json(application, for_manager=True)
+
+
+@bp.post("/payments/notifications/<provider>")
+def provider_notification(provider):
+    """Called by a payment provider's servers, which authenticate by signature, not by token."""
+    payments = provider_named(provider).handle_notification(request)
+    return {"recorded": [payment_json(p) for p in payments]}

@@ -1,4 +1,4 @@
-"""Money that moved: payments received and refunds owed or paid, per application."""
+"""Money that moved: payments received and refunds owed or paid, per application; complimentary membership offers."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -52,3 +52,21 @@ class Refund(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     application = relationship("Application", backref="refunds")
+
+
+class MembershipOffer(db.Model):
+    """The complimentary first year of membership, offered once per person after a series at the standard rate."""
+
+    __tablename__ = "membership_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: a person is offered the free year once, however many schedulers run the job.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id", ondelete="SET NULL"))
+
+    user = relationship("User")
+    application = relationship("Application")
+    membership = relationship("Membership")

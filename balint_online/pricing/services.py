@@ -1,16 +1,20 @@
-"""Quotes for real people, payments and refunds recorded against applications."""
+"""Quotes for real people, payments and refunds recorded against applications, scholarships, each
+application's account, and the complimentary first year of membership."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.clock import now
-from ..core.errors import DomainError
+from ..core.clock import now, today_in
+from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
-from .models import Payment, Refund
-from .rules import Quote, local_date, parse_price_table, quote, refund_due_by, refund_for_society_cancellation, refund_for_withdrawal
+from ..notifications.services import queue_email
+from .models import MembershipOffer, Payment, Refund
+from .rules import (Quote, QuoteLine, local_date, parse_price_table, quote, refund_due_by,
+                    refund_for_society_cancellation, refund_for_withdrawal)
 
 ZERO = Decimal("0.00")
 
@@ -79,6 +83,10 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     application.payments.append(payment)
     audit(application, "payment_recorded", actor, data={"amount": f"{amount:.2f}", "method": method, "reference": reference})
     try:
+        db.session.flush()
+        queue_email(key=f"payment_received:payment-{payment.id}", kind="payment_received", user=application.user,
+                    context={"application": application, "series": application.series, "payment": payment,
+                             "account": account(application)})
         db.session.commit()
     except IntegrityError:  # the same key raced in from a concurrent retry
         db.session.rollback()
@@ -109,11 +117,209 @@ def _add_refund(application, decision, acknowledged_on: date) -> Refund:
 
 
 def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
+    """Record that a refund went out; a second click (or a second admin) changes nothing."""
     from ..enrollment.services import audit
 
-    if refund.status == "paid":
+    result = db.session.execute(
+        update(Refund).where(Refund.id == refund.id, Refund.status == "due")
+        .values(status="paid", paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
+    )
+    db.session.expire(refund)
+    if result.rowcount != 1:
+        db.session.rollback()
         return refund
-    refund.status, refund.paid_at, refund.paid_reference = "paid", now(), reference
-    audit(refund.application, "refund_paid", actor, data={"amount": f"{refund.amount:.2f}", "reference": reference})
+    application = refund.application
+    audit(application, "refund_paid", actor, data={"amount": f"{refund.amount:.2f}", "reference": reference})
+    queue_email(key=f"refund_paid:refund-{refund.id}", kind="refund_paid", user=application.user,
+                context={"application": application, "series": application.series, "refund": refund})
     db.session.commit()
     return refund
+
+
+# -- documents and accounts -------------------------------------------------------------------------
+
+def invoice_number(application) -> str:
+    """Stable and unique without storage: the year applied and the application's id."""
+    return f"BO-{application.applied_at.year}-{application.id:06d}"
+
+
+def receipt_number(payment) -> str:
+    return f"R-{payment.received_at.year}-{payment.id:06d}"
+
+
+def invoice_lines(application) -> list[QuoteLine]:
+    """The locked quote's lines as applied for, and the scholarship's waiver when one was granted."""
+    lines = [QuoteLine(line["label"], Decimal(line["amount"])) for line in application.quote["lines"]]
+    if application.scholarship:
+        lines.append(QuoteLine("Scholarship: tuition waived", -application.price))
+    return lines
+
+
+# Statuses in which the member owes the fee: they hold a place, or one is reserved for them.
+OWING_STATUSES = ("offered", "enrolled")
+
+
+@dataclass(frozen=True)
+class Account:
+    """One application's money. `charged` is what the member owes in the end; `balance` what is still
+    outstanding (negative: the society holds more than it keeps and has not yet recorded a refund)."""
+
+    quoted: Decimal
+    due: Decimal
+    paid: Decimal
+    refund_due: Decimal
+    refund_paid: Decimal
+    charged: Decimal
+    balance: Decimal
+
+    @property
+    def net_received(self) -> Decimal:
+        return self.paid - self.refund_paid
+
+
+def account_for(*, status: str, quoted: Decimal, due: Decimal, paid: Decimal, refund_due: Decimal,
+                refund_paid: Decimal) -> Account:
+    """The rule, without a database: whoever holds a place owes the amount due; anyone else (still
+    waiting, or ended) owes only what the society keeps of what they paid, after refunds."""
+    refunds = refund_due + refund_paid
+    charged = due if status in OWING_STATUSES else paid - refunds
+    return Account(quoted=quoted, due=due, paid=paid, refund_due=refund_due, refund_paid=refund_paid,
+                   charged=charged, balance=charged - paid + refunds)
+
+
+def account(application) -> Account:
+    def refunds(status):
+        return sum((r.amount for r in application.refunds if r.status == status), ZERO)
+
+    return account_for(status=application.status, quoted=application.price, due=application.amount_due,
+                       paid=paid_total(application), refund_due=refunds("due"), refund_paid=refunds("paid"))
+
+
+def add_accounts(accounts) -> Account:
+    accounts = list(accounts)
+    fields = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
+    return Account(**{name: sum((getattr(a, name) for a in accounts), ZERO) for name in fields})
+
+
+# -- scholarships -----------------------------------------------------------------------------------
+
+def grant_scholarship(application, actor, reason: str):
+    """An administrator waives the fee of one application; granting twice changes nothing."""
+    from ..enrollment.models import Application
+    from ..enrollment.services import audit
+
+    if not getattr(actor, "is_admin", False):
+        raise NotAllowed("Only administrators grant scholarships.")
+    if application.scholarship:
+        return application
+    if not application.is_live:
+        raise DomainError(f"This application is {application.status_label.lower()}; there is no fee left to waive.",
+                          code="not_live")
+    if not reason:
+        raise InvalidInput("Say why, for the record.", fields={"reason": "A reason is required (it is kept in the history)."})
+    if paid_total(application) > ZERO:
+        raise DomainError("Payments are already recorded on this application; a scholarship waives a fee before "
+                          "anything is paid.", code="already_paid")
+    result = db.session.execute(
+        update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
+        .values(scholarship=True).execution_options(synchronize_session=False)
+    )
+    db.session.expire(application)
+    if result.rowcount != 1:  # another administrator granted it a moment ago
+        db.session.rollback()
+        return application
+    audit(application, "scholarship_granted", actor, reason=reason, data={"waived": f"{application.price:.2f}"})
+    queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
+                user=application.user, context={"application": application, "series": application.series})
+    db.session.commit()
+    return application
+
+
+# -- the complimentary first year of membership -----------------------------------------------------
+
+# Offers go out for series that ended within this many days, so the job does not re-read old series forever.
+OFFER_WINDOW_DAYS = 90
+
+
+def _earned_free_year(application, moment) -> bool:
+    """Enrolled, charged the non-member rate, paid in full, and not a member (of any kind) today."""
+    if application.quote.get("category") != "standard" or application.scholarship:
+        return False
+    if paid_total(application) < application.amount_due:
+        return False
+    return membership_flags(application.user, local_date(moment, application.user.timezone)) == (False, False)
+
+
+def make_membership_offers(moment) -> int:
+    """After a series completes, offer its qualifying non-members a free year, once each, emailed once."""
+    from ..enrollment.models import Application
+    from ..series.models import Meeting, Series
+
+    last_end = (select(func.max(Meeting.ends_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
+                .scalar_subquery())
+    completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
+                                        last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
+    candidates = db.session.scalars(
+        select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
+                                  ~exists().where(MembershipOffer.user_id == Application.user_id))
+        .order_by(Application.id)
+    ).all()
+    made = 0
+    for application in candidates:
+        if not _earned_free_year(application, moment):
+            continue
+        offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
+        try:
+            with db.session.begin_nested():
+                db.session.add(offer)
+        except IntegrityError:  # another scheduler offered it first
+            continue
+        queue_email(key=f"membership_offer:user-{application.user_id}", kind="membership_offer",
+                    user=application.user, context={"series": application.series, "offer": offer})
+        db.session.commit()
+        made += 1
+    return made
+
+
+def open_membership_offer(user) -> MembershipOffer | None:
+    return db.session.scalar(select(MembershipOffer).where(MembershipOffer.user_id == user.id,
+                                                           MembershipOffer.taken_at.is_(None)))
+
+
+def one_year_from(day: date) -> date:
+    """The last day of a year that starts on `day` (29 February starts a year ending 28 February)."""
+    try:
+        anniversary = day.replace(year=day.year + 1)
+    except ValueError:
+        anniversary = day.replace(year=day.year + 1, day=28) + timedelta(days=1)
+    return anniversary - timedelta(days=1)
+
+
+def take_up_membership_offer(offer: MembershipOffer, user):
+    """The member accepts: a complimentary membership for one year from today (their date)."""
+    from ..accounts.models import Membership
+    from ..enrollment.services import audit
+
+    if offer.user_id != user.id:
+        raise NotAllowed("Only the person it was offered to can take up this membership.")
+    moment = now()
+    result = db.session.execute(
+        update(MembershipOffer).where(MembershipOffer.id == offer.id, MembershipOffer.taken_at.is_(None))
+        .values(taken_at=moment).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise DomainError("You have already taken up this membership.", code="offer_taken")
+    today = today_in(user.timezone)
+    membership = Membership(user_id=user.id, kind="complimentary", starts_on=today, expires_on=one_year_from(today),
+                            note="Complimentary first year, offered after a Balint group")
+    db.session.add(membership)
+    db.session.flush()
+    db.session.execute(update(MembershipOffer).where(MembershipOffer.id == offer.id)
+                       .values(membership_id=membership.id).execution_options(synchronize_session=False))
+    audit(offer.application, "complimentary_membership", user,
+          data={"starts_on": today.isoformat(), "expires_on": membership.expires_on.isoformat()})
+    db.session.commit()
+    db.session.expire(offer)
+    db.session.expire(user, ["memberships"])
+    return membership

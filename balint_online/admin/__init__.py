@@ -1,0 +1,1 @@
+"""Administration: memberships, scholarships, payments and refunds, and oversight of every series."""

@@ -1,0 +1,217 @@
+"""The administrators' pages: memberships, imports, scholarships, payments and refunds, series and their ledgers."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..accounts.models import Membership, User
+from ..core.errors import DomainError
+from ..enrollment.models import Application
+from ..extensions import db
+from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
+from ..pricing.models import PAYMENT_METHODS, Refund
+from ..pricing.rules import format_money
+from ..pricing.services import account, grant_scholarship, invoice_lines, invoice_number, mark_refund_paid, record_payment
+from ..series.models import Series
+from . import services
+from .forms import ExpiryForm, ImportForm, MembershipForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def admins_only():
+    if not current_user.is_admin:
+        abort(403)
+
+
+def _attach(form, exc: DomainError, default: str) -> None:
+    for name, problem in (exc.fields or {default: exc.message}).items():
+        field = form[name] if name in form else form[default]
+        field.errors = list(field.errors) + [problem]
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/index.html", refunds=services.refunds_due(),
+                           owing=services.balances_outstanding())
+
+
+# -- memberships ------------------------------------------------------------------------------------
+
+@bp.get("/people")
+def people():
+    query = request.args.get("q", "")
+    return render_template("admin/people.html", query=query, people=services.search_people(query))
+
+
+def _person_page(person: User, membership_form=None, expiry_forms=None, status=200):
+    applications = db.session.scalars(db.select(Application).where(Application.user_id == person.id)
+                                      .order_by(Application.applied_at.desc())).all()
+    expiry_forms = expiry_forms or {}
+    for m in person.memberships:
+        expiry_forms.setdefault(m.id, ExpiryForm(formdata=None, expires_on=m.expires_on, prefix=f"m{m.id}"))
+    return render_template("admin/person.html", person=person, applications=applications,
+                           membership_form=membership_form or MembershipForm(formdata=None),
+                           expiry_forms=expiry_forms), status
+
+
+@bp.get("/people/<int:user_id>")
+def person(user_id):
+    return _person_page(db.get_or_404(User, user_id))
+
+
+@bp.post("/people/<int:user_id>/memberships")
+def add_membership(user_id):
+    person = db.get_or_404(User, user_id)
+    form = MembershipForm()
+    if form.validate_on_submit():
+        try:
+            services.add_membership(person, kind=form.kind.data, expires_on=form.expires_on.data,
+                                    note=(form.note.data or "").strip(), actor=current_user)
+        except DomainError as exc:
+            _attach(form, exc, "kind")
+        else:
+            flash(f"Membership recorded for {person.name}, until {form.expires_on.data.isoformat()}.", "success")
+            return redirect(url_for(".person", user_id=person.id))
+    return _person_page(person, membership_form=form, status=422)
+
+
+@bp.post("/memberships/<int:membership_id>")
+def change_expiry(membership_id):
+    membership = db.get_or_404(Membership, membership_id)
+    form = ExpiryForm(prefix=f"m{membership.id}")
+    if form.validate_on_submit():
+        try:
+            services.change_expiry(membership, form.expires_on.data, current_user)
+        except DomainError as exc:
+            _attach(form, exc, "expires_on")
+        else:
+            flash(f"{membership.user.name}'s membership now runs until {membership.expires_on.isoformat()}.", "success")
+            return redirect(url_for(".person", user_id=membership.user_id))
+    return _person_page(membership.user, expiry_forms={membership.id: form}, status=422)
+
+
+@bp.route("/memberships/import", methods=["GET", "POST"])
+def import_memberships():
+    form = ImportForm()
+    check = result = None
+    if form.validate_on_submit() and (text := form.text()) is not None:
+        if form.apply.data:
+            check, result = services.apply_membership_import(text, current_user)
+        else:
+            check = services.check_membership_import(text)
+        # Kept in the box, so that "Apply" sends exactly what was checked.
+        form.csv_text.data = text
+        if result:
+            flash(f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.", "success")
+            return redirect(url_for(".import_memberships"))
+    status = 422 if form.errors or (check and not check.clean) else 200
+    return render_template("admin/import.html", form=form, check=check), status
+
+
+# -- money ------------------------------------------------------------------------------------------
+
+def _application_page(application: Application, *, payment_form=None, scholarship_form=None, status=200):
+    payment_form = payment_form or PaymentForm(formdata=None)
+    payment_form.issue_key()
+    refund_forms = {r.id: RefundPaidForm(formdata=None, prefix=f"r{r.id}") for r in application.refunds}
+    return render_template("admin/application.html", application=application, series=application.series,
+                           account=account(application), lines=invoice_lines(application),
+                           number=invoice_number(application), payment_form=payment_form,
+                           scholarship_form=scholarship_form or ScholarshipForm(formdata=None),
+                           refund_forms=refund_forms, methods=PAYMENT_METHODS), status
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id):
+    return _application_page(db.get_or_404(Application, application_id))
+
+
+@bp.post("/applications/<int:application_id>/payments")
+def record(application_id):
+    application = db.get_or_404(Application, application_id)
+    form = PaymentForm()
+    if form.validate_on_submit():
+        try:
+            payment, created = record_payment(application, amount=form.amount.parsed, method=form.method.data,
+                                              reference=(form.reference.data or "").strip(), actor=current_user,
+                                              idempotency_key=form.idempotency_key.data)
+        except DomainError as exc:
+            _attach(form, exc, "amount")
+        else:
+            if created:
+                flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; the member is emailed a receipt.", "success")
+            else:
+                flash("This payment was already recorded (the form was sent twice); nothing was added.", "info")
+            return redirect(url_for(".application", application_id=application.id))
+    return _application_page(application, payment_form=form, status=422)
+
+
+@bp.post("/applications/<int:application_id>/scholarship")
+def scholarship(application_id):
+    application = db.get_or_404(Application, application_id)
+    form = ScholarshipForm()
+    if form.validate_on_submit():
+        try:
+            grant_scholarship(application, current_user, form.reason.data)
+        except DomainError as exc:
+            _attach(form, exc, "reason")
+        else:
+            flash(f"Scholarship granted: {application.user.name} now owes "
+                  f"{format_money(application.amount_due)} {application.currency}.", "success")
+            return redirect(url_for(".application", application_id=application.id))
+    return _application_page(application, scholarship_form=form, status=422)
+
+
+@bp.post("/refunds/<int:refund_id>/paid")
+def refund_paid(refund_id):
+    refund = db.get_or_404(Refund, refund_id)
+    form = RefundPaidForm(prefix=f"r{refund.id}")
+    if not form.validate_on_submit():
+        return _application_page(refund.application, status=422)
+    mark_refund_paid(refund, reference=(form.reference.data or "").strip(), actor=current_user)
+    flash(f"Refund of {format_money(refund.amount)} {refund.currency} marked paid.", "success")
+    return redirect(url_for(".application", application_id=refund.application_id))
+
+
+@bp.get("/scholarships")
+def scholarships():
+    return render_template("admin/scholarships.html", applications=services.scholarships())
+
+
+@bp.get("/series")
+def series_list():
+    return render_template("admin/series.html", ledgers=services.all_ledgers())
+
+
+@bp.get("/series/<int:series_id>/ledger")
+def ledger(series_id):
+    return render_template("admin/ledger.html", ledger=services.series_ledger(db.get_or_404(Series, series_id)))
+
+
+LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")
+
+
+def _text_cell(value: str) -> str:
+    # A name starting with "=" would run as a formula when the file is opened in a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@bp.get("/series/<int:series_id>/ledger.csv")
+def ledger_csv(series_id):
+    ledger = services.series_ledger(db.get_or_404(Series, series_id))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS])
+    for application, acct in ledger.lines:
+        writer.writerow([invoice_number(application), _text_cell(application.user.name), _text_cell(application.user.email),
+                         application.status, "yes" if application.scholarship else "no", application.currency,
+                         *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)])
+    writer.writerow(["total", "", "", "", "", ledger.series.currency,
+                     *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="ledger-series-{ledger.series.id}.csv"'})

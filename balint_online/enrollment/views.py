@@ -1,0 +1,187 @@
+"""Pages for applying, following one's application, and the leaders' review of a series' applications."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..core.errors import DomainError, InvalidInput
+from ..extensions import db
+from ..pricing.rules import format_money, refund_for_withdrawal
+from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
+from ..series.models import Series
+from . import attestation, services
+from .forms import ApplyForm, DeclineForm, WithdrawForm, field_name
+from .models import LIVE_STATUSES, Application
+
+bp = Blueprint("enrollment", __name__)
+
+CONFIRM_MESSAGE = "Please confirm this commitment."
+
+
+def _live_application(series: Series, user) -> Application | None:
+    return db.session.scalar(select(Application).where(
+        Application.series_id == series.id, Application.user_id == user.id, Application.status.in_(LIVE_STATUSES)))
+
+
+def _attach(form, fields: dict[str, str]) -> None:
+    """Put each service error on its form field; attestation items get the page's wording."""
+    for name, problem in fields.items():
+        if name.startswith("attestation."):
+            name, problem = field_name(name.removeprefix("attestation.")), CONFIRM_MESSAGE
+        field = form[name] if name in form else form.note
+        field.errors = list(field.errors) + [problem]
+
+
+@bp.route("/series/<int:series_id>/apply", methods=["GET", "POST"])
+@login_required
+def apply(series_id):
+    series = db.get_or_404(Series, series_id)
+    if series.lifecycle == "draft" and not series.can_manage(current_user):
+        abort(404)
+    if existing := _live_application(series, current_user):
+        flash("You have already applied to this group; here is your application.", "info")
+        return redirect(url_for(".application", application_id=existing.id))
+    form = ApplyForm()
+    problem = None
+    # "Update the price" only re-renders with the box as ticked; "Apply" validates and applies.
+    if form.is_submitted() and not form.recalculate.data:
+        valid = form.validate()
+        _attach(form, attestation.missing_items(form.answers()))
+        if valid and not form.errors:
+            try:
+                application = services.apply(series, current_user, trainee=form.trainee.data,
+                                             answers=form.answers(), note=form.note.data or "")
+            except InvalidInput as exc:
+                _attach(form, exc.fields)
+            except DomainError as exc:
+                problem = exc.message
+            else:
+                flash("Thank you: your application is in. The leaders choose the group; we will email you.", "success")
+                return redirect(url_for(".application", application_id=application.id))
+    today = series_today(series)
+    context = dict(series=series, form=form, problem=problem, intro=attestation.INTRO,
+                   quote=quote_for(series, current_user, trainee=bool(form.trainee.data), on=today),
+                   membership=current_user.membership_on(today), today=today)
+    return render_template("enrollment/apply.html", **context), 422 if form.errors or problem else 200
+
+
+def _viewable(application_id) -> Application:
+    application = db.get_or_404(Application, application_id)
+    services.require_view(application, current_user)
+    return application
+
+
+def _own(application_id) -> Application:
+    application = db.get_or_404(Application, application_id)
+    if application.user_id != current_user.id:
+        abort(403)
+    return application
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def application(application_id):
+    application = _viewable(application_id)
+    return render_template("enrollment/application.html", application=application, series=application.series,
+                           position=services.waitlist_position(application), account=account(application),
+                           payment_status=payment_status(application),
+                           is_applicant=application.user_id == current_user.id)
+
+
+@bp.post("/applications/<int:application_id>/accept-offer")
+@login_required
+def accept_offer(application_id):
+    application = _own(application_id)
+    services.accept_offer(application, current_user)
+    flash(f"Welcome: your place in {application.series.title} is confirmed.", "success")
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(application_id):
+    application = _own(application_id)
+    if not application.is_live:
+        flash(f"This application is already {application.status_label.lower()}.", "info")
+        return redirect(url_for(".application", application_id=application.id))
+    series = application.series
+    # The refund the service will record if they confirm today, computed by the same rule.
+    preview = refund_for_withdrawal(paid=paid_total(application), received_on=series_today(series),
+                                    cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        refund = services.withdraw(application, current_user, form.reason.data)
+        message = "Your withdrawal is recorded."
+        if refund.amount > 0:
+            message += f" Refund: {format_money(refund.amount)} {refund.currency}, by {refund.due_by.isoformat()}."
+        flash(message, "success")
+        return redirect(url_for(".application", application_id=application.id))
+    return (render_template("enrollment/withdraw.html", application=application, series=series, preview=preview,
+                            form=form), 422 if form.errors else 200)
+
+
+# -- the leaders' review ------------------------------------------------------------------------------
+
+ROSTER_GROUPS = (
+    ("pending", "Awaiting your decision", ("pending",)),
+    ("enrolled", "Enrolled", ("enrolled",)),
+    ("waiting", "Waiting list, in order", ("offered", "waitlisted")),
+    ("declined", "Declined", ("declined",)),
+    ("withdrawn", "Withdrawn", ("withdrawn",)),
+    ("ended", "Offer lapsed or series cancelled", ("offer_expired", "cancelled")),
+)
+
+
+def _queue_order(application: Application):
+    # An open offer comes first: it is the head of the queue, holding the freed seat.
+    return (application.status != "offered", application.waitlisted_at or application.applied_at, application.id)
+
+
+def _managed_series(series_id) -> Series:
+    series = db.get_or_404(Series, series_id)
+    if not series.can_manage(current_user):
+        abort(403)
+    return series
+
+
+@bp.get("/lead/series/<int:series_id>/applications")
+@login_required
+def roster(series_id):
+    series = _managed_series(series_id)
+    applications = services.series_applications(series)
+    groups = []
+    for key, title, statuses in ROSTER_GROUPS:
+        members = [a for a in applications if a.status in statuses]
+        if key == "waiting":
+            members.sort(key=_queue_order)
+        groups.append((key, title, members))
+    today = series_today(series)
+    return render_template("enrollment/roster.html", series=series, groups=groups, today=today,
+                           payment_status=payment_status, position=services.waitlist_position)
+
+
+@bp.post("/lead/applications/<int:application_id>/accept")
+@login_required
+def accept(application_id):
+    application = db.get_or_404(Application, application_id)
+    services.accept(application, current_user)
+    if application.status == "enrolled":
+        flash(f"{application.user.name} is enrolled and has been emailed.", "success")
+    else:
+        flash(f"The group is full: {application.user.name} is number {services.waitlist_position(application)} "
+              "on the waiting list and has been emailed.", "info")
+    return redirect(url_for(".roster", series_id=application.series_id))
+
+
+@bp.route("/lead/applications/<int:application_id>/decline", methods=["GET", "POST"])
+@login_required
+def decline(application_id):
+    application = db.get_or_404(Application, application_id)
+    series = _managed_series(application.series_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        services.decline(application, current_user, form.reason.data)
+        flash(f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
+        return redirect(url_for(".roster", series_id=series.id))
+    return (render_template("enrollment/decline.html", application=application, series=series, form=form),
+            422 if form.errors else 200)

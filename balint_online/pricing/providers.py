@@ -1,0 +1,77 @@
+"""How members pay: one interface, one provider per way of taking money.
+
+A provider answers two questions:
+
+- `start_payment(application)`: what the member sees next when they choose to pay. The built-in
+  `invoice` provider sends them to their invoice, which says how to pay by bank transfer; an
+  online provider would create a checkout and return its URL to redirect to.
+- `handle_notification(request)`: the provider's server tells us money arrived. It returns the
+  payments recorded (through `services.record_payment`, with the provider's own event id as the
+  idempotency key, so a notification delivered twice counts once).
+
+Adding Stripe Checkout, for example, needs only a class here and its name in `PROVIDERS`, then
+`BALINT_PAYMENT_PROVIDER=stripe`: `start_payment` creates a Checkout Session (amount
+`application.amount_due` less what is paid, `client_reference_id` the application id) and
+returns `PaymentStep(redirect_url=session.url)`; `handle_notification` verifies the
+`Stripe-Signature` header against the webhook secret (from the environment, never the database),
+rejects anything unsigned or stale with `NotificationRejected`, and on
+`checkout.session.completed` records the payment with `idempotency_key=event.id` and
+`provider="stripe"`. The pages (`POST /applications/<id>/pay`) and the webhook endpoint
+(`POST /payments/notifications/<provider>`) already dispatch to whichever provider is named.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+from ..core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class PaymentStep:
+    """What the member sees next: a page to go to (ours or the provider's) and what to do there."""
+
+    redirect_url: str
+    instructions: str = ""
+
+
+class NotificationRejected(DomainError):
+    """A notification that is not from the provider, or not for us (HTTP 400 to the sender)."""
+
+    status = 400
+    code = "notification_rejected"
+
+
+class PaymentProvider:
+    name = ""
+
+    def start_payment(self, application) -> PaymentStep:
+        raise NotImplementedError
+
+    def handle_notification(self, request) -> list:
+        """Verify and record what the provider reports; returns the payments recorded."""
+        raise NotificationRejected(f"The {self.name} provider receives no notifications.")
+
+
+class InvoiceProvider(PaymentProvider):
+    """Members pay the invoice by bank transfer; an administrator records the money when it arrives."""
+
+    name = "invoice"
+
+    def start_payment(self, application) -> PaymentStep:
+        return PaymentStep(redirect_url=url_for("pricing.invoice", application_id=application.id, _anchor="how-to-pay"),
+                           instructions=current_app.config["INVOICE_PAYMENT_INSTRUCTIONS"])
+
+
+PROVIDERS: dict[str, type[PaymentProvider]] = {InvoiceProvider.name: InvoiceProvider}
+
+
+def provider_named(name: str) -> PaymentProvider:
+    try:
+        return PROVIDERS[name]()
+    except KeyError:
+        raise NotificationRejected(f"No payment provider is called {name!r}.") from None
+
+
+def configured_provider() -> PaymentProvider:
+    return provider_named(current_app.config["PAYMENT_PROVIDER"])

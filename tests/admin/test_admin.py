@@ -1,0 +1,127 @@
+"""The administrators' pages: who may see them, memberships, the CSV import and series oversight."""
+
+import io
+from datetime import date
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from balint_online.accounts.models import Membership
+from balint_online.extensions import db
+from tests.factories import apply, published_series
+
+
+@pytest.fixture(autouse=True)
+def october(clock):
+    clock.set("2026-10-01T12:00:00Z")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", name="Ada Admin")
+
+
+def page(resp) -> str:
+    return unescape(resp.get_data(as_text=True))
+
+
+def memberships() -> list[tuple[str, str, date]]:
+    return [(m.user.email, m.kind, m.expires_on) for m in db.session.scalars(select(Membership).order_by(Membership.id))]
+
+
+ADMIN_PAGES = ("/admin/", "/admin/people", "/admin/memberships/import", "/admin/scholarships", "/admin/series")
+
+
+def test_only_admins(client, login, make_user, admin):
+    for path in ADMIN_PAGES:
+        assert client.get(path).status_code == 302  # to sign in
+    for role in ("member", "leader"):
+        client = login(make_user(role))
+        for path in ADMIN_PAGES:
+            assert client.get(path).status_code == 403, path
+        assert "Admin</a>" not in page(client.get("/home"))
+    client = login(admin)
+    for path in ADMIN_PAGES:
+        assert client.get(path).status_code == 200, path
+    assert "Admin</a>" in page(client.get("/home"))
+
+
+def test_search_set_expiry_and_grant_the_member_rate(api, login, make_user, admin):
+    leader = make_user("leader")
+    series = published_series(api(leader))
+    visitor = make_user(name="Greta Visitor", email="greta@example.nl")
+    make_user(name="Someone Else")
+    client = login(admin)
+    found = page(client.get("/admin/people?q=GRETA"))
+    assert "Greta Visitor" in found and "Someone Else" not in found
+
+    refused = client.post(f"/admin/people/{visitor.id}/memberships",
+                          data={"kind": "other_society", "expires_on": "2027-03-31", "note": ""})
+    assert refused.status_code == 422 and "Name the Balint society" in page(refused)
+    assert 'value="2027-03-31"' in page(refused)
+    client.post(f"/admin/people/{visitor.id}/memberships",
+                data={"kind": "other_society", "expires_on": "2027-03-31", "note": "Dutch Balint Society"})
+    quote = api(visitor).get(f"/api/v1/series/{series['id']}/quote").get_json()
+    assert quote["amount"] == "650.00" and "granted: member of another Balint society" in quote["lines"][0]["label"]
+
+    membership = db.session.scalar(select(Membership))
+    changed = client.post(f"/admin/memberships/{membership.id}", data={f"m{membership.id}-expires_on": "2026-09-30"},
+                          follow_redirects=True)
+    assert "now runs until 2026-09-30" in page(changed)
+    assert api(visitor).get(f"/api/v1/series/{series['id']}/quote").get_json()["amount"] == "800.00"
+
+
+def test_import_dry_run_lists_every_problem_and_writes_nothing(login, make_user, admin):
+    make_user(email="jo@example.org")
+    make_user(email="priya@example.org", member_until=date(2026, 12, 31))
+    client = login(admin)
+    bad = ("email,expires_on,kind\n"
+           "jo@example.org,2027-06-30,society\n"
+           "nobody@example.org,2027-06-30\n"
+           "priya@example.org,30/06/2027\n"
+           "JO@example.org,2027-07-01\n"
+           "priya@example.org,2027-06-30,honorary\n")
+    for action in ("check", "apply"):
+        resp = client.post("/admin/memberships/import", data={"csv_file": (io.BytesIO(bad.encode()), "members.csv"),
+                                                               action: "x"}, content_type="multipart/form-data")
+        body = page(resp)
+        assert resp.status_code == 422 and "nothing was written" in body
+        for problem in ("Unknown email: no account for nobody@example.org.",
+                        "Bad date '30/06/2027': write the expiry date as YYYY-MM-DD.",
+                        "Duplicate: jo@example.org is already on line 2.",
+                        "Duplicate: priya@example.org is already on line 4.",
+                        "Unknown kind 'honorary'"):
+            assert problem in body
+        assert "Rows with problems (4 of 5)" in body
+        assert memberships() == [("priya@example.org", "society", date(2026, 12, 31))]
+
+
+def test_a_clean_import_is_checked_then_applied(login, make_user, admin):
+    make_user(email="jo@example.org")
+    make_user(email="priya@example.org", member_until=date(2026, 12, 31))
+    client = login(admin)
+    clean = "jo@example.org,2027-06-30\nPriya@example.org,2027-12-31,society\n"
+    dry = client.post("/admin/memberships/import", data={"csv_text": clean, "check": "x"})
+    assert dry.status_code == 200 and "2 rows, no problems" in page(dry) and "Apply the import" in page(dry)
+    assert len(memberships()) == 1
+    done = client.post("/admin/memberships/import", data={"csv_text": clean, "apply": "x"}, follow_redirects=True)
+    assert "Imported: 1 created, 1 updated, 0 unchanged." in page(done)
+    assert sorted(memberships()) == [("jo@example.org", "society", date(2027, 6, 30)),
+                                     ("priya@example.org", "society", date(2027, 12, 31))]
+    again = client.post("/admin/memberships/import", data={"csv_text": clean, "apply": "x"}, follow_redirects=True)
+    assert "0 created, 0 updated, 2 unchanged" in page(again)
+    assert db.session.scalar(select(func.count(Membership.id))) == 2
+
+
+def test_series_oversight(api, login, make_user, admin):
+    leader = make_user("leader")
+    series = published_series(api(leader), title="Monday evening group", capacity=4, meeting_count=4)
+    a = apply(api(make_user()), series["id"])
+    api(leader).post(f"/api/v1/applications/{a['id']}/accept")
+    api(admin).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "500.00", "method": "card"})
+    body = page(login(admin).get("/admin/series"))
+    assert "Monday evening group" in body and "1 / 4" in body and "open" in body
+    assert "500.00" in body and "300.00" in body  # paid, and the balance still owed
+    overview = page(login(admin).get("/admin/"))
+    assert "Payments awaited (1)" in overview and "300.00 USD" in overview

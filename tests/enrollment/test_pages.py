@@ -1,0 +1,186 @@
+"""The applying, application and leaders' pages, as members, leaders and admins use them."""
+
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from balint_online.enrollment import attestation
+from balint_online.enrollment.models import Application
+from balint_online.extensions import db
+from balint_online.notifications.models import OutboxMessage
+from tests.factories import ATTESTATION, apply, published_series
+
+
+@pytest.fixture(autouse=True)
+def october(clock):
+    clock.set("2026-10-01T12:00:00Z")
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader", name="Dr Ruth")
+
+
+@pytest.fixture
+def series(api, leader):
+    return published_series(api(leader), capacity=2, meeting_count=4)
+
+
+def page(resp) -> str:
+    return unescape(resp.get_data(as_text=True))
+
+
+def confirmed(*keys, **extra) -> dict:
+    return {**{f"attest_{k}": "y" for k in keys}, **extra}
+
+
+def application_count() -> int:
+    return db.session.scalar(select(func.count(Application.id)))
+
+
+def test_apply_page_states_the_commitment_dates_in_both_zones_and_the_price(login, make_user, series):
+    member = make_user(timezone="Europe/London")
+    body = page(login(member).get(f"/series/{series['id']}/apply"))
+    assert attestation.INTRO in body
+    for _, wording in attestation.ITEMS:
+        assert wording in body
+    # 19:00 in New York on 19 October is midnight in London.
+    assert "Tue 20 Oct 2026, 00:00 BST" in body and "Mon 19 Oct 2026, 19:00 EDT" in body
+    assert "800.00 USD" in body and "Non-member rate, early-bird" in body
+    assert "Please include no patient details" in body
+
+
+def test_the_price_follows_the_trainee_box_without_applying(login, make_user, series):
+    client = login(make_user())
+    resp = client.post(f"/series/{series['id']}/apply", data={"trainee": "y", "recalculate": "Update the price"})
+    body = page(resp)
+    assert resp.status_code == 200 and "450.00 USD" in body and "Trainee" in body
+    assert "Please confirm this commitment" not in body and application_count() == 0
+
+
+def test_missing_commitments_are_each_named_and_what_was_typed_is_kept(login, make_user, series):
+    client = login(make_user())
+    kept = ("clinically_active", "willing_to_present", "confidentiality")
+    resp = client.post(f"/series/{series['id']}/apply",
+                       data=confirmed(*kept, trainee="y", note="I work in a rural practice.", submit="Apply"))
+    body = page(resp)
+    assert resp.status_code == 422 and application_count() == 0
+    wording = dict(attestation.ITEMS)
+    summary = body.split('class="error-summary"')[1].split("</div>")[0]
+    for key in ("attend_all_sessions", "emotional_readiness"):
+        assert f"{wording[key]}: Please confirm this commitment." in summary
+    for key in kept:
+        assert wording[key] not in summary
+    assert "I work in a rural practice.</textarea>" in body
+    assert "checked" in re.search(r'<input[^>]*id="trainee"[^>]*>', body).group(0)
+    assert "450.00 USD" in body  # the price still follows the ticked box
+
+
+def test_applying_then_following_the_application(login, make_user, series):
+    member = make_user()
+    client = login(member)
+    resp = client.post(f"/series/{series['id']}/apply",
+                       data=confirmed(*ATTESTATION, note="Rural GP", submit="Apply"))
+    application = db.session.scalar(select(Application))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{application.id}")
+    assert application.note == "Rural GP" and not application.trainee and str(application.price) == "800.00"
+    body = page(client.get(f"/applications/{application.id}"))
+    assert "Awaiting the leaders' decision" in body and "800.00 USD" in body
+    # Coming back to the form leads to the application instead of a second one.
+    assert client.get(f"/series/{series['id']}/apply").headers["Location"].endswith(f"/applications/{application.id}")
+    home = page(client.get("/home"))
+    assert "Evening group" in home and "BO-2026-" in home and "No payments recorded yet" in home
+
+
+def test_home_has_a_clear_empty_state(login, make_user):
+    body = page(login(make_user()).get("/home"))
+    assert "You have not applied to a group yet" in body
+
+
+def test_series_page_invites_to_apply_or_to_the_waiting_list(api, client, leader, make_user):
+    full = published_series(api(leader), capacity=1, meeting_count=2)
+    assert "Apply for a place" in page(client.get(f"/series/{full['id']}"))
+    taken = apply(api(make_user()), full["id"])
+    api(leader).post(f"/api/v1/applications/{taken['id']}/accept")
+    assert "Full: join the waiting list" in page(client.get(f"/series/{full['id']}"))
+
+
+def test_waiting_list_offer_and_withdrawal_with_the_refund_shown_first(app, api, login, leader, make_user):
+    series = published_series(api(leader), capacity=1, meeting_count=2)
+    first, second = make_user(), make_user()
+    a, b = apply(api(first), series["id"]), apply(api(second), series["id"])
+    for x in (a, b):
+        api(leader).post(f"/api/v1/applications/{x['id']}/accept")
+    api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "800.00", "method": "cheque"})
+
+    client = login(second)
+    assert "Number 1 in the queue" in page(client.get(f"/applications/{b['id']}"))
+    client = login(first)
+    preview = page(client.get(f"/applications/{a['id']}/withdraw"))
+    assert "Amount paid" in preview and "800.00" in preview and "-100.00" in preview and "700.00 USD" in preview
+    refused = client.post(f"/applications/{a['id']}/withdraw", data={"reason": ""})
+    assert refused.status_code == 422 and "Please say why" in page(refused)
+    done = client.post(f"/applications/{a['id']}/withdraw", data={"reason": "A family illness"}, follow_redirects=True)
+    assert "Refund: 700.00 USD" in page(done) and "Withdrawn" in page(done)
+
+    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
+    client = login(second)
+    offer = page(client.get(f"/applications/{b['id']}"))
+    assert "Accept the place" in offer and "Sat 3 Oct 2026, 08:00 EDT" in offer
+    taken = client.post(f"/applications/{b['id']}/accept-offer", follow_redirects=True)
+    assert "your place in Evening group is confirmed" in page(taken) and "Enrolled" in page(taken)
+
+
+def test_members_see_only_their_own(api, login, make_user, series):
+    a = apply(api(make_user()), series["id"])
+    client = login(make_user())
+    assert client.get(f"/applications/{a['id']}").status_code == 403
+    assert client.get(f"/applications/{a['id']}/withdraw").status_code == 403
+    assert client.post(f"/applications/{a['id']}/accept-offer").status_code == 403
+    assert client.get(f"/lead/series/{series['id']}/applications").status_code == 403
+
+
+def test_leaders_review_only_their_series_and_admins_every_one(api, client, login, leader, make_user, series):
+    apply(api(make_user()), series["id"])
+    assert login(make_user("leader")).get(f"/lead/series/{series['id']}/applications").status_code == 403
+    assert login(leader).get(f"/lead/series/{series['id']}/applications").status_code == 200
+    assert login(make_user("admin")).get(f"/lead/series/{series['id']}/applications").status_code == 200
+
+
+def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api, login, leader, make_user, series):
+    from datetime import date
+
+    resident = make_user(name="Dr Lee Park", discipline="psychologist", member_until=date(2027, 6, 30))
+    other = make_user(name="Sam Other")
+    a = apply(api(resident), series["id"], trainee=True, note="Hospital psychologist, second year.")
+    b = apply(api(other), series["id"])
+    client = login(leader)
+    roster = page(client.get(f"/lead/series/{series['id']}/applications"))
+    assert "Awaiting your decision (2)" in roster
+    for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until 2027-06-30",
+                     "Hospital psychologist, second year.", f"Confirmed: “{dict(attestation.ITEMS)['confidentiality']}”",
+                     "unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
+        assert expected in roster
+
+    accepted = client.post(f"/lead/applications/{a['id']}/accept", follow_redirects=True)
+    assert "Dr Lee Park is enrolled" in page(accepted) and "Enrolled (1)" in page(accepted)
+
+    refused = client.post(f"/lead/applications/{b['id']}/decline", data={"reason": "  "})
+    assert refused.status_code == 422 and "A reason is required: the applicant is told." in page(refused)
+    declined = client.post(f"/lead/applications/{b['id']}/decline", data={"reason": "The group is for hospital staff"},
+                           follow_redirects=True)
+    body = page(declined)
+    assert "Declined (1)" in body and "The group is for hospital staff" in body and "Dr Ruth" in body
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "application_declined"))
+    assert mail.recipient == other.email and "The group is for hospital staff" in mail.body_text
+
+
+def test_a_group_that_has_started_takes_no_applications(api, clock, login, make_user, series):
+    clock.set("2026-10-20T12:00:00Z")
+    client = login(make_user())
+    body = page(client.get(f"/series/{series['id']}/apply"))
+    assert "This group is running: it is not taking applications." in body and "Update the price" not in body
+    resp = client.post(f"/series/{series['id']}/apply", data=confirmed(*ATTESTATION, submit="Apply"))
+    assert resp.status_code == 422 and "has already started" in page(resp) and application_count() == 0

@@ -1,0 +1,77 @@
+"""Invoices, receipts and paying, as the member and the society see them."""
+
+from html import unescape
+
+import pytest
+
+from tests.factories import apply, published_series
+
+
+@pytest.fixture(autouse=True)
+def october(app, clock):
+    clock.set("2026-10-01T12:00:00Z")
+    app.config.update(INVOICE_PAYMENT_INSTRUCTIONS="Transfer to IBAN NL00 BANK 0123 4567 89, Balint Society.",
+                      SOCIETY_ADDRESS="Balint Society\n1 Harbour Street")
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader", name="Dr Ruth")
+
+
+def page(resp) -> str:
+    return unescape(resp.get_data(as_text=True))
+
+
+def test_invoice_and_receipt(api, login, leader, make_user):
+    series = published_series(api(leader))
+    member = make_user(name="Jo Alvarez")
+    a = apply(api(member), series["id"])
+    api(leader).post(f"/api/v1/applications/{a['id']}/accept")
+    admin = api(make_user("admin"))
+    paid = admin.post(f"/api/v1/applications/{a['id']}/payments",
+                      json={"amount": "300.00", "method": "transfer", "reference": "BANK-77"}).get_json()
+    client = login(member)
+    invoice = page(client.get(f"/applications/{a['id']}/invoice"))
+    number = f"BO-2026-{a['id']:06d}"
+    for expected in (f"Invoice {number}", "Jo Alvarez", "Evening group", "Non-member rate, early-bird (through 2026-10-05)",
+                     "Amount due", "800.00 USD", "300.00 USD", "500.00 USD", "IBAN NL00 BANK 0123 4567 89",
+                     "1 Harbour Street", "as the payment reference"):
+        assert expected in invoice
+    receipt = page(client.get(f"/payments/{paid['id']}/receipt"))
+    assert f"Receipt R-2026-{paid['id']:06d}" in receipt and "300.00 USD" in receipt and "Bank transfer" in receipt
+    assert "BANK-77" in receipt and number in receipt
+    home = page(client.get("/home"))
+    assert number in home and "300.00 USD received" in home
+
+
+def test_paying_goes_where_the_provider_says(api, login, leader, make_user):
+    series = published_series(api(leader))
+    member = make_user()
+    a = apply(api(member), series["id"])
+    api(leader).post(f"/api/v1/applications/{a['id']}/accept")
+    client = login(member)
+    assert "Pay 800.00 USD" in page(client.get(f"/applications/{a['id']}"))
+    resp = client.post(f"/applications/{a['id']}/pay")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{a['id']}/invoice#how-to-pay")
+
+
+def test_the_built_in_provider_takes_no_notifications(client):
+    resp = client.post("/api/v1/payments/notifications/invoice", json={"paid": True})
+    assert resp.status_code == 400 and resp.get_json()["error"] == "notification_rejected"
+    assert client.post("/api/v1/payments/notifications/nobody", json={}).status_code == 400
+
+
+def test_money_pages_are_for_the_member_and_admins_only(api, login, leader, make_user):
+    series = published_series(api(leader))
+    a = apply(api(make_user()), series["id"])
+    paid = api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments",
+                                        json={"amount": "800.00", "method": "cash"}).get_json()
+    for person in (make_user(), leader):
+        client = login(person)
+        assert client.get(f"/applications/{a['id']}/invoice").status_code == 403
+        assert client.get(f"/payments/{paid['id']}/receipt").status_code == 403
+        assert client.post(f"/applications/{a['id']}/pay").status_code == 403
+    client = login(make_user("admin"))
+    assert client.get(f"/applications/{a['id']}/invoice").status_code == 200
+    assert client.get(f"/payments/{paid['id']}/receipt").status_code == 200

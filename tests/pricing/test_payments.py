@@ -1,0 +1,187 @@
+"""Recording payments once, scholarships, refunds, the series ledger and the complimentary membership."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from balint_online.accounts.models import Membership
+from balint_online.admin.services import series_ledger
+from balint_online.enrollment.models import AuditEntry
+from balint_online.extensions import db
+from balint_online.notifications.models import OutboxMessage
+from balint_online.pricing.models import MembershipOffer, Payment, Refund
+from balint_online.series.models import Series
+from tests.factories import apply, published_series
+
+
+@pytest.fixture(autouse=True)
+def october(clock):
+    clock.set("2026-10-01T12:00:00Z")
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader", name="Dr Ruth")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", name="Ada Admin")
+
+
+def page(resp) -> str:
+    return unescape(resp.get_data(as_text=True))
+
+
+def payments() -> int:
+    return db.session.scalar(select(func.count(Payment.id)))
+
+
+def mails(kind):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+def enrolled(api, leader, series, member, **overrides) -> dict:
+    a = apply(api(member), series["id"], **overrides)
+    assert api(leader).post(f"/api/v1/applications/{a['id']}/accept").get_json()["status"] == "enrolled"
+    return a
+
+
+def test_a_payment_form_sent_twice_counts_once(api, login, leader, admin, make_user):
+    series = published_series(api(leader))
+    member = make_user()
+    a = enrolled(api, leader, series, member)
+    client = login(admin)
+    form = page(client.get(f"/admin/applications/{a['id']}"))
+    key = form.split('name="idempotency_key" type="hidden" value="')[1].split('"')[0]
+    data = {"amount": "800.00", "method": "transfer", "reference": "BANK-1", "idempotency_key": key}
+    first = client.post(f"/admin/applications/{a['id']}/payments", data=data, follow_redirects=True)
+    assert "Payment of 800.00 USD recorded" in page(first)
+    second = client.post(f"/admin/applications/{a['id']}/payments", data=data, follow_redirects=True)
+    assert "already recorded" in page(second)
+    assert payments() == 1 and len(mails("payment_received")) == 1
+    assert "Balance still to pay: 0.00 USD" in mails("payment_received")[0].body_text
+    # A fresh form carries a fresh key.
+    assert key not in page(client.get(f"/admin/applications/{a['id']}"))
+
+
+def test_a_bad_amount_is_refused_and_kept(api, login, leader, admin, make_user):
+    series = published_series(api(leader))
+    a = enrolled(api, leader, series, make_user())
+    resp = login(admin).post(f"/admin/applications/{a['id']}/payments",
+                             data={"amount": "80.005", "method": "cash", "idempotency_key": "form:k1"})
+    body = page(resp)
+    assert resp.status_code == 422 and "at most two decimal places" in body and 'value="80.005"' in body
+    assert 'value="form:k1"' in body and payments() == 0
+
+
+def test_the_api_records_a_retried_payment_once(api, leader, admin, make_user):
+    series = published_series(api(leader))
+    a = enrolled(api, leader, series, make_user())
+    client = api(admin)
+    body = {"amount": "800.00", "method": "transfer", "reference": "BANK-2"}
+    first = client.post(f"/api/v1/applications/{a['id']}/payments", json=body, headers={"Idempotency-Key": "retry-1"})
+    again = client.post(f"/api/v1/applications/{a['id']}/payments", json=body, headers={"Idempotency-Key": "retry-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["id"] == again.get_json()["id"] and payments() == 1
+    assert again.get_json()["payment_status"] == "paid"
+
+
+def test_scholarship_through_the_api(api, leader, admin, make_user):
+    series = published_series(api(leader))
+    member = make_user()
+    a = enrolled(api, leader, series, member)
+    url = f"/api/v1/applications/{a['id']}/scholarship"
+    assert api(member).post(url, json={"reason": "please"}).status_code == 403
+    assert api(leader).post(url, json={"reason": "please"}).status_code == 403
+    assert api(admin).post(url, json={}).status_code == 422
+    body = api(admin).post(url, json={"reason": "Hardship fund 2026"}).get_json()
+    assert body["scholarship"] is True and body["amount_due"] == "0.00" and body["payment_status"] == "waived"
+    granted = body["history"][-1]
+    assert (granted["action"], granted["by"], granted["reason"]) == ("scholarship_granted", "Ada Admin", "Hardship fund 2026")
+    assert api(admin).post(url, json={"reason": "again"}).status_code == 200
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "scholarship_granted")) == 1
+    assert "nothing to pay" in mails("invoice_scholarship")[0].body_text
+
+
+def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):
+    series = published_series(api(leader))
+    clock.set("2026-10-06T12:00:00Z")  # after the early-bird rates, before the cancellation deadline
+    paid_in_full, withdrawing, scholar, waiting, owing = (
+        make_user(name="Ann Paid"), make_user(name="Ben Withdrew", member_until=date(2027, 1, 1)),
+        make_user(name="Cy Scholar"), make_user(name="Di Pending"), make_user(name="Ed Owes"))
+    a = enrolled(api, leader, series, paid_in_full)
+    b = enrolled(api, leader, series, withdrawing)
+    c = enrolled(api, leader, series, scholar, trainee=True)
+    apply(api(waiting), series["id"])
+    enrolled(api, leader, series, owing)
+    money = api(admin)
+    money.post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "875.00", "method": "transfer"})
+    money.post(f"/api/v1/applications/{b['id']}/payments", json={"amount": "725.00", "method": "card"})
+    money.post(f"/api/v1/applications/{c['id']}/scholarship", json={"reason": "Resident hardship"})
+    withdrawal = api(withdrawing).post(f"/api/v1/applications/{b['id']}/withdraw", json={"reason": "Moved abroad"})
+    assert withdrawal.get_json()["refund"]["amount"] == "625.00"
+
+    ledger = series_ledger(db.session.get(Series, series["id"]))
+    t = ledger.totals
+    assert (t.quoted, t.due, t.paid, t.refund_due, t.refund_paid, t.balance) == (
+        Decimal("3800.00"), Decimal("3350.00"), Decimal("1600.00"), Decimal("625.00"), Decimal("0.00"), Decimal("875.00"))
+    by_name = {application.user.name: acct for application, acct in ledger.lines}
+    assert by_name["Ben Withdrew"].charged == Decimal("100.00") and by_name["Ben Withdrew"].balance == Decimal("0.00")
+    assert by_name["Cy Scholar"].due == Decimal("0.00") and by_name["Di Pending"].balance == Decimal("0.00")
+
+    client = login(admin)
+    body = page(client.get(f"/admin/series/{series['id']}/ledger"))
+    for expected in ("875.00", "625.00", "1,600.00", "3,800.00", "3,350.00", "Cy Scholar</a> (scholarship)"):
+        assert expected in body
+    rows = list(csv.reader(io.StringIO(client.get(f"/admin/series/{series['id']}/ledger.csv").get_data(as_text=True))))
+    assert rows[0][-6:] == ["quoted", "due", "paid", "refund_due", "refund_paid", "balance"]
+    assert rows[-1] == ["total", "", "", "", "", "USD", "3800.00", "3350.00", "1600.00", "625.00", "0.00", "875.00"]
+
+    refund = db.session.scalar(select(Refund).where(Refund.amount > Decimal("0.00")))
+    done = client.post(f"/admin/refunds/{refund.id}/paid", data={f"r{refund.id}-reference": "REF-9"}, follow_redirects=True)
+    assert "Refund of 625.00 USD marked paid" in page(done)
+    client.post(f"/admin/refunds/{refund.id}/paid", data={f"r{refund.id}-reference": "REF-9"})
+    assert len(mails("refund_paid")) == 1
+    t = series_ledger(db.session.get(Series, series["id"])).totals
+    assert (t.refund_due, t.refund_paid, t.net_received) == (Decimal("0.00"), Decimal("625.00"), Decimal("975.00"))
+    assert "No refunds are due" in page(client.get("/admin/"))
+
+
+def test_complimentary_membership_after_the_series(app, api, login, clock, leader, admin, make_user):
+    series = published_series(api(leader), meeting_count=3, capacity=3)
+    newcomer, member, part_payer = make_user(name="New Comer"), make_user(member_until=date(2027, 6, 1)), make_user()
+    for person, amount in ((newcomer, "800.00"), (member, "650.00"), (part_payer, "400.00")):
+        a = enrolled(api, leader, series, person)
+        api(admin).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": amount, "method": "card"})
+
+    def run_jobs():
+        assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
+
+    clock.set("2026-11-02T12:00:00Z")  # the third and last meeting is tonight
+    run_jobs()
+    assert db.session.scalar(select(func.count(MembershipOffer.id))) == 0
+    clock.set("2026-11-03T12:00:00Z")
+    run_jobs()
+    run_jobs()
+    offers = db.session.scalars(select(MembershipOffer)).all()
+    assert [o.user_id for o in offers] == [newcomer.id] and len(mails("membership_offer")) == 1
+
+    client = login(newcomer)
+    assert "Take up my free year of membership" in page(client.get("/home"))
+    taken = client.post(f"/membership-offers/{offers[0].id}/accept", follow_redirects=True)
+    assert "complimentary membership runs until 2027-11-02" in page(taken)
+    assert "Take up my free year" not in page(taken)
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id))
+    assert (membership.kind, membership.starts_on, membership.expires_on) == ("complimentary", date(2026, 11, 3), date(2027, 11, 2))
+    assert client.post(f"/membership-offers/{offers[0].id}/accept").status_code == 409
+    assert login(member).post(f"/membership-offers/{offers[0].id}/accept").status_code == 403
+    # The free year brings the member rate.
+    later = published_series(api(leader), title="Spring group", first_meeting_local="2027-03-01T19:00",
+                             early_bird_deadline=None, cancellation_deadline=None)
+    assert api(newcomer).get(f"/api/v1/series/{later['id']}/quote").get_json()["amount"] == "725.00"
