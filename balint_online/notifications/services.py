@@ -80,6 +80,7 @@ def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
         mime["From"], mime["To"], mime["Subject"] = sender, message.recipient, message.subject
         mime.set_content(message.body_text)
         mime.add_alternative(message.body_html, subtype="html")
+    del mime["Message-ID"]  # the invitation builder sets its own; one per message is allowed
     mime["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="balint-online")
     return mime
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, url_for
 
+from ..calendar.services import public_feed_url
 from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404, json_body
 from ..core.timefmt import iso_z, local_wall
 from ..pricing.rules import money
@@ -55,6 +56,7 @@ def series_json(series: Series, *, full: bool = True) -> dict:
         "cancellation_fee": f"{series.cancellation_fee:.2f}",
         "skip_dates": series.skip_dates,
         "offer_hours": series.offer_hours,
+        "calendar_url": public_feed_url(series),
     }
     if full:
         body["meetings"] = [meeting_json(m) for m in series.meetings]

@@ -113,3 +113,64 @@ def make_event():
 @pytest.fixture
 def weekly_series():
     return _weekly_series
+
+
+# ---------------------------------------------------------------------------
+# The calendar inside the app: groups with members, and a real SMTP server.
+
+
+@pytest.fixture
+def group(api, make_user):
+    """``group(leader, members, **series_fields) -> series JSON``: published, everyone enrolled."""
+    from tests.factories import apply, published_series
+
+    def build(leader, members=(), **fields):
+        series = published_series(api(leader), **fields)
+        for member in members:
+            application = apply(api(member), series["id"])
+            resp = api(leader).post(f"/api/v1/applications/{application['id']}/accept")
+            assert resp.get_json()["status"] == "enrolled", resp.get_json()
+        return api(leader).get(f"/api/v1/series/{series['id']}").get_json()
+
+    return build
+
+
+class SmtpInbox:
+    """What a real SMTP server on loopback received: ``messages()`` parsed, in order."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self):
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+def free_port() -> int:
+    # aiosmtpd's readiness check connects to the port it was given, so it cannot be given 0.
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """An aiosmtpd server on loopback that the app delivers to (MAIL_URL points at it)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.url = f"smtp://127.0.0.1:{controller.port}"
+    app.config["MAIL_URL"] = inbox.url
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -1,0 +1,7 @@
+"""The member's calendar subscription on their home page."""
+
+from .services import feed_links
+
+
+def section(user):
+    return ("calendar/_home.html", {"links": feed_links(user)})

@@ -1,0 +1,91 @@
+"""Calendar feeds (no sign-in: the feed's address is its secret), downloads and the subscription page."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..core.clock import now
+from ..core.errors import NotAllowed
+from ..extensions import db
+from ..series.models import Meeting
+from . import services
+
+bp = Blueprint("calendar", __name__)
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+def _not_modified(version: services.FeedVersion) -> bool:
+    # If-None-Match wins when both are sent (RFC 9110 13.2.2): it is exact, the date is not.
+    if request.if_none_match:
+        return request.if_none_match.star_tag or request.if_none_match.contains_weak(version.etag)
+    since = request.if_modified_since
+    return since is not None and version.last_modified.replace(microsecond=0) <= since
+
+
+def _feed_response(version: services.FeedVersion, build, cache_control: str) -> Response:
+    """200 with the feed, or 304 without building it when the client's copy is current."""
+    if _not_modified(version):
+        response = Response(status=304)
+    else:
+        response = Response(build(), content_type=ICS_TYPE)
+    response.set_etag(version.etag)
+    response.last_modified = version.last_modified
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+@bp.get("/calendar/<token>.ics")
+def personal_feed(token):
+    user = services.feed_owner(token)
+    if user is None:
+        abort(404)
+    version = services.personal_version(user)
+    response = _feed_response(version, lambda: services.personal_feed(version), "private, no-cache")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/series/<int:series_id>/calendar.ics")
+def series_feed(series_id):
+    series = services.public_series(series_id)
+    if series is None:
+        abort(404)
+    return _feed_response(services.public_version(series), lambda: services.public_feed(series),
+                          "public, max-age=300")
+
+
+def _entitled_meeting(meeting_id: int) -> Meeting:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not services.is_entitled(meeting, current_user):
+        raise NotAllowed("This meeting's calendar entry is for its group's members and leaders.")
+    return meeting
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+@login_required
+def meeting_download(meeting_id):
+    meeting = _entitled_meeting(meeting_id)
+    return Response(services.meeting_ics(meeting, current_user), content_type=ICS_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.get("/calendar")
+@login_required
+def overview():
+    """Subscription links and every meeting of the person's groups, one by one."""
+    version = services.personal_version(current_user)
+    moment = now()
+    meetings = [m for m in services.personal_meetings(version) if m.ends_at > moment]
+    return render_template("calendar/overview.html", links=services.feed_links(current_user), meetings=meetings,
+                           presenting=version.presenting, google_link=services.google_link)
+
+
+@bp.post("/calendar/reset")
+@login_required
+def reset():
+    services.reset_feed(current_user)
+    flash("Your calendar has a new address. Subscribe again with it: the old one no longer works.", "success")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("calendar.overview"))
