@@ -91,6 +91,8 @@ class CalendarEvent:
     categories: CATEGORIES values, in order.
     alarm_minutes: a DISPLAY alarm this many minutes before the start;
         ``None`` for no alarm.
+    link_to_follow: when join_url is None, whether DESCRIPTION promises the
+        link; False for audiences that never get one (a public feed).
     """
 
     uid: str
@@ -108,6 +110,7 @@ class CalendarEvent:
     attendees: tuple[tuple[str, str], ...] = ()
     categories: tuple[str, ...] = ()
     alarm_minutes: int | None = 15
+    link_to_follow: bool = True
 
     def __post_init__(self) -> None:
         if not self.uid.strip():
@@ -302,7 +305,7 @@ def _description(ev: CalendarEvent, cancelled: bool, join_url: str | None) -> st
     parts = [ev.description.strip()] if ev.description.strip() else []
     if join_url:
         parts.append(f"{JOIN_LABEL}: {join_url}")
-    elif not cancelled:
+    elif not cancelled and ev.link_to_follow:
         parts.append(LINK_PENDING_TEXT)
     return "\n\n".join(parts)
 

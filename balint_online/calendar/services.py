@@ -129,6 +129,7 @@ def _event(meeting: Meeting, *, entitled: bool, presenting: bool = False, sequen
         status=status,
         last_modified=meeting.updated_at,
         join_url=join_url(meeting) if entitled else None,
+        link_to_follow=entitled,
         url=series_page_url(series),
         organizers=tuple(organizers),
         attendees=tuple(attendees),

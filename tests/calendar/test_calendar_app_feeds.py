@@ -266,7 +266,7 @@ def test_public_series_feed_has_dates_but_no_way_in_and_no_names(api, group, lea
     ics = resp.data
     unfolded = ics.replace(b"\r\n ", b"")
     for secret in (b"/join", b"LOCATION", b"CONFERENCE", b"ATTENDEE", b"ORGANIZER", b"Jo Member", b"jo@example.org",
-                   b"ruth@example.org"):
+                   b"ruth@example.org", b"link will follow"):
         assert secret not in unfolded
     [parsed] = ical_js(ics)
     reported = api(None).get(f"/api/v1/series/{series['id']}").get_json()
