@@ -17,10 +17,39 @@ MAIL_PASSWORD = None
 MAIL_STARTTLS = False
 
 VIDEO_PROVIDER = "jitsi"
+# Video providers (balint_online/video/providers). Secrets stay None here and come only from
+# BALINT_* environment variables, e.g. BALINT_ZOOM_CLIENT_SECRET; they never reach the database.
+# Seconds per provider call, or a [connect, read] pair.
+VIDEO_HTTP_TIMEOUT = 10
 JITSI_BASE_URL = "https://meet.jit.si"
+JITSI_ROOM_PREFIX = "balint"
+# Both or neither: with them, join links carry a signed JWT (moderator for leaders).
+JITSI_APP_ID = None
+JITSI_APP_SECRET = None
+JITSI_JWT_SUB = None
+JITSI_JWT_AUD = "jitsi"
+JITSI_JWT_GRACE_MINUTES = 180
+ZOOM_ACCOUNT_ID = None
+ZOOM_CLIENT_ID = None
+ZOOM_CLIENT_SECRET = None
+ZOOM_OAUTH_URL = "https://zoom.us/oauth/token"
+ZOOM_API_BASE = "https://api.zoom.us/v2"
+ZOOM_HOST_USER = "me"
+# The Zoom app's webhook secret token; without it POST /webhooks/zoom refuses everything.
+ZOOM_WEBHOOK_SECRET = None
+BBB_URL = None
+BBB_SECRET = None
+BBB_CHECKSUM = "sha256"
+BBB_MEETING_PREFIX = "balint"
 
 SOCIETY_NAME = "Balint Society"
 DEFAULT_CURRENCY = "USD"
+# Printed on invoices and receipts. Bank details belong here (or in BALINT_INVOICE_PAYMENT_INSTRUCTIONS).
+SOCIETY_ADDRESS = "Balint Society\nAddress not configured: set BALINT_SOCIETY_ADDRESS"
+INVOICE_PAYMENT_INSTRUCTIONS = ("Pay by bank transfer, quoting the invoice number as the reference. "
+                                "Bank details are not configured: set BALINT_INVOICE_PAYMENT_INSTRUCTIONS.")
+# How members pay: a name in balint_online.pricing.providers.PROVIDERS.
+PAYMENT_PROVIDER = "invoice"
 
 # Sign-in throttling. Use a Redis URI when more than one process serves.
 RATELIMIT_STORAGE_URI = "memory://"

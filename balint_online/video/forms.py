@@ -1,0 +1,25 @@
+"""The leaders' attendance grid: one select per member and started meeting, saved with one post."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from ..core.forms import choices
+from .models import ATTENDANCE_STATUSES
+from .services import Grid, cell_name
+
+CELL_CHOICES = choices({"": "Not recorded", **ATTENDANCE_STATUSES})
+
+
+def attendance_form(grid: Grid) -> FlaskForm:
+    """A form class made for this grid: fields are named by cell_name(meeting, member)."""
+
+    class AttendanceForm(FlaskForm):
+        pass
+
+    for row in grid.rows:
+        for cell in row.cells:
+            if cell.editable:
+                label = f"{row.user.name}, meeting {cell.meeting.number}"
+                setattr(AttendanceForm, cell_name(cell.meeting.id, row.user.id),
+                        SelectField(label, choices=CELL_CHOICES, default=cell.choice))
+    return AttendanceForm()

@@ -1,0 +1,84 @@
+"""A group with people in every state, the app's clock, and the video job, for the platform's video features."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from balint_online.accounts.models import User
+from balint_online.core.clock import now
+from balint_online.extensions import db
+from balint_online.series.models import Meeting
+from tests.factories import apply, published_series
+
+# Meeting 1 of every group below: Mon 19 Oct 2026, 19:00-20:30 in New York (EDT), so 23:00-00:30 UTC.
+WINDOW_OPENS = "2026-10-19T22:45:00Z"
+FIRST_END = "2026-10-20T00:30:00Z"
+
+
+@pytest.fixture
+def clock(app):
+    """The app's clock, as in tests/conftest.py: the provider tests one folder up use `clock` for their monotonic fake."""
+
+    class Clock:
+        def set(self, value):
+            if isinstance(value, str):
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            app.config["FROZEN_NOW"] = value.astimezone(UTC).isoformat()
+            return value
+
+    return Clock()
+
+
+@pytest.fixture(autouse=True)
+def before_the_groups(clock):
+    clock.set("2026-10-01T12:00:00Z")
+
+
+@dataclass
+class Group:
+    series: dict
+    leader: User
+    people: dict  # "enrolled", "withdrawn", "waitlisted", "outsider", "admin" -> User
+
+    @property
+    def meetings(self) -> list[Meeting]:
+        return db.session.query(Meeting).filter_by(series_id=self.series["id"]).order_by(Meeting.number).all()
+
+
+def run_video_job() -> int:
+    from balint_online.jobs import builtin  # noqa: F401  (registers the jobs)
+    from balint_online.jobs.registry import JOBS
+
+    return JOBS["video-rooms"].run(now())
+
+
+@pytest.fixture
+def make_group(api, make_user):
+    """A published 4-meeting group of 2 places: one member enrolled (in Budapest), one enrolled then withdrawn,
+    one on the waiting list; an outsider enrolled in another group; an administrator who leads nothing."""
+
+    def make(provider="jitsi"):
+        leader = make_user("leader", name="Dr Ruth Leader", email="ruth@example.org")
+        lead = api(leader)
+        series = published_series(lead, capacity=2, meeting_count=4, video_provider=provider)
+        people = {
+            "enrolled": make_user(name="Jo Member", email="jo@example.org", timezone="Europe/Budapest"),
+            "withdrawn": make_user(name="Priya Gone", email="priya@example.org"),
+            "waitlisted": make_user(name="Tom Waiting", email="tom@example.org"),
+            "outsider": make_user(name="Lee Elsewhere", email="lee@example.org"),
+            "admin": make_user("admin", name="Ada Admin", email="ada@example.org"),
+        }
+        applications = {key: apply(api(people[key]), series["id"])["id"] for key in ("enrolled", "withdrawn", "waitlisted")}
+        for key in ("enrolled", "withdrawn", "waitlisted"):
+            assert lead.post(f"/api/v1/applications/{applications[key]}/accept").status_code == 200
+        resp = api(people["withdrawn"]).post(f"/api/v1/applications/{applications['withdrawn']}/withdraw",
+                                             json={"reason": "A new job."})
+        assert resp.status_code == 200, resp.get_json()
+        other_leader = make_user("leader", name="Dr Sam Other")
+        other = published_series(api(other_leader), title="Morning group", capacity=2, meeting_count=4)
+        outsider_application = apply(api(people["outsider"]), other["id"])["id"]
+        assert api(other_leader).post(f"/api/v1/applications/{outsider_application}/accept").status_code == 200
+        return Group(series, leader, people)
+
+    return make
