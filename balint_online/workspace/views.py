@@ -75,38 +75,35 @@ def change_meeting(meeting_id):
     return _change_page(meeting)
 
 
+def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
+    """Apply a reschedule or cancellation from the change page; on a problem, show the page with it."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    _managed_series(meeting.series_id)
+    if form.validate_on_submit():
+        try:
+            apply(meeting, form)
+        except DomainError as exc:
+            _attach(form, exc, fallback)
+        else:
+            flash(done.format(number=meeting.number, told=len(audience(meeting.series))), "success")
+            return redirect(url_for(".hub", series_id=meeting.series_id))
+    return _change_page(meeting, **{which: form})
+
+
 @bp.post("/lead/meetings/<int:meeting_id>/reschedule")
 @login_required
 def reschedule(meeting_id):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    _managed_series(meeting.series_id)
-    form = RescheduleForm(prefix="move")
-    if form.validate_on_submit():
-        try:
-            reschedule_meeting(meeting, datetime.combine(form.new_date.data, form.new_time.data), current_user)
-        except DomainError as exc:
-            _attach(form, exc, "new_date")
-        else:
-            flash(f"Meeting {meeting.number} moved; {len(audience(meeting.series))} people are told by email.", "success")
-            return redirect(url_for(".hub", series_id=meeting.series_id))
-    return _change_page(meeting, move=form)
+    return _change(meeting_id, "move", RescheduleForm(prefix="move"), "new_date",
+                   lambda m, f: reschedule_meeting(m, datetime.combine(f.new_date.data, f.new_time.data), current_user),
+                   "Meeting {number} moved; {told} people are told by email.")
 
 
 @bp.post("/lead/meetings/<int:meeting_id>/cancel")
 @login_required
 def cancel(meeting_id):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    _managed_series(meeting.series_id)
-    form = CancelForm(prefix="cancel")
-    if form.validate_on_submit():
-        try:
-            cancel_meeting(meeting, current_user, form.reason.data)
-        except DomainError as exc:
-            _attach(form, exc, "reason")
-        else:
-            flash(f"Meeting {meeting.number} cancelled; everyone is told by email.", "success")
-            return redirect(url_for(".hub", series_id=meeting.series_id))
-    return _change_page(meeting, cancel=form)
+    return _change(meeting_id, "cancel", CancelForm(prefix="cancel"), "reason",
+                   lambda m, f: cancel_meeting(m, current_user, f.reason.data),
+                   "Meeting {number} cancelled; {told} people are told by email.")
 
 
 @bp.route("/lead/series/<int:series_id>/cancel", methods=["GET", "POST"])
