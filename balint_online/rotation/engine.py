@@ -39,11 +39,13 @@ Guarantees, highest priority first
 2. Upcoming meeting m gets exactly ``min(presenters_per_meeting, members
    available at m)`` distinct presenters: slots are filled, so second turns
    appear when slots outnumber members, and no meeting is over-full.
-3. Past meetings never change.  Among plans meeting 1 and 2, the number of
-   changes (added plus removed (meeting, member) pairs versus ``current``,
-   ex-members included) is minimal.
-4. Among those, turn counts (past + upcoming, enrolled members) are as even as
-   availability allows: the sum of squared counts is minimal.  Then extra
+3. Past meetings never change.  Among plans meeting 1 and 2, turn counts
+   (past + upcoming, enrolled members) are as even as availability allows:
+   the sum of squared counts is minimal.  Evenness is a promise, so it may move
+   an announced turn (a second member joining an 8-meeting series takes half
+   of the first member's turns, not one).
+4. Among those, the number of changes (added plus removed (meeting, member)
+   pairs versus ``current``, ex-members included) is minimal.  Then extra
    turns go to those who presented earliest: the sum of rank x upcoming turns
    is minimal, ranking members with a past turn by their first past meeting,
    then waiting members in enrollment order (the order in which level 5
@@ -356,12 +358,13 @@ class _Group:
             start += self.slots[j]
         widest = max((max(d.values(), default=0) for d in distance), default=0)
 
-        # Weights chosen so any one step at a level outweighs the whole level below.
-        w_even = total * widest + 1
-        w_rank = total * n + 1
+        # Weights chosen so any one step at a level outweighs the whole level below:
+        # evenness, then keeping announced turns, then rank, then round-robin distance.
+        w_rank = total * widest + 1
+        w_keep = total * n * w_rank + total * widest + 1
+        w_even = total * w_keep + total * n * w_rank + total * widest + 1
         top_count = max(self.past_turns, default=0) + total
-        w_keep = (total * (top_count * w_rank + n) + 1) * w_even
-        w_need = (total + 1) * w_keep
+        w_need = (total + 1) * w_even * (top_count + 1)
 
         arcs = [
             {i: (0 if i in announced[j] else w_keep) + d for i, d in distance[j].items()}
@@ -375,7 +378,7 @@ class _Group:
             # constant of the optimum: zero lets shortest paths end at the first such member.
             if k == 1 and first_free[i]:
                 return 0
-            return w_need + w_even * ((self.past_turns[i] + k) * w_rank + self.rank[i])
+            return w_need + w_even * (self.past_turns[i] + k) + w_rank * self.rank[i]
 
         return _min_cost_flow(self.slots, arcs, n, turn_cost)
 

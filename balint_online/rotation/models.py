@@ -1,17 +1,25 @@
-"""Presenting turns: who presents (or stands by as backup) at which meeting."""
+"""Presenting turns: who presents (or stands by as backup) at which meeting, and what shapes that plan.
+
+- `PresenterTurn`: the announced rotation, written back after every recomputation.
+- `MemberUnavailability`: meetings a member has said they cannot present at.
+- `SwapRequest`: one member asking another to exchange presenting turns.
+- `RotationEvent`: an append-only record of each change to a series' rotation (and of each change
+  of roster the rotation could not follow); its id makes the notification keys exactly-once.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.types import UTCDateTime
 from ..extensions import db
-from ..series.models import Meeting
+from ..series.models import Meeting, Series
 
 TURN_ROLES = ("presenter", "backup")
+CASE_TITLE_MAX = 80
 
 
 class PresenterTurn(db.Model):
@@ -28,3 +36,72 @@ class PresenterTurn(db.Model):
 
     meeting: Mapped[Meeting] = relationship()
     user: Mapped[User] = relationship()
+
+
+class MemberUnavailability(db.Model):
+    """A meeting a member cannot present at (they may still attend)."""
+
+    __tablename__ = "rotation_unavailability"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+SWAP_STATUSES = {
+    "pending": "Waiting for an answer",
+    "accepted": "Accepted: the turns were swapped",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+    "refused": "Could not be applied",
+}
+
+
+class SwapRequest(db.Model):
+    """`requester` (presenting at `requester_meeting`) asks `partner` (presenting at `partner_meeting`) to swap."""
+
+    __tablename__ = "rotation_swap_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    requester_meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    partner_meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # Why a request could not be applied (the engine's reason), when status is "refused".
+    outcome: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    series: Mapped[Series] = relationship()
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    partner: Mapped[User] = relationship(foreign_keys=[partner_id])
+    requester_meeting: Mapped[Meeting] = relationship(foreign_keys=[requester_meeting_id])
+    partner_meeting: Mapped[Meeting] = relationship(foreign_keys=[partner_meeting_id])
+
+    @property
+    def status_label(self) -> str:
+        return SWAP_STATUSES.get(self.status, self.status)
+
+
+class RotationEvent(db.Model):
+    """One recomputation, swap or move of a series' rotation, or a roster change it could not follow."""
+
+    __tablename__ = "rotation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    # replanned | swapped | moved | infeasible | cleared
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    # [[meeting_id, user_id, "added" | "removed"], ...] as the engine reported them
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    actor: Mapped[User | None] = relationship()

@@ -334,12 +334,12 @@ def change_count(inp, presenters):
 
 
 def objective(inp, presenters):
-    """Levels 3 and 4 of the documented objective: (changes, sum of squared counts, rank tie-break)."""
+    """Levels 3 and 4 of the documented objective: (sum of squared counts, changes, rank tie-break)."""
     f = facts(inp)
     future = Counter(x for m in f.upcoming for x in presenters.get(m.id, ()))
     return (
-        change_count(inp, presenters),
         sum((f.past[x] + future[x]) ** 2 for x in inp.members),
+        change_count(inp, presenters),
         sum(f.rank[x] * future[x] for x in inp.members),
     )
 

@@ -1,0 +1,251 @@
+"""The rotation pages: who presents when (members, in their own time zone), the leaders' swap and move
+forms, a member's availability, and swap requests between members. Plain forms, no scripts."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..core.errors import DomainError
+from ..core.timefmt import human
+from ..extensions import db
+from ..series.models import Meeting, Series
+from . import services
+from .forms import (
+    AvailabilityForm,
+    CaseTitleForm,
+    MoveForm,
+    SwapForm,
+    SwapRequestForm,
+    parse_turn,
+    turn_value,
+)
+from .models import RotationEvent, SwapRequest
+
+bp = Blueprint("rotation", __name__)
+
+
+def _series(series_id: int) -> Series:
+    series = db.get_or_404(Series, series_id)
+    if not services.can_view(series, current_user):
+        abort(403, "Only this group's leaders, its enrolled members and administrators see its rotation.")
+    return series
+
+
+def _members(series: Series) -> list[User]:
+    ids = services.enrolled_ids(series.id)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [users[i] for i in ids]
+
+
+def _label(meeting: Meeting) -> str:
+    return f"Meeting {meeting.number}, {human(meeting.starts_at, current_user.timezone)}"
+
+
+def _upcoming(rows):
+    return [r for r in rows if not r.past and not r.meeting.is_cancelled]
+
+
+def _turn_choices(rows, *, only=None, without=None):
+    return [
+        (turn_value(r.meeting.id, t.user_id), f"{_label(r.meeting)}: {t.user.name}")
+        for r in _upcoming(rows) for t in r.presenters
+        if (only is None or t.user_id == only) and (without is None or t.user_id != without)
+    ]
+
+
+def _leader_forms(series: Series, rows, swap_form=None, move_form=None):
+    choices = _turn_choices(rows)
+    swap_form = swap_form or SwapForm(formdata=None)
+    swap_form.turn_a.choices = swap_form.turn_b.choices = choices
+    move_form = move_form or MoveForm(formdata=None)
+    move_form.turn.choices = choices
+    move_form.to_meeting.choices = [("", "The same meeting")] + [(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
+    move_form.to_user.choices = [("", "The same member")] + [(str(u.id), u.name) for u in _members(series)]
+    return swap_form, move_form
+
+
+def _render(series: Series, status: int = 200, *, error: str | None = None, swap_form=None, move_form=None,
+            title_forms=None):
+    rows = services.rotation_rows(series)
+    can_manage = series.can_manage(current_user)
+    is_member = services.is_enrolled(series, current_user)
+    context = {"series": series, "rows": rows, "can_manage": can_manage, "is_member": is_member, "error": error,
+               "members": _members(series)}
+    mine = [r for r in _upcoming(rows) if any(t.user_id == current_user.id for t in r.presenters)]
+    context["my_turns"] = mine
+    context["my_backups"] = [r for r in _upcoming(rows) if r.backup and r.backup.user_id == current_user.id]
+    forms = {}
+    for row in mine:
+        turn = next(t for t in row.presenters if t.user_id == current_user.id)
+        given = (title_forms or {}).get(row.meeting.id)
+        forms[row.meeting.id] = given or CaseTitleForm(formdata=None, prefix=f"m{row.meeting.id}",
+                                                       case_title=turn.case_title)
+    context["title_forms"] = forms
+    if is_member:
+        context["incoming"] = [r for r in services.swap_requests_for(series, current_user)
+                               if r.partner_id == current_user.id and r.status == "pending"]
+    if can_manage:
+        context["swap_form"], context["move_form"] = _leader_forms(series, rows, swap_form, move_form)
+        events = db.session.scalars(
+            select(RotationEvent).where(RotationEvent.series_id == series.id)
+            .order_by(RotationEvent.id.desc()).limit(10)).all()
+        context["events"] = [(event, _describe(event)) for event in events]
+    return render_template("rotation/rotation.html", **context), status
+
+
+def _describe(event: RotationEvent) -> str:
+    """The turns an event moved, for the leaders: "meeting 6: Dr Ann Avery in, Finn Ford out"."""
+    names = services.names_for(user_id for _, user_id, _ in event.changes)
+    numbers = dict(db.session.execute(select(Meeting.id, Meeting.number).where(
+        Meeting.id.in_({meeting_id for meeting_id, _, _ in event.changes}))).all()) if event.changes else {}
+    by_meeting: dict[int, list[str]] = {}
+    for meeting_id, user_id, kind in event.changes:
+        by_meeting.setdefault(numbers.get(meeting_id, 0), []).append(
+            f"{names.get(user_id, 'a former member')} {'in' if kind == 'added' else 'out'}")
+    return "; ".join(f"meeting {number}: {', '.join(moves)}" for number, moves in sorted(by_meeting.items()))
+
+
+@bp.get("/series/<int:series_id>/rotation")
+@login_required
+def page(series_id):
+    return _render(_series(series_id))
+
+
+def _require_manager(series: Series) -> None:
+    if not series.can_manage(current_user):
+        abort(403, "Only this group's leaders and administrators change its rotation.")
+
+
+@bp.post("/series/<int:series_id>/rotation/swap")
+@login_required
+def swap(series_id):
+    series = _series(series_id)
+    _require_manager(series)
+    form = SwapForm()
+    _leader_forms(series, services.rotation_rows(series), swap_form=form)
+    if not form.validate_on_submit():
+        return _render(series, 422, error="Choose the two turns to swap.", swap_form=form)
+    (meeting_a, user_a), (meeting_b, user_b) = parse_turn(form.turn_a.data), parse_turn(form.turn_b.data)
+    try:
+        services.swap_turns(series, current_user, meeting_a, user_a, meeting_b, user_b)
+    except DomainError as exc:
+        return _render(series, exc.status, error=exc.message, swap_form=form)
+    flash("The two turns were swapped, and both members have been told by email.", "success")
+    return redirect(url_for(".page", series_id=series.id), 303)
+
+
+@bp.post("/series/<int:series_id>/rotation/move")
+@login_required
+def move(series_id):
+    series = _series(series_id)
+    _require_manager(series)
+    form = MoveForm()
+    _leader_forms(series, services.rotation_rows(series), move_form=form)
+    if not form.validate_on_submit():
+        return _render(series, 422, error="Choose the turn to move.", move_form=form)
+    meeting_id, user_id = parse_turn(form.turn.data)
+    to_meeting = int(form.to_meeting.data) if form.to_meeting.data else None
+    to_user = int(form.to_user.data) if form.to_user.data else None
+    try:
+        services.move_turn(series, current_user, meeting_id, user_id, to_meeting_id=to_meeting, to_user_id=to_user)
+    except DomainError as exc:
+        return _render(series, exc.status, error=exc.message, move_form=form)
+    flash("The turn was moved, and the members concerned have been told by email.", "success")
+    return redirect(url_for(".page", series_id=series.id), 303)
+
+
+@bp.post("/series/<int:series_id>/rotation/meetings/<int:meeting_id>/title")
+@login_required
+def case_title(series_id, meeting_id):
+    series = _series(series_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.series_id != series.id:
+        abort(404)
+    form = CaseTitleForm(prefix=f"m{meeting.id}")
+    if not form.validate_on_submit():
+        return _render(series, 422, error="Please check the title of your case.", title_forms={meeting.id: form})
+    try:
+        services.set_case_title(meeting, current_user, form.case_title.data or "")
+    except DomainError as exc:
+        return _render(series, exc.status, error=exc.message, title_forms={meeting.id: form})
+    flash("Saved the title of your case." if form.case_title.data else "Removed the title of your case.", "success")
+    return redirect(url_for(".page", series_id=series.id), 303)
+
+
+@bp.route("/series/<int:series_id>/rotation/availability", methods=["GET", "POST"])
+@login_required
+def availability(series_id):
+    series = _series(series_id)
+    if not services.is_enrolled(series, current_user):
+        abort(403, "Only members enrolled in this group say when they cannot present.")
+    rows = _upcoming(services.rotation_rows(series))
+    form = AvailabilityForm()
+    form.unavailable.choices = [(r.meeting.id, _label(r.meeting)) for r in rows]
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            services.set_availability(series, current_user, form.unavailable.data or [], current_user)
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            flash("Saved. The rotation has been updated; anyone whose turn moved has been told by email.", "success")
+            return redirect(url_for(".page", series_id=series.id), 303)
+    elif form.is_submitted():
+        error, status = "Please check the meetings you chose.", 422
+    else:
+        form.unavailable.data = [i for i in services.unavailable_meeting_ids(series, current_user)
+                                 if any(r.meeting.id == i for r in rows)]
+    my_turns = {r.meeting.id for r in rows if any(t.user_id == current_user.id for t in r.presenters)}
+    return render_template("rotation/availability.html", series=series, form=form, error=error, rows=rows,
+                           my_turns=my_turns), status
+
+
+@bp.route("/series/<int:series_id>/rotation/requests", methods=["GET", "POST"])
+@login_required
+def requests(series_id):
+    series = _series(series_id)
+    is_member = services.is_enrolled(series, current_user)
+    rows = services.rotation_rows(series)
+    form = SwapRequestForm()
+    form.my_turn.choices = [(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)
+                            if any(t.user_id == current_user.id for t in r.presenters)]
+    form.their_turn.choices = _turn_choices(rows, without=current_user.id)
+    error, status = None, 200
+    if form.is_submitted():
+        if not is_member:
+            abort(403, "Only members enrolled in this group ask to swap turns.")
+        if form.validate():
+            partner_meeting, partner = parse_turn(form.their_turn.data)
+            try:
+                services.request_swap(series, current_user, int(form.my_turn.data), partner, partner_meeting,
+                                      form.message.data or "")
+            except DomainError as exc:
+                error, status = exc.message, exc.status
+            else:
+                flash("Your request was sent; you will hear by email when they answer.", "success")
+                return redirect(url_for(".requests", series_id=series.id), 303)
+        else:
+            error, status = "Please choose both turns.", 422
+    return render_template("rotation/requests.html", series=series, form=form, error=error, is_member=is_member,
+                           swap_requests=services.swap_requests_for(series, current_user)), status
+
+
+@bp.post("/rotation/requests/<int:request_id>/<any(accept, decline, withdraw):action>")
+@login_required
+def answer(request_id, action):
+    request = db.get_or_404(SwapRequest, request_id)
+    series = request.series
+    try:
+        if action == "withdraw":
+            services.withdraw_swap_request(request, current_user)
+            flash("Your request was withdrawn.", "success")
+        else:
+            services.answer_swap_request(request, current_user, accept=action == "accept")
+            flash("You swapped turns; the rotation is updated." if action == "accept"
+                  else "You declined; they have been told.", "success")
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        flash(exc.message, "error")
+    return redirect(url_for(".requests", series_id=series.id), 303)

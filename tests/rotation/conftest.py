@@ -1,0 +1,82 @@
+"""Fixtures for the rotation's integration tests: a leader, a published series and enrolled members."""
+
+import pytest
+from sqlalchemy import select
+
+from balint_online.extensions import db
+from balint_online.notifications.models import OutboxMessage
+from balint_online.rotation.models import PresenterTurn
+from balint_online.series.models import Meeting
+from tests.factories import apply, published_series
+
+# The default series of tests/factories.py: 8 weekly meetings from Monday 19 October 2026, 19:00 in
+# New York (23:00 UTC while daylight saving lasts, then 00:00 UTC the next day).
+
+
+@pytest.fixture(autouse=True)
+def october(clock):
+    clock.set("2026-10-01T12:00:00Z")
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader", name="Dr Ruth Leader")
+
+
+@pytest.fixture
+def group(api, leader):
+    return published_series(api(leader), capacity=8, meeting_count=8)
+
+
+NAMES = ["Dr Ann Avery", "Ben Brook, NP", "Dr Cleo Cruz", "Dev Dane, LCSW", "Dr Eva Eng", "Finn Ford, PsyD",
+         "Dr Gia Gold", "Hal Hart, RN", "Dr Ida Ito", "Jo Jung, PA"]
+
+
+@pytest.fixture
+def enroll(api, leader, make_user):
+    """enroll(series, n) -> n new members, applied and accepted in order (named from NAMES)."""
+
+    counter = {"n": 0}
+
+    def add(series, n=1, **user_options):
+        people = []
+        for _ in range(n):
+            options = dict(user_options)
+            if "name" not in options:
+                counter["n"] += 1
+                options["name"] = NAMES[(counter["n"] - 1) % len(NAMES)] + ("" if counter["n"] <= len(NAMES) else f" {counter['n']}")
+            member = make_user(**options)
+            application = apply(api(member), series["id"])
+            resp = api(leader).post(f"/api/v1/applications/{application['id']}/accept")
+            assert resp.status_code == 200 and resp.get_json()["status"] == "enrolled", resp.get_json()
+            member.application_id = application["id"]
+            people.append(member)
+        return people
+
+    return add
+
+
+def turns(series_id, role="presenter") -> dict[int, list[int]]:
+    """meeting number -> user ids with that role, as stored."""
+    rows = db.session.execute(
+        select(Meeting.number, PresenterTurn.user_id).join(PresenterTurn, PresenterTurn.meeting_id == Meeting.id)
+        .where(Meeting.series_id == series_id, PresenterTurn.role == role).order_by(Meeting.number, PresenterTurn.id)
+    ).all()
+    found: dict[int, list[int]] = {}
+    for number, user_id in rows:
+        found.setdefault(number, []).append(user_id)
+    return found
+
+
+def mails(kind=None, user=None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    if user is not None:
+        query = query.where(OutboxMessage.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def meeting_ids(series) -> dict[int, int]:
+    """meeting number -> id."""
+    return {m["number"]: m["id"] for m in series["meetings"]}
