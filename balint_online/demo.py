@@ -64,4 +64,26 @@ def load_demo(today: date) -> int:
         )
         publish_series(create_series(data, admin, "jitsi"), admin)
         created += 1
-    return created
+    return created + _demo_group(admin)
+
+
+def _demo_group(admin) -> int:
+    """A few members applied to and accepted into the first series, so rotation and calendars have content."""
+    from .enrollment.attestation import KEYS
+    from .enrollment.models import Application
+    from .enrollment.services import accept, apply
+
+    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
+    added = 0
+    for email, trainee in (("member.jo@demo.balint.test", False), ("member.tom@demo.balint.test", False),
+                           ("resident.lee@demo.balint.test", True), ("member.priya@demo.balint.test", False)):
+        user = find_user_by_email(email)
+        if db.session.scalar(select(Application.id).where(Application.series_id == series.id,
+                                                          Application.user_id == user.id)):
+            continue
+        application = apply(series, user, trainee=trainee, answers={key: True for key in KEYS},
+                            note="Demo application.")
+        if email != "member.priya@demo.balint.test":  # one stays pending for the leaders to decide
+            accept(application, admin)
+        added += 1
+    return added

@@ -93,6 +93,10 @@ def register_web(app: Flask) -> None:
     def when(instant, tz=None, with_date=True):
         return timefmt.human(instant, tz or viewer_timezone(), with_date=with_date)
 
+    @app.template_filter("until")
+    def until_filter(instant):
+        return timefmt.until(instant, clock.now())
+
     @app.template_filter("money")
     def money_filter(amount, currency=""):
         return f"{amount:,.2f} {currency}".strip()

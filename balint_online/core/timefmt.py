@@ -21,3 +21,15 @@ def human(instant: datetime, tz: str, *, with_date: bool = True) -> str:
     local = instant.astimezone(ZoneInfo(tz))
     pattern = "%a %-d %b %Y, %H:%M %Z" if with_date else "%H:%M %Z"
     return local.strftime(pattern)
+
+
+def until(instant: datetime, moment: datetime) -> str:
+    """How long from `moment` to `instant`, as people say it: "in 3 days", "in 5 hours", "now"."""
+    seconds = (instant - moment).total_seconds()
+    if seconds <= 0:
+        return "now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"in {count} {unit}{'' if count == 1 else 's'}"
+    return "in less than a minute"

@@ -174,3 +174,13 @@ def smtp_server(app):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader", name="Dr Ruth Leader", email="ruth@example.org")
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(name="Jo Member", email="jo@example.org", timezone="Europe/London")

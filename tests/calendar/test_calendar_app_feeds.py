@@ -22,16 +22,6 @@ def september(clock):
     clock.set("2026-09-01T12:00:00Z")
 
 
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth Leader", email="ruth@example.org")
-
-
-@pytest.fixture
-def member(make_user):
-    return make_user(name="Jo Member", email="jo@example.org", timezone="Europe/London")
-
-
 def feed_path(api, user) -> str:
     links = api(user).get("/api/v1/me/calendar").get_json()
     return links["feed_url"].removeprefix(BASE)

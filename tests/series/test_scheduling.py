@@ -110,3 +110,14 @@ def test_status_follows_clock_and_seats():
     assert series_state("published", utc(2026, 12, 1, 0), first, last, 3) == "running"
     assert series_state("published", utc(2027, 1, 20, 1), first, last, 3) == "completed"
     assert series_state("cancelled", utc(2026, 12, 5), first, last, 3) == "cancelled"
+
+
+def test_countdown_wording():
+    from balint_online.core.timefmt import until
+
+    moment = utc(2026, 10, 1, 12, 0)
+    assert until(utc(2026, 10, 4, 13, 0), moment) == "in 3 days"
+    assert until(utc(2026, 10, 1, 13, 0), moment) == "in 1 hour"
+    assert until(utc(2026, 10, 1, 12, 10), moment) == "in 10 minutes"
+    assert until(utc(2026, 10, 1, 12, 0, 30), moment) == "in less than a minute"
+    assert until(moment, moment) == "now"

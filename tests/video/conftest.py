@@ -45,7 +45,8 @@ def session():
 
 
 @pytest.fixture
-def clock():
+def fake_clock():
+    """A settable clock for the provider clients (the app's own is the `clock` fixture)."""
     return FakeClock()
 
 

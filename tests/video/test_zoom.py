@@ -15,8 +15,8 @@ MEMBER = Participant(2, "Bob van der Berg", "bob@example.org")
 
 
 @pytest.fixture
-def zoom(zoom_settings, session, clock):
-    return ZoomProvider(zoom_settings, session, clock=clock)
+def zoom(zoom_settings, session, fake_clock):
+    return ZoomProvider(zoom_settings, session, fake_clock=fake_clock)
 
 
 def test_create_room_schedules_a_secure_meeting(zoom, zoom_server, room_request):
@@ -43,17 +43,17 @@ def test_create_room_schedules_a_secure_meeting(zoom, zoom_server, room_request)
     assert "zak=" not in str(room.to_dict())
 
 
-def test_token_is_cached_then_renewed_after_expiry(zoom, zoom_server, clock, room_request):
+def test_token_is_cached_then_renewed_after_expiry(zoom, zoom_server, fake_clock, room_request):
     first = zoom.create_room(room_request)
     zoom.update_room(first, room_request)
     zoom.join_url(first, MEMBER)
     assert zoom_server.tokens_issued == 1
 
-    clock.advance(zoom_server.expires_in - 120)
+    fake_clock.advance(zoom_server.expires_in - 120)
     zoom.create_room(room_request)
     assert zoom_server.tokens_issued == 1  # still well before expiry
 
-    clock.advance(90)  # inside the early-renewal margin
+    fake_clock.advance(90)  # inside the early-renewal margin
     zoom.create_room(room_request)
     assert zoom_server.tokens_issued == 2
     oauth_calls = [r for r in zoom_server.requests if r.path == "/oauth/token"]

@@ -1,7 +1,6 @@
-"""A group with people in every state, the app's clock, and the video job, for the platform's video features."""
+"""A group with people in every state, and the video job, for the platform's video features."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 
@@ -14,20 +13,6 @@ from tests.factories import apply, published_series
 # Meeting 1 of every group below: Mon 19 Oct 2026, 19:00-20:30 in New York (EDT), so 23:00-00:30 UTC.
 WINDOW_OPENS = "2026-10-19T22:45:00Z"
 FIRST_END = "2026-10-20T00:30:00Z"
-
-
-@pytest.fixture
-def clock(app):
-    """The app's clock, as in tests/conftest.py: the provider tests one folder up use `clock` for their monotonic fake."""
-
-    class Clock:
-        def set(self, value):
-            if isinstance(value, str):
-                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            app.config["FROZEN_NOW"] = value.astimezone(UTC).isoformat()
-            return value
-
-    return Clock()
 
 
 @pytest.fixture(autouse=True)
