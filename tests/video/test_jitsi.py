@@ -34,7 +34,7 @@ def decode_and_verify(token: str, secret: str) -> dict:
 @pytest.fixture
 def jwt_provider():
     settings = {"JITSI_BASE_URL": "https://video.example.org/", "JITSI_APP_ID": APP_ID, "JITSI_APP_SECRET": APP_SECRET}
-    return JitsiProvider(settings, fake_clock=lambda: NOW)
+    return JitsiProvider(settings, clock=lambda: NOW)
 
 
 def test_room_names_are_unguessable_and_made_without_network(room_request):
@@ -94,7 +94,7 @@ def test_jwt_link_has_signed_claims_and_moderator_flag(jwt_provider, room_reques
 
 def test_jwt_sub_and_grace_are_configurable(room_request):
     provider = JitsiProvider({"JITSI_APP_ID": APP_ID, "JITSI_APP_SECRET": APP_SECRET, "JITSI_JWT_SUB": "tenant1",
-                              "JITSI_JWT_GRACE_MINUTES": "30"}, fake_clock=lambda: NOW)
+                              "JITSI_JWT_GRACE_MINUTES": "30"}, clock=lambda: NOW)
     room = provider.create_room(room_request)
     claims = decode_and_verify(provider.join_url(room, MEMBER).split("jwt=")[1], APP_SECRET)
     assert claims["sub"] == "tenant1"

@@ -16,7 +16,7 @@ MEMBER = Participant(2, "Bob van der Berg", "bob@example.org")
 
 @pytest.fixture
 def zoom(zoom_settings, session, fake_clock):
-    return ZoomProvider(zoom_settings, session, fake_clock=fake_clock)
+    return ZoomProvider(zoom_settings, session, clock=fake_clock)
 
 
 def test_create_room_schedules_a_secure_meeting(zoom, zoom_server, room_request):
