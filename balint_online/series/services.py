@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
 from ..core.clock import now, today_in
@@ -162,8 +163,10 @@ def publish_series(series: Series, user: User) -> Series:
 
 def open_series() -> list[Series]:
     """Published series still taking applications, soonest first."""
+    # Leaders and meetings in two more queries, not two per series: the catalogue shows both.
     candidates = db.session.scalars(
         select(Series).where(Series.lifecycle == "published").order_by(Series.first_meeting_local)
+        .options(selectinload(Series.leaders), selectinload(Series.meetings))
     ).all()
     moment = now()
     return [s for s in candidates if s.status_at(moment) in ("open", "full")]

@@ -204,3 +204,25 @@ def test_openapi_document_describes_the_contract(client):
     assert doc["openapi"].startswith("3.")
     for path in ("/series", "/series/{id}", "/series/{id}/publish", "/meetings/{id}/reschedule", "/meetings/{id}/cancel"):
         assert path in doc["paths"], path
+
+
+def test_the_catalogue_costs_a_fixed_number_of_queries(app, api, leader, client):
+    from sqlalchemy import event
+
+    from balint_online.extensions import db
+
+    def count_queries(path):
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    published_series(api(leader))
+    with_one = (count_queries("/api/v1/series"), count_queries("/"))
+    for n in range(4):
+        published_series(api(leader), title=f"Group {n}")
+    assert (count_queries("/api/v1/series"), count_queries("/")) == with_one
