@@ -74,3 +74,17 @@ def test_flask_command_line_from_the_repository_root(tmp_path):
     assert token.returncode == 0 and len(token.stdout.strip().splitlines()[-1]) >= 40
     jobs = run("jobs", "run-due")
     assert jobs.returncode == 0 and "deliver-mail" in jobs.stdout
+
+
+def test_every_api_route_is_in_the_openapi_document(app, client):
+    import re
+
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", "{id}", rule.rule.removeprefix("/api/v1"))
+        path = path.replace("{id}", "{provider}") if "notifications" in path else path
+        methods = {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}}
+        assert path in documented, path
+        assert methods <= set(documented[path]), (path, methods)
