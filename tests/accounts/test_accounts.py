@@ -168,3 +168,36 @@ def test_pages_render_for_visitors(client):
     assert client.get("/static/css/site.css").status_code == 200
     missing = client.get("/no-such-page")
     assert missing.status_code == 404 and b"Page not found" in missing.data
+
+
+SIGN_IN_TWICE = """
+import json, sys
+from balint_online import create_app
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    client = app.test_client()
+    print([client.post("/sign-in", data={"email": "a@example.org", "password": "x"}).status_code for _ in range(2)])
+"""
+
+
+@pytest.mark.parametrize("storage", ["redis", "memory"])
+def test_throttling_is_shared_between_processes_only_through_redis(database_urls, storage, tmp_path):
+    """Two processes, as two gunicorn workers would be: Redis counts their attempts together, memory does not."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    if storage == "redis" and not os.environ.get("TEST_REDIS_URL"):
+        pytest.skip("TEST_REDIS_URL names no Redis")
+    uri = os.environ["TEST_REDIS_URL"] if storage == "redis" else "memory://"
+    # A fresh key prefix per run, so counts left by an earlier run never leak in.
+    settings = json.dumps({"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": uri,
+                           "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex, "SQLALCHEMY_DATABASE_URI": database_urls["sqlite"]})
+    root = Path(__file__).resolve().parents[2]
+    runs = [subprocess.run([sys.executable, "-c", SIGN_IN_TWICE, settings], cwd=root, capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "BALINT_CONFIG": "testing"}) for _ in range(2)]
+    codes = [run.stdout.strip().splitlines()[-1] for run in runs]
+    assert codes == (["[422, 422]", "[422, 429]"] if storage == "redis" else ["[422, 422]", "[422, 422]"])
