@@ -74,9 +74,7 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     from ..enrollment.services import audit
 
     if existing := _existing(Payment, idempotency_key):
-        if existing.application_id != application.id or existing.amount != amount:
-            raise DomainError("That idempotency key was used for a different payment.", code="idempotency_conflict")
-        return existing, False
+        return _same_payment(existing, application, amount), False
     payment = Payment(amount=amount, currency=application.currency, method=method,
                       reference=reference, idempotency_key=idempotency_key, provider=provider,
                       recorded_by_id=getattr(actor, "id", None))
@@ -88,11 +86,19 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
                     context={"application": application, "series": application.series, "payment": payment,
                              "account": account(application)})
         db.session.commit()
-    except IntegrityError:  # the same key raced in from a concurrent retry
+    except IntegrityError:
         db.session.rollback()
-        return record_payment(application, amount=amount, method=method, reference=reference, actor=actor,
-                              idempotency_key=idempotency_key, provider=provider)
+        existing = _existing(Payment, idempotency_key)
+        if existing is None:  # not a concurrent retry with the same key: a real fault
+            raise
+        return _same_payment(existing, application, amount), False
     return payment, True
+
+
+def _same_payment(existing: Payment, application, amount: Decimal) -> Payment:
+    if existing.application_id != application.id or existing.amount != amount:
+        raise DomainError("That idempotency key was used for a different payment.", code="idempotency_conflict")
+    return existing
 
 
 def refund_on_withdrawal(application, received_on: date) -> Refund:
