@@ -1,12 +1,10 @@
 """The administrators' pages: memberships, imports, scholarships, payments and refunds, series and their ledgers."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.models import Membership, User
+from ..core.csvfile import csv_download
 from ..core.errors import DomainError
 from ..enrollment.models import Application
 from ..extensions import db
@@ -196,22 +194,13 @@ def ledger(series_id):
 LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")
 
 
-def _text_cell(value: str) -> str:
-    # A name starting with "=" would run as a formula when the file is opened in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 @bp.get("/series/<int:series_id>/ledger.csv")
 def ledger_csv(series_id):
     ledger = services.series_ledger(db.get_or_404(Series, series_id))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS])
-    for application, acct in ledger.lines:
-        writer.writerow([invoice_number(application), _text_cell(application.user.name), _text_cell(application.user.email),
-                         application.status, "yes" if application.scholarship else "no", application.currency,
-                         *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)])
-    writer.writerow(["total", "", "", "", "", ledger.series.currency,
-                     *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="ledger-series-{ledger.series.id}.csv"'})
+    rows = [[invoice_number(application), application.user.name, application.user.email, application.status,
+             "yes" if application.scholarship else "no", application.currency,
+             *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for application, acct in ledger.lines]
+    rows.append(["total", "", "", "", "", ledger.series.currency,
+                 *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
+    return csv_download(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS], rows,
+                        f"ledger-series-{ledger.series.id}.csv")

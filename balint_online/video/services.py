@@ -7,8 +7,6 @@ provider's join link anywhere but to the entitled person at join time (and, for 
 registrant links, to that person's own VideoLink row).
 """
 
-import csv
-import io
 import logging
 import os
 import socket
@@ -555,13 +553,11 @@ def attended_meeting_ids(series: Series, user_id: int) -> set[int]:
     return {r.meeting_id for r in records if attended(r)}
 
 
-def attendance_csv(grid: Grid) -> str:
+def attendance_table(grid: Grid) -> tuple[list[str], list[list]]:
     """One row per member, one column per meeting: present, absent, excused, entered (not yet confirmed) or blank."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "email"] + [f"meeting {m.number} ({m.starts_at.date().isoformat()})" for m in grid.meetings]
-                    + ["attended"])
+    header = ["name", "email"] + [f"meeting {m.number} ({m.starts_at.date().isoformat()})" for m in grid.meetings] + ["attended"]
+    rows = []
     for row in grid.rows:
         marks = [(c.record.status or ("entered" if attended(c.record) else "")) if c.record else "" for c in row.cells]
-        writer.writerow([row.user.name, row.user.email] + marks + [sum(attended(c.record) for c in row.cells)])
-    return out.getvalue()
+        rows.append([row.user.name, row.user.email] + marks + [sum(attended(c.record) for c in row.cells)])
+    return header, rows

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from ..core.api import ApiError
+from ..core.csvfile import csv_download
 from ..core.clock import now
 from ..extensions import csrf, db
 from ..series.models import Meeting, Series
 from .forms import attendance_form
 from .providers.zoom import WebhookRejected, parse_participant_event, verify_zoom_webhook, zoom_url_validation_response
-from .services import (JoinRefused, VideoUnavailable, attendance_csv, attendance_grid, cell_name, enter_meeting,
+from .services import (JoinRefused, VideoUnavailable, attendance_grid, attendance_table, cell_name, enter_meeting,
                        record_provider_event, save_attendance)
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,8 @@ def attendance_export(series_id):
     series = db.get_or_404(Series, series_id)
     if not series.can_manage(current_user):
         abort(403)
-    return attendance_csv(attendance_grid(series, now())), 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="attendance-series-{series.id}.csv"'}
+    header, rows = attendance_table(attendance_grid(series, now()))
+    return csv_download(header, rows, f"attendance-series-{series.id}.csv")
 
 
 # Zoom signs its requests instead of sending a CSRF token; only this view is exempt, not the pages.

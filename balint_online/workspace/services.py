@@ -1,8 +1,6 @@
 """The leader's workspace: who is in the group, telling them things, exporting the roster."""
 
-import csv
 import hashlib
-import io
 
 from sqlalchemy import select
 
@@ -45,14 +43,12 @@ ROSTER_COLUMNS = ("name", "email", "discipline", "status", "trainee", "member", 
                   "currency", "applied_at", "attestation_version")
 
 
-def roster_csv(series) -> str:
+def roster_rows(series) -> list[list]:
     today = series_today(series)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ROSTER_COLUMNS)
+    rows = []
     for a in series_applications(series):
         is_member, granted = membership_flags(a.user, today)
-        writer.writerow([a.user.name, a.user.email, a.user.discipline_label, a.status, "yes" if a.trainee else "no",
-                         "yes" if is_member else "other society" if granted else "no", payment_status(a),
-                         f"{a.amount_due:.2f}", a.currency, a.applied_at.date().isoformat(), a.attestation_text.version])
-    return out.getvalue()
+        rows.append([a.user.name, a.user.email, a.user.discipline_label, a.status, "yes" if a.trainee else "no",
+                     "yes" if is_member else "other society" if granted else "no", payment_status(a),
+                     f"{a.amount_due:.2f}", a.currency, a.applied_at.date().isoformat(), a.attestation_text.version])
+    return rows

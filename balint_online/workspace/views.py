@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from wtforms import DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..core.csvfile import csv_download
 from ..core.errors import DomainError
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import cancel_meeting, cancel_series, reschedule_meeting
-from .services import audience, message_group, roster_csv
+from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
 
 bp = Blueprint("workspace", __name__)
 
@@ -144,6 +145,4 @@ def message(series_id):
 @login_required
 def roster_export(series_id):
     series = _managed_series(series_id)
-    filename = f"roster-series-{series.id}.csv"
-    return roster_csv(series), 200, {"Content-Type": "text/csv; charset=utf-8",
-                                     "Content-Disposition": f'attachment; filename="{filename}"'}
+    return csv_download(ROSTER_COLUMNS, roster_rows(series), f"roster-series-{series.id}.csv")

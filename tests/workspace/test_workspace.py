@@ -94,3 +94,11 @@ def test_cancel_the_series_from_the_page(client, login, api, group):
     assert "This cannot be undone" in client.get(f"/lead/series/{series['id']}/cancel").get_data(as_text=True)
     assert client.post(f"/lead/series/{series['id']}/cancel", data={"reason": "Leader unwell"}).status_code == 302
     assert api(leader).get(f"/api/v1/series/{series['id']}").get_json()["status"] == "cancelled"
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas():
+    from balint_online.core.csvfile import safe_cell
+
+    assert safe_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
+    assert safe_cell("+1 555") == "'+1 555" and safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("-x") == "'-x"
+    assert safe_cell("-100.00") == "-100.00" and safe_cell("Dr Jo") == "Dr Jo" and safe_cell(3) == "3"
