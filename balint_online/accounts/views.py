@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import DomainError
+from ..core.forms import attach_domain_error
 from ..extensions import db, limiter
 from .forms import ProfileForm, ResetForm, ResetRequestForm, SignInForm, SignUpForm
 from .services import authenticate, complete_password_reset, create_user, find_reset, start_password_reset
@@ -51,8 +52,7 @@ def sign_up():
             user = create_user(email=form.email.data, name=form.name.data, password=form.password.data,
                                timezone=form.timezone.data, discipline=form.discipline.data)
         except DomainError as exc:
-            for name, problem in (exc.fields or {"email": exc.message}).items():
-                getattr(form, name, form.email).errors.append(problem)
+            attach_domain_error(form, exc, "email")
         else:
             login_user(user)
             flash("Your account is ready. Find a group that suits you below.", "success")

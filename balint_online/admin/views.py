@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..accounts.models import Membership, User
 from ..core.csvfile import csv_download
 from ..core.errors import DomainError
+from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
@@ -24,12 +25,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def admins_only():
     if not current_user.is_admin:
         abort(403)
-
-
-def _attach(form, exc: DomainError, default: str) -> None:
-    for name, problem in (exc.fields or {default: exc.message}).items():
-        field = form[name] if name in form else form[default]
-        field.errors = list(field.errors) + [problem]
 
 
 @bp.get("/")
@@ -71,7 +66,7 @@ def add_membership(user_id):
             services.add_membership(person, kind=form.kind.data, expires_on=form.expires_on.data,
                                     note=(form.note.data or "").strip(), actor=current_user)
         except DomainError as exc:
-            _attach(form, exc, "kind")
+            attach_domain_error(form, exc, "kind")
         else:
             flash(f"Membership recorded for {person.name}, until {form.expires_on.data.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=person.id))
@@ -86,7 +81,7 @@ def change_expiry(membership_id):
         try:
             services.change_expiry(membership, form.expires_on.data, current_user)
         except DomainError as exc:
-            _attach(form, exc, "expires_on")
+            attach_domain_error(form, exc, "expires_on")
         else:
             flash(f"{membership.user.name}'s membership now runs until {membership.expires_on.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=membership.user_id))
@@ -139,7 +134,7 @@ def record(application_id):
                                               reference=(form.reference.data or "").strip(), actor=current_user,
                                               idempotency_key=form.idempotency_key.data)
         except DomainError as exc:
-            _attach(form, exc, "amount")
+            attach_domain_error(form, exc, "amount")
         else:
             if created:
                 flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; the member is emailed a receipt.", "success")
@@ -157,7 +152,7 @@ def scholarship(application_id):
         try:
             grant_scholarship(application, current_user, form.reason.data)
         except DomainError as exc:
-            _attach(form, exc, "reason")
+            attach_domain_error(form, exc, "reason")
         else:
             flash(f"Scholarship granted: {application.user.name} now owes "
                   f"{format_money(application.amount_due)} {application.currency}.", "success")

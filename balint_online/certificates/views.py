@@ -8,6 +8,7 @@ from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..core.errors import DomainError
+from ..core.forms import attach_domain_error
 from ..extensions import db
 from ..series.models import Series
 from . import services
@@ -47,8 +48,7 @@ def credit(series_id):
             services.set_credit(series, current_user, minutes_per_meeting=form.minutes_per_meeting.data,
                                 min_meetings=form.min_meetings.data, statements=form.statements.data or "")
         except DomainError as exc:
-            for name, problem in exc.fields.items():
-                getattr(form, name).errors = list(getattr(form, name).errors) + [problem]
+            attach_domain_error(form, exc, "statements")
         else:
             flash("Credit settings saved. Certificates are issued when the series ends.", "success")
             return redirect(url_for(".credit", series_id=series.id))

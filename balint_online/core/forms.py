@@ -1,5 +1,6 @@
 """Form pieces shared by features."""
 
+from collections.abc import Callable, Mapping
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -28,3 +29,20 @@ class TimezoneField(SelectField):
     def __init__(self, label="Time zone", **kwargs):
         kwargs.setdefault("validators", [InputRequired()])
         super().__init__(label, choices=timezone_choices(), **kwargs)
+
+
+def attach_errors(form, fields: Mapping[str, str], fallback: str, rename: Callable[[str], str] = lambda name: name) -> None:
+    """Show a service's field errors (InvalidInput.fields) under the form's own fields.
+
+    `rename` maps a service's field name to the form's; a name the form lacks goes under `fallback`.
+    """
+    for name, problem in fields.items():
+        target = rename(name)
+        field = form[target] if target in form else form[fallback]
+        # WTForms keeps errors in a tuple until validation has run on the field.
+        field.errors = list(field.errors) + [problem]
+
+
+def attach_domain_error(form, exc, fallback: str, rename: Callable[[str], str] = lambda name: name) -> None:
+    """A DomainError on the form: its fields, or its message under `fallback` when it names none."""
+    attach_errors(form, exc.fields or {fallback: exc.message}, fallback, rename)

@@ -1,7 +1,6 @@
 """JSON endpoints for applications (see CONTRACT.md)."""
 
 from flask import Blueprint, url_for
-from sqlalchemy import select
 
 from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404, json_body
 from ..core.timefmt import iso_z

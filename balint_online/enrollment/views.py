@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..core.errors import DomainError, InvalidInput
+from ..core.forms import attach_errors
 from ..extensions import db
 from ..pricing.rules import format_money, refund_for_withdrawal
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
@@ -25,11 +26,12 @@ def _live_application(series: Series, user) -> Application | None:
 
 def _attach(form, fields: dict[str, str]) -> None:
     """Put each service error on its form field; attestation items get the page's wording."""
-    for name, problem in fields.items():
-        if name.startswith("attestation."):
-            name, problem = field_name(name.removeprefix("attestation.")), CONFIRM_MESSAGE
-        field = form[name] if name in form else form.note
-        field.errors = list(field.errors) + [problem]
+    worded = {name: CONFIRM_MESSAGE if name.startswith("attestation.") else problem for name, problem in fields.items()}
+    attach_errors(form, worded, "note", _form_name)
+
+
+def _form_name(name: str) -> str:
+    return field_name(name.removeprefix("attestation.")) if name.startswith("attestation.") else name
 
 
 @bp.route("/series/<int:series_id>/apply", methods=["GET", "POST"])

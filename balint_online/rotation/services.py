@@ -646,9 +646,9 @@ def request_swap(series: Series, requester: User, meeting_id: int, partner_id: i
         raise InvalidInput("Ask another member of this group.", fields={"partner_id": "Not another member of this group."})
     snap = take_snapshot(series)
     plan = stored_plan(snap)
-    for meeting_ref, field in ((meeting_id, "meeting_id"), (partner_meeting_id, "partner_meeting_id")):
+    for meeting_ref, name in ((meeting_id, "meeting_id"), (partner_meeting_id, "partner_meeting_id")):
         if meeting_ref not in snap.by_id:
-            raise InvalidInput("That meeting is not part of this series.", fields={field: "Not a meeting of this series."})
+            raise InvalidInput("That meeting is not part of this series.", fields={name: "Not a meeting of this series."})
     _check_swap(snap, plan, (meeting_id, requester.id, partner_meeting_id, partner.id))
     duplicate = db.session.scalar(select(SwapRequest.id).where(
         SwapRequest.requester_id == requester.id, SwapRequest.partner_id == partner.id,

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..core.errors import DomainError
+from ..core.forms import attach_domain_error
 from ..extensions import db
 from ..pricing.rules import money, parse_price_table, price_range
 from .forms import SeriesForm, price_field_rows, prices_from_form
@@ -71,7 +72,7 @@ def new():
         try:
             series = create_series(data, current_user, current_app.config["VIDEO_PROVIDER"])
         except DomainError as exc:
-            _attach_errors(form, exc)
+            attach_domain_error(form, exc, "title", _form_name)
         else:
             flash("Draft saved. Check the dates below, then publish to open applications.", "success")
             return redirect(url_for(".detail", series_id=series.id))
@@ -81,14 +82,11 @@ def new():
 _FORM_FIELD_FOR = {"first_meeting_local": "first_date", "leader_emails": "co_leader"}
 
 
-def _attach_errors(form: SeriesForm, exc: DomainError) -> None:
-    for name, problem in (exc.fields or {"title": exc.message}).items():
-        if name.startswith("prices."):
-            _, category, period = (name.split(".") + ["regular"])[:3]
-            name = f"price_{category}_{period}"
-        field = getattr(form, _FORM_FIELD_FOR.get(name, name), None) or form.title
-        # WTForms keeps errors in a tuple until validation ran on the field.
-        field.errors = list(field.errors) + [problem]
+def _form_name(name: str) -> str:
+    if name.startswith("prices."):
+        _, category, period = (name.split(".") + ["regular"])[:3]
+        return f"price_{category}_{period}"
+    return _FORM_FIELD_FOR.get(name, name)
 
 
 @bp.post("/lead/series/<int:series_id>/publish")

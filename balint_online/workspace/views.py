@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import DateField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
 from ..core.csvfile import csv_download
 from ..core.errors import DomainError
+from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Meeting, Series
@@ -43,10 +44,8 @@ def _managed_series(series_id: int) -> Series:
     return series
 
 
-def _attach(form, exc: DomainError, fallback: str) -> None:
-    for name, problem in (exc.fields or {fallback: exc.message}).items():
-        field = getattr(form, {"starts_at_local": "new_date"}.get(name, name), None) or getattr(form, fallback)
-        field.errors = list(field.errors) + [problem]
+def _form_name(name: str) -> str:
+    return {"starts_at_local": "new_date"}.get(name, name)
 
 
 @bp.get("/lead/series/<int:series_id>")
@@ -84,7 +83,7 @@ def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
         try:
             apply(meeting, form)
         except DomainError as exc:
-            _attach(form, exc, fallback)
+            attach_domain_error(form, exc, fallback, _form_name)
         else:
             flash(done.format(number=meeting.number, told=len(audience(meeting.series))), "success")
             return redirect(url_for(".hub", series_id=meeting.series_id))
@@ -116,7 +115,7 @@ def cancel_whole_series(series_id):
         try:
             cancel_series(series, current_user, form.reason.data)
         except DomainError as exc:
-            _attach(form, exc, "reason")
+            attach_domain_error(form, exc, "reason")
         else:
             flash("The series is cancelled; every member is refunded in full and told by email.", "success")
             return redirect(url_for(".hub", series_id=series.id))
@@ -133,7 +132,7 @@ def message(series_id):
         try:
             sent = message_group(series, current_user, form.subject.data, form.body.data)
         except DomainError as exc:
-            _attach(form, exc, "body")
+            attach_domain_error(form, exc, "body")
         else:
             flash(f"Message sent to {sent} people." if sent else "That message was sent already.", "success")
             return redirect(url_for(".hub", series_id=series.id))

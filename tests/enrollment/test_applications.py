@@ -1,6 +1,5 @@
 """Applying, leaders' decisions, the waiting list and withdrawals, through the API."""
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
