@@ -1,5 +1,6 @@
 """Balint Online: the platform clinicians' societies use to run online Balint groups."""
 
+from .core import zones  # noqa: F401  (first: zone rules from the pinned tzdata, never the host's)
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .core.csrf import protect_forms
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,7 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    protect_forms(app)
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (every model registered before migrations look)

@@ -3,17 +3,10 @@
 from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..core.api import ApiError, http_error_response
+from ..core.api import API_PREFIX, ApiError, http_error_response, is_api_request
 from ..core.errors import DomainError
-from ..extensions import csrf
 from ..features import feature_modules
 from .openapi import openapi_document
-
-API_PREFIX = "/api/v1"
-
-
-def _is_api_request() -> bool:
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
 def register_api(app: Flask) -> None:
@@ -25,8 +18,6 @@ def register_api(app: Flask) -> None:
     def openapi():
         return jsonify(openapi_document())
 
-    # Bearer tokens are not sent automatically by browsers, so CSRF tokens are not needed here.
-    csrf.exempt(api)
     app.register_blueprint(api)
 
     @app.errorhandler(ApiError)
@@ -35,7 +26,7 @@ def register_api(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        if _is_api_request():
+        if is_api_request():
             return ApiError(exc.status, exc.message, code=exc.code, fields=exc.fields, **exc.extra).response()
         from ..web import error_page
 
@@ -43,7 +34,7 @@ def register_api(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if _is_api_request():
+        if is_api_request():
             return http_error_response(exc)
         from ..web import error_page
 
@@ -52,7 +43,7 @@ def register_api(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        if _is_api_request():
+        if is_api_request():
             return ApiError(500, "Something went wrong on our side; it has been logged.").response()
         from ..web import error_page
 

@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 
+API_PREFIX = "/api/v1"
+
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
               422: "validation_failed", 429: "too_many_requests", 500: "server_error", 503: "unavailable"}
@@ -36,6 +38,11 @@ class ApiError(Exception):
 
 def http_error_response(exc: HTTPException):
     return ApiError(exc.code or 500, exc.description or exc.name).response()
+
+
+def is_api_request() -> bool:
+    """Requests under /api/v1: bearer-token authenticated, answered in JSON."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
 def current_api_user():

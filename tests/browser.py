@@ -1,0 +1,68 @@
+"""A test client that submits forms the way a browser does.
+
+`client.submit(url, data)` fetches the page holding the form (``page=``, by default `url`
+itself), finds the form that posts to `url`, and posts the caller's fields together with the
+form's hidden inputs, the CSRF token among them. A page without that form fails the test, so
+every submission also proves the form is on the page people use.
+"""
+
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from flask.testing import FlaskClient
+
+
+class _Forms(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self._current: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._current = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(),
+                             "hidden": {}}
+            self.forms.append(self._current)
+        elif tag == "input" and self._current is not None and attrs.get("type") == "hidden" and attrs.get("name"):
+            self._current["hidden"].setdefault(attrs["name"], attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def forms_on(html: str, base: str) -> list[dict]:
+    """The page's POST forms, each with its action resolved against `base` and its hidden inputs."""
+    parser = _Forms()
+    parser.feed(html)
+    found = []
+    for form in parser.forms:
+        if form["method"] == "post":
+            found.append({**form, "action": _path(urljoin(base, form["action"] or base))})
+    return found
+
+
+class BrowserClient(FlaskClient):
+    def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        page = page or url
+        shown = self.get(page)
+        assert shown.status_code == 200, f"GET {page} answered {shown.status_code}; pass page= where the form is"
+        forms = forms_on(shown.get_data(as_text=True), page)
+        target = _path(url)
+        matching = [f for f in forms if f["action"] == target] or [f for f in forms if f["action"].split("?")[0] == target]
+        assert matching, f"no form on {page} posts to {target}; its forms post to {[f['action'] for f in forms]}"
+        fields = {**matching[0]["hidden"], **(data or {})}
+        return self.post(url, data=fields, **kwargs)
+
+    def csrf_token(self, page: str = "/sign-in") -> str:
+        """The session's CSRF token as a page's form carries it (for tests of hand-built posts)."""
+        for form in forms_on(self.get(page).get_data(as_text=True), page):
+            if "csrf_token" in form["hidden"]:
+                return form["hidden"]["csrf_token"]
+        raise AssertionError(f"no form with a CSRF token on {page}")
