@@ -15,11 +15,10 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-# Run the app on its embedded defaults (SQLite in instance/, mail kept in the outbox, Jitsi) with demo data.
+# Run the app on its embedded defaults (SQLite in instance/, mail kept in the outbox, Jitsi) with
+# demo data and the scheduler beside it; links in mail and feeds follow HOST and PORT.
 run: $(BIN)/.installed
-	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app demo
-	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) scripts/run-dev
 
 tests/js/node_modules/.package-lock.json: tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent

@@ -36,7 +36,8 @@ def run_scheduler(app: Flask) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sched = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
     for job in JOBS.values():
-        sched.add_job(_runner(app, job.name), "interval", seconds=job.every_seconds, id=job.name, next_run_time=now())
+        sched.add_job(_runner(app, job.name), "interval", seconds=job.every_seconds, id=job.name, name=job.name,
+                      next_run_time=now())
     signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=True))
     log.info("Scheduler running %d jobs: %s", len(JOBS), ", ".join(JOBS))
     sched.start()
