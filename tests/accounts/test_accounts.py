@@ -54,7 +54,8 @@ def test_sign_in_with_any_case_and_wrong_password(client, make_user):
 
 def test_sign_in_refuses_open_redirects(client, make_user):
     make_user(email="ruth@example.org")
-    resp = client.submit("/sign-in?next=https://evil.example/", {"email": "ruth@example.org", "password": "correct horse battery"})
+    resp = client.submit("/sign-in?next=https://evil.example/",
+                         {"email": "ruth@example.org", "password": "correct horse battery"})
     assert resp.headers["Location"] == "/home"
 
 
