@@ -3,7 +3,8 @@
 `client.submit(url, data)` fetches the page holding the form (``page=``, by default `url`
 itself), finds the form that posts to `url`, and posts the caller's fields together with the
 form's hidden inputs, the CSRF token among them. A page without that form fails the test, so
-every submission also proves the form is on the page people use.
+every submission also proves the form is on the page people use. `client.form(url)` gives the
+same form's hidden fields without posting, for a form sent twice or from a tab left open.
 """
 
 from html.parser import HTMLParser
@@ -50,6 +51,14 @@ def forms_on(html: str, base: str) -> list[dict]:
 
 class BrowserClient(FlaskClient):
     def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        return self.post(url, data={**self.form(url, page=page), **(data or {})}, **kwargs)
+
+    def form(self, url: str, *, page: str | None = None) -> dict:
+        """The hidden fields of the form on `page` that posts to `url`, as an open tab holds them.
+
+        For posts sent later than the page was shown (a second click, a tab left open), where
+        `submit` would fetch the page afresh.
+        """
         page = page or url
         shown = self.get(page)
         assert shown.status_code == 200, f"GET {page} answered {shown.status_code}; pass page= where the form is"
@@ -57,8 +66,7 @@ class BrowserClient(FlaskClient):
         target = _path(url)
         matching = [f for f in forms if f["action"] == target] or [f for f in forms if f["action"].split("?")[0] == target]
         assert matching, f"no form on {page} posts to {target}; its forms post to {[f['action'] for f in forms]}"
-        fields = {**matching[0]["hidden"], **(data or {})}
-        return self.post(url, data=fields, **kwargs)
+        return dict(matching[0]["hidden"])
 
     def csrf_token(self, page: str = "/sign-in") -> str:
         """The session's CSRF token as a page's form carries it (for tests of hand-built posts)."""
