@@ -10,6 +10,7 @@ same form's hidden fields without posting, for a form sent twice or from a tab l
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 
 
@@ -50,6 +51,14 @@ def forms_on(html: str, base: str) -> list[dict]:
 
 
 class BrowserClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        # Tests hold the app's context open and Flask reuses a pushed context, so requests would
+        # share its `g`: the signed-in user and the CSRF token cached there would pass from one
+        # browser to the next. A server gives every request its own.
+        if has_app_context() and current_app._get_current_object() is self.application:
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
     def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
         return self.post(url, data={**self.form(url, page=page), **(data or {})}, **kwargs)
 
