@@ -62,6 +62,7 @@ def served(request, app, backend, database_urls, monkeypatch):
     with production.app_context():
         yield production
         db.session.remove()
+        db.engine.dispose()
 
 
 def bearer_client(served_app, role="leader") -> ApiClient:

@@ -61,7 +61,8 @@ def test_commitment_shows_who_missed_what(client, login, group):
     m1, m2 = (m.id for m in group.meetings[:2])
     jo = group.people["enrolled"]
     login(group.leader)
-    client.submit(f"/lead/series/{group.series['id']}/attendance", {f"m{m1}_u{jo.id}": "absent", f"m{m2}_u{jo.id}": "absent"})
+    client.submit(f"/lead/series/{group.series['id']}/attendance",
+                  {f"m{m1}_u{jo.id}": "absent", f"m{m2}_u{jo.id}": "absent"})
     page = grid(client, group.series["id"]).get_data(as_text=True)
     row = re.search(r"Jo Member</th>(.*?)</tr>", page, re.S).group(1)
     assert "2 (meetings 1, 2)" in row
