@@ -3,13 +3,14 @@
 `client.submit(url, data)` fetches the page holding the form (``page=``, by default `url`
 itself), finds the form that posts to `url`, and posts the caller's fields together with the
 form's hidden inputs, the CSRF token among them. A page without that form fails the test, so
-every submission also proves the form is on the page people use.
+every submission also proves the form is on the page people use. `client.form(url)` gives the
+same form's hidden fields without posting, for a form sent twice or from a tab left open.
 """
 
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 
 
@@ -51,15 +52,22 @@ def forms_on(html: str, base: str) -> list[dict]:
 
 class BrowserClient(FlaskClient):
     def open(self, *args, **kwargs):
-        # In production every request starts with an empty `g`. A test holds one app context
-        # across its requests, so Flask reuses it and `g` would carry the previous request's
-        # signed-in user (Flask-Login) and CSRF token (Flask-WTF) into the next client's request.
-        if has_app_context():
-            for name in list(g):
-                g.pop(name)
+        # Tests hold the app's context open and Flask reuses a pushed context, so requests would
+        # share its `g`: the signed-in user and the CSRF token cached there would pass from one
+        # browser to the next. A server gives every request its own.
+        if has_app_context() and current_app._get_current_object() is self.application:
+            g.__dict__.clear()
         return super().open(*args, **kwargs)
 
     def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        return self.post(url, data={**self.form(url, page=page), **(data or {})}, **kwargs)
+
+    def form(self, url: str, *, page: str | None = None) -> dict:
+        """The hidden fields of the form on `page` that posts to `url`, as an open tab holds them.
+
+        For posts sent later than the page was shown (a second click, a tab left open), where
+        `submit` would fetch the page afresh.
+        """
         page = page or url
         shown = self.get(page)
         assert shown.status_code == 200, f"GET {page} answered {shown.status_code}; pass page= where the form is"
@@ -67,8 +75,7 @@ class BrowserClient(FlaskClient):
         target = _path(url)
         matching = [f for f in forms if f["action"] == target] or [f for f in forms if f["action"].split("?")[0] == target]
         assert matching, f"no form on {page} posts to {target}; its forms post to {[f['action'] for f in forms]}"
-        fields = {**matching[0]["hidden"], **(data or {})}
-        return self.post(url, data=fields, **kwargs)
+        return dict(matching[0]["hidden"])
 
     def csrf_token(self, page: str = "/sign-in") -> str:
         """The session's CSRF token as a page's form carries it (for tests of hand-built posts)."""

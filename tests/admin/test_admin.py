@@ -56,18 +56,19 @@ def test_search_set_expiry_and_grant_the_member_rate(api, login, make_user, admi
     found = page(client.get("/admin/people?q=GRETA"))
     assert "Greta Visitor" in found and "Someone Else" not in found
 
-    refused = client.post(f"/admin/people/{visitor.id}/memberships",
-                          data={"kind": "other_society", "expires_on": "2027-03-31", "note": ""})
+    person = f"/admin/people/{visitor.id}"
+    refused = client.submit(f"{person}/memberships", {"kind": "other_society", "expires_on": "2027-03-31", "note": ""},
+                            page=person)
     assert refused.status_code == 422 and "Name the Balint society" in page(refused)
     assert 'value="2027-03-31"' in page(refused)
-    client.post(f"/admin/people/{visitor.id}/memberships",
-                data={"kind": "other_society", "expires_on": "2027-03-31", "note": "Dutch Balint Society"})
+    client.submit(f"{person}/memberships", {"kind": "other_society", "expires_on": "2027-03-31",
+                                            "note": "Dutch Balint Society"}, page=person)
     quote = api(visitor).get(f"/api/v1/series/{series['id']}/quote").get_json()
     assert quote["amount"] == "650.00" and "granted: member of another Balint society" in quote["lines"][0]["label"]
 
     membership = db.session.scalar(select(Membership))
-    changed = client.post(f"/admin/memberships/{membership.id}", data={f"m{membership.id}-expires_on": "2026-09-30"},
-                          follow_redirects=True)
+    changed = client.submit(f"/admin/memberships/{membership.id}", {f"m{membership.id}-expires_on": "2026-09-30"},
+                            page=person, follow_redirects=True)
     assert "now runs until 2026-09-30" in page(changed)
     assert api(visitor).get(f"/api/v1/series/{series['id']}/quote").get_json()["amount"] == "800.00"
 
@@ -83,8 +84,8 @@ def test_import_dry_run_lists_every_problem_and_writes_nothing(login, make_user,
            "JO@example.org,2027-07-01\n"
            "priya@example.org,2027-06-30,honorary\n")
     for action in ("check", "apply"):
-        resp = client.post("/admin/memberships/import", data={"csv_file": (io.BytesIO(bad.encode()), "members.csv"),
-                                                               action: "x"}, content_type="multipart/form-data")
+        resp = client.submit("/admin/memberships/import", {"csv_file": (io.BytesIO(bad.encode()), "members.csv"),
+                                                            action: "x"}, content_type="multipart/form-data")
         body = page(resp)
         assert resp.status_code == 422 and "nothing was written" in body
         for problem in ("Unknown email: no account for nobody@example.org.",
@@ -102,14 +103,14 @@ def test_a_clean_import_is_checked_then_applied(login, make_user, admin):
     make_user(email="priya@example.org", member_until=date(2026, 12, 31))
     client = login(admin)
     clean = "jo@example.org,2027-06-30\nPriya@example.org,2027-12-31,society\n"
-    dry = client.post("/admin/memberships/import", data={"csv_text": clean, "check": "x"})
+    dry = client.submit("/admin/memberships/import", {"csv_text": clean, "check": "x"})
     assert dry.status_code == 200 and "2 rows, no problems" in page(dry) and "Apply the import" in page(dry)
     assert len(memberships()) == 1
-    done = client.post("/admin/memberships/import", data={"csv_text": clean, "apply": "x"}, follow_redirects=True)
+    done = client.submit("/admin/memberships/import", {"csv_text": clean, "apply": "x"}, follow_redirects=True)
     assert "Imported: 1 created, 1 updated, 0 unchanged." in page(done)
     assert sorted(memberships()) == [("jo@example.org", "society", date(2027, 6, 30)),
                                      ("priya@example.org", "society", date(2027, 12, 31))]
-    again = client.post("/admin/memberships/import", data={"csv_text": clean, "apply": "x"}, follow_redirects=True)
+    again = client.submit("/admin/memberships/import", {"csv_text": clean, "apply": "x"}, follow_redirects=True)
     assert "0 created, 0 updated, 2 unchanged" in page(again)
     assert db.session.scalar(select(func.count(Membership.id))) == 2
 

@@ -285,7 +285,7 @@ def test_single_meeting_download_is_for_the_group_only(api, group, leader, membe
     assert ev["location"] == f"{BASE}/meetings/{meeting['id']}/join"
     assert js_instants(parsed) == {ev["uid"]: (_utc(meeting["starts_at"]), _utc(meeting["ends_at"]))}
 
-    client.post("/sign-out")
+    client.submit("/sign-out", page="/home")
     login(make_user(email="outsider@example.org"))
     assert client.get(f"/meetings/{meeting['id']}.ics").status_code == 403
     assert client.get("/meetings/999999.ics").status_code == 404
@@ -304,7 +304,7 @@ def test_home_shows_the_subscription_and_replacing_it_retires_the_old_address(ap
     first = series["meetings"][0]["id"]
     assert f"/meetings/{first}.ics" in page and "times in Europe/London" in page
 
-    resp = client.post("/calendar/reset", data={"next": "/home"})
+    resp = client.submit("/calendar/reset", page="/home")  # the form on /home says where to come back
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/home")
     assert "new address" in client.get("/home").get_data(as_text=True)
     assert client.get(old).status_code == 404

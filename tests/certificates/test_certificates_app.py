@@ -29,8 +29,9 @@ def test_members_who_attended_enough_receive_a_certificate(app, api, client, log
         a = apply(api(member), series["id"])
         api(leader).post(f"/api/v1/applications/{a['id']}/accept")
     login(leader)
+    credit = f"/lead/series/{series['id']}/credit"
     form = {"minutes_per_meeting": "90", "min_meetings": "2", "statements": "Approved for 3 hours of CE credit."}
-    assert client.post(f"/lead/series/{series['id']}/credit", data=form).status_code == 302
+    assert client.submit(credit, form).status_code == 302
 
     first, second = series["meetings"]
     clock.set(first["starts_at"])
@@ -48,7 +49,7 @@ def test_members_who_attended_enough_receive_a_certificate(app, api, client, log
     run_jobs(app)
     mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate_issued")).all()
     assert [m.recipient for m in mails] == [keen.email]
-    client.post("/sign-out")
+    client.submit("/sign-out", page="/home")
     login(keen)
     home = client.get("/home").get_data(as_text=True)
     assert "Your certificates" in home and "3.00 hours" in home
@@ -57,15 +58,15 @@ def test_members_who_attended_enough_receive_a_certificate(app, api, client, log
     assert pdf.headers["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.data)
     assert "Keen Member" in text and "attended 2 of 2 meetings" in text and "3.00 hours" in text
-    client.post("/sign-out")
+    client.submit("/sign-out", page="/home")
     login(busy)
     assert client.get(link).status_code == 404
 
-    client.post("/sign-out")
+    client.submit("/sign-out", page="/home")
     login(leader)
-    page = client.get(f"/lead/series/{series['id']}/credit").get_data(as_text=True)
+    page = client.get(credit).get_data(as_text=True)
     assert "BO-" in page and "Keen Member" in page
     certificate_id = int(link.split("/")[-1].removesuffix(".pdf"))
-    assert client.post(f"/certificates/{certificate_id}/reissue").status_code == 302
-    page = client.get(f"/lead/series/{series['id']}/credit").get_data(as_text=True)
+    assert client.submit(f"/certificates/{certificate_id}/reissue", page=credit).status_code == 302
+    page = client.get(credit).get_data(as_text=True)
     assert "(superseded)" in page and page.count("Keen Member") == 2

@@ -54,7 +54,7 @@ def test_apply_page_states_the_commitment_dates_in_both_zones_and_the_price(logi
 
 def test_the_price_follows_the_trainee_box_without_applying(login, make_user, series):
     client = login(make_user())
-    resp = client.post(f"/series/{series['id']}/apply", data={"trainee": "y", "recalculate": "Update the price"})
+    resp = client.submit(f"/series/{series['id']}/apply", {"trainee": "y", "recalculate": "Update the price"})
     body = page(resp)
     assert resp.status_code == 200 and "450.00 USD" in body and "Trainee" in body
     assert "Please confirm this commitment" not in body and application_count() == 0
@@ -63,8 +63,8 @@ def test_the_price_follows_the_trainee_box_without_applying(login, make_user, se
 def test_missing_commitments_are_each_named_and_what_was_typed_is_kept(login, make_user, series):
     client = login(make_user())
     kept = ("clinically_active", "willing_to_present", "confidentiality")
-    resp = client.post(f"/series/{series['id']}/apply",
-                       data=confirmed(*kept, trainee="y", note="I work in a rural practice.", submit="Apply"))
+    resp = client.submit(f"/series/{series['id']}/apply",
+                         confirmed(*kept, trainee="y", note="I work in a rural practice.", submit="Apply"))
     body = page(resp)
     assert resp.status_code == 422 and application_count() == 0
     wording = dict(attestation.ITEMS)
@@ -81,8 +81,7 @@ def test_missing_commitments_are_each_named_and_what_was_typed_is_kept(login, ma
 def test_applying_then_following_the_application(login, make_user, series):
     member = make_user()
     client = login(member)
-    resp = client.post(f"/series/{series['id']}/apply",
-                       data=confirmed(*ATTESTATION, note="Rural GP", submit="Apply"))
+    resp = client.submit(f"/series/{series['id']}/apply", confirmed(*ATTESTATION, note="Rural GP", submit="Apply"))
     application = db.session.scalar(select(Application))
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{application.id}")
     assert application.note == "Rural GP" and not application.trainee and str(application.price) == "800.00"
@@ -120,16 +119,17 @@ def test_waiting_list_offer_and_withdrawal_with_the_refund_shown_first(app, api,
     client = login(first)
     preview = page(client.get(f"/applications/{a['id']}/withdraw"))
     assert "Amount paid" in preview and "800.00" in preview and "-100.00" in preview and "700.00 USD" in preview
-    refused = client.post(f"/applications/{a['id']}/withdraw", data={"reason": ""})
+    refused = client.submit(f"/applications/{a['id']}/withdraw", {"reason": ""})
     assert refused.status_code == 422 and "Please say why" in page(refused)
-    done = client.post(f"/applications/{a['id']}/withdraw", data={"reason": "A family illness"}, follow_redirects=True)
+    done = client.submit(f"/applications/{a['id']}/withdraw", {"reason": "A family illness"}, follow_redirects=True)
     assert "Refund: 700.00 USD" in page(done) and "Withdrawn" in page(done)
 
     assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
     client = login(second)
-    offer = page(client.get(f"/applications/{b['id']}"))
+    offered = f"/applications/{b['id']}"
+    offer = page(client.get(offered))
     assert "Accept the place" in offer and "Sat 3 Oct 2026, 08:00 EDT" in offer
-    taken = client.post(f"/applications/{b['id']}/accept-offer", follow_redirects=True)
+    taken = client.submit(f"{offered}/accept-offer", page=offered, follow_redirects=True)
     assert "your place in Evening group is confirmed" in page(taken) and "Enrolled" in page(taken)
 
 
@@ -138,7 +138,9 @@ def test_members_see_only_their_own(api, login, make_user, series):
     client = login(make_user())
     assert client.get(f"/applications/{a['id']}").status_code == 403
     assert client.get(f"/applications/{a['id']}/withdraw").status_code == 403
-    assert client.post(f"/applications/{a['id']}/accept-offer").status_code == 403
+    # A hand-built post: no page offers this member someone else's place.
+    forged = client.post(f"/applications/{a['id']}/accept-offer", data={"csrf_token": client.csrf_token("/home")})
+    assert forged.status_code == 403
     assert client.get(f"/lead/series/{series['id']}/applications").status_code == 403
 
 
@@ -157,20 +159,21 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     a = apply(api(resident), series["id"], trainee=True, note="Hospital psychologist, second year.")
     b = apply(api(other), series["id"])
     client = login(leader)
-    roster = page(client.get(f"/lead/series/{series['id']}/applications"))
+    roster_page = f"/lead/series/{series['id']}/applications"
+    roster = page(client.get(roster_page))
     assert "Awaiting your decision (2)" in roster
     for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until 2027-06-30",
                      "Hospital psychologist, second year.", f"Confirmed: “{dict(attestation.ITEMS)['confidentiality']}”",
                      "unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
         assert expected in roster
 
-    accepted = client.post(f"/lead/applications/{a['id']}/accept", follow_redirects=True)
+    accepted = client.submit(f"/lead/applications/{a['id']}/accept", page=roster_page, follow_redirects=True)
     assert "Dr Lee Park is enrolled" in page(accepted) and "Enrolled (1)" in page(accepted)
 
-    refused = client.post(f"/lead/applications/{b['id']}/decline", data={"reason": "  "})
+    refused = client.submit(f"/lead/applications/{b['id']}/decline", {"reason": "  "})
     assert refused.status_code == 422 and "A reason is required: the applicant is told." in page(refused)
-    declined = client.post(f"/lead/applications/{b['id']}/decline", data={"reason": "The group is for hospital staff"},
-                           follow_redirects=True)
+    declined = client.submit(f"/lead/applications/{b['id']}/decline", {"reason": "The group is for hospital staff"},
+                             follow_redirects=True)
     body = page(declined)
     assert "Declined (1)" in body and "The group is for hospital staff" in body and "Dr Ruth" in body
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "application_declined"))
@@ -178,9 +181,11 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
 
 
 def test_a_group_that_has_started_takes_no_applications(api, clock, login, make_user, series):
-    clock.set("2026-10-20T12:00:00Z")
     client = login(make_user())
+    # The form as a tab opened before the start still holds it; sent after the start, it is refused.
+    token = client.csrf_token(f"/series/{series['id']}/apply")
+    clock.set("2026-10-20T12:00:00Z")
     body = page(client.get(f"/series/{series['id']}/apply"))
     assert "This group is running: it is not taking applications." in body and "Update the price" not in body
-    resp = client.post(f"/series/{series['id']}/apply", data=confirmed(*ATTESTATION, submit="Apply"))
+    resp = client.post(f"/series/{series['id']}/apply", data=confirmed(*ATTESTATION, submit="Apply", csrf_token=token))
     assert resp.status_code == 422 and "has already started" in page(resp) and application_count() == 0

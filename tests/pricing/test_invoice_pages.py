@@ -52,7 +52,7 @@ def test_paying_goes_where_the_provider_says(api, login, leader, make_user):
     api(leader).post(f"/api/v1/applications/{a['id']}/accept")
     client = login(member)
     assert "Pay 800.00 USD" in page(client.get(f"/applications/{a['id']}"))
-    resp = client.post(f"/applications/{a['id']}/pay")
+    resp = client.submit(f"/applications/{a['id']}/pay", page=f"/applications/{a['id']}")
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{a['id']}/invoice#how-to-pay")
 
 
@@ -71,7 +71,9 @@ def test_money_pages_are_for_the_member_and_admins_only(api, login, leader, make
         client = login(person)
         assert client.get(f"/applications/{a['id']}/invoice").status_code == 403
         assert client.get(f"/payments/{paid['id']}/receipt").status_code == 403
-        assert client.post(f"/applications/{a['id']}/pay").status_code == 403
+        # Hand-built: no page shows them a pay button for someone else's place.
+        forged = client.post(f"/applications/{a['id']}/pay", data={"csrf_token": client.csrf_token("/home")})
+        assert forged.status_code == 403
     client = login(make_user("admin"))
     assert client.get(f"/applications/{a['id']}/invoice").status_code == 200
     assert client.get(f"/payments/{paid['id']}/receipt").status_code == 200

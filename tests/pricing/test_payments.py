@@ -57,12 +57,14 @@ def test_a_payment_form_sent_twice_counts_once(api, login, leader, admin, make_u
     member = make_user()
     a = enrolled(api, leader, series, member)
     client = login(admin)
-    form = page(client.get(f"/admin/applications/{a['id']}"))
-    key = form.split('name="idempotency_key" type="hidden" value="')[1].split('"')[0]
-    data = {"amount": "800.00", "method": "transfer", "reference": "BANK-1", "idempotency_key": key}
-    first = client.post(f"/admin/applications/{a['id']}/payments", data=data, follow_redirects=True)
+    shown = f"/admin/applications/{a['id']}"
+    # The one form as the page showed it, sent twice (a double click, or Back and send again).
+    form = client.form(f"{shown}/payments", page=shown)
+    key = form["idempotency_key"]
+    data = {**form, "amount": "800.00", "method": "transfer", "reference": "BANK-1"}
+    first = client.post(f"{shown}/payments", data=data, follow_redirects=True)
     assert "Payment of 800.00 USD recorded" in page(first)
-    second = client.post(f"/admin/applications/{a['id']}/payments", data=data, follow_redirects=True)
+    second = client.post(f"{shown}/payments", data=data, follow_redirects=True)
     assert "already recorded" in page(second)
     assert payments() == 1 and len(mails("payment_received")) == 1
     assert "Balance still to pay: 0.00 USD" in mails("payment_received")[0].body_text
@@ -73,8 +75,9 @@ def test_a_payment_form_sent_twice_counts_once(api, login, leader, admin, make_u
 def test_a_bad_amount_is_refused_and_kept(api, login, leader, admin, make_user):
     series = published_series(api(leader))
     a = enrolled(api, leader, series, make_user())
-    resp = login(admin).post(f"/admin/applications/{a['id']}/payments",
-                             data={"amount": "80.005", "method": "cash", "idempotency_key": "form:k1"})
+    resp = login(admin).submit(f"/admin/applications/{a['id']}/payments",
+                               {"amount": "80.005", "method": "cash", "idempotency_key": "form:k1"},
+                               page=f"/admin/applications/{a['id']}")
     body = page(resp)
     assert resp.status_code == 422 and "at most two decimal places" in body and 'value="80.005"' in body
     assert 'value="form:k1"' in body and payments() == 0
@@ -144,9 +147,12 @@ def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):
     assert rows[-1] == ["total", "", "", "", "", "USD", "3800.00", "3350.00", "1600.00", "625.00", "0.00", "875.00"]
 
     refund = db.session.scalar(select(Refund).where(Refund.amount > Decimal("0.00")))
-    done = client.post(f"/admin/refunds/{refund.id}/paid", data={f"r{refund.id}-reference": "REF-9"}, follow_redirects=True)
+    # Marked paid from the application's page, then the same form sent again from a stale tab.
+    form = {**client.form(f"/admin/refunds/{refund.id}/paid", page=f"/admin/applications/{refund.application_id}"),
+            f"r{refund.id}-reference": "REF-9"}
+    done = client.post(f"/admin/refunds/{refund.id}/paid", data=form, follow_redirects=True)
     assert "Refund of 625.00 USD marked paid" in page(done)
-    client.post(f"/admin/refunds/{refund.id}/paid", data={f"r{refund.id}-reference": "REF-9"})
+    client.post(f"/admin/refunds/{refund.id}/paid", data=form)
     assert len(mails("refund_paid")) == 1
     t = series_ledger(db.session.get(Series, series["id"])).totals
     assert (t.refund_due, t.refund_paid, t.net_received) == (Decimal("0.00"), Decimal("625.00"), Decimal("975.00"))
@@ -174,13 +180,16 @@ def test_complimentary_membership_after_the_series(app, api, login, clock, leade
 
     client = login(newcomer)
     assert "Take up my free year of membership" in page(client.get("/home"))
-    taken = client.post(f"/membership-offers/{offers[0].id}/accept", follow_redirects=True)
+    accept = f"/membership-offers/{offers[0].id}/accept"
+    form = client.form(accept, page="/home")
+    taken = client.post(accept, data=form, follow_redirects=True)
     assert "complimentary membership runs until 2027-11-02" in page(taken)
     assert "Take up my free year" not in page(taken)
     membership = db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id))
     assert (membership.kind, membership.starts_on, membership.expires_on) == ("complimentary", date(2026, 11, 3), date(2027, 11, 2))
-    assert client.post(f"/membership-offers/{offers[0].id}/accept").status_code == 409
-    assert login(member).post(f"/membership-offers/{offers[0].id}/accept").status_code == 403
+    assert client.post(accept, data=form).status_code == 409  # the same form sent again
+    other = login(member)  # hand-built: no page offers them the newcomer's year
+    assert other.post(accept, data={"csrf_token": other.csrf_token("/home")}).status_code == 403
     # The free year brings the member rate.
     later = published_series(api(leader), title="Spring group", first_meeting_local="2027-03-01T19:00",
                              early_bird_deadline=None, cancellation_deadline=None)
