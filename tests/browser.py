@@ -9,6 +9,7 @@ every submission also proves the form is on the page people use.
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 
@@ -49,6 +50,15 @@ def forms_on(html: str, base: str) -> list[dict]:
 
 
 class BrowserClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        # In production every request starts with an empty `g`. A test holds one app context
+        # across its requests, so Flask reuses it and `g` would carry the previous request's
+        # signed-in user (Flask-Login) and CSRF token (Flask-WTF) into the next client's request.
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
     def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
         page = page or url
         shown = self.get(page)

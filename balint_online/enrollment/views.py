@@ -159,7 +159,8 @@ def roster(series_id):
         groups.append((key, title, members))
     today = series_today(series)
     return render_template("enrollment/roster.html", series=series, groups=groups, today=today,
-                           payment_status=payment_status, position=services.waitlist_position)
+                           payment_status=payment_status,
+                           position=lambda a, queue=services.waitlist_positions(applications): queue.get(a.id))
 
 
 @bp.post("/lead/applications/<int:application_id>/accept")

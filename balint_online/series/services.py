@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
@@ -161,15 +161,22 @@ def publish_series(series: Series, user: User) -> Series:
     return series
 
 
+def open_series_query() -> Select:
+    """Published series whose first meeting is still to come (open or full), soonest first.
+
+    The same rule as `series_state`, in SQL, so that a society's past series are never loaded;
+    leaders and meetings come in two more queries, not two per series.
+    """
+    first_live_start = (select(func.min(Meeting.starts_at))
+                        .where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
+                        .correlate(Series).scalar_subquery())
+    return (select(Series).where(Series.lifecycle == "published", first_live_start > now())
+            .order_by(Series.first_meeting_local, Series.id)
+            .options(selectinload(Series.leaders), selectinload(Series.meetings)))
+
+
 def open_series() -> list[Series]:
-    """Published series still taking applications, soonest first."""
-    # Leaders and meetings in two more queries, not two per series: the catalogue shows both.
-    candidates = db.session.scalars(
-        select(Series).where(Series.lifecycle == "published").order_by(Series.first_meeting_local)
-        .options(selectinload(Series.leaders), selectinload(Series.meetings))
-    ).all()
-    moment = now()
-    return [s for s in candidates if s.status_at(moment) in ("open", "full")]
+    return db.session.scalars(open_series_query()).all()
 
 
 def _require_changeable(meeting: Meeting, user: User) -> None:
