@@ -127,7 +127,7 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
                                    method="bank", reference=f"INV-{application.id}", received_at=decided))
         for meeting, user in zip(series.meetings, group, strict=False):
             db.session.add(PresenterTurn(meeting_id=meeting.id, user_id=user.id, role="presenter", announced_at=decided))
-        if start > today:
+        if start >= today:  # meetings begin at 19:00 UTC, so a series starting today is open until then
             built.open_series_ids.append(series.id)
         if n % 100 == 0:
             db.session.flush()

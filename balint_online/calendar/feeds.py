@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from cachetools import LRUCache
 from flask import Flask, current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true, union
 
 from ..accounts.models import User
 from ..core.zones import RULES_VERSION
@@ -45,38 +45,40 @@ class Validator:
     last_modified: datetime
 
 
-def _feed_series(user_id):
-    """The series whose meetings a person's feed shows, for the user row the statement is on."""
-    enrolled = select(Application.series_id).where(
-        Application.user_id == user_id,
+def _validator_statement(token):
+    """One statement: the token's owner and a fingerprint of everything their feed shows.
+
+    Common table expressions name the owner (`me`) and the series in their feed (`feed`) once,
+    so every aggregate below is an indexed lookup for that one person.
+    """
+    me = select(User.id, User.calendar_token).where(User.calendar_token == token).cte("me")
+    enrolled = select(Application.series_id.label("series_id")).where(
+        Application.user_id == me.c.id,
         # A member whose group the society cancelled keeps its meetings, shown as cancelled.
         or_(Application.status == "enrolled",
             and_(Application.status == "cancelled", Application.enrolled_at.is_not(None))))
-    led = (select(series_leaders.c.series_id).join(Series, Series.id == series_leaders.c.series_id)
-           .where(series_leaders.c.user_id == user_id, Series.lifecycle != "draft"))
-    return or_(Series.id.in_(enrolled), Series.id.in_(led))
-
-
-def _validator_statement(token):
-    uid = User.id
-    in_feed = _feed_series(uid)
-    meeting_in_feed = Meeting.series_id.in_(select(Series.id).where(in_feed))
-
-    def scalar(*columns, where):
-        return [select(c).where(where).correlate(User).scalar_subquery() for c in columns]
-
-    series_parts = scalar(func.count(Series.id), func.coalesce(func.sum(Series.id), 0), func.max(Series.updated_at),
-                          where=in_feed)
-    meeting_parts = scalar(func.count(Meeting.id), func.coalesce(func.sum(Meeting.sequence), 0),
-                           func.max(Meeting.updated_at), where=meeting_in_feed)
-    turn_parts = scalar(func.count(PresenterTurn.id), func.coalesce(func.sum(PresenterTurn.meeting_id), 0),
-                        func.max(PresenterTurn.announced_at),
-                        where=and_(PresenterTurn.user_id == uid, PresenterTurn.role == "presenter",
-                                   PresenterTurn.meeting_id.in_(select(Meeting.id).where(meeting_in_feed))))
-    application_parts = scalar(func.max(Application.enrolled_at), func.max(Application.ended_at),
-                               where=Application.user_id == uid)
-    return select(User.id, User.calendar_token, *series_parts, *meeting_parts, *turn_parts, *application_parts
-                  ).where(User.calendar_token == token)
+    led = (select(series_leaders.c.series_id.label("series_id"))
+           .join(Series, Series.id == series_leaders.c.series_id)
+           .where(series_leaders.c.user_id == me.c.id, Series.lifecycle != "draft"))
+    feed = union(enrolled, led).cte("feed")
+    in_feed = select(feed.c.series_id)
+    aggregates = [
+        select(func.count(Series.id), func.coalesce(func.sum(Series.id), 0), func.max(Series.updated_at))
+        .where(Series.id.in_(in_feed)),
+        select(func.count(Meeting.id), func.coalesce(func.sum(Meeting.sequence), 0), func.max(Meeting.updated_at))
+        .where(Meeting.series_id.in_(in_feed)),
+        select(func.count(PresenterTurn.id), func.coalesce(func.sum(PresenterTurn.meeting_id), 0),
+               func.max(PresenterTurn.announced_at))
+        .join(Meeting, Meeting.id == PresenterTurn.meeting_id)
+        .where(PresenterTurn.user_id == me.c.id, PresenterTurn.role == "presenter", Meeting.series_id.in_(in_feed)),
+        select(func.max(Application.enrolled_at), func.max(Application.ended_at)).where(Application.user_id == me.c.id),
+    ]
+    # Each aggregate is one row, computed once; joined to the owner's row they make one result row.
+    tables = [a.cte(f"part{n}") for n, a in enumerate(aggregates)]
+    joined = me
+    for table in tables:
+        joined = joined.join(table, true())
+    return select(me.c.id, me.c.calendar_token, *(c for t in tables for c in t.c)).select_from(joined)
 
 
 def settings_fingerprint(app: Flask) -> tuple:

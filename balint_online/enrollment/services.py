@@ -286,12 +286,13 @@ def make_offers(moment) -> int:
     return made
 
 
-def series_applications(series: Series) -> list[Application]:
-    """Every application of a series with what a roster shows, loaded in a fixed number of queries."""
+def series_applications(series: Series, ids=None) -> list[Application]:
+    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number of queries."""
     from sqlalchemy.orm import selectinload
 
+    chosen = [Application.id.in_(ids)] if ids is not None else []
     return db.session.scalars(
-        select(Application).where(Application.series_id == series.id)
+        select(Application).where(Application.series_id == series.id, *chosen)
         .options(selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
                  selectinload(Application.history), selectinload(Application.payments),
                  selectinload(Application.refunds))

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
@@ -167,10 +167,11 @@ def open_series_query() -> Select:
     The same rule as `series_state`, in SQL, so that a society's past series are never loaded;
     leaders and meetings come in two more queries, not two per series.
     """
-    first_live_start = (select(func.min(Meeting.starts_at))
-                        .where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
-                        .correlate(Series).scalar_subquery())
-    return (select(Series).where(Series.lifecycle == "published", first_live_start > now())
+    moment, live = now(), Meeting.status != "cancelled"
+    # Candidates from the few meetings still to come (an index range), less any that has begun.
+    upcoming = select(Meeting.series_id).where(Meeting.starts_at > moment, live)
+    begun = select(Meeting.id).where(Meeting.series_id == Series.id, Meeting.starts_at <= moment, live).exists()
+    return (select(Series).where(Series.lifecycle == "published", Series.id.in_(upcoming), ~begun)
             .order_by(Series.first_meeting_local, Series.id)
             .options(selectinload(Series.leaders), selectinload(Series.meetings)))
 
