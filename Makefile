@@ -25,8 +25,10 @@ tests/js/node_modules/.package-lock.json: tests/js/package-lock.json
 
 # The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
 test: $(BIN)/.installed tests/js/node_modules/.package-lock.json
-	scripts/ensure-chromium
+	scripts/ensure-package chromium chromium "the browser tests"
 	$(BIN)/pytest -q
 
+# Benchmarks, each a ratio to a baseline measured in the same run (see README, "Speed").
 bench: $(BIN)/.installed
+	scripts/ensure-package wrk wrk "the served benchmark"
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from .core import clock, timefmt
+from .core.pagination import page_url
 from .core.forms import timezone_choices, timezone_names
 from .features import feature_modules
 from .extensions import db, login_manager
@@ -80,6 +81,8 @@ def register_web(app: Flask) -> None:
     def template_helpers():
         return {"viewer_tz": viewer_timezone(), "society_name": app.config["SOCIETY_NAME"],
                 "timezone_choices": timezone_choices, "now": clock.now()}
+
+    app.add_template_global(page_url)
 
     @app.template_global()
     def feature_url(endpoint: str, **values) -> str | None:

@@ -60,6 +60,12 @@ PASSWORD_RESET_HOURS = 2
 # How many hops of X-Forwarded-* to trust; 0 when not behind a reverse proxy.
 PROXY_HOPS = 0
 
+# Built calendar feeds, kept by validator: a redis:// URL shares them between processes;
+# without one each process keeps up to FEED_CACHE_ENTRIES in memory.
+FEED_CACHE_URL = None
+FEED_CACHE_ENTRIES = 2000
+FEED_CACHE_SECONDS = 86400
+
 # Minutes before a meeting's start when its join link opens.
 JOIN_WINDOW_MINUTES = 15
 

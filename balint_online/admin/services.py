@@ -8,9 +8,10 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
 from ..core.errors import InvalidInput, NotAllowed
+from ..core.pagination import Pagination, paginate
 from ..enrollment.models import Application
 from ..extensions import db
-from ..pricing.models import Refund
+from ..pricing.models import Payment, Refund
 from ..pricing.services import ZERO, Account, account, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
@@ -26,13 +27,14 @@ def require_admin(user) -> None:
 
 # -- memberships ------------------------------------------------------------------------------------
 
-def search_people(text: str, limit: int = 50) -> list[User]:
-    query = select(User).options(selectinload(User.memberships)).order_by(User.name).limit(limit)
+def search_people(text: str) -> Pagination:
+    """A page of people whose name or email contains the text, by name."""
+    query = select(User).options(selectinload(User.memberships)).order_by(User.name, User.id)
     if text := (text or "").strip():
         text = text.lower()
         query = query.where(or_(func.lower(User.name).contains(text, autoescape=True),
                                 func.lower(User.email).contains(text, autoescape=True)))
-    return db.session.scalars(query).all()
+    return paginate(query, per_page=50)
 
 
 def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor) -> Membership:
@@ -123,19 +125,19 @@ def series_ledger(series: Series) -> Ledger:
     return Ledger(series=series, lines=lines, totals=add_accounts(acct for _, acct in lines))
 
 
-def all_ledgers() -> list[Ledger]:
-    """Every series with its money totals, newest first, in a fixed number of queries."""
-    by_series: dict[int, list[Application]] = {}
-    for application in _applications():
-        by_series.setdefault(application.series_id, []).append(application)
-    series_list = db.session.scalars(
-        select(Series).options(selectinload(Series.meetings), selectinload(Series.leaders))
-        .order_by(Series.first_meeting_local.desc())).all()
+def ledgers_page() -> tuple[Pagination, list[Ledger]]:
+    """A page of series, newest first, each with its money totals, in a fixed number of queries."""
+    page = paginate(select(Series).options(selectinload(Series.meetings), selectinload(Series.leaders))
+                    .order_by(Series.first_meeting_local.desc(), Series.id.desc()))
+    by_series: dict[int, list[Application]] = {series.id: [] for series in page.items}
+    if by_series:
+        for application in _applications(Application.series_id.in_(by_series)):
+            by_series[application.series_id].append(application)
     ledgers = []
-    for series in series_list:
-        lines = [(a, account(a)) for a in by_series.get(series.id, [])]
+    for series in page.items:
+        lines = [(a, account(a)) for a in by_series[series.id]]
         ledgers.append(Ledger(series=series, lines=lines, totals=add_accounts(acct for _, acct in lines)))
-    return ledgers
+    return page, ledgers
 
 
 def refunds_due() -> list[Refund]:
@@ -146,7 +148,15 @@ def refunds_due() -> list[Refund]:
 
 
 def balances_outstanding() -> list[tuple[Application, Account]]:
-    owing = [(a, account(a)) for a in _applications(Application.status.in_(("offered", "enrolled")))]
+    # Only those who have paid less than the quoted price (net of refunds) can owe anything, so
+    # the society's settled history is never loaded; `account` then decides exactly.
+    def total(model):
+        return (select(func.coalesce(func.sum(model.amount), 0)).where(model.application_id == Application.id)
+                .correlate(Application).scalar_subquery())
+
+    candidates = _applications(Application.status.in_(("offered", "enrolled")),
+                               total(Payment) - total(Refund) < Application.price)
+    owing = [(a, account(a)) for a in candidates]
     return [(a, acct) for a, acct in owing if acct.balance > 0]
 
 

@@ -178,7 +178,8 @@ def scholarships():
 
 @bp.get("/series")
 def series_list():
-    return render_template("admin/series.html", ledgers=services.all_ledgers())
+    page, ledgers = services.ledgers_page()
+    return render_template("admin/series.html", page=page, ledgers=ledgers)
 
 
 @bp.get("/series/<int:series_id>/ledger")

@@ -26,18 +26,15 @@ from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
 from ..rotation.services import presenters_by_meeting
 from ..series.models import Meeting, Series, series_leaders
+from .feeds import settings_fingerprint
 from .ics import CANCELLED, CONFIRMED, CalendarEvent, build_calendar, google_calendar_link
 
-# Part of every feed's validator: raise it when what a feed says changes for the same data.
-FEED_FORMAT = 1
 ALARM_MINUTES = 15
 FEED_COLOR = "teal"
 FEED_REFRESH = timedelta(hours=1)
 # Kind of reminder -> how long before the start it becomes due.
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Compared against when a token matches nobody, so a miss does the same work as a hit.
-_NO_TOKEN = secrets.token_urlsafe(32)
 
 
 # -- addresses ----------------------------------------------------------------------------------
@@ -79,18 +76,6 @@ def reset_feed(user: User) -> dict:
     user.calendar_token = secrets.token_urlsafe(32)
     db.session.commit()
     return feed_links(user)
-
-
-def feed_owner(token: str) -> User | None:
-    """The person whose feed `token` opens, or None.
-
-    Found or not, the same steps run: an indexed lookup, then a constant-time comparison
-    (against a throwaway secret on a miss), so an unknown token is not answered any faster.
-    """
-    user = db.session.scalar(select(User).where(User.calendar_token == token))
-    stored = user.calendar_token if user is not None else _NO_TOKEN
-    matches = hmac.compare_digest(stored.encode(), token.encode())
-    return user if matches and user is not None else None
 
 
 # -- events -------------------------------------------------------------------------------------
@@ -175,9 +160,7 @@ class FeedVersion:
 
 
 def _validator(*parts) -> str:
-    config = current_app.config
-    settings = (FEED_FORMAT, base_url(), config["SOCIETY_NAME"], config["JOIN_WINDOW_MINUTES"])
-    return hashlib.sha256(repr((settings, parts)).encode()).hexdigest()[:32]
+    return hashlib.sha256(repr((settings_fingerprint(current_app), parts)).encode()).hexdigest()[:32]
 
 
 def _latest(*instants) -> datetime:

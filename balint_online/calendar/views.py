@@ -7,14 +7,15 @@ from ..core.clock import now
 from ..core.errors import NotAllowed
 from ..extensions import db
 from ..series.models import Meeting
-from . import services
+from ..accounts.models import User
+from . import feeds, services
 
 bp = Blueprint("calendar", __name__)
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
-def _not_modified(version: services.FeedVersion) -> bool:
+def _not_modified(version) -> bool:
     # If-None-Match wins when both are sent (RFC 9110 13.2.2): it is exact, the date is not.
     if request.if_none_match:
         return request.if_none_match.star_tag or request.if_none_match.contains_weak(version.etag)
@@ -22,12 +23,16 @@ def _not_modified(version: services.FeedVersion) -> bool:
     return since is not None and version.last_modified.replace(microsecond=0) <= since
 
 
-def _feed_response(version: services.FeedVersion, build, cache_control: str) -> Response:
-    """200 with the feed, or 304 without building it when the client's copy is current."""
+def _feed_response(version, build, cache_control: str) -> Response:
+    """200 with the feed, or 304 without building it when the client's copy is current.
+
+    `version` has the validator (`etag`, `last_modified`); the body is built at most once per
+    validator and kept (feeds.cached), since the same validator always means the same bytes.
+    """
     if _not_modified(version):
         response = Response(status=304)
     else:
-        response = Response(build(), content_type=ICS_TYPE)
+        response = Response(feeds.cached(version.etag, build), content_type=ICS_TYPE)
     response.set_etag(version.etag)
     response.last_modified = version.last_modified
     response.headers["Cache-Control"] = cache_control
@@ -36,11 +41,14 @@ def _feed_response(version: services.FeedVersion, build, cache_control: str) -> 
 
 @bp.get("/calendar/<token>.ics")
 def personal_feed(token):
-    user = services.feed_owner(token)
-    if user is None:
+    validator = feeds.personal_validator(token)
+    if validator is None:
         abort(404)
-    version = services.personal_version(user)
-    response = _feed_response(version, lambda: services.personal_feed(version), "private, no-cache")
+
+    def build() -> bytes:
+        return services.personal_feed(services.personal_version(db.session.get(User, validator.user_id)))
+
+    response = _feed_response(validator, build, "private, no-cache")
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

@@ -16,6 +16,7 @@ from ..core.signals import application_changed
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.services import paid_total, quote_for, refund_in_full, refund_on_withdrawal, series_today
+from ..accounts.models import User
 from ..series.models import Series
 from . import attestation
 from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText, AuditEntry
@@ -48,6 +49,12 @@ def can_view(application: Application, user) -> bool:
 def require_view(application: Application, user) -> None:
     if not can_view(application, user):
         raise NotAllowed("Only the applicant, the series' leaders or an administrator may see this application.")
+
+
+def waitlist_positions(applications) -> dict[int, int]:
+    """Each waitlisted application's place in the queue, from a series' applications already loaded."""
+    queue = sorted((a for a in applications if a.status == "waitlisted"), key=lambda a: (a.waitlisted_at, a.id))
+    return {a.id: n for n, a in enumerate(queue, start=1)}
 
 
 def waitlist_position(application: Application) -> int | None:
@@ -279,13 +286,14 @@ def make_offers(moment) -> int:
     return made
 
 
-def series_applications(series: Series) -> list[Application]:
-    """Every application of a series with what a roster shows, loaded in a fixed number of queries."""
+def series_applications(series: Series, ids=None) -> list[Application]:
+    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number of queries."""
     from sqlalchemy.orm import selectinload
 
+    chosen = [Application.id.in_(ids)] if ids is not None else []
     return db.session.scalars(
-        select(Application).where(Application.series_id == series.id)
-        .options(selectinload(Application.user), selectinload(Application.attestation_text),
+        select(Application).where(Application.series_id == series.id, *chosen)
+        .options(selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
                  selectinload(Application.history), selectinload(Application.payments),
                  selectinload(Application.refunds))
         .order_by(Application.applied_at, Application.id)

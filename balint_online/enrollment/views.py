@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors
+from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
 from ..pricing.rules import format_money, refund_for_withdrawal
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
@@ -132,6 +133,9 @@ ROSTER_GROUPS = (
     ("withdrawn", "Withdrawn", ("withdrawn",)),
     ("ended", "Offer lapsed or series cancelled", ("offer_expired", "cancelled")),
 )
+# Applicants shown per page of each group: those who need a decision or hold a place come 25 at a time.
+CLOSED_GROUP_PAGE = 10
+OPEN_GROUPS = ("pending", "enrolled", "waiting")
 
 
 def _queue_order(application: Application):
@@ -150,16 +154,21 @@ def _managed_series(series_id) -> Series:
 @login_required
 def roster(series_id):
     series = _managed_series(series_id)
-    applications = services.series_applications(series)
-    groups = []
+    # Every group a page at a time: the order and the waiting-list places come from a light
+    # read of all applications; only the applicants shown are loaded in full.
+    light = db.session.execute(select(Application.id, Application.status, Application.waitlisted_at,
+                                      Application.applied_at).where(Application.series_id == series.id)).all()
+    pages = []
     for key, title, statuses in ROSTER_GROUPS:
-        members = [a for a in applications if a.status in statuses]
-        if key == "waiting":
-            members.sort(key=_queue_order)
-        groups.append((key, title, members))
-    today = series_today(series)
-    return render_template("enrollment/roster.html", series=series, groups=groups, today=today,
-                           payment_status=payment_status, position=services.waitlist_position)
+        members = sorted((a for a in light if a.status in statuses),
+                         key=_queue_order if key == "waiting" else lambda a: (a.applied_at, a.id))
+        pages.append((key, title, list_page(members, param=f"{key}_page",
+                                            per_page=PER_PAGE if key in OPEN_GROUPS else CLOSED_GROUP_PAGE)))
+    shown = {a.id: a for a in services.series_applications(series, ids=[a.id for *_, p in pages for a in p.items])}
+    groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
+    return render_template("enrollment/roster.html", series=series, groups=groups, today=series_today(series),
+                           payment_status=payment_status,
+                           position=lambda a, queue=services.waitlist_positions(light): queue.get(a.id))
 
 
 @bp.post("/lead/applications/<int:application_id>/accept")

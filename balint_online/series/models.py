@@ -16,7 +16,7 @@ series_leaders = Table(
     "series_leaders",
     db.Model.metadata,
     Column("series_id", ForeignKey("series.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 

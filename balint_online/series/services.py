@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
@@ -161,15 +161,23 @@ def publish_series(series: Series, user: User) -> Series:
     return series
 
 
+def open_series_query() -> Select:
+    """Published series whose first meeting is still to come (open or full), soonest first.
+
+    The same rule as `series_state`, in SQL, so that a society's past series are never loaded;
+    leaders and meetings come in two more queries, not two per series.
+    """
+    moment, live = now(), Meeting.status != "cancelled"
+    # Candidates from the few meetings still to come (an index range), less any that has begun.
+    upcoming = select(Meeting.series_id).where(Meeting.starts_at > moment, live)
+    begun = select(Meeting.id).where(Meeting.series_id == Series.id, Meeting.starts_at <= moment, live).exists()
+    return (select(Series).where(Series.lifecycle == "published", Series.id.in_(upcoming), ~begun)
+            .order_by(Series.first_meeting_local, Series.id)
+            .options(selectinload(Series.leaders), selectinload(Series.meetings)))
+
+
 def open_series() -> list[Series]:
-    """Published series still taking applications, soonest first."""
-    # Leaders and meetings in two more queries, not two per series: the catalogue shows both.
-    candidates = db.session.scalars(
-        select(Series).where(Series.lifecycle == "published").order_by(Series.first_meeting_local)
-        .options(selectinload(Series.leaders), selectinload(Series.meetings))
-    ).all()
-    moment = now()
-    return [s for s in candidates if s.status_at(moment) in ("open", "full")]
+    return db.session.scalars(open_series_query()).all()
 
 
 def _require_changeable(meeting: Meeting, user: User) -> None:

@@ -5,14 +5,16 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.errors import DomainError
+from ..core.pagination import paginate
 from ..core.forms import attach_domain_error
 from ..extensions import db
 from ..pricing.rules import money, parse_price_table, price_range
 from .forms import SeriesForm, price_field_rows, prices_from_form
 from .models import Series, series_leaders
-from .services import SeriesInput, create_series, open_series, publish_series
+from .services import SeriesInput, create_series, open_series_query, publish_series
 
 bp = Blueprint("series", __name__)
 
@@ -23,7 +25,7 @@ def price_span(series: Series):
 
 @bp.get("/")
 def catalogue():
-    return render_template("series/catalogue.html", series_list=open_series(), price_span=price_span)
+    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20), price_span=price_span)
 
 
 @bp.get("/series/<int:series_id>")
@@ -41,10 +43,11 @@ def detail(series_id):
 def leading():
     if not current_user.can_lead:
         abort(403)
-    query = select(Series).order_by(Series.first_meeting_local.desc())
+    query = (select(Series).order_by(Series.first_meeting_local.desc(), Series.id.desc())
+             .options(selectinload(Series.meetings), selectinload(Series.leaders)))
     if not current_user.is_admin:
-        query = query.join(series_leaders).where(series_leaders.c.user_id == current_user.id)
-    return render_template("series/leading.html", series_list=db.session.scalars(query).unique().all())
+        query = query.where(Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)))
+    return render_template("series/leading.html", page=paginate(query))
 
 
 @bp.route("/lead/series/new", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, delete, func, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core.clock import now
@@ -514,28 +515,34 @@ class HomeGroup:
 
 def home_groups(user: User, moment: datetime) -> list[HomeGroup]:
     """The groups a person meets with (as enrolled member or leader) that are running or to come."""
-    enrolled_ids = set(db.session.scalars(select(Application.series_id).where(
-        Application.user_id == user.id, Application.status == "enrolled")))
-    led_ids = set(db.session.scalars(select(series_leaders.c.series_id).where(series_leaders.c.user_id == user.id)))
-    mine = db.session.scalars(select(Series).where(Series.id.in_(enrolled_ids | led_ids),
-                                                   Series.lifecycle == "published")).all()
+    enrolled_ids = select(Application.series_id).where(Application.user_id == user.id, Application.status == "enrolled")
+    led_ids = select(series_leaders.c.series_id).where(series_leaders.c.user_id == user.id)
+    current = select(Meeting.series_id).where(Meeting.ends_at > moment)
+    mine = db.session.scalars(
+        select(Series).where(or_(Series.id.in_(enrolled_ids), Series.id.in_(led_ids)), Series.id.in_(current),
+                             Series.lifecycle == "published")
+        .options(selectinload(Series.meetings), selectinload(Series.leaders))).all()
+    records = _own_attendance_records([s for s in mine if not s.is_led_by(user)], user, moment)
     window = timedelta(minutes=int(current_app.config["JOIN_WINDOW_MINUTES"]))
     groups = []
     for series in sorted(mine, key=lambda s: (s.first_start or moment, s.id)):
         leading = series.is_led_by(user)
         upcoming = [m for m in series.live_meetings if m.ends_at > moment]
         next_meeting = upcoming[0] if upcoming else None
-        attendance = [] if leading else _own_attendance(series, user, moment)
+        attendance = [] if leading else [(m, (records[m.id].status if m.id in records else None) or "")
+                                         for m in series.live_meetings if m.starts_at <= moment]
         groups.append(HomeGroup(series, leading, next_meeting, next_meeting is not None and next_meeting.video_room is not None,
                                 next_meeting.starts_at - window if next_meeting else None, attendance))
     return groups
 
 
-def _own_attendance(series: Series, user: User, moment: datetime) -> list[tuple[Meeting, str]]:
-    started = [m for m in series.live_meetings if m.starts_at <= moment]
-    records = {r.meeting_id: r for r in db.session.scalars(select(Attendance).where(
-        Attendance.user_id == user.id, Attendance.meeting_id.in_([m.id for m in started])))}
-    return [(m, (records[m.id].status if m.id in records else None) or "") for m in started]
+def _own_attendance_records(series_list: list[Series], user: User, moment: datetime) -> dict[int, Attendance]:
+    """The person's attendance records at the held meetings of these series, in one query."""
+    held = [m.id for s in series_list for m in s.live_meetings if m.starts_at <= moment]
+    if not held:
+        return {}
+    return {r.meeting_id: r for r in db.session.scalars(select(Attendance).where(
+        Attendance.user_id == user.id, Attendance.meeting_id.in_(held)))}
 
 
 def attended(record: Attendance | None) -> bool:

@@ -4,6 +4,7 @@ import hashlib
 
 from sqlalchemy import select
 
+from ..accounts.models import User
 from ..core.errors import InvalidInput
 from ..enrollment.models import Application
 from ..enrollment.services import series_applications
@@ -14,9 +15,8 @@ from ..pricing.services import membership_flags, payment_status, series_today
 
 def audience(series) -> list:
     """Everyone a change to the series is told about: its enrolled members, then its leaders."""
-    members = db.session.scalars(select(Application).where(
-        Application.series_id == series.id, Application.status == "enrolled")).all()
-    people = [a.user for a in sorted(members, key=lambda a: a.user.name)]
+    people = db.session.scalars(select(User).join(Application, Application.user_id == User.id).where(
+        Application.series_id == series.id, Application.status == "enrolled").order_by(User.name, User.id)).all()
     return people + [leader for leader in series.leaders if leader not in people]
 
 

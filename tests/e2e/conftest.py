@@ -23,7 +23,7 @@ def backend(request):
 def browser():
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium installs it)")
+        pytest.skip("Debian's chromium is not installed (make test installs it: scripts/ensure-package)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,0 +1,65 @@
+"""Lists that grow with a society come a page at a time."""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
+
+from ..extensions import db
+
+__all__ = ["PER_PAGE", "ListPage", "Pagination", "list_page", "page_url", "paginate", "requested_page"]
+
+PER_PAGE = 25
+
+
+def paginate(query: Select, per_page: int = PER_PAGE) -> Pagination:
+    """The page named by ?page=; a number past the end gives the last page, never an error."""
+    page = requested_page()
+    found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False, count=True)
+    if page > found.pages > 0:
+        found = db.paginate(query, page=found.pages, per_page=per_page, max_per_page=per_page, error_out=False)
+    return found
+
+
+def requested_page(param: str = "page") -> int:
+    return max(request.args.get(param, 1, type=int) or 1, 1)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of a list already in memory, with the attributes the pager template uses."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    param: str = "page"
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def first(self) -> int:
+        """How many items come before this page."""
+        return (self.page - 1) * self.per_page
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+def list_page(items: list, *, param: str = "page", per_page: int = PER_PAGE) -> ListPage:
+    """The page of `items` that ?<param>= names (clamped to the last page)."""
+    pages = max((len(items) + per_page - 1) // per_page, 1)
+    page = min(requested_page(param), pages)
+    start = (page - 1) * per_page
+    return ListPage(items[start:start + per_page], page, per_page, len(items), param)
+
+
+def page_url(page: int, param: str = "page") -> str:
+    """This page's address with another page number, keeping the other query arguments."""
+    args = {**request.view_args, **request.args.to_dict(), param: page}
+    return url_for(request.endpoint, **args)

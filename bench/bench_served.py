@@ -1,0 +1,202 @@
+"""Benchmark: feeds and pages at a society's scale, served as production serves them.
+
+Run from the repository root:  make bench   (or .venv/bin/python bench/bench_served.py)
+
+The society of bench/dataset.py (10,000 members, 1,000 series over five years, a series with
+300 applicants and 40 meetings, five years of payments) is loaded into a fresh PostgreSQL
+database; gunicorn serves the app in production configuration with 2 workers; wrk loads each
+target in turn over loopback with the same connections and duration. Every figure is a ratio to
+/healthz measured the same way in the same run, so the ratios, unlike the absolute rates,
+carry over between machines:
+
+- req/s as a fraction of /healthz's (the issue's targets: feed 304 >= 0.6, full feed >= 0.25);
+- p50 and p95 latency as multiples of /healthz's p95 (target: every page within 10x).
+
+Environment: BENCH_DATABASE_URL (a PostgreSQL server URL; default the local one, database
+`postgres`, in which a scratch database is created and dropped), BENCH_SECONDS (per target,
+default 5), BENCH_CONNECTIONS (default 8). Needs wrk (Debian's package `wrk`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %d %d\\n", latency:percentile(50), latency:percentile(95),
+                         summary.requests, summary.errors.status + summary.errors.connect + summary.errors.timeout))
+end
+"""
+
+
+def scratch_database() -> tuple[str, str]:
+    """(server URL, scratch database URL): a fresh database on the benchmark's PostgreSQL server."""
+    import psycopg
+
+    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"balint_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(server)
+    return server, urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_database(server: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_society(env: dict) -> dict:
+    """Migrate and fill the database in a child process with the served environment."""
+    script = (
+        "import json, sys\n"
+        "from datetime import date\n"
+        "from flask_migrate import upgrade\n"
+        "from app import app\n"
+        "from bench.dataset import Scale, build\n"
+        "from balint_online.accounts.models import User\n"
+        "from balint_online.extensions import db\n"
+        "with app.app_context():\n"
+        "    upgrade()\n"
+        "    built = build(Scale(), date.fromisoformat(sys.argv[1]))\n"
+        "    db.session.execute(db.text('ANALYZE'))  # the planner's statistics, as autovacuum would keep them\n"
+        "    db.session.commit()\n"
+        "    member = db.session.get(User, built.member_id)\n"
+        "    emails = {who: db.session.get(User, getattr(built, who + '_id')).email for who in ('admin', 'leader', 'member')}\n"
+        "    print(json.dumps({'big': built.big_series_id, 'token': member.calendar_token, 'emails': emails}))\n"
+    )
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", script, date.today().isoformat()], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True)
+    print(f"  society loaded in {time.perf_counter() - started:.0f} s")
+    import json
+
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def signed_in_cookie(base: str, email: str) -> str:
+    """A session cookie from the real sign-in form, over the proxy's https as production sees it.
+
+    The cookies are Secure, so they are carried by hand: the benchmark talks plain HTTP to
+    gunicorn, as a TLS-terminating proxy would.
+    """
+    from bench.dataset import PASSWORD
+
+    proxied = {"X-Forwarded-Proto": "https"}
+    form = requests.get(f"{base}/sign-in", headers=proxied)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text).group(1)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in form.cookies)
+    answer = requests.post(f"{base}/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                           headers={**proxied, "Cookie": cookie, "Referer": f"https://{urlsplit(base).netloc}/sign-in"},
+                           allow_redirects=False)
+    assert answer.status_code == 302, answer.text[:300]
+    return "; ".join(f"{c.name}={c.value}" for c in answer.cookies)
+
+
+def wrk(url: str, headers: dict[str, str], script: Path) -> tuple[float, float, float, int]:
+    """(req/s, p50 ms, p95 ms, failed requests) for one target under the benchmark's load."""
+    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(script)]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50, p95, _, errors = (int(v) for v in re.search(r"BENCH (\d+) (\d+) (\d+) (\d+)", out).groups())
+    return rate, p50 / 1000, p95 / 1000, errors
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    server, url = scratch_database()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BALINT_")}
+    env.update({"BALINT_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
+                "BALINT_BASE_URL": base, "BALINT_MAIL_URL": "outbox", "BALINT_PROXY_HOPS": "1",
+                "BALINT_LOGIN_RATE_LIMIT": "1000 per minute"})
+    gunicorn = None
+    try:
+        print("Balint Online at a society's scale: gunicorn (2 workers, production config), PostgreSQL, wrk "
+              f"(1 thread, {CONNECTIONS} connections, {SECONDS} s a target)")
+        ids = load_society(env)
+        gunicorn = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "app:app", "--workers", "2", "--bind",
+                                     f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:  # still starting
+                pass
+            time.sleep(0.2)
+        cookies = {who: signed_in_cookie(base, email) for who, email in ids["emails"].items()}
+        feed = f"{base}/calendar/{ids['token']}.ics"
+        etag = requests.get(feed).headers["ETag"]
+        big = ids["big"]
+        targets = [
+            ("/healthz (baseline)", "/healthz", None, {}),
+            ("feed, 304", feed, None, {"If-None-Match": etag}),
+            ("feed, full", feed, None, {}),
+            ("catalogue", "/", None, {}),
+            ("member home", "/home", "member", {}),
+            ("leader roster (300 applicants)", f"/lead/series/{big}/applications", "leader", {}),
+            ("rotation page (40 meetings)", f"/series/{big}/rotation", "leader", {}),
+            ("admin people search", "/admin/people?q=scale", "admin", {}),
+            ("ledger", f"/admin/series/{big}/ledger", "admin", {}),
+            ("roster CSV", f"/lead/series/{big}/roster.csv", "leader", {}),
+            ("ledger CSV", f"/admin/series/{big}/ledger.csv", "admin", {}),
+            ("attendance CSV", f"/lead/series/{big}/attendance.csv", "leader", {}),
+        ]
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_REPORT)
+        results = []
+        for label, path, who, headers in targets:
+            target = path if path.startswith("http") else base + path
+            headers = {**headers, "X-Forwarded-Proto": "https"}
+            if who:
+                headers["Cookie"] = cookies[who]
+            check = requests.get(target, headers=headers, allow_redirects=False)
+            assert check.status_code in (200, 304), f"{label}: {check.status_code}"
+            results.append((label, *wrk(target, headers, Path(script.name))))
+        os.unlink(script.name)
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        drop_database(server, url)
+
+    base_rate, _, base_p95, _ = results[0][1:]
+    print(f"  {'target':34} {'req/s':>8} {'of /healthz':>12} {'p50':>8} {'p95':>8} {'p95 / healthz p95':>18}")
+    for label, rate, p50, p95, errors in results:
+        failed = f"  ({errors} failed or timed out)" if errors else ""
+        print(f"  {label:34} {rate:8.0f} {rate / base_rate:12.2f} {p50:7.1f}ms {p95:7.1f}ms {p95 / base_p95:18.1f}"
+              f"{failed}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # bench.dataset, when run as a script from a checkout
+    main()

@@ -1,0 +1,71 @@
+"""Pages that grow with a society cost the same number of queries at any size.
+
+Each page is asked for at two sizes of the benchmark's society (bench/dataset.py): if the
+second costs more queries than the first, something is loaded row by row (an N+1) and the page
+will slow down as the society grows.
+"""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from balint_online.accounts.models import User
+from balint_online.extensions import db
+from bench.dataset import PASSWORD, Scale, build
+from tests.conftest import empty_tables
+
+SMALL = Scale(members=120, series=12, group_size=6, big_applicants=30, big_meetings=8)
+LARGER = Scale(members=360, series=36, group_size=8, big_applicants=90, big_meetings=24)
+
+PAGES = [
+    ("member", "/"),
+    ("member", "/home"),
+    ("member", "/calendar"),
+    ("leader", "/lead"),
+    ("leader", "/lead/series/{big}"),
+    ("leader", "/lead/series/{big}/applications"),
+    ("leader", "/series/{big}/rotation"),
+    ("leader", "/lead/series/{big}/attendance"),
+    ("leader", "/lead/series/{big}/roster.csv"),
+    ("leader", "/lead/series/{big}/attendance.csv"),
+    ("admin", "/admin/"),
+    ("admin", "/admin/people?q=scale"),
+    ("admin", "/admin/series"),
+    ("admin", "/admin/series/{big}/ledger"),
+    ("admin", "/admin/series/{big}/ledger.csv"),
+]
+
+
+@pytest.fixture(autouse=True)
+def today(clock):
+    clock.set("2026-12-01T12:00:00Z")
+
+
+def queries_for(app, scale: Scale, who: str, path: str) -> int:
+    db.session.remove()
+    empty_tables()
+    built = build(scale, date(2026, 12, 1))
+    person = db.session.get(User, {"member": built.member_id, "leader": built.leader_id, "admin": built.admin_id}[who])
+    client = app.test_client()
+    assert client.submit("/sign-in", {"email": person.email, "password": PASSWORD}).status_code == 302
+    db.session.remove()  # start the page from a cold session, as a request in production does
+    statements = []
+
+    def count(*_):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path.format(big=built.big_series_id))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return len(statements)
+
+
+@pytest.mark.parametrize(("who", "path"), PAGES, ids=[p for _, p in PAGES])
+def test_the_page_costs_the_same_queries_at_both_sizes(app, who, path):
+    small = queries_for(app, SMALL, who, path)
+    larger = queries_for(app, LARGER, who, path)
+    assert larger == small, f"{path}: {small} queries for the small society, {larger} for one three times its size"
