@@ -100,6 +100,8 @@ def test_the_contract_walks_over_https_with_bearer_tokens(site):
     assert meetings[0]["starts_at"] == first_local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert anonymous.get(f"/api/v1/series/{series_id}").status_code == 404  # a draft is nobody else's business
     assert _ok(api["leader"].post(f"/api/v1/series/{series_id}/publish"))["status"] == "open"
+    openapi = _ok(anonymous.get("/api/v1/openapi.json"))
+    assert openapi["servers"] == [{"url": f"{served.url}/api/v1"}] and "/series" in openapi["paths"]
 
     listed = _ok(anonymous.get("/api/v1/series"))["series"]
     assert [s["id"] for s in listed] == [series_id]
@@ -133,8 +135,11 @@ def test_the_contract_walks_over_https_with_bearer_tokens(site):
     key = {"Idempotency-Key": f"served-{series_id}-sam"}
     first = _ok(api["admin"].post(f"/api/v1/applications/{applications['sam']}/payments", json=payment, headers=key), 201)
     again = _ok(api["admin"].post(f"/api/v1/applications/{applications['sam']}/payments", json=payment, headers=key))
-    assert again["id"] == first["id"]
+    assert again["id"] == first["id"] and first["payment_status"] == "paid"
     assert _ok(api["sam"].get(f"/api/v1/applications/{applications['sam']}"))["paid"] == "800.00"
+    roster = _ok(api["leader"].get(f"/api/v1/series/{series_id}/roster"))["applications"]
+    assert sorted((a["member"]["email"], a["status"], a["payment_status"], a["discipline"]) for a in roster) == [
+        ("jo@example.org", "enrolled", "unpaid", "physician"), ("sam@example.org", "enrolled", "paid", "nurse")]
 
     # Jo cannot present at the second meeting.
     availability = _ok(api["jo"].put(f"/api/v1/series/{series_id}/availability",
