@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from balint_online.calendar.ics import CalendarEvent
+from tests.smtp import smtp_inbox
 
 HARNESS_DIR = Path(__file__).resolve().parents[1] / "js"
 
@@ -135,45 +136,12 @@ def group(api, make_user):
     return build
 
 
-class SmtpInbox:
-    """What a real SMTP server on loopback received: ``messages()`` parsed, in order."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self):
-        from email import message_from_bytes, policy
-
-        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    # aiosmtpd's readiness check connects to the port it was given, so it cannot be given 0.
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(app):
     """An aiosmtpd server on loopback that the app delivers to (MAIL_URL points at it)."""
-    from aiosmtpd.controller import Controller
-
-    inbox = SmtpInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{controller.port}"
-    app.config["MAIL_URL"] = inbox.url
-    try:
+    with smtp_inbox() as inbox:
+        app.config["MAIL_URL"] = inbox.url
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
