@@ -155,9 +155,13 @@ def receipt_number(payment) -> str:
 
 def invoice_lines(application) -> list[QuoteLine]:
     """The locked quote's lines as applied for, and the scholarship's waiver when one was granted."""
+    from ..aid.services import awarded_label
+
     lines = [QuoteLine(line["label"], Decimal(line["amount"])) for line in application.quote["lines"]]
     if application.scholarship:
-        lines.append(QuoteLine("Scholarship: tuition waived", -application.price))
+        programme = awarded_label(application)
+        label = f"{programme}: registration fee covered" if programme else "Scholarship: tuition waived"
+        lines.append(QuoteLine(label, -application.price))
     return lines
 
 
