@@ -23,6 +23,9 @@ CATEGORY_LABELS = {
     "member_trainee": "Member trainee",
 }
 PERIODS = ("early", "regular")
+# The rates of people who are not members: "Those registering at the non-member rate will have an option
+# to apply for a one-year complimentary membership to the ABS following the conference" (seed 000).
+NON_MEMBER_CATEGORIES = ("standard", "trainee")
 
 DEFAULT_TRAINEE_DISCOUNT_PERCENT = Decimal("20")
 DEFAULT_CANCELLATION_FEE = Decimal("100.00")
@@ -583,6 +586,14 @@ def refund_for_aid(*, price: Decimal, paid: Decimal, award: Decimal, label: str)
     else:
         lines.append(QuoteLine(f"{label}: nothing paid above the {format_money(owed)} still owed", -paid))
     return _decision(REFUND_AID_AWARDED, lines)
+
+
+def earns_complimentary_membership(*, category: str, took_part: bool, member_today: bool) -> bool:
+    """Offered after the series to whoever registered at a non-member rate (trainees included), took
+    part, and is still not a member of any kind. Paying in full or not, aided or not, does not matter."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown price category {category!r}")
+    return category in NON_MEMBER_CATEGORIES and took_part and not member_today
 
 
 def refund_due_by(acknowledged_on: date) -> date:

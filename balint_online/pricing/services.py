@@ -13,8 +13,8 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..notifications.services import queue_email
 from .models import MembershipOffer, Payment, Refund
-from .rules import (Quote, QuoteLine, local_date, parse_price_table, quote, refund_due_by,
-                    refund_for_society_cancellation, refund_for_withdrawal)
+from .rules import (Quote, QuoteLine, earns_complimentary_membership, local_date, parse_price_table, quote,
+                    refund_due_by, refund_for_society_cancellation, refund_for_withdrawal)
 
 ZERO = Decimal("0.00")
 
@@ -252,12 +252,14 @@ OFFER_WINDOW_DAYS = 90
 
 
 def _earned_free_year(application, moment) -> bool:
-    """Enrolled, charged the non-member rate, paid in full, and not a member (of any kind) today."""
-    if application.quote.get("category") != "standard" or application.scholarship:
-        return False
-    if paid_total(application) < application.amount_due:
-        return False
-    return membership_flags(application.user, local_date(moment, application.user.timezone)) == (False, False)
+    """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
+    from ..video.services import attended_meeting_ids
+
+    today = local_date(moment, application.user.timezone)
+    return earns_complimentary_membership(
+        category=application.quote.get("category", "standard"),
+        took_part=bool(attended_meeting_ids(application.series, application.user_id)),
+        member_today=membership_flags(application.user, today) != (False, False))
 
 
 def make_membership_offers(moment) -> int:
