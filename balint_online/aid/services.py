@@ -73,6 +73,11 @@ def programmes_for(series_id: int) -> list[AidProgramme]:
         or_(AidProgramme.series_id.is_(None), AidProgramme.series_id == series_id)).order_by(AidProgramme.id)).all()
 
 
+def capped_full_tuition(series_id: int) -> AidProgramme | None:
+    """The full-tuition programme with a limit that covers this series, if the society runs one."""
+    return next((p for p in programmes_for(series_id) if p.kind == "full_tuition" and p.max_awards is not None), None)
+
+
 def awards_made(programme: AidProgramme, series_id: int) -> int:
     return db.session.scalar(select(func.count(AidApplication.id)).where(
         AidApplication.programme_id == programme.id, AidApplication.series_id == series_id,

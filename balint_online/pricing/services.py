@@ -101,15 +101,20 @@ def _same_payment(existing: Payment, application, amount: Decimal) -> Payment:
     return existing
 
 
+def _held(application) -> Decimal:
+    """What the society still holds: an aid award may already have owed some of it back."""
+    return paid_total(application) - refunded_total(application)
+
+
 def refund_on_withdrawal(application, received_on: date) -> Refund:
     series = application.series
-    decision = refund_for_withdrawal(paid=paid_total(application), received_on=received_on,
+    decision = refund_for_withdrawal(paid=_held(application), received_on=received_on,
                                      cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     return _add_refund(application, decision, received_on)
 
 
 def refund_in_full(application, *, declined: bool) -> Refund:
-    decision = refund_for_society_cancellation(paid=paid_total(application), declined=declined)
+    decision = refund_for_society_cancellation(paid=_held(application), declined=declined)
     return _add_refund(application, decision, series_today(application.series))
 
 
@@ -227,6 +232,13 @@ def grant_scholarship(application, actor, reason: str):
                           code="not_live")
     if not reason:
         raise InvalidInput("Say why, for the record.", fields={"reason": "A reason is required (it is kept in the history)."})
+    from ..aid.services import capped_full_tuition
+
+    # A waiver beside a limited programme would get round its limit: those awards go through the programme.
+    if (programme := capped_full_tuition(application.series_id)) is not None:
+        raise DomainError(f"Full tuition for this group goes through {programme.name}, at most {programme.max_awards} "
+                          "per series: award it from the financial aid queue, where the limit is kept.",
+                          code="aid_programme")
     if paid_total(application) > ZERO:
         raise DomainError("Payments are already recorded on this application; a scholarship waives a fee before "
                           "anything is paid.", code="already_paid")

@@ -203,3 +203,26 @@ def test_full_tuition_needs_acceptance_first(api, make_user, admin, leader):
     aid = ask(api, member, apply(api(member), series["id"]), abs_["id"]).get_json()
     resp = api(admin).post(f"/api/v1/aid-applications/{aid['id']}/award", json={})
     assert resp.status_code == 409 and resp.get_json()["error"] == "not_accepted"
+
+
+def test_withdrawing_after_a_reimbursement_owes_nothing_more(api, make_user, admin, leader):
+    series = published_series(api(leader))
+    leb = programme(api, admin, **LEBOWITZ)
+    np = make_user(discipline="nurse_practitioner")
+    a = enrolled(api, leader, series, np)
+    api(admin).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "800.00", "method": "card"})
+    aid = ask(api, np, a, leb["id"]).get_json()
+    assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/award", json={}).status_code == 200
+    withdrawn = api(np).post(f"/api/v1/applications/{a['id']}/withdraw", json={"reason": "A new job."}).get_json()
+    assert withdrawn["refund"]["amount"] == "0.00"
+    assert sum(r.amount for r in db.session.scalars(select(Refund))) == 800
+
+
+def test_a_direct_waiver_cannot_get_round_the_limit(api, make_user, admin, leader):
+    series = published_series(api(leader))
+    member = make_user()
+    a = enrolled(api, leader, series, member)
+    programme(api, admin, **ABS)
+    resp = api(admin).post(f"/api/v1/applications/{a['id']}/scholarship", json={"reason": "Hardship"})
+    assert resp.status_code == 409 and resp.get_json()["error"] == "aid_programme"
+    assert "ABS Scholarship, at most 2 per series" in resp.get_json()["message"]
