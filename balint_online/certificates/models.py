@@ -43,7 +43,7 @@ class SeriesCreditLine(db.Model):
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(String(20))  # a key of rules.BODIES
     credit_type: Mapped[str] = mapped_column(String(120))
-    # Hundredths of a credit (19.25 -> 1925); None while the body's determination is pending.
+    # Hundredths of a credit (19.25 -> 1925); None where the body states no figure.
     amount_hundredths: Mapped[int | None]
     disciplines: Mapped[list] = mapped_column(JSON, default=list)
     statement: Mapped[str] = mapped_column(Text, default="")

@@ -52,7 +52,8 @@ def render_certificate(facts: CertificateFacts) -> bytes:
          f"led by {' and '.join(facts.leaders)},", 13)
     line(f"for a total of {facts.hours} hours.", 13, bold=True, gap=8)
     for credit in facts.credits:
-        amount = f"{credit['amount']} {credit['credit_type']}" if credit["amount"] else f"{credit['credit_type']}: determination pending"
+        # Without a figure the body's statement says where the credit stands (e.g. "determination is pending").
+        amount = f"{credit['amount']} {credit['credit_type']}" if credit["amount"] else credit["credit_type"]
         line(f"{credit['body_name']}: {amount}", 11, bold=True, gap=1)
         line(credit["statement"], 9, gap=3)
     for statement in facts.statements:

@@ -40,7 +40,7 @@ BODIES = {
 
 @dataclass(frozen=True)
 class CreditLine:
-    """One body's credit for a series. `amount` None: determination pending (the seed's AAFP line)."""
+    """One body's credit for a series. `amount` None: the body states no figure (seed 000: AAFP "Determination of credit is pending")."""
 
     body: str  # a key of BODIES
     credit_type: str

@@ -75,7 +75,7 @@ def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amoun
                 raise InvalidOperation
             hundredths = int(value * 100)
         except InvalidOperation:
-            errors["amount"] = "A number of credits such as 19.25, or empty while the determination is pending."
+            errors["amount"] = "A number of credits such as 19.25, or empty where the body states no figure."
     if unknown := [d for d in disciplines if d not in DISCIPLINES]:
         errors["disciplines"] = f"Not disciplines: {', '.join(unknown)}."
     if len(statement or "") > 2000:

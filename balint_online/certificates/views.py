@@ -35,7 +35,7 @@ class CreditForm(FlaskForm):
 class CreditLineForm(FlaskForm):
     body = SelectField("Accrediting body", choices=[SelectChoice(k, f"{b.name} ({b.credit_type})") for k, b in BODIES.items()])
     amount = StringField("Credits", validators=[Optional(), Length(max=10)],
-                         description="For example 19.25; leave empty while the body's determination is pending.")
+                         description="For example 19.25; leave empty where the body states no figure (its statement then says why).")
     credit_type = StringField("Credit type (empty: the body's own)", validators=[Optional(), Length(max=120)])
     disciplines = SelectMultipleField("For (none ticked: the body's own disciplines)", choices=choices(DISCIPLINES),
                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

@@ -39,7 +39,7 @@ def test_a_psychologist_and_a_social_worker_get_different_credit_lines(app, api,
     shown = unescape(client.get(credit_page).get_data(as_text=True))
     assert "19.25 CE credits" in shown and "17 continuing education contact hours" in shown
     bad = client.submit(f"/lead/series/{series['id']}/credit/lines", {"body": "apa", "amount": "lots"}, page=credit_page)
-    assert bad.status_code == 422 and "determination is pending" in unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 422 and "states no figure" in unescape(bad.get_data(as_text=True))
     client.post("/sign-out")
 
     for meeting in series["meetings"]:
