@@ -103,25 +103,23 @@ def show(aid_id):
     return aid_json(aid)
 
 
+def _decide(aid_id, act, *, reason_required: bool):
+    aid = get_or_404(AidApplication, aid_id, "aid application")
+    f = Fields(json_body())
+    note = f.string("reason", required=reason_required, default="", max_length=1000)
+    f.check()
+    act(aid, current_api_user(), note)
+    db.session.commit()
+    return aid_json(aid)
+
+
 @bp.post("/aid-applications/<aid_id>/award")
 @api_auth
 def award(aid_id):
-    aid = get_or_404(AidApplication, aid_id, "aid application")
-    f = Fields(json_body())
-    note = f.string("reason", default="", max_length=1000)
-    f.check()
-    services.award(aid, current_api_user(), note)
-    db.session.commit()
-    return aid_json(aid)
+    return _decide(aid_id, services.award, reason_required=False)
 
 
 @bp.post("/aid-applications/<aid_id>/decline")
 @api_auth
 def decline(aid_id):
-    aid = get_or_404(AidApplication, aid_id, "aid application")
-    f = Fields(json_body())
-    note = f.string("reason", required=True, max_length=1000)
-    f.check()
-    services.decline(aid, current_api_user(), note)
-    db.session.commit()
-    return aid_json(aid)
+    return _decide(aid_id, services.decline, reason_required=True)

@@ -107,39 +107,31 @@ def create_programme():
     return _queue_page(form, 422)
 
 
-@bp.post("/admin/aid/<int:aid_id>/award")
-@login_required
-def award(aid_id):
+def _decide(aid_id: int, act, done: str):
+    """Award or decline from the queue; `done` is the flash, with {programme} and {name}."""
     _admins_only()
     aid = db.get_or_404(AidApplication, aid_id)
     form = AidDecisionForm(prefix=f"a{aid.id}")
     if not form.validate_on_submit():
         return _queue_page(status=422)
     try:
-        services.award(aid, current_user, form.reason.data or "")
+        act(aid, current_user, form.reason.data or "")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return _queue_page(status=exc.status)
     db.session.commit()
-    flash(f"{aid.programme.name} awarded to {aid.user.name}.", "success")
+    flash(done.format(programme=aid.programme.name, name=aid.user.name), "success")
     return redirect(url_for(".queue"))
+
+
+@bp.post("/admin/aid/<int:aid_id>/award")
+@login_required
+def award(aid_id):
+    return _decide(aid_id, services.award, "{programme} awarded to {name}.")
 
 
 @bp.post("/admin/aid/<int:aid_id>/decline")
 @login_required
 def decline(aid_id):
-    _admins_only()
-    aid = db.get_or_404(AidApplication, aid_id)
-    form = AidDecisionForm(prefix=f"a{aid.id}")
-    if form.validate_on_submit():
-        try:
-            services.decline(aid, current_user, form.reason.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return _queue_page(status=exc.status)
-        db.session.commit()
-        flash(f"{aid.user.name}'s application for {aid.programme.name} declined; they are told why.", "success")
-        return redirect(url_for(".queue"))
-    return _queue_page(status=422)
+    return _decide(aid_id, services.decline, "{name}'s application for {programme} declined; they are told why.")
