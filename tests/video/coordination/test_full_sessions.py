@@ -67,3 +67,20 @@ def test_leaving_early_at_one_meeting_loses_the_certificate_with_the_reason_at_h
     db.session.commit()
     [certificate] = db.session.scalars(select(Certificate)).all()
     assert certificate.user_id == jo.id and certificate.facts["meetings_attended"] == 4
+
+
+def test_the_grid_leaves_a_partial_attendance_to_the_leaders(client, clock, login, group):
+    from datetime import timedelta
+
+    from .test_attendance import selected
+
+    first, second = group.meetings[:2]
+    attend(client, clock, first)
+    attend(client, clock, second, leave_at=second.starts_at + timedelta(minutes=30))
+    clock.set(z(second.ends_at + timedelta(hours=1)))
+    login(group.leader)
+    jo = group.people["enrolled"]
+    page = client.get(f"/lead/series/{group.series['id']}/attendance").get_data(as_text=True)
+    assert selected(page, f"m{first.id}_u{jo.id}") == "present"
+    assert selected(page, f"m{second.id}_u{jo.id}") == ""
+    assert "left early" in page
