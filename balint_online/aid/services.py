@@ -42,9 +42,11 @@ def require_admin(user) -> None:
 
 def groups_text(programme: AidProgramme) -> str:
     """Who the programme is for, in words, from the registry of groups (or the raw criteria)."""
-    named = {criterion: label for label, criterion in rules.GROUPS.values()}
+    named = {criterion: label[0].lower() + label[1:] for label, criterion in rules.GROUPS.values()}
     words = [named.get(c, "some applicants") for c in programme.criterion_list]
-    return " and ".join(words) if words else "everyone registered"
+    if not words:
+        return "everyone registered"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 # -- programmes -------------------------------------------------------------------------------------

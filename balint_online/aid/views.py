@@ -25,6 +25,8 @@ def _apply_page(application, form=None, status=200):
     programmes = services.programmes_for(application.series_id)
     form = form or AidApplicationForm(formdata=None)
     form.programme_id.choices = _programme_choices(programmes)
+    if form.programme_id.data is None and len(programmes) == 1:
+        form.programme_id.data = programmes[0].id  # the only choice, made for them
     mine = [a for a in services.aid_of(current_user) if a.application_id == application.id]
     return render_template("aid/apply.html", application=application, series=application.series, form=form,
                            programmes=programmes, mine=mine, groups_text=services.groups_text,

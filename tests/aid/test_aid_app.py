@@ -118,7 +118,7 @@ def test_register_first_eligibility_and_the_deadline(api, make_user, admin, lead
     a = apply(api(psychologist), series["id"])
     refused = ask(api, psychologist, a, leb["id"])
     assert refused.status_code == 409 and refused.get_json()["error"] == "not_eligible"
-    assert "Nurse practitioners and Family medicine residents and Surgery residents" in refused.get_json()["message"]
+    assert "nurse practitioners, family medicine residents or surgery residents" in refused.get_json()["message"]
     resident = make_user(discipline="physician")
     r = apply(api(resident), series["id"], trainee=True)
     assert ask(api, resident, r, leb["id"], training_status="resident", specialty="surgery").status_code == 201
