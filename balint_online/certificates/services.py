@@ -1,8 +1,9 @@
 """Issuing, reissuing and rendering continuing-education certificates."""
 
+import re
 from dataclasses import asdict
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -57,6 +58,9 @@ def set_credit(series: Series, actor, *, minutes_per_meeting: int, min_meetings:
     return credit
 
 
+_CREDITS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,2})?")  # ASCII digits, at most two places: 17, 19.25
+
+
 def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amount: str, disciplines: list[str],
                     statement: str) -> SeriesCreditLine:
     """A body's credit for the series; the body's own type, disciplines and statement where none are given."""
@@ -68,13 +72,10 @@ def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amoun
     if known is None:
         errors["body"] = f"Choose one of: {', '.join(rules.BODIES)}."
     hundredths = None
-    if (amount or "").strip():
-        try:
-            value = Decimal(amount.strip())
-            if not value.is_finite() or value <= 0 or value > 1000 or value != value.quantize(Decimal("0.01")):
-                raise InvalidOperation
+    if amount := (amount or "").strip():
+        if _CREDITS.fullmatch(amount) and 0 < (value := Decimal(amount)) <= 1000:
             hundredths = int(value * 100)
-        except InvalidOperation:
+        else:
             errors["amount"] = "A number of credits such as 19.25, or empty where the body states no figure."
     if unknown := [d for d in disciplines if d not in DISCIPLINES]:
         errors["disciplines"] = f"Not disciplines: {', '.join(unknown)}."

@@ -6,8 +6,10 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from balint_online.certificates.services import set_credit
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
+from balint_online.series.models import Series
 from tests.certificates.test_certificates_app import run_jobs
 from tests.certificates.test_credit_rules import APA, NASW
 from tests.certificates.test_rules_and_pdf import pdf_text
@@ -66,3 +68,29 @@ def test_a_psychologist_and_a_social_worker_get_different_credit_lines(app, api,
     login(doc)
     home = unescape(client.get("/home").get_data(as_text=True))
     assert f"No certificate for {series['title']}: no credit line for your discipline." in home
+    standing = api(doc).get(f"/api/v1/series/{series['id']}/credit/me").get_json()
+    assert standing["eligible"] is False and standing["full_meetings"] == 3
+    assert standing["reasons"] == [{"code": "no_credit_line", "meeting_number": None}]
+    mine = api(psy).get(f"/api/v1/series/{series['id']}/credit/me").get_json()
+    assert mine["eligible"] and mine["certificate_number"] and [line["body"] for line in mine["lines"]] == ["apa"]
+
+
+def test_credit_lines_through_the_api(api, make_user):
+    leader = make_user("leader")
+    series = published_series(api(leader))
+    assert api(leader).get(f"/api/v1/series/{series['id']}/credit").status_code == 404
+    url = f"/api/v1/series/{series['id']}/credit/lines"
+    assert api(leader).post(url, json={"body": "aavsb"}).get_json()["error"] == "no_credit_settings"
+    set_credit(db.session.get(Series, series["id"]), leader, minutes_per_meeting=90, min_meetings=8, statements="")
+    line = api(leader).post(url, json={"body": "aavsb", "amount": "19.25", "statement":
+                                       "This program is approved by the American Association of Veterinary State "
+                                       "Boards for 19.25 credits."})
+    assert line.status_code == 201
+    assert line.get_json()["disciplines"] == ["veterinarian"] and line.get_json()["credit_type"] == "credits"
+    assert api(make_user()).post(url, json={"body": "apa"}).status_code == 403
+    bad = api(leader).post(url, json={"body": "ama", "amount": "-1"})
+    assert bad.status_code == 422 and "body" in bad.get_json()["fields"]
+    bad = api(leader).post(url, json={"body": "apa", "amount": "1e3", "disciplines": ["astronaut"]})
+    assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"amount", "disciplines"}
+    shown = api(leader).get(f"/api/v1/series/{series['id']}/credit").get_json()
+    assert [(l["body"], l["amount"]) for l in shown["lines"]] == [("aavsb", "19.25")] and shown["grace_minutes"] == 10
