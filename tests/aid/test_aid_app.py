@@ -148,8 +148,10 @@ def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_in
     paid = api(admin).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "800.00", "method": "card"})
     assert paid.status_code == 201
 
-    # The member applies on the page, from their registration.
+    # The member applies on the page, from their registration; home says aid is there to apply for.
     login(np)
+    home = page(client.get("/home"))
+    assert "you may apply for Jerome and Maureen Lebowitz Scholarship (by 2026-07-31)" in home
     assert "Financial aid" in page(client.get(f"/applications/{a['id']}"))
     resp = client.submit(f"/applications/{a['id']}/aid", {"programme_id": str(leb["id"]), "training_status": "none",
                                                           "specialty": "", "statement": NEED})
