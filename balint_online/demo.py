@@ -64,7 +64,55 @@ def load_demo(today: date) -> int:
         )
         publish_series(create_series(data, admin, "jitsi"), admin)
         created += 1
-    return created + _demo_group(admin)
+    return created + _demo_group(admin) + _demo_aid_and_credit(admin, today)
+
+
+# The society's words: financial aid from seed 000, the online groups' credit from seed 002.
+AID_PROGRAMMES = [
+    ("full_tuition", "ABS Scholarship", 2, (),
+     "The ABS Scholarship program provides full tuition support for up to two individuals who have been accepted "
+     "into an ABS Leadership Training Intensive course."),
+    ("reimbursement", "Jerome and Maureen Lebowitz Scholarship", None,
+     ("nurse_practitioners", "family_medicine_residents", "surgery_residents"),
+     "The Jerome and Maureen Lebowitz Scholarship provides reimbursement of course registration for nurse "
+     "practitioners and family medicine or surgery residents."),
+]
+ONLINE_GROUP_CREDIT = [
+    ("aafp", "The AAFP has reviewed Balint Group - Decreasing Isolation with Peer Consultation, and deemed it "
+             "acceptable for AAFP credit. AMA/AAFP Equivalency: AAFP Prescribed credit is accepted by the American "
+             "Medical Association as equivalent to AMA PRA Category 1 Credit toward the AMA Physician's Recognition "
+             "Award. When applying for the AMA PRA, Prescribed credit earned must be reported as Prescribed, not as "
+             "Category 1."),
+    ("apa", "The American Balint Society is approved by the American Psychological Association to sponsor continuing "
+            "education for psychologists. The American Balint Society maintains responsibility for this program and "
+            "its content."),
+]
+
+
+def _demo_aid_and_credit(admin, today: date) -> int:
+    """The society's two scholarships, applied for by the deadline the page gives (its early registration
+    deadline); the evening group's credit lines for physicians and psychologists, every meeting in full."""
+    from .aid.models import AidProgramme
+    from .aid.rules import GROUPS
+    from .aid.services import create_programme
+    from .certificates.models import SeriesCredit
+    from .certificates.services import add_credit_line, set_credit
+
+    added = 0
+    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
+    for kind, name, limit, groups, description in AID_PROGRAMMES:
+        if db.session.scalar(select(AidProgramme.id).where(AidProgramme.name == name)) is None:
+            create_programme(admin, series_id=None, kind=kind, name=name, description=description, max_awards=limit,
+                             criteria=[GROUPS[g][1] for g in groups], deadline=series.early_bird_deadline)
+            added += 1
+    if db.session.get(SeriesCredit, series.id) is None:
+        set_credit(series, admin, minutes_per_meeting=series.duration_minutes, min_meetings=series.meeting_count,
+                   statements="")
+        for body, statement in ONLINE_GROUP_CREDIT:
+            add_credit_line(series, admin, body=body, credit_type="", amount="", disciplines=[], statement=statement)
+        added += 1
+    db.session.commit()
+    return added
 
 
 def _demo_group(admin) -> int:

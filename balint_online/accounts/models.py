@@ -21,6 +21,7 @@ DISCIPLINES = {
     "counsellor": "Counsellor / therapist",
     "nurse": "Nurse",
     "physician_assistant": "Physician assistant",
+    "veterinarian": "Veterinarian",
     "other": "Other",
 }
 

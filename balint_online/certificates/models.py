@@ -1,6 +1,7 @@
 """Credit settings of a series and the certificates issued for it."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,14 +19,38 @@ class SeriesCredit(db.Model):
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
     minutes_per_meeting: Mapped[int]
     min_meetings: Mapped[int]
-    # One accreditation statement per line, printed as written.
+    # One accreditation statement per line, printed as written, for everyone (used when no credit lines are set).
     statements: Mapped[str] = mapped_column(Text, default="")
+    # How late an arrival, or how early a departure, still counts as the whole meeting.
+    grace_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
 
     series: Mapped[Series] = relationship()
+    lines: Mapped[list["SeriesCreditLine"]] = relationship(
+        primaryjoin="SeriesCredit.series_id == foreign(SeriesCreditLine.series_id)", order_by="SeriesCreditLine.id",
+        viewonly=True)
 
     @property
     def statement_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.statements.splitlines() if line.strip())
+
+
+class SeriesCreditLine(db.Model):
+    """One accrediting body's credit for a series, and the disciplines it is for."""
+
+    __tablename__ = "series_credit_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(String(20))  # a key of rules.BODIES
+    credit_type: Mapped[str] = mapped_column(String(120))
+    # Hundredths of a credit (19.25 -> 1925); None where the body states no figure.
+    amount_hundredths: Mapped[int | None]
+    disciplines: Mapped[list] = mapped_column(JSON, default=list)
+    statement: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def amount(self) -> Decimal | None:
+        return None if self.amount_hundredths is None else (Decimal(self.amount_hundredths) / 100).quantize(Decimal("0.01"))
 
 
 class Certificate(db.Model):

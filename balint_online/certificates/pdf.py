@@ -51,6 +51,11 @@ def render_certificate(facts: CertificateFacts) -> bytes:
     line(f"held from {facts.first_date:%-d %B %Y} to {facts.last_date:%-d %B %Y}, "
          f"led by {' and '.join(facts.leaders)},", 13)
     line(f"for a total of {facts.hours} hours.", 13, bold=True, gap=8)
+    for credit in facts.credits:
+        # Without a figure the body's statement says where the credit stands (e.g. "determination is pending").
+        amount = f"{credit['amount']} {credit['credit_type']}" if credit["amount"] else credit["credit_type"]
+        line(f"{credit['body_name']}: {amount}", 11, bold=True, gap=1)
+        line(credit["statement"], 9, gap=3)
     for statement in facts.statements:
         line(statement, 10, gap=2)
     pdf.set_y(pdf.h - 30)

@@ -1,7 +1,8 @@
 """Issuing, reissuing and rendering continuing-education certificates."""
 
+import re
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -14,19 +15,33 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.rules import local_date
 from ..series.models import Series
-from .models import Certificate, SeriesCredit
+from . import rules
+from .models import Certificate, SeriesCredit, SeriesCreditLine
 from .pdf import render_certificate
-from .rules import CertificateFacts, CreditSettings, credit_hours, is_eligible
+from .rules import CertificateFacts, CreditLine, CreditSettings, credit_hours
+
+
+def line_of(record: SeriesCreditLine) -> CreditLine:
+    return CreditLine(body=record.body, credit_type=record.credit_type, amount=record.amount,
+                      disciplines=tuple(record.disciplines or ()), statement=record.statement)
 
 
 def settings_of(credit: SeriesCredit) -> CreditSettings:
-    return CreditSettings(credit.minutes_per_meeting, credit.min_meetings, credit.statement_lines)
+    return CreditSettings(credit.minutes_per_meeting, credit.min_meetings, credit.statement_lines,
+                          grace_minutes=credit.grace_minutes, lines=tuple(line_of(r) for r in credit.lines))
 
 
-def set_credit(series: Series, actor, *, minutes_per_meeting: int, min_meetings: int, statements: str) -> SeriesCredit:
+def _require_manager(series: Series, actor) -> None:
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator set its credit.")
+
+
+def set_credit(series: Series, actor, *, minutes_per_meeting: int, min_meetings: int, statements: str,
+               grace_minutes: int = 10) -> SeriesCredit:
+    _require_manager(series, actor)
     errors = {}
+    if not 0 <= grace_minutes <= 30:
+        errors["grace_minutes"] = "Between 0 and 30 minutes."
     if not 1 <= minutes_per_meeting <= 600:
         errors["minutes_per_meeting"] = "Between 1 and 600 minutes."
     if not 1 <= min_meetings <= series.meeting_count:
@@ -37,18 +52,77 @@ def set_credit(series: Series, actor, *, minutes_per_meeting: int, min_meetings:
         raise InvalidInput("The credit settings need attention.", fields=errors)
     credit = db.session.get(SeriesCredit, series.id) or SeriesCredit(series_id=series.id)
     credit.minutes_per_meeting, credit.min_meetings, credit.statements = minutes_per_meeting, min_meetings, statements
+    credit.grace_minutes = grace_minutes
     db.session.add(credit)
     db.session.commit()
     return credit
 
 
-def meetings_attended(series: Series, user_id: int) -> int:
-    from ..video.services import attended_meeting_ids
-
-    return len(attended_meeting_ids(series, user_id))
+_CREDITS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,2})?")  # ASCII digits, at most two places: 17, 19.25
 
 
-def _facts(series: Series, user, credit: SeriesCredit, number: str, attended: int) -> CertificateFacts:
+def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amount: str, disciplines: list[str],
+                    statement: str) -> SeriesCreditLine:
+    """A body's credit for the series; the body's own type, disciplines and statement where none are given."""
+    from ..accounts.models import DISCIPLINES
+
+    _require_manager(series, actor)
+    errors = {}
+    known = rules.BODIES.get(body)
+    if known is None:
+        errors["body"] = f"Choose one of: {', '.join(rules.BODIES)}."
+    hundredths = None
+    if amount := (amount or "").strip():
+        if _CREDITS.fullmatch(amount) and 0 < (value := Decimal(amount)) <= 1000:
+            hundredths = int(value * 100)
+        else:
+            errors["amount"] = "A number of credits such as 19.25, or empty where the body states no figure."
+    if unknown := [d for d in disciplines if d not in DISCIPLINES]:
+        errors["disciplines"] = f"Not disciplines: {', '.join(unknown)}."
+    if len(statement or "") > 2000:
+        errors["statement"] = "At most 2000 characters."
+    if errors:
+        raise InvalidInput("The credit line needs attention.", fields=errors)
+    if db.session.get(SeriesCredit, series.id) is None:
+        raise DomainError("Save the credit settings first.", code="no_credit_settings")
+    line = SeriesCreditLine(series_id=series.id, body=body, credit_type=(credit_type or "").strip() or known.credit_type,
+                            amount_hundredths=hundredths, disciplines=list(disciplines or known.disciplines),
+                            statement=(statement or "").strip() or known.statement)
+    db.session.add(line)
+    db.session.flush()
+    return line
+
+
+def remove_credit_line(line: SeriesCreditLine, actor) -> None:
+    _require_manager(db.session.get(Series, line.series_id), actor)
+    db.session.delete(line)
+    db.session.flush()
+
+
+def verdicts(series: Series, user_id: int, grace: timedelta) -> list[tuple[int, str]]:
+    """(meeting number, whether it counts in full) for every meeting held, from the attendance records."""
+    from ..video.models import Attendance
+
+    held = [m for m in series.live_meetings if m.starts_at <= now()]
+    records = {r.meeting_id: r for r in db.session.scalars(select(Attendance).where(
+        Attendance.user_id == user_id, Attendance.meeting_id.in_([m.id for m in held])))}
+    out = []
+    for m in held:
+        r = records.get(m.id)
+        presence = rules.Presence(m.starts_at, m.ends_at) if r is None else rules.Presence(
+            m.starts_at, m.ends_at, entered_at=r.first_entered_at, joined_at=r.provider_joined_at,
+            left_at=r.provider_left_at, leaders_word=r.status)
+        out.append((m.number, rules.meeting_verdict(presence, grace)))
+    return out
+
+
+def decision(series: Series, user, credit: SeriesCredit) -> rules.Decision:
+    settings = settings_of(credit)
+    return rules.decide(verdicts(series, user.id, timedelta(minutes=settings.grace_minutes)), settings, user.discipline)
+
+
+def _facts(series: Series, user, credit: SeriesCredit, number: str, decided: rules.Decision) -> CertificateFacts:
+    attended = decided.full_meetings
     held = [m for m in series.live_meetings if m.starts_at <= now()]
     return CertificateFacts(
         number=number, member_name=user.name, discipline=user.discipline_label, series_title=series.title,
@@ -56,6 +130,7 @@ def _facts(series: Series, user, credit: SeriesCredit, number: str, attended: in
         first_date=local_date(held[0].starts_at, series.timezone), last_date=local_date(held[-1].starts_at, series.timezone),
         meetings_held=len(held), meetings_attended=attended, hours=credit_hours(attended, credit.minutes_per_meeting),
         statements=credit.statement_lines, society=current_app.config["SOCIETY_NAME"], issued_on=local_date(now(), series.timezone),
+        credits=tuple(line.to_json() for line in decided.lines),
     )
 
 
@@ -70,6 +145,7 @@ def facts_of(certificate: Certificate) -> CertificateFacts:
         raw[key] = date.fromisoformat(raw[key])
     raw["hours"] = Decimal(raw["hours"])
     raw["leaders"], raw["statements"] = tuple(raw["leaders"]), tuple(raw["statements"])
+    raw["credits"] = tuple(raw.get("credits") or ())
     return CertificateFacts(**raw)
 
 
@@ -79,14 +155,14 @@ def valid_certificate(series_id: int, user_id: int) -> Certificate | None:
 
 
 def _issue(series: Series, user, credit: SeriesCredit, actor) -> Certificate | None:
-    attended = meetings_attended(series, user.id)
-    if not is_eligible(attended, settings_of(credit)):
+    decided = decision(series, user, credit)
+    if not decided.eligible:
         return None
     issued_before = db.session.scalar(select(func.count(Certificate.id)).where(
         Certificate.series_id == series.id, Certificate.user_id == user.id))
     number = f"BO-{series.id:04d}-{user.id:05d}-{issued_before + 1}"
     certificate = Certificate(number=number, series_id=series.id, user_id=user.id, issued_by_id=getattr(actor, "id", None),
-                              facts=_to_json(_facts(series, user, credit, number, attended)))
+                              facts=_to_json(_facts(series, user, credit, number, decided)))
     db.session.add(certificate)
     db.session.flush()
     queue_email(key=f"certificate:{number}", kind="certificate_issued", user=user,

@@ -4,15 +4,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..accounts.models import DISCIPLINES
+from ..core.forms import choices
 
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..extensions import db
 from ..series.models import Series
 from . import services
-from .models import Certificate, SeriesCredit
+from .models import Certificate, SeriesCredit, SeriesCreditLine
+from .rules import BODIES
 
 bp = Blueprint("certificates", __name__)
 
@@ -20,7 +26,20 @@ bp = Blueprint("certificates", __name__)
 class CreditForm(FlaskForm):
     minutes_per_meeting = IntegerField("Credit minutes per meeting attended", validators=[InputRequired(), NumberRange(1, 600)])
     min_meetings = IntegerField("Meetings a member must attend for a certificate", validators=[InputRequired(), NumberRange(1, 52)])
-    statements = TextAreaField("Accreditation statements (one per line, printed as written)", validators=[Length(max=4000)])
+    grace_minutes = IntegerField("Minutes late (or early to leave) that still count as the whole meeting",
+                                 validators=[Optional(), NumberRange(0, 30)], default=10)
+    statements = TextAreaField("Statements for everyone (one per line, printed as written; credit lines below are "
+                               "printed for their disciplines only)", validators=[Length(max=4000)])
+
+
+class CreditLineForm(FlaskForm):
+    body = SelectField("Accrediting body", choices=[SelectChoice(k, f"{b.name} ({b.credit_type})") for k, b in BODIES.items()])
+    amount = StringField("Credits", validators=[Optional(), Length(max=10)],
+                         description="For example 19.25; leave empty where the body states no figure (its statement then says why).")
+    credit_type = StringField("Credit type (empty: the body's own)", validators=[Optional(), Length(max=120)])
+    disciplines = SelectMultipleField("For (none ticked: the body's own disciplines)", choices=choices(DISCIPLINES),
+                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    statement = TextAreaField("Statement as approved (empty: the body's standard statement)", validators=[Length(max=2000)])
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -41,21 +60,62 @@ def credit(series_id):
     if not series.can_manage(current_user):
         abort(403)
     current = db.session.get(SeriesCredit, series.id)
+    # By default every meeting, in its entirety: the society's requirement (seed 000).
     form = CreditForm(obj=current) if current else CreditForm(minutes_per_meeting=series.duration_minutes,
-                                                              min_meetings=max(series.meeting_count - 1, 1))
+                                                              min_meetings=series.meeting_count)
     if form.validate_on_submit():
         try:
             services.set_credit(series, current_user, minutes_per_meeting=form.minutes_per_meeting.data,
-                                min_meetings=form.min_meetings.data, statements=form.statements.data or "")
+                                min_meetings=form.min_meetings.data, statements=form.statements.data or "",
+                                grace_minutes=10 if form.grace_minutes.data is None else form.grace_minutes.data)
         except DomainError as exc:
             attach_domain_error(form, exc, "statements")
         else:
             flash("Credit settings saved. Certificates are issued when the series ends.", "success")
             return redirect(url_for(".credit", series_id=series.id))
+    return _credit_page(series, form, CreditLineForm(formdata=None), current)
+
+
+def _credit_page(series, form, line_form, current):
     certificates = db.session.scalars(select(Certificate).where(Certificate.series_id == series.id)
                                       .order_by(Certificate.issued_at.desc())).all()
-    return render_template("certificates/credit.html", series=series, form=form, certificates=certificates), \
-        422 if form.errors else 200
+    return render_template("certificates/credit.html", series=series, form=form, line_form=line_form, credit=current,
+                           bodies=BODIES, disciplines=DISCIPLINES, certificates=certificates), \
+        422 if form.errors or line_form.errors else 200
+
+
+@bp.post("/lead/series/<int:series_id>/credit/lines")
+@login_required
+def add_line(series_id):
+    series = db.get_or_404(Series, series_id)
+    if not series.can_manage(current_user):
+        abort(403)
+    current = db.session.get(SeriesCredit, series.id)
+    line_form = CreditLineForm()
+    if line_form.validate_on_submit():
+        try:
+            line = services.add_credit_line(series, current_user, body=line_form.body.data, amount=line_form.amount.data or "",
+                                            credit_type=line_form.credit_type.data or "",
+                                            disciplines=line_form.disciplines.data or [],
+                                            statement=line_form.statement.data or "")
+        except DomainError as exc:
+            attach_domain_error(line_form, exc, "body")
+        else:
+            db.session.commit()
+            flash(f"Credit line added: {BODIES[line.body].name}.", "success")
+            return redirect(url_for(".credit", series_id=series.id))
+    form = CreditForm(formdata=None, obj=current) if current else CreditForm(formdata=None)
+    return _credit_page(series, form, line_form, current)
+
+
+@bp.post("/lead/credit-lines/<int:line_id>/remove")
+@login_required
+def remove_line(line_id):
+    line = db.get_or_404(SeriesCreditLine, line_id)
+    services.remove_credit_line(line, current_user)
+    db.session.commit()
+    flash("Credit line removed.", "success")
+    return redirect(url_for(".credit", series_id=line.series_id))
 
 
 @bp.post("/certificates/<int:certificate_id>/reissue")

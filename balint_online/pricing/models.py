@@ -55,7 +55,7 @@ class Refund(db.Model):
 
 
 class MembershipOffer(db.Model):
-    """The complimentary first year of membership, offered once per person after a series at the standard rate."""
+    """The complimentary first year of membership, offered once per person after a series at a non-member rate."""
 
     __tablename__ = "membership_offers"
 

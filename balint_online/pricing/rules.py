@@ -23,6 +23,9 @@ CATEGORY_LABELS = {
     "member_trainee": "Member trainee",
 }
 PERIODS = ("early", "regular")
+# The rates of people who are not members: "Those registering at the non-member rate will have an option
+# to apply for a one-year complimentary membership to the ABS following the conference" (seed 000).
+NON_MEMBER_CATEGORIES = ("standard", "trainee")
 
 DEFAULT_TRAINEE_DISCOUNT_PERCENT = Decimal("20")
 DEFAULT_CANCELLATION_FEE = Decimal("100.00")
@@ -32,11 +35,13 @@ REFUND_WITHDRAWN_BY_DEADLINE = "withdrawn_by_deadline"
 REFUND_WITHDRAWN_AFTER_DEADLINE = "withdrawn_after_deadline"
 REFUND_CANCELLED_BY_SOCIETY = "cancelled_by_society"
 REFUND_DECLINED_AFTER_ACCEPTANCE = "declined_after_acceptance"
+REFUND_AID_AWARDED = "aid_awarded"
 REFUND_REASONS = (
     REFUND_WITHDRAWN_BY_DEADLINE,
     REFUND_WITHDRAWN_AFTER_DEADLINE,
     REFUND_CANCELLED_BY_SOCIETY,
     REFUND_DECLINED_AFTER_ACCEPTANCE,
+    REFUND_AID_AWARDED,
 )
 
 CENT = Decimal("0.01")
@@ -564,6 +569,31 @@ def refund_for_society_cancellation(*, paid: Decimal, declined: bool = False) ->
     else:
         reason, why = REFUND_CANCELLED_BY_SOCIETY, "series cancelled by the society"
     return _decision(reason, [QuoteLine(f"Amount paid, refunded in full ({why})", paid)])
+
+
+def refund_for_aid(*, price: Decimal, paid: Decimal, award: Decimal, label: str) -> RefundDecision:
+    """What an aid award gives back of what was already paid.
+
+    The award is one more input to what is owed: the member owes ``price - award`` (never below
+    zero), so whatever they paid above that is owed back to them. ``label`` names the award on the
+    refund's explanation.
+    """
+    price, paid, award = money(price), money(paid), money(award)
+    owed = max(price - award, Decimal("0.00"))
+    lines = [QuoteLine("Amount paid", paid)]
+    if paid > owed:
+        lines.append(QuoteLine(f"{label}: owed after the award {format_money(owed)}", -owed))
+    else:
+        lines.append(QuoteLine(f"{label}: nothing paid above the {format_money(owed)} still owed", -paid))
+    return _decision(REFUND_AID_AWARDED, lines)
+
+
+def earns_complimentary_membership(*, category: str, took_part: bool, member_today: bool) -> bool:
+    """Offered after the series to whoever registered at a non-member rate (trainees included), took
+    part, and is still not a member of any kind. Paying in full or not, aided or not, does not matter."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown price category {category!r}")
+    return category in NON_MEMBER_CATEGORIES and took_part and not member_today
 
 
 def refund_due_by(acknowledged_on: date) -> date:

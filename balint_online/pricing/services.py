@@ -13,8 +13,8 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..notifications.services import queue_email
 from .models import MembershipOffer, Payment, Refund
-from .rules import (Quote, QuoteLine, local_date, parse_price_table, quote, refund_due_by,
-                    refund_for_society_cancellation, refund_for_withdrawal)
+from .rules import (Quote, QuoteLine, earns_complimentary_membership, local_date, parse_price_table, quote,
+                    refund_due_by, refund_for_society_cancellation, refund_for_withdrawal)
 
 ZERO = Decimal("0.00")
 
@@ -101,15 +101,20 @@ def _same_payment(existing: Payment, application, amount: Decimal) -> Payment:
     return existing
 
 
+def _held(application) -> Decimal:
+    """What the society still holds: an aid award may already have owed some of it back."""
+    return paid_total(application) - refunded_total(application)
+
+
 def refund_on_withdrawal(application, received_on: date) -> Refund:
     series = application.series
-    decision = refund_for_withdrawal(paid=paid_total(application), received_on=received_on,
+    decision = refund_for_withdrawal(paid=_held(application), received_on=received_on,
                                      cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     return _add_refund(application, decision, received_on)
 
 
 def refund_in_full(application, *, declined: bool) -> Refund:
-    decision = refund_for_society_cancellation(paid=paid_total(application), declined=declined)
+    decision = refund_for_society_cancellation(paid=_held(application), declined=declined)
     return _add_refund(application, decision, series_today(application.series))
 
 
@@ -155,9 +160,13 @@ def receipt_number(payment) -> str:
 
 def invoice_lines(application) -> list[QuoteLine]:
     """The locked quote's lines as applied for, and the scholarship's waiver when one was granted."""
+    from ..aid.services import awarded_label
+
     lines = [QuoteLine(line["label"], Decimal(line["amount"])) for line in application.quote["lines"]]
     if application.scholarship:
-        lines.append(QuoteLine("Scholarship: tuition waived", -application.price))
+        programme = awarded_label(application)
+        label = f"{programme}: registration fee covered" if programme else "Scholarship: tuition waived"
+        lines.append(QuoteLine(label, -application.price))
     return lines
 
 
@@ -223,6 +232,13 @@ def grant_scholarship(application, actor, reason: str):
                           code="not_live")
     if not reason:
         raise InvalidInput("Say why, for the record.", fields={"reason": "A reason is required (it is kept in the history)."})
+    from ..aid.services import capped_full_tuition
+
+    # A waiver beside a limited programme would get round its limit: those awards go through the programme.
+    if (programme := capped_full_tuition(application.series_id)) is not None:
+        raise DomainError(f"Full tuition for this group goes through {programme.name}, at most {programme.max_awards} "
+                          "per series: award it from the financial aid queue, where the limit is kept.",
+                          code="aid_programme")
     if paid_total(application) > ZERO:
         raise DomainError("Payments are already recorded on this application; a scholarship waives a fee before "
                           "anything is paid.", code="already_paid")
@@ -248,12 +264,14 @@ OFFER_WINDOW_DAYS = 90
 
 
 def _earned_free_year(application, moment) -> bool:
-    """Enrolled, charged the non-member rate, paid in full, and not a member (of any kind) today."""
-    if application.quote.get("category") != "standard" or application.scholarship:
-        return False
-    if paid_total(application) < application.amount_due:
-        return False
-    return membership_flags(application.user, local_date(moment, application.user.timezone)) == (False, False)
+    """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
+    from ..video.services import attended_meeting_ids
+
+    today = local_date(moment, application.user.timezone)
+    return earns_complimentary_membership(
+        category=application.quote.get("category", "standard"),
+        took_part=bool(attended_meeting_ids(application.series, application.user_id)),
+        member_today=membership_flags(application.user, today) != (False, False))
 
 
 def make_membership_offers(moment) -> int:

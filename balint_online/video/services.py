@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.timefmt import human, iso_z
@@ -428,13 +429,18 @@ class Cell:
     meeting: Meeting
     record: Attendance | None
     editable: bool  # the meeting has started, so there is something to confirm
+    # What the records say of the whole meeting (certificates.rules: full, late, left_early, absent).
+    seen_as: str = ""
 
     @property
     def choice(self) -> str:
-        """What the grid shows: the leaders' word, else "present" for whom the platform saw enter."""
+        """What the grid shows: the leaders' word, else "present" for whom the records show there throughout.
+
+        Someone seen arriving late or leaving early is left for the leaders to decide, so that saving the
+        grid does not turn a partial attendance into their word that it was whole."""
         if self.record is not None and self.record.status:
             return self.record.status
-        return "present" if self.record is not None and self.record.seen else ""
+        return "present" if self.seen_as == FULL else ""
 
 
 @dataclass
@@ -467,9 +473,23 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
         if record.user_id not in people and record.user_id not in leader_ids:
             people[record.user_id] = MemberRow(record.user, False)
     rows = sorted(people.values(), key=lambda r: (r.user.name.lower(), r.user.id))
+    grace = timedelta(minutes=grace_minutes(series))
     for row in rows:
-        row.cells = [Cell(m, by_cell.get((m.id, row.user.id)), m.starts_at <= moment) for m in meetings]
+        row.cells = []
+        for m in meetings:
+            record = by_cell.get((m.id, row.user.id))
+            seen_as = "" if record is None or not record.seen else meeting_verdict(Presence(
+                m.starts_at, m.ends_at, record.first_entered_at, record.provider_joined_at, record.provider_left_at), grace)
+            row.cells.append(Cell(m, record, m.starts_at <= moment, seen_as))
     return Grid(series, meetings, rows)
+
+
+def grace_minutes(series: Series) -> int:
+    """The series' credit settings say how late or early still counts as the whole meeting."""
+    from ..certificates.models import SeriesCredit
+
+    credit = db.session.get(SeriesCredit, series.id)
+    return credit.grace_minutes if credit is not None else CreditSettings.grace_minutes
 
 
 def cell_name(meeting_id: int, user_id: int) -> str:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from balint_online.accounts.models import Membership
-from balint_online.admin.services import series_ledger
+from balint_online.admin.services import add_membership, series_ledger
 from balint_online.enrollment.models import AuditEntry
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
@@ -159,12 +159,38 @@ def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):
     assert "No refunds are due" in page(client.get("/admin/"))
 
 
+def test_complimentary_membership_is_offered_to_a_non_member_trainee_who_took_part(app, api, clock, leader, make_user):
+    series = published_series(api(leader), meeting_count=3, capacity=3)
+    trainee, absent_trainee, guest = make_user(name="Res Ident"), make_user(name="Never Came"), make_user(name="Guest")
+    for person in (trainee, absent_trainee):
+        a = enrolled(api, leader, series, person, trainee=True)
+        assert a["price"]["category"] == "trainee"
+    # A member of another Balint society pays the member rate, so is not at a non-member rate.
+    add_membership(guest, kind="other_society", expires_on=date(2027, 12, 31),
+                   note="Hungarian Balint Society", actor=make_user("admin"))
+    assert enrolled(api, leader, series, guest)["price"]["category"] == "member"
+    second = series["meetings"][1]
+    clock.set(second["starts_at"])
+    for person in (trainee, guest):
+        assert api(person).get(f"/api/v1/meetings/{second['id']}/join").status_code == 200
+    clock.set("2026-11-03T12:00:00Z")
+    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
+    offers = db.session.scalars(select(MembershipOffer)).all()
+    assert [o.user_id for o in offers] == [trainee.id]
+    [mail] = mails("membership_offer")
+    assert mail.recipient == trainee.email
+
+
 def test_complimentary_membership_after_the_series(app, api, login, clock, leader, admin, make_user):
     series = published_series(api(leader), meeting_count=3, capacity=3)
     newcomer, member, part_payer = make_user(name="New Comer"), make_user(member_until=date(2027, 6, 1)), make_user()
     for person, amount in ((newcomer, "800.00"), (member, "650.00"), (part_payer, "400.00")):
         a = enrolled(api, leader, series, person)
         api(admin).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": amount, "method": "card"})
+    first = series["meetings"][0]
+    clock.set(first["starts_at"])
+    for person in (newcomer, member, part_payer):  # everyone takes part
+        assert api(person).get(f"/api/v1/meetings/{first['id']}/join").status_code == 200
 
     def run_jobs():
         assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
@@ -175,8 +201,9 @@ def test_complimentary_membership_after_the_series(app, api, login, clock, leade
     clock.set("2026-11-03T12:00:00Z")
     run_jobs()
     run_jobs()
-    offers = db.session.scalars(select(MembershipOffer)).all()
-    assert [o.user_id for o in offers] == [newcomer.id] and len(mails("membership_offer")) == 1
+    offers = db.session.scalars(select(MembershipOffer).order_by(MembershipOffer.id)).all()
+    # Everyone at the non-member rate who took part, paid in full or not; never the member.
+    assert [o.user_id for o in offers] == [newcomer.id, part_payer.id] and len(mails("membership_offer")) == 2
 
     client = login(newcomer)
     assert "Take up my free year of membership" in page(client.get("/home"))

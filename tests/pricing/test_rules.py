@@ -23,6 +23,7 @@ from balint_online.pricing.rules import (
     Rate,
     RefundDecision,
     category_for,
+    earns_complimentary_membership,
     fill_trainee_cells,
     format_money,
     local_date,
@@ -1044,3 +1045,16 @@ def test_property_society_cancellation_refunds_everything(paid, declined):
 @given(amount=cents)
 def test_property_money_round_trips_through_text(amount):
     assert money(format_money(amount)) == amount
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+@pytest.mark.parametrize("took_part", [False, True])
+@pytest.mark.parametrize("member_today", [False, True])
+def test_complimentary_membership_for_every_non_member_rate_that_took_part(category, took_part, member_today):
+    expected = category in ("standard", "trainee") and took_part and not member_today
+    assert earns_complimentary_membership(category=category, took_part=took_part, member_today=member_today) is expected
+
+
+def test_complimentary_membership_refuses_unknown_categories():
+    with pytest.raises(ValueError):
+        earns_complimentary_membership(category="gold", took_part=True, member_today=False)

@@ -1,0 +1,209 @@
+"""Aid programmes, members applying after registering, and administrators awarding or declining.
+
+Services flush; the request commits. An award locks its programme's row while it counts the awards
+already made, so two administrators awarding at once never exceed the programme's limit.
+"""
+
+from datetime import date
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..core.clock import now
+from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..enrollment.models import LIVE_STATUSES, Application
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..pricing.rules import format_money, refund_for_aid
+from ..pricing.services import _add_refund as add_refund, paid_total, series_today
+from . import rules
+from .models import AidApplication, AidProgramme
+
+APPLY_MESSAGES = {
+    rules.NOT_REGISTERED: "Register for the group first, then apply for aid: aid is for a registration.",
+    rules.DEADLINE_PASSED: "The deadline for aid applications to this programme has passed.",
+    rules.NOT_ELIGIBLE: "This programme is for {groups}; by what you told us you are not in that group.",
+    rules.ALREADY_APPLIED: "You have already applied to this programme for this registration.",
+}
+AWARD_MESSAGES = {
+    rules.NOT_SUBMITTED: "This aid application has already been decided.",
+    rules.REGISTRATION_ENDED: "The registration has ended; there is nothing left to support.",
+    rules.NOT_ACCEPTED: "Full tuition support is for people accepted into the group: accept the registration first.",
+    rules.ALREADY_AIDED: "This registration already has a scholarship.",
+    rules.LIMIT_REACHED: "{programme} awards at most {limit} per series, and {limit} have been awarded: this one cannot be.",
+}
+
+
+def require_admin(user) -> None:
+    if not getattr(user, "is_admin", False):
+        raise NotAllowed("Only administrators run financial aid.")
+
+
+def groups_text(programme: AidProgramme) -> str:
+    """Who the programme is for, in words, from the registry of groups (or the raw criteria)."""
+    named = {criterion: label[0].lower() + label[1:] for label, criterion in rules.GROUPS.values()}
+    words = [named.get(c, "some applicants") for c in programme.criterion_list]
+    if not words:
+        return "everyone registered"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+# -- programmes -------------------------------------------------------------------------------------
+
+def create_programme(actor, *, series_id: int | None, kind: str, name: str, description: str, max_awards: int | None,
+                     criteria: list[rules.Criterion], deadline: date | None) -> AidProgramme:
+    require_admin(actor)
+    errors = {}
+    if kind not in rules.KINDS:
+        errors["kind"] = f"Choose one of: {', '.join(rules.KINDS)}."
+    if not name.strip():
+        errors["name"] = "Give the programme its name."
+    if max_awards is not None and max_awards < 1:
+        errors["max_awards"] = "At least 1, or leave empty for no limit."
+    if errors:
+        raise InvalidInput("The programme needs attention.", fields=errors)
+    programme = AidProgramme(series_id=series_id, kind=kind, name=name.strip(), description=description.strip(),
+                             max_awards=max_awards, criteria=[c.to_json() for c in criteria], deadline=deadline)
+    db.session.add(programme)
+    db.session.flush()
+    return programme
+
+
+def programmes_for(series_id: int) -> list[AidProgramme]:
+    return db.session.scalars(select(AidProgramme).where(
+        or_(AidProgramme.series_id.is_(None), AidProgramme.series_id == series_id)).order_by(AidProgramme.id)).all()
+
+
+def capped_full_tuition(series_id: int) -> AidProgramme | None:
+    """The full-tuition programme with a limit that covers this series, if the society runs one."""
+    return next((p for p in programmes_for(series_id) if p.kind == "full_tuition" and p.max_awards is not None), None)
+
+
+def awards_made(programme: AidProgramme, series_id: int) -> int:
+    return db.session.scalar(select(func.count(AidApplication.id)).where(
+        AidApplication.programme_id == programme.id, AidApplication.series_id == series_id,
+        AidApplication.status == "awarded"))
+
+
+# -- applying ---------------------------------------------------------------------------------------
+
+def apply_for_aid(application: Application, user, programme: AidProgramme, *, training_status: str, specialty: str,
+                  statement: str) -> AidApplication:
+    """The registrant asks for aid; refused with the reason when the rules say no."""
+    if application.user_id != user.id:
+        raise NotAllowed("Only the registrant applies for aid on their registration.")
+    if not programme.applies_to(application.series_id):
+        raise InvalidInput("That programme is not offered for this group.", fields={"programme_id": "Not offered here."})
+    errors = {}
+    if training_status not in rules.TRAINING_STATUSES:
+        errors["training_status"] = f"Choose one of: {', '.join(rules.TRAINING_STATUSES)}."
+    if specialty not in rules.SPECIALTIES:
+        errors["specialty"] = "Choose a specialty from the list."
+    problem = rules.statement_problem(statement)
+    if problem == "too_short":
+        errors["statement"] = f"Say in a few sentences why you need support (at least {rules.STATEMENT_MIN} characters)."
+    elif problem == "too_long":
+        errors["statement"] = f"Keep it short: at most {rules.STATEMENT_MAX} characters."
+    if errors:
+        raise InvalidInput("The aid application needs attention.", fields=errors)
+    who = rules.Applicant(discipline=application.user.discipline, training=training_status, specialty=specialty)
+    already = db.session.scalar(select(AidApplication.id).where(
+        AidApplication.programme_id == programme.id, AidApplication.application_id == application.id)) is not None
+    refusal = rules.refusal_to_apply(registered=application.status in LIVE_STATUSES, on=series_today(application.series),
+                                     deadline=programme.deadline, criteria=programme.criterion_list, who=who,
+                                     already_applied=already)
+    if refusal:
+        raise DomainError(APPLY_MESSAGES[refusal].format(groups=groups_text(programme)), code=refusal)
+    aid = AidApplication(programme_id=programme.id, application_id=application.id, series_id=application.series_id,
+                         user_id=user.id, training_status=training_status, specialty=specialty,
+                         statement=statement.strip())
+    try:
+        with db.session.begin_nested():
+            db.session.add(aid)
+    except IntegrityError:  # the same form sent twice at once
+        raise DomainError(APPLY_MESSAGES[rules.ALREADY_APPLIED], code=rules.ALREADY_APPLIED) from None
+    return aid
+
+
+def can_view(aid: AidApplication, user) -> bool:
+    return user is not None and (aid.user_id == user.id or user.is_admin)
+
+
+def aid_of(user) -> list[AidApplication]:
+    return db.session.scalars(select(AidApplication).where(AidApplication.user_id == user.id)
+                              .options(selectinload(AidApplication.programme))
+                              .order_by(AidApplication.submitted_at.desc())).all()
+
+
+def review_queue() -> list[AidApplication]:
+    """Every aid application, the undecided first, oldest first."""
+    return db.session.scalars(select(AidApplication).options(
+        selectinload(AidApplication.programme), selectinload(AidApplication.user), selectinload(AidApplication.application))
+        .order_by((AidApplication.status != "submitted"), AidApplication.submitted_at, AidApplication.id)).all()
+
+
+# -- deciding ---------------------------------------------------------------------------------------
+
+def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
+    """Award the aid: the registration's fee is waived, and whatever was already paid is owed back."""
+    from ..enrollment.services import audit
+
+    require_admin(actor)
+    # The lock: concurrent awards of one programme wait here, and each counts the ones before it.
+    programme = db.session.scalar(select(AidProgramme).where(AidProgramme.id == aid.programme_id).with_for_update())
+    db.session.refresh(aid)
+    application = aid.application
+    db.session.refresh(application)
+    refusal = rules.refusal_to_award(kind=programme.kind, aid_status=aid.status, registration_status=application.status,
+                                     already_aided=application.scholarship, awards_made=awards_made(programme, aid.series_id),
+                                     max_awards=programme.max_awards)
+    if refusal:
+        raise DomainError(AWARD_MESSAGES[refusal].format(programme=programme.name, limit=programme.max_awards),
+                          code=refusal)
+    amount = rules.award_amount(programme.kind, application.price)
+    moment = now()
+    changed = db.session.execute(
+        update(AidApplication).where(AidApplication.id == aid.id, AidApplication.status == "submitted")
+        .values(status="awarded", amount=amount, decided_by_id=actor.id, decided_at=moment, decision_note=note.strip())
+        .execution_options(synchronize_session=False)).rowcount
+    waived = db.session.execute(
+        update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
+        .values(scholarship=True).execution_options(synchronize_session=False)).rowcount
+    if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago
+        db.session.rollback()
+        raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
+    db.session.expire(aid)
+    db.session.expire(application)
+    paid = paid_total(application)
+    if paid > 0:
+        decision = refund_for_aid(price=application.price, paid=paid, award=amount, label=programme.name)
+        add_refund(application, decision, series_today(application.series))
+    audit(application, "aid_awarded", actor, reason=note.strip(),
+          data={"programme": programme.name, "amount": format_money(amount), "paid_before": format_money(paid)})
+    db.session.flush()
+    queue_email(key=f"aid_decided:aid-{aid.id}", kind="aid_decided", user=aid.user,
+                context={"aid": aid, "series": application.series, "refund_owed": paid > 0})
+    return aid
+
+
+def decline(aid: AidApplication, actor, note: str) -> AidApplication:
+    require_admin(actor)
+    if not note.strip():
+        raise InvalidInput("Say why, for the applicant.", fields={"reason": "A reason is required."})
+    changed = db.session.execute(
+        update(AidApplication).where(AidApplication.id == aid.id, AidApplication.status == "submitted")
+        .values(status="declined", decided_by_id=actor.id, decided_at=now(), decision_note=note.strip())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.expire(aid)
+    if changed != 1:
+        raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
+    queue_email(key=f"aid_decided:aid-{aid.id}", kind="aid_decided", user=aid.user,
+                context={"aid": aid, "series": aid.application.series, "refund_owed": False})
+    return aid
+
+
+def awarded_label(application: Application) -> str | None:
+    """The name of the programme whose award waived this registration's fee, if one did."""
+    return db.session.scalar(select(AidProgramme.name).join(AidApplication, AidApplication.programme_id == AidProgramme.id)
+                             .where(AidApplication.application_id == application.id, AidApplication.status == "awarded"))
