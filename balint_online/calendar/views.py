@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..core.clock import now
 from ..core.errors import NotAllowed
 from ..extensions import db
-from ..series.models import Meeting
+from ..series.models import Meeting, Series
 from . import services
 
 bp = Blueprint("calendar", __name__)
@@ -59,6 +59,18 @@ def _entitled_meeting(meeting_id: int) -> Meeting:
     if not services.is_entitled(meeting, current_user):
         raise NotAllowed("This meeting's calendar entry is for its group's members and leaders.")
     return meeting
+
+
+@bp.get("/series/<int:series_id>/join")
+@login_required
+def series_join(series_id):
+    """The one link a series' calendar object holds: on to the meeting at hand, whose own way in
+    decides who may enter and when."""
+    series = db.get_or_404(Series, series_id)
+    meeting = services.next_meeting(series, now())
+    if meeting is None:
+        return redirect(url_for("series.detail", series_id=series.id))
+    return redirect(url_for("video.join", meeting_id=meeting.id))
 
 
 @bp.get("/meetings/<int:meeting_id>.ics")
