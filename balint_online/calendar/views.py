@@ -8,6 +8,7 @@ from ..core.errors import NotAllowed
 from ..extensions import db
 from ..series.models import Meeting, Series
 from . import services
+from .forms import DeliveryForm
 
 bp = Blueprint("calendar", __name__)
 
@@ -90,8 +91,22 @@ def overview():
     version = services.personal_version(current_user)
     moment = now()
     meetings = [m for m in services.personal_meetings(version) if m.ends_at > moment]
+    form = DeliveryForm(calendar_delivery=current_user.calendar_delivery)
     return render_template("calendar/overview.html", links=services.feed_links(current_user), meetings=meetings,
-                           presenting=version.presenting, google_link=services.google_link)
+                           presenting=version.presenting, google_link=services.google_link, delivery_form=form)
+
+
+@bp.post("/calendar/delivery")
+@login_required
+def delivery():
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        services.set_delivery(current_user, form.calendar_delivery.data)
+        db.session.commit()
+        flash("Saved. Changes to your groups' meetings now reach your calendar that way.", "success")
+    else:
+        flash("Choose one of the ways below.", "error")
+    return redirect(url_for("calendar.overview"))
 
 
 @bp.post("/calendar/reset")

@@ -1,0 +1,215 @@
+"""One calendar object per series, as three independent readers expand it, in hard zones.
+
+What a member's calendar ends up holding is checked against the API's meetings with ical.js
+(Mozilla), node-ical (rrule.js with the Node runtime's zones) and recurring-ical-events (Python),
+for every iTIP message the app sends: enrolments, a withdrawal and a re-enrolment, a turn change,
+and a change of the zone rules (a test double standing in for a new tzdata release).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from balint_online.core import zonerules
+from balint_online.extensions import db
+from balint_online.notifications.models import OutboxMessage
+from tests.factories import apply
+
+BASE = "http://balint.test"
+
+# Zone, first meeting, count. New York's fourth meeting ends inside the repeated hour of
+# 1 November (00:30 EDT + 90 min = 01:00 EST); London's third ends in 25 October's (01:00 GMT).
+ZONES = [
+    ("America/New_York", "2026-10-11T00:30", 6),
+    ("Australia/Sydney", "2026-09-21T19:00", 6),  # clocks forward 4 October
+    ("Australia/Lord_Howe", "2026-09-22T18:00", 6),  # half an hour forward 4 October
+    ("Pacific/Chatham", "2026-09-15T19:00", 6),  # +12:45 -> +13:45 on 27 September
+    ("Asia/Kolkata", "2026-09-15T19:00", 4),  # +05:30 all year
+    ("Europe/London", "2026-10-11T00:30", 4),
+]
+
+
+@pytest.fixture(autouse=True)
+def september(clock):
+    clock.set("2026-09-01T12:00:00Z")
+
+
+def object_uid(series: dict) -> str:
+    return f"series-{series['id']}@calendar.balint-online.invalid"
+
+
+def messages(user=None, kinds=None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(OutboxMessage.calendar_ics.is_not(None)).order_by(OutboxMessage.id)
+    if user is not None:
+        query = query.where(OutboxMessage.user_id == user.id)
+    if kinds:
+        query = query.where(OutboxMessage.kind.in_(kinds))
+    return db.session.scalars(query).all()
+
+
+# Deadlines before every series' first meeting.
+EARLY = {"early_bird_deadline": "2026-09-10", "cancellation_deadline": "2026-09-10"}
+
+
+def reported(api, user, series) -> dict:
+    return api(user).get(f"/api/v1/series/{series['id']}").get_json()
+
+
+def spans(instances) -> list[tuple[str, str]]:
+    return [(i["start"], i["end"]) for i in instances]
+
+
+def test_every_message_is_one_object_whose_expansion_is_the_apis_meetings(api, group, leader, member, make_user,
+                                                                         expand, meetings_of):
+    other = make_user(timezone="Asia/Kolkata")
+    groups = [group(leader, [member, other], title=f"Group in {tz}", timezone=tz, first_meeting_local=first,
+                    meeting_count=count, capacity=count, **EARLY) for tz, first, count in ZONES]
+    assert b"TZID=Etc/GMT+5:20261101T010000" in messages(member)[0].calendar_ics  # the fold-hour end, New York
+    sent = messages()  # invitations, and the rotation's updates as members joined
+    invited = {(m.user_id, m.kind) for m in sent}
+    assert {(u.id, "calendar_invite") for u in (leader, member, other)} <= invited
+    readings = expand(*(m.calendar_ics for m in sent))
+    by_uid = {object_uid(s): s for s in groups}
+    for message, readers in zip(sent, readings, strict=True):
+        assert message.calendar_method in ("REQUEST", "PUBLISH")
+        for name, instances in readers.items():
+            [uid] = {i["uid"] for i in instances}
+            assert spans(instances) == meetings_of(by_uid[uid]), (name, by_uid[uid]["timezone"])
+            assert len({i["sequence"] for i in instances}) == 1
+
+
+def test_withdraw_then_reenrol_sends_a_request_above_the_cancel(api, group, leader, member, clock, expand,
+                                                                meetings_of):
+    series = group(leader, [member], timezone="America/New_York", first_meeting_local="2026-10-11T00:30",
+                   meeting_count=6, capacity=6, **EARLY)
+    [application] = api(leader).get(f"/api/v1/series/{series['id']}/roster").get_json()["applications"]
+    clock.set("2026-09-02T09:00:00Z")
+    assert api(member).post(f"/api/v1/applications/{application['id']}/withdraw",
+                            json={"reason": "Clash"}).status_code == 200
+    clock.set("2026-09-03T09:00:00Z")
+    again = apply(api(member), series["id"])
+    assert api(leader).post(f"/api/v1/applications/{again['id']}/accept").get_json()["status"] == "enrolled"
+
+    invite, cancel, reinvite = messages(member, kinds=["calendar_invite", "calendar_cancel"])
+    assert [m.calendar_method for m in (invite, cancel, reinvite)] == ["REQUEST", "CANCEL", "REQUEST"]
+    first, cancelled, second = expand(invite.calendar_ics, cancel.calendar_ics, reinvite.calendar_ics)
+    for name in first:
+        # Each reader sees one object in all three, the re-enrolment outranking the cancellation.
+        assert {i["uid"] for i in first[name] + cancelled[name] + second[name]} == {object_uid(series)}
+        cancel_sequence = {i["sequence"] for i in cancelled[name]}
+        assert {i["status"] for i in cancelled[name]} == {"CANCELLED"}, name
+        assert min(i["sequence"] for i in second[name]) > max(cancel_sequence) > max(
+            i["sequence"] for i in first[name]), name
+        assert spans(second[name]) == meetings_of(reported(api, member, series)), name
+
+
+def test_a_turn_change_updates_the_invitation(api, group, leader, member, make_user, expand):
+    other = make_user()
+    series = group(leader, [member, other], meeting_count=4, capacity=2)
+    meetings = series["meetings"]
+    before = api(member).get(f"/api/v1/series/{series['id']}/rotation").get_json()["meetings"]
+    mine = [m["meeting_id"] for m in before if any(p["user_id"] == member.id for p in m["presenters"])]
+    resp = api(member).put(f"/api/v1/series/{series['id']}/availability", json={"unavailable_meeting_ids": mine[:1]})
+    assert resp.status_code == 200, resp.get_json()
+    after = api(member).get(f"/api/v1/series/{series['id']}/rotation").get_json()["meetings"]
+    now_mine = {m["starts_at"] for m in after if any(p["user_id"] == member.id for p in m["presenters"])}
+    update = messages(member, kinds=["rotation_changed"])[-1]
+    assert update.calendar_method == "REQUEST"
+    [readers] = expand(update.calendar_ics)
+    for name, instances in readers.items():
+        assert {i["start"] for i in instances if "(you present)" in i["summary"]} == now_mine, name
+        assert len(instances) == len(meetings)
+
+
+@pytest.fixture
+def london_keeps_winter_time():
+    """A stand-in for a tzdata release in which the UK abolishes summer time: Europe/London read
+    from the fixed GMT zone's file, under another release name."""
+    with resources.files("tzdata").joinpath("zoneinfo", "Etc", "GMT").open("rb") as source:
+        zone = ZoneInfo.from_file(source, key="Europe/London")
+    previous = zonerules.install(zonerules.ZoneRules("2099z", {"Europe/London": zone}))
+    yield
+    zonerules.install(previous)
+
+
+def test_new_zone_rules_move_the_affected_meetings_and_tell_everyone(app, api, group, leader, member, client, clock,
+                                                                     ical_js, expand, meetings_of, request):
+    series = group(leader, [member], timezone="Europe/London", first_meeting_local="2026-10-06T19:00",
+                   meeting_count=6, capacity=6, **EARLY)
+    feed = api(member).get("/api/v1/me/calendar").get_json()["feed_url"].removeprefix(BASE)
+    old_feed = client.get(feed)
+    [old_invite] = messages(member, kinds=["calendar_invite"])
+    before = reported(api, member, series)["meetings"]
+
+    request.getfixturevalue("london_keeps_winter_time")
+    clock.set("2026-09-10T12:00:00Z")
+    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
+    after = reported(api, member, series)["meetings"]
+
+    # 19:00 on the group's clock: BST meetings (before 25 October) move an hour later in UTC.
+    moved = [(a, b) for a, b in zip(before, after) if a["starts_at"] != b["starts_at"]]
+    assert [b["starts_at"] for _, b in moved] == ["2026-10-06T19:00:00Z", "2026-10-13T19:00:00Z",
+                                                  "2026-10-20T19:00:00Z"]
+    assert all(b["sequence"] == a["sequence"] + 1 for a, b in moved)
+    assert [a for a, b in zip(before, after) if a["starts_at"] == b["starts_at"]] == before[3:]
+
+    new_feed = client.get(feed, headers={"If-None-Match": old_feed.headers["ETag"]})
+    assert new_feed.status_code == 200 and new_feed.headers["ETag"] != old_feed.headers["ETag"]
+
+    told = {m.user_id: m for m in messages(kinds=["meetings_replanned"])}
+    assert set(told) == {leader.id, member.id}
+    body = told[member.id].body_text
+    assert "2099z" in body and "3 meetings" in body
+    # ical.js reads the zone from the file, so it sees the new rules: the moved object is right.
+    # (node-ical and icalendar resolve IANA names from their own zone data, the real rules.)
+    [parsed] = ical_js(told[member.id].calendar_ics)
+    [readers] = expand(told[member.id].calendar_ics)
+    assert spans(readers["ical.js"]) == meetings_of({"meetings": after})
+    assert min(i["sequence"] for i in readers["ical.js"]) > ical_js(old_invite.calendar_ics)[0]["events"][0]["sequence"]
+    assert {ev["uid"] for ev in parsed["events"]} == {object_uid(series)}
+
+    # Once: the next run has nothing left to move.
+    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
+    assert len(messages(kinds=["meetings_replanned"])) == 2
+
+
+def test_alias_zones_are_kept_by_their_canonical_name(api, leader):
+    from tests.factories import create_series
+
+    series = create_series(api(leader), timezone="US/Eastern")
+    assert series["timezone"] == "America/New_York"
+    assert reported(api, leader, series)["timezone"] == "America/New_York"
+
+
+def test_a_subscriber_gets_no_invitations_but_is_still_told(api, group, leader, member, make_user, client, login,
+                                                            expand, meetings_of):
+    both = make_user(email="both@example.org")
+    login(member)
+    page = client.get("/calendar").get_data(as_text=True)
+    assert "How meetings reach your calendar" in page and 'value="invitations"' in page
+    resp = client.submit("/calendar/delivery", {"calendar_delivery": "subscription"}, page="/calendar")
+    assert resp.status_code == 302
+    assert api(member).get("/api/v1/me/calendar").get_json()["delivery"] == "subscription"
+    both.calendar_delivery = "both"
+    db.session.commit()
+
+    series = group(leader, [member, both])
+    assert messages(member) == []
+    assert "calendar_invite" in [m.kind for m in messages(both)]
+    meeting = series["meetings"][1]
+    api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule", json={"starts_at_local": "2026-10-27T18:00"})
+    moved = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "meeting_rescheduled",
+                                                           OutboxMessage.user_id == member.id)).all()
+    assert len(moved) == 1 and moved[0].calendar_ics is None
+    assert "subscription shows the new time" in moved[0].body_text
+    # The subscriber's feed and the other member's invitation describe the same object.
+    feed = client.get(api(member).get("/api/v1/me/calendar").get_json()["feed_url"].removeprefix(BASE)).data
+    [invited] = messages(both, kinds=["meeting_rescheduled"])
+    from_feed, from_invite = expand(feed, invited.calendar_ics)
+    for name in from_feed:
+        assert {i["uid"] for i in from_feed[name]} == {i["uid"] for i in from_invite[name]} == {object_uid(series)}
+        assert spans(from_feed[name]) == spans(from_invite[name]) == meetings_of(reported(api, member, series))
