@@ -3,16 +3,56 @@
 Pure functions: data in, bytes out. No Flask, no database, no clock: the same
 input always gives the same bytes, so feeds can be served with ETags.
 
-Every meeting is written with DTSTART/DTEND in its series' IANA zone (TZID),
-except an instant in the hour a fall-back repeats, which goes in UTC since
-parsers disagree on which of the two it means. Each zone used gets a
-VTIMEZONE derived here from zoneinfo's transitions around the meetings'
-years: RRULE-based STANDARD/DAYLIGHT observances (single-onset ones where a
-zone has no yearly rule), never RDATE. icalendar's own
+The shape of a series (SeriesObject): ONE recurring event per series, one UID.
+  * A master VEVENT: DTSTART at the first slot of the series' cadence, in its
+    zone (TZID); RRULE FREQ=WEEKLY;INTERVAL=n;COUNT=k over the slots from the
+    first to the last meeting; EXDATE for every slot with no live meeting (skip
+    dates, cancelled meetings); DTEND the nominal length.
+  * A RECURRENCE-ID exception for each meeting that is not as the rule says:
+    moved, a different length (one spanning a clock change is written out so
+    readers that add exact and nominal durations agree), or its own title
+    ("(you present)").
+  * Cancelling one meeting: METHOD:CANCEL with that instance's RECURRENCE-ID
+    (RFC 5546 3.2.5); leaving or a cancelled series: CANCEL of the master,
+    which removes every instance.
+Why this shape and not one VEVENT per meeting in a message:
+  * MS-STANOICAL 2.2.175 (RFC 6047 4.4): Outlook imports the first VEVENT of
+    an iMIP message and ignores the rest, so a message must be one object.
+    RFC 5546 2.1.5 and 3.2.2 let a REQUEST carry a recurring master with its
+    exceptions under one UID. Outlook imports a RECURRENCE-ID VEVENT beside
+    its master as an exception of that series (MS-OXCICAL 2.1.3.1.1.20.20;
+    EXDATE: 2.1.3.1.1.20.13) and keeps naming a moved instance by its original
+    start (MS-STANOICAL 2.1.20, RFC 5546 3.7.1), which is why a meeting's slot
+    never changes; Gmail and Apple Calendar read and export series this way.
+  * RDATE is not used: MS-OXCICAL 2.1.3.1.1.20.18 accepts an RDATE only paired
+    with an EXDATE as a moved instance, so extra dates would be lost. A meeting
+    added later gets a free slot of the cadence (calendar.services._slots) and
+    an exception moving it to its time.
+  * Limits Outlook sets on exceptions (MS-OXCICAL 2.1.3.1.1.20.18): an
+    instance must not move past its neighbours nor onto the day of another.
+    The API allows such moves; Outlook may then drop that exception. Gmail,
+    Apple Calendar and the three readers in the tests take them as written.
+  * The same UID serves the personal feed, so a calendar that has both an
+    invitation and the subscription merges them rather than showing each
+    meeting twice; the public feed uses another UID (it has no way in).
+
+Times: DTSTART/DTEND in the series' IANA zone (TZID), except a time in the
+hour a fall-back repeats, which is written as the same wall-clock time in the
+fixed zone of the offset then in force (``Etc/GMT+5``: see _zoned), or in UTC
+for a fractional offset. Each zone used gets a VTIMEZONE derived here from the
+zone rules in use (core/zonerules.py) over the meetings' years plus a year
+either side, reaching back to the last change before that window, so strict
+readers comparing rules over a window (vobject) see the zone's real
+observances: RRULE-based STANDARD/DAYLIGHT observances (single-onset ones
+where a zone has no yearly rule), never RDATE. icalendar's own
 ``Timezone.from_tzid`` / ``Calendar.add_missing_timezones`` are not used:
 they write one multi-valued RDATE per observance covering 1970-2038 only,
 which Outlook and Mozilla's parser mishandle, and ``add_missing_timezones``
 orders zones by set iteration, so bytes would vary between processes.
+
+A calendar with no events (someone with no groups) holds Etc/UTC's VTIMEZONE:
+RFC 5545 3.6 requires at least one component, and a zone definition is one
+every reader accepts and none displays.
 """
 
 from __future__ import annotations
@@ -25,6 +65,7 @@ from functools import lru_cache
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..core.text import one_line as _one_line
 from ..core.zonerules import current as current_rules
 
 from icalendar import (
@@ -417,11 +458,6 @@ def _zone(tzid: str):
         return current_rules().zone(tzid)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {tzid!r}") from exc
-
-
-def _one_line(text: str) -> str:
-    # A line break in a SUMMARY becomes a line break in an email subject or a list view.
-    return " ".join(text.split())
 
 
 def google_calendar_link(

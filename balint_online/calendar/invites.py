@@ -27,6 +27,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from icalendar import Calendar
 
+from ..core.text import one_line as _one_line
+
 __all__ = ["build_invite_message"]
 
 _METHOD_LINE = re.compile(rb"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
@@ -89,11 +91,6 @@ def build_invite_message(
         params={"name": filename},
     )
     return msg
-
-
-def _one_line(text: str) -> str:
-    # A line break in a header value would end the header (or be refused by the policy).
-    return " ".join(text.split())
 
 
 def _organizer(ics: bytes) -> tuple[str, str] | None:

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
+from ..core.text import one_line
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -62,7 +63,7 @@ def _render(name: str, ctx: dict) -> tuple[str, str]:
     env = current_app.jinja_env
     source = env.loader.get_source(env, name)[0]
     subject_source, _, body_source = source.lstrip().partition("\n")
-    subject = " ".join(env.from_string(subject_source).render(**ctx).removeprefix("Subject:").split())
+    subject = one_line(env.from_string(subject_source).render(**ctx).removeprefix("Subject:"))
     return subject, env.from_string(body_source).render(**ctx)
 
 
@@ -89,7 +90,7 @@ def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
         )
     else:
         mime = EmailMessage()
-        mime["From"], mime["To"], mime["Subject"] = sender, message.recipient, " ".join(message.subject.split())
+        mime["From"], mime["To"], mime["Subject"] = sender, message.recipient, one_line(message.subject)
         mime.set_content(message.body_text)
         mime.add_alternative(message.body_html, subtype="html")
     del mime["Message-ID"]  # the invitation builder sets its own; one per message is allowed

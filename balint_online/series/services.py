@@ -11,6 +11,7 @@ from ..accounts.models import User, find_user_by_email
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.signals import meeting_changed, series_changed
+from ..core.text import one_line
 from ..core.zonerules import canonical_zone, current as current_rules
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
@@ -72,7 +73,9 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     if not creator.can_lead:
         raise NotAllowed("Only leaders and administrators create series.")
     errors: dict[str, str] = {}
-    data.timezone = canonical_zone(data.timezone)  # calendar (issue 14): US/Eastern is kept as America/New_York
+    # calendar (issue 14): US/Eastern is kept as America/New_York; a title is one line.
+    data.timezone = canonical_zone(data.timezone)
+    data.title = one_line(data.title)
     try:
         zone(data.timezone)
     except SchedulingError as exc:

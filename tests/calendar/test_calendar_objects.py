@@ -146,6 +146,8 @@ def test_new_zone_rules_move_the_affected_meetings_and_tell_everyone(app, api, g
     before = reported(api, member, series)["meetings"]
 
     request.getfixturevalue("london_keeps_winter_time")
+    # The rules alone change the validator: the feed's VTIMEZONE is computed from them.
+    assert client.get(feed, headers={"If-None-Match": old_feed.headers["ETag"]}).status_code == 200
     clock.set("2026-09-10T12:00:00Z")
     assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
     after = reported(api, member, series)["meetings"]
@@ -213,3 +215,14 @@ def test_a_subscriber_gets_no_invitations_but_is_still_told(api, group, leader, 
     for name in from_feed:
         assert {i["uid"] for i in from_feed[name]} == {i["uid"] for i in from_invite[name]} == {object_uid(series)}
         assert spans(from_feed[name]) == spans(from_invite[name]) == meetings_of(reported(api, member, series))
+
+
+def test_a_title_on_two_lines_makes_a_one_line_subject_and_ends_after_midnight_are_dated(api, group, leader,
+                                                                                         make_user):
+    night_owl = make_user(email="owl@example.org", timezone="Europe/London")
+    # 18:30-20:00 in New York is 23:30-01:00 in London: the end is on the next day there.
+    series = group(leader, [night_owl], title="Evening\ngroup", first_meeting_local="2026-10-19T18:30")
+    assert series["title"] == "Evening group"
+    [invite] = messages(night_owl, kinds=["calendar_invite"])
+    assert invite.subject == "Calendar invitation: Evening group"
+    assert "Mon 19 Oct 2026, 23:30 BST – Tue 20 Oct 2026, 01:00 BST" in invite.body_text
