@@ -226,3 +226,39 @@ def test_a_title_on_two_lines_makes_a_one_line_subject_and_ends_after_midnight_a
     [invite] = messages(night_owl, kinds=["calendar_invite"])
     assert invite.subject == "Calendar invitation: Evening group"
     assert "Mon 19 Oct 2026, 23:30 BST – Tue 20 Oct 2026, 01:00 BST" in invite.body_text
+
+
+def test_added_and_restored_meetings_update_the_object(app, api, group, leader, member, expand, meetings_of):
+    """What series/services will call when meetings are added or restored (calendar.services.meeting_back)."""
+    from datetime import UTC, datetime, timedelta
+
+    from balint_online.calendar.services import meeting_back
+    from balint_online.series.models import Meeting, Series
+
+    series = group(leader, [member], meeting_count=4, capacity=4, **EARLY)
+    cancelled = series["meetings"][1]
+    api(leader).post(f"/api/v1/meetings/{cancelled['id']}/cancel", json={"reason": "Ill"})
+    row = db.session.get(Series, series["id"])
+    # A make-up on a Thursday after the last meeting: off the weekly cadence, so it needs an exception.
+    start = datetime(2026, 11, 12, 23, 0, tzinfo=UTC)
+    makeup = Meeting(series_id=row.id, number=5, starts_at=start, ends_at=start + timedelta(minutes=90))
+    db.session.add(makeup)
+    db.session.flush()
+    meeting_back(makeup, "added")
+    db.session.commit()
+    [added] = messages(member, kinds=["meeting_added"])
+    [readers] = expand(added.calendar_ics)
+    for name, instances in readers.items():
+        assert spans(instances) == meetings_of(reported(api, member, series)), name
+        assert "2026-11-12T23:00:00Z" in {i["start"] for i in instances}
+
+    restored = db.session.get(Meeting, cancelled["id"])
+    restored.status, restored.sequence = "scheduled", restored.sequence + 1
+    meeting_back(restored, "restored")
+    db.session.commit()
+    [back] = messages(member, kinds=["meeting_restored"])
+    before, after = expand(added.calendar_ics, back.calendar_ics)
+    for name in after:
+        assert spans(after[name]) == meetings_of(reported(api, member, series)), name
+        assert len(after[name]) == 5
+        assert min(i["sequence"] for i in after[name]) > max(i["sequence"] for i in before[name])
