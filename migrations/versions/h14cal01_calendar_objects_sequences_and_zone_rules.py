@@ -81,11 +81,9 @@ def _json(value):
 
 
 def downgrade():
-    with op.batch_alter_table('meetings') as batch:
-        batch.drop_column('slot')
-        batch.drop_column('local_start')
-    with op.batch_alter_table('series') as batch:
-        batch.drop_column('rules_version')
-    with op.batch_alter_table('users') as batch:
-        batch.drop_column('calendar_delivery')
+    # Plain DROP COLUMN (SQLite 3.35+): batch mode would rebuild series and users, and with
+    # foreign keys on, dropping the old tables would cascade to every meeting and application.
+    for table, column in (('meetings', 'slot'), ('meetings', 'local_start'), ('series', 'rules_version'),
+                          ('users', 'calendar_delivery')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
     op.drop_table('calendar_sequences')
