@@ -593,7 +593,8 @@ def _zoned(instant: datetime, tzid: str) -> datetime:
     In the hour a fall-back repeats, a local time names two instants: RFC 5545 3.3.5 takes
     the first, ical.js the second. There the time is written as the same wall-clock time in
     the fixed zone of the offset then in force (``Etc/GMT+5`` is UTC-05:00, POSIX signs), which
-    every reader resolves alike; a fractional offset (Lord Howe, Chatham) has no such zone and
+    every reader resolves alike; a zero offset (London's GMT) is written as UTC by icalendar,
+    the same wall-clock time; a fractional offset (Lord Howe, Chatham) has no such zone and
     goes in UTC.
     """
     local = instant.astimezone(_zone(tzid))

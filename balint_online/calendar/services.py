@@ -336,7 +336,7 @@ def personal_version(user: User) -> FeedVersion:
     """The personal feed's validator: series taken part in, their meetings, own turns, own applications."""
     enrolled = select(Application.series_id).where(
         Application.user_id == user.id,
-        # A member whose group the society cancelled keeps its meetings, shown as cancelled.
+        # A member whose group the society cancelled keeps the meetings held before it was.
         or_(Application.status == "enrolled",
             and_(Application.status == "cancelled", Application.enrolled_at.is_not(None))))
     led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == user.id)

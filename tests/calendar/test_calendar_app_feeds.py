@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
-import recurring_ical_events
-from icalendar import Calendar
 from sqlalchemy import event, select
 
 from balint_online.calendar import services
@@ -29,27 +27,6 @@ def feed_path(api, user) -> str:
 
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def api_instants(*series) -> dict[str, tuple[datetime, datetime]]:
-    """What GET /api/v1/series/{id} reports, keyed by the UID the calendar must use."""
-    return {
-        f"meeting-{m['id']}@balint.test": (_utc(m["starts_at"]), _utc(m["ends_at"]))
-        for s in series for m in s["meetings"]
-    }
-
-
-def icalendar_instants(ics: bytes) -> dict[str, tuple[datetime, datetime]]:
-    return {
-        str(ev["UID"]): (ev.decoded("DTSTART").astimezone(UTC), ev.decoded("DTEND").astimezone(UTC))
-        for ev in Calendar.from_ical(ics).walk("VEVENT")
-    }
-
-
-def recurring_instants(ics: bytes) -> dict[str, tuple[datetime, datetime]]:
-    found = recurring_ical_events.of(Calendar.from_ical(ics)).between(
-        datetime(2020, 1, 1, tzinfo=UTC), datetime(2035, 1, 1, tzinfo=UTC))
-    return {str(ev["UID"]): (ev["DTSTART"].dt.astimezone(UTC), ev["DTEND"].dt.astimezone(UTC)) for ev in found}
 
 
 def js_instants(parsed: dict) -> dict[str, tuple[datetime, datetime]]:

@@ -33,10 +33,6 @@ def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def uid(meeting: dict) -> str:
-    return f"meeting-{meeting['id']}@balint.test"
-
-
 def calendar_parts(message):
     """(the inline text/calendar part, the attachment) after checking the invitation's MIME shape."""
     assert message.get_content_type() == "multipart/mixed"

@@ -27,6 +27,9 @@ ZONES = [
     ("America/New_York", "2026-10-11T00:30", 6),
     ("Australia/Sydney", "2026-09-21T19:00", 6),  # clocks forward 4 October
     ("Australia/Lord_Howe", "2026-09-22T18:00", 6),  # half an hour forward 4 October
+    # Half an hour back on 4 April 2027: the third meeting ends at the second 01:30 (+10:30),
+    # a fractional offset with no fixed zone of its own, so that end is written in UTC.
+    ("Australia/Lord_Howe", "2027-03-21T00:30", 4),
     ("Pacific/Chatham", "2026-09-15T19:00", 6),  # +12:45 -> +13:45 on 27 September
     ("Asia/Kolkata", "2026-09-15T19:00", 4),  # +05:30 all year
     ("Europe/London", "2026-10-11T00:30", 4),
@@ -68,7 +71,11 @@ def test_every_message_is_one_object_whose_expansion_is_the_apis_meetings(api, g
     other = make_user(timezone="Asia/Kolkata")
     groups = [group(leader, [member, other], title=f"Group in {tz}", timezone=tz, first_meeting_local=first,
                     meeting_count=count, capacity=count, **EARLY) for tz, first, count in ZONES]
-    assert b"TZID=Etc/GMT+5:20261101T010000" in messages(member)[0].calendar_ics  # the fold-hour end, New York
+    invitations = {m.calendar_ics for m in messages(member, kinds=["calendar_invite"])}
+    assert any(b"DTEND;TZID=Etc/GMT+5:20261101T010000" in ics for ics in invitations)  # New York's fold
+    # London's: 01:00 GMT, which icalendar writes as the same time in UTC.
+    assert any(b"DTEND:20261025T010000Z" in ics for ics in invitations)
+    assert any(b"DTEND:20270403T150000Z" in ics for ics in invitations)  # Lord Howe's
     sent = messages()  # invitations, and the rotation's updates as members joined
     invited = {(m.user_id, m.kind) for m in sent}
     assert {(u.id, "calendar_invite") for u in (leader, member, other)} <= invited
