@@ -269,3 +269,28 @@ def test_added_and_restored_meetings_update_the_object(app, api, group, leader, 
         assert spans(after[name]) == meetings_of(reported(api, member, series)), name
         assert len(after[name]) == 5
         assert min(i["sequence"] for i in after[name]) > max(i["sequence"] for i in before[name])
+
+
+def test_a_co_leader_is_a_chair_once_and_the_series_link_leads_to_the_meeting_at_hand(api, make_user, member, client,
+                                                                                    login, clock, ical_js):
+    from tests.factories import published_series
+
+    first = make_user("leader", name="Dr Ruth Leader", email="ruth@example.org")
+    co = make_user("leader", name="Dr Sam Second", email="sam@example.org")
+    series = published_series(api(first), leader_emails=[first.email, co.email])
+    organizer = min((first, co), key=lambda u: u.id)
+    [to_co] = messages(co, kinds=["calendar_invite"])
+    [parsed] = ical_js(to_co.calendar_ics)
+    assert parsed["method"] == "REQUEST"
+    for ev in parsed["events"]:
+        assert ev["organizer"]["email"] == organizer.email
+        assert [(a["email"], a["role"], a["rsvp"]) for a in ev["attendees"]] == [(co.email, "CHAIR", "FALSE")]
+
+    login(member)
+    clock.set(series["meetings"][0]["starts_at"])
+    resp = client.get(f"/series/{series['id']}/join")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/meetings/{series['meetings'][0]['id']}/join")
+    clock.set(series["meetings"][0]["ends_at"])
+    assert client.get(f"/series/{series['id']}/join").headers["Location"].endswith(
+        f"/meetings/{series['meetings'][1]['id']}/join")
