@@ -53,10 +53,11 @@ def _claim(series_id: int, version: str) -> bool:
 def replan_series(series: Series, moment: datetime) -> list[Meeting]:
     """Move the series' live meetings still to come onto the current rules; returns those moved.
 
-    Raises each moved meeting's SEQUENCE and updates everyone's calendar object (explicit call to
-    the calendar). Flushes; the caller commits.
+    Raises each moved meeting's SEQUENCE, updates everyone's calendar object and lets the video
+    job move the rooms (explicit calls to both). Flushes; the caller commits.
     """
     from ..calendar.services import announce_replanned
+    from ..video.services import lift_back_off
 
     rules = current_rules()
     if not _claim(series.id, rules.version):
@@ -71,6 +72,8 @@ def replan_series(series: Series, moment: datetime) -> list[Meeting]:
         meeting.sequence += 1
         moved.append(meeting)
     db.session.flush()
+    if moved:
+        lift_back_off([m.id for m in moved])  # their rooms follow at the video job's next pass
     if moved and series.lifecycle == "published":
         announce_replanned(series, moved, rules.version)
     return moved
