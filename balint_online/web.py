@@ -96,6 +96,11 @@ def register_web(app: Flask) -> None:
     def when(instant, tz=None, with_date=True):
         return timefmt.human(instant, tz or viewer_timezone(), with_date=with_date)
 
+    @app.template_filter("span")
+    def span(meeting, tz=None):
+        """A meeting's start and end, the end dated when it falls on the next day."""
+        return timefmt.human_span(meeting.starts_at, meeting.ends_at, tz or viewer_timezone())
+
     @app.template_filter("until")
     def until_filter(instant):
         return timefmt.until(instant, clock.now())

@@ -9,6 +9,10 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 # Public URL used in emails and calendar links.
 BASE_URL = "http://localhost:5000"
+# The domain in every calendar UID. Keep it when the site moves (BASE_URL may change; a new
+# UID domain would give every member a second copy of every meeting). Any domain the society
+# controls will do; it is never looked up.
+CALENDAR_UID_DOMAIN = "calendar.balint-online.invalid"
 # "outbox" keeps messages in the database outbox only; "smtp://host:port" delivers them.
 MAIL_URL = "outbox"
 MAIL_SENDER = "Balint Online <no-reply@balint.invalid>"

@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from ..core.forms import TimezoneField, choices
+from ..core.text import one_line
 from .models import DISCIPLINES
 from .services import MIN_PASSWORD
 
@@ -24,7 +25,7 @@ class SignUpForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
+    name = StringField("Full name", validators=[InputRequired(), Length(max=120)], filters=[one_line])
     discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
     timezone = TimezoneField(description="Every time on the site is shown in this zone.")
 

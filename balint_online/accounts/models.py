@@ -44,6 +44,8 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Secret part of the personal calendar feed URL; replaced when the member resets it.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    # How meetings reach their calendar: a key of calendar.delivery.DELIVERY.
+    calendar_delivery: Mapped[str] = mapped_column(String(16), default="invitations", server_default="invitations")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     memberships: Mapped[list["Membership"]] = relationship(

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput
+from ..core.text import one_line
 from ..extensions import db
 from ..series.scheduling import SchedulingError, zone
 from .models import DISCIPLINES, ROLES, Membership, PasswordReset, User, find_user_by_email, token_digest
@@ -53,7 +54,7 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
         raise InvalidInput("The account could not be created.", fields=errors)
     if find_user_by_email(email):
         raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={"email": "An account with this email exists already: sign in, or reset your password."})
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), role=role,
+    user = User(email=email, name=one_line(name), password_hash=hash_password(password), role=role,
                 timezone=timezone, discipline=discipline)
     if member_until:
         user.memberships.append(Membership(kind="society", expires_on=member_until))

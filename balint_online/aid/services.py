@@ -71,8 +71,18 @@ def create_programme(actor, *, series_id: int | None, kind: str, name: str, desc
 
 
 def programmes_for(series_id: int) -> list[AidProgramme]:
-    return db.session.scalars(select(AidProgramme).where(
-        or_(AidProgramme.series_id.is_(None), AidProgramme.series_id == series_id)).order_by(AidProgramme.id)).all()
+    return programmes_by_series([series_id])[series_id]
+
+
+def programmes_by_series(series_ids) -> dict[int, list[AidProgramme]]:
+    """The programmes open to each series' registrants (its own and the society's), in one query."""
+    found = {series_id: [] for series_id in series_ids}
+    if found:
+        for programme in db.session.scalars(select(AidProgramme).where(
+                or_(AidProgramme.series_id.is_(None), AidProgramme.series_id.in_(found))).order_by(AidProgramme.id)):
+            for series_id in ([programme.series_id] if programme.series_id is not None else found):
+                found[series_id].append(programme)
+    return found
 
 
 def capped_full_tuition(series_id: int) -> AidProgramme | None:

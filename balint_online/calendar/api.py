@@ -18,7 +18,8 @@ def _private(payload: dict):
 @bp.get("/me/calendar")
 @api_auth
 def my_calendar():
-    return _private(feed_links(current_api_user()))
+    user = current_api_user()
+    return _private({**feed_links(user), "delivery": user.calendar_delivery})
 
 
 @bp.post("/me/calendar/reset")

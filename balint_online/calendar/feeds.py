@@ -25,14 +25,15 @@ from flask import Flask, current_app
 from sqlalchemy import and_, func, or_, select, true, union
 
 from ..accounts.models import User
-from ..core.zones import RULES_VERSION
+from ..core.zonerules import current as current_rules
 from ..enrollment.models import Application
 from ..extensions import db
 from ..rotation.models import PresenterTurn
 from ..series.models import Meeting, Series, series_leaders
+from .models import CalendarSequence
 
 # Part of every feed's validator: raise it when what a feed says changes for the same data.
-FEED_FORMAT = 2
+FEED_FORMAT = 3
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Compared against when a token matches nobody, so a miss does the same work as a hit.
 _NO_TOKEN = secrets.token_urlsafe(32)
@@ -51,7 +52,7 @@ def _validator_statement(token):
     Common table expressions name the owner (`me`) and the series in their feed (`feed`) once,
     so every aggregate below is an indexed lookup for that one person.
     """
-    me = select(User.id, User.calendar_token).where(User.calendar_token == token).cte("me")
+    me = select(User.id, User.calendar_token, User.calendar_delivery).where(User.calendar_token == token).cte("me")
     enrolled = select(Application.series_id.label("series_id")).where(
         Application.user_id == me.c.id,
         # A member whose group the society cancelled keeps its meetings, shown as cancelled.
@@ -63,29 +64,35 @@ def _validator_statement(token):
     feed = union(enrolled, led).cte("feed")
     in_feed = select(feed.c.series_id)
     aggregates = [
-        select(func.count(Series.id), func.coalesce(func.sum(Series.id), 0), func.max(Series.updated_at))
+        select(func.count(Series.id), func.coalesce(func.sum(Series.id), 0), func.max(Series.updated_at).label("at_series"))
         .where(Series.id.in_(in_feed)),
-        select(func.count(Meeting.id), func.coalesce(func.sum(Meeting.sequence), 0), func.max(Meeting.updated_at))
+        select(func.count(Meeting.id), func.coalesce(func.sum(Meeting.sequence), 0), func.max(Meeting.updated_at).label("at_meetings"))
         .where(Meeting.series_id.in_(in_feed)),
         select(func.count(PresenterTurn.id), func.coalesce(func.sum(PresenterTurn.meeting_id), 0),
-               func.max(PresenterTurn.announced_at))
+               func.max(PresenterTurn.announced_at).label("at_turns"))
         .join(Meeting, Meeting.id == PresenterTurn.meeting_id)
         .where(PresenterTurn.user_id == me.c.id, PresenterTurn.role == "presenter", Meeting.series_id.in_(in_feed)),
-        select(func.max(Application.enrolled_at), func.max(Application.ended_at)).where(Application.user_id == me.c.id),
+        select(func.max(Application.enrolled_at).label("at_enrolled"), func.max(Application.ended_at).label("at_ended")).where(Application.user_id == me.c.id),
+        # The SEQUENCE of each of the person's series objects, raised before every change they follow.
+        select(func.count(CalendarSequence.series_id), func.coalesce(func.sum(CalendarSequence.sequence), 0),
+               func.max(CalendarSequence.updated_at).label("at_sequences"))
+        .where(CalendarSequence.user_id == me.c.id, CalendarSequence.series_id.in_(in_feed)),
     ]
     # Each aggregate is one row, computed once; joined to the owner's row they make one result row.
     tables = [a.cte(f"part{n}") for n, a in enumerate(aggregates)]
     joined = me
     for table in tables:
         joined = joined.join(table, true())
-    return select(me.c.id, me.c.calendar_token, *(c for t in tables for c in t.c)).select_from(joined)
+    return select(me.c.id, me.c.calendar_token, me.c.calendar_delivery,
+                  *(c for t in tables for c in t.c)).select_from(joined)
 
 
 def settings_fingerprint(app: Flask) -> tuple:
     """What a feed shows that comes from configuration and the zone rules, not the data."""
     config = app.config
-    return (FEED_FORMAT, RULES_VERSION, config["BASE_URL"].rstrip("/"), config["SOCIETY_NAME"],
-            config["JOIN_WINDOW_MINUTES"])
+    # The zone rules' version too: new rules change the VTIMEZONEs and instants a feed carries.
+    return (FEED_FORMAT, current_rules().version, config["BASE_URL"].rstrip("/"), config["SOCIETY_NAME"],
+            config["JOIN_WINDOW_MINUTES"], config["CALENDAR_UID_DOMAIN"])
 
 
 def personal_validator(token: str) -> Validator | None:
@@ -100,11 +107,11 @@ def personal_validator(token: str) -> Validator | None:
         return None
     values = tuple(row)[2:]
     digest = hashlib.sha256(repr((settings_fingerprint(current_app), "personal", row.id, values)).encode())
-    instants = [_aware(v) for v in values if isinstance(v, (datetime, str))]
-    return Validator(row.id, digest.hexdigest()[:32], max((i for i in instants if i), default=_EPOCH))
+    instants = [_aware(v) for name, v in row._mapping.items() if name.startswith("at_") and v is not None]
+    return Validator(row.id, digest.hexdigest()[:32], max(instants, default=_EPOCH))
 
 
-def _aware(value) -> datetime | None:
+def _aware(value) -> datetime:
     # SQLite hands aggregates of our UTC columns back as text; PostgreSQL as aware datetimes.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)

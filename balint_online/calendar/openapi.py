@@ -11,6 +11,8 @@ SCHEMAS = {
                          "description": "The personal iCalendar feed; the address itself is the secret."},
             "webcal_url": {"type": "string", "description": "The same feed for one-click subscription (webcal://)."},
             "google_url": {"type": "string", "format": "uri", "description": "Adds the feed to Google Calendar."},
+            "delivery": {"type": "string", "enum": ["invitations", "subscription", "both"],
+                         "description": "How meetings reach the person's calendar (GET only; set on the calendar page)."},
         },
     },
 }

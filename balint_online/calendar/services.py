@@ -1,33 +1,40 @@
 """Calendars: the personal and public feeds, email invitations and meeting reminders.
 
-Every event is built from the meeting alone (UID, SEQUENCE, LAST-MODIFIED, status), so a feed,
-an invitation and its later updates all describe the same event to a member's calendar.
+A series is one calendar object (ics.SeriesObject, one UID) in every person's calendar: the
+invitation, its updates and the personal feed all describe that same object, so a calendar that
+has it both ways holds it once. Each person's copy has its own SEQUENCE (models.CalendarSequence),
+raised before every change their calendar must follow, whichever way it reaches them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote, urlsplit
+from email.utils import parseaddr
+from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import User
 from ..core.clock import now
+from ..core.errors import InvalidInput
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.models import OutboxMessage
+from ..core.zonerules import current as current_rules
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
 from ..rotation.services import presenters_by_meeting
 from ..series.models import Meeting, Series, series_leaders
+from .delivery import DELIVERY, sends_invitations
 from .feeds import settings_fingerprint
-from .ics import CANCELLED, CONFIRMED, CalendarEvent, build_calendar, google_calendar_link
+from .ics import CANCELLED, CONFIRMED, CalendarEvent, Instance, SeriesObject, build_calendar, google_calendar_link
+from .models import CalendarSequence
 
 ALARM_MINUTES = 15
 FEED_COLOR = "teal"
@@ -43,14 +50,39 @@ def base_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
+def _uid(name: str) -> str:
+    # A configured domain, not BASE_URL's host: moving the site must not duplicate every event.
+    return f"{name}@{current_app.config['CALENDAR_UID_DOMAIN']}"
+
+
+def series_uid(series: Series) -> str:
+    """The UID of a series' calendar object, in invitations and personal feeds alike."""
+    return _uid(f"series-{series.id}")
+
+
+def public_uid(series: Series) -> str:
+    # Not the members' UID: a public copy must never replace the one holding the way in.
+    return _uid(f"series-{series.id}-dates")
+
+
 def meeting_uid(meeting: Meeting) -> str:
-    host = urlsplit(base_url()).hostname or "localhost"
-    return f"meeting-{meeting.id}@{host}"
+    """The UID of a single meeting downloaded on its own."""
+    return _uid(f"meeting-{meeting.id}")
 
 
 def join_url(meeting: Meeting) -> str:
     """The platform's own guarded way in: it checks who asks and when, whatever the provider."""
     return f"{base_url()}/meetings/{meeting.id}/join"
+
+
+def series_join_url(series: Series) -> str:
+    """One link for every meeting of the series (see next_meeting): what its calendar object holds."""
+    return f"{base_url()}/series/{series.id}/join"
+
+
+def next_meeting(series: Series, moment: datetime) -> Meeting | None:
+    """The meeting the series' link leads to: the first live one not over yet."""
+    return min((m for m in series.live_meetings if m.ends_at > moment), key=lambda m: m.starts_at, default=None)
 
 
 def series_page_url(series: Series) -> str:
@@ -78,17 +110,123 @@ def reset_feed(user: User) -> dict:
     return feed_links(user)
 
 
+def set_delivery(user: User, choice: str) -> None:
+    """How meetings reach the person's calendar (delivery.DELIVERY); the caller commits."""
+    if choice not in DELIVERY:
+        raise InvalidInput("Choose how meetings reach your calendar.",
+                           fields={"calendar_delivery": f"Must be one of: {', '.join(DELIVERY)}."})
+    user.calendar_delivery = choice
+
+
+# -- the SEQUENCE of each person's copy ----------------------------------------------------------
+
+def raise_sequence(user: User, series: Series) -> int:
+    """One above anything this person's copy of the series has carried. Flushes, never commits.
+
+    A conditional increment in the database, so two changes at once still give two numbers.
+    """
+    where = (CalendarSequence.user_id == user.id, CalendarSequence.series_id == series.id)
+    bump = update(CalendarSequence).where(*where).values(sequence=CalendarSequence.sequence + 1, updated_at=now())
+    if db.session.execute(bump).rowcount == 0:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CalendarSequence(user_id=user.id, series_id=series.id, sequence=1))
+        except IntegrityError:  # created by a concurrent change meanwhile
+            db.session.execute(bump)
+    return db.session.scalar(select(CalendarSequence.sequence).where(*where))
+
+
+def _sequences(user_id: int, series_ids) -> dict[int, int]:
+    if not series_ids:
+        return {}
+    return dict(db.session.execute(
+        select(CalendarSequence.series_id, CalendarSequence.sequence)
+        .where(CalendarSequence.user_id == user_id, CalendarSequence.series_id.in_(series_ids))).all())
+
+
+# -- a series as one calendar object ------------------------------------------------------------
+
+def _local_start(meeting: Meeting) -> datetime:
+    if meeting.local_start is not None:
+        return meeting.local_start
+    return meeting.starts_at.astimezone(current_rules().zone(meeting.series.timezone)).replace(tzinfo=None)
+
+
+def _slots(series: Series) -> dict[int, datetime]:
+    """Each meeting's slot on the weekly cadence. One without (added later) takes the free slot
+    nearest its time, the later on a tie; assign_slot() keeps that choice."""
+    step = timedelta(weeks=series.interval_weeks)
+    anchor = series.first_meeting_local
+    slots = {m.id: m.slot for m in series.meetings if m.slot is not None}
+    taken = set(slots.values())
+    for meeting in sorted((m for m in series.meetings if m.slot is None), key=lambda m: (m.starts_at, m.id or 0)):
+        local = _local_start(meeting)
+        near = round((local - anchor) / step)
+        ranked = sorted(range(near - 60, near + 61), key=lambda k: (abs(anchor + k * step - local), -k))
+        slots[meeting.id] = next(anchor + k * step for k in ranked if anchor + k * step not in taken)
+        taken.add(slots[meeting.id])
+    return slots
+
+
+def _presenting(user: User, series: Series) -> frozenset[int]:
+    ids = [m.id for m in series.meetings]
+    return frozenset(mid for mid, users in _presenter_ids(ids).items() if user.id in users)
+
+
+def _series_object(series: Series, *, entitled: bool, sequence: int, presenting=frozenset(), status=CONFIRMED,
+                   cancel_meeting: Meeting | None = None, stamp: datetime | None = None,
+                   organizers=(), attendees=(), rsvp=False, sent_by=None) -> SeriesObject | None:
+    """The series as one recurring event; None when nothing of it is left to show."""
+    if not series.meetings:
+        return None
+    slots = _slots(series)
+    instances = tuple(
+        Instance(slot=slots[m.id], starts_at=m.starts_at, ends_at=m.ends_at, cancelled=m.is_cancelled,
+                 summary=f"{series.title} (you present)" if m.id in presenting else None)
+        for m in series.meetings
+    )
+    if status == CONFIRMED and cancel_meeting is None and all(i.cancelled for i in instances):
+        return None
+    leaders = " and ".join(leader.name for leader in series.leaders)
+    lines = [f"Balint group of {series.meeting_count} meetings, led by {leaders}."]
+    if entitled:
+        window = current_app.config["JOIN_WINDOW_MINUTES"]
+        lines.append(f"The link opens each meeting's video room from {window} minutes before its start.")
+    else:
+        lines.append(f"Details and applications: {series_page_url(series)}")
+    return SeriesObject(
+        uid=series_uid(series) if entitled else public_uid(series),
+        summary=series.title,
+        description="\n".join(lines),
+        tzid=series.timezone,
+        interval_weeks=series.interval_weeks,
+        duration=timedelta(minutes=series.duration_minutes),
+        instances=instances,
+        sequence=sequence,
+        last_modified=stamp or _latest(series.updated_at, *(m.updated_at for m in series.meetings)),
+        join_url=series_join_url(series) if entitled else None,
+        url=series_page_url(series),
+        status=status,
+        organizers=tuple(organizers),
+        attendees=tuple(attendees),
+        # Alarms only where the person asked for the meetings, never in a public feed.
+        alarm_minutes=ALARM_MINUTES if entitled else None,
+        link_to_follow=entitled,
+        cancel_slot=slots[cancel_meeting.id] if cancel_meeting is not None else None,
+        rsvp=rsvp,
+        sent_by=sent_by,
+    )
+
+
 # -- events -------------------------------------------------------------------------------------
 
 def _person(user: User) -> tuple[str, str]:
     return (user.name, user.email)
 
 
-def _event(meeting: Meeting, *, entitled: bool, presenting: bool = False, sequence: int | None = None,
-           status: str | None = None, organizers=(), attendees=()) -> CalendarEvent:
-    """One meeting as an iCalendar event; only `entitled` people get the way in."""
+def _event(meeting: Meeting, *, entitled: bool, presenting: bool = False) -> CalendarEvent:
+    """One meeting on its own (a download, a Google link); only `entitled` people get the way in."""
     series = meeting.series
-    status = status or (CANCELLED if meeting.is_cancelled else CONFIRMED)
     summary = f"{series.title}: meeting {meeting.number} of {series.meeting_count}"
     lines = [f"Balint group meeting {meeting.number} of {series.meeting_count}."]
     if presenting:
@@ -96,13 +234,11 @@ def _event(meeting: Meeting, *, entitled: bool, presenting: bool = False, sequen
         lines.append("You present a case at this meeting.")
     if meeting.is_cancelled and meeting.cancel_reason:
         lines.append(f"Cancelled: {meeting.cancel_reason}")
-    if entitled and status == CONFIRMED:
+    if entitled and not meeting.is_cancelled:
         window = current_app.config["JOIN_WINDOW_MINUTES"]
         lines.append(f"The link opens the video room from {window} minutes before the start.")
         if meeting.video_room is None:
             lines.append("The video room is not ready yet; the same link will lead to it once it is.")
-    elif not entitled:
-        lines.append(f"Details and applications: {series_page_url(series)}")
     return CalendarEvent(
         uid=meeting_uid(meeting),
         summary=summary,
@@ -110,14 +246,12 @@ def _event(meeting: Meeting, *, entitled: bool, presenting: bool = False, sequen
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         tzid=series.timezone,
-        sequence=meeting.sequence if sequence is None else sequence,
-        status=status,
+        sequence=meeting.sequence,
+        status=CANCELLED if meeting.is_cancelled else CONFIRMED,
         last_modified=meeting.updated_at,
         join_url=join_url(meeting) if entitled else None,
         link_to_follow=entitled,
         url=series_page_url(series),
-        organizers=tuple(organizers),
-        attendees=tuple(attendees),
         alarm_minutes=ALARM_MINUTES,
     )
 
@@ -157,6 +291,7 @@ class FeedVersion:
     last_modified: datetime
     series_ids: tuple[int, ...] = ()
     presenting: frozenset[int] = frozenset()
+    sequences: tuple[tuple[int, int], ...] = ()
 
 
 def _validator(*parts) -> str:
@@ -181,7 +316,7 @@ def personal_version(user: User) -> FeedVersion:
     """The personal feed's validator: series taken part in, their meetings, own turns, own applications."""
     enrolled = select(Application.series_id).where(
         Application.user_id == user.id,
-        # A member whose group the society cancelled keeps its meetings, shown as cancelled.
+        # A member whose group the society cancelled keeps the meetings held before it was.
         or_(Application.status == "enrolled",
             and_(Application.status == "cancelled", Application.enrolled_at.is_not(None))))
     led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == user.id)
@@ -198,37 +333,43 @@ def personal_version(user: User) -> FeedVersion:
                PresenterTurn.meeting_id.in_(select(Meeting.id).where(Meeting.series_id.in_(series_ids))))
         .order_by(PresenterTurn.meeting_id)
     ).all() if series_ids else []
+    sequences = tuple(sorted(_sequences(user.id, series_ids).items()))
     # Leaving a group changes the series listed; its end time keeps Last-Modified moving forward.
     enrolled_at, ended_at = db.session.execute(
         select(func.max(Application.enrolled_at), func.max(Application.ended_at)).where(Application.user_id == user.id)
     ).one()
     return FeedVersion(
-        etag=_validator("personal", tuple(map(tuple, series_rows)), meetings, tuple(map(tuple, turns))),
+        etag=_validator("personal", tuple(map(tuple, series_rows)), meetings, tuple(map(tuple, turns)), sequences),
         last_modified=_latest(meetings[1], enrolled_at, ended_at, *(r.updated_at for r in series_rows),
                               *(t.announced_at for t in turns)),
         series_ids=series_ids,
         presenting=frozenset(t.meeting_id for t in turns),
+        sequences=sequences,
     )
 
 
-def _meetings_of(series_ids) -> list[Meeting]:
+def _series_of(series_ids) -> list[Series]:
     if not series_ids:
         return []
     return db.session.scalars(
-        select(Meeting).join(Meeting.series).where(Meeting.series_id.in_(series_ids))
-        .options(contains_eager(Meeting.series)).order_by(Meeting.starts_at, Meeting.id)
+        select(Series).where(Series.id.in_(series_ids)).order_by(Series.id)
+        .options(selectinload(Series.meetings), selectinload(Series.leaders))
     ).all()
 
 
 def personal_meetings(version: FeedVersion) -> list[Meeting]:
-    return _meetings_of(version.series_ids)
+    meetings = [m for s in _series_of(version.series_ids) for m in s.meetings]
+    return sorted(meetings, key=lambda m: (m.starts_at, m.id))
 
 
 def personal_feed(version: FeedVersion) -> bytes:
-    """Every meeting of the person's groups, their own presenting turns marked. One query."""
-    events = [_event(m, entitled=True, presenting=m.id in version.presenting) for m in personal_meetings(version)]
+    """Every group the person takes part in, each as the one object their invitations carry."""
+    sequences = dict(version.sequences)
+    objects = [obj for series in _series_of(version.series_ids)
+               if (obj := _series_object(series, entitled=True, presenting=version.presenting,
+                                         sequence=sequences.get(series.id, 0))) is not None]
     society = current_app.config["SOCIETY_NAME"]
-    return build_calendar(events, name=f"{society}: my Balint groups",
+    return build_calendar(objects, name=f"{society}: my Balint groups",
                           description="The meetings of the Balint groups you take part in.",
                           color=FEED_COLOR, refresh=FEED_REFRESH)
 
@@ -245,9 +386,10 @@ def public_version(series: Series) -> FeedVersion:
 
 
 def public_feed(series: Series) -> bytes:
-    """A series' dates for anyone: no way in, no names."""
-    events = [_event(m, entitled=False) for m in _meetings_of((series.id,))]
-    return build_calendar(events, name=series.title, description=f"Meeting dates of {series.title}.",
+    """A series' dates for anyone: no way in, no names, no alarms."""
+    # Meetings' SEQUENCEs only rise and meetings are never removed, so their sum only rises too.
+    obj = _series_object(series, entitled=False, sequence=sum(m.sequence for m in series.meetings))
+    return build_calendar([obj] if obj else [], name=series.title, description=f"Meeting dates of {series.title}.",
                           color=FEED_COLOR, refresh=FEED_REFRESH)
 
 
@@ -272,59 +414,113 @@ def _audience(series: Series, members: list[User]) -> list[User]:
     return leaders + [u for u in members if u not in leaders]
 
 
-def _itip_roles(series: Series, recipient: User) -> dict:
-    """Organizer and attendee as the recipient's calendar should see them.
+def _itip_roles(series: Series, recipient: User) -> tuple[str, dict]:
+    """The method and the people of `recipient`'s copy (see ics.py on why these).
 
-    A leader receives their own copy with themselves first, as organizer.
+    The first leader organizes, the platform sending on their behalf (SENT-BY), so members'
+    replies go to a person. That leader's own copy is a PUBLISH (nothing to answer, and never
+    themselves as attendee); a co-leader is a chair; a member is asked to reply.
     """
-    leaders = sorted(series.leaders, key=lambda leader: leader.id != recipient.id)
-    return {"organizers": [_person(leader) for leader in leaders], "attendees": [_person(recipient)]}
+    leaders = sorted(series.leaders, key=lambda leader: leader.id)
+    people = {"organizers": [_person(leader) for leader in leaders],
+              "sent_by": parseaddr(current_app.config["MAIL_SENDER"])[1] or None}
+    if leaders and leaders[0].id == recipient.id:
+        return "PUBLISH", people
+    if series.is_led_by(recipient):
+        return "REQUEST", people
+    return "REQUEST", {**people, "attendees": [_person(recipient)], "rsvp": True}
 
 
-def _upcoming(series: Series) -> list[Meeting]:
-    moment = now()
-    return [m for m in series.meetings if m.starts_at > moment]
+def _itip(series: Series, user: User, change: str, meeting: Meeting | None = None) -> tuple[str, bytes] | None:
+    """Raise `user`'s SEQUENCE for the series and, if they take invitations, their iTIP message.
+
+    change: "update" (the whole object as it now stands), "cancel_one" (`meeting`'s instance),
+    "cancel_all" (the whole object: they left, or the series was cancelled).
+    """
+    sequence = raise_sequence(user, series)
+    if not sends_invitations(user.calendar_delivery):
+        return None
+    method, people = _itip_roles(series, user)
+    build = dict(entitled=True, sequence=sequence, presenting=_presenting(user, series), stamp=now(), **people)
+    obj = None
+    if change == "cancel_one" and method != "PUBLISH":
+        method, obj = "CANCEL", _series_object(series, cancel_meeting=meeting, **build)
+    elif change == "update" or (change == "cancel_one" and method == "PUBLISH"):
+        obj = _series_object(series, **build)
+    if obj is None:  # cancelling the whole object, or nothing of it left
+        obj = _series_object(series, status=CANCELLED, **build)
+        method = "PUBLISH" if method == "PUBLISH" else "CANCEL"
+    if obj is None:
+        return None
+    return method, build_calendar([obj], name=series.title, method=method)
 
 
-def _send(key: str, kind: str, user: User, method: str, events, series: Series, **context) -> None:
-    ics = build_calendar(events, name=series.title, method=method)
-    queue_email(key=key, kind=kind, user=user, calendar=(method, ics), context={"series": series, **context})
+def _tell(key: str, kind: str, user: User, series: Series, calendar, **context) -> None:
+    queue_email(key=key, kind=kind, user=user, calendar=calendar,
+                context={"series": series, "itip": calendar is not None, **context})
 
 
 def invite(series: Series, user: User, key: str) -> None:
-    """One invitation holding every upcoming live meeting of the series."""
-    meetings = [m for m in _upcoming(series) if not m.is_cancelled]
-    if not meetings:
-        return
-    presenters = _presenter_ids([m.id for m in meetings])
-    roles = _itip_roles(series, user)
-    events = [_event(m, entitled=True, presenting=user.id in presenters[m.id], **roles)
-              for m in meetings]
-    _send(key, "calendar_invite", user, "REQUEST", events, series, meetings=meetings)
+    """The series' object, into the calendar of someone who joined it (or leads it, once published)."""
+    calendar = _itip(series, user, "update")
+    if calendar is not None:  # those who subscribe learn of it from the enrolment itself
+        _tell(key, "calendar_invite", user, series, calendar,
+              meetings=[m for m in series.live_meetings if m.starts_at > now()])
 
 
 def uninvite(series: Series, user: User, key: str) -> None:
-    """Take every upcoming meeting out of the person's calendar (they left, or the series ended early)."""
-    meetings = _upcoming(series)
-    if not meetings:
-        return
-    roles = _itip_roles(series, user)
-    # Above anything they were sent: meetings still running for others get one more than theirs.
-    events = [_event(m, entitled=True, status=CANCELLED, sequence=m.sequence + (0 if m.is_cancelled else 1), **roles)
-              for m in meetings]
-    _send(key, "calendar_cancel", user, "CANCEL", events, series, meetings=meetings)
+    """The whole object out of the person's calendar (they left, or the series ended early)."""
+    calendar = _itip(series, user, "cancel_all")
+    if calendar is not None:
+        _tell(key, "calendar_cancel", user, series, calendar,
+              meetings=[m for m in series.meetings if m.starts_at > now()])
 
 
 def announce_meeting_change(meeting: Meeting) -> None:
-    """A rescheduled meeting goes out as an update, a cancelled one as a cancellation, to everyone it is for."""
+    """A moved meeting updates everyone's object; a cancelled one cancels its instance. Everyone it
+    is for is told; the calendar part goes to those who take invitations."""
     series = meeting.series
     cancelled = meeting.is_cancelled
-    kind, method = ("meeting_cancelled", "CANCEL") if cancelled else ("meeting_rescheduled", "REQUEST")
-    presenting = _presenter_ids([meeting.id])[meeting.id]
+    kind = "meeting_cancelled" if cancelled else "meeting_rescheduled"
     for user in _audience(series, _enrolled_members([series.id])[series.id]):
-        event = _event(meeting, entitled=True, presenting=user.id in presenting, **_itip_roles(series, user))
-        _send(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, method,
-              [event], series, meeting=meeting)
+        calendar = _itip(series, user, "cancel_one" if cancelled else "update", meeting)
+        _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series, calendar,
+              meeting=meeting)
+
+
+def meeting_back(meeting: Meeting, change: str) -> None:
+    """A meeting added to a series (a make-up) or restored after a cancellation: `change` is
+    "added" or "restored". Gives an added meeting its slot for good, updates everyone's object and
+    tells them, once per change. For series/services (meetings add and restore) to call after
+    raising the meeting's SEQUENCE; flushes, never commits."""
+    if change not in ("added", "restored"):
+        raise ValueError("change is 'added' or 'restored'")
+    series = meeting.series
+    if meeting.slot is None:
+        meeting.slot = _slots(series)[meeting.id]
+    if meeting.local_start is None:
+        meeting.local_start = _local_start(meeting)
+    db.session.flush()
+    if series.lifecycle != "published":
+        return
+    kind = f"meeting_{change}"
+    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+        _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series,
+              _itip(series, user, "update"), meeting=meeting)
+
+
+def turns_update(series: Series, user: User) -> tuple[str, bytes] | None:
+    """A member's presenting turns changed: their object's update, to go with the rotation's email."""
+    if series.lifecycle != "published":
+        return None
+    return _itip(series, user, "update")
+
+
+def announce_replanned(series: Series, moved: list[Meeting], rules_version: str) -> None:
+    """New zone rules moved these meetings' instants: everyone's object follows, everyone is told."""
+    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+        _tell(f"meetings_replanned:series-{series.id}:rules-{rules_version}:user-{user.id}", "meetings_replanned",
+              user, series, _itip(series, user, "update"), moved=moved, rules_version=rules_version)
 
 
 # -- reminders ----------------------------------------------------------------------------------

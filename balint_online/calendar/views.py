@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 from ..core.clock import now
 from ..core.errors import NotAllowed
 from ..extensions import db
-from ..series.models import Meeting
 from ..accounts.models import User
+from ..series.models import Meeting, Series
 from . import feeds, services
+from .forms import DeliveryForm
 
 bp = Blueprint("calendar", __name__)
 
@@ -69,6 +70,18 @@ def _entitled_meeting(meeting_id: int) -> Meeting:
     return meeting
 
 
+@bp.get("/series/<int:series_id>/join")
+@login_required
+def series_join(series_id):
+    """The one link a series' calendar object holds: on to the meeting at hand, whose own way in
+    decides who may enter and when."""
+    series = db.get_or_404(Series, series_id)
+    meeting = services.next_meeting(series, now())
+    if meeting is None:
+        return redirect(url_for("series.detail", series_id=series.id))
+    return redirect(url_for("video.join", meeting_id=meeting.id))
+
+
 @bp.get("/meetings/<int:meeting_id>.ics")
 @login_required
 def meeting_download(meeting_id):
@@ -86,8 +99,22 @@ def overview():
     version = services.personal_version(current_user)
     moment = now()
     meetings = [m for m in services.personal_meetings(version) if m.ends_at > moment]
+    form = DeliveryForm(calendar_delivery=current_user.calendar_delivery)
     return render_template("calendar/overview.html", links=services.feed_links(current_user), meetings=meetings,
-                           presenting=version.presenting, google_link=services.google_link)
+                           presenting=version.presenting, google_link=services.google_link, delivery_form=form)
+
+
+@bp.post("/calendar/delivery")
+@login_required
+def delivery():
+    form = DeliveryForm()
+    if form.validate_on_submit():
+        services.set_delivery(current_user, form.calendar_delivery.data)
+        db.session.commit()
+        flash("Saved. Changes to your groups' meetings now reach your calendar that way.", "success")
+    else:
+        flash("Choose one of the ways below.", "error")
+    return redirect(url_for("calendar.overview"))
 
 
 @bp.post("/calendar/reset")

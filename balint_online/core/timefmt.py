@@ -1,7 +1,8 @@
 """Formatting of instants for people and for the API."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+
+from .zonerules import current as current_rules
 
 
 def iso_z(instant: datetime | None) -> str | None:
@@ -13,14 +14,21 @@ def iso_z(instant: datetime | None) -> str | None:
 
 def local_wall(instant: datetime, tz: str) -> str:
     """`YYYY-MM-DDTHH:MM` in the zone, as the API writes wall-clock times."""
-    return instant.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+    return instant.astimezone(current_rules().zone(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
 def human(instant: datetime, tz: str, *, with_date: bool = True) -> str:
     """`Tue 3 Nov 2026, 19:00 EST` in the given zone, with the zone named."""
-    local = instant.astimezone(ZoneInfo(tz))
+    local = instant.astimezone(current_rules().zone(tz))
     pattern = "%a %-d %b %Y, %H:%M %Z" if with_date else "%H:%M %Z"
     return local.strftime(pattern)
+
+
+def human_span(starts_at: datetime, ends_at: datetime, tz: str) -> str:
+    """`Tue 3 Nov 2026, 19:00 EST – 20:30 EST`; the end's date too when it falls on another day there."""
+    zone = current_rules().zone(tz)
+    next_day = starts_at.astimezone(zone).date() != ends_at.astimezone(zone).date()
+    return f"{human(starts_at, tz)} – {human(ends_at, tz, with_date=next_day)}"
 
 
 def until(instant: datetime, moment: datetime) -> str:

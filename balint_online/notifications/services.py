@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
+from ..core.text import one_line
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -32,8 +33,7 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     """
     ctx = {"user": user, "base_url": current_app.config["BASE_URL"].rstrip("/"),
            "society": current_app.config["SOCIETY_NAME"], **(context or {})}
-    subject_line, _, text = render_template(f"email/{kind}.txt", **ctx).lstrip().partition("\n")
-    subject = subject_line.removeprefix("Subject:").strip()
+    subject, text = _render(f"email/{kind}.txt", ctx)
     text = text.strip() + "\n"
     message = OutboxMessage(
         key=key,
@@ -52,6 +52,19 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     except IntegrityError:
         return None
     return message
+
+
+def _render(name: str, ctx: dict) -> tuple[str, str]:
+    """(subject, body) of an email template whose first line is `Subject: ...`.
+
+    The subject line is rendered on its own and kept to one line, so a title holding a line break
+    can neither split the subject nor push part of it into the body.
+    """
+    env = current_app.jinja_env
+    source = env.loader.get_source(env, name)[0]
+    subject_source, _, body_source = source.lstrip().partition("\n")
+    subject = one_line(env.from_string(subject_source).render(**ctx).removeprefix("Subject:"))
+    return subject, env.from_string(body_source).render(**ctx)
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -77,7 +90,7 @@ def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
         )
     else:
         mime = EmailMessage()
-        mime["From"], mime["To"], mime["Subject"] = sender, message.recipient, message.subject
+        mime["From"], mime["To"], mime["Subject"] = sender, message.recipient, one_line(message.subject)
         mime.set_content(message.body_text)
         mime.add_alternative(message.body_html, subtype="html")
     del mime["Message-ID"]  # the invitation builder sets its own; one per message is allowed

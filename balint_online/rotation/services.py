@@ -397,11 +397,17 @@ def _notify_changes(snap: Snapshot, changes, presenters, backups, event: Rotatio
             moved[change.member_id][change.kind].append(meetings[change.meeting_id])
     if not moved:
         return
+    # The calendar imports this module; importing it here keeps the dependency one-way at load time.
+    from ..calendar.services import turns_update
+
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(moved)))}
     for member, change in moved.items():
+        # "(you present)" is in the member's calendar object: its update goes with this email.
+        calendar = turns_update(snap.series, users[member])
         queue_email(
             key=f"rotation-changed:event-{event.id}:user-{member}", kind="rotation_changed", user=users[member],
-            context={"series": snap.series, "added": change["added"], "removed": change["removed"],
+            calendar=calendar,
+            context={"itip": calendar is not None, "series": snap.series, "added": change["added"], "removed": change["removed"],
                      "reason": event.reason, "rotation_url": rotation_url(snap.series),
                      "turns": [m for m in snap.upcoming if member in presenters.get(m.id, ())],
                      "backup_at": [m for m in snap.upcoming if backups.get(m.id) == member]},

@@ -48,6 +48,9 @@ class Series(db.Model):
     cancellation_deadline: Mapped[date | None]
     cancellation_fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("100.00"))
     skip_dates: Mapped[list] = mapped_column(JSON, default=list)
+    # The tzdata release the meetings' instants were computed with (core/zones.RULES_VERSION):
+    # when the pinned rules change, series/rezone.py re-plans the meetings still to come.
+    rules_version: Mapped[str | None] = mapped_column(String(16))
     offer_hours: Mapped[int] = mapped_column(default=48)
     # draft | published | cancelled; what people see (open, full, running...) is derived.
     lifecycle: Mapped[str] = mapped_column(String(16), default="draft")
@@ -112,6 +115,12 @@ class Meeting(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The start as the group's clock shows it, naive in the series' zone: the instant follows
+    # from it and the zone rules, so a change of rules can re-plan it (series/rezone.py).
+    local_start: Mapped[datetime | None]
+    # Its place on the series' weekly cadence (naive local), fixed when first planned: the
+    # RECURRENCE-ID of this meeting in calendars, so it stays when the meeting moves.
+    slot: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled | cancelled
     # Raised on every change people's calendars must follow (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)

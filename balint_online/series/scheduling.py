@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from ..core.zonerules import current as current_rules
+
 
 class SchedulingError(ValueError):
     """A schedule that cannot be built; `field` names the input at fault."""
@@ -37,7 +39,7 @@ def zone(name: str) -> ZoneInfo:
     if not isinstance(name, str) or name not in _ZONES:
         raise SchedulingError("timezone", f"{name!r} is not an IANA time zone such as 'America/New_York'.")
     try:
-        return ZoneInfo(name)
+        return current_rules().zone(name)
     except ZoneInfoNotFoundError as exc:  # listed but unreadable: treat as unknown
         raise SchedulingError("timezone", f"{name!r} is not an available time zone.") from exc
 

@@ -11,6 +11,8 @@ from ..accounts.models import User, find_user_by_email
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.signals import meeting_changed, series_changed
+from ..core.text import one_line
+from ..core.zonerules import canonical_zone, current as current_rules
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
 from .models import Meeting, Series
@@ -71,6 +73,9 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     if not creator.can_lead:
         raise NotAllowed("Only leaders and administrators create series.")
     errors: dict[str, str] = {}
+    # calendar (issue 14): US/Eastern is kept as America/New_York; a title is one line.
+    data.timezone = canonical_zone(data.timezone)
+    data.title = one_line(data.title)
     try:
         zone(data.timezone)
     except SchedulingError as exc:
@@ -135,7 +140,11 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
         created_by_id=creator.id,
         leaders=leaders,
     )
-    series.meetings = [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at) for p in planned]
+    # calendar (issue 14): each meeting keeps its wall-clock start and its slot on the cadence,
+    # and the series the rules its instants come from.
+    series.rules_version = current_rules().version
+    series.meetings = [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at,
+                               local_start=p.local_start, slot=p.local_start) for p in planned]
     db.session.add(series)
     db.session.commit()
     return series
@@ -208,6 +217,7 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
     if clash is not None:
         raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap")
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.local_start = starts_at_local  # calendar (issue 14)
     meeting.sequence += 1
     meeting_changed.send(meeting, change="rescheduled", actor=user)
     db.session.commit()

@@ -10,6 +10,7 @@ import itertools
 import json
 import shutil
 import subprocess
+import tempfile
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -152,3 +153,66 @@ def leader(make_user):
 @pytest.fixture
 def member(make_user):
     return make_user(name="Jo Member", email="jo@example.org", timezone="Europe/London")
+
+
+# ---------------------------------------------------------------------------
+# Independent readers of recurring calendar objects.
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _recurring_ical_events(ics: bytes) -> list[dict]:
+    import recurring_ical_events
+    from icalendar import Calendar
+
+    found = recurring_ical_events.of(Calendar.from_ical(ics)).between(
+        datetime(1990, 1, 1, tzinfo=UTC), datetime(2090, 1, 1, tzinfo=UTC))
+    return sorted(({
+        "uid": str(ev["UID"]),
+        "start": _utc_text(ev["DTSTART"].dt),
+        "end": _utc_text(ev["DTEND"].dt),
+        "summary": str(ev.get("SUMMARY", "")),
+        "status": str(ev.get("STATUS", "")) or None,
+        "sequence": int(ev.get("SEQUENCE", 0)),
+    } for ev in found), key=lambda i: i["start"])
+
+
+@pytest.fixture(scope="session")
+def expand(ical_js):
+    """``expand(*ics) -> [{"ical.js": [...], "node-ical": [...], "recurring-ical-events": [...]}]``.
+
+    Every occurrence each reader expands from each payload, sorted by start; an instance is
+    ``{uid, start, end, summary, status, sequence}`` with UTC instants. ``ical_js`` is asked
+    for first so a fresh clone has its node modules installed.
+    """
+    node = shutil.which("node")
+    folder = Path(tempfile.mkdtemp(prefix="expand-"))
+    counter = itertools.count()
+
+    def run(*payloads: bytes) -> list[dict]:
+        paths = []
+        for payload in payloads:
+            path = folder / f"{next(counter)}.ics"
+            path.write_bytes(payload)
+            paths.append(str(path))
+        done = subprocess.run([node, str(HARNESS_DIR / "expand_ics.mjs"), *paths],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        found = json.loads(done.stdout)
+        for readers, payload in zip(found, payloads, strict=True):
+            readers["recurring-ical-events"] = _recurring_ical_events(payload)
+        return found
+
+    return run
+
+
+def api_meetings(*series: dict) -> list[tuple[str, str]]:
+    """The live meetings GET /api/v1/series/{id} reports, as (start, end) in UTC, by start."""
+    return sorted((m["starts_at"], m["ends_at"]) for s in series for m in s["meetings"] if m["status"] != "cancelled")
+
+
+@pytest.fixture
+def meetings_of():
+    return api_meetings

@@ -33,10 +33,6 @@ def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def uid(meeting: dict) -> str:
-    return f"meeting-{meeting['id']}@balint.test"
-
-
 def calendar_parts(message):
     """(the inline text/calendar part, the attachment) after checking the invitation's MIME shape."""
     assert message.get_content_type() == "multipart/mixed"
@@ -50,40 +46,58 @@ def calendar_parts(message):
     return inline, attachment
 
 
-def test_enrolment_invitation_travels_over_smtp_as_an_itip_request(api, group, leader, member, smtp_server, ical_js):
+def object_uid(series: dict) -> str:
+    return f"series-{series['id']}@calendar.balint-online.invalid"
+
+
+def test_enrolment_invitation_travels_over_smtp_as_an_itip_request(api, group, leader, member, smtp_server, ical_js,
+                                                                    expand, meetings_of):
     series = group(leader, [member])
     assert deliver_outbox() == len(outbox())
     to_member = [m for m in smtp_server.messages() if m["To"] == member.email]
     [invite] = [m for m in to_member if m["Subject"] == f"Calendar invitation: {series['title']}"]
     inline, attachment = calendar_parts(invite)
     assert inline.get_param("method") == "REQUEST"
+    # From the platform's address under the organizer's name; replies to the organizer.
+    assert invite["From"].addresses[0].addr_spec == "no-reply@balint.invalid"
+    assert invite["From"].addresses[0].display_name == "Dr Ruth Leader via Balint Online"
+    assert invite["Reply-To"].addresses[0].addr_spec == leader.email
     body = invite.get_body(("plain",)).get_content()
     # In the member's own zone, which left summer time a week before New York did.
     assert "times in Europe/London" in body
     assert "Tue 20 Oct 2026, 00:00 BST" in body and "Mon 26 Oct 2026, 23:00 GMT" in body
 
-    [parsed] = ical_js(attachment.get_payload(decode=True))
+    ics = attachment.get_payload(decode=True)
+    [parsed] = ical_js(ics)
     assert parsed["method"] == "REQUEST"
-    assert {ev["uid"]: (_utc(ev["start"]), _utc(ev["end"])) for ev in parsed["events"]} == {
-        uid(m): (_utc(m["starts_at"]), _utc(m["ends_at"])) for m in series["meetings"]}
-    for ev in parsed["events"]:
-        assert ev["organizer"]["email"] == leader.email
-        assert [a["email"] for a in ev["attendees"]] == [member.email]
-        assert ev["location"].startswith(f"{BASE}/meetings/") and ev["location"].endswith("/join")
+    # One calendar object, one UID: the master first, then its exceptions (their turn to present).
+    assert {ev["uid"] for ev in parsed["events"]} == {object_uid(series)}
+    event = parsed["events"][0]
+    assert b"RRULE:FREQ=WEEKLY;COUNT=8" in ics
+    assert event["organizer"]["email"] == leader.email
+    assert [(a["email"], a["rsvp"]) for a in event["attendees"]] == [(member.email, "TRUE")]
+    assert event["location"] == f"{BASE}/series/{series['id']}/join"
+    assert b"SENT-BY=\"mailto:no-reply@balint.invalid\"" in ics.replace(b"\r\n ", b"")
+    [readers] = expand(ics)
+    for name, instances in readers.items():
+        assert [(i["start"], i["end"]) for i in instances] == meetings_of(series), name
 
-    # The leader was invited when the series was published, with their own copy.
+    # The leader was invited when the series was published: their own copy, as its organizer,
+    # published to them (nothing to answer), never listing them as an attendee.
     [leader_invite] = [m for m in smtp_server.messages() if m["To"] == leader.email
                        and m["Subject"].startswith("Calendar invitation")]
     [parsed] = ical_js(calendar_parts(leader_invite)[1].get_payload(decode=True))
-    assert len(parsed["events"]) == 8 and parsed["events"][0]["organizer"]["email"] == leader.email
+    [event] = parsed["events"]
+    assert parsed["method"] == "PUBLISH" and event["organizer"]["email"] == leader.email
+    assert event["attendees"] == [] and event["uid"] == object_uid(series)
 
     # Delivered once: a second run finds nothing waiting.
     count = len(smtp_server.envelopes)
     assert deliver_outbox() == 0 and len(smtp_server.envelopes) == count
 
 
-def test_each_reschedule_sends_an_update_with_the_same_uid_and_a_higher_sequence(
-        api, group, leader, member, make_user, clock, smtp_server, ical_js):
+def test_each_reschedule_sends_an_update_of_the_same_object_with_a_higher_sequence(
+        api, group, leader, member, make_user, clock, smtp_server, expand, meetings_of):
     other = make_user(email="sam@example.org")
     series = group(leader, [member, other])
     meeting = series["meetings"][2]
@@ -98,42 +112,55 @@ def test_each_reschedule_sends_an_update_with_the_same_uid_and_a_higher_sequence
 
     updates = [m for m in smtp_server.messages() if m["Subject"].startswith("Meeting moved")]
     assert sorted(m["To"] for m in updates) == sorted([leader.email, member.email, other.email] * 2)
-    reported = api(member).get(f"/api/v1/series/{series['id']}").get_json()["meetings"][2]
+    reported = api(member).get(f"/api/v1/series/{series['id']}").get_json()
     for person in (leader.email, member.email, other.email):
-        first, second = ical_js(*(calendar_parts(m)[1].get_payload(decode=True) for m in updates if m["To"] == person))
-        assert first["method"] == second["method"] == "REQUEST"
-        [a], [b] = first["events"], second["events"]
-        assert a["uid"] == b["uid"] == uid(meeting)
-        assert (a["sequence"], b["sequence"]) == (1, 2)
-        assert _utc(b["start"]) == _utc(reported["starts_at"]) and b["sequence"] == reported["sequence"]
+        first, second = expand(*(calendar_parts(m)[1].get_payload(decode=True) for m in updates if m["To"] == person))
+        for name in second:
+            assert {i["uid"] for i in first[name] + second[name]} == {object_uid(series)}
+            assert [(i["start"], i["end"]) for i in second[name]] == meetings_of(reported), name
+            assert min(i["sequence"] for i in second[name]) > max(i["sequence"] for i in first[name])
 
 
-def test_a_cancelled_meeting_is_cancelled_in_every_calendar(api, group, leader, member, smtp_server, ical_js):
+def test_a_cancelled_meeting_cancels_its_instance_in_every_calendar(api, group, leader, member, smtp_server, ical_js,
+                                                                    expand):
     series = group(leader, [member])
     meeting = series["meetings"][5]
     api(leader).post(f"/api/v1/meetings/{meeting['id']}/cancel", json={"reason": "Public holiday."})
     deliver_outbox()
     cancels = [m for m in smtp_server.messages() if m["Subject"].startswith("Meeting cancelled")]
     assert sorted(m["To"] for m in cancels) == sorted([leader.email, member.email])
-    for message in cancels:
-        inline, attachment = calendar_parts(message)
-        assert inline.get_param("method") == "CANCEL"
-        assert "Public holiday." in message.get_body(("plain",)).get_content()
-        [parsed] = ical_js(attachment.get_payload(decode=True))
-        [ev] = parsed["events"]
-        assert (parsed["method"], ev["uid"], ev["status"], ev["sequence"]) == ("CANCEL", uid(meeting), "CANCELLED", 1)
+    [to_member] = [m for m in cancels if m["To"] == member.email]
+    inline, attachment = calendar_parts(to_member)
+    assert inline.get_param("method") == "CANCEL"
+    assert "Public holiday." in to_member.get_body(("plain",)).get_content()
+    ics = attachment.get_payload(decode=True)
+    [parsed] = ical_js(ics)
+    [ev] = parsed["events"]
+    assert (parsed["method"], ev["uid"], ev["status"]) == ("CANCEL", object_uid(series), "CANCELLED")
+    # That one instance, by its RECURRENCE-ID (RFC 5546 3.2.5), not the whole series.
+    assert b"RECURRENCE-ID;TZID=America/New_York:20261123T190000" in ics
+    assert _utc(ev["start"]) == _utc(meeting["starts_at"])
+    # The organizer's own copy is the whole object again, without that meeting.
+    [to_leader] = [m for m in cancels if m["To"] == leader.email]
+    [readers] = expand(calendar_parts(to_leader)[1].get_payload(decode=True))
+    for name, instances in readers.items():
+        assert len(instances) == 7 and meeting["starts_at"] not in {i["start"] for i in instances}, name
 
 
-def test_a_member_who_leaves_has_the_coming_meetings_removed(api, group, leader, member, clock, ical_js):
+def test_a_member_who_leaves_has_the_whole_object_cancelled(api, group, leader, member, clock, ical_js):
     series = group(leader, [member])
     clock.set("2026-10-28T12:00:00Z")  # two meetings have taken place
     roster = api(leader).get(f"/api/v1/series/{series['id']}/roster").get_json()["applications"]
     api(member).post(f"/api/v1/applications/{roster[0]['id']}/withdraw", json={"reason": "Moving away"})
+    [invite] = outbox("calendar_invite", member)
     [message] = outbox("calendar_cancel", member)
     assert message.calendar_method == "CANCEL"
     [parsed] = ical_js(message.calendar_ics)
-    assert [ev["uid"] for ev in parsed["events"]] == [uid(m) for m in series["meetings"][2:]]
-    assert {(ev["status"], ev["sequence"]) for ev in parsed["events"]} == {("CANCELLED", 1)}
+    [ev] = parsed["events"]
+    assert (ev["uid"], ev["status"]) == (object_uid(series), "CANCELLED")
+    assert b"RECURRENCE-ID" not in message.calendar_ics
+    [sent] = ical_js(invite.calendar_ics)
+    assert ev["sequence"] > sent["events"][0]["sequence"]
 
 
 def test_a_cancelled_series_sends_one_cancellation_to_each_person(api, group, leader, member, make_user, ical_js):
@@ -144,8 +171,10 @@ def test_a_cancelled_series_sends_one_cancellation_to_each_person(api, group, le
     assert sorted(m.recipient for m in cancellations) == sorted([leader.email, member.email, other.email])
     for message in cancellations:
         [parsed] = ical_js(message.calendar_ics)
-        assert parsed["method"] == "CANCEL" and len(parsed["events"]) == 8
-        assert {ev["sequence"] for ev in parsed["events"]} == {1}
+        [ev] = parsed["events"]
+        assert ev["uid"] == object_uid(series) and ev["status"] == "CANCELLED"
+        # The organizer's copy is published to them cancelled; everyone else gets the CANCEL.
+        assert parsed["method"] == ("PUBLISH" if message.recipient == leader.email else "CANCEL")
 
 
 # -- reminders ----------------------------------------------------------------------------------

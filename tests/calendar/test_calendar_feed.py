@@ -164,7 +164,7 @@ def test_meetings_far_from_the_series_start(make_event, weekly_series, ical_js):
     assert _own_zone_instants(ics, [tzid]) == expected
 
 
-def test_meetings_in_the_repeated_hour_are_written_in_utc(make_event, ical_js):
+def test_times_in_the_repeated_hour_are_written_in_the_offset_then_in_force(make_event, ical_js):
     # 01:30 happens twice in New York on 1 November 2026.
     first = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
     second = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
@@ -173,8 +173,10 @@ def test_meetings_in_the_repeated_hour_are_written_in_utc(make_event, ical_js):
         make_event(uid="second@x", starts_at=second, ends_at=second + timedelta(hours=1)),
     ]
     ics = build_calendar(events, name="x")
-    assert b"DTSTART:20261101T053000Z" in ics
-    assert b"DTSTART:20261101T063000Z" in ics
+    # The same wall-clock time (01:30), in the fixed zone of EDT then of EST: never ambiguous.
+    assert b"DTSTART;TZID=Etc/GMT+4:20261101T013000" in ics
+    assert b"DTSTART;TZID=Etc/GMT+5:20261101T013000" in ics
+    assert b"BEGIN:VTIMEZONE\r\nTZID:Etc/GMT+4" in ics
     [parsed] = ical_js(ics)
     got = {ev["uid"]: (_utc(ev["start"]), _utc(ev["end"])) for ev in parsed["events"]}
     assert got == {ev.uid: (ev.starts_at, ev.ends_at) for ev in events}

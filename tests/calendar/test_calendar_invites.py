@@ -80,7 +80,9 @@ def test_itip_rules_are_enforced(invite_event, make_event):
     with pytest.raises(ValueError, match="CANCELLED"):
         build_calendar([invite_event()], name="x", method="CANCEL")
     with pytest.raises(ValueError, match="attendees"):
-        build_calendar([make_event(organizers=LEADERS)], name="x", method="REQUEST")
+        build_calendar([make_event(organizers=LEADERS[:1])], name="x", method="REQUEST")
+    with pytest.raises(ValueError, match="one UID"):
+        build_calendar([invite_event(), invite_event(uid="other@x")], name="x", method="REQUEST")
     with pytest.raises(ValueError, match="organizer"):
         build_calendar([make_event(attendees=MEMBER)], name="x", method="REQUEST")
     with pytest.raises(ValueError, match="PUBLISH"):

@@ -1,0 +1,15 @@
+"""How meetings reach a person's calendar: the choices, in one place."""
+
+# key -> (label, sends emailed invitations, meant to be read through the personal feed)
+DELIVERY = {
+    "invitations": ("Email invitations: accept them once, updates follow by email", True, False),
+    "subscription": ("Calendar subscription only: my calendar app follows my personal feed", False, True),
+    "both": ("Both: invitations and the subscription describe the same events, so nothing doubles",
+             True, True),
+}
+# Invitations work in every calendar app without setting anything up.
+DEFAULT_DELIVERY = "invitations"
+
+
+def sends_invitations(choice: str) -> bool:
+    return DELIVERY.get(choice, DELIVERY[DEFAULT_DELIVERY])[1]
