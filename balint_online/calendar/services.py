@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import User
 from ..core.clock import now
+from ..core.urls import base_url
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.models import OutboxMessage
@@ -41,10 +42,6 @@ _NO_TOKEN = secrets.token_urlsafe(32)
 
 
 # -- addresses ----------------------------------------------------------------------------------
-
-def base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
-
 
 def meeting_uid(meeting: Meeting) -> str:
     host = urlsplit(base_url()).hostname or "localhost"

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
+from ..core.urls import base_url
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -30,7 +31,7 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     HTML alternative is made. Returns None when a message with that key exists already, so callers
     may retry freely. The caller commits; the message goes out with the next delivery run.
     """
-    ctx = {"user": user, "base_url": current_app.config["BASE_URL"].rstrip("/"),
+    ctx = {"user": user, "base_url": base_url(),
            "society": current_app.config["SOCIETY_NAME"], **(context or {})}
     subject_line, _, text = render_template(f"email/{kind}.txt", **ctx).lstrip().partition("\n")
     subject = subject_line.removeprefix("Subject:").strip()
