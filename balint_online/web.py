@@ -1,6 +1,7 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
 from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
 from markupsafe import Markup
 from flask_login import current_user, login_required
@@ -62,15 +63,13 @@ def error_page(status: int, message: str | None, headers=None):
 
 
 def register_web(app: Flask) -> None:
-    from .accounts.models import User
+    from .accounts.signins import load_user
 
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_user)
 
     for bp in (health, pages, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
@@ -100,6 +99,11 @@ def register_web(app: Flask) -> None:
     @app.template_filter("money")
     def money_filter(amount, currency=""):
         return f"{amount:,.2f} {currency}".strip()
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc):
+        # Plain: a page would build links for a host this site does not answer to.
+        return "Unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.after_request
     def security_headers(response):

@@ -4,3 +4,6 @@ PRODUCTION = True
 SESSION_COOKIE_SECURE = True
 REMEMBER_COOKIE_SECURE = True
 PREFERRED_URL_SCHEME = "https"
+
+# Never: it shows every reset link.
+DEV_OUTBOX = False
