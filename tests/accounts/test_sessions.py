@@ -169,3 +169,16 @@ def test_limits_are_configurable(app, client, clock, make_user):
     _sign_in(client, user)
     clock.set(start + timedelta(minutes=6))
     assert not _signed_in(client)
+
+
+def test_sign_in_is_throttled_per_account_as_well_as_per_ip(app, make_user):
+    """Guesses spread over many addresses still meet the account's limit (5 a minute by default)."""
+    user = make_user()
+    codes = []
+    for n in range(7):
+        browser = app.test_client()
+        data = {"email": user.email, "password": f"guess {n}"}
+        codes.append(browser.submit("/sign-in", data, environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"}).status_code)
+    assert codes == [422] * 5 + [429] * 2
+    other = make_user()
+    assert _sign_in(app.test_client(), other)  # another account is not held up
