@@ -72,6 +72,12 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str | None:
         return self.sign_in_key
 
+    # UserMixin compares people by get_id(), which now names a sign-in (None for anyone not
+    # signed in): compare by identity, as the session's identity map keeps one object per row.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
