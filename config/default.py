@@ -15,6 +15,8 @@ MAIL_SENDER = "Balint Online <no-reply@balint.invalid>"
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_STARTTLS = False
+# Tries for a message the server refuses for now (4xx) before it is marked failed (see /admin/mail).
+MAIL_MAX_ATTEMPTS = 8
 
 VIDEO_PROVIDER = "jitsi"
 # Video providers (balint_online/video/providers). Secrets stay None here and come only from
