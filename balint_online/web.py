@@ -107,14 +107,40 @@ def register_web(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
-        )
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        # same-origin: secret addresses (calendar feeds, reset links) never leave in a Referer.
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config["STRICT_TRANSPORT_SECURITY"]:
+            headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
+        if _personal():
+            headers["Cache-Control"] = "no-store"
         return response
 
+
+# Forms post only here (a hosted payment page would need its origin added to form-action), no
+# page may frame ours, and no <base> may redirect relative links.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+# Video rooms open on the provider's site, so no page here needs a camera, a microphone or more.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+def _personal() -> bool:
+    """Whether this answer was made for someone: a signed-in page or download, or an API call with a token.
+
+    Such answers (names, payments, invoices, rosters, CSV exports, tokens shown once) must stay out
+    of every cache, the browser's included. Only a user already loaded counts, so static files
+    cost no database work. The personal calendar feed is not covered: calendar clients poll it
+    and revalidate with its ETag, so it answers "private, no-cache" itself (calendar/views.py).
+    """
+    from flask import g
+
+    user = g.get("_login_user")
+    return bool(getattr(user, "is_authenticated", False) or g.get("api_user") is not None)
 
 
 pages = Blueprint("pages", __name__)

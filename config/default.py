@@ -81,6 +81,9 @@ TRUSTED_HOSTS = None
 # Minutes before a meeting's start when its join link opens.
 JOIN_WINDOW_MINUTES = 15
 
+# Sent on every answer when set (the production profile sets it): browsers then refuse plain HTTP.
+STRICT_TRANSPORT_SECURITY = None
+
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
