@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from .core import clock, timefmt
 from .core.forms import timezone_choices, timezone_names
+from .core.urls import safe_path
 from .features import feature_modules
 from .extensions import db, login_manager
 
@@ -150,8 +151,7 @@ pages = Blueprint("pages", __name__)
 def choose_timezone():
     """Lets a visitor see every time in their own zone before creating an account."""
     chosen = request.form.get("timezone", "")
-    back = request.form.get("next", "/")
-    response = redirect(back if back.startswith("/") and not back.startswith("//") else "/")
+    response = redirect(safe_path(request.form.get("next"), "/"))
     if chosen in timezone_names():
         response.set_cookie(TZ_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

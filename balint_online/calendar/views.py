@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from ..core.clock import now
+from ..core.urls import safe_path
 from ..core.errors import NotAllowed
 from ..extensions import db
 from ..series.models import Meeting
@@ -87,5 +88,4 @@ def overview():
 def reset():
     services.reset_feed(current_user)
     flash("Your calendar has a new address. Subscribe again with it: the old one no longer works.", "success")
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("calendar.overview"))
+    return redirect(safe_path(request.form.get("next"), url_for("calendar.overview")))

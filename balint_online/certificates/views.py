@@ -10,18 +10,16 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..extensions import db
-from ..series.models import Series
+from ..series.services import managed_series
 from . import services
 from .models import Certificate, SeriesCredit
 
 bp = Blueprint("certificates", __name__)
 
-
 class CreditForm(FlaskForm):
     minutes_per_meeting = IntegerField("Credit minutes per meeting attended", validators=[InputRequired(), NumberRange(1, 600)])
     min_meetings = IntegerField("Meetings a member must attend for a certificate", validators=[InputRequired(), NumberRange(1, 52)])
     statements = TextAreaField("Accreditation statements (one per line, printed as written)", validators=[Length(max=4000)])
-
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
@@ -33,13 +31,10 @@ def download(certificate_id):
                "Cache-Control": "private, no-store"}
     return services.pdf_bytes(certificate), 200, {"Content-Type": "application/pdf", **headers}
 
-
 @bp.route("/lead/series/<int:series_id>/credit", methods=["GET", "POST"])
 @login_required
 def credit(series_id):
-    series = db.get_or_404(Series, series_id)
-    if not series.can_manage(current_user):
-        abort(403)
+    series = managed_series(series_id, current_user)
     current = db.session.get(SeriesCredit, series.id)
     form = CreditForm(obj=current) if current else CreditForm(minutes_per_meeting=series.duration_minutes,
                                                               min_meetings=max(series.meeting_count - 1, 1))
@@ -56,7 +51,6 @@ def credit(series_id):
                                       .order_by(Certificate.issued_at.desc())).all()
     return render_template("certificates/credit.html", series=series, form=form, certificates=certificates), \
         422 if form.errors else 200
-
 
 @bp.post("/certificates/<int:certificate_id>/reissue")
 @login_required

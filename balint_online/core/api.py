@@ -37,7 +37,10 @@ class ApiError(Exception):
 
 
 def http_error_response(exc: HTTPException):
-    return ApiError(exc.code or 500, exc.description or exc.name).response()
+    response = ApiError(exc.code or 500, exc.description or exc.name).response()
+    if getattr(exc, "valid_methods", None):  # a 405 says which methods the resource takes
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
 
 
 def is_api_request() -> bool:

@@ -27,6 +27,8 @@ bp = Blueprint("rotation", __name__)
 
 def _series(series_id: int) -> Series:
     series = db.get_or_404(Series, series_id)
+    if series.lifecycle == "draft" and not series.can_manage(current_user):
+        abort(404)
     if not services.can_view(series, current_user):
         abort(403, "Only this group's leaders, its enrolled members and administrators see its rotation.")
     return series

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
 from ..core.clock import now, today_in
-from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import meeting_changed, series_changed
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
@@ -143,7 +143,16 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
 
 def require_manager(series: Series, user: User) -> None:
     if not series.can_manage(user):
+        if series.lifecycle == "draft":  # a draft is known only to those who manage it
+            raise NotFound(f"No series with id {series.id}.")
         raise NotAllowed("Only this series' leaders or an administrator may do that.")
+
+
+def managed_series(series_id: int, user) -> Series:
+    """The series `user` leads or administers, for their pages: 404 for a draft they may not know of."""
+    series = db.get_or_404(Series, series_id)
+    require_manager(series, user)
+    return series
 
 
 def publish_series(series: Series, user: User) -> Series:
