@@ -163,7 +163,7 @@ def password():
         except DomainError as exc:
             attach_domain_error(form, exc, "current_password")
         else:
-            signins.sign_in(current_user)
+            signins.sign_in(current_user._get_current_object())  # the person, not the proxy that reads g
             db.session.commit()
             flash("Your password is changed, and every other device is signed out.", "success")
             return redirect(url_for(".profile"))

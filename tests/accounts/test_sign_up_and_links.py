@@ -97,8 +97,8 @@ def test_no_outbox_page_in_the_testing_profile_even_for_an_admin(client, make_us
 def test_no_outbox_page_in_production_even_in_debug(database_urls, backend, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.delenv("BALINT_CONFIG")
+    monkeypatch.setenv("DATABASE_URL", database_urls[backend])
     production = create_app("production")
-    production.config["SQLALCHEMY_DATABASE_URI"] = database_urls[backend]
     production.debug = True
     assert production.test_client().get("/dev/outbox").status_code == 404
 

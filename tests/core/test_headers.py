@@ -11,9 +11,8 @@ from tests.factories import apply, published_series
 def production(database_urls, backend, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.delenv("BALINT_CONFIG")
-    app = create_app("production")
-    app.config["SQLALCHEMY_DATABASE_URI"] = database_urls[backend]
-    return app
+    monkeypatch.setenv("DATABASE_URL", database_urls[backend])
+    return create_app("production")
 
 
 def test_production_sends_hsts_and_a_strict_policy(production):
