@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, request
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..core.clock import now
@@ -97,3 +97,14 @@ def live_sign_ins(user: User) -> list[SignIn]:
     ).all()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     return [r for r in records if r.remember or r.last_seen_at + idle > moment]
+
+
+def forget_ended(moment) -> int:
+    """Delete sign-ins ended or expired a day ago or more (kept a day for the account page's sake);
+    one that merely went idle goes once its absolute lifetime is over too."""
+    cutoff = moment - timedelta(days=1)
+    deleted = db.session.execute(
+        delete(SignIn).where(or_(SignIn.ended_at < cutoff, SignIn.expires_at < cutoff))
+    ).rowcount
+    db.session.flush()
+    return deleted

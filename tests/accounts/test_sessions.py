@@ -182,3 +182,20 @@ def test_sign_in_is_throttled_per_account_as_well_as_per_ip(app, make_user):
     assert codes == [422] * 5 + [429] * 2
     other = make_user()
     assert _sign_in(app.test_client(), other)  # another account is not held up
+
+
+def test_ended_sign_ins_are_forgotten_by_the_scheduler(app, client, clock, make_user):
+    from balint_online.accounts.models import SignIn
+
+    user = make_user()
+    start = clock.set(now())
+    _sign_in(client, user)
+    client.submit("/sign-out", page="/home")
+    _sign_in(client, user, remember=True)  # still live a day later
+    result = app.test_cli_runner().invoke(args=["jobs", "run-due"])
+    assert "forget-ended-sign-ins: 0" in result.output
+    clock.set(start + timedelta(days=1, minutes=1))
+    assert _signed_in(client)
+    result = app.test_cli_runner().invoke(args=["jobs", "run-due"])
+    assert "forget-ended-sign-ins: 1" in result.output
+    assert db.session.query(SignIn).count() == 1 and _signed_in(client)
