@@ -8,6 +8,7 @@ from ..core.urls import safe_path
 from ..core.errors import NotAllowed
 from ..extensions import db
 from ..series.models import Meeting
+from ..series.services import require_known
 from . import services
 
 bp = Blueprint("calendar", __name__)
@@ -57,6 +58,7 @@ def series_feed(series_id):
 
 def _entitled_meeting(meeting_id: int) -> Meeting:
     meeting = db.get_or_404(Meeting, meeting_id)
+    require_known(meeting.series, current_user)
     if not services.is_entitled(meeting, current_user):
         raise NotAllowed("This meeting's calendar entry is for its group's members and leaders.")
     return meeting

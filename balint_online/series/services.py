@@ -141,10 +141,15 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     return series
 
 
+def require_known(series: Series, user) -> None:
+    """A draft is known only to those who manage it: anyone else gets the 404 of an unused id."""
+    if series.lifecycle == "draft" and not series.can_manage(user):
+        raise NotFound(f"No series with id {series.id}.")
+
+
 def require_manager(series: Series, user: User) -> None:
+    require_known(series, user)
     if not series.can_manage(user):
-        if series.lifecycle == "draft":  # a draft is known only to those who manage it
-            raise NotFound(f"No series with id {series.id}.")
         raise NotAllowed("Only this series' leaders or an administrator may do that.")
 
 

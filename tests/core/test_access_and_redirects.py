@@ -76,7 +76,7 @@ def test_a_draft_is_not_found_by_other_leaders(client, api, make_user, login):
     assert api(other).post(f"/api/v1/meetings/{meeting}/cancel").status_code == 404
     login(other)
     for path in (f"/series/{draft['id']}", f"/lead/series/{draft['id']}/applications", f"/lead/series/{draft['id']}",
-                 f"/lead/series/{draft['id']}/attendance", f"/series/{draft['id']}/rotation"):
+                 f"/lead/series/{draft['id']}/attendance", f"/series/{draft['id']}/rotation", f"/meetings/{meeting}.ics"):
         assert client.get(path).status_code == 404, path
 
 
