@@ -67,7 +67,7 @@ def api_auth(view: Callable | None = None, *, optional: bool = False):
                     raise ApiError(401, "Send your API token as 'Authorization: Bearer TOKEN'.")
                 user = ApiToken.find_user(raw.strip())
                 if user is None:
-                    raise ApiError(401, "That API token is not valid.")
+                    raise ApiError(401, "That API token is not valid: it may have expired or been revoked.")
             elif not optional:
                 raise ApiError(401, "Sign in with an API token: 'Authorization: Bearer TOKEN'.")
             g.api_user = user
