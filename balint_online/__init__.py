@@ -74,6 +74,8 @@ def _load_config(app: Flask, config: Mapping | str | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "balint.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if isinstance(app.config.get("TRUSTED_HOSTS"), str):  # from the environment: a comma-separated list
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 
 
 def _normalise_db_url(url: str) -> str:

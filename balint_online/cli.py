@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 
 from .accounts.models import DISCIPLINES, ROLES, ApiToken, find_user_by_email
-from .accounts.services import create_user
+from .accounts.services import api_tokens, create_user, revoke_api_token
 from .core.clock import now
 from .core.errors import DomainError
 from .extensions import db
@@ -46,18 +46,49 @@ def create_user_command(email, name, password, role, timezone, discipline, membe
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
-@users.command("token")
-@click.argument("email")
-def token_command(email):
-    """Print a new API token for EMAIL as the last line of output."""
+def _user_or_exit(email):
     user = find_user_by_email(email)
     if user is None:
         click.echo(f"Error: no account for {email}.", err=True)
         sys.exit(1)
-    _, raw = ApiToken.issue(user)
+    return user
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="How long it works (default: API_TOKEN_DAYS, 90 unless configured).")
+def token_command(email, name, days):
+    """Print a new API token for EMAIL as the last line of output."""
+    user = _user_or_exit(email)
+    token, raw = ApiToken.issue(user, name=name, days=days)
     db.session.commit()
-    click.echo(f"New API token for {user.email} (shown once):")
+    click.echo(f"New API token {token.id} \"{token.name}\" for {user.email}, until {token.expires_at:%Y-%m-%d %H:%M} UTC (shown once):")
     click.echo(raw)
+
+
+@users.command("tokens")
+@click.argument("email")
+def tokens_command(email):
+    """List EMAIL's API tokens: id, name, state, created, expires, last used."""
+    for token in api_tokens(_user_or_exit(email)):
+        state = "revoked" if token.revoked_at else ("live" if token.is_live else "expired")
+        last = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        click.echo(f"{token.id}\t{token.name or '-'}\t{state}\tcreated {token.created_at:%Y-%m-%d}\t"
+                   f"expires {token.expires_at:%Y-%m-%d}\tlast used {last}")
+
+
+@users.command("revoke-token")
+@click.argument("token_id", type=click.IntRange(1))
+def revoke_token_command(token_id):
+    """Revoke API token TOKEN_ID (see `users tokens EMAIL`) at once."""
+    token = revoke_api_token(token_id)
+    if token is None:
+        click.echo(f"Error: no API token {token_id}.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Revoked API token {token.id} \"{token.name}\" of {token.user.email}.")
 
 
 @click.command(help="Load demonstration data; running it again adds nothing.")

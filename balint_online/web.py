@@ -1,6 +1,7 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
 from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
 from markupsafe import Markup
 from flask_login import current_user, login_required
@@ -9,6 +10,7 @@ from sqlalchemy import text
 from .core import clock, timefmt
 from .core.pagination import page_url
 from .core.forms import timezone_choices, timezone_names
+from .core.urls import safe_path
 from .features import feature_modules
 from .extensions import db, login_manager
 
@@ -63,15 +65,13 @@ def error_page(status: int, message: str | None, headers=None):
 
 
 def register_web(app: Flask) -> None:
-    from .accounts.models import User
+    from .accounts.signins import load_user
 
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_user)
 
     for bp in (health, pages, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
@@ -109,16 +109,47 @@ def register_web(app: Flask) -> None:
     def money_filter(amount, currency=""):
         return f"{amount:,.2f} {currency}".strip()
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc):
+        # Plain: a page would build links for a host this site does not answer to.
+        return "Unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
-        )
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        # same-origin: secret addresses (calendar feeds, reset links) never leave in a Referer.
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config["STRICT_TRANSPORT_SECURITY"]:
+            headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
+        if _personal():
+            headers["Cache-Control"] = "no-store"
         return response
 
+
+# Forms post only here (a hosted payment page would need its origin added to form-action), no
+# page may frame ours, and no <base> may redirect relative links.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                           "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+# Video rooms open on the provider's site, so no page here needs a camera, a microphone or more.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+def _personal() -> bool:
+    """Whether this answer was made for someone: a signed-in page or download, or an API call with a token.
+
+    Such answers (names, payments, invoices, rosters, CSV exports, tokens shown once) must stay out
+    of every cache, the browser's included. Only a user already loaded counts, so static files
+    cost no database work. The personal calendar feed is not covered: calendar clients poll it
+    and revalidate with its ETag, so it answers "private, no-cache" itself (calendar/views.py).
+    """
+    from flask import g
+
+    user = g.get("_login_user")
+    return bool(getattr(user, "is_authenticated", False) or g.get("api_user") is not None)
 
 
 pages = Blueprint("pages", __name__)
@@ -128,8 +159,7 @@ pages = Blueprint("pages", __name__)
 def choose_timezone():
     """Lets a visitor see every time in their own zone before creating an account."""
     chosen = request.form.get("timezone", "")
-    back = request.form.get("next", "/")
-    response = redirect(back if back.startswith("/") and not back.startswith("//") else "/")
+    response = redirect(safe_path(request.form.get("next"), "/"))
     if chosen in timezone_names():
         response.set_cookie(TZ_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

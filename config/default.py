@@ -19,6 +19,8 @@ MAIL_SENDER = "Balint Online <no-reply@balint.invalid>"
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_STARTTLS = False
+# Tries for a message the server refuses for now (4xx) before it is marked failed (see /admin/mail).
+MAIL_MAX_ATTEMPTS = 8
 
 VIDEO_PROVIDER = "jitsi"
 # Video providers (balint_online/video/providers). Secrets stay None here and come only from
@@ -59,10 +61,26 @@ PAYMENT_PROVIDER = "invoice"
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+# Per account (the email posted), whatever the address: sign-in, sign-up and reset requests.
+ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"
 
 PASSWORD_RESET_HOURS = 2
+# How long a new API token works unless its creator says otherwise (`users token --days`).
+API_TOKEN_DAYS = 90
+# How long the link that confirms a new account's address works.
+SIGN_UP_CONFIRM_HOURS = 24
+# Sessions (accounts/signins.py): a sign-in ends after this long without a request...
+SESSION_IDLE_MINUTES = 120
+# ...and, however active, this long after signing in; "keep me signed in" lasts
+# REMEMBER_COOKIE_DURATION instead (seconds) and has no idle timeout.
+SESSION_MAX_HOURS = 12
+REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
 # How many hops of X-Forwarded-* to trust; 0 when not behind a reverse proxy.
 PROXY_HOPS = 0
+# Host names this site answers to (Flask refuses any other Host with 400), e.g.
+# BALINT_TRUSTED_HOSTS="balint.example.org,www.balint.example.org". None accepts any: links never
+# depend on it, since every absolute URL comes from BASE_URL.
+TRUSTED_HOSTS = None
 
 # Built calendar feeds, kept by validator: a redis:// URL shares them between processes;
 # without one each process keeps up to FEED_CACHE_ENTRIES in memory.
@@ -73,11 +91,18 @@ FEED_CACHE_SECONDS = 86400
 # Minutes before a meeting's start when its join link opens.
 JOIN_WINDOW_MINUTES = 15
 
+# Sent on every answer when set (the production profile sets it): browsers then refuse plain HTTP.
+STRICT_TRANSPORT_SECURITY = None
+
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# /dev/outbox, the development aid that shows every message written (reset links too): None
+# follows debug (`make run`); the production and testing profiles set it off.
+DEV_OUTBOX = None
 
 # A fixed "now" (ISO 8601, UTC) for tests and demonstrations only; honoured only when TESTING.
 FROZEN_NOW = None

@@ -10,3 +10,6 @@ SECRET_KEY = "testing-secret"
 BASE_URL = "http://balint.test"
 # Password hashing stays real, but cheaper, so that the suite stays fast.
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+# Off as in production; a test of the development aid turns it on for itself.
+DEV_OUTBOX = False

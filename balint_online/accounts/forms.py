@@ -19,9 +19,6 @@ class SignUpForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
     discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
     timezone = TimezoneField(description="Every time on the site is shown in this zone.")
-    password = PasswordField("Password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
-                             description=f"At least {MIN_PASSWORD} characters.")
-    confirm = PasswordField("Repeat the password", validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
 
 
 class ProfileForm(FlaskForm):
@@ -35,6 +32,20 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
+    """Choosing a password: after a reset link, and when confirming a new account's address."""
+
     password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
                              description=f"At least {MIN_PASSWORD} characters.")
     confirm = PasswordField("Repeat the password", validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])
+    password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
+                             description=f"At least {MIN_PASSWORD} characters. You will stay signed in here only.")
+    confirm = PasswordField("Repeat the new password", validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=80)],
+                       description="What the token is for, e.g. \"reporting script\".")

@@ -2,10 +2,11 @@
 
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import Boolean, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
@@ -67,32 +68,87 @@ class User(UserMixin, db.Model):
     def membership_on(self, day: date) -> "Membership | None":
         return next((m for m in self.memberships if m.covers(day)), None)
 
+    # Flask-Login keeps get_id() in the session and the remember-me cookie. It names the sign-in
+    # record (accounts/signins.py), not the person, so that ending the record ends both.
+    sign_in_key = None
+
+    def get_id(self) -> str | None:
+        return self.sign_in_key
+
+    # UserMixin compares people by get_id(), which now names a sign-in (None for anyone not
+    # signed in): compare by identity, as the session's identity map keeps one object per row.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
 
 class ApiToken(db.Model):
+    """A bearer token for the API: named, expiring, revocable; only its digest is stored."""
+
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
+    # last_used_at is written at most this often: one UPDATE a minute per busy token, not one per request.
+    USE_RECORDED_EVERY = timedelta(minutes=1)
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > now()
+
     @classmethod
-    def issue(cls, user: User) -> tuple["ApiToken", str]:
+    def issue(cls, user: User, *, name: str = "", days: int | None = None) -> tuple["ApiToken", str]:
+        """A new token (the raw value is returned once, never stored); the caller commits."""
         raw = secrets.token_urlsafe(32)
-        token = cls(user=user, digest=token_digest(raw))
+        days = current_app.config["API_TOKEN_DAYS"] if days is None else days
+        moment = now()
+        token = cls(user=user, digest=token_digest(raw), name=name.strip()[:80], created_at=moment,
+                    expires_at=moment + timedelta(days=days))
         db.session.add(token)
         return token, raw
 
     @classmethod
     def find_user(cls, raw: str) -> User | None:
+        """The owner of a live token, recording its use."""
         token = db.session.scalar(select(cls).where(cls.digest == token_digest(raw)))
-        return token.user if token else None
+        if token is None or not token.is_live:
+            return None
+        moment = now()
+        if token.last_used_at is None or token.last_used_at + cls.USE_RECORDED_EVERY <= moment:
+            token.last_used_at = moment
+            db.session.commit()
+        return token.user
+
+
+class SignIn(db.Model):
+    """One signed-in browser. Server-side, so that one sign-out ends just that browser's session."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The absolute lifetime: however active the browser, the sign-in ends then.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class PasswordReset(db.Model):

@@ -1,40 +1,55 @@
 """Sign-up, sign-in, sign-out, password reset and the profile page."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
+from ..core.urls import safe_path
 from ..extensions import db, limiter
-from .forms import ProfileForm, ResetForm, ResetRequestForm, SignInForm, SignUpForm
-from .services import authenticate, complete_password_reset, create_user, find_reset, start_password_reset
+from . import signins
+from .models import ApiToken
+from .forms import ApiTokenForm, ChangePasswordForm, ProfileForm, ResetForm, ResetRequestForm, SignInForm, SignUpForm
+from .services import (api_tokens, authenticate, change_password, complete_password_reset, create_user, find_reset, read_sign_up,
+                       revoke_api_token, start_password_reset, start_sign_up)
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Only same-site paths: an open redirect would help phishing.
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
-        return target
-    return default
+    return safe_path(request.args.get("next"), default)
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """Counts attempts on one account from every address: a botnet spreading its guesses still meets a limit."""
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _throttled(error_message: str | None = None):
+    """Per IP and per account, on POST only."""
+    def decorate(view):
+        view = limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], error_message=error_message)(view)
+        return limiter.limit(_login_limit, methods=["POST"], error_message=error_message)(view)
+    return decorate
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], error_message="Too many sign-in attempts; wait a minute and try again.")
+@_throttled("Too many sign-in attempts; wait a minute and try again.")
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            signins.sign_in(user, remember=form.remember.data)
+            db.session.commit()
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(_safe_next(url_for("pages.home")))
         form.password.errors.append("That email and password do not match an account.")
@@ -42,33 +57,55 @@ def sign_in():
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@_throttled()
 def sign_up():
     form = SignUpForm()
     if request.method == "GET" and not form.timezone.data:
         form.timezone.data = request.args.get("tz", "UTC")
     if form.validate_on_submit():
         try:
-            user = create_user(email=form.email.data, name=form.name.data, password=form.password.data,
-                               timezone=form.timezone.data, discipline=form.discipline.data)
+            start_sign_up(email=form.email.data, name=form.name.data, timezone=form.timezone.data,
+                          discipline=form.discipline.data)
         except DomainError as exc:
             attach_domain_error(form, exc, "email")
         else:
-            login_user(user)
-            flash("Your account is ready. Find a group that suits you below.", "success")
-            return redirect(_safe_next(url_for("series.catalogue")))
+            db.session.commit()
+            return render_template("accounts/sign_up_sent.html", email=form.email.data.strip().lower())
     return render_template("accounts/sign_up.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/sign-up/confirm/<token>", methods=["GET", "POST"])
+def confirm_sign_up(token):
+    from ..web import error_page
+
+    details = read_sign_up(token)
+    if details is None:
+        return error_page(404, "This link has expired or was used already. Create your account again, or sign in.")
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(password=form.password.data, **details)
+        except DomainError as exc:
+            attach_domain_error(form, exc, "password")
+        else:
+            signins.sign_in(user)
+            db.session.commit()
+            flash("Your account is ready. Find a group that suits you below.", "success")
+            return redirect(url_for("series.catalogue"))
+    return render_template("accounts/confirm_sign_up.html", form=form, details=details), 422 if form.errors else 200
 
 
 @bp.post("/sign-out")
 def sign_out():
-    logout_user()
+    if current_user.is_authenticated:
+        signins.sign_out(current_user)
+        db.session.commit()
     flash("You are signed out.", "info")
     return redirect(url_for("series.catalogue"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@_throttled()
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -89,10 +126,18 @@ def reset_password(token):
         except DomainError as exc:
             form.password.errors.append(exc.message)
         else:
-            login_user(user)
-            flash("Your password is changed.", "success")
+            signins.sign_in(user)
+            db.session.commit()
+            flash("Your password is changed, and every other device is signed out.", "success")
             return redirect(url_for("pages.home"))
     return render_template("accounts/reset.html", form=form)
+
+
+def _account_page(form=None, password_form=None, status=200):
+    return render_template("accounts/profile.html", form=form or ProfileForm(obj=current_user),
+                           password_form=password_form or ChangePasswordForm(),
+                           sign_ins=signins.live_sign_ins(current_user),
+                           this_sign_in=signins.current_record(current_user)), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -104,18 +149,91 @@ def profile():
         db.session.commit()
         flash("Your details are saved.", "success")
         return redirect(url_for(".profile"))
-    return render_template("accounts/profile.html", form=form)
+    return _account_page(form, status=422 if form.errors else 200)
+
+
+@bp.post("/account/password")
+@login_required
+@limiter.limit(_login_limit)
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as exc:
+            attach_domain_error(form, exc, "current_password")
+        else:
+            signins.sign_in(current_user._get_current_object())  # the person, not the proxy that reads g
+            db.session.commit()
+            flash("Your password is changed, and every other device is signed out.", "success")
+            return redirect(url_for(".profile"))
+    return _account_page(password_form=form, status=422)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    count = signins.end_everywhere(current_user)
+    signins.sign_out(current_user)
+    db.session.commit()
+    flash(f"You are signed out everywhere ({count} session{'s' if count != 1 else ''} ended).", "info")
+    return redirect(url_for(".sign_in"))
+
+
+def dev_outbox_enabled() -> bool:
+    """Development only: `make run` (debug), or DEV_OUTBOX set on the embedded defaults; never in production.
+
+    It shows every message, reset links among them, to whoever is signed in.
+    """
+    config = current_app.config
+    wanted = config["DEV_OUTBOX"]
+    return not config.get("PRODUCTION") and (current_app.debug if wanted is None else bool(wanted))
 
 
 @bp.get("/dev/outbox")
-@login_required
 def outbox():
-    """Development aid: read what the platform would have emailed (admins, or anyone in debug)."""
+    """Development aid: read what the platform would have emailed."""
     from sqlalchemy import select
 
     from ..notifications.models import OutboxMessage
 
-    if not (current_app.debug or current_user.is_admin):
+    if not dev_outbox_enabled():
         abort(404)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)).all()
     return render_template("accounts/outbox.html", messages=messages)
+
+
+def _tokens_page(form=None, new_token=None, status=200):
+    return render_template("accounts/tokens.html", form=form or ApiTokenForm(), tokens=api_tokens(current_user),
+                           new_token=new_token, days=current_app.config["API_TOKEN_DAYS"]), status
+
+
+@bp.get("/account/tokens")
+@login_required
+def tokens():
+    return _tokens_page()
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(form, status=422)
+    _, raw = ApiToken.issue(current_user, name=form.name.data)
+    db.session.commit()
+    # Shown on this answer only (never stored, never flashed into the session cookie).
+    return _tokens_page(new_token=raw, status=201)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    token = revoke_api_token(token_id, owner=current_user)
+    if token is None:
+        abort(404)
+    db.session.commit()
+    flash(f"The token \u201c{token.name}\u201d no longer works.", "info")
+    return redirect(url_for(".tokens"))

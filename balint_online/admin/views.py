@@ -9,6 +9,8 @@ from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
+from ..notifications import services as notifications
+from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
 from ..pricing.rules import format_money
@@ -200,3 +202,20 @@ def ledger_csv(series_id):
                  *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
     return csv_download(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS], rows,
                         f"ledger-series-{ledger.series.id}.csv")
+
+
+@bp.get("/mail")
+def failed_mail():
+    """Messages the platform gave up sending, with the reason, so that someone can act on them."""
+    return render_template("admin/mail.html", messages=notifications.failed_messages())
+
+
+@bp.post("/mail/<int:message_id>/retry")
+def retry_mail(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.failed_at is None:
+        abort(404)
+    notifications.retry_message(message)
+    db.session.commit()
+    flash(f"The message to {message.recipient} is back in the queue.", "success")
+    return redirect(url_for(".failed_mail"))

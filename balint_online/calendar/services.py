@@ -23,6 +23,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.errors import InvalidInput
+from ..core.urls import base_url
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.models import OutboxMessage
@@ -45,10 +46,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # -- addresses ----------------------------------------------------------------------------------
-
-def base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
-
 
 def _uid(name: str) -> str:
     # A configured domain, not BASE_URL's host: moving the site must not duplicate every event.

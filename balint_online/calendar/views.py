@@ -4,10 +4,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from ..core.clock import now
+from ..core.urls import safe_path
 from ..core.errors import NotAllowed
 from ..extensions import db
 from ..accounts.models import User
 from ..series.models import Meeting, Series
+from ..series.services import require_known
 from . import feeds, services
 from .forms import DeliveryForm
 
@@ -65,6 +67,7 @@ def series_feed(series_id):
 
 def _entitled_meeting(meeting_id: int) -> Meeting:
     meeting = db.get_or_404(Meeting, meeting_id)
+    require_known(meeting.series, current_user)
     if not services.is_entitled(meeting, current_user):
         raise NotAllowed("This meeting's calendar entry is for its group's members and leaders.")
     return meeting
@@ -122,5 +125,4 @@ def delivery():
 def reset():
     services.reset_feed(current_user)
     flash("Your calendar has a new address. Subscribe again with it: the old one no longer works.", "success")
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("calendar.overview"))
+    return redirect(safe_path(request.form.get("next"), url_for("calendar.overview")))

@@ -15,13 +15,12 @@ from ..core.forms import choices
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..extensions import db
-from ..series.models import Series
+from ..series.services import managed_series
 from . import services
 from .models import Certificate, SeriesCredit, SeriesCreditLine
 from .rules import BODIES
 
 bp = Blueprint("certificates", __name__)
-
 
 class CreditForm(FlaskForm):
     minutes_per_meeting = IntegerField("Credit minutes per meeting attended", validators=[InputRequired(), NumberRange(1, 600)])
@@ -41,7 +40,6 @@ class CreditLineForm(FlaskForm):
                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     statement = TextAreaField("Statement as approved (empty: the body's standard statement)", validators=[Length(max=2000)])
 
-
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
 def download(certificate_id):
@@ -52,13 +50,10 @@ def download(certificate_id):
                "Cache-Control": "private, no-store"}
     return services.pdf_bytes(certificate), 200, {"Content-Type": "application/pdf", **headers}
 
-
 @bp.route("/lead/series/<int:series_id>/credit", methods=["GET", "POST"])
 @login_required
 def credit(series_id):
-    series = db.get_or_404(Series, series_id)
-    if not series.can_manage(current_user):
-        abort(403)
+    series = managed_series(series_id, current_user)
     current = db.session.get(SeriesCredit, series.id)
     # By default every meeting, in its entirety: the society's requirement (seed 000).
     form = CreditForm(obj=current) if current else CreditForm(minutes_per_meeting=series.duration_minutes,
@@ -116,7 +111,6 @@ def remove_line(line_id):
     db.session.commit()
     flash("Credit line removed.", "success")
     return redirect(url_for(".credit", series_id=line.series_id))
-
 
 @bp.post("/certificates/<int:certificate_id>/reissue")
 @login_required

@@ -37,7 +37,10 @@ class ApiError(Exception):
 
 
 def http_error_response(exc: HTTPException):
-    return ApiError(exc.code or 500, exc.description or exc.name).response()
+    response = ApiError(exc.code or 500, exc.description or exc.name).response()
+    if getattr(exc, "valid_methods", None):  # a 405 says which methods the resource takes
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
 
 
 def is_api_request() -> bool:
@@ -64,7 +67,7 @@ def api_auth(view: Callable | None = None, *, optional: bool = False):
                     raise ApiError(401, "Send your API token as 'Authorization: Bearer TOKEN'.")
                 user = ApiToken.find_user(raw.strip())
                 if user is None:
-                    raise ApiError(401, "That API token is not valid.")
+                    raise ApiError(401, "That API token is not valid: it may have expired or been revoked.")
             elif not optional:
                 raise ApiError(401, "Sign in with an API token: 'Authorization: Bearer TOKEN'.")
             g.api_user = user

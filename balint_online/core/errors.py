@@ -26,3 +26,11 @@ class InvalidInput(DomainError):
 class NotAllowed(DomainError):
     status = 403
     code = "forbidden"
+
+
+class NotFound(DomainError):
+    """Something the caller may not know exists (a draft, another person's application): 404, as
+    for an id that matches nothing, so that answers never reveal which ids are taken."""
+
+    status = 404
+    code = "not_found"

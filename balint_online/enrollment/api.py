@@ -42,7 +42,7 @@ def application_json(application: Application, *, for_manager: bool) -> dict:
                           "discipline": application.user.discipline}
         body["history"] = [
             {"at": iso_z(e.at), "action": e.action, "from": e.from_status, "to": e.to_status, "reason": e.reason,
-             "by": e.actor.name if e.actor else "system"} for e in application.history
+             "by": e.actor.name if e.actor else "system"} for e in application.history_for(current_api_user())
         ]
     return body
 

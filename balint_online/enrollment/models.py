@@ -82,6 +82,14 @@ class Application(db.Model):
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
 
+    def history_for(self, viewer) -> list["AuditEntry"]:
+        """The history as `viewer` may see it: money between the member and the society (payments,
+        refunds, a scholarship and the administrator's reasons for it) is for administrators and
+        the member's own invoice only, never for the group's leaders."""
+        if getattr(viewer, "is_admin", False):
+            return list(self.history)
+        return [e for e in self.history if e.action not in ADMIN_ONLY_ACTIONS]
+
     @property
     def amount_due(self) -> Decimal:
         return Decimal("0.00") if self.scholarship else self.price
@@ -94,6 +102,10 @@ class Application(db.Model):
     def attestation_record(self) -> list[tuple[str, str, bool]]:
         """(key, the exact text agreed to, the answer) for every item."""
         return [(key, wording, self.attestation_answers.get(key) is True) for key, wording in self.attestation_text.items]
+
+
+# History entries about money and need: shown to administrators only (Application.history_for).
+ADMIN_ONLY_ACTIONS = frozenset({"payment_recorded", "refund_paid", "scholarship_granted", "complimentary_membership"})
 
 
 class AuditEntry(db.Model):

@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
-from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import application_changed
 from ..extensions import db
 from ..notifications.services import queue_email
@@ -47,8 +47,9 @@ def can_view(application: Application, user) -> bool:
 
 
 def require_view(application: Application, user) -> None:
+    """Anyone else is told there is no such application (404), exactly as for an unused id."""
     if not can_view(application, user):
-        raise NotAllowed("Only the applicant, the series' leaders or an administrator may see this application.")
+        raise NotFound(f"No application with id {application.id}.")
 
 
 def waitlist_positions(applications) -> dict[int, int]:
@@ -161,6 +162,7 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
 def accept(application: Application, actor) -> Application:
     """Enrol if a seat is free and nobody is queueing; otherwise put the application on the waiting list."""
     series = application.series
+    require_view(application, actor)
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may accept applications.")
     if application.status != "pending":
@@ -181,6 +183,7 @@ def accept(application: Application, actor) -> Application:
 
 def decline(application: Application, actor, reason: str) -> Application:
     series = application.series
+    require_view(application, actor)
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may decline applications.")
     if not application.is_live:
@@ -200,8 +203,7 @@ def decline(application: Application, actor, reason: str) -> Application:
 
 def withdraw(application: Application, actor, reason: str):
     """Withdraw in writing; returns the refund recorded (which may be 0.00)."""
-    if not (application.user_id == actor.id or application.series.can_manage(actor)):
-        raise NotAllowed("Only the applicant, the series' leaders or an administrator may withdraw an application.")
+    require_view(application, actor)
     if not application.is_live:
         raise DomainError(f"This application is already {application.status}.", code="not_live")
     if not reason:
@@ -217,6 +219,7 @@ def withdraw(application: Application, actor, reason: str):
 
 
 def accept_offer(application: Application, actor) -> Application:
+    require_view(application, actor)
     if application.user_id != actor.id:
         raise NotAllowed("Only the applicant can take up their offer.")
     if application.status != "offered":

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..pricing.rules import format_money, refund_for_withdrawal
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
+from ..series.services import managed_series
 from . import attestation, services
 from .forms import ApplyForm, DeclineForm, WithdrawForm, field_name
 from .models import LIVE_STATUSES, Application
@@ -77,6 +78,7 @@ def _viewable(application_id) -> Application:
 def _own(application_id) -> Application:
     application = db.get_or_404(Application, application_id)
     if application.user_id != current_user.id:
+        services.require_view(application, current_user)  # 404 to strangers
         abort(403)
     return application
 
@@ -144,10 +146,7 @@ def _queue_order(application: Application):
 
 
 def _managed_series(series_id) -> Series:
-    series = db.get_or_404(Series, series_id)
-    if not series.can_manage(current_user):
-        abort(403)
-    return series
+    return managed_series(series_id, current_user)
 
 
 @bp.get("/lead/series/<int:series_id>/applications")

@@ -31,3 +31,6 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    # Given up on (a fault of the message itself, or too many attempts): never retried by itself,
+    # listed for administrators at /admin/mail.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

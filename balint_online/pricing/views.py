@@ -14,8 +14,9 @@ bp = Blueprint("pricing", __name__)
 
 def _require_money_view(application: Application) -> None:
     # Money is between the member and the society: leaders see payment status on the roster only.
+    # Anyone else is told there is no such invoice, as for an unused id.
     if application.user_id != current_user.id and not current_user.is_admin:
-        abort(403)
+        abort(404)
 
 
 @bp.get("/applications/<int:application_id>/invoice")
@@ -47,7 +48,7 @@ def receipt(payment_id):
 def pay(application_id):
     application = db.get_or_404(Application, application_id)
     if application.user_id != current_user.id:
-        abort(403)
+        abort(404)
     step = configured_provider().start_payment(application)
     if step.instructions:
         flash(step.instructions, "info")

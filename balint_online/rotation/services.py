@@ -26,12 +26,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core.clock import now
+from ..core.urls import absolute_url
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..enrollment.models import Application
 from ..extensions import db
@@ -385,7 +385,7 @@ def _apply(snap: Snapshot, plan: RotationPlan, *, kind: str, reason: str, actor=
 
 
 def rotation_url(series: Series) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/series/{series.id}/rotation"
+    return absolute_url("rotation.page", series_id=series.id)
 
 
 def _notify_changes(snap: Snapshot, changes, presenters, backups, event: RotationEvent) -> None:

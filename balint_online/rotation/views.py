@@ -10,6 +10,7 @@ from ..core.errors import DomainError
 from ..core.timefmt import human
 from ..extensions import db
 from ..series.models import Meeting, Series
+from ..series.services import require_known
 from . import services
 from .forms import (
     AvailabilityForm,
@@ -27,6 +28,7 @@ bp = Blueprint("rotation", __name__)
 
 def _series(series_id: int) -> Series:
     series = db.get_or_404(Series, series_id)
+    require_known(series, current_user)
     if not services.can_view(series, current_user):
         abort(403, "Only this group's leaders, its enrolled members and administrators see its rotation.")
     return series

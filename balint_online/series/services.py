@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
 from ..core.clock import now, today_in
-from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import meeting_changed, series_changed
 from ..core.text import one_line
 from ..core.zonerules import canonical_zone, current as current_rules
@@ -150,9 +150,23 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     return series
 
 
+def require_known(series: Series, user) -> None:
+    """A draft is known only to those who manage it: anyone else gets the 404 of an unused id."""
+    if series.lifecycle == "draft" and not series.can_manage(user):
+        raise NotFound(f"No series with id {series.id}.")
+
+
 def require_manager(series: Series, user: User) -> None:
+    require_known(series, user)
     if not series.can_manage(user):
         raise NotAllowed("Only this series' leaders or an administrator may do that.")
+
+
+def managed_series(series_id: int, user) -> Series:
+    """The series `user` leads or administers, for their pages: 404 for a draft they may not know of."""
+    series = db.get_or_404(Series, series_id)
+    require_manager(series, user)
+    return series
 
 
 def publish_series(series: Series, user: User) -> Series:

@@ -2,14 +2,15 @@
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.api import ApiError
 from ..core.csvfile import csv_download
 from ..core.clock import now
 from ..extensions import csrf, db
-from ..series.models import Meeting, Series
+from ..series.models import Meeting
+from ..series.services import managed_series
 from .forms import attendance_form
 from .providers.zoom import WebhookRejected, parse_participant_event, verify_zoom_webhook, zoom_url_validation_response
 from .services import (JoinRefused, VideoUnavailable, attendance_grid, attendance_table, cell_name, enter_meeting,
@@ -39,9 +40,7 @@ def join(meeting_id):
 @bp.route("/lead/series/<int:series_id>/attendance", methods=["GET", "POST"])
 @login_required
 def attendance(series_id):
-    series = db.get_or_404(Series, series_id)
-    if not series.can_manage(current_user):
-        abort(403, "Only this group's leaders (or an administrator) keep its attendance.")
+    series = managed_series(series_id, current_user)
     grid = attendance_grid(series, now())
     form = attendance_form(grid)
     if form.validate_on_submit():
@@ -56,9 +55,7 @@ def attendance(series_id):
 @bp.get("/lead/series/<int:series_id>/attendance.csv")
 @login_required
 def attendance_export(series_id):
-    series = db.get_or_404(Series, series_id)
-    if not series.can_manage(current_user):
-        abort(403)
+    series = managed_series(series_id, current_user)
     header, rows = attendance_table(attendance_grid(series, now()))
     return csv_download(header, rows, f"attendance-series-{series.id}.csv")
 

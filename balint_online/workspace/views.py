@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Meeting, Series
-from ..series.services import cancel_meeting, cancel_series, reschedule_meeting
+from ..series.services import cancel_meeting, cancel_series, managed_series, reschedule_meeting
 from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
 
 bp = Blueprint("workspace", __name__)
@@ -38,10 +38,7 @@ class MessageForm(FlaskForm):
 
 
 def _managed_series(series_id: int) -> Series:
-    series = db.get_or_404(Series, series_id)
-    if not series.can_manage(current_user):
-        abort(403)
-    return series
+    return managed_series(series_id, current_user)
 
 
 def _form_name(name: str) -> str:

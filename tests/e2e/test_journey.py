@@ -25,6 +25,18 @@ def sign_in(page, base, email):
     page.wait_for_url(re.compile(r"/home$"))
 
 
+def confirmation_link(base, email):
+    from sqlalchemy import select
+
+    from balint_online.notifications.models import OutboxMessage
+
+    db.session.rollback()  # see what the server committed...
+    body = db.session.scalar(select(OutboxMessage.body_text).where(OutboxMessage.kind == "sign_up_confirm",
+                                                                   OutboxMessage.recipient == email))
+    db.session.rollback()  # ...and hold no lock the server would wait for
+    return base + re.search(r"http://balint\.test(/sign-up/confirm/\S+)", body).group(1)
+
+
 def accessible(page, name):
     screenshot(page, name)
     assert serious_accessibility_violations(page) == [], name
@@ -59,7 +71,10 @@ def test_leader_and_member_walk_the_whole_journey(app, make_user, new_page):
         member.get_by_label("Email").fill("jo@example.org")
         member.get_by_label("Discipline").select_option("physician")
         member.get_by_label("Time zone").select_option("Europe/London")
-        member.get_by_label("Password", exact=True).fill(PASSWORD)
+        member.get_by_role("button", name="Continue").click()
+        assert "Check your inbox" in member.inner_text("main")
+        member.goto(confirmation_link(base, "jo@example.org"))  # as if clicked in the email
+        member.get_by_label("New password", exact=True).fill(PASSWORD)
         member.get_by_label("Repeat the password").fill(PASSWORD)
         member.get_by_role("button", name="Create my account").click()
         member.get_by_role("link", name="Monday evening group").click()
@@ -103,7 +118,7 @@ def test_leader_and_member_walk_the_whole_journey(app, make_user, new_page):
         db.session.remove()  # release SQLite's write lock for the server
         member.context.route("https://meet.jit.si/**", lambda route: route.fulfill(
             status=200, content_type="text/html", body="<html lang=en><title>Room</title><h1>Video room</h1></html>"))
-        member.goto(base + "/home")
+        sign_in(member, base, "jo@example.org")  # 18 days on: yesterday's session has ended
         member.get_by_role("link", name="Join the video meeting").first.click()
         member.wait_for_url(re.compile(r"^https://meet\.jit\.si/"))
         assert member.inner_text("h1") == "Video room"

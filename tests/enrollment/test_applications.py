@@ -196,12 +196,13 @@ def test_history_is_an_append_only_audit_log(api, leader, make_user, series):
 def test_member_sees_only_their_own_and_leaders_only_their_series(api, leader, make_user, series):
     member, other = make_user(), make_user()
     a = apply(api(member), series["id"])
-    assert api(other).get(f"/api/v1/applications/{a['id']}").status_code == 403
+    # Someone else's application is not found, as an unused id is not: ids reveal nothing.
+    assert api(other).get(f"/api/v1/applications/{a['id']}").status_code == 404
     assert "history" not in api(member).get(f"/api/v1/applications/{a['id']}").get_json()
     stranger = make_user("leader")
-    assert api(stranger).get(f"/api/v1/applications/{a['id']}").status_code == 403
-    assert api(stranger).post(f"/api/v1/applications/{a['id']}/accept").status_code == 403
-    assert api(stranger).post(f"/api/v1/applications/{a['id']}/decline", json={"reason": "x"}).status_code == 403
+    assert api(stranger).get(f"/api/v1/applications/{a['id']}").status_code == 404
+    assert api(stranger).post(f"/api/v1/applications/{a['id']}/accept").status_code == 404
+    assert api(stranger).post(f"/api/v1/applications/{a['id']}/decline", json={"reason": "x"}).status_code == 404
     assert api(stranger).get(f"/api/v1/series/{series['id']}/roster").status_code == 403
     assert api(member).get(f"/api/v1/series/{series['id']}/roster").status_code == 403
     assert api(member).post(f"/api/v1/applications/{a['id']}/accept").status_code == 403

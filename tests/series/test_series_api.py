@@ -146,7 +146,11 @@ def test_leader_cannot_change_another_leaders_series(api, leader, make_user):
     series = create_series(api(leader))
     other = api(make_user("leader"))
     meeting = series["meetings"][0]["id"]
-    assert other.post(f"/api/v1/series/{series['id']}/publish").status_code == 403
+    # A draft is not found by anyone who does not manage it; a published series is public, so 403.
+    assert other.post(f"/api/v1/series/{series['id']}/publish").status_code == 404
+    assert other.post(f"/api/v1/meetings/{meeting}/reschedule", json={"starts_at_local": "2026-10-20T19:00"}).status_code == 404
+    assert other.post(f"/api/v1/meetings/{meeting}/cancel", json={}).status_code == 404
+    assert api(leader).post(f"/api/v1/series/{series['id']}/publish").status_code == 200
     assert other.post(f"/api/v1/meetings/{meeting}/reschedule", json={"starts_at_local": "2026-10-20T19:00"}).status_code == 403
     assert other.post(f"/api/v1/meetings/{meeting}/cancel", json={}).status_code == 403
 

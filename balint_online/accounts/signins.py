@@ -1,0 +1,110 @@
+"""Sessions that end: every signed-in browser is a SignIn record the server can end.
+
+The session cookie and the remember-me cookie both carry "<record id>:<secret>" (User.get_id),
+so ending the record (sign-out, sign out everywhere, a password reset or change, the idle timeout
+or the absolute lifetime) makes a copied cookie worthless at once. Server-side records rather than
+a per-user counter, because a counter cannot end one browser's session without ending them all.
+"""
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app, has_request_context, request
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from ..core.clock import now
+from ..extensions import db
+from .models import PasswordReset, SignIn, User, token_digest
+
+# last_seen_at is written at most this often, so an active browser costs one UPDATE a minute.
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def _lifetime(remember: bool) -> timedelta:
+    config = current_app.config
+    if remember:
+        duration = config["REMEMBER_COOKIE_DURATION"]
+        return duration if isinstance(duration, timedelta) else timedelta(seconds=duration)
+    return timedelta(hours=config["SESSION_MAX_HOURS"])
+
+
+def sign_in(user: User, *, remember: bool = False) -> SignIn:
+    """Start a new session for `user` in this browser (the request commits)."""
+    raw = secrets.token_urlsafe(32)
+    moment = now()
+    agent = request.user_agent.string[:200] if has_request_context() else ""
+    record = SignIn(user=user, digest=token_digest(raw), remember=remember, user_agent=agent,
+                    created_at=moment, last_seen_at=moment, expires_at=moment + _lifetime(remember))
+    db.session.add(record)
+    db.session.flush()
+    user.sign_in_key = f"{record.id}:{raw}"
+    login_user(user, remember=remember, duration=_lifetime(remember) if remember else None)
+    return record
+
+
+def load_user(key: str) -> User | None:
+    """The person a session or remember-me cookie names, while its sign-in is live."""
+    ident, _, raw = (key or "").partition(":")
+    if not ident.isdigit() or not raw or int(ident) >= 2**63:
+        return None
+    record = db.session.scalar(select(SignIn).options(joinedload(SignIn.user)).where(SignIn.id == int(ident)))
+    if record is None or not hmac.compare_digest(record.digest, token_digest(raw)):
+        return None
+    moment = now()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    # "Keep me signed in" means no idle timeout; the absolute lifetime still holds.
+    if record.ended_at is not None or record.expires_at <= moment or (not record.remember and record.last_seen_at + idle <= moment):
+        return None
+    if record.last_seen_at + SEEN_EVERY <= moment:
+        db.session.execute(update(SignIn).where(SignIn.id == record.id).values(last_seen_at=moment))
+        db.session.commit()
+    record.user.sign_in_key = key
+    return record.user
+
+
+def current_record(user: User) -> SignIn | None:
+    ident = (user.sign_in_key or "").partition(":")[0]
+    return db.session.get(SignIn, int(ident)) if ident.isdigit() else None
+
+
+def sign_out(user: User) -> None:
+    """End this browser's session only."""
+    record = current_record(user)
+    if record is not None and record.ended_at is None:
+        record.ended_at = now()
+    logout_user()
+
+
+def end_everywhere(user: User) -> int:
+    """End every session of `user` and every reset link still outstanding; returns how many sessions ended."""
+    moment = now()
+    ended = db.session.execute(
+        update(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None)).values(ended_at=moment)
+    ).rowcount
+    db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+                       .values(used_at=moment))
+    return ended
+
+
+def live_sign_ins(user: User) -> list[SignIn]:
+    moment = now()
+    records = db.session.scalars(
+        select(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None), SignIn.expires_at > moment)
+        .order_by(SignIn.last_seen_at.desc())
+    ).all()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    return [r for r in records if r.remember or r.last_seen_at + idle > moment]
+
+
+def forget_ended(moment) -> int:
+    """Delete sign-ins ended or expired a day ago or more (kept a day for the account page's sake);
+    one that merely went idle goes once its absolute lifetime is over too."""
+    cutoff = moment - timedelta(days=1)
+    deleted = db.session.execute(
+        delete(SignIn).where(or_(SignIn.ended_at < cutoff, SignIn.expires_at < cutoff))
+    ).rowcount
+    db.session.flush()
+    return deleted
