@@ -1,6 +1,7 @@
 """One notification layer: render an email from templates, write it to the outbox once, deliver it."""
 
 import logging
+import re
 import smtplib
 import socket
 from datetime import timedelta
