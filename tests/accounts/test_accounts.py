@@ -75,10 +75,16 @@ def test_forms_need_a_csrf_token(client):
     assert resp.status_code == 422
 
 
-def test_sign_in_is_throttled(client):
-    """The ordinary configuration's limit (10 a minute) holds: the eleventh bad attempt waits."""
-    codes = [client.submit("/sign-in", {"email": "a@example.org", "password": "x"}).status_code for _ in range(11)]
+def test_sign_in_is_throttled_per_address_and_per_account(client):
+    """The ordinary configuration's limits hold: 10 a minute from one address, 5 for one account."""
+    codes = [client.submit("/sign-in", {"email": f"a{n}@example.org", "password": "x"}).status_code for n in range(11)]
     assert codes == [422] * 10 + [429]
+
+
+def test_one_account_is_throttled_whatever_the_address(app):
+    guesses = [app.test_client().submit("/sign-in", {"email": "a@example.org", "password": "x"},
+                                        environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(6)]
+    assert guesses == [422] * 5 + [429]
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch):

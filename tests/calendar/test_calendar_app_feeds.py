@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 from sqlalchemy import event, select
 
-from balint_online.calendar import services
+from balint_online.calendar import feeds, services
 from balint_online.extensions import db
 from balint_online.rotation.models import PresenterTurn
 
@@ -209,8 +209,8 @@ def test_reset_and_unknown_addresses_are_404_through_the_same_check(api, member,
     assert new != old and feed_path(api, member) == new
 
     compared = []
-    real_compare = services.hmac.compare_digest
-    monkeypatch.setattr(services.hmac, "compare_digest", lambda a, b: compared.append(1) or real_compare(a, b))
+    real_compare = feeds.hmac.compare_digest
+    monkeypatch.setattr(feeds.hmac, "compare_digest", lambda a, b: compared.append(1) or real_compare(a, b))
     unknown = "/calendar/" + "A" * len(new.removeprefix("/calendar/").removesuffix(".ics")) + ".ics"
     answers = [client.get(path) for path in (old, unknown, "/calendar/x.ics", new)]
     assert [r.status_code for r in answers] == [404, 404, 404, 200]

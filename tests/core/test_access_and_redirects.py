@@ -6,7 +6,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
-from tests.accounts.conftest import fresh_g_per_request  # noqa: F401  (each request its own g, as in production)
 from tests.factories import apply, create_series, published_series
 
 # What a browser makes of a Location header: tabs and newlines dropped, a backslash read as a slash.

@@ -3,7 +3,6 @@
 import pytest
 
 from balint_online import create_app
-from tests.accounts.conftest import fresh_g_per_request  # noqa: F401  (each request its own g, as in production)
 from tests.factories import apply, published_series
 
 
