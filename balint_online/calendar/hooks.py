@@ -17,7 +17,7 @@ def on_application_changed(application, old_status, new_status, actor=None, **_)
 @meeting_changed.connect
 def on_meeting_changed(meeting, change, actor=None, **_):
     if meeting.series.lifecycle == "published":
-        services.announce_meeting_change(meeting)
+        services.announce_meeting_change(meeting, change)
 
 
 @series_changed.connect

@@ -332,16 +332,20 @@ def uninvite(series: Series, user: User, key: str) -> None:
     _send(key, "calendar_cancel", user, "CANCEL", events, series, meetings=meetings)
 
 
-def announce_meeting_change(meeting: Meeting) -> None:
-    """A rescheduled meeting goes out as an update, a cancelled one as a cancellation, to everyone it is for."""
+MEETING_CHANGE_EMAILS = {"cancelled": "meeting_cancelled", "added": "meeting_added", "restored": "meeting_added"}
+
+
+def announce_meeting_change(meeting: Meeting, change: str = "rescheduled") -> None:
+    """A changed, added or restored meeting goes out as an update, a cancelled one as a cancellation,
+    to everyone it is for."""
     series = meeting.series
-    cancelled = meeting.is_cancelled
-    kind, method = ("meeting_cancelled", "CANCEL") if cancelled else ("meeting_rescheduled", "REQUEST")
+    kind = MEETING_CHANGE_EMAILS.get(change, "meeting_rescheduled")
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
     presenting = _presenter_ids([meeting.id])[meeting.id]
     for user in _audience(series, _enrolled_members([series.id])[series.id]):
         event = _event(meeting, entitled=True, presenting=user.id in presenting, **_itip_roles(series, user))
         _send(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, method,
-              [event], series, meeting=meeting)
+              [event], series, meeting=meeting, change=change)
 
 
 # -- reminders ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def rotation_json(series: Series, *, upcoming_only: bool = False) -> dict:
                 "starts_at": iso_z(row.meeting.starts_at),
                 "ends_at": iso_z(row.meeting.ends_at),
                 "status": row.meeting.status,
+                "presenter_count": row.meeting.presenters_here,
                 "held": row.past and not row.meeting.is_cancelled,
                 "presenters": [{**person(t.user), "case_title": t.case_title or None} for t in row.presenters],
                 "backup": person(row.backup.user) if row.backup else None,
@@ -135,6 +136,17 @@ def move(series_id):
     services.move_turn(series, current_api_user(), meeting_id, user_id, to_meeting_id=to_meeting_id,
                        to_user_id=to_user_id)
     return rotation_json(series)
+
+
+@bp.put("/meetings/<meeting_id>/presenters")
+@api_auth
+def presenter_count(meeting_id):
+    meeting = get_or_404(Meeting, meeting_id, "meeting")
+    f = Fields(json_body())
+    count = f.integer("count", required=True, minimum=1, maximum=10)
+    f.check()
+    services.set_presenter_count(meeting, count, current_api_user())
+    return {**rotation_json(meeting.series), "guarantee": services.guarantee(meeting.series).to_api()}
 
 
 @bp.put("/meetings/<meeting_id>/case-title")

@@ -15,6 +15,8 @@ SCHEMAS = {
             "meeting_id": {"type": "integer"}, "number": {"type": "integer"},
             "starts_at": INSTANT, "ends_at": INSTANT,
             "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+            "presenter_count": {"type": "integer", "description": "How many present here: the series' number "
+                                "unless the leaders set this meeting's own"},
             "held": {"type": "boolean", "description": "Already started: its presenters are those who presented"},
             "presenters": {"type": "array", "items": {**PERSON, "properties": {
                 **PERSON["properties"],
@@ -30,6 +32,12 @@ SCHEMAS = {
             "series_id": {"type": "integer"}, "presenters_per_meeting": {"type": "integer"},
             "meetings": {"type": "array", "items": ref("RotationMeeting")},
         },
+    },
+    "Guarantee": {
+        "type": "object",
+        "description": "Whether every enrolled member has a presenting turn, explained for the leaders",
+        "properties": {"kept": {"type": "boolean"}, "members": {"type": "integer"},
+                       "without_turn": {"type": "array", "items": PERSON}, "explanation": {"type": "string"}},
     },
     "Unplaceable": {
         "type": "object",
@@ -101,6 +109,13 @@ PATHS = {
             "description": "Accepted only when the edited rotation breaks no guarantee the current one keeps "
                            "(409 `move_refused` with the reason); backups are then chosen again.",
         },
+    },
+    "/meetings/{id}/presenters": {
+        "put": operation("How many members present at one upcoming meeting (the series' leaders, admins), e.g. two "
+                         "so that everyone keeps a turn after a cancellation. " + INFEASIBLE,
+                         params=[path_id("id")], body=_body(["count"], count={"type": "integer", "minimum": 1, "maximum": 10}),
+                         schema={"allOf": [ref("Rotation"), _body((), guarantee=ref("Guarantee"))]},
+                         errors=(400, 401, 403, 404, 409, 422)),
     },
     "/meetings/{id}/case-title": {
         "put": operation("The presenter names their case (at most 80 characters, nothing that could identify a "

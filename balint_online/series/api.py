@@ -9,12 +9,14 @@ from ..pricing.rules import money
 from .models import Meeting, Series
 from .services import (
     SeriesInput,
+    add_meeting,
     cancel_meeting,
     cancel_series,
     create_series,
     open_series,
     publish_series,
     reschedule_meeting,
+    restore_meeting,
 )
 
 bp = Blueprint("series_api", __name__)
@@ -29,6 +31,7 @@ def meeting_json(meeting: Meeting) -> dict:
         "starts_at_local": local_wall(meeting.starts_at, meeting.series.timezone),
         "status": meeting.status,
         "sequence": meeting.sequence,
+        "presenters": meeting.presenters_here,
         "video_ready": meeting.video_room is not None,
     }
 
@@ -150,6 +153,13 @@ def reschedule(meeting_id):
     return meeting_json(reschedule_meeting(meeting, starts, current_api_user()))
 
 
+def _with_guarantee(meeting: Meeting) -> dict:
+    """A changed meeting, with what the change did to every member's presenting turn."""
+    from ..rotation.services import guarantee
+
+    return {**meeting_json(meeting), "rotation": guarantee(meeting.series).to_api()}
+
+
 @bp.post("/meetings/<meeting_id>/cancel")
 @api_auth
 def cancel(meeting_id):
@@ -157,4 +167,20 @@ def cancel(meeting_id):
     f = Fields(json_body())
     reason = f.string("reason", default="", max_length=500)
     f.check()
-    return meeting_json(cancel_meeting(meeting, current_api_user(), reason))
+    return _with_guarantee(cancel_meeting(meeting, current_api_user(), reason))
+
+
+@bp.post("/series/<series_id>/meetings")
+@api_auth
+def add(series_id):
+    series = get_or_404(Series, series_id, "series")
+    f = Fields(json_body())
+    starts = f.local_datetime("starts_at_local", required=True)
+    f.check()
+    return _with_guarantee(add_meeting(series, starts, current_api_user())), 201
+
+
+@bp.post("/meetings/<meeting_id>/restore")
+@api_auth
+def restore(meeting_id):
+    return _with_guarantee(restore_meeting(get_or_404(Meeting, meeting_id, "meeting"), current_api_user()))

@@ -45,6 +45,8 @@ class Series(db.Model):
     # The price table as the API writes it: {"member": {"early": "750.00", "regular": "875.00"}, ...}.
     prices: Mapped[dict] = mapped_column(JSON, default=dict)
     early_bird_deadline: Mapped[date | None]
+    # Last day (inclusive, in the series' zone) on which applications are taken.
+    registration_deadline: Mapped[date | None]
     cancellation_deadline: Mapped[date | None]
     cancellation_fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("100.00"))
     skip_dates: Mapped[list] = mapped_column(JSON, default=list)
@@ -116,11 +118,17 @@ class Meeting(db.Model):
     # Raised on every change people's calendars must follow (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    # The leaders' override of the series' presenters per meeting (two presenters at one meeting).
+    presenter_count: Mapped[int | None]
     # The provider's room (video.providers.Room.to_dict()), once provisioned; never holds secrets.
     video_room: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     series: Mapped[Series] = relationship(back_populates="meetings")
+
+    @property
+    def presenters_here(self) -> int:
+        return self.presenter_count or self.series.presenters_per_meeting
 
     @property
     def is_cancelled(self) -> bool:

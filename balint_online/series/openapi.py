@@ -12,7 +12,12 @@ SCHEMAS = {
             "id": {"type": "integer"}, "number": {"type": "integer"}, "starts_at": INSTANT, "ends_at": INSTANT,
             "starts_at_local": LOCAL, "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
             "sequence": {"type": "integer"},
+            "presenters": {"type": "integer", "description": "How many members present at this meeting"},
         },
+    },
+    "MeetingChanged": {
+        "allOf": [ref("Meeting"), {"type": "object", "properties": {"rotation": ref("Guarantee")}}],
+        "description": "The meeting after the change, with what it did to every member's presenting turn",
     },
     "Series": {
         "type": "object",
@@ -73,8 +78,19 @@ PATHS = {
                           body={"type": "object", "required": ["starts_at_local"], "properties": {"starts_at_local": LOCAL}},
                           errors=(400, 401, 403, 404, 409, 422)),
     },
+    "/series/{id}/meetings": {
+        "post": operation("Add a meeting, such as a make-up for a cancelled one, at a local wall-clock time in the "
+                          "series' zone (the series' leaders, admins). It takes the next number; the rotation follows",
+                          ok=201, schema=ref("MeetingChanged"), params=[path_id("id")],
+                          body={"type": "object", "required": ["starts_at_local"], "properties": {"starts_at_local": LOCAL}},
+                          errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/meetings/{id}/restore": {
+        "post": operation("Restore a cancelled meeting that has not started (the series' leaders, admins)",
+                          schema=ref("MeetingChanged"), params=[path_id("id")], errors=(401, 403, 404, 409)),
+    },
     "/meetings/{id}/cancel": {
-        "post": operation("Cancel a meeting", schema=ref("Meeting"), params=[path_id("id")],
+        "post": operation("Cancel a meeting", schema=ref("MeetingChanged"), params=[path_id("id")],
                           body={"type": "object", "properties": {"reason": {"type": "string"}}}, errors=(401, 403, 404, 409)),
     },
 }

@@ -16,6 +16,7 @@ from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_tab
 from .models import Meeting, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
+MAX_MEETINGS = 52
 VIDEO_PROVIDERS = {"jitsi": "Jitsi Meet", "zoom": "Zoom", "bigbluebutton": "BigBlueButton"}
 
 
@@ -182,26 +183,79 @@ def _require_changeable(meeting: Meeting, user: User) -> None:
         raise DomainError("This meeting has already started or taken place.", code="meeting_past")
 
 
-def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) -> Meeting:
-    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE."""
-    _require_changeable(meeting, user)
-    series = meeting.series
+def _future_slot(series: Series, starts_at_local: datetime, verb: str) -> tuple[datetime, datetime]:
+    """The UTC instants of a local start time a meeting may take: real, in the future."""
     try:
         starts_at = to_utc(starts_at_local, series.timezone, "starts_at_local")
     except SchedulingError as exc:
         raise InvalidInput(exc.message, fields={exc.field: exc.message}) from exc
     if starts_at <= now():
-        raise InvalidInput("A meeting can only move to a future time.", fields={"starts_at_local": "Must be in the future."})
-    ends_at = starts_at + timedelta(minutes=series.duration_minutes)
+        raise InvalidInput(f"A meeting can only {verb} a future time.", fields={"starts_at_local": "Must be in the future."})
+    return starts_at, starts_at + timedelta(minutes=series.duration_minutes)
+
+
+def _refuse_clash(series: Series, starts_at: datetime, ends_at: datetime, ignore: Meeting | None = None) -> None:
     clash = next(
-        (m for m in series.live_meetings if m.id != meeting.id and m.starts_at < ends_at and starts_at < m.ends_at),
+        (m for m in series.live_meetings if m is not ignore and m.starts_at < ends_at and starts_at < m.ends_at),
         None,
     )
     if clash is not None:
-        raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap")
+        raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap",
+                          fields={"starts_at_local": f"Overlaps meeting {clash.number}."})
+
+
+def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) -> Meeting:
+    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE."""
+    _require_changeable(meeting, user)
+    series = meeting.series
+    starts_at, ends_at = _future_slot(series, starts_at_local, "move to")
+    _refuse_clash(series, starts_at, ends_at, ignore=meeting)
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.sequence += 1
     meeting_changed.send(meeting, change="rescheduled", actor=user)
+    db.session.commit()
+    return meeting
+
+
+def _require_running_series(series: Series, user: User) -> None:
+    require_manager(series, user)
+    if series.lifecycle == "cancelled":
+        raise DomainError("The series is cancelled.", code="series_cancelled")
+
+
+def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meeting:
+    """An extra meeting, such as a make-up for a cancelled one, at a local wall-clock time.
+
+    It takes the next number: the numbers people were told ("you present at meeting 5") never
+    shift, and "meeting 9 of 9" stays true in calendars, which count the series' meetings.
+    """
+    _require_running_series(series, user)
+    starts_at, ends_at = _future_slot(series, starts_at_local, "be added at")
+    _refuse_clash(series, starts_at, ends_at)
+    if len(series.meetings) >= MAX_MEETINGS:
+        raise DomainError(f"A series has at most {MAX_MEETINGS} meetings.", code="too_many_meetings")
+    meeting = Meeting(number=max((m.number for m in series.meetings), default=0) + 1,
+                      starts_at=starts_at, ends_at=ends_at)
+    series.meetings.append(meeting)
+    series.meeting_count = len(series.meetings)
+    db.session.flush()
+    meeting_changed.send(meeting, change="added", actor=user)
+    db.session.commit()
+    return meeting
+
+
+def restore_meeting(meeting: Meeting, user: User) -> Meeting:
+    """A cancelled meeting that has not started takes place after all; calendars follow through SEQUENCE."""
+    series = meeting.series
+    _require_running_series(series, user)
+    if not meeting.is_cancelled:
+        raise DomainError("This meeting is not cancelled.", code="meeting_not_cancelled")
+    if meeting.starts_at <= now():
+        raise DomainError("This meeting's time has passed; add a new meeting instead.", code="meeting_past")
+    _refuse_clash(series, meeting.starts_at, meeting.ends_at, ignore=meeting)
+    meeting.status, meeting.cancel_reason = "scheduled", ""
+    meeting.sequence += 1
+    meeting_changed.send(meeting, change="restored", actor=user)
     db.session.commit()
     return meeting
 

@@ -1,0 +1,100 @@
+"""Meetings added and restored, and the promise that every member presents at least once (issue 17)."""
+
+from collections import Counter
+
+import pytest
+
+from tests.rotation.conftest import mails, meeting_ids, turns
+
+
+def presenting_members(series_id) -> Counter:
+    return Counter(user for presenters in turns(series_id).values() for user in presenters)
+
+
+@pytest.fixture
+def full_group(group, enroll):
+    """8 members, 8 meetings, one presenter each: every turn is someone's only turn."""
+    return group, enroll(group, 8)
+
+
+def test_cancelling_in_a_full_group_then_adding_a_make_up_meeting_gives_everyone_a_turn(api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    resp = api(leader).post(f"/api/v1/meetings/{ids[5]}/cancel", json={"reason": "Leader unwell"})
+    assert resp.status_code == 200
+    rotation = resp.get_json()["rotation"]
+    assert rotation["kept"] is False and [p["name"] for p in rotation["without_turn"]] == [members[4].name]
+    assert "add a make-up meeting" in rotation["explanation"]
+    assert members[4].id not in presenting_members(series["id"])
+
+    resp = api(leader).post(f"/api/v1/series/{series['id']}/meetings", json={"starts_at_local": "2026-12-14T19:00"})
+    assert resp.status_code == 201, resp.get_json()
+    added = resp.get_json()
+    assert added["number"] == 9 and added["starts_at"] == "2026-12-15T00:00:00Z" and added["status"] == "scheduled"
+    assert added["rotation"]["kept"] is True and added["rotation"]["without_turn"] == []
+    assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
+    # Everyone is told of the new meeting, with a calendar invitation.
+    invites = mails("meeting_added")
+    assert len(invites) == 8 + 1 and all(m.calendar_method == "REQUEST" for m in invites)
+    assert "added a meeting (meeting 9)" in invites[-1].body_text
+    detail = api(leader).get(f"/api/v1/series/{series['id']}").get_json()
+    assert detail["meeting_count"] == 9 and [m["number"] for m in detail["meetings"]] == list(range(1, 10))
+
+
+def test_restoring_the_cancelled_meeting_gives_the_turn_back(api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    api(leader).post(f"/api/v1/meetings/{ids[3]}/cancel", json={"reason": "Holiday"})
+    resp = api(leader).post(f"/api/v1/meetings/{ids[3]}/restore")
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["status"] == "scheduled" and body["sequence"] == 2 and body["rotation"]["kept"] is True
+    assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
+    assert "takes place after all" in mails("meeting_added")[-1].body_text
+    again = api(leader).post(f"/api/v1/meetings/{ids[3]}/restore")
+    assert again.status_code == 409 and again.get_json()["error"] == "meeting_not_cancelled"
+
+
+def test_added_meetings_keep_the_rules_of_local_time(api, leader, group, make_user):
+    path = f"/api/v1/series/{group['id']}/meetings"
+    gap = api(leader).post(path, json={"starts_at_local": "2027-03-14T02:30"})
+    assert gap.status_code == 422 and "does not exist" in gap.get_json()["fields"]["starts_at_local"]
+    twice = api(leader).post(path, json={"starts_at_local": "2026-11-01T01:30"})
+    assert twice.status_code == 422 and "happens twice" in twice.get_json()["fields"]["starts_at_local"]
+    clash = api(leader).post(path, json={"starts_at_local": "2026-10-19T20:00"})
+    assert clash.status_code == 409 and clash.get_json()["error"] == "meeting_overlap"
+    past = api(leader).post(path, json={"starts_at_local": "2026-09-01T19:00"})
+    assert past.status_code == 422
+    assert api(leader).post(path, json={"starts_at_local": "soon"}).status_code == 422
+    assert api(make_user("leader")).post(path, json={"starts_at_local": "2026-12-14T19:00"}).status_code == 403
+
+
+def test_a_past_or_clashing_cancelled_meeting_cannot_be_restored(api, leader, clock, group):
+    ids = meeting_ids(group)
+    api(leader).post(f"/api/v1/meetings/{ids[2]}/cancel", json={})
+    api(leader).post(f"/api/v1/meetings/{ids[4]}/cancel", json={})
+    # Something else now takes meeting 4's evening.
+    api(leader).post(f"/api/v1/series/{group['id']}/meetings", json={"starts_at_local": "2026-11-09T19:30"})
+    clash = api(leader).post(f"/api/v1/meetings/{ids[4]}/restore")
+    assert clash.status_code == 409 and clash.get_json()["error"] == "meeting_overlap"
+    clock.set("2026-10-27T12:00:00Z")
+    late = api(leader).post(f"/api/v1/meetings/{ids[2]}/restore")
+    assert late.status_code == 409 and late.get_json()["error"] == "meeting_past"
+
+
+def test_two_presenters_at_one_meeting_keep_the_promise_after_a_cancellation(api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    api(leader).post(f"/api/v1/meetings/{ids[5]}/cancel", json={"reason": "Leader unwell"})
+    resp = api(leader).put(f"/api/v1/meetings/{ids[8]}/presenters", json={"count": 2})
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["guarantee"]["kept"] is True
+    last = next(m for m in body["meetings"] if m["number"] == 8)
+    assert last["presenter_count"] == 2 and len(last["presenters"]) == 2
+    assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
+    # Back to one presenter would take someone's only turn away: refused, nothing saved.
+    back = api(leader).put(f"/api/v1/meetings/{ids[8]}/presenters", json={"count": 1})
+    assert back.status_code == 409 and back.get_json()["error"] == "rotation_infeasible"
+    assert len(turns(series["id"])[8]) == 2
+    assert api(members[0]).put(f"/api/v1/meetings/{ids[8]}/presenters", json={"count": 3}).status_code == 403
