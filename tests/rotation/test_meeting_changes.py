@@ -98,3 +98,56 @@ def test_two_presenters_at_one_meeting_keep_the_promise_after_a_cancellation(api
     assert back.status_code == 409 and back.get_json()["error"] == "rotation_infeasible"
     assert len(turns(series["id"])[8]) == 2
     assert api(members[0]).put(f"/api/v1/meetings/{ids[8]}/presenters", json={"count": 3}).status_code == 403
+
+
+# -- the same through the leader's workspace pages -----------------------------------------------------------
+
+def test_the_leader_is_warned_before_cancelling_and_a_make_up_from_the_page_restores_every_turn(
+        client, login, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    login(leader)
+    change = f"/lead/meetings/{ids[5]}/change"
+    page = client.get(change).get_data(as_text=True)
+    assert "Before you cancel:" in page and "Cancelling meeting 5 would leave a member without a turn" in page
+    assert "Add a make-up meeting" in page and "let two members present at another meeting" in page
+    # A meeting whose loss leaves everyone a turn is not flagged: none here, every turn is someone's only one.
+    resp = client.submit(f"/lead/meetings/{ids[5]}/cancel", {"cancel-reason": "Leader unwell"}, page=change)
+    assert resp.status_code == 302
+    hub = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "The promise of a turn for everyone is not kept." in hub and members[4].name in hub
+
+    add = f"/lead/series/{series['id']}/meetings/new"
+    bad = client.submit(add, {"new_date": "2027-03-14", "new_time": "02:30"})
+    assert bad.status_code == 422 and "does not exist" in bad.get_data(as_text=True)
+    resp = client.submit(add, {"new_date": "2026-12-14", "new_time": "19:00"})
+    assert resp.status_code == 302
+    hub = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Meeting 9 added" in hub and "Every one of the 8 members has a presenting turn." in hub
+    assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
+
+
+def test_restore_from_the_page(client, login, api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    api(leader).post(f"/api/v1/meetings/{ids[2]}/cancel", json={"reason": "Holiday"})
+    login(leader)
+    hub = f"/lead/series/{series['id']}"
+    assert "Restore meeting 2" in client.get(hub).get_data(as_text=True)
+    resp = client.submit(f"/lead/meetings/{ids[2]}/restore", page=hub)
+    assert resp.status_code == 302
+    page = client.get(hub).get_data(as_text=True)
+    assert "Meeting 2 takes place after all" in page and "Every one of the 8 members has a presenting turn." in page
+    assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
+
+
+def test_two_presenters_from_the_page(client, login, api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    login(leader)
+    change = f"/lead/meetings/{ids[8]}/change"
+    resp = client.submit(f"/lead/meetings/{ids[8]}/presenters", {"presenters-count": "2"}, page=change)
+    assert resp.status_code == 302
+    assert len(turns(series["id"])[8]) == 2
+    # With two at meeting 8, cancelling meeting 5 no longer costs anyone their turn: no warning.
+    assert "Before you cancel:" not in client.get(f"/lead/meetings/{ids[5]}/change").get_data(as_text=True)
