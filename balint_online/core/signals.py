@@ -11,5 +11,5 @@ _signals = Namespace()
 application_changed = _signals.signal("application-changed")
 # sender: the Meeting; kwargs: change ("rescheduled" | "cancelled" | "added" | "restored"), actor
 meeting_changed = _signals.signal("meeting-changed")
-# sender: the Series; kwargs: change ("published" | "cancelled"), actor
+# sender: the Series; kwargs: change ("published" | "cancelled" | "edited", with fields=[names]), actor
 series_changed = _signals.signal("series-changed")

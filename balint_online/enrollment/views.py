@@ -10,6 +10,7 @@ from ..extensions import db
 from ..pricing.rules import format_money, refund_for_withdrawal
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
+from ..series.scheduling import registration_open
 from . import attestation, services
 from .forms import ApplyForm, DeclineForm, WithdrawForm, field_name
 from .models import LIVE_STATUSES, Application
@@ -63,7 +64,8 @@ def apply(series_id):
     today = series_today(series)
     context = dict(series=series, form=form, problem=problem, intro=attestation.INTRO,
                    quote=quote_for(series, current_user, trainee=bool(form.trainee.data), on=today),
-                   membership=current_user.membership_on(today), today=today)
+                   membership=current_user.membership_on(today), today=today,
+                   registration_closed=not registration_open(today, series.registration_deadline))
     return render_template("enrollment/apply.html", **context), 422 if form.errors or problem else 200
 
 

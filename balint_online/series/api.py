@@ -13,10 +13,12 @@ from .services import (
     cancel_meeting,
     cancel_series,
     create_series,
+    input_of,
     open_series,
     publish_series,
     reschedule_meeting,
     restore_meeting,
+    update_series,
 )
 
 bp = Blueprint("series_api", __name__)
@@ -55,6 +57,7 @@ def series_json(series: Series, *, full: bool = True) -> dict:
         "presenters_per_meeting": series.presenters_per_meeting,
         "video_provider": series.video_provider,
         "early_bird_deadline": series.early_bird_deadline.isoformat() if series.early_bird_deadline else None,
+        "registration_deadline": series.registration_deadline.isoformat() if series.registration_deadline else None,
         "cancellation_deadline": series.cancellation_deadline.isoformat() if series.cancellation_deadline else None,
         "cancellation_fee": f"{series.cancellation_fee:.2f}",
         "skip_dates": series.skip_dates,
@@ -83,6 +86,7 @@ def _series_input(data: dict) -> SeriesInput:
         video_provider=f.string("video_provider", max_length=32),
         currency=f.string("currency", default="USD", max_length=3),
         early_bird_deadline=f.date("early_bird_deadline"),
+        registration_deadline=f.date("registration_deadline"),
         cancellation_deadline=f.date("cancellation_deadline"),
         skip_dates=f.date_list("skip_dates"),
     )
@@ -109,6 +113,40 @@ def _series_input(data: dict) -> SeriesInput:
 def create():
     series = create_series(_series_input(json_body()), current_api_user(), current_app.config["VIDEO_PROVIDER"])
     return series_json(series), 201, {"Location": url_for(".detail", series_id=series.id)}
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _body_of(data: SeriesInput) -> dict:
+    """A series' terms in the create body's shape, so that an edit is parsed exactly as a create."""
+    day = _day
+    return {
+        "title": data.title, "description": data.description, "timezone": data.timezone,
+        "first_meeting_local": data.first_meeting_local.strftime("%Y-%m-%dT%H:%M"),
+        "meeting_count": data.meeting_count, "interval_weeks": data.interval_weeks,
+        "duration_minutes": data.duration_minutes, "capacity": data.capacity,
+        "presenters_per_meeting": data.presenters_per_meeting, "offer_hours": data.offer_hours,
+        "leader_emails": data.leader_emails, "video_provider": data.video_provider, "currency": data.currency,
+        "prices": data.prices, "early_bird_deadline": day(data.early_bird_deadline),
+        "registration_deadline": day(data.registration_deadline),
+        "cancellation_deadline": day(data.cancellation_deadline), "cancellation_fee": f"{data.cancellation_fee:.2f}",
+        "skip_dates": [d.isoformat() for d in data.skip_dates],
+    }
+
+
+@bp.patch("/series/<series_id>")
+@api_auth
+def edit(series_id):
+    series = get_or_404(Series, series_id, "series")
+    if not series.can_manage(current_api_user()):
+        if series.lifecycle == "draft":
+            raise ApiError(404, f"No series with id {series_id}.")
+        raise ApiError(403, "Only this series' leaders or an administrator may edit it.")
+    # Fields left out keep their value; a field sent as null clears it where it may be empty.
+    data = _series_input({**_body_of(input_of(series)), **json_body()})
+    return series_json(update_series(series, data, current_api_user(), current_app.config["VIDEO_PROVIDER"]))
 
 
 @bp.get("/series")

@@ -30,6 +30,7 @@ SCHEMAS = {
             "prices": PRICES, "currency": {"type": "string"},
             "meetings": {"type": "array", "items": ref("Meeting")},
             "calendar_url": {"type": "string", "format": "uri"},
+            "registration_deadline": {**DATE, "nullable": True},
         },
     },
     "SeriesCreate": {
@@ -47,6 +48,7 @@ SCHEMAS = {
             "video_provider": {"type": "string", "enum": ["jitsi", "zoom", "bigbluebutton"]},
             "currency": {"type": "string", "default": "USD"}, "prices": PRICES,
             "early_bird_deadline": DATE, "cancellation_deadline": DATE,
+            "registration_deadline": {**DATE, "description": "Last day applications are taken (inclusive, in the series' zone)"},
             "cancellation_fee": {**MONEY, "default": "100.00"},
             "skip_dates": {"type": "array", "items": DATE},
             "offer_hours": {"type": "integer", "default": 48, "description": "How long a waiting-list offer stays open"},
@@ -63,6 +65,13 @@ PATHS = {
     },
     "/series/{id}": {
         "get": operation("A series with its meetings", public=True, schema=ref("Series"), params=[path_id("id")], errors=(404,)),
+        "patch": operation("Edit a series (its leaders, admins) with any fields of the create body; those left out keep "
+                           "their value. A draft changes freely (its meetings are re-planned); a published series takes "
+                           "only changes that keep what applicants were promised (title, description, leaders, more "
+                           "places, later deadlines): otherwise 409 `published_terms` with each field in `fields`",
+                           schema=ref("Series"), params=[path_id("id")],
+                           body={"type": "object", "properties": SCHEMAS["SeriesCreate"]["properties"]},
+                           errors=(400, 401, 403, 404, 409, 422)),
     },
     "/series/{id}/publish": {
         "post": operation("Open a series for applications", schema=ref("Series"), params=[path_id("id")], errors=(401, 403, 404, 409)),

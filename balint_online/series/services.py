@@ -1,6 +1,6 @@
 """Creating, publishing and changing series and their meetings."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -38,6 +38,7 @@ class SeriesInput:
     currency: str = "USD"
     prices: dict = field(default_factory=dict)
     early_bird_deadline: date | None = None
+    registration_deadline: date | None = None
     cancellation_deadline: date | None = None
     cancellation_fee: Decimal = Decimal("100.00")
     skip_dates: list[date] = field(default_factory=list)
@@ -67,10 +68,23 @@ def _resolve_leaders(emails: list[str] | None, creator: User) -> list[User]:
     return leaders
 
 
-def create_series(data: SeriesInput, creator: User, default_provider: str) -> Series:
-    """A draft series with its meetings planned; raises InvalidInput naming every field at fault."""
-    if not creator.can_lead:
-        raise NotAllowed("Only leaders and administrators create series.")
+DEADLINES = ("early_bird_deadline", "registration_deadline", "cancellation_deadline")
+# What re-plans the meetings of a draft when it changes.
+SCHEDULE_FIELDS = ("timezone", "first_meeting_local", "meeting_count", "interval_weeks", "duration_minutes",
+                   "skip_dates")
+
+
+@dataclass
+class _Checked:
+    """A SeriesInput that passed every rule: its price table, provider and planned meetings."""
+
+    prices: dict
+    provider: str
+    planned: list
+
+
+def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
+    """Every rule a series' terms must keep; raises InvalidInput naming every field at fault."""
     errors: dict[str, str] = {}
     try:
         zone(data.timezone)
@@ -80,7 +94,7 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     today = today_in(data.timezone)
     if data.first_meeting_local.date() <= today:
         errors["first_meeting_local"] = f"The first meeting must be after today ({today} in {data.timezone})."
-    for name in ("early_bird_deadline", "cancellation_deadline"):
+    for name in DEADLINES:
         deadline = getattr(data, name)
         if deadline is not None and deadline > data.first_meeting_local.date():
             errors[name] = "Must fall on or before the first meeting's date."
@@ -112,34 +126,139 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
         except SchedulingError as exc:
             errors[exc.field] = exc.message
     if errors:
-        raise InvalidInput("The series could not be created: " + " ".join(errors.values()), fields=errors)
+        raise InvalidInput("The series needs attention: " + " ".join(errors.values()), fields=errors)
+    return _Checked(table_to_api(table), provider, planned)
 
-    leaders = _resolve_leaders(data.leader_emails, creator)
-    series = Series(
-        title=data.title,
-        description=data.description,
-        timezone=data.timezone,
-        first_meeting_local=data.first_meeting_local,
-        meeting_count=data.meeting_count,
-        interval_weeks=data.interval_weeks,
-        duration_minutes=data.duration_minutes,
-        capacity=data.capacity,
-        presenters_per_meeting=data.presenters_per_meeting,
-        video_provider=provider,
-        currency=data.currency,
-        prices=table_to_api(table),
-        early_bird_deadline=data.early_bird_deadline,
-        cancellation_deadline=data.cancellation_deadline,
-        cancellation_fee=data.cancellation_fee,
-        skip_dates=[d.isoformat() for d in data.skip_dates],
-        offer_hours=data.offer_hours,
-        created_by_id=creator.id,
-        leaders=leaders,
-    )
-    series.meetings = [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at) for p in planned]
+
+def _assign(series: Series, data: SeriesInput, checked: _Checked) -> None:
+    for name in ("title", "description", "timezone", "first_meeting_local", "meeting_count", "interval_weeks",
+                 "duration_minutes", "capacity", "presenters_per_meeting", "currency", *DEADLINES,
+                 "cancellation_fee", "offer_hours"):
+        setattr(series, name, getattr(data, name))
+    series.video_provider = checked.provider
+    series.prices = checked.prices
+    series.skip_dates = [d.isoformat() for d in data.skip_dates]
+
+
+def create_series(data: SeriesInput, creator: User, default_provider: str) -> Series:
+    """A draft series with its meetings planned; raises InvalidInput naming every field at fault."""
+    if not creator.can_lead:
+        raise NotAllowed("Only leaders and administrators create series.")
+    checked = _check_input(data, default_provider)
+    series = Series(created_by_id=creator.id, leaders=_resolve_leaders(data.leader_emails, creator))
+    _assign(series, data, checked)
+    series.meetings = [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at) for p in checked.planned]
     db.session.add(series)
     db.session.commit()
     return series
+
+
+def input_of(series: Series) -> SeriesInput:
+    """A series' terms as the create body gives them: the base an edit changes."""
+    return SeriesInput(
+        title=series.title, description=series.description, timezone=series.timezone,
+        first_meeting_local=series.first_meeting_local, meeting_count=series.meeting_count,
+        interval_weeks=series.interval_weeks, duration_minutes=series.duration_minutes, capacity=series.capacity,
+        presenters_per_meeting=series.presenters_per_meeting, leader_emails=[u.email for u in series.leaders],
+        video_provider=series.video_provider, currency=series.currency, prices=series.prices,
+        early_bird_deadline=series.early_bird_deadline, registration_deadline=series.registration_deadline,
+        cancellation_deadline=series.cancellation_deadline, cancellation_fee=series.cancellation_fee,
+        skip_dates=sorted(series.skip_date_values), offer_hours=series.offer_hours,
+    )
+
+
+def _comparable(data: SeriesInput, name: str):
+    value = getattr(data, name)
+    if name == "leader_emails":
+        return sorted({e.strip().lower() for e in value or ()})
+    if name == "prices":
+        try:
+            return table_to_api(parse_price_table(value))
+        except PriceTableError:
+            return value
+    if name == "skip_dates":
+        return sorted(value)
+    return value
+
+
+def changed_fields(before: SeriesInput, after: SeriesInput) -> list[str]:
+    names = [f.name for f in fields(SeriesInput) if f.name != "trainee_discount_percent"]
+    return [n for n in names if _comparable(before, n) != _comparable(after, n)]
+
+
+def update_series(series: Series, data: SeriesInput, user: User, default_provider: str) -> Series:
+    """Change a series' terms (the API's PATCH and the edit page).
+
+    A draft changes freely, its meetings re-planned when the schedule changes. A published series
+    keeps what applicants were promised: only `published_change_problems` may pass, otherwise a
+    409 names each field.
+    """
+    require_manager(series, user)
+    if series.lifecycle == "cancelled":
+        raise DomainError("A cancelled series cannot be edited.", code="series_cancelled")
+    before = input_of(series)
+    changed = changed_fields(before, data)
+    if series.lifecycle == "published":
+        problems = published_change_problems(before, data, changed)
+        if problems:
+            raise DomainError("A published series keeps what applicants were promised: "
+                              + " ".join(f"{name}: {why}" for name, why in problems.items()),
+                              code="published_terms", fields=problems)
+    if not changed:
+        return series
+    if series.lifecycle == "published":
+        _check_published_terms(data)
+        for name in changed:
+            if name != "leader_emails":
+                setattr(series, name, getattr(data, name))
+    else:
+        checked = _check_input(data, default_provider)
+        _assign(series, data, checked)
+        if set(changed) & set(SCHEDULE_FIELDS):
+            series.meetings.clear()
+            db.session.flush()  # the old numbers go before the new ones take them
+            series.meetings = [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at)
+                               for p in checked.planned]
+    if "leader_emails" in changed:
+        series.leaders = _resolve_leaders(data.leader_emails, user)
+    db.session.flush()
+    series_changed.send(series, change="edited", actor=user, fields=changed)
+    db.session.commit()
+    return series
+
+
+def _check_published_terms(data: SeriesInput) -> None:
+    """The rules the changes a published series may take must still keep."""
+    errors = {name: "Must fall on or before the first meeting's date." for name in DEADLINES
+              if getattr(data, name) is not None and getattr(data, name) > data.first_meeting_local.date()}
+    try:
+        check_capacity(data.capacity, data.meeting_count, data.presenters_per_meeting)
+    except SchedulingError as exc:
+        errors[exc.field] = exc.message
+    if errors:
+        raise InvalidInput("The series needs attention: " + " ".join(errors.values()), fields=errors)
+
+
+# Changes a published series may take: they keep (or improve) every applicant's terms.
+_FREE_WHEN_PUBLISHED = ("title", "description", "leader_emails")
+
+
+def published_change_problems(before: SeriesInput, after: SeriesInput, changed: list[str]) -> dict[str, str]:
+    """Each changed field a published series may not take, with why; {} if every change keeps the promise."""
+    problems = {}
+    for name in changed:
+        if name in _FREE_WHEN_PUBLISHED:
+            continue
+        if name == "capacity":
+            if after.capacity < before.capacity:
+                problems[name] = "Places can only be added once the series is published."
+        elif name in DEADLINES:
+            old, new = getattr(before, name), getattr(after, name)
+            if old is None or new is None or new < old:
+                problems[name] = "Once published, a deadline can only move later."
+        else:
+            problems[name] = "Cannot change once the series is published: applicants were promised it."
+    return problems
 
 
 def require_manager(series: Series, user: User) -> None:
