@@ -69,7 +69,7 @@ def load_demo(today: date) -> int:
 
 def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
-    from .enrollment.attestation import KEYS
+    from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
     from .enrollment.models import Application
     from .enrollment.services import accept, apply
 

@@ -33,7 +33,8 @@ def application_json(application: Application, *, for_manager: bool) -> dict:
         "attestation": {
             "version": application.attestation_text.version,
             "agreed_at": iso_z(application.attested_at),
-            "items": [{"key": k, "text": t, "confirmed": v} for k, t, v in application.attestation_record],
+            "items": [{"key": item.key, "text": item.text, "required": item.required, "contact": item.contact or None,
+                       "confirmed": confirmed} for item, confirmed in application.attestation_record],
         },
         "reason": application.end_reason or None,
     }

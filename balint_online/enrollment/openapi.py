@@ -2,7 +2,7 @@
 
 from ..api.openapi import INSTANT, MONEY, operation, path_id, ref
 
-ITEM_KEYS = ("clinically_active", "willing_to_present", "attend_all_sessions", "emotional_readiness", "confidentiality")
+from .attestation import ITEMS
 STATUSES = ["pending", "waitlisted", "offered", "enrolled", "declined", "withdrawn", "offer_expired", "cancelled"]
 REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 1000}}}
 
@@ -29,7 +29,9 @@ SCHEMAS = {
             "attestation": {"type": "object", "properties": {
                 "version": {"type": "integer"}, "agreed_at": INSTANT,
                 "items": {"type": "array", "items": {"type": "object", "properties": {
-                    "key": {"type": "string"}, "text": {"type": "string"}, "confirmed": {"type": "boolean"}}}}}},
+                    "key": {"type": "string"}, "text": {"type": "string"}, "confirmed": {"type": "boolean"},
+                    "required": {"type": "boolean", "description": "false for advice, which is shown, never required"},
+                    "contact": {"type": "string", "nullable": True, "description": "Advice: whom to contact"}}}}}},
             "member": {"type": "object", "description": "Leaders and admins only"},
             "history": {"type": "array", "description": "Leaders and admins only: the audit log", "items": {"type": "object"}},
         },
@@ -40,8 +42,14 @@ SCHEMAS = {
         "properties": {
             "trainee": {"type": "boolean", "default": False},
             "note": {"type": "string", "maxLength": 1000, "description": "For the leaders; no patient details"},
-            "attestation": {"type": "object", "required": list(ITEM_KEYS),
-                            "properties": {key: {"type": "boolean", "enum": [True]} for key in ITEM_KEYS}},
+            "attestation": {
+                "type": "object",
+                "description": "One boolean per item of the commitments in force, by key. Requirements must be true "
+                               "(a missing or false one is a 422 naming it); advice items (by default "
+                               "emotional_readiness) are recorded when sent, never required. Admins may edit the items; "
+                               "the keys below are the built-in wording's.",
+                "required": [i.key for i in ITEMS if i.required],
+                "properties": {i.key: {"type": "boolean", **({"enum": [True]} if i.required else {})} for i in ITEMS}},
         },
     },
 }
