@@ -151,3 +151,48 @@ def test_two_presenters_from_the_page(client, login, api, leader, full_group):
     assert len(turns(series["id"])[8]) == 2
     # With two at meeting 8, cancelling meeting 5 no longer costs anyone their turn: no warning.
     assert "Before you cancel:" not in client.get(f"/lead/meetings/{ids[5]}/change").get_data(as_text=True)
+
+
+# -- placing a member at a meeting they marked unavailable, after asking them ------------------------------------
+
+def test_a_member_is_placed_on_a_date_they_marked_unavailable_only_once_they_agree(api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    ann, ben = members[0], members[1]  # present at meetings 1 and 2
+    # Ann cannot present at meeting 3 (Cleo's turn): the rotation leaves her at meeting 1.
+    assert api(ann).put(f"/api/v1/series/{series['id']}/availability",
+                        json={"unavailable_meeting_ids": [ids[3]]}).status_code == 200
+    path = f"/api/v1/series/{series['id']}/rotation/placements"
+    available = api(leader).post(path, json={"meeting_id": ids[2], "user_id": ann.id})
+    assert available.status_code == 422 and "move the turn instead" in available.get_json()["message"]
+    resp = api(leader).post(path, json={"meeting_id": ids[3], "user_id": ann.id, "message": "Cleo is away."})
+    assert resp.status_code == 201, resp.get_json()
+    asked = resp.get_json()
+    assert asked["status"] == "pending" and "marked meeting 3 unavailable" in asked["warning"]
+    assert turns(series["id"])[3] == [members[2].id]  # nothing moves before she agrees
+    assert "Could you present at meeting 3" in mails("rotation_placement_request", ann)[-1].subject
+    assert api(ben).post(f"/api/v1/placements/{asked['id']}/accept").status_code == 403
+    assert api(leader).post(path, json={"meeting_id": ids[3], "user_id": ann.id}).status_code == 409
+
+    agreed = api(ann).post(f"/api/v1/placements/{asked['id']}/accept")
+    assert agreed.status_code == 200 and agreed.get_json()["status"] == "accepted"
+    plan = turns(series["id"])
+    assert plan[3] == [ann.id] and plan[1] == [members[2].id]  # Cleo takes Ann's old turn
+    assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
+    availability = api(ann).get(f"/api/v1/series/{series['id']}/availability").get_json()
+    assert availability["unavailable_meeting_ids"] == []
+    assert "agreed to present" in mails("rotation_placement_answer", leader)[-1].subject
+
+
+def test_a_declined_placement_changes_nothing(api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    ann = members[0]
+    api(ann).put(f"/api/v1/series/{series['id']}/availability", json={"unavailable_meeting_ids": [ids[5]]})
+    before = turns(series["id"])
+    asked = api(leader).post(f"/api/v1/series/{series['id']}/rotation/placements",
+                             json={"meeting_id": ids[5], "user_id": ann.id}).get_json()
+    resp = api(ann).post(f"/api/v1/placements/{asked['id']}/decline")
+    assert resp.status_code == 200 and resp.get_json()["status"] == "declined"
+    assert turns(series["id"]) == before
+    assert api(ann).post(f"/api/v1/placements/{asked['id']}/accept").get_json()["error"] == "not_pending"
