@@ -196,3 +196,25 @@ def test_a_declined_placement_changes_nothing(api, leader, full_group):
     assert resp.status_code == 200 and resp.get_json()["status"] == "declined"
     assert turns(series["id"]) == before
     assert api(ann).post(f"/api/v1/placements/{asked['id']}/accept").get_json()["error"] == "not_pending"
+
+
+def test_placement_through_the_pages(client, login, api, leader, full_group):
+    series, members = full_group
+    ids = meeting_ids(series)
+    ann = members[0]
+    api(ann).put(f"/api/v1/series/{series['id']}/availability", json={"unavailable_meeting_ids": [ids[4]]})
+    requests_page = f"/series/{series['id']}/rotation/requests"
+    login(leader)
+    page = client.get(requests_page).get_data(as_text=True)
+    assert "These members said they cannot present at these meetings" in page and f"{ann.name}: " in page
+    resp = client.submit(f"/series/{series['id']}/rotation/placements",
+                         {"place-blockout": f"{ids[4]}:{ann.id}"}, page=requests_page)
+    assert resp.status_code == 303
+    assert "Waiting for the member" in client.get(requests_page).get_data(as_text=True)
+    login(ann)
+    mine = client.get(requests_page).get_data(as_text=True)
+    assert "Agree to present then" in mine
+    request_id = api(leader).get(f"/api/v1/series/{series['id']}/rotation/placements").get_json()[
+        "placement_requests"][0]["id"]
+    resp = client.submit(f"/rotation/placements/{request_id}/accept", page=requests_page)
+    assert resp.status_code == 303 and turns(series["id"])[4] == [ann.id]
