@@ -301,6 +301,16 @@ def explain_infeasible(exc: RotationInfeasible) -> tuple[str, list[dict]]:
     return "No rotation gives every member a presenting turn. " + ". ".join(s[0].upper() + s[1:] for s in sentences) + ".", people
 
 
+def plan_or_conflict(inp: RotationInput) -> RotationPlan:
+    """The engine's plan for a requested change, or RotationConflict (409, nothing saved) naming who has no turn."""
+    try:
+        return plan_rotation(inp)
+    except RotationInfeasible as exc:
+        message, people = explain_infeasible(exc)
+        db.session.rollback()
+        raise RotationConflict(message, unplaceable=people) from exc
+
+
 def _refusal(exc: Exception) -> str:
     text = str(exc)
     return name_members(text, names_for(_ids_in(text)))
@@ -512,12 +522,7 @@ def set_availability(series: Series, member: User, meeting_ids, actor) -> Snapsh
         i for i in stored if snap.is_past(meetings[i]))
     unavailable = {**snap.unavailable, member.id: wanted}
     inp = replace(snap.inp, unavailable=unavailable)
-    try:
-        plan = plan_rotation(inp)
-    except RotationInfeasible as exc:
-        message, people = explain_infeasible(exc)
-        db.session.rollback()
-        raise RotationConflict(message, unplaceable=people) from exc
+    plan = plan_or_conflict(inp)
     for meeting_id in stored - wanted:
         db.session.execute(MemberUnavailability.__table__.delete().where(
             MemberUnavailability.meeting_id == meeting_id, MemberUnavailability.user_id == member.id))
@@ -599,12 +604,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
     # With the edit as the announced plan, the engine keeps it (zero changes is optimal when it
     # breaks no guarantee) and only chooses the backups around it.
     upcoming = {m.id for m in snap.upcoming}
-    try:
-        moved = plan_rotation(replace(snap.inp, current={m: p for m, p in edited.items() if m in upcoming}))
-    except RotationInfeasible as exc:
-        message, people = explain_infeasible(exc)
-        db.session.rollback()
-        raise RotationConflict(message, unplaceable=people) from exc
+    moved = plan_or_conflict(replace(snap.inp, current={m: p for m, p in edited.items() if m in upcoming}))
     moved = replace(moved, changes=_diff(snap, moved.presenters))
     event = _apply(snap, moved, kind="moved", reason="the leaders moved a presenting turn", actor=actor)
     db.session.commit()
@@ -893,12 +893,7 @@ def set_presenter_count(meeting: Meeting, count: int, actor) -> RotationEvent | 
     override = None if count == series.presenters_per_meeting else count
     inp = replace(snap.inp, meetings=[replace(m, presenters=override) if m.id == meeting.id else m
                                       for m in snap.inp.meetings])
-    try:
-        plan = plan_rotation(inp)
-    except RotationInfeasible as exc:
-        message, people = explain_infeasible(exc)
-        db.session.rollback()
-        raise RotationConflict(message, unplaceable=people) from exc
+    plan = plan_or_conflict(inp)
     meeting.presenter_count = override
     event = _apply(replace(snap, inp=inp), plan, kind="replanned",
                    reason=f"{count} member{'s' if count > 1 else ''} now present at meeting {meeting.number}", actor=actor)

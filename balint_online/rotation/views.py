@@ -276,36 +276,31 @@ def ask_placement(series_id):
 @login_required
 def answer_placement(request_id, action):
     request = db.get_or_404(PlacementRequest, request_id)
-    try:
-        if action == "withdraw":
-            placements.withdraw_placement(request, current_user)
-            flash("The request was withdrawn.", "success")
-        else:
-            placements.answer_placement(request, current_user, accept=action == "accept")
-            flash("Thank you: your turn is placed at that meeting; the rotation is updated." if action == "accept"
-                  else "You declined; the leaders have been told.", "success")
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        flash(exc.message, "error")
-    return redirect(url_for(".requests", series_id=request.series_id), 303)
+    return _answer(request, action, placements.withdraw_placement, placements.answer_placement, {
+        "withdraw": "The request was withdrawn.",
+        "accept": "Thank you: your turn is placed at that meeting; the rotation is updated.",
+        "decline": "You declined; the leaders have been told."})
 
 
 @bp.post("/rotation/requests/<int:request_id>/<any(accept, decline, withdraw):action>")
 @login_required
 def answer(request_id, action):
     request = db.get_or_404(SwapRequest, request_id)
-    series = request.series
+    return _answer(request, action, services.withdraw_swap_request, services.answer_swap_request, {
+        "withdraw": "Your request was withdrawn.", "accept": "You swapped turns; the rotation is updated.",
+        "decline": "You declined; they have been told."})
+
+
+def _answer(request, action: str, withdraw, answer, done: dict[str, str]):
+    """Withdraw, accept or decline a request from the requests page; a refusal is shown there, not as an error page."""
     try:
         if action == "withdraw":
-            services.withdraw_swap_request(request, current_user)
-            flash("Your request was withdrawn.", "success")
+            withdraw(request, current_user)
         else:
-            services.answer_swap_request(request, current_user, accept=action == "accept")
-            flash("You swapped turns; the rotation is updated." if action == "accept"
-                  else "You declined; they have been told.", "success")
+            answer(request, current_user, accept=action == "accept")
+        flash(done[action], "success")
     except DomainError as exc:
         if exc.status == 403:
             raise
         flash(exc.message, "error")
-    return redirect(url_for(".requests", series_id=series.id), 303)
+    return redirect(url_for(".requests", series_id=request.series_id), 303)

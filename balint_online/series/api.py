@@ -188,7 +188,7 @@ def reschedule(meeting_id):
     f = Fields(json_body())
     starts = f.local_datetime("starts_at_local", required=True)
     f.check()
-    return meeting_json(reschedule_meeting(meeting, starts, current_api_user()))
+    return _with_guarantee(reschedule_meeting(meeting, starts, current_api_user()))
 
 
 def _with_guarantee(meeting: Meeting) -> dict:

@@ -83,7 +83,7 @@ PATHS = {
                           errors=(401, 403, 404, 409, 422)),
     },
     "/meetings/{id}/reschedule": {
-        "post": operation("Move a meeting to a new local time", schema=ref("Meeting"), params=[path_id("id")],
+        "post": operation("Move a meeting to a new local time", schema=ref("MeetingChanged"), params=[path_id("id")],
                           body={"type": "object", "required": ["starts_at_local"], "properties": {"starts_at_local": LOCAL}},
                           errors=(400, 401, 403, 404, 409, 422)),
     },
