@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
@@ -355,9 +356,13 @@ def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meetin
         raise DomainError(f"A series has at most {MAX_MEETINGS} meetings.", code="too_many_meetings")
     meeting = Meeting(number=max((m.number for m in series.meetings), default=0) + 1,
                       starts_at=starts_at, ends_at=ends_at)
-    series.meetings.append(meeting)
+    try:
+        with db.session.begin_nested():
+            series.meetings.append(meeting)
+    except IntegrityError as exc:  # a concurrent add took the number first
+        raise DomainError("Another meeting was added at the same moment; reload and check.",
+                          code="state_changed") from exc
     series.meeting_count = len(series.meetings)
-    db.session.flush()
     meeting_changed.send(meeting, change="added", actor=user)
     db.session.commit()
     return meeting
