@@ -54,8 +54,25 @@ SCHEMAS = {
     },
 }
 
+_ITEM = {"type": "object", "required": ["key", "text"], "properties": {
+    "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,39}$", "description": "Stable: the applications API uses it"},
+    "text": {"type": "string", "maxLength": 1000}, "required": {"type": "boolean", "default": True},
+    "contact": {"type": "string", "maxLength": 300, "description": "Advice (required false): whom to contact"}}}
+SCHEMAS["Commitments"] = {"type": "object", "properties": {
+    "version": {"type": "integer"}, "intro": {"type": "string"}, "items": {"type": "array", "items": _ITEM}}}
+
 _app = [path_id("id")]
 PATHS = {
+    "/commitments": {
+        "get": operation("The commitments applicants agree to now, in the society's words: which keys an "
+                         "application's attestation must confirm (required) and the advice shown", public=True,
+                         schema=ref("Commitments"), errors=()),
+        "put": operation("Admins save new wording as the next version; applications made before keep theirs. "
+                         "409 `unchanged` when nothing differs", ok=201, schema=ref("Commitments"),
+                         body={"type": "object", "required": ["intro", "items"], "properties": {
+                             "intro": {"type": "string"}, "items": {"type": "array", "items": _ITEM}}},
+                         errors=(400, 401, 403, 409, 422)),
+    },
     "/series/{id}/applications": {
         "post": operation("Apply, confirming each commitment; the price is locked now", ok=201, schema=ref("Application"),
                           body=ref("ApplicationCreate"), params=_app, errors=(400, 401, 404, 409, 422)),

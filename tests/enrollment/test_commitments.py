@@ -88,3 +88,22 @@ def test_the_built_in_wording_quotes_the_societys_page():
     assert advice.contact == "Contact the faculty of the group you are interested in if you are unsure."
     assert [k for k, i in items.items() if i.required] == [
         "clinically_active", "willing_to_present", "attend_all_sessions", "confidentiality"]
+
+
+def test_the_commitments_through_the_api(api, make_user, series):
+    shown = api(None).get("/api/v1/commitments").get_json()
+    assert shown["version"] == 2 and [i["key"] for i in shown["items"]] == list(ATTESTATION)
+    assert shown["items"][3]["required"] is False and shown["items"][3]["contact"].startswith("Contact the faculty")
+    items = [{**i, "contact": i["contact"] or ""} for i in shown["items"]]
+    items[2] = {**items[2], "text": "Registrants are required to commit to attending all sessions."}
+    assert api(make_user("leader")).put("/api/v1/commitments", json={"intro": "x", "items": items}).status_code == 403
+    bad = api(make_user("admin")).put("/api/v1/commitments", json={"intro": "Read this.", "items": [{"key": "X y"}]})
+    assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"items.0.text"}
+    wrong_key = api(make_user("admin")).put("/api/v1/commitments", json={
+        "intro": "Read this.", "items": [{"key": "X y", "text": "Something."}]})
+    assert wrong_key.status_code == 422 and "items.0.key" in wrong_key.get_json()["fields"]
+    resp = api(make_user("admin")).put("/api/v1/commitments", json={"intro": shown["intro"], "items": items})
+    assert resp.status_code == 201 and resp.get_json()["version"] == 3
+    body = apply(api(make_user()), series["id"])
+    assert body["attestation"]["version"] == 3
+    assert body["attestation"]["items"][2]["text"] == "Registrants are required to commit to attending all sessions."
