@@ -37,7 +37,9 @@ SCHEMAS = {
         "type": "object",
         "description": "Whether every enrolled member has a presenting turn, explained for the leaders",
         "properties": {"kept": {"type": "boolean"}, "members": {"type": "integer"},
-                       "without_turn": {"type": "array", "items": PERSON}, "explanation": {"type": "string"}},
+                       "without_turn": {"type": "array", "items": PERSON}, "explanation": {"type": "string"},
+                       "remedies": {"type": "array", "items": {"type": "string"},
+                                    "description": "What the leaders can do when the promise is not kept"}},
     },
     "PlacementRequest": {
         "type": "object",

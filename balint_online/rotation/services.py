@@ -825,7 +825,8 @@ def send_presenter_reminders(moment: datetime) -> int:
 
 # -- the guarantee, explained before and after each change -------------------------------------------------------
 
-REMEDIES = "add a make-up meeting, or let two members present at one meeting"
+REMEDIES = ("add a make-up meeting", "let two members present at one meeting",
+            "ask a member to present at a meeting they marked unavailable")
 
 
 @dataclass
@@ -840,9 +841,13 @@ class Guarantee:
     def kept(self) -> bool:
         return not self.without_turn
 
+    @property
+    def remedies(self) -> list[str]:
+        return [] if self.kept else list(REMEDIES)
+
     def to_api(self) -> dict:
         return {"kept": self.kept, "members": self.members, "without_turn": self.without_turn,
-                "explanation": self.explanation}
+                "explanation": self.explanation, "remedies": self.remedies}
 
 
 def guarantee(series: Series) -> Guarantee:
@@ -861,7 +866,7 @@ def guarantee(series: Series) -> Guarantee:
         why, _ = explain_infeasible(exc)
     return Guarantee(len(snap.members), [{"user_id": m, "name": names.get(m, "a former member")} for m in missing],
                      f"{_and([names.get(m, 'a former member') for m in missing])} "
-                     f"{'have' if len(missing) > 1 else 'has'} no presenting turn. {why} To keep the promise, {REMEDIES}.")
+                     f"{'have' if len(missing) > 1 else 'has'} no presenting turn. {why}")
 
 
 def cancellation_warning(meeting: Meeting) -> str | None:
@@ -872,8 +877,7 @@ def cancellation_warning(meeting: Meeting) -> str | None:
         plan_rotation(replace(snap.inp, meetings=meetings))
     except RotationInfeasible as exc:
         message, _ = explain_infeasible(exc)
-        return f"Cancelling meeting {meeting.number} would leave a member without a turn. {message} " \
-               f"To keep the promise, {REMEDIES}."
+        return f"Cancelling meeting {meeting.number} would leave a member without a turn. {message}"
     return None
 
 

@@ -107,7 +107,8 @@ def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
 def _flash_done(meeting: Meeting, done: str) -> None:
     """What the change did, who is told, and whether every member still has a presenting turn."""
     promise = guarantee(meeting.series)
-    flash(done.format(number=meeting.number, told=len(audience(meeting.series))) + " " + promise.explanation,
+    remedy = f" To keep the promise, {', or '.join(promise.remedies)}." if promise.remedies else ""
+    flash(done.format(number=meeting.number, told=len(audience(meeting.series))) + " " + promise.explanation + remedy,
           "success" if promise.kept else "warning")
 
 
