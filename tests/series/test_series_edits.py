@@ -4,6 +4,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import select
+
+from balint_online.extensions import db
+from balint_online.notifications.models import OutboxMessage
 
 from tests.factories import ATTESTATION, apply, create_series, published_series
 
@@ -62,6 +66,13 @@ def test_a_published_series_keeps_what_applicants_were_promised(api, leader, mak
     # Sending back unchanged values is not a change.
     same = api(leader).patch(path, json={"prices": ok.get_json()["prices"], "first_meeting_local": "2026-10-19T19:00"})
     assert same.status_code == 200
+    # A new co-leader gets the meetings in their calendar, like the leaders at publication.
+    co = make_user("leader", email="sam@example.org", name="Sam Co")
+    added = api(leader).patch(path, json={"leader_emails": ["ruth@example.org", "sam@example.org"]})
+    assert added.status_code == 200 and [x["name"] for x in added.get_json()["leaders"]] == ["Dr Ruth", "Sam Co"]
+    invites = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "calendar_invite",
+                                                             OutboxMessage.user_id == co.id)).all()
+    assert len(invites) == 1 and invites[0].calendar_method == "REQUEST"
     assert api(make_user("leader")).patch(path, json={"title": "Mine"}).status_code == 403
     assert api(make_user()).patch(path, json={"title": "Mine"}).status_code == 403
 
