@@ -17,7 +17,6 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.services import paid_total, quote_for, refund_in_full, refund_on_withdrawal, series_today
 from ..series.models import Series
-from ..series.scheduling import registration_open
 from . import attestation
 from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText, AuditEntry
 
@@ -151,7 +150,7 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
         raise DomainError(f"This series {reasons[state]}; applications are closed.", code=f"series_{state}")
     if series.is_led_by(user):
         raise DomainError("Leaders cannot apply to a series they lead.", code="is_leader")
-    if not registration_open(series_today(series), series.registration_deadline):
+    if series.registration_closed:
         raise DomainError(f"Registration for this series closed on {series.registration_deadline.day} {series.registration_deadline:%B %Y} "
                           f"(the group's time zone, {series.timezone}); applications are no longer taken.",
                           code="registration_closed")

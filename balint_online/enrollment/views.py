@@ -10,7 +10,6 @@ from ..extensions import db
 from ..pricing.rules import format_money, refund_for_withdrawal
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
-from ..series.scheduling import registration_open
 from . import attestation, services
 from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
 from .models import LIVE_STATUSES, Application
@@ -66,7 +65,7 @@ def apply(series_id):
     context = dict(series=series, form=form, problem=problem, intro=wording.intro,
                    quote=quote_for(series, current_user, trainee=bool(form.trainee.data), on=today),
                    membership=current_user.membership_on(today), today=today,
-                   registration_closed=not registration_open(today, series.registration_deadline))
+                   registration_closed=series.registration_closed)
     return render_template("enrollment/apply.html", **context), 422 if form.errors or problem else 200
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..core.clock import now
+from ..core.clock import now, today_in
 from ..core.types import Money, UTCDateTime
 from ..extensions import db
-from .scheduling import series_state
+from .scheduling import registration_open, series_state
 
 series_leaders = Table(
     "series_leaders",
@@ -88,6 +88,11 @@ class Series(db.Model):
     @property
     def status(self) -> str:
         return self.status_at(now())
+
+    @property
+    def registration_closed(self) -> bool:
+        """Past the registration deadline's day in the series' zone."""
+        return not registration_open(today_in(self.timezone), self.registration_deadline)
 
     def is_led_by(self, user) -> bool:
         return user is not None and any(leader.id == user.id for leader in self.leaders)

@@ -77,7 +77,7 @@ def test_a_published_series_keeps_what_applicants_were_promised(api, leader, mak
     assert api(make_user()).patch(path, json={"title": "Mine"}).status_code == 403
 
 
-def test_applications_after_the_registration_deadline_are_refused(api, clock, leader, make_user):
+def test_applications_after_the_registration_deadline_are_refused(api, client, clock, leader, make_user):
     series = published_series(api(leader), registration_deadline="2026-10-10")
     assert api(leader).get(f"/api/v1/series/{series['id']}").get_json()["registration_deadline"] == "2026-10-10"
     # The deadline's whole day counts, in New York: 23:30 there is already the 11th in UTC.
@@ -88,6 +88,8 @@ def test_applications_after_the_registration_deadline_are_refused(api, clock, le
                                  json={"trainee": False, "attestation": ATTESTATION})
     assert late.status_code == 409 and late.get_json()["error"] == "registration_closed"
     assert "closed on 10 October 2026" in late.get_json()["message"]
+    page = client.get(f"/series/{series['id']}").get_data(as_text=True)
+    assert "Registration closed on 2026-10-10." in page and "Apply for a place" not in page
     too_late = api(leader).post("/api/v1/series", json={**_payload(), "registration_deadline": "2026-10-30"})
     assert too_late.status_code == 422 and "registration_deadline" in too_late.get_json()["fields"]
 
