@@ -60,6 +60,7 @@ def load_demo(today: date) -> int:
             title=title, description=description, timezone=tz, first_meeting_local=datetime.combine(day, at),
             interval_weeks=2 if "fortnightly" in description else 1, leader_emails=[u.email for u in leaders],
             prices=PRICES, early_bird_deadline=today + timedelta(days=10), cancellation_deadline=today + timedelta(days=14),
+            registration_deadline=today + timedelta(days=18),
             cancellation_fee=Decimal("100.00"),
         )
         publish_series(create_series(data, admin, "jitsi"), admin)
@@ -117,7 +118,7 @@ def _demo_aid_and_credit(admin, today: date) -> int:
 
 def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
-    from .enrollment.attestation import KEYS
+    from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
     from .enrollment.models import Application
     from .enrollment.services import accept, apply
 

@@ -16,7 +16,9 @@ def on_application_changed(application, old_status, new_status, actor=None, **_)
 
 @meeting_changed.connect
 def on_meeting_changed(meeting, change, actor=None, **_):
-    if meeting.series.lifecycle == "published":
+    if change in ("added", "restored"):
+        services.meeting_back(meeting, change)
+    elif meeting.series.lifecycle == "published":
         services.announce_meeting_change(meeting)
 
 
@@ -24,7 +26,8 @@ def on_meeting_changed(meeting, change, actor=None, **_):
 def on_series_changed(series, change, actor=None, **_):
     # Leaders only: members are invited and uninvited with their enrolment (above).
     for leader in series.leaders:
-        if change == "published":
+        # An edit may bring a new leader; the key keeps everyone else from a second invitation.
+        if change == "published" or (change == "edited" and series.lifecycle == "published"):
             services.invite(series, leader, f"calendar-invite:series-{series.id}:leader-{leader.id}")
         elif change == "cancelled":
             services.uninvite(series, leader, f"calendar-cancel:series-{series.id}:leader-{leader.id}")

@@ -3,12 +3,13 @@
 from flask import Blueprint, url_for
 
 from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404, json_body
+from ..extensions import db
 from ..core.timefmt import iso_z
 from ..pricing.rules import format_money
 from ..pricing.services import paid_total, payment_status
 from ..series.models import Series
-from . import services
-from .models import Application
+from . import attestation, services
+from .models import Application, AttestationText
 
 bp = Blueprint("enrollment_api", __name__)
 
@@ -33,7 +34,8 @@ def application_json(application: Application, *, for_manager: bool) -> dict:
         "attestation": {
             "version": application.attestation_text.version,
             "agreed_at": iso_z(application.attested_at),
-            "items": [{"key": k, "text": t, "confirmed": v} for k, t, v in application.attestation_record],
+            "items": [{"key": item.key, "text": item.text, "required": item.required, "contact": item.contact or None,
+                       "confirmed": confirmed} for item, confirmed in application.attestation_record],
         },
         "reason": application.end_reason or None,
     }
@@ -123,3 +125,41 @@ def roster(series_id):
             "applications": [
                 {**application_json(a, for_manager=True), "discipline": a.user.discipline} for a in applications
             ]}
+
+
+def commitments_json(text: AttestationText) -> dict:
+    return {"version": text.version, "intro": text.intro,
+            "items": [{"key": i.key, "text": i.text, "required": i.required, "contact": i.contact or None}
+                      for i in text.item_list]}
+
+
+@bp.get("/commitments")
+@api_auth(optional=True)
+def commitments():
+    return commitments_json(services.current_attestation_text())
+
+
+@bp.put("/commitments")
+@api_auth
+def edit_commitments():
+    data = json_body()
+    f = Fields(data)
+    intro = f.string("intro", required=True, max_length=attestation.TEXT_MAX)
+    raw = data.get("items")
+    if not isinstance(raw, list) or not raw or not all(isinstance(i, dict) for i in raw):
+        f.fail("items", "A list of items, each {key, text, required, contact}.")
+        raw = []
+    items = []
+    for n, entry in enumerate(raw[:50]):
+        item = Fields(entry)
+        values = dict(key=item.string("key", required=True, max_length=40),
+                      text=item.string("text", required=True, max_length=attestation.TEXT_MAX),
+                      required=item.boolean("required", default=True), contact=item.string("contact", default="",
+                                                                                            max_length=300))
+        for name, problem in item.errors.items():
+            f.fail(f"items.{n}.{name}", problem)
+        items.append(attestation.Item(**values))
+    f.check()
+    stored = services.publish_attestation(intro, items, current_api_user())
+    db.session.commit()
+    return commitments_json(stored), 201

@@ -1,29 +1,92 @@
-"""The commitment applicants confirm, item by item.
+"""The commitments applicants make, in the society's own words: plain functions, no Flask or database.
 
-The wording is versioned: change the text, raise VERSION, and what earlier applicants agreed to
-stays exactly as it was (each application points at the stored text it saw).
+Each item has a stable key (the API's `attestation` object is keyed by it) and is either a
+requirement, which every applicant must confirm, or advice, shown with whom to contact and never
+a box to tick. Admins reword items, move them between requirement and advice, and add items; each
+save is a new version, and every application keeps the exact version it agreed to.
+
+The built-in default quotes the society's page on online groups (shared/seeds/002) and keeps the
+keys the public contract names. An advice item such as `emotional_readiness` is accepted when an
+API client sends it, and recorded, but is never required.
 """
 
-VERSION = 1
-ITEMS: tuple[tuple[str, str], ...] = (
-    ("clinically_active",
-     "I am clinically active: I currently care for patients or clients."),
-    ("willing_to_present",
-     "I am willing to present a case from my own practice when it is my turn, sharing no details that could identify the patient."),
-    ("attend_all_sessions",
-     "I will attend every meeting of the series, in full, on the dates listed."),
-    ("emotional_readiness",
-     "This is a suitable point in my life for group work that can stir strong feelings."),
-    ("confidentiality",
-     "I will keep what is said in the group confidential."),
+import re
+from dataclasses import dataclass
+
+# The built-in wording's version; a stored text written by an admin always wins over it.
+VERSION = 2
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    text: str
+    required: bool = True
+    contact: str = ""  # advice only: whom to ask when unsure
+
+    def to_stored(self) -> dict:
+        return {"key": self.key, "text": self.text, "required": self.required, "contact": self.contact}
+
+
+INTRO = ("Application does not guarantee acceptance: the leaders choose the group. Please confirm each "
+         "requirement below; the advice is for you to weigh.")
+ITEMS: tuple[Item, ...] = (
+    # "Registrants must be clinically active and willing to present cases." (seed 002), one item per
+    # requirement so that each keeps its contract key.
+    Item("clinically_active", "Registrants must be clinically active."),
+    Item("willing_to_present", "Registrants must be willing to present cases."),
+    Item("attend_all_sessions", "Because the success of the group depends in part on group cohesion, steady "
+                                "attendance matters. Registrants must intend to attend all sessions of the group."),
+    Item("emotional_readiness", "Balint work can stir strong emotions. If the registrant is at an unusually "
+                                "stressful period in their life, we may recommend they sign up at another time.",
+         required=False, contact="Contact the faculty of the group you are interested in if you are unsure."),
+    # Not on the society's page: the platform's own rule for groups where clinicians discuss patients.
+    Item("confidentiality", "I will keep what is said in the group confidential."),
 )
-KEYS = tuple(key for key, _ in ITEMS)
-INTRO = ("A Balint group depends on every member's commitment. Applying does not guarantee a place: "
-         "the leaders choose the group. Please confirm each of the following.")
+KEYS = tuple(item.key for item in ITEMS)
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+TEXT_MAX = 1000
 
 
-def missing_items(answers: object) -> dict[str, str]:
-    """Each item not confirmed with a plain `true`, with the reason, for a 422."""
-    if not isinstance(answers, dict):
-        return {f"attestation.{key}": "Must be confirmed (true)." for key in KEYS}
-    return {f"attestation.{key}": "Must be confirmed (true)." for key in KEYS if answers.get(key) is not True}
+def items_of(stored: list) -> list[Item]:
+    """Stored items as Items; texts saved before items had kinds ([key, text] pairs) were all requirements."""
+    return [Item(*entry) if isinstance(entry, list) else Item(**entry) for entry in stored]
+
+
+def required_keys(items: list[Item]) -> list[str]:
+    return [item.key for item in items if item.required]
+
+
+def missing_items(items: list[Item], answers: object) -> dict[str, str]:
+    """Each requirement not confirmed with a plain `true`, with the reason, for a 422."""
+    given = answers if isinstance(answers, dict) else {}
+    return {f"attestation.{key}": "Must be confirmed (true)." for key in required_keys(items) if given.get(key) is not True}
+
+
+def recorded_answers(items: list[Item], answers: object) -> dict[str, bool]:
+    """What is kept with the application: every item, true where confirmed (or advice acknowledged)."""
+    given = answers if isinstance(answers, dict) else {}
+    return {item.key: given.get(item.key) is True for item in items}
+
+
+def check_text(intro: str, items: list[Item]) -> dict[str, str]:
+    """Problems with an admin's edit, by field (`intro`, `items.<n>.text`, ...); {} if it may be saved."""
+    errors = {}
+    if not intro.strip() or len(intro) > TEXT_MAX:
+        errors["intro"] = f"An introduction of at most {TEXT_MAX} characters."
+    if not any(item.required for item in items):
+        errors["items"] = "Keep at least one requirement."
+    seen = set()
+    for n, item in enumerate(items):
+        if not KEY_PATTERN.match(item.key):
+            errors[f"items.{n}.key"] = "Lower-case letters, digits and underscores, starting with a letter."
+        elif item.key in seen:
+            errors[f"items.{n}.key"] = f"The key {item.key} is used twice."
+        seen.add(item.key)
+        if not item.text.strip() or len(item.text) > TEXT_MAX:
+            errors[f"items.{n}.text"] = f"Wording of at most {TEXT_MAX} characters."
+        if not item.required and not item.contact.strip():
+            errors[f"items.{n}.contact"] = "Advice says whom to contact when unsure."
+        elif len(item.contact) > 300:
+            errors[f"items.{n}.contact"] = "At most 300 characters."
+    return errors

@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SubmitField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..core.forms import choices
 from . import attestation
 
 def _strip(text):
@@ -18,21 +19,67 @@ class ApplyForm(FlaskForm):
     note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT)
     recalculate = SubmitField("Update the price")
     submit = SubmitField("Apply")
+    items: list = []
 
     def answers(self) -> dict[str, bool]:
-        return {key: self[field_name(key)].data for key in attestation.KEYS}
+        return {key: self[field_name(key)].data for key in attestation.required_keys(self.items)}
 
     def attestation_fields(self):
-        return [self[field_name(key)] for key in attestation.KEYS]
+        return [self[field_name(key)] for key in attestation.required_keys(self.items)]
+
+    @property
+    def advice(self):
+        return [item for item in self.items if not item.required]
 
 
 def field_name(key: str) -> str:
     return f"attest_{key}"
 
 
-# One checkbox per commitment, labelled with its exact wording.
-for _key, _wording in attestation.ITEMS:
-    setattr(ApplyForm, field_name(_key), BooleanField(_wording))
+def apply_form(items) -> ApplyForm:
+    """The apply form for one version of the commitments: a checkbox per requirement, in its exact wording."""
+    form_class = type("VersionedApplyForm", (ApplyForm,), {
+        field_name(item.key): BooleanField(item.text) for item in items if item.required})
+    form = form_class()
+    form.items = list(items)
+    return form
+
+
+KINDS = {"required": "A requirement: applicants confirm it", "advice": "Advice: shown with whom to contact"}
+
+
+class CommitmentItemForm(Form):
+    key = StringField("Key", validators=[Optional(), Length(max=40)],
+                      description="Stable name used by the API; lower-case letters, digits and underscores.")
+    text = TextAreaField("Wording", validators=[Optional(), Length(max=attestation.TEXT_MAX)])
+    kind = SelectField("Kind", choices=choices(KINDS))
+    contact = StringField("Whom to contact (advice)", validators=[Optional(), Length(max=300)])
+
+
+class CommitmentsForm(FlaskForm):
+    intro = TextAreaField("Introduction", validators=[DataRequired(), Length(max=attestation.TEXT_MAX)])
+    items = FieldList(FormField(CommitmentItemForm), min_entries=1)
+
+    def _kept_rows(self) -> list:
+        return [row for row in self.items if (row.text.data or "").strip()]
+
+    def edited_items(self) -> list:
+        """The items as written, leaving out rows with no wording (a blank new row, or an item removed)."""
+        return [attestation.Item(key=(row.key.data or "").strip(), text=(row.text.data or "").strip(),
+                                 required=row.kind.data == "required", contact=(row.contact.data or "").strip())
+                for row in self._kept_rows()]
+
+    def attach(self, fields: dict[str, str]) -> list:
+        """The service's errors ("items.<n>.<field>", n counting the items kept) under the rows they concern;
+        returns (field, problem) pairs for the page's summary."""
+        rows = self._kept_rows()
+        attached = []
+        for name, problem in fields.items():
+            parts = name.split(".")
+            field = rows[int(parts[1])][parts[2]] if len(parts) == 3 and parts[0] == "items" else self.intro
+            field.errors = list(field.errors) + [problem]
+            attached.append((field, problem))
+        return attached
 
 
 class WithdrawForm(FlaskForm):

@@ -30,15 +30,26 @@ _LIVE_SQL = "status IN ('pending', 'waitlisted', 'offered', 'enrolled')"
 
 
 class AttestationText(db.Model):
-    """The exact wording an applicant saw; never edited once stored."""
+    """The exact wording an applicant saw; never edited once stored (an admin's edit is a new version)."""
 
     __tablename__ = "attestation_texts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(unique=True)
     intro: Mapped[str] = mapped_column(Text)
-    items: Mapped[list] = mapped_column(JSON)  # [[key, text], ...]
+    # [{"key", "text", "required", "contact"}, ...]; versions before admins could edit: [[key, text], ...]
+    items: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The admin who wrote this version; None for the built-in wording.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def item_list(self):
+        from .attestation import items_of
+
+        return items_of(self.items)
 
 
 class Application(db.Model):
@@ -99,9 +110,9 @@ class Application(db.Model):
         return STATUS_LABELS.get(self.status, self.status)
 
     @property
-    def attestation_record(self) -> list[tuple[str, str, bool]]:
-        """(key, the exact text agreed to, the answer) for every item."""
-        return [(key, wording, self.attestation_answers.get(key) is True) for key, wording in self.attestation_text.items]
+    def attestation_record(self) -> list[tuple]:
+        """(the item exactly as shown, the answer) for every item of the version agreed to."""
+        return [(item, self.attestation_answers.get(item.key) is True) for item in self.attestation_text.item_list]
 
 
 # History entries about money and need: shown to administrators only (Application.history_for).

@@ -2,7 +2,7 @@
 
 from ..api.openapi import INSTANT, MONEY, operation, path_id, ref
 
-ITEM_KEYS = ("clinically_active", "willing_to_present", "attend_all_sessions", "emotional_readiness", "confidentiality")
+from .attestation import ITEMS
 STATUSES = ["pending", "waitlisted", "offered", "enrolled", "declined", "withdrawn", "offer_expired", "cancelled"]
 REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 1000}}}
 
@@ -29,7 +29,9 @@ SCHEMAS = {
             "attestation": {"type": "object", "properties": {
                 "version": {"type": "integer"}, "agreed_at": INSTANT,
                 "items": {"type": "array", "items": {"type": "object", "properties": {
-                    "key": {"type": "string"}, "text": {"type": "string"}, "confirmed": {"type": "boolean"}}}}}},
+                    "key": {"type": "string"}, "text": {"type": "string"}, "confirmed": {"type": "boolean"},
+                    "required": {"type": "boolean", "description": "false for advice, which is shown, never required"},
+                    "contact": {"type": "string", "nullable": True, "description": "Advice: whom to contact"}}}}}},
             "member": {"type": "object", "description": "Leaders and admins only"},
             "history": {"type": "array", "description": "Leaders and admins only: the audit log", "items": {"type": "object"}},
         },
@@ -40,14 +42,37 @@ SCHEMAS = {
         "properties": {
             "trainee": {"type": "boolean", "default": False},
             "note": {"type": "string", "maxLength": 1000, "description": "For the leaders; no patient details"},
-            "attestation": {"type": "object", "required": list(ITEM_KEYS),
-                            "properties": {key: {"type": "boolean", "enum": [True]} for key in ITEM_KEYS}},
+            "attestation": {
+                "type": "object",
+                "description": "One boolean per item of the commitments in force, by key. Requirements must be true "
+                               "(a missing or false one is a 422 naming it); advice items (by default "
+                               "emotional_readiness) are recorded when sent, never required. Admins may edit the items; "
+                               "the keys below are the built-in wording's.",
+                "required": [i.key for i in ITEMS if i.required],
+                "properties": {i.key: {"type": "boolean", **({"enum": [True]} if i.required else {})} for i in ITEMS}},
         },
     },
 }
 
+_ITEM = {"type": "object", "required": ["key", "text"], "properties": {
+    "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,39}$", "description": "Stable: the applications API uses it"},
+    "text": {"type": "string", "maxLength": 1000}, "required": {"type": "boolean", "default": True},
+    "contact": {"type": "string", "maxLength": 300, "description": "Advice (required false): whom to contact"}}}
+SCHEMAS["Commitments"] = {"type": "object", "properties": {
+    "version": {"type": "integer"}, "intro": {"type": "string"}, "items": {"type": "array", "items": _ITEM}}}
+
 _app = [path_id("id")]
 PATHS = {
+    "/commitments": {
+        "get": operation("The commitments applicants agree to now, in the society's words: which keys an "
+                         "application's attestation must confirm (required) and the advice shown", public=True,
+                         schema=ref("Commitments"), errors=()),
+        "put": operation("Admins save new wording as the next version; applications made before keep theirs. "
+                         "409 `unchanged` when nothing differs", ok=201, schema=ref("Commitments"),
+                         body={"type": "object", "required": ["intro", "items"], "properties": {
+                             "intro": {"type": "string"}, "items": {"type": "array", "items": _ITEM}}},
+                         errors=(400, 401, 403, 409, 422)),
+    },
     "/series/{id}/applications": {
         "post": operation("Apply, confirming each commitment; the price is locked now", ok=201, schema=ref("Application"),
                           body=ref("ApplicationCreate"), params=_app, errors=(400, 401, 404, 409, 422)),

@@ -22,17 +22,43 @@ from . import attestation
 from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText, AuditEntry
 
 
+def _newest_attestation_text() -> AttestationText | None:
+    return db.session.scalar(select(AttestationText).order_by(AttestationText.version.desc()).limit(1))
+
+
 def current_attestation_text() -> AttestationText:
-    stored = db.session.scalar(select(AttestationText).where(AttestationText.version == attestation.VERSION))
-    if stored is not None:
-        return stored
+    """The wording applicants agree to now: the newest version, unless the built-in one is newer than
+    every version no admin wrote (the code's wording changed since it was stored)."""
+    newest = _newest_attestation_text()
+    if newest is not None and (newest.created_by_id is not None or newest.version >= attestation.VERSION):
+        return newest
     try:
         with db.session.begin_nested():
             stored = AttestationText(version=attestation.VERSION, intro=attestation.INTRO,
-                                     items=[list(item) for item in attestation.ITEMS])
+                                     items=[item.to_stored() for item in attestation.ITEMS])
             db.session.add(stored)
     except IntegrityError:  # stored by a concurrent first applicant
         stored = db.session.scalar(select(AttestationText).where(AttestationText.version == attestation.VERSION))
+    return stored
+
+
+def publish_attestation(intro: str, items: list, admin) -> AttestationText:
+    """An admin's wording becomes the next version; applications made before keep theirs. Flushes."""
+    if not getattr(admin, "is_admin", False):
+        raise NotAllowed("Only administrators edit the society's commitments.")
+    errors = attestation.check_text(intro, items)
+    if errors:
+        raise InvalidInput("The commitments need attention.", fields=errors)
+    current = current_attestation_text()
+    if current.intro == intro.strip() and current.item_list == items:
+        raise DomainError("Nothing changed: this is the current wording.", code="unchanged")
+    try:
+        with db.session.begin_nested():
+            stored = AttestationText(version=current.version + 1, intro=intro.strip(),
+                                     items=[item.to_stored() for item in items], created_by_id=admin.id)
+            db.session.add(stored)
+    except IntegrityError as exc:
+        raise DomainError("Someone saved another version meanwhile; reload and check it.", code="state_changed") from exc
     return stored
 
 
@@ -132,7 +158,12 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
         raise DomainError(f"This series {reasons[state]}; applications are closed.", code=f"series_{state}")
     if series.is_led_by(user):
         raise DomainError("Leaders cannot apply to a series they lead.", code="is_leader")
-    missing = attestation.missing_items(answers)
+    if series.registration_closed:
+        raise DomainError(f"Registration for this series closed on {series.registration_deadline.day} {series.registration_deadline:%B %Y} "
+                          f"(the group's time zone, {series.timezone}); applications are no longer taken.",
+                          code="registration_closed")
+    agreed = current_attestation_text()
+    missing = attestation.missing_items(agreed.item_list, answers)
     if missing:
         raise InvalidInput("Every commitment must be confirmed before applying.", fields=missing)
     if db.session.scalar(select(exists().where(Application.series_id == series.id, Application.user_id == user.id,
@@ -141,8 +172,8 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
     offered = quote_for(series, user, trainee=trainee)
     application = Application(
         series_id=series.id, user_id=user.id, trainee=trainee, note=note,
-        attestation_text=current_attestation_text(),
-        attestation_answers={key: answers.get(key) is True for key in attestation.KEYS}, attested_at=moment,
+        attestation_text=agreed,
+        attestation_answers=attestation.recorded_answers(agreed.item_list, answers), attested_at=moment,
         quote=offered.to_api(), price=offered.amount, currency=offered.currency, applied_at=moment,
     )
     db.session.add(application)

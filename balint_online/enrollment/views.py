@@ -13,7 +13,7 @@ from ..pricing.services import account, paid_total, payment_status, quote_for, s
 from ..series.models import Series
 from ..series.services import managed_series
 from . import attestation, services
-from .forms import ApplyForm, DeclineForm, WithdrawForm, field_name
+from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
 from .models import LIVE_STATUSES, Application
 
 bp = Blueprint("enrollment", __name__)
@@ -45,12 +45,13 @@ def apply(series_id):
     if existing := _live_application(series, current_user):
         flash("You have already applied to this group; here is your application.", "info")
         return redirect(url_for(".application", application_id=existing.id))
-    form = ApplyForm()
+    wording = services.current_attestation_text()
+    form = apply_form(wording.item_list)
     problem = None
     # "Update the price" only re-renders with the box as ticked; "Apply" validates and applies.
     if form.is_submitted() and not form.recalculate.data:
         valid = form.validate()
-        _attach(form, attestation.missing_items(form.answers()))
+        _attach(form, attestation.missing_items(form.items, form.answers()))
         if valid and not form.errors:
             try:
                 application = services.apply(series, current_user, trainee=form.trainee.data,
@@ -63,9 +64,10 @@ def apply(series_id):
                 flash("Thank you: your application is in. The leaders choose the group; we will email you.", "success")
                 return redirect(url_for(".application", application_id=application.id))
     today = series_today(series)
-    context = dict(series=series, form=form, problem=problem, intro=attestation.INTRO,
+    context = dict(series=series, form=form, problem=problem, intro=wording.intro,
                    quote=quote_for(series, current_user, trainee=bool(form.trainee.data), on=today),
-                   membership=current_user.membership_on(today), today=today)
+                   membership=current_user.membership_on(today), today=today,
+                   registration_closed=series.registration_closed)
     return render_template("enrollment/apply.html", **context), 422 if form.errors or problem else 200
 
 
@@ -195,3 +197,32 @@ def decline(application_id):
         return redirect(url_for(".roster", series_id=series.id))
     return (render_template("enrollment/decline.html", application=application, series=series, form=form),
             422 if form.errors else 200)
+
+
+# -- the society's commitments, edited by its admins --------------------------------------------------
+
+@bp.route("/admin/commitments", methods=["GET", "POST"])
+@login_required
+def commitments():
+    if not current_user.is_admin:
+        abort(403)
+    current = services.current_attestation_text()
+    form = CommitmentsForm()
+    if not form.is_submitted():
+        rows = [{"key": i.key, "text": i.text, "kind": "required" if i.required else "advice", "contact": i.contact}
+                for i in current.item_list]
+        form.process(data={"intro": current.intro, "items": rows + [{"kind": "required"}]})
+    problems = []
+    if form.validate_on_submit():
+        try:
+            stored = services.publish_attestation(form.intro.data, form.edited_items(), current_user)
+        except DomainError as exc:
+            problems = form.attach(exc.fields or {"intro": exc.message})
+        else:
+            db.session.commit()
+            flash(f"Version {stored.version} of the commitments is now what applicants agree to; "
+                  "earlier applications keep the version they agreed to.", "success")
+            return redirect(url_for(".commitments"))
+    problems = problems or [(f, e) for f in [form.intro, *(sub for row in form.items for sub in row)] for e in f.errors]
+    return render_template("enrollment/commitments.html", form=form, current=current, problems=problems), \
+        422 if problems else 200

@@ -6,8 +6,8 @@ from ..accounts.models import User
 from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404, json_body
 from ..core.timefmt import iso_z
 from ..series.models import Meeting, Series
-from . import services
-from .models import CASE_TITLE_MAX, SwapRequest
+from . import placements, services
+from .models import CASE_TITLE_MAX, PlacementRequest, SwapRequest
 
 bp = Blueprint("rotation_api", __name__)
 
@@ -30,6 +30,7 @@ def rotation_json(series: Series, *, upcoming_only: bool = False) -> dict:
                 "starts_at": iso_z(row.meeting.starts_at),
                 "ends_at": iso_z(row.meeting.ends_at),
                 "status": row.meeting.status,
+                "presenter_count": row.meeting.presenters_here,
                 "held": row.past and not row.meeting.is_cancelled,
                 "presenters": [{**person(t.user), "case_title": t.case_title or None} for t in row.presenters],
                 "backup": person(row.backup.user) if row.backup else None,
@@ -137,6 +138,17 @@ def move(series_id):
     return rotation_json(series)
 
 
+@bp.put("/meetings/<meeting_id>/presenters")
+@api_auth
+def presenter_count(meeting_id):
+    meeting = get_or_404(Meeting, meeting_id, "meeting")
+    f = Fields(json_body())
+    count = f.integer("count", required=True, minimum=1, maximum=10)
+    f.check()
+    services.set_presenter_count(meeting, count, current_api_user())
+    return {**rotation_json(meeting.series), "guarantee": services.guarantee(meeting.series).to_api()}
+
+
 @bp.put("/meetings/<meeting_id>/case-title")
 @api_auth
 def case_title(meeting_id):
@@ -217,3 +229,70 @@ def decline_swap_request(request_id):
 @api_auth
 def withdraw_swap_request(request_id):
     return swap_request_json(services.withdraw_swap_request(_request(request_id), current_api_user()))
+
+
+# -- asking a member to present at a meeting they marked unavailable --------------------------------------
+
+def placement_json(request: PlacementRequest) -> dict:
+    return {
+        "id": request.id, "series_id": request.series_id, "meeting_id": request.meeting_id,
+        "member": person(request.user), "requested_by": person(request.requested_by), "status": request.status,
+        "message": request.message or None, "outcome": request.outcome or None,
+        "created_at": iso_z(request.created_at), "decided_at": iso_z(request.decided_at),
+    }
+
+
+@bp.get("/series/<series_id>/rotation/placements")
+@api_auth
+def placement_list(series_id):
+    series = _viewable(series_id)
+    return {"placement_requests": [placement_json(r) for r in
+                                   placements.placement_requests_for(series, current_api_user())]}
+
+
+@bp.post("/series/<series_id>/rotation/placements")
+@api_auth
+def ask_placement(series_id):
+    series = _manager(series_id)
+    f = Fields(json_body())
+    meeting_id = f.integer("meeting_id", required=True)
+    user_id = f.integer("user_id", required=True)
+    message = f.string("message", default="", max_length=500)
+    f.check()
+    request = placements.ask_to_place(series, current_api_user(), meeting_id, user_id, message)
+    body = placement_json(request)
+    body["warning"] = (f"{request.user.name} marked meeting {request.meeting.number} unavailable; they are asked "
+                       "and the turn is placed only if they agree.")
+    return body, 201, {"Location": url_for(".placement", request_id=request.id)}
+
+
+def _placement(request_id) -> PlacementRequest:
+    request = get_or_404(PlacementRequest, request_id, "placement request")
+    user = current_api_user()
+    if user.id != request.user_id and not request.series.can_manage(user):
+        raise ApiError(403, "Only the member asked, the series' leaders or an administrator may see this request.")
+    return request
+
+
+@bp.get("/placements/<request_id>")
+@api_auth
+def placement(request_id):
+    return placement_json(_placement(request_id))
+
+
+@bp.post("/placements/<request_id>/accept")
+@api_auth
+def accept_placement(request_id):
+    return placement_json(placements.answer_placement(_placement(request_id), current_api_user(), accept=True))
+
+
+@bp.post("/placements/<request_id>/decline")
+@api_auth
+def decline_placement(request_id):
+    return placement_json(placements.answer_placement(_placement(request_id), current_api_user(), accept=False))
+
+
+@bp.post("/placements/<request_id>/withdraw")
+@api_auth
+def withdraw_placement(request_id):
+    return placement_json(placements.withdraw_placement(_placement(request_id), current_api_user()))

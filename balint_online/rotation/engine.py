@@ -36,8 +36,9 @@ Guarantees, highest priority first
    assignment achieves this (Hall's condition fails), and names every waiting
    member caught in a shortage, i.e. each member some best possible
    assignment would still leave out, with the reason.
-2. Upcoming meeting m gets exactly ``min(presenters_per_meeting, members
-   available at m)`` distinct presenters: slots are filled, so second turns
+2. Upcoming meeting m gets exactly ``min(presenters at m, members
+   available at m)`` distinct presenters, where "presenters at m" is the
+   meeting's own ``presenters`` override or else ``presenters_per_meeting``: slots are filled, so second turns
    appear when slots outnumber members, and no meeting is over-full.
 3. Past meetings never change.  Among plans meeting 1 and 2, turn counts
    (past + upcoming, enrolled members) are as even as availability allows:
@@ -91,6 +92,8 @@ class MeetingSlot:
     number: int  # order in the series, 1-based
     past: bool  # already held: its presenters are fixed
     cancelled: bool = False  # cancelled meetings get no presenters
+    # The leaders' override for this meeting (e.g. two presenters at one); None: the series' number.
+    presenters: int | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,8 @@ class _Group:
         for meeting in self.meetings:
             if meeting.id in self.by_id:
                 raise ValueError(f"meeting id {meeting.id} appears twice")
+            if meeting.presenters is not None and meeting.presenters < 1:
+                raise ValueError(f"meeting {meeting.number} must have at least one presenter")
             self.by_id[meeting.id] = meeting
         if len({m.number for m in self.meetings}) != len(self.meetings):
             raise ValueError("two meetings share a number")
@@ -227,7 +232,7 @@ class _Group:
             [i for i, member in enumerate(self.members) if not self.is_unavailable(member, m.id)]
             for m in self.upcoming
         ]
-        self.slots = [min(self.ppm, len(a)) for a in self.available]
+        self.slots = [min(self.presenters_at(m), len(a)) for m, a in zip(self.upcoming, self.available)]
         # Priority for extra turns (guarantee 4): earliest first past turn, then waiting members.
         order = sorted(range(n), key=lambda i: (self.first_past[i] is None, self.first_past[i] or 0, i))
         self.rank = [0] * n
@@ -239,6 +244,9 @@ class _Group:
         if meeting is None:
             raise ValueError(f"{source} refers to unknown meeting id {meeting_id}")
         return meeting
+
+    def presenters_at(self, meeting: MeetingSlot) -> int:
+        return self.ppm if meeting.presenters is None else meeting.presenters
 
     def is_unavailable(self, member: int, meeting_id: int) -> bool:
         return meeting_id in self.inp.unavailable.get(member, ())
@@ -492,15 +500,16 @@ class _Group:
                 enrolled.append(x)
                 if self.is_unavailable(x, meeting.id):
                     found.append(f"Member {x} is unavailable at meeting {meeting.number}.")
-            if len(_unique(listed)) > self.ppm:
+            most = self.presenters_at(meeting)
+            if len(_unique(listed)) > most:
                 found.append(
-                    f"Meeting {meeting.number} has {len(_unique(listed))} presenters; at most {self.ppm} are allowed."
+                    f"Meeting {meeting.number} has {len(_unique(listed))} presenters; at most {most} are allowed."
                 )
             # An unavailable presenter is reported above, so it still counts as filling its slot here.
             idle = [x for x in self.members if x not in enrolled and not self.is_unavailable(x, meeting.id)]
-            if len(enrolled) < self.ppm and idle:
+            if len(enrolled) < most and idle:
                 found.append(
-                    f"Meeting {meeting.number} has {len(enrolled)} of {self.ppm} presenters "
+                    f"Meeting {meeting.number} has {len(enrolled)} of {most} presenters "
                     f"although member{'s' if len(idle) > 1 else ''} {_list(idle)} could present."
                 )
         found += [f"Member {x} has no presenting turn." for x in self.members if x not in has_turn]

@@ -37,6 +37,12 @@ class SwapRequestForm(FlaskForm):
                             description="Why you ask, if you like. " + PRIVACY_HINT)
 
 
+class PlacementForm(FlaskForm):
+    blockout = SelectField("Member and meeting they marked unavailable", validators=[InputRequired()])
+    message = TextAreaField("A note for them (optional)", validators=[Optional(), Length(max=500)],
+                            description="Why you ask, e.g. so that everyone keeps a turn. " + PRIVACY_HINT)
+
+
 class CaseTitleForm(FlaskForm):
     case_title = StringField(
         "Title of your case (optional)", validators=[Optional(), Length(max=CASE_TITLE_MAX)],

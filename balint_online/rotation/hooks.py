@@ -36,7 +36,8 @@ def on_application_changed(application, old_status=None, new_status=None, actor=
 
 @meeting_changed.connect
 def on_meeting_changed(meeting, change=None, actor=None, **_):
-    what = {"cancelled": "was cancelled", "rescheduled": "was moved"}.get(change, "changed")
+    what = {"cancelled": "was cancelled", "rescheduled": "was moved", "added": "was added",
+            "restored": "takes place after all"}.get(change, "changed")
     _follow(meeting.series, f"meeting {meeting.number} {what}", actor)
 
 

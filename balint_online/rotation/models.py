@@ -105,3 +105,42 @@ class RotationEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     actor: Mapped[User | None] = relationship()
+
+
+PLACEMENT_STATUSES = {
+    "pending": "Waiting for the member's answer",
+    "accepted": "Agreed: the turn is placed",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+    "refused": "Could not be placed",
+}
+
+
+class PlacementRequest(db.Model):
+    """The leaders ask a member to present at a meeting the member marked unavailable.
+
+    The turn is placed only when the member agrees (Planning Center's blockout warnings are the
+    model: the leader is warned, then the member confirms).
+    """
+
+    __tablename__ = "rotation_placement_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    outcome: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    series: Mapped[Series] = relationship()
+    meeting: Mapped[Meeting] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return PLACEMENT_STATUSES.get(self.status, self.status)

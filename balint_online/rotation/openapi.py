@@ -15,6 +15,8 @@ SCHEMAS = {
             "meeting_id": {"type": "integer"}, "number": {"type": "integer"},
             "starts_at": INSTANT, "ends_at": INSTANT,
             "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+            "presenter_count": {"type": "integer", "description": "How many present here: the series' number "
+                                "unless the leaders set this meeting's own"},
             "held": {"type": "boolean", "description": "Already started: its presenters are those who presented"},
             "presenters": {"type": "array", "items": {**PERSON, "properties": {
                 **PERSON["properties"],
@@ -29,6 +31,26 @@ SCHEMAS = {
         "properties": {
             "series_id": {"type": "integer"}, "presenters_per_meeting": {"type": "integer"},
             "meetings": {"type": "array", "items": ref("RotationMeeting")},
+        },
+    },
+    "Guarantee": {
+        "type": "object",
+        "description": "Whether every enrolled member has a presenting turn, explained for the leaders",
+        "properties": {"kept": {"type": "boolean"}, "members": {"type": "integer"},
+                       "without_turn": {"type": "array", "items": PERSON}, "explanation": {"type": "string"},
+                       "remedies": {"type": "array", "items": {"type": "string"},
+                                    "description": "What the leaders can do when the promise is not kept"}},
+    },
+    "PlacementRequest": {
+        "type": "object",
+        "description": "The leaders ask a member to present at a meeting they marked unavailable; the turn is "
+                       "placed only when the member accepts",
+        "properties": {
+            "id": {"type": "integer"}, "series_id": {"type": "integer"}, "meeting_id": {"type": "integer"},
+            "member": PERSON, "requested_by": {**PERSON, "nullable": True},
+            "status": {"type": "string", "enum": ["pending", "accepted", "declined", "withdrawn", "refused"]},
+            "message": {"type": "string", "nullable": True}, "outcome": {"type": "string", "nullable": True},
+            "created_at": INSTANT, "decided_at": {**INSTANT, "nullable": True},
         },
     },
     "Unplaceable": {
@@ -102,6 +124,13 @@ PATHS = {
                            "(409 `move_refused` with the reason); backups are then chosen again.",
         },
     },
+    "/meetings/{id}/presenters": {
+        "put": operation("How many members present at one upcoming meeting (the series' leaders, admins), e.g. two "
+                         "so that everyone keeps a turn after a cancellation. " + INFEASIBLE,
+                         params=[path_id("id")], body=_body(["count"], count={"type": "integer", "minimum": 1, "maximum": 10}),
+                         schema={"allOf": [ref("Rotation"), _body((), guarantee=ref("Guarantee"))]},
+                         errors=(400, 401, 403, 404, 409, 422)),
+    },
     "/meetings/{id}/case-title": {
         "put": operation("The presenter names their case (at most 80 characters, nothing that could identify a "
                          "patient); an empty title removes it",
@@ -145,5 +174,35 @@ PATHS = {
     "/swap-requests/{id}/withdraw": {
         "post": operation("The member who asked withdraws the request", schema=ref("SwapRequest"),
                           params=[path_id("id")], errors=(401, 403, 404, 409)),
+    },
+    "/series/{id}/rotation/placements": {
+        "get": operation("Placement requests: every one for the leaders, a member's own for them",
+                         params=[path_id("id")], schema=_body((), placement_requests={
+                             "type": "array", "items": ref("PlacementRequest")})),
+        "post": operation("A leader asks a member to present at a meeting they marked unavailable (a warning: "
+                          "nothing moves until the member accepts). 422 when the member is available then; 409 "
+                          "`placement_refused` when the placement could not keep every member's turn",
+                          ok=201, params=[path_id("id")],
+                          body=_body(["meeting_id", "user_id"], meeting_id={"type": "integer"},
+                                     user_id={"type": "integer"}, message={"type": "string", "maxLength": 500}),
+                          schema={"allOf": [ref("PlacementRequest"), _body((), warning={"type": "string"})]},
+                          errors=(400, 401, 403, 404, 409, 422)),
+    },
+    "/placements/{id}": {
+        "get": operation("One placement request (the member asked, the leaders, admins)", params=[path_id("id")],
+                         schema=ref("PlacementRequest")),
+    },
+    "/placements/{id}/accept": {
+        "post": operation("The member agrees: their unavailability there is lifted and the turn placed; 409 "
+                          "`placement_refused` (the request closes as refused) when it can no longer stand",
+                          params=[path_id("id")], schema=ref("PlacementRequest"), errors=(401, 403, 404, 409)),
+    },
+    "/placements/{id}/decline": {
+        "post": operation("The member declines; nothing changes", params=[path_id("id")],
+                          schema=ref("PlacementRequest"), errors=(401, 403, 404, 409)),
+    },
+    "/placements/{id}/withdraw": {
+        "post": operation("The leaders withdraw a pending request", params=[path_id("id")],
+                          schema=ref("PlacementRequest"), errors=(401, 403, 404, 409)),
     },
 }

@@ -183,7 +183,7 @@ def take_snapshot(series: Series, moment: datetime | None = None) -> Snapshot:
         if turn.role == "presenter":
             presenting[turn.meeting_id].append(turn.user_id)
     snap.inp = RotationInput(
-        meetings=[MeetingSlot(m.id, m.number, snap.is_past(m), m.is_cancelled) for m in meetings],
+        meetings=[MeetingSlot(m.id, m.number, snap.is_past(m), m.is_cancelled, m.presenter_count) for m in meetings],
         members=members,
         presenters_per_meeting=series.presenters_per_meeting,
         presented={m.id: presenting[m.id] for m in meetings if snap.is_past(m) and not m.is_cancelled},
@@ -299,6 +299,16 @@ def explain_infeasible(exc: RotationInfeasible) -> tuple[str, list[dict]]:
         for shortage, group in groups.items()
     ] + own
     return "No rotation gives every member a presenting turn. " + ". ".join(s[0].upper() + s[1:] for s in sentences) + ".", people
+
+
+def plan_or_conflict(inp: RotationInput) -> RotationPlan:
+    """The engine's plan for a requested change, or RotationConflict (409, nothing saved) naming who has no turn."""
+    try:
+        return plan_rotation(inp)
+    except RotationInfeasible as exc:
+        message, people = explain_infeasible(exc)
+        db.session.rollback()
+        raise RotationConflict(message, unplaceable=people) from exc
 
 
 def _refusal(exc: Exception) -> str:
@@ -518,12 +528,7 @@ def set_availability(series: Series, member: User, meeting_ids, actor) -> Snapsh
         i for i in stored if snap.is_past(meetings[i]))
     unavailable = {**snap.unavailable, member.id: wanted}
     inp = replace(snap.inp, unavailable=unavailable)
-    try:
-        plan = plan_rotation(inp)
-    except RotationInfeasible as exc:
-        message, people = explain_infeasible(exc)
-        db.session.rollback()
-        raise RotationConflict(message, unplaceable=people) from exc
+    plan = plan_or_conflict(inp)
     for meeting_id in stored - wanted:
         db.session.execute(MemberUnavailability.__table__.delete().where(
             MemberUnavailability.meeting_id == meeting_id, MemberUnavailability.user_id == member.id))
@@ -605,12 +610,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
     # With the edit as the announced plan, the engine keeps it (zero changes is optimal when it
     # breaks no guarantee) and only chooses the backups around it.
     upcoming = {m.id for m in snap.upcoming}
-    try:
-        moved = plan_rotation(replace(snap.inp, current={m: p for m, p in edited.items() if m in upcoming}))
-    except RotationInfeasible as exc:
-        message, people = explain_infeasible(exc)
-        db.session.rollback()
-        raise RotationConflict(message, unplaceable=people) from exc
+    moved = plan_or_conflict(replace(snap.inp, current={m: p for m, p in edited.items() if m in upcoming}))
     moved = replace(moved, changes=_diff(snap, moved.presenters))
     event = _apply(snap, moved, kind="moved", reason="the leaders moved a presenting turn", actor=actor)
     db.session.commit()
@@ -827,3 +827,85 @@ def send_presenter_reminders(moment: datetime) -> int:
             sent += 1
     db.session.commit()
     return sent
+
+
+# -- the guarantee, explained before and after each change -------------------------------------------------------
+
+REMEDIES = ("add a make-up meeting", "let two members present at one meeting",
+            "ask a member to present at a meeting they marked unavailable")
+
+
+@dataclass
+class Guarantee:
+    """Whether every enrolled member has a presenting turn, in words for the leaders."""
+
+    members: int
+    without_turn: list[dict]  # [{"user_id", "name"}]
+    explanation: str
+
+    @property
+    def kept(self) -> bool:
+        return not self.without_turn
+
+    @property
+    def remedies(self) -> list[str]:
+        return [] if self.kept else list(REMEDIES)
+
+    def to_api(self) -> dict:
+        return {"kept": self.kept, "members": self.members, "without_turn": self.without_turn,
+                "explanation": self.explanation, "remedies": self.remedies}
+
+
+def guarantee(series: Series) -> Guarantee:
+    """The stored rotation measured against the promise that every member presents at least once."""
+    snap = take_snapshot(series)
+    has_turn = {t.user_id for t in snap.turns if t.role == "presenter" and not snap.by_id[t.meeting_id].is_cancelled}
+    missing = [m for m in snap.members if m not in has_turn]
+    if not missing:
+        return Guarantee(len(snap.members), [], f"Every one of the {len(snap.members)} members has a presenting turn."
+                         if snap.members else "No one is enrolled yet.")
+    names = names_for(missing)
+    try:
+        plan_rotation(snap.inp)
+        why = "The rotation has not caught up yet; it will on the next change."
+    except RotationInfeasible as exc:
+        why, _ = explain_infeasible(exc)
+    return Guarantee(len(snap.members), [{"user_id": m, "name": names.get(m, "a former member")} for m in missing],
+                     f"{_and([names.get(m, 'a former member') for m in missing])} "
+                     f"{'have' if len(missing) > 1 else 'has'} no presenting turn. {why}")
+
+
+def cancellation_warning(meeting: Meeting) -> str | None:
+    """What cancelling `meeting` would do to the guarantee, said before the leader confirms; None if nothing."""
+    snap = take_snapshot(meeting.series)
+    meetings = [replace(m, cancelled=True) if m.id == meeting.id else m for m in snap.inp.meetings]
+    try:
+        plan_rotation(replace(snap.inp, meetings=meetings))
+    except RotationInfeasible as exc:
+        message, _ = explain_infeasible(exc)
+        return f"Cancelling meeting {meeting.number} would leave a member without a turn. {message}"
+    return None
+
+
+def set_presenter_count(meeting: Meeting, count: int, actor) -> RotationEvent | None:
+    """The leaders let `count` members present at one upcoming meeting; refused (409) if a member would lose their turn."""
+    series = meeting.series
+    if not series.can_manage(actor):
+        raise NotAllowed("Only this series' leaders or an administrator may change how many present.")
+    _require_open(series)
+    if not 1 <= count <= 10:
+        raise InvalidInput("Between 1 and 10 presenters.", fields={"count": "Between 1 and 10."})
+    _lock_series(series.id)
+    snap = take_snapshot(series)
+    if snap.is_past(meeting) or meeting.is_cancelled:
+        raise DomainError(f"Meeting {meeting.number} is {'cancelled' if meeting.is_cancelled else 'past'}.",
+                          code="meeting_unchangeable")
+    override = None if count == series.presenters_per_meeting else count
+    inp = replace(snap.inp, meetings=[replace(m, presenters=override) if m.id == meeting.id else m
+                                      for m in snap.inp.meetings])
+    plan = plan_or_conflict(inp)
+    meeting.presenter_count = override
+    event = _apply(replace(snap, inp=inp), plan, kind="replanned",
+                   reason=f"{count} member{'s' if count > 1 else ''} now present at meeting {meeting.number}", actor=actor)
+    db.session.commit()
+    return event

@@ -1,5 +1,6 @@
 """The rotation pages: who presents when (members, in their own time zone), the leaders' swap and move
-forms, a member's availability, and swap requests between members. Plain forms, no scripts."""
+forms, a member's availability, swap requests between members, and the leaders asking a member to present
+at a meeting they marked unavailable. Plain forms, no scripts."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -11,17 +12,18 @@ from ..core.timefmt import human
 from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import require_known
-from . import services
+from . import placements, services
 from .forms import (
     AvailabilityForm,
     CaseTitleForm,
     MoveForm,
+    PlacementForm,
     SwapForm,
     SwapRequestForm,
     parse_turn,
     turn_value,
 )
-from .models import RotationEvent, SwapRequest
+from .models import PlacementRequest, RotationEvent, SwapRequest
 
 bp = Blueprint("rotation", __name__)
 
@@ -208,11 +210,7 @@ def availability(series_id):
 def requests(series_id):
     series = _series(series_id)
     is_member = services.is_enrolled(series, current_user)
-    rows = services.rotation_rows(series)
-    form = SwapRequestForm()
-    form.my_turn.choices = [(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)
-                            if any(t.user_id == current_user.id for t in r.presenters)]
-    form.their_turn.choices = _turn_choices(rows, without=current_user.id)
+    form = _swap_request_form(series, services.rotation_rows(series))
     error, status = None, 200
     if form.is_submitted():
         if not is_member:
@@ -229,25 +227,82 @@ def requests(series_id):
                 return redirect(url_for(".requests", series_id=series.id), 303)
         else:
             error, status = "Please choose both turns.", 422
+    return _requests_page(series, form, error, status, is_member)
+
+
+def _requests_page(series, form, error, status, is_member, placement_form=None):
+    placement_form = placement_form or PlacementForm(prefix="place")
+    if series.can_manage(current_user):
+        _blockout_choices(series, placement_form)
     return render_template("rotation/requests.html", series=series, form=form, error=error, is_member=is_member,
-                           swap_requests=services.swap_requests_for(series, current_user)), status
+                           swap_requests=services.swap_requests_for(series, current_user),
+                           placement_form=placement_form, can_manage=series.can_manage(current_user),
+                           placement_requests=placements.placement_requests_for(series, current_user)), status
+
+
+def _blockout_choices(series, form) -> None:
+    form.blockout.choices = [(turn_value(m.id, user_id), f"{name}: {_label(m)}")
+                             for user_id, name, m in placements.blockouts(series)]
+
+
+def _swap_request_form(series, rows):
+    form = SwapRequestForm()
+    form.my_turn.choices = [(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)
+                            if any(t.user_id == current_user.id for t in r.presenters)]
+    form.their_turn.choices = _turn_choices(rows, without=current_user.id)
+    return form
+
+
+@bp.post("/series/<int:series_id>/rotation/placements")
+@login_required
+def ask_placement(series_id):
+    """A leader asks a member to present at a meeting they marked unavailable (they confirm on their page)."""
+    series = _series(series_id)
+    _require_manager(series)
+    form = PlacementForm(prefix="place")
+    _blockout_choices(series, form)
+    swap_form = _swap_request_form(series, services.rotation_rows(series))
+    is_member = services.is_enrolled(series, current_user)
+    if not form.validate_on_submit():
+        return _requests_page(series, swap_form, "Choose the member and the meeting.", 422, is_member, form)
+    meeting_id, user_id = parse_turn(form.blockout.data)
+    try:
+        placements.ask_to_place(series, current_user, meeting_id, user_id, form.message.data or "")
+    except DomainError as exc:
+        return _requests_page(series, swap_form, exc.message, exc.status, is_member, form)
+    flash("They have been asked by email; the turn is placed only if they agree.", "success")
+    return redirect(url_for(".requests", series_id=series.id), 303)
+
+
+@bp.post("/rotation/placements/<int:request_id>/<any(accept, decline, withdraw):action>")
+@login_required
+def answer_placement(request_id, action):
+    request = db.get_or_404(PlacementRequest, request_id)
+    return _answer(request, action, placements.withdraw_placement, placements.answer_placement, {
+        "withdraw": "The request was withdrawn.",
+        "accept": "Thank you: your turn is placed at that meeting; the rotation is updated.",
+        "decline": "You declined; the leaders have been told."})
 
 
 @bp.post("/rotation/requests/<int:request_id>/<any(accept, decline, withdraw):action>")
 @login_required
 def answer(request_id, action):
     request = db.get_or_404(SwapRequest, request_id)
-    series = request.series
+    return _answer(request, action, services.withdraw_swap_request, services.answer_swap_request, {
+        "withdraw": "Your request was withdrawn.", "accept": "You swapped turns; the rotation is updated.",
+        "decline": "You declined; they have been told."})
+
+
+def _answer(request, action: str, withdraw, answer, done: dict[str, str]):
+    """Withdraw, accept or decline a request from the requests page; a refusal is shown there, not as an error page."""
     try:
         if action == "withdraw":
-            services.withdraw_swap_request(request, current_user)
-            flash("Your request was withdrawn.", "success")
+            withdraw(request, current_user)
         else:
-            services.answer_swap_request(request, current_user, accept=action == "accept")
-            flash("You swapped turns; the rotation is updated." if action == "accept"
-                  else "You declined; they have been told.", "success")
+            answer(request, current_user, accept=action == "accept")
+        flash(done[action], "success")
     except DomainError as exc:
         if exc.status == 403:
             raise
         flash(exc.message, "error")
-    return redirect(url_for(".requests", series_id=series.id), 303)
+    return redirect(url_for(".requests", series_id=request.series_id), 303)

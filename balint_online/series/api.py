@@ -9,12 +9,16 @@ from ..pricing.rules import money
 from .models import Meeting, Series
 from .services import (
     SeriesInput,
+    add_meeting,
     cancel_meeting,
     cancel_series,
     create_series,
+    input_of,
     open_series,
     publish_series,
     reschedule_meeting,
+    restore_meeting,
+    update_series,
 )
 
 bp = Blueprint("series_api", __name__)
@@ -29,6 +33,7 @@ def meeting_json(meeting: Meeting) -> dict:
         "starts_at_local": local_wall(meeting.starts_at, meeting.series.timezone),
         "status": meeting.status,
         "sequence": meeting.sequence,
+        "presenters": meeting.presenters_here,
         "video_ready": meeting.video_room is not None,
     }
 
@@ -52,6 +57,7 @@ def series_json(series: Series, *, full: bool = True) -> dict:
         "presenters_per_meeting": series.presenters_per_meeting,
         "video_provider": series.video_provider,
         "early_bird_deadline": series.early_bird_deadline.isoformat() if series.early_bird_deadline else None,
+        "registration_deadline": series.registration_deadline.isoformat() if series.registration_deadline else None,
         "cancellation_deadline": series.cancellation_deadline.isoformat() if series.cancellation_deadline else None,
         "cancellation_fee": f"{series.cancellation_fee:.2f}",
         "skip_dates": series.skip_dates,
@@ -80,6 +86,7 @@ def _series_input(data: dict) -> SeriesInput:
         video_provider=f.string("video_provider", max_length=32),
         currency=f.string("currency", default="USD", max_length=3),
         early_bird_deadline=f.date("early_bird_deadline"),
+        registration_deadline=f.date("registration_deadline"),
         cancellation_deadline=f.date("cancellation_deadline"),
         skip_dates=f.date_list("skip_dates"),
     )
@@ -106,6 +113,40 @@ def _series_input(data: dict) -> SeriesInput:
 def create():
     series = create_series(_series_input(json_body()), current_api_user(), current_app.config["VIDEO_PROVIDER"])
     return series_json(series), 201, {"Location": url_for(".detail", series_id=series.id)}
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _body_of(data: SeriesInput) -> dict:
+    """A series' terms in the create body's shape, so that an edit is parsed exactly as a create."""
+    day = _day
+    return {
+        "title": data.title, "description": data.description, "timezone": data.timezone,
+        "first_meeting_local": data.first_meeting_local.strftime("%Y-%m-%dT%H:%M"),
+        "meeting_count": data.meeting_count, "interval_weeks": data.interval_weeks,
+        "duration_minutes": data.duration_minutes, "capacity": data.capacity,
+        "presenters_per_meeting": data.presenters_per_meeting, "offer_hours": data.offer_hours,
+        "leader_emails": data.leader_emails, "video_provider": data.video_provider, "currency": data.currency,
+        "prices": data.prices, "early_bird_deadline": day(data.early_bird_deadline),
+        "registration_deadline": day(data.registration_deadline),
+        "cancellation_deadline": day(data.cancellation_deadline), "cancellation_fee": f"{data.cancellation_fee:.2f}",
+        "skip_dates": [d.isoformat() for d in data.skip_dates],
+    }
+
+
+@bp.patch("/series/<series_id>")
+@api_auth
+def edit(series_id):
+    series = get_or_404(Series, series_id, "series")
+    if not series.can_manage(current_api_user()):
+        if series.lifecycle == "draft":
+            raise ApiError(404, f"No series with id {series_id}.")
+        raise ApiError(403, "Only this series' leaders or an administrator may edit it.")
+    # Fields left out keep their value; a field sent as null clears it where it may be empty.
+    data = _series_input({**_body_of(input_of(series)), **json_body()})
+    return series_json(update_series(series, data, current_api_user(), current_app.config["VIDEO_PROVIDER"]))
 
 
 @bp.get("/series")
@@ -147,7 +188,14 @@ def reschedule(meeting_id):
     f = Fields(json_body())
     starts = f.local_datetime("starts_at_local", required=True)
     f.check()
-    return meeting_json(reschedule_meeting(meeting, starts, current_api_user()))
+    return _with_guarantee(reschedule_meeting(meeting, starts, current_api_user()))
+
+
+def _with_guarantee(meeting: Meeting) -> dict:
+    """A changed meeting, with what the change did to every member's presenting turn."""
+    from ..rotation.services import guarantee
+
+    return {**meeting_json(meeting), "rotation": guarantee(meeting.series).to_api()}
 
 
 @bp.post("/meetings/<meeting_id>/cancel")
@@ -157,4 +205,20 @@ def cancel(meeting_id):
     f = Fields(json_body())
     reason = f.string("reason", default="", max_length=500)
     f.check()
-    return meeting_json(cancel_meeting(meeting, current_api_user(), reason))
+    return _with_guarantee(cancel_meeting(meeting, current_api_user(), reason))
+
+
+@bp.post("/series/<series_id>/meetings")
+@api_auth
+def add(series_id):
+    series = get_or_404(Series, series_id, "series")
+    f = Fields(json_body())
+    starts = f.local_datetime("starts_at_local", required=True)
+    f.check()
+    return _with_guarantee(add_meeting(series, starts, current_api_user())), 201
+
+
+@bp.post("/meetings/<meeting_id>/restore")
+@api_auth
+def restore(meeting_id):
+    return _with_guarantee(restore_meeting(get_or_404(Meeting, meeting_id, "meeting"), current_api_user()))

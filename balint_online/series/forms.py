@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
@@ -34,6 +35,8 @@ class SeriesForm(FlaskForm):
     trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=20,
                                     validators=[Optional(), NumberRange(0, 100)])
     early_bird_deadline = DateField("Early-bird rate through", validators=[Optional()])
+    registration_deadline = DateField("Applications taken through", validators=[Optional()],
+                                      description="The last day, in the group's zone, on which people can apply.")
     cancellation_deadline = DateField("Cancellation deadline", validators=[Optional()])
     cancellation_fee = DecimalField("Cancellation fee", places=2, default=100, validators=[InputRequired(), NumberRange(0)])
     skip_dates = StringField("Skip dates (YYYY-MM-DD, comma-separated)", validators=[Optional(), _skip_dates])
@@ -47,8 +50,39 @@ for _category in CATEGORIES:
             f"{CATEGORY_LABELS[_category]}: {_period}", places=2, validators=[Optional(), NumberRange(0)]))
 
 
+# What a published series' edit page offers: the changes that keep what applicants were promised.
+PUBLISHED_FIELDS = ("title", "description", "co_leader", "capacity", "early_bird_deadline", "registration_deadline",
+                    "cancellation_deadline")
+
+
+def only_published_fields(form: SeriesForm) -> SeriesForm:
+    for name in [f.name for f in form if f.name not in PUBLISHED_FIELDS and f.name != "csrf_token"]:
+        del form[name]
+    return form
+
+
 def price_field_rows(form: SeriesForm):
+    if f"price_{CATEGORIES[0]}_regular" not in form:
+        return []
     return [(CATEGORY_LABELS[c], form[f"price_{c}_early"], form[f"price_{c}_regular"]) for c in CATEGORIES]
+
+
+def fill_form(form: SeriesForm, data, co_leader: str | None) -> None:
+    """Show a series' terms (a SeriesInput) in the form, to be edited."""
+    for f in form:
+        if f.name in ("csrf_token", "first_date", "start_time", "co_leader", "skip_dates", "trainee_discount") \
+                or f.name.startswith("price_"):
+            continue
+        f.data = getattr(data, f.name)
+    if "first_date" in form:
+        form.first_date.data, form.start_time.data = data.first_meeting_local.date(), data.first_meeting_local.time()
+        form.skip_dates.data = ", ".join(d.isoformat() for d in data.skip_dates)
+        form.trainee_discount.data = None
+        for category, cell in (data.prices or {}).items():
+            for period in ("early", "regular"):
+                if cell.get(period) is not None:
+                    form[f"price_{category}_{period}"].data = Decimal(cell[period])
+    form.co_leader.data = co_leader
 
 
 def prices_from_form(form: SeriesForm) -> dict:

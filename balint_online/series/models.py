@@ -7,10 +7,10 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..core.clock import now
+from ..core.clock import now, today_in
 from ..core.types import Money, UTCDateTime
 from ..extensions import db
-from .scheduling import series_state
+from .scheduling import registration_open, series_state
 
 series_leaders = Table(
     "series_leaders",
@@ -45,6 +45,8 @@ class Series(db.Model):
     # The price table as the API writes it: {"member": {"early": "750.00", "regular": "875.00"}, ...}.
     prices: Mapped[dict] = mapped_column(JSON, default=dict)
     early_bird_deadline: Mapped[date | None]
+    # Last day (inclusive, in the series' zone) on which applications are taken.
+    registration_deadline: Mapped[date | None]
     cancellation_deadline: Mapped[date | None]
     cancellation_fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("100.00"))
     skip_dates: Mapped[list] = mapped_column(JSON, default=list)
@@ -90,6 +92,11 @@ class Series(db.Model):
     def status(self) -> str:
         return self.status_at(now())
 
+    @property
+    def registration_closed(self) -> bool:
+        """Past the registration deadline's day in the series' zone."""
+        return not registration_open(today_in(self.timezone), self.registration_deadline)
+
     def is_led_by(self, user) -> bool:
         return user is not None and any(leader.id == user.id for leader in self.leaders)
 
@@ -125,11 +132,17 @@ class Meeting(db.Model):
     # Raised on every change people's calendars must follow (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
+    # The leaders' override of the series' presenters per meeting (two presenters at one meeting).
+    presenter_count: Mapped[int | None]
     # The provider's room (video.providers.Room.to_dict()), once provisioned; never holds secrets.
     video_room: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     series: Mapped[Series] = relationship(back_populates="meetings")
+
+    @property
+    def presenters_here(self) -> int:
+        return self.presenter_count or self.series.presenters_per_meeting
 
     @property
     def is_cancelled(self) -> bool:

@@ -107,6 +107,11 @@ def check_capacity(capacity: int, meeting_count: int, presenters_per_meeting: in
         )
 
 
+def registration_open(on: date, deadline: date | None) -> bool:
+    """Applications are taken through the deadline's whole day (in the series' zone), like every deadline."""
+    return deadline is None or on <= deadline
+
+
 def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None, seats_left: int) -> str:
     """The status people see: draft, open, full, running, completed or cancelled.
 

@@ -1,10 +1,11 @@
 """Creating, publishing and changing series and their meetings."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
@@ -18,6 +19,7 @@ from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_tab
 from .models import Meeting, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
+MAX_MEETINGS = 52
 VIDEO_PROVIDERS = {"jitsi": "Jitsi Meet", "zoom": "Zoom", "bigbluebutton": "BigBlueButton"}
 
 
@@ -39,6 +41,7 @@ class SeriesInput:
     currency: str = "USD"
     prices: dict = field(default_factory=dict)
     early_bird_deadline: date | None = None
+    registration_deadline: date | None = None
     cancellation_deadline: date | None = None
     cancellation_fee: Decimal = Decimal("100.00")
     skip_dates: list[date] = field(default_factory=list)
@@ -68,10 +71,23 @@ def _resolve_leaders(emails: list[str] | None, creator: User) -> list[User]:
     return leaders
 
 
-def create_series(data: SeriesInput, creator: User, default_provider: str) -> Series:
-    """A draft series with its meetings planned; raises InvalidInput naming every field at fault."""
-    if not creator.can_lead:
-        raise NotAllowed("Only leaders and administrators create series.")
+DEADLINES = ("early_bird_deadline", "registration_deadline", "cancellation_deadline")
+# What re-plans the meetings of a draft when it changes.
+SCHEDULE_FIELDS = ("timezone", "first_meeting_local", "meeting_count", "interval_weeks", "duration_minutes",
+                   "skip_dates")
+
+
+@dataclass
+class _Checked:
+    """A SeriesInput that passed every rule: its price table, provider and planned meetings."""
+
+    prices: dict
+    provider: str
+    planned: list
+
+
+def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
+    """Every rule a series' terms must keep; raises InvalidInput naming every field at fault."""
     errors: dict[str, str] = {}
     # calendar (issue 14): US/Eastern is kept as America/New_York; a title is one line.
     data.timezone = canonical_zone(data.timezone)
@@ -84,7 +100,7 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     today = today_in(data.timezone)
     if data.first_meeting_local.date() <= today:
         errors["first_meeting_local"] = f"The first meeting must be after today ({today} in {data.timezone})."
-    for name in ("early_bird_deadline", "cancellation_deadline"):
+    for name in DEADLINES:
         deadline = getattr(data, name)
         if deadline is not None and deadline > data.first_meeting_local.date():
             errors[name] = "Must fall on or before the first meeting's date."
@@ -116,35 +132,36 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
         except SchedulingError as exc:
             errors[exc.field] = exc.message
     if errors:
-        raise InvalidInput("The series could not be created: " + " ".join(errors.values()), fields=errors)
+        raise InvalidInput("The series needs attention: " + " ".join(errors.values()), fields=errors)
+    return _Checked(table_to_api(table), provider, planned)
 
-    leaders = _resolve_leaders(data.leader_emails, creator)
-    series = Series(
-        title=data.title,
-        description=data.description,
-        timezone=data.timezone,
-        first_meeting_local=data.first_meeting_local,
-        meeting_count=data.meeting_count,
-        interval_weeks=data.interval_weeks,
-        duration_minutes=data.duration_minutes,
-        capacity=data.capacity,
-        presenters_per_meeting=data.presenters_per_meeting,
-        video_provider=provider,
-        currency=data.currency,
-        prices=table_to_api(table),
-        early_bird_deadline=data.early_bird_deadline,
-        cancellation_deadline=data.cancellation_deadline,
-        cancellation_fee=data.cancellation_fee,
-        skip_dates=[d.isoformat() for d in data.skip_dates],
-        offer_hours=data.offer_hours,
-        created_by_id=creator.id,
-        leaders=leaders,
-    )
+
+def _assign(series: Series, data: SeriesInput, checked: _Checked) -> None:
+    for name in ("title", "description", "timezone", "first_meeting_local", "meeting_count", "interval_weeks",
+                 "duration_minutes", "capacity", "presenters_per_meeting", "currency", *DEADLINES,
+                 "cancellation_fee", "offer_hours"):
+        setattr(series, name, getattr(data, name))
+    series.video_provider = checked.provider
+    series.prices = checked.prices
+    series.skip_dates = [d.isoformat() for d in data.skip_dates]
+
+
+def _planned_meetings(planned) -> list[Meeting]:
+    return [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at, local_start=p.local_start,
+                    slot=p.local_start) for p in planned]
+
+
+def create_series(data: SeriesInput, creator: User, default_provider: str) -> Series:
+    """A draft series with its meetings planned; raises InvalidInput naming every field at fault."""
+    if not creator.can_lead:
+        raise NotAllowed("Only leaders and administrators create series.")
+    checked = _check_input(data, default_provider)
+    series = Series(created_by_id=creator.id, leaders=_resolve_leaders(data.leader_emails, creator))
+    _assign(series, data, checked)
     # calendar (issue 14): each meeting keeps its wall-clock start and its slot on the cadence,
     # and the series the rules its instants come from.
     series.rules_version = current_rules().version
-    series.meetings = [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at,
-                               local_start=p.local_start, slot=p.local_start) for p in planned]
+    series.meetings = _planned_meetings(checked.planned)
     db.session.add(series)
     db.session.commit()
     return series
@@ -154,6 +171,114 @@ def require_known(series: Series, user) -> None:
     """A draft is known only to those who manage it: anyone else gets the 404 of an unused id."""
     if series.lifecycle == "draft" and not series.can_manage(user):
         raise NotFound(f"No series with id {series.id}.")
+
+
+def input_of(series: Series) -> SeriesInput:
+    """A series' terms as the create body gives them: the base an edit changes."""
+    return SeriesInput(
+        title=series.title, description=series.description, timezone=series.timezone,
+        first_meeting_local=series.first_meeting_local, meeting_count=series.meeting_count,
+        interval_weeks=series.interval_weeks, duration_minutes=series.duration_minutes, capacity=series.capacity,
+        presenters_per_meeting=series.presenters_per_meeting, leader_emails=[u.email for u in series.leaders],
+        video_provider=series.video_provider, currency=series.currency, prices=series.prices,
+        early_bird_deadline=series.early_bird_deadline, registration_deadline=series.registration_deadline,
+        cancellation_deadline=series.cancellation_deadline, cancellation_fee=series.cancellation_fee,
+        skip_dates=sorted(series.skip_date_values), offer_hours=series.offer_hours,
+    )
+
+
+def _comparable(data: SeriesInput, name: str):
+    value = getattr(data, name)
+    if name == "leader_emails":
+        return sorted({e.strip().lower() for e in value or ()})
+    if name == "prices":
+        try:
+            return table_to_api(parse_price_table(value))
+        except PriceTableError:
+            return value
+    if name == "skip_dates":
+        return sorted(value)
+    return value
+
+
+def changed_fields(before: SeriesInput, after: SeriesInput) -> list[str]:
+    names = [f.name for f in fields(SeriesInput) if f.name != "trainee_discount_percent"]
+    return [n for n in names if _comparable(before, n) != _comparable(after, n)]
+
+
+def update_series(series: Series, data: SeriesInput, user: User, default_provider: str) -> Series:
+    """Change a series' terms (the API's PATCH and the edit page).
+
+    A draft changes freely, its meetings re-planned when the schedule changes. A published series
+    keeps what applicants were promised: only `published_change_problems` may pass, otherwise a
+    409 names each field.
+    """
+    require_manager(series, user)
+    if series.lifecycle == "cancelled":
+        raise DomainError("A cancelled series cannot be edited.", code="series_cancelled")
+    before = input_of(series)
+    changed = changed_fields(before, data)
+    if series.lifecycle == "published":
+        problems = published_change_problems(before, data, changed)
+        if problems:
+            raise DomainError("A published series keeps what applicants were promised: "
+                              + " ".join(f"{name}: {why}" for name, why in problems.items()),
+                              code="published_terms", fields=problems)
+    if not changed:
+        return series
+    if series.lifecycle == "published":
+        _check_published_terms(data)
+        for name in changed:
+            if name != "leader_emails":
+                setattr(series, name, getattr(data, name))
+    else:
+        checked = _check_input(data, default_provider)
+        _assign(series, data, checked)
+        if set(changed) & set(SCHEDULE_FIELDS):
+            series.meetings.clear()
+            db.session.flush()  # the old numbers go before the new ones take them
+            series.rules_version = current_rules().version
+            series.meetings = _planned_meetings(checked.planned)
+    if "leader_emails" in changed:
+        series.leaders = _resolve_leaders(data.leader_emails, user)
+    db.session.flush()
+    series_changed.send(series, change="edited", actor=user, fields=changed)
+    db.session.commit()
+    return series
+
+
+def _check_published_terms(data: SeriesInput) -> None:
+    """The rules the changes a published series may take must still keep."""
+    errors = {name: "Must fall on or before the first meeting's date." for name in DEADLINES
+              if getattr(data, name) is not None and getattr(data, name) > data.first_meeting_local.date()}
+    try:
+        check_capacity(data.capacity, data.meeting_count, data.presenters_per_meeting)
+    except SchedulingError as exc:
+        errors[exc.field] = exc.message
+    if errors:
+        raise InvalidInput("The series needs attention: " + " ".join(errors.values()), fields=errors)
+
+
+# Changes a published series may take: they keep (or improve) every applicant's terms.
+_FREE_WHEN_PUBLISHED = ("title", "description", "leader_emails")
+
+
+def published_change_problems(before: SeriesInput, after: SeriesInput, changed: list[str]) -> dict[str, str]:
+    """Each changed field a published series may not take, with why; {} if every change keeps the promise."""
+    problems = {}
+    for name in changed:
+        if name in _FREE_WHEN_PUBLISHED:
+            continue
+        if name == "capacity":
+            if after.capacity < before.capacity:
+                problems[name] = "Places can only be added once the series is published."
+        elif name in DEADLINES:
+            old, new = getattr(before, name), getattr(after, name)
+            if old is None or new is None or new < old:
+                problems[name] = "Once published, a deadline can only move later."
+        else:
+            problems[name] = "Cannot change once the series is published: applicants were promised it."
+    return problems
 
 
 def require_manager(series: Series, user: User) -> None:
@@ -213,27 +338,84 @@ def _require_changeable(meeting: Meeting, user: User) -> None:
         raise DomainError("This meeting has already started or taken place.", code="meeting_past")
 
 
-def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) -> Meeting:
-    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE."""
-    _require_changeable(meeting, user)
-    series = meeting.series
+def _future_slot(series: Series, starts_at_local: datetime, verb: str) -> tuple[datetime, datetime]:
+    """The UTC instants of a local start time a meeting may take: real, in the future."""
     try:
         starts_at = to_utc(starts_at_local, series.timezone, "starts_at_local")
     except SchedulingError as exc:
         raise InvalidInput(exc.message, fields={exc.field: exc.message}) from exc
     if starts_at <= now():
-        raise InvalidInput("A meeting can only move to a future time.", fields={"starts_at_local": "Must be in the future."})
-    ends_at = starts_at + timedelta(minutes=series.duration_minutes)
+        raise InvalidInput(f"A meeting can only {verb} a future time.", fields={"starts_at_local": "Must be in the future."})
+    return starts_at, starts_at + timedelta(minutes=series.duration_minutes)
+
+
+def _refuse_clash(series: Series, starts_at: datetime, ends_at: datetime, ignore: Meeting | None = None) -> None:
     clash = next(
-        (m for m in series.live_meetings if m.id != meeting.id and m.starts_at < ends_at and starts_at < m.ends_at),
+        (m for m in series.live_meetings if m is not ignore and m.starts_at < ends_at and starts_at < m.ends_at),
         None,
     )
     if clash is not None:
-        raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap")
+        raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap",
+                          fields={"starts_at_local": f"Overlaps meeting {clash.number}."})
+
+
+def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) -> Meeting:
+    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE."""
+    _require_changeable(meeting, user)
+    series = meeting.series
+    starts_at, ends_at = _future_slot(series, starts_at_local, "move to")
+    _refuse_clash(series, starts_at, ends_at, ignore=meeting)
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.local_start = starts_at_local  # calendar (issue 14)
     meeting.sequence += 1
     meeting_changed.send(meeting, change="rescheduled", actor=user)
+    db.session.commit()
+    return meeting
+
+
+def _require_running_series(series: Series, user: User) -> None:
+    require_manager(series, user)
+    if series.lifecycle == "cancelled":
+        raise DomainError("The series is cancelled.", code="series_cancelled")
+
+
+def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meeting:
+    """An extra meeting, such as a make-up for a cancelled one, at a local wall-clock time.
+
+    It takes the next number: the numbers people were told ("you present at meeting 5") never
+    shift, and "meeting 9 of 9" stays true in calendars, which count the series' meetings.
+    """
+    _require_running_series(series, user)
+    starts_at, ends_at = _future_slot(series, starts_at_local, "be added at")
+    _refuse_clash(series, starts_at, ends_at)
+    if len(series.meetings) >= MAX_MEETINGS:
+        raise DomainError(f"A series has at most {MAX_MEETINGS} meetings.", code="too_many_meetings")
+    meeting = Meeting(number=max((m.number for m in series.meetings), default=0) + 1,
+                      starts_at=starts_at, ends_at=ends_at, local_start=starts_at_local)
+    try:
+        with db.session.begin_nested():
+            series.meetings.append(meeting)
+    except IntegrityError as exc:  # a concurrent add took the number first
+        raise DomainError("Another meeting was added at the same moment; reload and check.",
+                          code="state_changed") from exc
+    series.meeting_count = len(series.meetings)
+    meeting_changed.send(meeting, change="added", actor=user)
+    db.session.commit()
+    return meeting
+
+
+def restore_meeting(meeting: Meeting, user: User) -> Meeting:
+    """A cancelled meeting that has not started takes place after all; calendars follow through SEQUENCE."""
+    series = meeting.series
+    _require_running_series(series, user)
+    if not meeting.is_cancelled:
+        raise DomainError("This meeting is not cancelled.", code="meeting_not_cancelled")
+    if meeting.starts_at <= now():
+        raise DomainError("This meeting's time has passed; add a new meeting instead.", code="meeting_past")
+    _refuse_clash(series, meeting.starts_at, meeting.ends_at, ignore=meeting)
+    meeting.status, meeting.cancel_reason = "scheduled", ""
+    meeting.sequence += 1
+    meeting_changed.send(meeting, change="restored", actor=user)
     db.session.commit()
     return meeting
 

@@ -1,5 +1,6 @@
 """Catalogue, series pages and the leader's pages to create and publish a series."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -12,9 +13,9 @@ from ..core.pagination import paginate
 from ..core.forms import attach_domain_error
 from ..extensions import db
 from ..pricing.rules import money, parse_price_table, price_range
-from .forms import SeriesForm, price_field_rows, prices_from_form
+from .forms import SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
 from .models import Series, series_leaders
-from .services import SeriesInput, create_series, open_series_query, publish_series
+from .services import SeriesInput, create_series, input_of, open_series_query, publish_series, update_series
 
 bp = Blueprint("series", __name__)
 
@@ -50,6 +51,30 @@ def leading():
     return render_template("series/leading.html", page=paginate(query))
 
 
+def _values_from_form(form, leaders: list[str]) -> dict:
+    """The SeriesInput fields the form holds (a published series' edit form holds only a few)."""
+    values = {name: form[name].data for name in (
+        "title", "timezone", "meeting_count", "interval_weeks", "duration_minutes", "capacity",
+        "presenters_per_meeting", "video_provider", "early_bird_deadline", "registration_deadline",
+        "cancellation_deadline", "offer_hours") if name in form}
+    if "description" in form:
+        values["description"] = form.description.data or ""
+    if "co_leader" in form:
+        values["leader_emails"] = leaders + ([form.co_leader.data] if form.co_leader.data else [])
+    if "first_date" in form:
+        values.update(
+            first_meeting_local=datetime.combine(form.first_date.data, form.start_time.data),
+            currency=form.currency.data.upper(), prices=prices_from_form(form),
+            trainee_discount_percent=form.trainee_discount.data, cancellation_fee=money(form.cancellation_fee.data),
+            skip_dates=getattr(form.skip_dates, "parsed", []))
+    return values
+
+
+def _form_page(form, series=None):
+    return render_template("series/new.html", form=form, price_rows=price_field_rows(form), series=series), \
+        422 if form.errors else 200
+
+
 @bp.route("/lead/series/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -59,27 +84,45 @@ def new():
     if not form.is_submitted():
         form.timezone.data = current_user.timezone
     if form.validate_on_submit():
-        data = SeriesInput(
-            title=form.title.data, description=form.description.data or "", timezone=form.timezone.data,
-            first_meeting_local=datetime.combine(form.first_date.data, form.start_time.data),
-            meeting_count=form.meeting_count.data, interval_weeks=form.interval_weeks.data,
-            duration_minutes=form.duration_minutes.data, capacity=form.capacity.data,
-            presenters_per_meeting=form.presenters_per_meeting.data,
-            leader_emails=[current_user.email] + ([form.co_leader.data] if form.co_leader.data else []),
-            video_provider=form.video_provider.data, currency=form.currency.data.upper(),
-            prices=prices_from_form(form), trainee_discount_percent=form.trainee_discount.data,
-            early_bird_deadline=form.early_bird_deadline.data, cancellation_deadline=form.cancellation_deadline.data,
-            cancellation_fee=money(form.cancellation_fee.data),
-            skip_dates=getattr(form.skip_dates, "parsed", []), offer_hours=form.offer_hours.data,
-        )
         try:
-            series = create_series(data, current_user, current_app.config["VIDEO_PROVIDER"])
+            series = create_series(SeriesInput(**_values_from_form(form, [current_user.email])), current_user,
+                                   current_app.config["VIDEO_PROVIDER"])
         except DomainError as exc:
             attach_domain_error(form, exc, "title", _form_name)
         else:
             flash("Draft saved. Check the dates below, then publish to open applications.", "success")
             return redirect(url_for(".detail", series_id=series.id))
-    return render_template("series/new.html", form=form, price_rows=price_field_rows(form)), 422 if form.errors else 200
+    return _form_page(form)
+
+
+@bp.route("/lead/series/<int:series_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(series_id):
+    """The same service as PATCH /api/v1/series/<id>: a draft in full, a published series in what keeps promises."""
+    series = db.get_or_404(Series, series_id)
+    if not series.can_manage(current_user):
+        abort(403)
+    if series.lifecycle == "cancelled":
+        abort(409, "A cancelled series cannot be edited.")
+    base = input_of(series)
+    # The signed-in leader stays first; the form's co-leader field holds the other one.
+    first = current_user.email if series.is_led_by(current_user) else base.leader_emails[0]
+    others = [e for e in base.leader_emails if e != first]
+    form = SeriesForm()
+    if series.lifecycle == "published":
+        only_published_fields(form)
+    if not form.is_submitted():
+        fill_form(form, base, others[0] if others else None)
+    if form.validate_on_submit():
+        try:
+            update_series(series, replace(base, **_values_from_form(form, [first])), current_user,
+                          current_app.config["VIDEO_PROVIDER"])
+        except DomainError as exc:
+            attach_domain_error(form, exc, "title", _form_name)
+        else:
+            flash("Changes saved.", "success")
+            return redirect(url_for(".detail", series_id=series.id))
+    return _form_page(form, series)
 
 
 _FORM_FIELD_FOR = {"first_meeting_local": "first_date", "leader_emails": "co_leader"}

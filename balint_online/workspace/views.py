@@ -7,8 +7,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import DateField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length
+from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..core.csvfile import csv_download
 from ..core.errors import DomainError
@@ -16,7 +16,9 @@ from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Meeting, Series
-from ..series.services import cancel_meeting, cancel_series, managed_series, reschedule_meeting
+from ..rotation.services import cancellation_warning, guarantee, set_presenter_count
+from ..series.services import (add_meeting, cancel_meeting, cancel_series, managed_series, reschedule_meeting,
+                               restore_meeting)
 from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
 
 bp = Blueprint("workspace", __name__)
@@ -25,6 +27,16 @@ bp = Blueprint("workspace", __name__)
 class RescheduleForm(FlaskForm):
     new_date = DateField("New date", validators=[InputRequired()])
     new_time = TimeField("New start time (in the group's zone)", validators=[InputRequired()])
+
+
+class AddMeetingForm(FlaskForm):
+    new_date = DateField("Date", validators=[InputRequired()])
+    new_time = TimeField("Start time (in the group's zone)", validators=[InputRequired()])
+
+
+class PresentersForm(FlaskForm):
+    count = IntegerField("Members presenting at this meeting", validators=[InputRequired(), NumberRange(1, 10)],
+                         description="Two presenters at one meeting can give every member a turn when a meeting is lost.")
 
 
 class CancelForm(FlaskForm):
@@ -51,17 +63,20 @@ def hub(series_id):
     series = _managed_series(series_id)
     counts = dict(db.session.execute(select(Application.status, func.count()).where(
         Application.series_id == series.id).group_by(Application.status)).all())
-    return render_template("workspace/hub.html", series=series, counts=counts, audience=audience(series))
+    return render_template("workspace/hub.html", series=series, counts=counts, audience=audience(series),
+                           guarantee=guarantee(series))
 
 
-def _change_page(meeting: Meeting, *, move=None, cancel=None):
+def _change_page(meeting: Meeting, *, move=None, cancel=None, presenters=None):
     series = meeting.series
     local = meeting.starts_at.astimezone(ZoneInfo(series.timezone))
     move = move or RescheduleForm(prefix="move", new_date=local.date(), new_time=local.time())
     cancel = cancel or CancelForm(prefix="cancel")
-    status = 422 if move.errors or cancel.errors else 200
+    presenters = presenters or PresentersForm(prefix="presenters", count=meeting.presenters_here)
+    status = 422 if move.errors or cancel.errors or presenters.errors else 200
     return render_template("workspace/change_meeting.html", meeting=meeting, series=series, move=move, cancel=cancel,
-                           audience=audience(series)), status
+                           presenters=presenters, audience=audience(series),
+                           cancel_warning=cancellation_warning(meeting)), status
 
 
 @bp.get("/lead/meetings/<int:meeting_id>/change")
@@ -82,9 +97,17 @@ def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
         except DomainError as exc:
             attach_domain_error(form, exc, fallback, _form_name)
         else:
-            flash(done.format(number=meeting.number, told=len(audience(meeting.series))), "success")
+            _flash_done(meeting, done)
             return redirect(url_for(".hub", series_id=meeting.series_id))
     return _change_page(meeting, **{which: form})
+
+
+def _flash_done(meeting: Meeting, done: str) -> None:
+    """What the change did, who is told, and whether every member still has a presenting turn."""
+    promise = guarantee(meeting.series)
+    remedy = f" To keep the promise, {', or '.join(promise.remedies)}." if promise.remedies else ""
+    flash(done.format(number=meeting.number, told=len(audience(meeting.series))) + " " + promise.explanation + remedy,
+          "success" if promise.kept else "warning")
 
 
 @bp.post("/lead/meetings/<int:meeting_id>/reschedule")
@@ -101,6 +124,45 @@ def cancel(meeting_id):
     return _change(meeting_id, "cancel", CancelForm(prefix="cancel"), "reason",
                    lambda m, f: cancel_meeting(m, current_user, f.reason.data),
                    "Meeting {number} cancelled; {told} people are told by email.")
+
+
+@bp.post("/lead/meetings/<int:meeting_id>/presenters")
+@login_required
+def presenters(meeting_id):
+    return _change(meeting_id, "presenters", PresentersForm(prefix="presenters"), "count",
+                   lambda m, f: set_presenter_count(m, f.count.data, current_user),
+                   "Meeting {number}: the rotation is re-planned and members whose turns moved are told.")
+
+
+@bp.post("/lead/meetings/<int:meeting_id>/restore")
+@login_required
+def restore(meeting_id):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    _managed_series(meeting.series_id)
+    try:
+        restore_meeting(meeting, current_user)
+    except DomainError as exc:
+        flash(f"Meeting {meeting.number} was not restored: {exc.message}", "error")
+    else:
+        _flash_done(meeting, "Meeting {number} takes place after all; {told} people are told by email.")
+    return redirect(url_for(".hub", series_id=meeting.series_id))
+
+
+@bp.route("/lead/series/<int:series_id>/meetings/new", methods=["GET", "POST"])
+@login_required
+def add(series_id):
+    series = _managed_series(series_id)
+    form = AddMeetingForm()
+    if form.validate_on_submit():
+        try:
+            meeting = add_meeting(series, datetime.combine(form.new_date.data, form.new_time.data), current_user)
+        except DomainError as exc:
+            attach_domain_error(form, exc, "new_date", _form_name)
+        else:
+            _flash_done(meeting, "Meeting {number} added; {told} people are told by email.")
+            return redirect(url_for(".hub", series_id=series.id))
+    return render_template("workspace/add_meeting.html", series=series, form=form, audience=audience(series),
+                           guarantee=guarantee(series)), 422 if form.errors else 200
 
 
 @bp.route("/lead/series/<int:series_id>/cancel", methods=["GET", "POST"])

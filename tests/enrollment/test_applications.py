@@ -42,7 +42,10 @@ def test_apply_records_the_attestation_and_locks_the_price(api, make_user, serie
     assert body["price"]["category"] == "standard" and body["currency"] == "USD"
     items = body["attestation"]["items"]
     assert [i["key"] for i in items] == list(ATTESTATION) and all(i["confirmed"] for i in items)
-    assert "confidential" in items[-1]["text"]
+    assert "confidential" in items[-1]["text"] and body["attestation"]["version"] == 2
+    advice = items[3]
+    assert advice["key"] == "emotional_readiness" and advice["required"] is False
+    assert advice["contact"] == "Contact the faculty of the group you are interested in if you are unsure."
     assert mails("application_received")[0].recipient == member.email
     assert "800.00 USD" in mails("application_received")[0].body_text
 
@@ -57,7 +60,10 @@ def test_member_rate_comes_from_the_membership_record(api, make_user, series):
     assert body["price"]["category"] == "member_trainee"
 
 
-@pytest.mark.parametrize("missing", list(ATTESTATION))
+REQUIRED = [k for k in ATTESTATION if k != "emotional_readiness"]
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
 def test_each_missing_or_false_attestation_item_is_named(api, make_user, series, missing):
     client = api(make_user())
     for answers in ({k: v for k, v in ATTESTATION.items() if k != missing}, {**ATTESTATION, missing: False},
@@ -70,7 +76,15 @@ def test_each_missing_or_false_attestation_item_is_named(api, make_user, series,
 def test_no_attestation_names_every_item(api, make_user, series):
     resp = api(make_user()).post(f"/api/v1/series/{series['id']}/applications", json={"trainee": False})
     assert resp.status_code == 422
-    assert set(resp.get_json()["fields"]) == {f"attestation.{k}" for k in ATTESTATION}
+    assert set(resp.get_json()["fields"]) == {f"attestation.{k}" for k in REQUIRED}
+
+
+def test_the_advisory_about_a_stressful_period_is_accepted_but_not_required(api, make_user, series):
+    without = {k: v for k, v in ATTESTATION.items() if k != "emotional_readiness"}
+    body = apply(api(make_user()), series["id"], attestation=without)
+    assert {i["key"]: i["confirmed"] for i in body["attestation"]["items"]}["emotional_readiness"] is False
+    sent = apply(api(make_user()), series["id"])
+    assert {i["key"]: i["confirmed"] for i in sent["attestation"]["items"]}["emotional_readiness"] is True
 
 
 def test_applying_twice_is_a_conflict(api, make_user, series):

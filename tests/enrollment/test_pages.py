@@ -44,8 +44,8 @@ def test_apply_page_states_the_commitment_dates_in_both_zones_and_the_price(logi
     member = make_user(timezone="Europe/London")
     body = page(login(member).get(f"/series/{series['id']}/apply"))
     assert attestation.INTRO in body
-    for _, wording in attestation.ITEMS:
-        assert wording in body
+    for item in attestation.ITEMS:
+        assert item.text in body
     # 19:00 in New York on 19 October is midnight in London.
     assert "Tue 20 Oct 2026, 00:00 BST" in body and "Mon 19 Oct 2026, 19:00 EDT" in body
     assert "800.00 USD" in body and "Non-member rate, early-bird" in body
@@ -67,12 +67,13 @@ def test_missing_commitments_are_each_named_and_what_was_typed_is_kept(login, ma
                          confirmed(*kept, trainee="y", note="I work in a rural practice.", submit="Apply"))
     body = page(resp)
     assert resp.status_code == 422 and application_count() == 0
-    wording = dict(attestation.ITEMS)
+    wording = {item.key: item.text for item in attestation.ITEMS}
     summary = body.split('class="error-summary"')[1].split("</div>")[0]
-    for key in ("attend_all_sessions", "emotional_readiness"):
-        assert f"{wording[key]}: Please confirm this commitment." in summary
-    for key in kept:
+    assert f"{wording['attend_all_sessions']}: Please confirm this commitment." in summary
+    # The society's advisory about a stressful period is advice with a contact, not a box.
+    for key in (*kept, "emotional_readiness"):
         assert wording[key] not in summary
+    assert wording["emotional_readiness"] in body and "Contact the faculty of the group" in body
     assert "I work in a rural practice.</textarea>" in body
     assert "checked" in re.search(r'<input[^>]*id="trainee"[^>]*>', body).group(0)
     assert "450.00 USD" in body  # the price still follows the ticked box
@@ -163,7 +164,7 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     roster = page(client.get(roster_page))
     assert "Awaiting your decision (2)" in roster
     for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until 2027-06-30",
-                     "Hospital psychologist, second year.", f"Confirmed: “{dict(attestation.ITEMS)['confidentiality']}”",
+                     "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
                      "unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
         assert expected in roster
 

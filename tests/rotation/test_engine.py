@@ -484,3 +484,28 @@ def test_matches_exhaustive_search_on_small_groups(inp):
     event("feasible")
     assert fewest_left_out == 0
     assert objective(inp, plan.presenters) == min(objective(inp, p) for left, p in outcomes if not left)
+
+
+# -- a meeting's own presenter count (the leaders' override) -------------------------------------------------------
+
+def test_two_presenters_at_one_meeting_give_every_member_a_turn_after_a_cancellation():
+    meetings = series(8, cancelled=(5,))
+    members = list(range(1, 9))
+    with pytest.raises(RotationInfeasible):
+        plan_rotation(RotationInput(meetings, members, 1))
+    doubled = [MeetingSlot(m.id, m.number, m.past, m.cancelled, 2 if m.number == 8 else None) for m in meetings]
+    plan = plan_rotation(RotationInput(doubled, members, 1))
+    presenters = by_number(plan)
+    assert len(presenters[8]) == 2 and all(len(presenters[n]) == 1 for n in (1, 2, 3, 4, 6, 7))
+    assert Counter(x for p in presenters.values() for x in p) == Counter({m: 1 for m in members})
+
+
+def test_check_plan_counts_each_meetings_own_presenters():
+    meetings = [MeetingSlot(101, 1, False, False, 2), MeetingSlot(102, 2, False, False, None)]
+    inp = RotationInput(meetings, [1, 2, 3], 1)
+    assert check_plan(inp, {101: [1, 2], 102: [3]}) == []
+    assert check_plan(inp, {101: [1], 102: [2, 3]}) == [
+        "Meeting 1 has 1 of 2 presenters although members 2, 3 could present.",
+        "Meeting 2 has 2 presenters; at most 1 are allowed."]
+    with pytest.raises(ValueError):
+        plan_rotation(RotationInput([MeetingSlot(101, 1, False, False, 0)], [1], 1))
