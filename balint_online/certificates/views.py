@@ -82,9 +82,7 @@ def _credit_page(series, form, line_form, current):
 @bp.post("/lead/series/<int:series_id>/credit/lines")
 @login_required
 def add_line(series_id):
-    series = db.get_or_404(Series, series_id)
-    if not series.can_manage(current_user):
-        abort(403)
+    series = managed_series(series_id, current_user)
     current = db.session.get(SeriesCredit, series.id)
     line_form = CreditLineForm()
     if line_form.validate_on_submit():
