@@ -13,6 +13,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.signals import meeting_changed, series_changed
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
+from .locking import lock_series
 from .models import Meeting, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
@@ -148,6 +149,7 @@ def require_manager(series: Series, user: User) -> None:
 
 def publish_series(series: Series, user: User) -> Series:
     require_manager(series, user)
+    (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
         raise DomainError("A cancelled series cannot be published.", code="series_cancelled")
     if series.lifecycle == "published":
@@ -183,7 +185,12 @@ def _require_changeable(meeting: Meeting, user: User) -> None:
 
 
 def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) -> Meeting:
-    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE."""
+    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE.
+
+    The clash check and the SEQUENCE step run under the series lock: two leaders changing the
+    same series at once are served one after the other, each seeing the other's change.
+    """
+    lock_series(meeting.series_id)
     _require_changeable(meeting, user)
     series = meeting.series
     try:
@@ -207,6 +214,7 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
 
 
 def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
+    lock_series(meeting.series_id)
     _require_changeable(meeting, user)
     meeting.status = "cancelled"
     meeting.cancel_reason = reason
@@ -217,8 +225,13 @@ def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
 
 
 def cancel_series(series: Series, user: User, reason: str) -> Series:
-    """The society cancels: every meeting is cancelled and everyone is refunded in full (enrollment's hook)."""
+    """The society cancels: every meeting to come is cancelled, and in the same transaction, under the
+    series lock, every application ends with everything paid owed back. Whatever arrives later (an
+    application, a payment) finds the series cancelled: refused, or owed back at once."""
+    from ..enrollment.services import end_for_cancelled_series
+
     require_manager(series, user)
+    (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
         raise DomainError("This series is already cancelled.", code="series_cancelled")
     if series.status == "completed":
@@ -231,6 +244,7 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
         if meeting.status != "cancelled" and meeting.starts_at > moment:
             meeting.status, meeting.cancel_reason = "cancelled", reason
             meeting.sequence += 1
+    end_for_cancelled_series(series, user, reason)
     series_changed.send(series, change="cancelled", actor=user, reason=reason)
     db.session.commit()
     return series
