@@ -33,10 +33,22 @@ class SeriesBusy(DomainError):
     code = "busy"
 
 
+def _held() -> set[int]:
+    """The series whose lock this session's current transaction holds (it ends with the transaction)."""
+    transaction = db.session().get_transaction()
+    kept = db.session.info.get("series_locks")
+    if kept is None or kept[0] is not transaction:
+        kept = db.session.info["series_locks"] = (transaction, set())
+    return kept[1]
+
+
 def lock_series(*series_ids: int) -> list[Series]:
     """Hold the row lock of each series (ascending id) and return them fresh from the database."""
     ids = sorted({int(i) for i in series_ids})
     db.session.flush()  # nothing unsaved is lost when the session reloads below
+    held = _held()
+    if held.issuperset(ids):  # taken earlier in this transaction: what the session holds is current
+        return [db.session.get(Series, i) for i in ids]
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
     try:
@@ -45,6 +57,7 @@ def lock_series(*series_ids: int) -> list[Series]:
     except OperationalError as exc:
         db.session.rollback()
         raise SeriesBusy("Someone else is changing this series right now; please try again.") from exc
+    _held().update(ids)
     # What this session read before the lock may have changed meanwhile.
     db.session.expire_all()
     return [db.session.get(Series, i) for i in ids]

@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
+from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.signals import meeting_changed, series_changed
+from ..core.timefmt import iso_z
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
 from .locking import lock_series
@@ -138,6 +140,9 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     )
     series.meetings = [Meeting(number=p.number, starts_at=p.starts_at, ends_at=p.ends_at) for p in planned]
     db.session.add(series)
+    db.session.flush()
+    log_action(series, "created", creator, to_status="draft",
+               data={"title": series.title, "meetings": len(planned), "capacity": series.capacity})
     db.session.commit()
     return series
 
@@ -158,6 +163,7 @@ def publish_series(series: Series, user: User) -> Series:
         raise DomainError("The series has already started; create a new one.", code="series_started")
     series.lifecycle = "published"
     series.published_at = now()
+    log_action(series, "published", user, from_status="draft", to_status="published")
     series_changed.send(series, change="published", actor=user)
     db.session.commit()
     return series
@@ -206,6 +212,8 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
     )
     if clash is not None:
         raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap")
+    log_action(meeting, "rescheduled", user, changes={
+        "starts_at": [iso_z(meeting.starts_at), iso_z(starts_at)], "sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.sequence += 1
     meeting_changed.send(meeting, change="rescheduled", actor=user)
@@ -216,6 +224,8 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
 def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
     lock_series(meeting.series_id)
     _require_changeable(meeting, user)
+    log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
+               changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.status = "cancelled"
     meeting.cancel_reason = reason
     meeting.sequence += 1
@@ -239,9 +249,12 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
     if not reason:
         raise InvalidInput("Say why, for the members.", fields={"reason": "A reason is required; members are told."})
     moment = now()
+    log_action(series, "cancelled", user, from_status=series.lifecycle, to_status="cancelled", reason=reason)
     series.lifecycle, series.cancelled_at = "cancelled", moment
     for meeting in series.meetings:
         if meeting.status != "cancelled" and meeting.starts_at > moment:
+            log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
+                       changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
             meeting.status, meeting.cancel_reason = "cancelled", reason
             meeting.sequence += 1
     end_for_cancelled_series(series, user, reason)
