@@ -39,10 +39,23 @@ class AuditEntry(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    person: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
     @property
     def by(self) -> str:
         return self.actor.name if self.actor else "system"
+
+    @property
+    def what(self) -> str:
+        """The object in words: "application 12 (Jo Member)"; ids are the ones the API and pages use."""
+        kind = "series" if self.object_type == "series" else self.object_type
+        return f"{kind} {self.object_id}" + (f" ({self.person.name})" if self.person is not None else "")
+
+    @property
+    def changed(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every value the action changed, statuses first."""
+        rows = [("status", self.from_status, self.to_status)] if self.from_status or self.to_status else []
+        return rows + [(name, pair[0], pair[1]) for name, pair in (self.changes or {}).items()]
 
 
 @event.listens_for(AuditEntry, "before_update")

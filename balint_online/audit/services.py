@@ -39,7 +39,8 @@ def log_action(target, action: str, actor, *, changes: dict | None = None, from_
 
 def entries(*, series_id: int | None = None, object_type: str | None = None, limit: int = 200) -> list[AuditEntry]:
     """Newest first: everything (administrators), or one series' log (its leaders)."""
-    query = select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()).limit(limit)
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor), selectinload(AuditEntry.person))
+             .order_by(AuditEntry.id.desc()).limit(limit))
     if series_id is not None:
         query = query.where(AuditEntry.series_id == series_id)
     if object_type:
@@ -48,6 +49,6 @@ def entries(*, series_id: int | None = None, object_type: str | None = None, lim
 
 
 def person_entries(user_id: int, limit: int = 200) -> list[AuditEntry]:
-    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor), selectinload(AuditEntry.person))
              .where(AuditEntry.user_id == user_id).order_by(AuditEntry.id.desc()).limit(limit))
     return list(db.session.scalars(query))
