@@ -26,6 +26,7 @@ from .models import Series
 
 # Seconds to wait for another operation on the same series; they take milliseconds.
 LOCK_TIMEOUT_SECONDS = 5
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
 
 
 class SeriesBusy(DomainError):
@@ -50,11 +51,13 @@ def lock_series(*series_ids: int) -> list[Series]:
     if held.issuperset(ids):  # taken earlier in this transaction: what the session holds is current
         return [db.session.get(Series, i) for i in ids]
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_SECONDS * 1000)}ms'"))
     try:
         db.session.execute(select(Series.id).where(Series.id.in_(ids)).order_by(Series.id)
                            .with_for_update(key_share=True))
     except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
         db.session.rollback()
         raise SeriesBusy("Someone else is changing this series right now; please try again.") from exc
     _held().update(ids)
