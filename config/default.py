@@ -27,6 +27,9 @@ VIDEO_PROVIDER = "jitsi"
 # BALINT_* environment variables, e.g. BALINT_ZOOM_CLIENT_SECRET; they never reach the database.
 # Seconds per provider call, or a [connect, read] pair.
 VIDEO_HTTP_TIMEOUT = 10
+# Seconds a join may wait on a provider (BigBlueButton's create-again at the door, Zoom's registration);
+# after repeated failures the way in stops asking for a minute (balint_online/video/circuit.py).
+VIDEO_JOIN_TIMEOUT = 3
 JITSI_BASE_URL = "https://meet.jit.si"
 JITSI_ROOM_PREFIX = "balint"
 # Both or neither: with them, join links carry a signed JWT (moderator for leaders).

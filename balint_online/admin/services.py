@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
+from ..audit.services import log_action
 from ..core.errors import InvalidInput, NotAllowed
 from ..core.pagination import Pagination, paginate
 from ..enrollment.models import Application
@@ -46,6 +47,9 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
         raise InvalidInput("Say which society.", fields={"note": "Name the Balint society they belong to."})
     membership = Membership(user=user, kind=kind, expires_on=expires_on, note=note)
     db.session.add(membership)
+    db.session.flush()
+    log_action(membership, "membership_added", actor, changes={"expires_on": [None, expires_on.isoformat()]},
+               data={"kind": kind, "note": note})
     db.session.commit()
     return membership
 
@@ -55,6 +59,8 @@ def change_expiry(membership: Membership, expires_on: date, actor) -> Membership
     if membership.starts_on and expires_on < membership.starts_on:
         raise InvalidInput("A membership cannot end before it starts.",
                            fields={"expires_on": f"Must be on or after {membership.starts_on.isoformat()}."})
+    log_action(membership, "membership_expiry_changed", actor,
+               changes={"expires_on": [membership.expires_on.isoformat(), expires_on.isoformat()]})
     membership.expires_on = expires_on
     db.session.commit()
     return membership
@@ -92,9 +98,15 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
         user = users[row.email]
         same_kind = [m for m in user.memberships if m.kind == row.kind]
         if not same_kind:
-            db.session.add(Membership(user=user, kind=row.kind, expires_on=row.expires_on, note="Imported"))
+            membership = Membership(user=user, kind=row.kind, expires_on=row.expires_on, note="Imported")
+            db.session.add(membership)
+            db.session.flush()
+            log_action(membership, "membership_imported", actor, changes={"expires_on": [None, row.expires_on.isoformat()]},
+                       data={"kind": row.kind})
             created += 1
         elif (latest := max(same_kind, key=lambda m: m.expires_on)).expires_on != row.expires_on:
+            log_action(latest, "membership_imported", actor,
+                       changes={"expires_on": [latest.expires_on.isoformat(), row.expires_on.isoformat()]})
             latest.expires_on = row.expires_on
             updated += 1
         else:

@@ -4,6 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..accounts.models import Membership, User
+from ..audit.models import OBJECT_TYPES
+from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
@@ -33,6 +35,16 @@ def admins_only():
 def index():
     return render_template("admin/index.html", refunds=services.refunds_due(),
                            owing=services.balances_outstanding())
+
+
+@bp.get("/log")
+def audit_log():
+    series_id = request.args.get("series", type=int)
+    object_type = request.args.get("type", "")
+    if object_type not in OBJECT_TYPES.values():
+        object_type = ""
+    return render_template("admin/audit.html", entries=audit_entries(series_id=series_id, object_type=object_type),
+                           series_id=series_id, object_type=object_type, object_types=list(OBJECT_TYPES.values()))
 
 
 # -- memberships ------------------------------------------------------------------------------------

@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..core.clock import now
+from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..enrollment.models import LIVE_STATUSES, Application
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.rules import format_money, refund_for_aid
-from ..pricing.services import _add_refund as add_refund, paid_total, series_today
+from ..pricing.services import paid_total, record_refund, refunded_total, series_today
+from ..series.locking import lock_series
 from . import rules
 from .models import AidApplication, AidProgramme
 
@@ -157,10 +159,10 @@ def review_queue() -> list[AidApplication]:
 
 def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     """Award the aid: the registration's fee is waived, and whatever was already paid is owed back."""
-    from ..enrollment.services import audit
-
     require_admin(actor)
-    # The lock: concurrent awards of one programme wait here, and each counts the ones before it.
+    # The series first (money changes: series/locking.py), then the programme, so that concurrent
+    # awards of one programme wait here and each counts the ones before it.
+    lock_series(aid.series_id)
     programme = db.session.scalar(select(AidProgramme).where(AidProgramme.id == aid.programme_id).with_for_update())
     db.session.refresh(aid)
     application = aid.application
@@ -186,11 +188,12 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     db.session.expire(aid)
     db.session.expire(application)
     paid = paid_total(application)
-    if paid > 0:
-        decision = refund_for_aid(price=application.price, paid=paid, award=amount, label=programme.name)
-        add_refund(application, decision, series_today(application.series))
-    audit(application, "aid_awarded", actor, reason=note.strip(),
-          data={"programme": programme.name, "amount": format_money(amount), "paid_before": format_money(paid)})
+    decision = refund_for_aid(price=application.price, paid=paid, award=amount, label=programme.name)
+    if decision.amount > 0:
+        already = refunded_total(application)
+        record_refund(application, decision, actor, key=f"aid:{aid.id}", owed=(already, already + decision.amount))
+    log_action(application, "aid_awarded", actor, reason=note.strip(),
+               data={"programme": programme.name, "amount": format_money(amount), "paid_before": format_money(paid)})
     db.session.flush()
     queue_email(key=f"aid_decided:aid-{aid.id}", kind="aid_decided", user=aid.user,
                 context={"aid": aid, "series": application.series, "refund_owed": paid > 0})

@@ -6,7 +6,7 @@ from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404,
 from ..extensions import db
 from ..core.timefmt import iso_z
 from ..pricing.rules import format_money
-from ..pricing.services import paid_total, payment_status
+from ..pricing.services import account, payment_status
 from ..series.models import Series
 from . import attestation, services
 from .models import Application, AttestationText
@@ -15,6 +15,7 @@ bp = Blueprint("enrollment_api", __name__)
 
 
 def application_json(application: Application, *, for_manager: bool) -> dict:
+    money = account(application)
     body = {
         "id": application.id,
         "series_id": application.series_id,
@@ -25,7 +26,10 @@ def application_json(application: Application, *, for_manager: bool) -> dict:
         "amount_due": format_money(application.amount_due),
         "currency": application.currency,
         "scholarship": application.scholarship,
-        "paid": format_money(paid_total(application)),
+        # Every amount from one account, so that paid, owed back and paid out always agree.
+        "paid": format_money(money.paid),
+        "refund_due": {"amount": format_money(money.refund_due), "currency": application.currency},
+        "refunded": {"amount": format_money(money.refund_paid), "currency": application.currency},
         "payment_status": payment_status(application),
         "applied_at": iso_z(application.applied_at),
         "waitlist_position": services.waitlist_position(application),
@@ -101,10 +105,11 @@ def decline(application_id):
 @api_auth
 def withdraw(application_id):
     application = _load(application_id)
-    refund = services.withdraw(application, current_api_user(), _reason())
+    owed = services.withdraw(application, current_api_user(), _reason())
     body = _respond(application)
-    body["refund"] = {"amount": format_money(refund.amount), "currency": refund.currency, "reason": refund.reason,
-                      "lines": refund.lines, "due_by": refund.due_by.isoformat() if refund.amount else None}
+    body["refund"] = {"amount": format_money(owed.amount), "currency": owed.currency, "reason": owed.reason,
+                      "lines": [line.to_api() for line in owed.lines],
+                      "due_by": owed.due_by.isoformat() if owed.amount else None}
     return body
 
 

@@ -1,12 +1,13 @@
-"""Applications to a series, the attestation text they agreed to, and their append-only history."""
+"""Applications to a series and the attestation text they agreed to (their history is in the audit log)."""
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
+from ..audit.models import AuditEntry
 from ..core.clock import now
 from ..core.types import Money, UTCDateTime
 from ..extensions import db
@@ -87,7 +88,8 @@ class Application(db.Model):
     series: Mapped[Series] = relationship()
     user: Mapped[User] = relationship()
     attestation_text: Mapped[AttestationText] = relationship()
-    history: Mapped[list["AuditEntry"]] = relationship(order_by="AuditEntry.id", viewonly=True)
+    # Everything logged about the application, its payments and refunds, oldest first.
+    history: Mapped[list[AuditEntry]] = relationship(order_by=AuditEntry.id, viewonly=True)
 
     @property
     def is_live(self) -> bool:
@@ -116,29 +118,5 @@ class Application(db.Model):
 
 
 # History entries about money and need: shown to administrators only (Application.history_for).
-ADMIN_ONLY_ACTIONS = frozenset({"payment_recorded", "refund_paid", "scholarship_granted", "complimentary_membership"})
-
-
-class AuditEntry(db.Model):
-    """One change of state, with who, when and why. Append-only."""
-
-    __tablename__ = "audit_entries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
-    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(40))
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str | None] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(String(1000), default="")
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-
-    actor: Mapped[User | None] = relationship()
-
-
-@event.listens_for(AuditEntry, "before_update")
-@event.listens_for(AuditEntry, "before_delete")
-def _audit_is_append_only(mapper, connection, target):
-    raise RuntimeError("The audit log is append-only.")
+ADMIN_ONLY_ACTIONS = frozenset({"payment_recorded", "refund_paid", "scholarship_granted", "complimentary_membership",
+                                "refund_owed", "aid_awarded", "aid_declined"})

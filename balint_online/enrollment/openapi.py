@@ -22,6 +22,10 @@ SCHEMAS = {
             "id": {"type": "integer"}, "series_id": {"type": "integer"}, "user_id": {"type": "integer"},
             "status": {"type": "string", "enum": STATUSES}, "trainee": {"type": "boolean"},
             "price": ref("Quote"), "amount_due": MONEY, "paid": MONEY, "currency": {"type": "string"},
+            "refund_due": {"type": "object", "description": "Owed back and not yet paid out: follows every payment, "
+                           "whenever it arrived", "properties": {"amount": MONEY, "currency": {"type": "string"}}},
+            "refunded": {"type": "object", "description": "Paid out",
+                         "properties": {"amount": MONEY, "currency": {"type": "string"}}},
             "scholarship": {"type": "boolean"},
             "payment_status": {"type": "string", "enum": ["unpaid", "part-paid", "paid", "waived", "refund-due", "refunded"]},
             "applied_at": INSTANT, "waitlist_position": {"type": "integer", "nullable": True},

@@ -1,8 +1,10 @@
 """Applying, leaders' decisions, the waiting list and withdrawals.
 
-Invariants are kept by the database, not by Python alone: the seat count moves only through a
-conditional UPDATE guarded by a CHECK constraint, each status change is a conditional UPDATE on
-the expected old status, and a partial unique index allows one live application per person.
+Every operation takes the series lock first (series/locking.py) and decides inside it, so the
+seat count, the waiting list's order and the money owed follow from one order of events. The
+database still guards what it can on its own: the seat count moves only through a conditional
+UPDATE under a CHECK constraint, each status change is a conditional UPDATE on the expected old
+status, and a partial unique index allows one live application per person.
 """
 
 from datetime import timedelta
@@ -11,15 +13,17 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import now
+from ..accounts.models import User
+from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import application_changed
 from ..extensions import db
 from ..notifications.services import queue_email
-from ..pricing.services import paid_total, quote_for, refund_in_full, refund_on_withdrawal, series_today
-from ..accounts.models import User
+from ..pricing.services import quote_for, settle_refunds
+from ..series.locking import lock_series
 from ..series.models import Series
 from . import attestation
-from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText, AuditEntry
+from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText
 
 
 def _newest_attestation_text() -> AttestationText | None:
@@ -60,12 +64,6 @@ def publish_attestation(intro: str, items: list, admin) -> AttestationText:
     except IntegrityError as exc:
         raise DomainError("Someone saved another version meanwhile; reload and check it.", code="state_changed") from exc
     return stored
-
-
-def audit(application, action: str, actor, *, from_status=None, to_status=None, reason: str = "", data=None) -> None:
-    db.session.add(AuditEntry(series_id=application.series_id, application_id=application.id,
-                              actor_id=getattr(actor, "id", None), action=action, from_status=from_status,
-                              to_status=to_status, reason=reason or "", data=data or {}))
 
 
 def can_view(application: Application, user) -> bool:
@@ -117,7 +115,7 @@ def _move(application: Application, old_statuses, new_status: str, actor, *, act
         db.session.rollback()
         raise DomainError("This application changed meanwhile; reload and try again.", code="state_changed")
     db.session.expire(application)
-    audit(application, action or new_status, actor, from_status=old, to_status=new_status, reason=reason)
+    log_action(application, action or new_status, actor, from_status=old, to_status=new_status, reason=reason)
     application_changed.send(application, old_status=old, new_status=new_status, actor=actor)
 
 
@@ -141,6 +139,13 @@ def _someone_waiting(series_id: int) -> bool:
         Application.series_id == series_id, Application.status.in_(("waitlisted", "offered")))))
 
 
+def _queue_stamp(series_id: int, moment):
+    """When an application joins the waiting list: never before the last one to join it, so the queue's
+    order (waitlisted_at, then id) is the order in which the lock let the accepts through."""
+    last = db.session.scalar(select(func.max(Application.waitlisted_at)).where(Application.series_id == series_id))
+    return max(moment, last + timedelta(microseconds=1)) if last is not None else moment
+
+
 def _room_to_present(series: Series, moment) -> bool:
     from ..rotation.services import has_room_for_another
 
@@ -150,6 +155,7 @@ def _room_to_present(series: Series, moment) -> bool:
 # -- applying -------------------------------------------------------------------------------------
 
 def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Application:
+    (series,) = lock_series(series.id)  # a cancellation either came first (refused here) or ends this one too
     moment = now()
     state = series.status_at(moment)
     if state not in ("open", "full"):
@@ -182,7 +188,7 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
     except IntegrityError as exc:  # a concurrent request created the live application first
         db.session.rollback()
         raise DomainError("You already have an application to this series.", code="already_applied") from exc
-    audit(application, "applied", user, to_status="pending", data={"quote": application.quote})
+    log_action(application, "applied", user, to_status="pending", data={"quote": application.quote})
     _notify(application, "application_received")
     db.session.commit()
     return application
@@ -192,7 +198,7 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
 
 def accept(application: Application, actor) -> Application:
     """Enrol if a seat is free and nobody is queueing; otherwise put the application on the waiting list."""
-    series = application.series
+    (series,) = lock_series(application.series_id)
     require_view(application, actor)
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may accept applications.")
@@ -206,14 +212,15 @@ def accept(application: Application, actor) -> Application:
         _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment, enrolled_at=moment)
         _notify(application, "application_accepted")
     else:
-        _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment, waitlisted_at=moment)
+        _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment,
+              waitlisted_at=_queue_stamp(series.id, moment))
         _notify(application, "application_waitlisted")
     db.session.commit()
     return application
 
 
 def decline(application: Application, actor, reason: str) -> Application:
-    series = application.series
+    (series,) = lock_series(application.series_id)
     require_view(application, actor)
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may decline applications.")
@@ -225,15 +232,15 @@ def decline(application: Application, actor, reason: str) -> Application:
     _move(application, (old,), "declined", actor, reason=reason, decided_at=now(), ended_at=now(), end_reason=reason)
     if old in SEATED_STATUSES:
         _free_seat(series.id)
-    if old == "enrolled" or paid_total(application) > 0:
-        refund_in_full(application, declined=True)
+    settle_refunds(application, actor)
     _notify(application, "application_declined", reason=reason)
     db.session.commit()
     return application
 
 
 def withdraw(application: Application, actor, reason: str):
-    """Withdraw in writing; returns the refund recorded (which may be 0.00)."""
+    """Withdraw in writing; returns what is owed back (pricing.services.Owed, possibly 0.00)."""
+    lock_series(application.series_id)
     require_view(application, actor)
     if not application.is_live:
         raise DomainError(f"This application is already {application.status}.", code="not_live")
@@ -243,13 +250,14 @@ def withdraw(application: Application, actor, reason: str):
     _move(application, (old,), "withdrawn", actor, reason=reason, ended_at=now(), end_reason=reason)
     if old in SEATED_STATUSES:
         _free_seat(application.series_id)
-    refund = refund_on_withdrawal(application, series_today(application.series))
-    _notify(application, "application_withdrawn", refund=refund)
+    owed = settle_refunds(application, actor)
+    _notify(application, "application_withdrawn", refund=owed)
     db.session.commit()
-    return refund
+    return owed
 
 
 def accept_offer(application: Application, actor) -> Application:
+    lock_series(application.series_id)
     require_view(application, actor)
     if application.user_id != actor.id:
         raise NotAllowed("Only the applicant can take up their offer.")
@@ -272,12 +280,14 @@ def expire_offers(moment) -> int:
     done = 0
     for application_id in lapsed:
         application = db.session.get(Application, application_id)
+        lock_series(application.series_id)
         try:
             _move(application, ("offered",), "offer_expired", None, reason="The offer was not taken up in time.",
                   ended_at=moment)
         except DomainError:
             continue  # another scheduler expired it, or the member took it up just now
         _free_seat(application.series_id)
+        settle_refunds(application, None)
         _notify(application, "offer_expired")
         db.session.commit()
         done += 1
@@ -302,7 +312,7 @@ def make_offers(moment) -> int:
         exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))).all()
     made = 0
     for series_id in candidates:
-        series = db.session.get(Series, series_id)
+        (series,) = lock_series(series_id)
         while series.status_at(moment) not in ("completed", "cancelled"):
             application = _next_in_line(series)
             if application is None or not _room_to_present(series, moment) or not _take_seat(series.id):
@@ -311,13 +321,28 @@ def make_offers(moment) -> int:
             expires = moment + timedelta(hours=series.offer_hours)
             try:
                 _move(application, ("waitlisted",), "offered", None, offered_at=moment, offer_expires_at=expires)
-            except DomainError:
-                continue  # rolled back, seat included; look again
+            except DomainError:  # rolled back, seat and lock included; look again
+                (series,) = lock_series(series_id)
+                continue
             _notify(application, "waitlist_offer", stamp=f":{moment.isoformat()}", expires_at=expires)
             db.session.commit()
-            db.session.refresh(series)
+            (series,) = lock_series(series_id)
             made += 1
     return made
+
+
+def end_for_cancelled_series(series: Series, actor, reason: str) -> None:
+    """The society cancelled `series` (its lock held by the caller): every live application ends, and
+    everything paid on any application still in it is owed back in full."""
+    moment = now()
+    for application in series_applications(series):
+        if application.status not in LIVE_STATUSES:
+            continue
+        _move(application, LIVE_STATUSES, "cancelled", actor, action="series_cancelled", reason=reason,
+              ended_at=moment, end_reason=reason)
+        settle_refunds(application, actor)
+        _notify(application, "series_cancelled", reason=reason)
+    series.seats_taken = 0
 
 
 def series_applications(series: Series, ids=None) -> list[Application]:

@@ -117,10 +117,10 @@ def withdraw(application_id):
                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     form = WithdrawForm()
     if form.validate_on_submit():
-        refund = services.withdraw(application, current_user, form.reason.data)
+        owed = services.withdraw(application, current_user, form.reason.data)
         message = "Your withdrawal is recorded."
-        if refund.amount > 0:
-            message += f" Refund: {format_money(refund.amount)} {refund.currency}, by {refund.due_by.isoformat()}."
+        if owed.amount > 0:
+            message += f" Refund: {format_money(owed.amount)} {owed.currency}, by {owed.due_by.isoformat()}."
         flash(message, "success")
         return redirect(url_for(".application", application_id=application.id))
     return (render_template("enrollment/withdraw.html", application=application, series=series, preview=preview,

@@ -4,15 +4,15 @@ import logging
 import re
 import smtplib
 import socket
+import time
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template, render_template_string
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..core.clock import now
 from ..core.text import one_line
@@ -94,12 +94,15 @@ def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
         mime.set_content(message.body_text)
         mime.add_alternative(message.body_html, subtype="html")
     del mime["Message-ID"]  # the invitation builder sets its own; one per message is allowed
-    mime["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="balint-online")
+    # The same for every attempt at one outbox message, so a message sent again after a crash can be
+    # recognised as the same one by the receiving side.
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "balint-online"
+    mime["Message-ID"] = f"<outbox-{message.id}@{host}>"
     return mime
 
 
 class SmtpTransport:
-    """Delivers through `smtp://[user:password@]host:port` (or `smtps://`)."""
+    """Delivers through `smtp://[user:password@]host:port` (or `smtps://`), reconnecting when asked."""
 
     def __init__(self, url: str, *, username=None, password=None, starttls=False, timeout=20):
         parts = urlsplit(url)
@@ -110,28 +113,42 @@ class SmtpTransport:
         self.password = unquote(parts.password) if parts.password else password
         self.starttls = starttls
         self.timeout = timeout
+        self.conn = None
 
-    def __enter__(self):
+    def open(self) -> None:
         cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
         self.conn = cls(self.host, self.port, timeout=self.timeout)
         if self.starttls:
             self.conn.starttls()
         if self.username:
             self.conn.login(self.username, self.password or "")
-        return self
 
     def send(self, mime: EmailMessage) -> None:
         self.conn.send_message(mime)
 
-    def __exit__(self, *exc):
+    def close(self) -> None:
+        if self.conn is None:
+            return
         try:
             self.conn.quit()
         except (smtplib.SMTPException, OSError):
-            pass
+            self.conn.close()
+        self.conn = None
+
+
+def connection_lost(exc: Exception) -> bool:
+    """The connection is gone (dropped, timed out, refused, or the server said 421 closing), not this
+    message refused. (SMTPException is an OSError too, but a refusal is an answer about the message.)"""
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421:
+        return True
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 def _claim(message_id: int, worker: str) -> bool:
-    """Take one message for delivery; a conditional update, so two workers never both win it."""
+    """Mark one message as being sent by this worker, committed before anything goes to the server; a
+    conditional update, so two workers never both win it."""
     moment = now()
     result = db.session.execute(
         update(OutboxMessage)
@@ -142,15 +159,6 @@ def _claim(message_id: int, worker: str) -> bool:
     )
     db.session.commit()
     return result.rowcount == 1
-
-
-def _connection_lost(exc: Exception) -> bool:
-    """The mail server is gone: the message is not at fault, and the rest of this run would fail the
-    same way, so it waits for the next run without losing an attempt. (SMTPException is an OSError
-    too, but a refusal is an answer about the message.)"""
-    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
-        return True
-    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 def _transient(exc: Exception) -> bool:
@@ -166,12 +174,71 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
+# Pauses before trying again to record a message as sent when the database is briefly unreachable.
+MARK_SENT_RETRIES = (0.2, 1.0, 3.0)
+
+
+def _mark_sent(message_id: int) -> None:
+    """The server has accepted the message: record it at once, and keep trying through a short database
+    outage, since until this commits a crash of this worker would send the message again."""
+    for pause in (*MARK_SENT_RETRIES, None):
+        try:
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                               .values(sent_at=now(), last_error="", claimed_until=None))
+            db.session.commit()
+            return
+        except DBAPIError:
+            db.session.rollback()
+            if pause is None:
+                raise
+            log.warning("Outbox message %s was sent but could not be recorded yet; trying again", message_id)
+            time.sleep(pause)
+
+
+def _failed(message_id: int, exc: Exception) -> None:
+    """Record why a message was not sent. The server gone: it waits for the next run without losing
+    an attempt. Refused for now (4xx): tried again with back-off, MAIL_MAX_ATTEMPTS times. Anything
+    else is the message's own fault: marked failed at once, for an administrator to see."""
+    message = db.session.get(OutboxMessage, message_id)
+    message.last_error = _error_text(exc)
+    if connection_lost(exc):
+        message.attempts -= 1
+        message.claimed_until = None
+        log.warning("Mail server lost during outbox message %s: %s", message_id, exc)
+    elif _transient(exc) and message.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.claimed_until = now() + timedelta(seconds=min(60 * 2 ** message.attempts, 3600))
+        log.warning("Outbox message %s refused for now: %s", message_id, exc)
+    else:
+        message.failed_at = now()
+        message.claimed_until = None
+        log.error("Outbox message %s failed and will not be retried: %s", message_id, exc)
+    db.session.commit()
+
+
+def _send(transport: SmtpTransport, mime: EmailMessage) -> None:
+    """Send on the open connection; if it was lost, once more on a new one."""
+    try:
+        transport.send(mime)
+    except (smtplib.SMTPException, OSError) as exc:
+        if not connection_lost(exc):
+            raise
+        log.info("Mail server connection lost (%s); reconnecting", exc)
+        transport.close()
+        transport.open()
+        transport.send(mime)
+
+
 def deliver_outbox(worker: str | None = None, limit: int = 200) -> int:
     """Send what is waiting in the outbox; returns how many went out.
 
-    With `MAIL_URL = "outbox"` nothing leaves the machine (in development the messages are readable
-    at /dev/outbox). A message that fails by its own fault is marked failed at once, one refused
-    for now ("4xx") after MAIL_MAX_ATTEMPTS tries; either way the others go on.
+    Each message is claimed (committed) before it is sent and marked sent (committed) as soon as
+    the server accepts it; a dropped connection is reopened and the batch carries on. What is
+    left is at-least-once: a crash between the server's acceptance and that commit sends the
+    message again after its claim lapses (CLAIM_SECONDS), with the same Message-ID.
+
+    A message that fails by its own fault is marked failed at once, one refused for now ("4xx")
+    after MAIL_MAX_ATTEMPTS tries; either way the others go on. With `MAIL_URL = "outbox"`
+    nothing leaves the machine (in development the messages are readable at /dev/outbox).
     """
     config = current_app.config
     if config["MAIL_URL"] == "outbox":
@@ -190,36 +257,27 @@ def deliver_outbox(worker: str | None = None, limit: int = 200) -> int:
     transport = SmtpTransport(config["MAIL_URL"], username=config["MAIL_USERNAME"],
                               password=config["MAIL_PASSWORD"], starttls=config["MAIL_STARTTLS"])
     try:
-        with transport:
-            for message_id in waiting:
-                if not _claim(message_id, worker):
-                    continue
-                message = db.session.get(OutboxMessage, message_id)
-                try:
-                    transport.send(build_mime(message, config["MAIL_SENDER"]))
-                except Exception as exc:  # noqa: BLE001  (whatever it is, it must not hold up the queue)
-                    message.last_error = _error_text(exc)
-                    if _connection_lost(exc):
-                        message.attempts -= 1
-                        message.claimed_until = None
-                        db.session.commit()
-                        log.warning("Mail server %s lost during outbox message %s: %s", config["MAIL_URL"], message_id, exc)
-                        break
-                    if _transient(exc) and message.attempts < config["MAIL_MAX_ATTEMPTS"]:
-                        message.claimed_until = now() + timedelta(seconds=min(60 * 2 ** message.attempts, 3600))
-                        log.warning("Outbox message %s refused for now: %s", message_id, exc)
-                    else:
-                        message.failed_at = now()
-                        message.claimed_until = None
-                        log.error("Outbox message %s failed and will not be retried: %s", message_id, exc)
-                    db.session.commit()
-                    continue
-                message.sent_at = now()
-                message.last_error = ""
-                db.session.commit()
-                sent += 1
-    except OSError as exc:  # connecting, signing in, or saying goodbye (SMTPException included)
+        transport.open()
+    except (smtplib.SMTPException, OSError) as exc:
         log.warning("Mail server %s unreachable: %s", config["MAIL_URL"], exc)
+        return 0
+    try:
+        for message_id in waiting:
+            if not _claim(message_id, worker):
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                _send(transport, build_mime(message, config["MAIL_SENDER"]))
+            except Exception as exc:  # noqa: BLE001  (whatever it is, it must not hold up the queue)
+                _failed(message_id, exc)
+                if connection_lost(exc):  # lost again straight after reconnecting: the server is down
+                    log.warning("Mail server %s went away: %s", config["MAIL_URL"], exc)
+                    break
+                continue
+            _mark_sent(message_id)
+            sent += 1
+    finally:
+        transport.close()
     return sent
 
 

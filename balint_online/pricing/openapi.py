@@ -32,7 +32,10 @@ PATHS = {
     "/applications/{id}/payments": {
         "post": operation(
             "Record a payment (admin). An Idempotency-Key header (or idempotency_key field) makes a retry "
-            "record nothing new: 201 the first time, 200 with the same payment after.",
+            "record nothing new: 201 the first time, 200 with the same payment after. Without a key, a request "
+            "repeating the reference and amount of a payment recorded on the same application in the last 10 "
+            "minutes is taken for a retry and answered the same way. A payment on an application that has "
+            "ended is owed back at once (less what the cancellation policy keeps).",
             ok=201, schema={"$ref": "#/components/schemas/Payment"}, params=[
                 path_id("id"),
                 {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}},

@@ -36,13 +36,17 @@ REFUND_WITHDRAWN_AFTER_DEADLINE = "withdrawn_after_deadline"
 REFUND_CANCELLED_BY_SOCIETY = "cancelled_by_society"
 REFUND_DECLINED_AFTER_ACCEPTANCE = "declined_after_acceptance"
 REFUND_AID_AWARDED = "aid_awarded"
+REFUND_OFFER_LAPSED = "offer_lapsed"
 REFUND_REASONS = (
     REFUND_WITHDRAWN_BY_DEADLINE,
     REFUND_WITHDRAWN_AFTER_DEADLINE,
     REFUND_CANCELLED_BY_SOCIETY,
     REFUND_DECLINED_AFTER_ACCEPTANCE,
     REFUND_AID_AWARDED,
+    REFUND_OFFER_LAPSED,
 )
+# How an application ended, as far as money is concerned (see refund_owed).
+WITHDRAWN, DECLINED, OFFER_LAPSED, CANCELLED_BY_SOCIETY = "withdrawn", "declined", "offer_lapsed", "cancelled"
 
 CENT = Decimal("0.01")
 # ASCII digits only: Decimal() would also accept exponents, underscores and
@@ -594,6 +598,48 @@ def earns_complimentary_membership(*, category: str, took_part: bool, member_tod
     if category not in CATEGORIES:
         raise ValueError(f"unknown price category {category!r}")
     return category in NON_MEMBER_CATEGORIES and took_part and not member_today
+
+
+def refund_owed(
+    *,
+    ending: str | None,
+    paid: Decimal,
+    ended_on: date | None = None,
+    cancellation_deadline: date | None = None,
+    fee: Decimal = DEFAULT_CANCELLATION_FEE,
+) -> RefundDecision | None:
+    """What is owed back, in total, of everything ``paid`` on an application, by how it ended.
+
+    ``ending`` is None while the application holds or queues for a place (nothing is owed back),
+    else WITHDRAWN (``ended_on``: the local date the withdrawal arrived; the fee or, after the
+    deadline, everything is kept), DECLINED, OFFER_LAPSED or CANCELLED_BY_SOCIETY (all refunded).
+    It depends only on the total paid, not on when each payment came: money arriving after the
+    application ended is owed back at once, less whatever the policy still keeps of the total.
+    """
+    if ending is None:
+        return None
+    if ending == WITHDRAWN:
+        return refund_for_withdrawal(paid=paid, received_on=ended_on, cancellation_deadline=cancellation_deadline,
+                                     fee=fee)
+    if ending == DECLINED:
+        return refund_for_society_cancellation(paid=paid, declined=True)
+    if ending == CANCELLED_BY_SOCIETY:
+        return refund_for_society_cancellation(paid=paid)
+    if ending == OFFER_LAPSED:
+        return _decision(REFUND_OFFER_LAPSED, [QuoteLine("Amount paid, refunded in full (the offered place "
+                                                          "was not taken up)", money(paid))])
+    raise ValueError(f"unknown ending {ending!r}")
+
+
+def refund_top_up(owed: RefundDecision, already: Decimal) -> RefundDecision | None:
+    """The refund still to record when ``already`` (owed back or paid out before) falls short of ``owed``."""
+    already = money(already)
+    if owed.amount <= already:
+        return None
+    lines = list(owed.lines)
+    if already > 0:
+        lines.append(QuoteLine("Already owed back or refunded", -already))
+    return _decision(owed.reason, lines)
 
 
 def refund_due_by(acknowledged_on: date) -> date:

@@ -8,13 +8,16 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..notifications.services import queue_email
+from ..series.locking import lock_series
 from .models import MembershipOffer, Payment, Refund
-from .rules import (Quote, QuoteLine, earns_complimentary_membership, local_date, parse_price_table, quote,
-                    refund_due_by, refund_for_society_cancellation, refund_for_withdrawal)
+from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
+                    earns_complimentary_membership, format_money, local_date, parse_price_table, quote, refund_due_by,
+                    refund_owed, refund_top_up)
 
 ZERO = Decimal("0.00")
 
@@ -68,30 +71,55 @@ def _existing(model, key: str | None):
     return db.session.scalar(select(model).where(model.idempotency_key == key))
 
 
+# A request without an Idempotency-Key that repeats the reference and amount of a payment recorded on
+# the same application this recently is taken for a client's retry, not a second payment: retries
+# come within seconds or minutes, while two real payments with one reference and one amount inside
+# ten minutes do not happen (an instalment plan spaces them by weeks).
+RETRY_WINDOW = timedelta(minutes=10)
+
+
+def _retried(application, amount: Decimal, reference: str) -> Payment | None:
+    if not reference:
+        return None
+    return db.session.scalar(select(Payment).where(
+        Payment.application_id == application.id, Payment.reference == reference, Payment.amount == amount,
+        Payment.received_at > now() - RETRY_WINDOW).order_by(Payment.id).limit(1))
+
+
 def record_payment(application, *, amount: Decimal, method: str, reference: str, actor, idempotency_key: str | None = None,
                    provider: str = "manual") -> tuple[Payment, bool]:
-    """Record money received; (payment, created). A retried request with the same key records nothing new."""
-    from ..enrollment.services import audit
+    """Record money received; (payment, created). A retried request records nothing new: one with the
+    same Idempotency-Key, or (without a key) one repeating reference and amount within RETRY_WINDOW.
 
+    Under the series lock, so that the money owed back follows whatever state the application is in
+    now: a payment on an application that has ended is owed back at once (less what the policy keeps).
+    """
+    lock_series(application.series_id)
     if existing := _existing(Payment, idempotency_key):
         return _same_payment(existing, application, amount), False
+    if idempotency_key is None and (existing := _retried(application, amount, reference)):
+        return existing, False
     payment = Payment(amount=amount, currency=application.currency, method=method,
                       reference=reference, idempotency_key=idempotency_key, provider=provider,
-                      recorded_by_id=getattr(actor, "id", None))
+                      recorded_by_id=getattr(actor, "id", None), received_at=now())
     application.payments.append(payment)
-    audit(application, "payment_recorded", actor, data={"amount": f"{amount:.2f}", "method": method, "reference": reference})
     try:
         db.session.flush()
-        queue_email(key=f"payment_received:payment-{payment.id}", kind="payment_received", user=application.user,
-                    context={"application": application, "series": application.series, "payment": payment,
-                             "account": account(application)})
-        db.session.commit()
     except IntegrityError:
+        # The same key on another application's payment, committed meanwhile (that series' lock is not ours).
         db.session.rollback()
         existing = _existing(Payment, idempotency_key)
         if existing is None:  # not a concurrent retry with the same key: a real fault
             raise
         return _same_payment(existing, application, amount), False
+    log_action(payment, "payment_recorded", actor, changes={"paid": [format_money(paid_total(application) - amount),
+                                                                     format_money(paid_total(application))]},
+               data={"amount": format_money(amount), "method": method, "reference": reference, "provider": provider})
+    settle_refunds(application, actor)
+    queue_email(key=f"payment_received:payment-{payment.id}", kind="payment_received", user=application.user,
+                context={"application": application, "series": application.series, "payment": payment,
+                         "account": account(application)})
+    db.session.commit()
     return payment, True
 
 
@@ -101,36 +129,75 @@ def _same_payment(existing: Payment, application, amount: Decimal) -> Payment:
     return existing
 
 
-def _held(application) -> Decimal:
-    """What the society still holds: an aid award may already have owed some of it back."""
-    return paid_total(application) - refunded_total(application)
+# How each ended status settles its money (pricing.rules.refund_owed); live statuses owe nothing back.
+ENDINGS = {"withdrawn": WITHDRAWN, "declined": DECLINED, "offer_expired": OFFER_LAPSED,
+           "cancelled": CANCELLED_BY_SOCIETY}
 
 
-def refund_on_withdrawal(application, received_on: date) -> Refund:
+@dataclass(frozen=True)
+class Owed:
+    """What an ended application is owed back in all, and the refund recorded just now to reach it (if any)."""
+
+    decision: RefundDecision
+    currency: str
+    acknowledged_on: date
+    recorded: Refund | None
+
+    @property
+    def amount(self) -> Decimal:
+        return self.decision.amount
+
+    @property
+    def reason(self) -> str:
+        return self.decision.reason
+
+    @property
+    def lines(self):
+        return self.decision.lines
+
+    @property
+    def due_by(self) -> date:
+        return self.recorded.due_by if self.recorded is not None else refund_due_by(self.acknowledged_on)
+
+
+def settle_refunds(application, actor) -> Owed | None:
+    """Bring what is owed back in line with everything paid and the application's state, recording a
+    refund for any shortfall. Call under the series lock, after each payment and each ending; None
+    while the application is live. The caller commits."""
     series = application.series
-    decision = refund_for_withdrawal(paid=_held(application), received_on=received_on,
-                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
-    return _add_refund(application, decision, received_on)
+    ending = ENDINGS.get(application.status)
+    ended_on = local_date(application.ended_at or now(), series.timezone)
+    decision = refund_owed(ending=ending, paid=paid_total(application), ended_on=ended_on,
+                           cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
+    if decision is None:
+        return None
+    acknowledged_on = series_today(series)
+    shortfall = refund_top_up(decision, refunded_total(application))
+    if shortfall is None:
+        return Owed(decision, application.currency, acknowledged_on, None)
+    # One refund per application and total owed: a repeat of the same settlement adds nothing.
+    refund = record_refund(application, shortfall, actor, key=f"{decision.reason}:{format_money(decision.amount)}",
+                           owed=(decision.amount - shortfall.amount, decision.amount))
+    return Owed(decision, application.currency, acknowledged_on, refund)
 
 
-def refund_in_full(application, *, declined: bool) -> Refund:
-    decision = refund_for_society_cancellation(paid=_held(application), declined=declined)
-    return _add_refund(application, decision, series_today(application.series))
-
-
-def _add_refund(application, decision, acknowledged_on: date) -> Refund:
-    refund = Refund(amount=decision.amount, currency=application.currency,
-                    reason=decision.reason, lines=[line.to_api() for line in decision.lines],
-                    status="due" if decision.amount > ZERO else "paid", acknowledged_on=acknowledged_on,
-                    due_by=refund_due_by(acknowledged_on), idempotency_key=f"refund:{application.id}:{decision.reason}")
+def record_refund(application, decision: RefundDecision, actor, *, key: str, owed: tuple[Decimal, Decimal]) -> Refund:
+    """A refund owed to the member, due within the policy's time, in the audit log; the caller holds
+    the series lock. `owed` is what was owed back before and after it."""
+    acknowledged_on = series_today(application.series)
+    refund = Refund(amount=decision.amount, currency=application.currency, reason=decision.reason,
+                    lines=[line.to_api() for line in decision.lines], status="due", acknowledged_on=acknowledged_on,
+                    due_by=refund_due_by(acknowledged_on), idempotency_key=f"refund:{application.id}:{key}")
     application.refunds.append(refund)
+    db.session.flush()
+    log_action(refund, "refund_owed", actor, changes={"owed": [format_money(owed[0]), format_money(owed[1])]},
+               data={"amount": format_money(decision.amount), "reason": decision.reason})
     return refund
 
 
 def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
     """Record that a refund went out; a second click (or a second admin) changes nothing."""
-    from ..enrollment.services import audit
-
+    lock_series(refund.application.series_id)
     result = db.session.execute(
         update(Refund).where(Refund.id == refund.id, Refund.status == "due")
         .values(status="paid", paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
@@ -140,7 +207,8 @@ def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
         db.session.rollback()
         return refund
     application = refund.application
-    audit(application, "refund_paid", actor, data={"amount": f"{refund.amount:.2f}", "reference": reference})
+    log_action(refund, "refund_paid", actor, changes={"status": ["due", "paid"]},
+               data={"amount": format_money(refund.amount), "reference": reference})
     queue_email(key=f"refund_paid:refund-{refund.id}", kind="refund_paid", user=application.user,
                 context={"application": application, "series": application.series, "refund": refund})
     db.session.commit()
@@ -221,10 +289,10 @@ def add_accounts(accounts) -> Account:
 def grant_scholarship(application, actor, reason: str):
     """An administrator waives the fee of one application; granting twice changes nothing."""
     from ..enrollment.models import Application
-    from ..enrollment.services import audit
 
     if not getattr(actor, "is_admin", False):
         raise NotAllowed("Only administrators grant scholarships.")
+    lock_series(application.series_id)
     if application.scholarship:
         return application
     if not application.is_live:
@@ -250,7 +318,8 @@ def grant_scholarship(application, actor, reason: str):
     if result.rowcount != 1:  # another administrator granted it a moment ago
         db.session.rollback()
         return application
-    audit(application, "scholarship_granted", actor, reason=reason, data={"waived": f"{application.price:.2f}"})
+    log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
+        format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
                 user=application.user, context={"application": application, "series": application.series})
     db.session.commit()
@@ -322,7 +391,6 @@ def one_year_from(day: date) -> date:
 def take_up_membership_offer(offer: MembershipOffer, user):
     """The member accepts: a complimentary membership for one year from today (their date)."""
     from ..accounts.models import Membership
-    from ..enrollment.services import audit
 
     if offer.user_id != user.id:
         raise NotAllowed("Only the person it was offered to can take up this membership.")
@@ -341,8 +409,8 @@ def take_up_membership_offer(offer: MembershipOffer, user):
     db.session.flush()
     db.session.execute(update(MembershipOffer).where(MembershipOffer.id == offer.id)
                        .values(membership_id=membership.id).execution_options(synchronize_session=False))
-    audit(offer.application, "complimentary_membership", user,
-          data={"starts_on": today.isoformat(), "expires_on": membership.expires_on.isoformat()})
+    log_action(membership, "complimentary_membership", user, changes={"expires_on": [None, membership.expires_on.isoformat()]},
+               data={"starts_on": today.isoformat(), "application_id": offer.application_id})
     db.session.commit()
     db.session.expire(offer)
     db.session.expire(user, ["memberships"])

@@ -11,11 +11,11 @@ from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..notifications.services import queue_email
+from ..series.locking import lock_series
 from .engine import RotationInfeasible, plan_rotation
 from .models import MemberUnavailability, PlacementRequest
 from .services import (
     _apply,
-    _lock_series,
     _require_open,
     explain_infeasible,
     is_enrolled,
@@ -113,7 +113,7 @@ def answer_placement(request: PlacementRequest, user, accept: bool) -> Placement
         db.session.commit()
         return request
     series = request.series
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series)
     meeting = next((m for m in snap.upcoming if m.id == request.meeting_id), None)
     try:

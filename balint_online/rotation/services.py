@@ -37,6 +37,7 @@ from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..notifications.services import queue_email
+from ..series.locking import lock_series
 from ..series.models import Meeting, Series
 from .engine import (
     Change,
@@ -86,7 +87,7 @@ def has_room_for_another(series: Series, moment) -> bool:
     already), everyone holding an offer of a seat, and one newcomer must all fit. Locks the series
     row, so concurrent accepts and offers decide one after another.
     """
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series, moment)
     offered = db.session.scalars(
         select(Application.user_id).where(Application.series_id == series.id, Application.status == "offered")
@@ -127,14 +128,6 @@ class Snapshot:
     @property
     def upcoming(self) -> list[Meeting]:
         return [m for m in self.meetings if not self.is_past(m) and not m.is_cancelled]
-
-
-def _lock_series(series_id: int) -> None:
-    # FOR NO KEY UPDATE on PostgreSQL: it serialises rotation changes (and seat counts, whose UPDATE
-    # takes the same lock) but, unlike FOR UPDATE, does not wait for the KEY SHARE locks that rows
-    # referring to the series (audit entries, refunds) take, which would deadlock two withdrawals.
-    # SQLite has no row locks and serialises writers instead.
-    db.session.execute(select(Series.id).where(Series.id == series_id).with_for_update(key_share=True))
 
 
 def enrolled_ids(series_id: int) -> list[int]:
@@ -442,7 +435,7 @@ def refresh(series: Series, *, reason: str, actor=None) -> RotationEvent | None:
     """
     if series.lifecycle == "cancelled":
         return clear_future(series, reason=reason, actor=actor)
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series)
     try:
         plan = plan_rotation(snap.inp)
@@ -516,7 +509,7 @@ def set_availability(series: Series, member: User, meeting_ids, actor) -> Snapsh
         raise NotAllowed("Only the member, the series' leaders or an administrator may change this availability.")
     _require_member(series, member)
     _require_open(series)
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series)
     meetings = snap.by_id
     unknown = [i for i in meeting_ids if i not in meetings]
@@ -552,7 +545,7 @@ def swap_turns(series: Series, actor, meeting_a: int, user_a: int, meeting_b: in
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may swap turns.")
     _require_open(series)
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series)
     plan = stored_plan(snap)
     _meeting_of(snap, meeting_a, "meeting_id_a")
@@ -577,7 +570,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may move turns.")
     _require_open(series)
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series)
     plan = stored_plan(snap)
     to_meeting_id = meeting_id if to_meeting_id is None else to_meeting_id
@@ -694,7 +687,7 @@ def answer_swap_request(request: SwapRequest, user, accept: bool) -> SwapRequest
         _tell_requester(request)
         db.session.commit()
         return request
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series)
     turns = (request.requester_meeting_id, request.requester_id, request.partner_meeting_id, request.partner_id)
     try:
@@ -895,7 +888,7 @@ def set_presenter_count(meeting: Meeting, count: int, actor) -> RotationEvent | 
     _require_open(series)
     if not 1 <= count <= 10:
         raise InvalidInput("Between 1 and 10 presenters.", fields={"count": "Between 1 and 10."})
-    _lock_series(series.id)
+    lock_series(series.id)
     snap = take_snapshot(series)
     if snap.is_past(meeting) or meeting.is_cancelled:
         raise DomainError(f"Meeting {meeting.number} is {'cancelled' if meeting.is_cancelled else 'past'}.",

@@ -9,13 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, find_user_by_email
+from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import meeting_changed, series_changed
 from ..core.text import one_line
 from ..core.zonerules import canonical_zone, current as current_rules
+from ..core.timefmt import iso_z
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
+from .locking import lock_series
 from .models import Meeting, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
@@ -163,6 +166,9 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     series.rules_version = current_rules().version
     series.meetings = _planned_meetings(checked.planned)
     db.session.add(series)
+    db.session.flush()
+    log_action(series, "created", creator, to_status="draft",
+               data={"title": series.title, "meetings": len(planned), "capacity": series.capacity})
     db.session.commit()
     return series
 
@@ -213,6 +219,7 @@ def update_series(series: Series, data: SeriesInput, user: User, default_provide
     keeps what applicants were promised: only `published_change_problems` may pass, otherwise a
     409 names each field.
     """
+    lock_series(series.id)
     require_manager(series, user)
     if series.lifecycle == "cancelled":
         raise DomainError("A cancelled series cannot be edited.", code="series_cancelled")
@@ -242,9 +249,18 @@ def update_series(series: Series, data: SeriesInput, user: User, default_provide
     if "leader_emails" in changed:
         series.leaders = _resolve_leaders(data.leader_emails, user)
     db.session.flush()
+    log_action(series, "edited", user, changes={name: [_logged(before, name), _logged(data, name)] for name in changed})
     series_changed.send(series, change="edited", actor=user, fields=changed)
     db.session.commit()
     return series
+
+
+def _logged(data: SeriesInput, name: str):
+    """A term as the audit log keeps it: JSON, money and dates as the API writes them."""
+    value = _comparable(data, name)
+    if isinstance(value, list):
+        return [v.isoformat() if hasattr(v, "isoformat") else v for v in value]
+    return value.isoformat() if hasattr(value, "isoformat") else str(value) if value is not None else None
 
 
 def _check_published_terms(data: SeriesInput) -> None:
@@ -296,6 +312,7 @@ def managed_series(series_id: int, user) -> Series:
 
 def publish_series(series: Series, user: User) -> Series:
     require_manager(series, user)
+    (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
         raise DomainError("A cancelled series cannot be published.", code="series_cancelled")
     if series.lifecycle == "published":
@@ -304,6 +321,7 @@ def publish_series(series: Series, user: User) -> Series:
         raise DomainError("The series has already started; create a new one.", code="series_started")
     series.lifecycle = "published"
     series.published_at = now()
+    log_action(series, "published", user, from_status="draft", to_status="published")
     series_changed.send(series, change="published", actor=user)
     db.session.commit()
     return series
@@ -360,11 +378,18 @@ def _refuse_clash(series: Series, starts_at: datetime, ends_at: datetime, ignore
 
 
 def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) -> Meeting:
-    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE."""
+    """Move a meeting to a new local wall-clock time; calendars follow through SEQUENCE.
+
+    The clash check and the SEQUENCE step run under the series lock: two leaders changing the
+    same series at once are served one after the other, each seeing the other's change.
+    """
+    lock_series(meeting.series_id)
     _require_changeable(meeting, user)
     series = meeting.series
     starts_at, ends_at = _future_slot(series, starts_at_local, "move to")
     _refuse_clash(series, starts_at, ends_at, ignore=meeting)
+    log_action(meeting, "rescheduled", user, changes={
+        "starts_at": [iso_z(meeting.starts_at), iso_z(starts_at)], "sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.local_start = starts_at_local  # calendar (issue 14)
     meeting.sequence += 1
@@ -385,6 +410,7 @@ def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meetin
     It takes the next number: the numbers people were told ("you present at meeting 5") never
     shift, and "meeting 9 of 9" stays true in calendars, which count the series' meetings.
     """
+    lock_series(series.id)
     _require_running_series(series, user)
     starts_at, ends_at = _future_slot(series, starts_at_local, "be added at")
     _refuse_clash(series, starts_at, ends_at)
@@ -399,6 +425,7 @@ def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meetin
         raise DomainError("Another meeting was added at the same moment; reload and check.",
                           code="state_changed") from exc
     series.meeting_count = len(series.meetings)
+    log_action(meeting, "added", user, changes={"starts_at": [None, iso_z(starts_at)]})
     meeting_changed.send(meeting, change="added", actor=user)
     db.session.commit()
     return meeting
@@ -406,6 +433,7 @@ def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meetin
 
 def restore_meeting(meeting: Meeting, user: User) -> Meeting:
     """A cancelled meeting that has not started takes place after all; calendars follow through SEQUENCE."""
+    lock_series(meeting.series_id)
     series = meeting.series
     _require_running_series(series, user)
     if not meeting.is_cancelled:
@@ -413,6 +441,8 @@ def restore_meeting(meeting: Meeting, user: User) -> Meeting:
     if meeting.starts_at <= now():
         raise DomainError("This meeting's time has passed; add a new meeting instead.", code="meeting_past")
     _refuse_clash(series, meeting.starts_at, meeting.ends_at, ignore=meeting)
+    log_action(meeting, "restored", user, changes={"status": ["cancelled", "scheduled"],
+                                                    "sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.status, meeting.cancel_reason = "scheduled", ""
     meeting.sequence += 1
     meeting_changed.send(meeting, change="restored", actor=user)
@@ -421,7 +451,10 @@ def restore_meeting(meeting: Meeting, user: User) -> Meeting:
 
 
 def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
+    lock_series(meeting.series_id)
     _require_changeable(meeting, user)
+    log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
+               changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.status = "cancelled"
     meeting.cancel_reason = reason
     meeting.sequence += 1
@@ -431,8 +464,13 @@ def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
 
 
 def cancel_series(series: Series, user: User, reason: str) -> Series:
-    """The society cancels: every meeting is cancelled and everyone is refunded in full (enrollment's hook)."""
+    """The society cancels: every meeting to come is cancelled, and in the same transaction, under the
+    series lock, every application ends with everything paid owed back. Whatever arrives later (an
+    application, a payment) finds the series cancelled: refused, or owed back at once."""
+    from ..enrollment.services import end_for_cancelled_series
+
     require_manager(series, user)
+    (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
         raise DomainError("This series is already cancelled.", code="series_cancelled")
     if series.status == "completed":
@@ -440,11 +478,15 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
     if not reason:
         raise InvalidInput("Say why, for the members.", fields={"reason": "A reason is required; members are told."})
     moment = now()
+    log_action(series, "cancelled", user, from_status=series.lifecycle, to_status="cancelled", reason=reason)
     series.lifecycle, series.cancelled_at = "cancelled", moment
     for meeting in series.meetings:
         if meeting.status != "cancelled" and meeting.starts_at > moment:
+            log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
+                       changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
             meeting.status, meeting.cancel_reason = "cancelled", reason
             meeting.sequence += 1
+    end_for_cancelled_series(series, user, reason)
     series_changed.send(series, change="cancelled", actor=user, reason=reason)
     db.session.commit()
     return series

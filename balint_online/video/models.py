@@ -37,6 +37,24 @@ class VideoProvisioning(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
+class VideoCircuit(db.Model):
+    """One provider's circuit breaker, shared by every process serving the way in.
+
+    After CIRCUIT_FAILURES failed calls in a row at the door, the circuit opens until
+    `open_until`: joins are answered "try again in a minute" at once instead of each waiting
+    on a provider that is not answering. The first call after that goes through; success closes
+    the circuit, failure opens it again.
+    """
+
+    __tablename__ = "video_circuits"
+
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    open_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(600), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+
 class VideoLink(db.Model):
     """A person's own link into a room, kept where asking for it costs a provider call (Zoom registrants).
 

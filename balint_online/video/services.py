@@ -29,6 +29,7 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.models import Meeting, Series, series_leaders
 from ..series.services import VIDEO_PROVIDERS, require_manager
+from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
 from .models import ATTENDANCE_STATUSES, Attendance, VideoLink, VideoProvisioning
 from .providers import (Participant, ProviderConfigError, ProviderError, Room, RoomRequest, VideoProvider,
@@ -60,13 +61,19 @@ DONE, FAILED, DOWN, SKIPPED = "done", "failed", "down", "skipped"
 
 # -- providers ------------------------------------------------------------------------------------
 
-def provider_for(name: str) -> VideoProvider:
-    """The configured client for `name`, kept per process so that Zoom's OAuth token is reused."""
+def provider_for(name: str, *, at_the_door: bool = False) -> VideoProvider:
+    """The configured client for `name`, kept per process so that Zoom's OAuth token is reused.
+
+    `at_the_door`: the client for joins, whose every call has the short VIDEO_JOIN_TIMEOUT budget.
+    """
     settings = {key: current_app.config.get(key) for key in SETTING_NAMES}
+    if at_the_door:
+        settings["VIDEO_HTTP_TIMEOUT"] = current_app.config["VIDEO_JOIN_TIMEOUT"]
     cache = current_app.extensions.setdefault("video_providers", {})
-    kept = cache.get(name)
+    key = (name, at_the_door)
+    kept = cache.get(key)
     if kept is None or kept[0] != settings:
-        kept = cache[name] = (settings, get_provider(name, settings))
+        kept = cache[key] = (settings, get_provider(name, settings))
     return kept[1]
 
 
@@ -304,7 +311,9 @@ def enter_meeting(meeting: Meeting, user: User) -> Entry:
     """The personal link into the meeting's room for an entitled person, recording that they entered.
 
     Raises JoinRefused (403) for anyone else or outside the join window, VideoUnavailable (503)
-    when the room is not there yet or the provider does not answer (the leaders are told).
+    when the room is not there yet or the provider does not answer (the leaders are told). The
+    way in uses the room provisioning prepared and never creates one: a missing room is the
+    scheduler's to make, at its next pass.
     """
     series = meeting.series
     if series.lifecycle == "draft":
@@ -320,19 +329,22 @@ def enter_meeting(meeting: Meeting, user: User) -> Entry:
         raise JoinRefused(verdict.refusal, _refusal_message(verdict.refusal, user, statuses, verdict.opens_at, window),
                           verdict.opens_at)
     if meeting.video_room is None:
-        provision_meeting(meeting.id, moment)
-        if meeting.video_room is None:
-            tell_leaders(meeting)
-            db.session.commit()
-            raise VideoUnavailable("The video room for this meeting is not ready yet. The group's leaders have "
-                                   "been told; please try again in a few minutes.")
-    url = _personal_link(meeting, user, verdict.role)
+        lift_back_off([meeting.id])
+        tell_leaders(meeting)
+        db.session.commit()
+        raise VideoUnavailable("The video room for this meeting is not ready yet. The group's leaders have "
+                               "been told; please try again in a few minutes.")
+    url = _personal_link(meeting, user, verdict.role, moment)
     _record_entry(meeting.id, user.id, moment)
     db.session.commit()
     return Entry(url, verdict.role)
 
 
-def _personal_link(meeting: Meeting, user: User, role: str) -> str:
+_NOT_ANSWERING = ("The video service is not answering, try again in a minute. The group's leaders have been "
+                  "told.")
+
+
+def _personal_link(meeting: Meeting, user: User, role: str, moment: datetime) -> str:
     room = Room.from_dict(meeting.video_room)
     keep = room.provider in KEPT_LINK_PROVIDERS and role == PARTICIPANT
     kept = db.session.scalar(select(VideoLink).where(VideoLink.meeting_id == meeting.id,
@@ -340,15 +352,19 @@ def _personal_link(meeting: Meeting, user: User, role: str) -> str:
     if kept is not None and kept.room_external_id == room.external_id:
         return kept.url
     who = Participant(user.id, user.name, user.email, role)
+    if circuit.is_open(room.provider, moment):
+        raise VideoUnavailable(_NOT_ANSWERING, code="provider_unavailable")
     db.session.commit()  # no transaction held while the provider answers
     try:
-        url = provider_for(room.provider).join_url(room, who)
+        url = provider_for(room.provider, at_the_door=True).join_url(room, who)
     except (ProviderError, ProviderConfigError) as exc:
         log.warning("video: no join link for user %s in meeting %s: %s", user.id, meeting.id, exc)
+        if isinstance(exc, ProviderError) and exc.retryable:
+            circuit.record_failure(room.provider, moment, str(exc))
         tell_leaders(meeting)
         db.session.commit()
-        raise VideoUnavailable("The video service is not answering right now. The group's leaders have been told; "
-                               "please try again in a minute.", code="provider_unavailable") from None
+        raise VideoUnavailable(_NOT_ANSWERING, code="provider_unavailable") from None
+    circuit.record_success(room.provider)
     if keep:
         _keep_link(meeting.id, user.id, room.external_id, url)
     return url

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
@@ -65,6 +66,13 @@ def hub(series_id):
         Application.series_id == series.id).group_by(Application.status)).all())
     return render_template("workspace/hub.html", series=series, counts=counts, audience=audience(series),
                            guarantee=guarantee(series))
+
+
+@bp.get("/lead/series/<int:series_id>/log")
+@login_required
+def log(series_id):
+    series = _managed_series(series_id)
+    return render_template("workspace/log.html", series=series, entries=audit_entries(series_id=series.id))
 
 
 def _change_page(meeting: Meeting, *, move=None, cancel=None, presenters=None):

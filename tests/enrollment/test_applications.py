@@ -4,7 +4,7 @@
 import pytest
 from sqlalchemy import select
 
-from balint_online.enrollment.models import AuditEntry
+from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from tests.factories import ATTESTATION, apply, published_series

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from balint_online.accounts.models import Membership
 from balint_online.admin.services import add_membership, series_ledger
-from balint_online.enrollment.models import AuditEntry
+from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import MembershipOffer, Payment, Refund

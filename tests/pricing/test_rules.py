@@ -9,19 +9,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from balint_online.pricing.rules import (
+    CANCELLED_BY_SOCIETY,
     CATEGORIES,
     CATEGORY_LABELS,
+    DECLINED,
     DEFAULT_CANCELLATION_FEE,
+    OFFER_LAPSED,
+    PriceTableError,
+    Quote,
+    QuoteLine,
     REFUND_CANCELLED_BY_SOCIETY,
     REFUND_DECLINED_AFTER_ACCEPTANCE,
     REFUND_REASONS,
     REFUND_WITHDRAWN_AFTER_DEADLINE,
     REFUND_WITHDRAWN_BY_DEADLINE,
-    PriceTableError,
-    Quote,
-    QuoteLine,
     Rate,
     RefundDecision,
+    WITHDRAWN,
     category_for,
     earns_complimentary_membership,
     fill_trainee_cells,
@@ -35,6 +39,8 @@ from balint_online.pricing.rules import (
     refund_due_by,
     refund_for_society_cancellation,
     refund_for_withdrawal,
+    refund_owed,
+    refund_top_up,
     table_to_api,
 )
 
@@ -1058,3 +1064,38 @@ def test_complimentary_membership_for_every_non_member_rate_that_took_part(categ
 def test_complimentary_membership_refuses_unknown_categories():
     with pytest.raises(ValueError):
         earns_complimentary_membership(category="gold", took_part=True, member_today=False)
+
+
+# -- what is owed back follows the total paid, whenever it arrived ----------------------------------
+
+BY = date(2026, 10, 12)  # the cancellation deadline in the cases below
+
+
+@pytest.mark.parametrize(("ending", "ended_on", "paid", "owed"), [
+    (None, None, "875.00", None),  # still holding or queueing for a place
+    (WITHDRAWN, date(2026, 10, 12), "50.00", "0.00"),  # the fee keeps all of a small payment
+    (WITHDRAWN, date(2026, 10, 12), "900.00", "800.00"),  # ...and 100.00 of a larger total, however it came
+    (WITHDRAWN, date(2026, 10, 13), "900.00", "0.00"),  # after the deadline nothing is refunded
+    (DECLINED, None, "900.00", "900.00"),
+    (OFFER_LAPSED, None, "300.00", "300.00"),
+    (CANCELLED_BY_SOCIETY, None, "900.00", "900.00"),
+    (CANCELLED_BY_SOCIETY, None, "0.00", "0.00"),
+])
+def test_refund_owed_is_a_function_of_the_total_paid_and_the_ending(ending, ended_on, paid, owed):
+    decision = refund_owed(ending=ending, paid=Decimal(paid), ended_on=ended_on, cancellation_deadline=BY,
+                           fee=Decimal("100.00"))
+    if owed is None:
+        assert decision is None
+        return
+    assert decision.amount == Decimal(owed) == sum(line.amount for line in decision.lines)
+
+
+def test_a_top_up_records_only_the_shortfall_and_its_lines_add_up():
+    owed = refund_owed(ending=WITHDRAWN, paid=Decimal("900.00"), ended_on=BY, cancellation_deadline=BY)
+    top_up = refund_top_up(owed, Decimal("0.00"))
+    assert top_up.amount == Decimal("800.00")
+    later = refund_top_up(refund_owed(ending=CANCELLED_BY_SOCIETY, paid=Decimal("1000.00")), Decimal("800.00"))
+    assert later.amount == Decimal("200.00") == sum(line.amount for line in later.lines)
+    assert refund_top_up(owed, Decimal("800.00")) is None  # settled already: nothing new is recorded
+    with pytest.raises(ValueError):
+        refund_owed(ending="lost", paid=Decimal("1.00"))

@@ -1,0 +1,54 @@
+"""`log_action`: the one way anything is written to the audit log; and what each reader may see of it."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from .models import OBJECT_TYPES, AuditEntry
+
+
+def _belongs(target) -> dict:
+    """The series, application and person an object belongs to, read from the object itself."""
+    kind = OBJECT_TYPES[target.__tablename__]
+    if kind == "series":
+        return {"series_id": target.id}
+    if kind in ("meeting", "application"):
+        found = {"series_id": target.series_id}
+        if kind == "application":
+            found.update(application_id=target.id, user_id=target.user_id)
+        return found
+    if kind in ("payment", "refund"):
+        application = target.application
+        return {"series_id": application.series_id, "application_id": application.id, "user_id": application.user_id}
+    return {"user_id": target.user_id}  # a membership
+
+
+def log_action(target, action: str, actor, *, changes: dict | None = None, from_status: str | None = None,
+               to_status: str | None = None, reason: str = "", data: dict | None = None) -> AuditEntry:
+    """Append what `actor` (None: the system) did to `target`; `changes` maps a field to [before, after].
+
+    Values must be JSON: callers pass money and dates as the strings the API shows. The caller commits.
+    """
+    entry = AuditEntry(object_type=OBJECT_TYPES[target.__tablename__], object_id=target.id,
+                       actor_id=getattr(actor, "id", None), action=action, from_status=from_status,
+                       to_status=to_status, changes=changes or {}, reason=reason or "", data=data or {},
+                       **_belongs(target))
+    db.session.add(entry)
+    return entry
+
+
+def entries(*, series_id: int | None = None, object_type: str | None = None, limit: int = 200) -> list[AuditEntry]:
+    """Newest first: everything (administrators), or one series' log (its leaders)."""
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor), selectinload(AuditEntry.person))
+             .order_by(AuditEntry.id.desc()).limit(limit))
+    if series_id is not None:
+        query = query.where(AuditEntry.series_id == series_id)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    return list(db.session.scalars(query))
+
+
+def person_entries(user_id: int, limit: int = 200) -> list[AuditEntry]:
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor), selectinload(AuditEntry.person))
+             .where(AuditEntry.user_id == user_id).order_by(AuditEntry.id.desc()).limit(limit))
+    return list(db.session.scalars(query))
