@@ -631,15 +631,20 @@ def refund_owed(
     raise ValueError(f"unknown ending {ending!r}")
 
 
-def refund_top_up(owed: RefundDecision, already: Decimal) -> RefundDecision | None:
-    """The refund still to record when ``already`` (owed back or paid out before) falls short of ``owed``."""
+def refund_still_owed(owed: RefundDecision, already: Decimal) -> RefundDecision:
+    """What remains to give back of ``owed`` once ``already`` (owed back or paid out before, e.g. by
+    an aid award) is counted; never below zero, with the lines that explain it."""
     already = money(already)
-    if owed.amount <= already:
-        return None
     lines = list(owed.lines)
     if already > 0:
-        lines.append(QuoteLine("Already owed back or refunded", -already))
+        lines.append(QuoteLine("Already owed back or refunded", -min(already, owed.amount)))
     return _decision(owed.reason, lines)
+
+
+def refund_top_up(owed: RefundDecision, already: Decimal) -> RefundDecision | None:
+    """The refund still to record when ``already`` (owed back or paid out before) falls short of ``owed``."""
+    remaining = refund_still_owed(owed, already)
+    return remaining if remaining.amount > 0 else None
 
 
 def refund_due_by(acknowledged_on: date) -> date:

@@ -17,7 +17,7 @@ from ..series.locking import lock_series
 from .models import MembershipOffer, Payment, Refund
 from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
                     earns_complimentary_membership, format_money, local_date, parse_price_table, quote, refund_due_by,
-                    refund_owed, refund_top_up)
+                    refund_owed, refund_still_owed, refund_top_up)
 
 ZERO = Decimal("0.00")
 
@@ -136,7 +136,8 @@ ENDINGS = {"withdrawn": WITHDRAWN, "declined": DECLINED, "offer_expired": OFFER_
 
 @dataclass(frozen=True)
 class Owed:
-    """What an ended application is owed back in all, and the refund recorded just now to reach it (if any)."""
+    """What an ended application is owed back now, beyond what was owed back before, and the refund
+    recorded just now for it (if any)."""
 
     decision: RefundDecision
     currency: str
@@ -172,13 +173,14 @@ def settle_refunds(application, actor) -> Owed | None:
     if decision is None:
         return None
     acknowledged_on = series_today(series)
-    shortfall = refund_top_up(decision, refunded_total(application))
-    if shortfall is None:
-        return Owed(decision, application.currency, acknowledged_on, None)
+    already = refunded_total(application)
+    shortfall = refund_top_up(decision, already)
+    if shortfall is None:  # owed back before (by an earlier ending or an aid award): nothing more now
+        return Owed(refund_still_owed(decision, already), application.currency, acknowledged_on, None)
     # One refund per application and total owed: a repeat of the same settlement adds nothing.
     refund = record_refund(application, shortfall, actor, key=f"{decision.reason}:{format_money(decision.amount)}",
                            owed=(decision.amount - shortfall.amount, decision.amount))
-    return Owed(decision, application.currency, acknowledged_on, refund)
+    return Owed(shortfall, application.currency, acknowledged_on, refund)
 
 
 def record_refund(application, decision: RefundDecision, actor, *, key: str, owed: tuple[Decimal, Decimal]) -> Refund:

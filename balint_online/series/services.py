@@ -168,7 +168,7 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     db.session.add(series)
     db.session.flush()
     log_action(series, "created", creator, to_status="draft",
-               data={"title": series.title, "meetings": len(planned), "capacity": series.capacity})
+               data={"title": series.title, "meetings": len(checked.planned), "capacity": series.capacity})
     db.session.commit()
     return series
 
