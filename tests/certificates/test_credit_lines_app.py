@@ -46,6 +46,7 @@ def test_a_psychologist_and_a_social_worker_get_different_credit_lines(app, api,
 
     for meeting in series["meetings"]:
         clock.set(meeting["starts_at"])
+        run_jobs(app)  # the scheduler opens the rooms; the way in never makes one
         for member in (psy, sw, doc):
             assert api(member).get(f"/api/v1/meetings/{meeting['id']}/join").status_code == 200
     clock.set("2026-11-03T12:00:00Z")
