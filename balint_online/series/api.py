@@ -1,12 +1,12 @@
 """JSON endpoints for series and meetings (see CONTRACT.md)."""
 
+from dataclasses import fields
+
 from flask import Blueprint, current_app, url_for
 
-from ..calendar.services import public_feed_url
-from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404, json_body
-from ..core.timefmt import iso_z, local_wall
-from ..pricing.rules import money
+from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
 from .models import Meeting, Series
+from .schemas import MeetingCancel, MeetingOut, Reschedule, SeriesCancel, SeriesCreate, SeriesList, SeriesOut, SeriesSummary
 from .services import (
     SeriesInput,
     cancel_meeting,
@@ -18,143 +18,78 @@ from .services import (
 )
 
 bp = Blueprint("series_api", __name__)
-
-
-def meeting_json(meeting: Meeting) -> dict:
-    return {
-        "id": meeting.id,
-        "number": meeting.number,
-        "starts_at": iso_z(meeting.starts_at),
-        "ends_at": iso_z(meeting.ends_at),
-        "starts_at_local": local_wall(meeting.starts_at, meeting.series.timezone),
-        "status": meeting.status,
-        "sequence": meeting.sequence,
-        "video_ready": meeting.video_room is not None,
-    }
-
-
-def series_json(series: Series, *, full: bool = True) -> dict:
-    body = {
-        "id": series.id,
-        "title": series.title,
-        "description": series.description,
-        "timezone": series.timezone,
-        "status": series.status,
-        "capacity": series.capacity,
-        "seats_left": series.seats_left,
-        "leaders": [{"id": leader.id, "name": leader.name} for leader in series.leaders],
-        "prices": series.prices,
-        "currency": series.currency,
-        "first_meeting_local": series.first_meeting_local.strftime("%Y-%m-%dT%H:%M"),
-        "meeting_count": series.meeting_count,
-        "interval_weeks": series.interval_weeks,
-        "duration_minutes": series.duration_minutes,
-        "presenters_per_meeting": series.presenters_per_meeting,
-        "video_provider": series.video_provider,
-        "early_bird_deadline": series.early_bird_deadline.isoformat() if series.early_bird_deadline else None,
-        "cancellation_deadline": series.cancellation_deadline.isoformat() if series.cancellation_deadline else None,
-        "cancellation_fee": f"{series.cancellation_fee:.2f}",
-        "skip_dates": series.skip_dates,
-        "offer_hours": series.offer_hours,
-        "calendar_url": public_feed_url(series),
-    }
-    if full:
-        body["meetings"] = [meeting_json(m) for m in series.meetings]
-    return body
-
-
-def _series_input(data: dict) -> SeriesInput:
-    f = Fields(data)
-    title = f.string("title", required=True, max_length=200)
-    description = f.string("description", default="", max_length=5000)
-    timezone = f.string("timezone", required=True, max_length=64)
-    first = f.local_datetime("first_meeting_local", required=True)
-    values = dict(
-        meeting_count=f.integer("meeting_count", default=8, minimum=1, maximum=52),
-        interval_weeks=f.integer("interval_weeks", default=1, minimum=1, maximum=8),
-        duration_minutes=f.integer("duration_minutes", default=90, minimum=15, maximum=480),
-        capacity=f.integer("capacity", default=8, minimum=1, maximum=500),
-        presenters_per_meeting=f.integer("presenters_per_meeting", default=1, minimum=1, maximum=10),
-        offer_hours=f.integer("offer_hours", default=48, minimum=1, maximum=24 * 14),
-        leader_emails=f.string_list("leader_emails", max_items=2),
-        video_provider=f.string("video_provider", max_length=32),
-        currency=f.string("currency", default="USD", max_length=3),
-        early_bird_deadline=f.date("early_bird_deadline"),
-        cancellation_deadline=f.date("cancellation_deadline"),
-        skip_dates=f.date_list("skip_dates"),
-    )
-    if values["currency"] and (len(values["currency"]) != 3 or not values["currency"].isalpha()):
-        f.fail("currency", "Must be a three-letter currency code such as USD.")
-    prices = data.get("prices", {})
-    if not isinstance(prices, dict):
-        f.fail("prices", "Must be an object mapping each category to its rates.")
-        prices = {}
-    fee = data.get("cancellation_fee", "100.00")
-    try:
-        values["cancellation_fee"] = money(fee)
-    except (TypeError, ValueError) as exc:
-        f.fail("cancellation_fee", f"Must be an amount such as \"100.00\": {exc}")
-    f.check()
-    values["currency"] = values["currency"].upper()
-    return SeriesInput(
-        title=title, description=description, timezone=timezone, first_meeting_local=first, prices=prices, **values
-    )
+_INPUT_FIELDS = {f.name for f in fields(SeriesInput)}
 
 
 @bp.post("/series")
 @api_auth
-def create():
-    series = create_series(_series_input(json_body()), current_api_user(), current_app.config["VIDEO_PROVIDER"])
-    return series_json(series), 201, {"Location": url_for(".detail", series_id=series.id)}
+@use_body(SeriesCreate)
+@returns(SeriesOut, status=201, errors=(403,))
+def create(body: SeriesCreate):
+    """Create a draft series (leaders, admins)"""
+    values = body.model_dump(include=_INPUT_FIELDS)
+    values["currency"] = values["currency"].upper()
+    values["skip_dates"] = sorted(set(values["skip_dates"]))
+    series = create_series(SeriesInput(**values), current_api_user(), current_app.config["VIDEO_PROVIDER"])
+    return SeriesOut.of(series), {"Location": url_for(".detail", series_id=series.id)}
 
 
 @bp.get("/series")
 @api_auth(optional=True)
+@returns(SeriesList)
 def listing():
-    return {"series": [series_json(s, full=False) for s in open_series()]}
+    """Open series (no sign-in needed)"""
+    return SeriesList(series=[SeriesSummary.of(s) for s in open_series()])
 
 
-@bp.get("/series/<series_id>")
-@api_auth(optional=True)
-def detail(series_id):
+def _visible(series_id: int) -> Series:
     series = get_or_404(Series, series_id, "series")
-    user = current_api_user()
-    if series.lifecycle == "draft" and not series.can_manage(user):
+    if series.lifecycle == "draft" and not series.can_manage(current_api_user()):
         raise ApiError(404, f"No series with id {series_id}.")
-    return series_json(series)
+    return series
 
 
-@bp.post("/series/<series_id>/publish")
+@bp.get("/series/<int:series_id>")
+@api_auth(optional=True)
+@returns(SeriesOut)
+def detail(series_id):
+    """A series with its meetings"""
+    return SeriesOut.of(_visible(series_id))
+
+
+@bp.post("/series/<int:series_id>/publish")
 @api_auth
+@returns(SeriesOut, errors=(403, 409))
 def publish(series_id):
-    return series_json(publish_series(get_or_404(Series, series_id, "series"), current_api_user()))
+    """Open a series for applications"""
+    return SeriesOut.of(publish_series(get_or_404(Series, series_id, "series"), current_api_user()))
 
 
-@bp.post("/series/<series_id>/cancel")
+@bp.post("/series/<int:series_id>/cancel")
 @api_auth
-def cancel_whole_series(series_id):
+@use_body(SeriesCancel)
+@returns(SeriesOut, errors=(403, 409))
+def cancel_whole_series(series_id, body: SeriesCancel):
+    """The society cancels a series: meetings cancelled, everyone refunded in full"""
     series = get_or_404(Series, series_id, "series")
-    f = Fields(json_body())
-    reason = f.string("reason", required=True, max_length=500)
-    f.check()
-    return series_json(cancel_series(series, current_api_user(), reason))
+    return SeriesOut.of(cancel_series(series, current_api_user(), body.reason))
 
 
-@bp.post("/meetings/<meeting_id>/reschedule")
+@bp.post("/meetings/<int:meeting_id>/reschedule")
 @api_auth
-def reschedule(meeting_id):
+@use_body(Reschedule)
+@returns(MeetingOut, errors=(403, 409))
+def reschedule(meeting_id, body: Reschedule):
+    """Move a meeting to a new local time"""
     meeting = get_or_404(Meeting, meeting_id, "meeting")
-    f = Fields(json_body())
-    starts = f.local_datetime("starts_at_local", required=True)
-    f.check()
-    return meeting_json(reschedule_meeting(meeting, starts, current_api_user()))
+    return MeetingOut.of(reschedule_meeting(meeting, body.starts_at_local, current_api_user()))
 
 
-@bp.post("/meetings/<meeting_id>/cancel")
+@bp.post("/meetings/<int:meeting_id>/cancel")
 @api_auth
-def cancel(meeting_id):
+@use_body(MeetingCancel)
+@returns(MeetingOut, errors=(403, 409))
+def cancel(meeting_id, body: MeetingCancel):
+    """Cancel a meeting"""
     meeting = get_or_404(Meeting, meeting_id, "meeting")
-    f = Fields(json_body())
-    reason = f.string("reason", default="", max_length=500)
-    f.check()
-    return meeting_json(cancel_meeting(meeting, current_api_user(), reason))
+    return MeetingOut.of(cancel_meeting(meeting, current_api_user(), body.reason))

@@ -105,6 +105,10 @@ def check_capacity(capacity: int, meeting_count: int, presenters_per_meeting: in
         )
 
 
+# Every status series_state gives, for those who list or document them.
+STATES = ("draft", "open", "full", "running", "completed", "cancelled")
+
+
 def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None, seats_left: int) -> str:
     """The status people see: draft, open, full, running, completed or cancelled.
 

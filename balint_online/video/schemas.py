@@ -1,0 +1,18 @@
+"""The API's description of the way into a meeting's video room (see core/schemas.py)."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..core.schemas import Error, Instant, Output
+from .access import CANCELLED, ENDED, HOST, NOT_ENROLLED, PARTICIPANT, TOO_EARLY
+
+
+class JoinLink(Output):
+    url: str = Field(description="Personal link into the video room; for the caller only, do not share or store")
+    role: Literal[HOST, PARTICIPANT]
+
+
+class JoinRefusal(Error):
+    error: Literal[NOT_ENROLLED, TOO_EARLY, ENDED, CANCELLED]
+    opens_at: Instant | None = Field(None, description="With too_early: when the room opens")
