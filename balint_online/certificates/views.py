@@ -2,13 +2,12 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..core.errors import DomainError
-from ..core.forms import attach_domain_error
+from ..core.forms import Form, attach_domain_error
 from ..extensions import db
 from ..series.models import Series
 from . import services
@@ -17,7 +16,7 @@ from .models import Certificate, SeriesCredit
 bp = Blueprint("certificates", __name__)
 
 
-class CreditForm(FlaskForm):
+class CreditForm(Form):
     minutes_per_meeting = IntegerField("Credit minutes per meeting attended", validators=[InputRequired(), NumberRange(1, 600)])
     min_meetings = IntegerField("Meetings a member must attend for a certificate", validators=[InputRequired(), NumberRange(1, 52)])
     statements = TextAreaField("Accreditation statements (one per line, printed as written)", validators=[Length(max=4000)])

@@ -1,12 +1,35 @@
-"""Form pieces shared by features."""
+"""Form pieces shared by features: every page's form derives from `Form`."""
 
 from collections.abc import Callable, Mapping
 from functools import cache
 from zoneinfo import available_timezones
 
+from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.meta import DefaultMeta
+from wtforms.validators import InputRequired, StopValidation
+
+from .schemas import text_problem
+
+
+def storable_text(form, field) -> None:
+    """The one rule for every text a form takes (the API's too, core/schemas.py): nothing a database cannot store."""
+    sent = [value for value in field.raw_data or () if isinstance(value, str)]
+    for value in sent + ([field.data] if isinstance(field.data, str) else []):
+        if problem := text_problem(value):
+            # Stops this field's other validators, which may look the value up in the database.
+            raise StopValidation(problem)
+
+
+class Form(FlaskForm):
+    """A page's form: CSRF-protected (Flask-WTF), with `storable_text` first on every field."""
+
+    class Meta(DefaultMeta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [storable_text, *field.validators]
+            return field
 
 
 @cache

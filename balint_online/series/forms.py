@@ -1,10 +1,11 @@
 from datetime import date
+from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import TimezoneField, choices
+from ..core.forms import Form, TimezoneField, choices
+from ..pricing.forms import MoneyField
 from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
 from .services import VIDEO_PROVIDERS
 
@@ -16,7 +17,7 @@ def _skip_dates(form, field):
         raise ValidationError("Write dates as YYYY-MM-DD, separated by commas.") from exc
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)],
                                 description="Who the group is for, what to expect. No patient details.")
@@ -35,7 +36,7 @@ class SeriesForm(FlaskForm):
                                     validators=[Optional(), NumberRange(0, 100)])
     early_bird_deadline = DateField("Early-bird rate through", validators=[Optional()])
     cancellation_deadline = DateField("Cancellation deadline", validators=[Optional()])
-    cancellation_fee = DecimalField("Cancellation fee", places=2, default=100, validators=[InputRequired(), NumberRange(0)])
+    cancellation_fee = MoneyField("Cancellation fee", default=Decimal("100.00"), validators=[InputRequired()])
     skip_dates = StringField("Skip dates (YYYY-MM-DD, comma-separated)", validators=[Optional(), _skip_dates])
     offer_hours = IntegerField("Hours a waiting-list offer stays open", default=48, validators=[InputRequired(), NumberRange(1, 336)])
 
@@ -43,8 +44,8 @@ class SeriesForm(FlaskForm):
 # One early and one regular field per price category, added to the form class.
 for _category in CATEGORIES:
     for _period in ("early", "regular"):
-        setattr(SeriesForm, f"price_{_category}_{_period}", DecimalField(
-            f"{CATEGORY_LABELS[_category]}: {_period}", places=2, validators=[Optional(), NumberRange(0)]))
+        setattr(SeriesForm, f"price_{_category}_{_period}", MoneyField(
+            f"{CATEGORY_LABELS[_category]}: {_period}", validators=[Optional()]))
 
 
 def price_field_rows(form: SeriesForm):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..extensions import db
-from ..pricing.rules import money, parse_price_table, price_range
+from ..pricing.rules import parse_price_table, price_range
 from .forms import SeriesForm, price_field_rows, prices_from_form
 from .models import Series, series_leaders
 from .services import SeriesInput, create_series, open_series, publish_series
@@ -66,7 +66,7 @@ def new():
             video_provider=form.video_provider.data, currency=form.currency.data.upper(),
             prices=prices_from_form(form), trainee_discount_percent=form.trainee_discount.data,
             early_bird_deadline=form.early_bird_deadline.data, cancellation_deadline=form.cancellation_deadline.data,
-            cancellation_fee=money(form.cancellation_fee.data),
+            cancellation_fee=form.cancellation_fee.data,
             skip_dates=getattr(form.skip_dates, "parsed", []), offer_hours=form.offer_hours.data,
         )
         try:
