@@ -4,13 +4,15 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from zoneinfo import available_timezones
 
+from datetime import date, datetime
+
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import DateField, DateTimeField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import InputRequired, StopValidation
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
-from .schemas import text_problem
+from .schemas import day_problem, text_problem
 
 
 def storable_text(form, field) -> None:
@@ -22,13 +24,22 @@ def storable_text(form, field) -> None:
             raise StopValidation(problem)
 
 
+def sane_date(form, field) -> None:
+    """The API's date range (core/schemas.py) for every date a form takes."""
+    day = field.data.date() if isinstance(field.data, datetime) else field.data
+    if isinstance(day, date) and (problem := day_problem(day)):
+        raise ValidationError(problem)
+
+
 class Form(FlaskForm):
-    """A page's form: CSRF-protected (Flask-WTF), with `storable_text` first on every field."""
+    """A page's form: CSRF-protected (Flask-WTF), with `storable_text` first on every field and
+    `sane_date` on every date field."""
 
     class Meta(DefaultMeta):
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
-            field.validators = [storable_text, *field.validators]
+            dates = [sane_date] if isinstance(field, (DateField, DateTimeField)) else []
+            field.validators = [storable_text, *field.validators, *dates]
             return field
 
 

@@ -49,9 +49,16 @@ def column_length(attribute) -> int:
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 
-def _in_range(day: date) -> date:
+def day_problem(day: date) -> str | None:
+    """Why a date is beyond what the domain can mean, or None: the one range for every date field."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise PydanticCustomError("date_range", f"Must fall between {FIRST_DAY.year} and {LAST_DAY.year}.")
+        return f"Must fall between {FIRST_DAY.year} and {LAST_DAY.year}."
+    return None
+
+
+def _in_range(day: date) -> date:
+    if problem := day_problem(day):
+        raise PydanticCustomError("date_range", problem)
     return day
 
 

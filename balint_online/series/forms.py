@@ -5,6 +5,7 @@ from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectFie
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import Form, TimezoneField, choices
+from ..core.schemas import day_problem
 from ..pricing.forms import MoneyField
 from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
 from .services import VIDEO_PROVIDERS
@@ -15,6 +16,9 @@ def _skip_dates(form, field):
         field.parsed = [date.fromisoformat(p.strip()) for p in (field.data or "").replace(";", ",").split(",") if p.strip()]
     except ValueError as exc:
         raise ValidationError("Write dates as YYYY-MM-DD, separated by commas.") from exc
+    for day in field.parsed:
+        if problem := day_problem(day):
+            raise ValidationError(f"{day}: {problem}")
 
 
 class SeriesForm(Form):

@@ -327,6 +327,10 @@ def _from_millis(value: object) -> datetime | None:
     return datetime.fromtimestamp(value / 1000, timezone.utc)
 
 
+def is_participant_event(payload: Mapping[str, Any]) -> bool:
+    return payload.get("event") in _PARTICIPANT_EVENTS
+
+
 def parse_participant_event(payload: Mapping[str, Any]) -> ParticipantEvent | None:
     """A ParticipantEvent for meeting.participant_joined/left; None for any other event.
 
