@@ -61,8 +61,7 @@ def _operation(rule, view, refs: dict) -> dict:
     params = [_parameter(names.get(name, name), rule._converters[name]) for name in rule.arguments]
     if "query" in doc:
         params += _query_parameters(doc["query"])
-    params += [{"name": name, "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
-               for name in doc["headers"]]
+    params += [{"name": name, "in": "header", "required": False, "schema": schema} for name, schema in doc["headers"].items()]
     if params:
         op["parameters"] = params
     if "body" in doc:

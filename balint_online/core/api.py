@@ -86,8 +86,6 @@ def api_auth(view: Callable | None = None, *, optional: bool = False):
     return decorate(view) if view is not None else decorate
 
 
-
-
 def doc_of(view: Callable) -> dict:
     """What the OpenAPI document says about a view; shared by its decorators (functools.wraps copies it)."""
     return view.__dict__.setdefault("api_doc", {"errors": set(), "security": None})
@@ -185,32 +183,33 @@ def use_query(schema: type[BaseModel], *, arg: str = "query"):
     return decorate
 
 
-def idempotency_key() -> str | None:
-    """The Idempotency-Key header: absent is None; present, it must be a usable key (1 to 200 characters)."""
+def idempotency_key(max_length: int) -> str | None:
+    """The Idempotency-Key header: absent is None; present, it must be a usable key (1 to `max_length` characters)."""
     if "Idempotency-Key" not in request.headers:
         return None
     value = request.headers["Idempotency-Key"].strip()
     problem = text_problem(value) or ("Must not be empty." if not value else None) or (
-        "At most 200 characters." if len(value) > 200 else None)
+        f"At most {max_length} characters." if len(value) > max_length else None)
     if problem:
         raise ApiError(422, "The Idempotency-Key header is not usable.", fields={"Idempotency-Key": problem})
     return value
 
 
-def returns(schema: type[BaseModel], *, status: int | tuple[int, ...] = 200, errors: tuple[int, ...] = (), headers: tuple[str, ...] = (),
-            responses: dict[int, tuple[type[BaseModel], str]] | None = None):
+def returns(schema: type[BaseModel], *, status: int | tuple[int, ...] = 200, errors: tuple[int, ...] = (),
+            headers: dict[str, dict] | None = None, responses: dict[int, tuple[type[BaseModel], str]] | None = None):
     """Serialise what the view returns (an instance of `schema`, optionally with a status and headers) as JSON.
 
     `status` is the success status, or all of them with the usual one first.
 
     For the document: `errors` are the refusals the view itself gives in the usual error shape (403, 409...),
     `responses` those with a body of their own (status -> (schema, description)), `headers` the request
-    headers the view reads. The view's docstring is the operation's summary (first line) and description.
+    headers the view reads (name -> JSON schema). The view's docstring is the operation's summary (first
+    line) and description.
     """
 
     def decorate(fn):
         doc = doc_of(fn)
-        doc.update(response=schema, status=status, doc=fn.__doc__ or fn.__name__, headers=headers,
+        doc.update(response=schema, status=status, doc=fn.__doc__ or fn.__name__, headers=headers or {},
                    responses=responses or {})
         doc["errors"] |= set(errors)
 

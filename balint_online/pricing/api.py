@@ -3,14 +3,17 @@
 from flask import Blueprint, request
 
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, idempotency_key, returns, use_body, use_query
+from ..core.schemas import column_length
 from ..enrollment.models import Application
 from ..enrollment.schemas import ApplicationOut
 from ..series.models import Series
+from .models import Payment
 from .providers import provider_named
 from .schemas import PaymentCreate, PaymentOut, Quote, QuoteQuery, Recorded, RecordedPayment, ScholarshipGrant
 from .services import grant_scholarship, payment_status, quote_for, record_payment
 
 bp = Blueprint("pricing_api", __name__)
+KEY_LENGTH = column_length(Payment.idempotency_key)
 
 
 @bp.get("/series/<int:series_id>/quote")
@@ -30,7 +33,8 @@ def series_quote(series_id, query: QuoteQuery):
 @bp.post("/applications/<int:application_id>/payments")
 @api_auth
 @use_body(PaymentCreate)
-@returns(RecordedPayment, status=(201, 200), errors=(403, 409), headers=("Idempotency-Key",))
+@returns(RecordedPayment, status=(201, 200), errors=(403, 409), headers={"Idempotency-Key": {
+    "type": "string", "minLength": 1, "maxLength": KEY_LENGTH, "description": "Makes a retry record nothing new"}})
 def add_payment(application_id, body: PaymentCreate):
     """Record a payment (admin)
 
@@ -41,7 +45,7 @@ def add_payment(application_id, body: PaymentCreate):
     if not user.is_admin:
         raise ApiError(403, "Only administrators record payments.")
     application = get_or_404(Application, application_id, "application")
-    key = idempotency_key() or body.idempotency_key
+    key = idempotency_key(KEY_LENGTH) or body.idempotency_key
     payment, created = record_payment(application, amount=body.amount, method=body.method, reference=body.reference,
                                       actor=user, idempotency_key=key)
     answer = RecordedPayment(**PaymentOut.of(payment).model_dump(), payment_status=payment_status(application))

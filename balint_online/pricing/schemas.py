@@ -7,6 +7,7 @@ from pydantic import AfterValidator, Field, PlainSerializer, PlainValidator, Wit
 from pydantic_core import PydanticCustomError
 
 from ..core.schemas import Day, Input, Instant, Output, Query, Text, column_length
+from ..enrollment.models import AuditEntry
 from .models import PAYMENT_METHODS, Payment
 from .rules import CATEGORIES, format_money, money
 
@@ -95,7 +96,7 @@ class Recorded(Output):
 
 
 class ScholarshipGrant(Input):
-    reason: Text(1000) = ""
+    reason: Text(column_length(AuditEntry.reason)) = ""
 
 
 class RefundOut(Output):

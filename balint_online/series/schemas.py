@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema
 
+from ..accounts.models import User
 from ..calendar.services import public_feed_url
 from ..core.schemas import Day, Input, Instant, LocalDateTime, Output, Text, column_length
 from ..core.timefmt import local_wall
@@ -24,6 +25,7 @@ PricesIn = Annotated[dict[str, Any], WithJsonSchema({
 
 class SeriesCreate(Input):
     title: Text(column_length(Series.title), min_length=1)
+    # A Text column: the bound is the page form's, so that a description fits where it is shown.
     description: Text(5000) = ""
     timezone: Text(column_length(Series.timezone), min_length=1) = Field(examples=["America/New_York"])
     first_meeting_local: LocalDateTime
@@ -33,7 +35,7 @@ class SeriesCreate(Input):
     capacity: int = Field(8, ge=1, le=500)
     presenters_per_meeting: int = Field(1, ge=1, le=10)
     offer_hours: int = Field(48, ge=1, le=24 * 14, description="How long a waiting-list offer stays open")
-    leader_emails: list[Text(254, min_length=1)] | None = Field(
+    leader_emails: list[Text(column_length(User.email), min_length=1)] | None = Field(
         None, max_length=2, description="Default: the caller")
     video_provider: Literal[tuple(VIDEO_PROVIDERS)] | None = None
     currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$")] = "USD"
@@ -45,7 +47,7 @@ class SeriesCreate(Input):
 
 
 class SeriesCancel(Input):
-    reason: Text(500, min_length=1)
+    reason: Text(column_length(Meeting.cancel_reason), min_length=1)
 
 
 class Reschedule(Input):
