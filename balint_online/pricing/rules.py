@@ -95,7 +95,7 @@ def money(value) -> Decimal:
     if value < 0:
         raise ValueError(f"must not be negative (got {value})")
     if value > MAX_AMOUNT:
-        raise ValueError(f"must be at most {MAX_AMOUNT} (got {value})")
+        raise ValueError(f"must be smaller: at most {MAX_AMOUNT} (got {value})")
     return _exact_cents(value)
 
 

@@ -16,3 +16,12 @@ class JoinLink(Output):
 class JoinRefusal(Error):
     error: Literal[NOT_ENROLLED, TOO_EARLY, ENDED, CANCELLED]
     opens_at: Instant | None = Field(None, description="With too_early: when the room opens")
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        # Documented as the Error shape plus what a refusal adds (the document always defines Error).
+        flat = handler.resolve_ref_schema(handler(core_schema))
+        added = {name: flat["properties"][name] for name in ("error", "opens_at")}
+        error = {"$ref": handler.generate_json_schema.ref_template.format(model=Error.__name__)}
+        return {"allOf": [error, {"type": "object", "properties": added}],
+                "title": flat["title"], "description": "Kept out of the meeting's room; `error` says why"}

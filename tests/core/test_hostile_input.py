@@ -390,3 +390,12 @@ def test_the_error_page_survives_a_failed_statement_for_a_signed_in_user(app, cl
     assert resp.status_code == 500
     page = resp.get_data(as_text=True)
     assert "Something went wrong" in page and "Sign out" in page  # the site's page, for the signed-in person
+
+
+def test_every_page_form_takes_the_shared_rules(app):
+    """Every form class derives from core.forms.Form, so none misses the one text rule or the date range."""
+    from flask_wtf import FlaskForm
+
+    from balint_online.core.forms import Form
+
+    assert FlaskForm.__subclasses__() == [Form]
