@@ -401,3 +401,13 @@ def test_every_page_form_takes_the_shared_rules(app):
     from balint_online.core.forms import Form
 
     assert FlaskForm.__subclasses__() == [Form]
+
+
+def test_the_body_limit_is_configurable(database_urls, monkeypatch):
+    from tests.conftest import make_app
+
+    monkeypatch.setenv("BALINT_MAX_CONTENT_LENGTH", "1000")
+    app = make_app(database_urls["sqlite"])
+    assert app.config["MAX_CONTENT_LENGTH"] == 1000
+    resp = app.test_client().post("/sign-in", data={"email": "x" * 2000, "password": "y"})
+    assert resp.status_code == 413 and "at most 0.001 MB" in resp.get_data(as_text=True)
