@@ -137,11 +137,12 @@ def test_waiting_list_offer_and_withdrawal_with_the_refund_shown_first(app, api,
 def test_members_see_only_their_own(api, login, make_user, series):
     a = apply(api(make_user()), series["id"])
     client = login(make_user())
-    assert client.get(f"/applications/{a['id']}").status_code == 403
-    assert client.get(f"/applications/{a['id']}/withdraw").status_code == 403
+    # Someone else's application is one they may not know of: the 404 of an unused id.
+    assert client.get(f"/applications/{a['id']}").status_code == 404
+    assert client.get(f"/applications/{a['id']}/withdraw").status_code == 404
     # A hand-built post: no page offers this member someone else's place.
     forged = client.post(f"/applications/{a['id']}/accept-offer", data={"csrf_token": client.csrf_token("/home")})
-    assert forged.status_code == 403
+    assert forged.status_code == 404
     assert client.get(f"/lead/series/{series['id']}/applications").status_code == 403
 
 
@@ -182,10 +183,11 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
 
 
 def test_a_group_that_has_started_takes_no_applications(api, clock, login, make_user, series):
-    client = login(make_user())
-    # The form as a tab opened before the start still holds it; sent after the start, it is refused.
-    token = client.csrf_token(f"/series/{series['id']}/apply")
+    applicant = make_user()
     clock.set("2026-10-20T12:00:00Z")
+    client = login(applicant)
+    # A form kept from before the start (a hand-built post with the session's token): refused.
+    token = client.csrf_token("/home")
     body = page(client.get(f"/series/{series['id']}/apply"))
     assert "This group is running: it is not taking applications." in body and "Update the price" not in body
     resp = client.post(f"/series/{series['id']}/apply", data=confirmed(*ATTESTATION, submit="Apply", csrf_token=token))

@@ -37,8 +37,9 @@ def test_cancelling_in_a_full_group_then_adding_a_make_up_meeting_gives_everyone
     assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
     # Everyone is told of the new meeting, with a calendar invitation.
     invites = mails("meeting_added")
-    assert len(invites) == 8 + 1 and all(m.calendar_method == "REQUEST" for m in invites)
-    assert "added a meeting (meeting 9)" in invites[-1].body_text
+    # The members' invitations are updated; the organizing leader's own copy is a PUBLISH.
+    assert sorted(m.calendar_method for m in invites) == ["PUBLISH"] + ["REQUEST"] * 8
+    assert "has a new meeting, number 9" in invites[-1].body_text
     detail = api(leader).get(f"/api/v1/series/{series['id']}").get_json()
     assert detail["meeting_count"] == 9 and [m["number"] for m in detail["meetings"]] == list(range(1, 10))
 
@@ -52,7 +53,7 @@ def test_restoring_the_cancelled_meeting_gives_the_turn_back(api, leader, full_g
     body = resp.get_json()
     assert body["status"] == "scheduled" and body["sequence"] == 2 and body["rotation"]["kept"] is True
     assert presenting_members(series["id"]) == Counter({m.id: 1 for m in members})
-    assert "takes place after all" in mails("meeting_added")[-1].body_text
+    assert "is no longer cancelled" in mails("meeting_restored")[-1].body_text
     again = api(leader).post(f"/api/v1/meetings/{ids[3]}/restore")
     assert again.status_code == 409 and again.get_json()["error"] == "meeting_not_cancelled"
 
