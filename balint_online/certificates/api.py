@@ -7,7 +7,7 @@ from ..extensions import db
 from ..series.models import Series
 from . import services
 from .models import SeriesCredit
-from .schemas import Credit, CreditLineCreate, Reason, Standing, StoredCreditLine
+from .schemas import Credit, CreditLineCreate, Shortfall, Standing, StoredCreditLine
 
 bp = Blueprint("certificates_api", __name__)
 
@@ -59,5 +59,5 @@ def standing(series_id):
     certificate = services.valid_certificate(series.id, current_api_user().id)
     return Standing(eligible=decided.eligible, full_meetings=decided.full_meetings,
                     lines=[line.to_json() for line in decided.lines],
-                    reasons=[Reason(code=code, meeting_number=number) for code, number in decided.reasons],
+                    reasons=[Shortfall(code=code, meeting_number=number) for code, number in decided.reasons],
                     certificate_number=certificate.number if certificate else None)

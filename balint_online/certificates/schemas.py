@@ -55,7 +55,7 @@ class Credit(Output):
                    lines=[StoredCreditLine.of(line) for line in credit.lines])
 
 
-class Reason(Output):
+class Shortfall(Output):
     code: ReasonCode
     meeting_number: int | None
 
@@ -64,5 +64,5 @@ class Standing(Output):
     eligible: bool
     full_meetings: int
     lines: list[CreditLine] = Field(description="The lines for the caller's discipline")
-    reasons: list[Reason]
+    reasons: list[Shortfall]
     certificate_number: str | None
