@@ -72,6 +72,16 @@ TEXT_FIELDS = [
     ("member", "put", "/api/v1/meetings/{meeting}/case-title", {"case_title": "A hard week"}, ["case_title"]),
     ("member", "post", "/api/v1/series/{series}/swap-requests",
      {"meeting_id": "@meeting", "partner_id": "@partner", "partner_meeting_id": "@meeting2"}, ["message"]),
+    # Endpoints other branches added, ported to the schemas.
+    ("leader", "patch", "/api/v1/series/{series}", {"title": "Renamed"}, ["title", "description"]),
+    ("leader", "post", "/api/v1/series/{series}/rotation/placements",
+     {"meeting_id": "@meeting", "user_id": "@member"}, ["message"]),
+    ("admin", "put", "/api/v1/commitments", {"intro": "Please confirm.", "items": [{"key": "k", "text": "I come."}]},
+     ["intro"]),
+    ("admin", "post", "/api/v1/aid-programmes", {"kind": "reimbursement", "name": "Fund"}, ["name", "description"]),
+    ("member", "post", "/api/v1/applications/{enrolled}/aid", {"programme_id": 1, "statement": "I need help " * 3},
+     ["statement", "specialty"]),
+    ("leader", "post", "/api/v1/series/{series}/credit/lines", {"body": "aafp"}, ["amount", "credit_type", "statement"]),
 ]
 
 API_CASES = []
@@ -94,7 +104,13 @@ for bad in (ID_31, ID_63, -1, 2**64, "1e3", "01", "\u0663"):
                               ("leader", "post", "/api/v1/series/{bad}/publish"),
                               ("member", "get", "/api/v1/series/{bad}/quote"),
                               ("member", "get", "/api/v1/swap-requests/{bad}"),
-                              ("leader", "put", "/api/v1/meetings/{bad}/case-title")):
+                              ("leader", "put", "/api/v1/meetings/{bad}/case-title"),
+                              ("leader", "patch", "/api/v1/series/{bad}"),
+                              ("leader", "post", "/api/v1/meetings/{bad}/restore"),
+                              ("leader", "put", "/api/v1/meetings/{bad}/presenters"),
+                              ("member", "get", "/api/v1/placements/{bad}"),
+                              ("admin", "get", "/api/v1/aid-applications/{bad}"),
+                              ("member", "get", "/api/v1/series/{bad}/credit")):
         API_CASES.append(pytest.param(who, method, path.replace("{bad}", str(bad)), None, 404, None,
                                       id=f"id {bad} in {method.upper()} {path}"))
 
@@ -110,6 +126,18 @@ for bad in (ID_31, ID_63, -1, 0, 1.0, "7", True):
                      422, "partner_id", id=f"id {bad!r} as partner_id"),
     ]
 API_CASES += [
+    pytest.param("leader", "post", "/api/v1/series/{series}/rotation/placements",
+                 {"meeting_id": ID_31, "user_id": "@member"}, 422, "meeting_id", id="id 2^31 as a placement's meeting_id"),
+    pytest.param("member", "post", "/api/v1/applications/{enrolled}/aid", {"programme_id": ID_63, "statement": "x" * 30},
+                 422, "programme_id", id="id 2^63 as programme_id"),
+    pytest.param("leader", "put", "/api/v1/meetings/{meeting}/presenters", {"count": 2**40}, 422, "count",
+                 id="a presenter count of 2^40"),
+    pytest.param("leader", "patch", "/api/v1/series/{series}", {"cancellation_fee": "1e400"}, 422, "cancellation_fee",
+                 id="an edit's fee of 1e400"),
+    pytest.param("leader", "patch", "/api/v1/series/{series}", {"registration_deadline": "9999-12-31"}, 422,
+                 "registration_deadline", id="an edit's deadline in 9999"),
+    pytest.param("leader", "post", "/api/v1/series/{series}/meetings", {"starts_at_local": "9999-12-31T19:00"}, 422,
+                 "starts_at_local", id="a meeting added in 9999"),
     pytest.param("leader", "put", "/api/v1/series/{series}/availability",
                  {"unavailable_meeting_ids": [], "user_id": ID_31}, 422, "user_id", id="id 2^31 as user_id"),
     pytest.param("leader", "post", "/api/v1/series/{series}/rotation/move",
