@@ -29,7 +29,8 @@ def _load(application_id: int) -> Application:
 
 def answer(application: Application, schema: type[ApplicationOut] = ApplicationOut, **more) -> ApplicationOut:
     """The application as the caller may see it: leaders and admins also get the member and the history."""
-    return schema.of(application, for_manager=application.series.can_manage(current_api_user()), **more)
+    user = current_api_user()
+    return schema.of(application, manager=user if application.series.can_manage(user) else None, **more)
 
 
 @bp.post("/series/<int:series_id>/applications")
@@ -99,7 +100,7 @@ def roster(series_id):
     if not series.can_manage(current_api_user()):
         raise ApiError(403, "Only this series' leaders or an administrator may see its roster.")
     return Roster(series_id=series.id, capacity=series.capacity, seats_left=series.seats_left, applications=[
-        RosterEntry.of(a, for_manager=True, discipline=a.user.discipline) for a in services.series_applications(series)])
+        RosterEntry.of(a, manager=current_api_user(), discipline=a.user.discipline) for a in services.series_applications(series)])
 
 
 @bp.get("/commitments")

@@ -4,7 +4,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, WithJsonSchema, model_serializer
 
-from ..core.api import current_api_user
 from ..core.schemas import Input, Instant, Output, Text, column_length
 from ..pricing.schemas import Currency, Money, PaymentStatus, Quote, RefundOut
 from ..pricing.services import paid_total, payment_status
@@ -99,11 +98,11 @@ class ApplicationOut(Output):
     history: list[HistoryEntry] | None = Field(None, description="Leaders and admins only: the audit log")
 
     @classmethod
-    def of(cls, application: Application, *, for_manager: bool, **more) -> "ApplicationOut":
-        manager = {}
-        if for_manager:
-            manager = {"member": application.user,
-                       "history": [_history(e) for e in application.history_for(current_api_user())]}
+    def of(cls, application: Application, *, manager=None, **more) -> "ApplicationOut":
+        """`manager`: the leader or admin asking, who also sees the member and the history their role may see."""
+        extra = {}
+        if manager is not None:
+            extra = {"member": application.user, "history": [_history(e) for e in application.history_for(manager)]}
         return cls(
             id=application.id, series_id=application.series_id, user_id=application.user_id, status=application.status,
             trainee=application.trainee, price=application.quote, amount_due=application.amount_due,
@@ -115,7 +114,7 @@ class ApplicationOut(Output):
             attestation={"version": application.attestation_text.version, "agreed_at": application.attested_at,
                          "items": [AttestationItem.of(item, confirmed=confirmed)
                                    for item, confirmed in application.attestation_record]},
-            **manager, **more)
+            **extra, **more)
 
     @model_serializer(mode="wrap")
     def _without_manager_fields(self, handler):

@@ -63,7 +63,7 @@ def scholarship(application_id, body: ScholarshipGrant):
         raise ApiError(403, "Only administrators grant scholarships.")
     application = get_or_404(Application, application_id, "application")
     grant_scholarship(application, user, body.reason)
-    return ApplicationOut.of(application, for_manager=True)
+    return ApplicationOut.of(application, manager=current_api_user())
 
 
 @bp.post("/payments/notifications/<provider>")
