@@ -5,8 +5,8 @@ means adding its package and naming it here:
 
 - `models.py`   SQLAlchemy models (imported before migrations or queries run)
 - `views.py`    `bp`: the feature's pages
-- `api.py`      `bp`: endpoints under /api/v1
-- `openapi.py`  `PATHS` and `SCHEMAS` for the OpenAPI document
+- `api.py`      `bp`: endpoints under /api/v1, documented by their decorators (core/api.py)
+- `schemas.py`  the pydantic schemas those endpoints read and answer with
 - `jobs.py`     scheduled jobs, registered with `@job(...)` on import
 - `hooks.py`    receivers of the signals in core/signals.py, connected on import
 - `home.py`     `section(user)`: a (template, context) pair for the member's home page, or None

@@ -97,6 +97,10 @@ JOIN_WINDOW_MINUTES = 15
 # Sent on every answer when set (the production profile sets it): browsers then refuse plain HTTP.
 STRICT_TRANSPORT_SECURITY = None
 
+# The largest request body accepted, in bytes (413 above it): room for the membership CSV import
+# (admin/imports.py, at most 1 MB) and any form, while one request cannot exhaust a worker's memory.
+MAX_CONTENT_LENGTH = 2_000_000
+
 WTF_CSRF_TIME_LIMIT = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

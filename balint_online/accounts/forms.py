@@ -1,37 +1,36 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from ..core.forms import TimezoneField, choices
+from ..core.forms import Form, TimezoneField, choices
 from ..core.text import one_line
 from .models import DISCIPLINES
 from .services import MIN_PASSWORD
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
     email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
     discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
     timezone = TimezoneField(description="Every time on the site is shown in this zone.")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)], filters=[one_line])
     discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
     timezone = TimezoneField(description="Every time on the site is shown in this zone.")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     """Choosing a password: after a reset link, and when confirming a new account's address."""
 
     password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
@@ -39,13 +38,13 @@ class ResetForm(FlaskForm):
     confirm = PasswordField("Repeat the password", validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])
     password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
                              description=f"At least {MIN_PASSWORD} characters. You will stay signed in here only.")
     confirm = PasswordField("Repeat the new password", validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField("Name", validators=[InputRequired(), Length(max=80)],
                        description="What the token is for, e.g. \"reporting script\".")

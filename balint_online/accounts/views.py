@@ -112,7 +112,7 @@ def forgot_password():
         start_password_reset(form.email.data)
         flash("If that address has an account, a reset link is on its way. It works once, for a short time.", "info")
         return redirect(url_for(".sign_in"))
-    return render_template("accounts/forgot.html", form=form)
+    return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

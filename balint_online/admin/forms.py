@@ -1,13 +1,16 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..core.forms import choices
+from ..core.forms import Form, choices
+from .imports import MAX_FILE_BYTES, MAX_ROWS
 from .services import GRANTABLE_KINDS
 
+# Pasted rows travel as a form field, which Flask keeps under MAX_FORM_MEMORY_SIZE (500 kB).
+PASTE_LIMIT = 400_000
 
-class MembershipForm(FlaskForm):
+
+class MembershipForm(Form):
     kind = SelectField("Kind", choices=choices(GRANTABLE_KINDS),
                        description="A member of another Balint society pays the member rate.")
     expires_on = DateField("Expires on (inclusive)", validators=[InputRequired()])
@@ -15,14 +18,15 @@ class MembershipForm(FlaskForm):
                        description="For another society's member: which society.")
 
 
-class ExpiryForm(FlaskForm):
+class ExpiryForm(Form):
     expires_on = DateField("New expiry date", validators=[InputRequired()])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     csv_file = FileField("CSV file", description="Columns: email, expires_on (YYYY-MM-DD), kind (optional: "
-                                                 "society, other_society or complimentary). A header row is allowed.")
-    csv_text = TextAreaField("Or paste the rows", validators=[Optional(), Length(max=500_000)])
+                                                 "society, other_society or complimentary). A header row is allowed. "
+                                                 f"At most {MAX_FILE_BYTES // 1_000_000} MB and {MAX_ROWS} rows.")
+    csv_text = TextAreaField("Or paste the rows", validators=[Optional(), Length(max=PASTE_LIMIT)])
     check = SubmitField("Check the file (dry run)")
     apply = SubmitField("Apply the import")
 
@@ -30,8 +34,13 @@ class ImportForm(FlaskForm):
         """The CSV as text, from the upload or the box; None (with the error on the field) when unreadable."""
         upload = self.csv_file.data
         if upload:
+            content = upload.read(MAX_FILE_BYTES + 1)
+            if len(content) > MAX_FILE_BYTES:
+                self.csv_file.errors = [f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB: "
+                                        "split it and import each part; nothing was read."]
+                return None
             try:
-                return upload.read(2_000_000).decode("utf-8-sig")
+                return content.decode("utf-8-sig")
             except UnicodeDecodeError:
                 self.csv_file.errors = ["The file is not UTF-8 text; save it as CSV (UTF-8)."]
                 return None

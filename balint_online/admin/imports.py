@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 MAX_ROWS = 5000
+# Far more than MAX_ROWS rows need; a larger file is refused, never cut short.
+MAX_FILE_BYTES = 1_000_000
 HEADER = ("email", "expires_on", "kind")
 DEFAULT_KIND = "society"
 

@@ -144,7 +144,7 @@ def record(application_id):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            payment, created = record_payment(application, amount=form.amount.parsed, method=form.method.data,
+            payment, created = record_payment(application, amount=form.amount.data, method=form.method.data,
                                               reference=(form.reference.data or "").strip(), actor=current_user,
                                               idempotency_key=form.idempotency_key.data)
         except DomainError as exc:

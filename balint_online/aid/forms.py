@@ -1,12 +1,11 @@
 """Forms for applying for aid, deciding it, and setting up a programme."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import choices
+from ..core.forms import Form, choices
 from . import rules
 
 
@@ -14,7 +13,7 @@ def _strip(text):
     return text.strip() if text else text
 
 
-class AidApplicationForm(FlaskForm):
+class AidApplicationForm(Form):
     programme_id = RadioField("Programme", coerce=int, validators=[InputRequired("Choose a programme.")])
     training_status = SelectField("Your training status", choices=choices(rules.TRAINING_STATUSES), default="none")
     specialty = SelectField("Your specialty, if you are a resident or fellow", choices=choices(rules.SPECIALTIES), default="")
@@ -25,12 +24,12 @@ class AidApplicationForm(FlaskForm):
                     "characters). Please write nothing about patients.")
 
 
-class AidDecisionForm(FlaskForm):
+class AidDecisionForm(Form):
     reason = TextAreaField("Note (sent to the applicant when declining)", filters=[_strip],
                            validators=[Optional(), Length(max=1000)])
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     series_id = SelectField("For", coerce=int, default=0)
     kind = SelectField("Kind", choices=choices(rules.KINDS))
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])

@@ -1,10 +1,11 @@
 """The JSON API at /api/v1: one parent blueprint holding each feature's endpoints."""
 
 from flask import Blueprint, Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..core.api import API_PREFIX, ApiError, http_error_response, is_api_request
 from ..core.errors import DomainError
+from ..extensions import db
 from ..features import feature_modules
 from .openapi import openapi_document
 
@@ -32,6 +33,17 @@ def register_api(app: Flask) -> None:
 
         return error_page(exc.status, exc.message)
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        limit = app.config["MAX_CONTENT_LENGTH"] or app.config["MAX_FORM_MEMORY_SIZE"]
+        message = (f"What you sent is larger than this site accepts (at most {limit / 1_000_000:g} MB in one go, "
+                   f"{app.config['MAX_FORM_MEMORY_SIZE'] // 1000} kB of typed text). Nothing was saved.")
+        if is_api_request():
+            return ApiError(413, message).response()
+        from ..web import error_page
+
+        return error_page(413, message)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if is_api_request():
@@ -43,6 +55,8 @@ def register_api(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # A failed statement leaves the session unusable until rolled back, and the answer may load more.
+        db.session.rollback()
         if is_api_request():
             return ApiError(500, "Something went wrong on our side; it has been logged.").response()
         from ..web import error_page

@@ -1,28 +1,28 @@
 """The personal calendar feed's address, for API clients (see CONTRACT.md)."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 
-from ..core.api import api_auth, current_api_user
+from ..core.api import api_auth, current_api_user, returns
+from .schemas import CalendarLinks, CalendarSettings
 from .services import feed_links, reset_feed
 
 bp = Blueprint("calendar_api", __name__)
-
-
-def _private(payload: dict):
-    response = jsonify(payload)
-    # The address is a secret: keep it out of shared caches.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# The address is a secret: keep it out of shared caches.
+PRIVATE = {"Cache-Control": "no-store"}
 
 
 @bp.get("/me/calendar")
 @api_auth
+@returns(CalendarSettings)
 def my_calendar():
+    """Your personal calendar feed's address, and how meetings reach your calendar"""
     user = current_api_user()
-    return _private({**feed_links(user), "delivery": user.calendar_delivery})
+    return CalendarSettings(**feed_links(user), delivery=user.calendar_delivery), PRIVATE
 
 
 @bp.post("/me/calendar/reset")
 @api_auth
+@returns(CalendarLinks)
 def reset_my_calendar():
-    return _private(reset_feed(current_api_user()))
+    """Issue a new secret feed address; the old one answers 404 from now on"""
+    return CalendarLinks(**reset_feed(current_api_user())), PRIVATE

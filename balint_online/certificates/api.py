@@ -2,21 +2,17 @@
 
 from flask import Blueprint
 
-from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404, json_body
+from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
 from ..extensions import db
 from ..series.models import Series
 from . import services
-from .models import SeriesCredit, SeriesCreditLine
-from .rules import BODIES
+from .models import SeriesCredit
+from .schemas import Credit, CreditLineCreate, Shortfall, Standing, StoredCreditLine
 
 bp = Blueprint("certificates_api", __name__)
 
 
-def line_json(line: SeriesCreditLine) -> dict:
-    return {"id": line.id, **services.line_of(line).to_json(), "disciplines": list(line.disciplines)}
-
-
-def _credit(series_id) -> tuple[Series, SeriesCredit]:
+def _credit(series_id: int) -> tuple[Series, SeriesCredit]:
     series = get_or_404(Series, series_id, "series")
     credit = db.session.get(SeriesCredit, series.id)
     if credit is None:
@@ -24,41 +20,44 @@ def _credit(series_id) -> tuple[Series, SeriesCredit]:
     return series, credit
 
 
-@bp.get("/series/<series_id>/credit")
+@bp.get("/series/<int:series_id>/credit")
 @api_auth
+@returns(Credit)
 def show(series_id):
+    """A series' credit settings and its credit lines by accrediting body"""
     _, credit = _credit(series_id)
-    return {"minutes_per_meeting": credit.minutes_per_meeting, "min_meetings": credit.min_meetings,
-            "grace_minutes": credit.grace_minutes, "statements": list(credit.statement_lines),
-            "lines": [line_json(line) for line in credit.lines]}
+    return Credit.of(credit)
 
 
-@bp.post("/series/<series_id>/credit/lines")
+@bp.post("/series/<int:series_id>/credit/lines")
 @api_auth
-def add_line(series_id):
+@use_body(CreditLineCreate)
+@returns(StoredCreditLine, status=201, errors=(403, 409))
+def add_line(series_id, body: CreditLineCreate):
+    """Add a credit line (the series' leaders, admin)
+
+    Empty fields take the body's own credit type, disciplines and statement.
+    """
     series = get_or_404(Series, series_id, "series")
-    data = json_body()
-    f = Fields(data)
-    body = f.string("body", required=True, max_length=20, choices=tuple(BODIES))
-    amount = f.string("amount", default="", max_length=10)
-    credit_type = f.string("credit_type", default="", max_length=120)
-    disciplines = f.string_list("disciplines", max_items=20, max_length=60)
-    statement = f.string("statement", default="", max_length=2000)
-    f.check()
-    line = services.add_credit_line(series, current_api_user(), body=body, credit_type=credit_type, amount=amount,
-                                    disciplines=disciplines or [], statement=statement)
+    line = services.add_credit_line(series, current_api_user(), body=body.body, credit_type=body.credit_type,
+                                    amount=body.amount, disciplines=body.disciplines, statement=body.statement)
     db.session.commit()
-    return line_json(line), 201
+    return StoredCreditLine.of(line)
 
 
-@bp.get("/series/<series_id>/credit/me")
+@bp.get("/series/<int:series_id>/credit/me")
 @api_auth
+@returns(Standing)
 def standing(series_id):
-    """The caller's standing: which meetings counted in full, their credit lines, and why not, if not."""
+    """The caller's certificate standing
+
+    Meetings attended in full (joined by the start within the grace period, and to the end where the provider
+    reports departures; the leaders' word overrides), their credit lines, and why there is no certificate.
+    """
     series, credit = _credit(series_id)
     decided = services.decision(series, current_api_user(), credit)
     certificate = services.valid_certificate(series.id, current_api_user().id)
-    return {"eligible": decided.eligible, "full_meetings": decided.full_meetings,
-            "lines": [line.to_json() for line in decided.lines],
-            "reasons": [{"code": code, "meeting_number": number} for code, number in decided.reasons],
-            "certificate_number": certificate.number if certificate else None}
+    return Standing(eligible=decided.eligible, full_meetings=decided.full_meetings,
+                    lines=[line.to_json() for line in decided.lines],
+                    reasons=[Shortfall(code=code, meeting_number=number) for code, number in decided.reasons],
+                    certificate_number=certificate.number if certificate else None)

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,10 +9,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.models import DISCIPLINES
-from ..core.forms import choices
-
 from ..core.errors import DomainError
-from ..core.forms import attach_domain_error
+from ..core.forms import Form, attach_domain_error, choices
 from ..extensions import db
 from ..series.services import managed_series
 from . import services
@@ -22,7 +19,8 @@ from .rules import BODIES
 
 bp = Blueprint("certificates", __name__)
 
-class CreditForm(FlaskForm):
+
+class CreditForm(Form):
     minutes_per_meeting = IntegerField("Credit minutes per meeting attended", validators=[InputRequired(), NumberRange(1, 600)])
     min_meetings = IntegerField("Meetings a member must attend for a certificate", validators=[InputRequired(), NumberRange(1, 52)])
     grace_minutes = IntegerField("Minutes late (or early to leave) that still count as the whole meeting",
@@ -31,7 +29,7 @@ class CreditForm(FlaskForm):
                                "printed for their disciplines only)", validators=[Length(max=4000)])
 
 
-class CreditLineForm(FlaskForm):
+class CreditLineForm(Form):
     body = SelectField("Accrediting body", choices=[SelectChoice(k, f"{b.name} ({b.credit_type})") for k, b in BODIES.items()])
     amount = StringField("Credits", validators=[Optional(), Length(max=10)],
                          description="For example 19.25; leave empty where the body states no figure (its statement then says why).")

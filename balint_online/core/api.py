@@ -1,13 +1,20 @@
-"""What every JSON endpoint shares: errors in the contract's shape, bearer tokens, input checks."""
+"""What every JSON endpoint shares: errors in the contract's shape, bearer tokens, and the decorators
+that read a request into a schema (`use_body`, `use_query`) and write a response through one (`returns`).
+
+Each decorator also notes on the view what the OpenAPI document says about it (`doc_of`), so the
+document is generated from the same routes and schemas that serve the requests.
+"""
 
 from collections.abc import Callable
-from datetime import date, datetime
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from .schemas import text_problem
 
 API_PREFIX = "/api/v1"
 
@@ -57,6 +64,10 @@ def api_auth(view: Callable | None = None, *, optional: bool = False):
     from ..accounts.models import ApiToken
 
     def decorate(fn):
+        doc = doc_of(fn)
+        doc["security"] = "optional" if optional else "bearer"
+        doc["errors"].add(401)
+
         @wraps(fn)
         def wrapper(*args, **kwargs):
             header = request.headers.get("Authorization", "")
@@ -78,145 +89,151 @@ def api_auth(view: Callable | None = None, *, optional: bool = False):
     return decorate(view) if view is not None else decorate
 
 
-def json_body() -> dict:
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.get_data(cache=True) and not request.is_json:
-            raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
-        if request.get_data(cache=True):
-            raise ApiError(400, "The body is not valid JSON.")
-        return {}
-    if not isinstance(data, dict):
-        raise ApiError(400, "The body must be a JSON object.")
-    return data
+def doc_of(view: Callable) -> dict:
+    """What the OpenAPI document says about a view; shared by its decorators (functools.wraps copies it)."""
+    return view.__dict__.setdefault("api_doc", {"errors": set(), "security": None})
 
 
-def get_or_404(model, ident, what: str):
-    try:
-        key = int(ident)
-    except (TypeError, ValueError):
-        key = None
-    obj = db.session.get(model, key) if key is not None and 0 < key < 2**63 else None
+def get_or_404(model, ident: int, what: str):
+    """The object with that id; `<int:...>` routes bound ids to their column (core/routing.py)."""
+    obj = db.session.get(model, ident)
     if obj is None:
         raise ApiError(404, f"No {what} with id {ident}.")
     return obj
 
 
-class Fields:
-    """Reads a JSON object field by field, collecting every problem before answering 422."""
+def _field_name(loc: tuple) -> str:
+    # A list's position is left out when it ends the name ("skip_dates", not "skip_dates.3"), as the contract
+    # names fields; an object in a list keeps it ("items.0.text"), as that object's fields are named.
+    parts = list(loc)
+    while parts and isinstance(parts[-1], int):
+        parts.pop()
+    return ".".join(str(part) for part in parts) or "body"
 
-    def __init__(self, data: dict):
-        self.data = data
-        self.errors: dict[str, str] = {}
 
-    def fail(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
+def _problem(error: dict) -> str:
+    if error["type"] == "missing":
+        return "This field is required."
+    message = error["msg"].removeprefix("Value error, ")
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
-    def check(self) -> None:
-        if self.errors:
-            names = ", ".join(sorted(self.errors))
-            raise ApiError(422, f"Some fields need attention: {names}.", fields=self.errors)
 
-    def _raw(self, name, required):
-        if name not in self.data or self.data[name] is None:
-            if required:
-                self.fail(name, "This field is required.")
-            return None
-        return self.data[name]
+def validation_error(exc: ValidationError) -> ApiError:
+    """A pydantic refusal as the contract's 422, naming every field at fault."""
+    fields: dict[str, str] = {}
+    for error in exc.errors(include_url=False, include_input=False):
+        fields.setdefault(_field_name(error["loc"]), _problem(error))
+    return ApiError(422, f"Some fields need attention: {', '.join(sorted(fields))}.", fields=fields)
 
-    def string(self, name, *, required=False, default=None, max_length=200, choices=None):
-        value = self._raw(name, required)
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            self.fail(name, "Must be text.")
-            return default
-        value = value.strip()
-        if required and not value:
-            self.fail(name, "Must not be empty.")
-        elif len(value) > max_length:
-            self.fail(name, f"At most {max_length} characters.")
-        elif choices is not None and value not in choices:
-            self.fail(name, f"Must be one of: {', '.join(choices)}.")
-        return value
 
-    def integer(self, name, *, required=False, default=None, minimum=None, maximum=None):
-        value = self._raw(name, required)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(name, "Must be a whole number.")
-            return default
-        if minimum is not None and value < minimum:
-            self.fail(name, f"Must be at least {minimum}.")
-        elif maximum is not None and value > maximum:
-            self.fail(name, f"Must be at most {maximum}.")
-        return value
+def _read_json() -> object:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    if not request.is_json:
+        raise ApiError(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    try:
+        # pydantic's parser bounds nesting depth and refuses lone surrogates, which json.loads does not.
+        data = from_json(raw)
+    except ValueError:
+        raise ApiError(400, "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return data
 
-    def boolean(self, name, *, required=False, default=None):
-        value = self._raw(name, required)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.fail(name, "Must be true or false.")
-            return default
-        return value
 
-    def date(self, name, *, required=False, default=None):
-        value = self._raw(name, required)
-        if value is None:
-            return default
-        return self._parse_date(name, value)
+def parse_body(schema: type[BaseModel]) -> BaseModel:
+    data = _read_json()
+    try:
+        # Strict validation (Input's config): 5 is not "5", true is not "yes".
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
 
-    def _parse_date(self, name, value):
-        try:
-            if not isinstance(value, str) or len(value) != 10:
-                raise ValueError
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(name, "Must be a date written YYYY-MM-DD.")
-            return None
 
-    def local_datetime(self, name, *, required=False):
-        value = self._raw(name, required)
-        if value is None:
-            return None
-        try:
-            if not isinstance(value, str) or len(value) != 16 or value[10] != "T":
-                raise ValueError
-            return datetime.strptime(value, "%Y-%m-%dT%H:%M")
-        except ValueError:
-            self.fail(name, "Must be a local wall-clock time written YYYY-MM-DDTHH:MM.")
-            return None
+def use_body(schema: type[BaseModel], *, arg: str = "body"):
+    """Pass the JSON body, parsed and bounded by `schema`, as `arg`; refusals are 400, 413, 415 or 422."""
 
-    def date_list(self, name, *, max_items=60):
-        value = self._raw(name, False)
-        if value is None:
-            return []
-        if not isinstance(value, list) or len(value) > max_items:
-            self.fail(name, f"Must be a list of at most {max_items} dates (YYYY-MM-DD).")
-            return []
-        parsed = [self._parse_date(name, item) for item in value]
-        return sorted({d for d in parsed if d is not None})
+    def decorate(fn):
+        doc = doc_of(fn)
+        doc["body"] = schema
+        doc["errors"] |= {400, 413, 415, 422}
 
-    def string_list(self, name, *, max_items=10, max_length=254):
-        value = self._raw(name, False)
-        if value is None:
-            return None
-        if not isinstance(value, list) or len(value) > max_items or not all(
-            isinstance(v, str) and 0 < len(v) <= max_length for v in value
-        ):
-            self.fail(name, f"Must be a list of at most {max_items} texts.")
-            return None
-        return value
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            return fn(*args, **{**kwargs, arg: parse_body(schema)})
 
-    def id_list(self, name, *, max_items=500):
-        value = self._raw(name, False)
-        if value is None:
-            return []
-        if not isinstance(value, list) or len(value) > max_items or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value
-        ):
-            self.fail(name, "Must be a list of ids (whole numbers).")
-            return []
-        return value
+        return wrapper
+
+    return decorate
+
+
+def use_query(schema: type[BaseModel], *, arg: str = "query"):
+    """Pass the query string, parsed and bounded by `schema`, as `arg`; refusals are 422."""
+
+    def decorate(fn):
+        doc = doc_of(fn)
+        doc["query"] = schema
+        doc["errors"].add(422)
+
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                # Text a database cannot store never gets this far (core/routing.py).
+                parsed = schema.model_validate(request.args.to_dict())
+            except ValidationError as exc:
+                raise validation_error(exc) from None
+            return fn(*args, **{**kwargs, arg: parsed})
+
+        return wrapper
+
+    return decorate
+
+
+def idempotency_key(max_length: int) -> str | None:
+    """The Idempotency-Key header: absent is None; present, it must be a usable key (1 to `max_length` characters)."""
+    if "Idempotency-Key" not in request.headers:
+        return None
+    value = request.headers["Idempotency-Key"].strip()
+    problem = text_problem(value) or ("Must not be empty." if not value else None) or (
+        f"At most {max_length} characters." if len(value) > max_length else None)
+    if problem:
+        raise ApiError(422, "The Idempotency-Key header is not usable.", fields={"Idempotency-Key": problem})
+    return value
+
+
+def returns(schema: type[BaseModel], *, status: int | tuple[int, ...] = 200, errors: tuple[int, ...] = (),
+            headers: dict[str, dict] | None = None, responses: dict[int, tuple[type[BaseModel], str]] | None = None):
+    """Serialise what the view returns (an instance of `schema`, optionally with a status and headers) as JSON.
+
+    `status` is the success status, or all of them with the usual one first.
+
+    For the document: `errors` are the refusals the view itself gives in the usual error shape (403, 409...),
+    `responses` those with a body of their own (status -> (schema, description)), `headers` the request
+    headers the view reads (name -> JSON schema). The view's docstring is the operation's summary (first
+    line) and description.
+    """
+
+    def decorate(fn):
+        doc = doc_of(fn)
+        doc.update(response=schema, status=status, doc=fn.__doc__ or fn.__name__, headers=headers or {},
+                   responses=responses or {})
+        doc["errors"] |= set(errors)
+
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            result = fn(*args, **kwargs)
+            extra, code = {}, status[0] if isinstance(status, tuple) else status
+            if isinstance(result, tuple):
+                result, *rest = result
+                for item in rest:
+                    extra, code = (item, code) if isinstance(item, dict) else (extra, item)
+            if not isinstance(result, schema):
+                raise TypeError(f"{fn.__name__} returned {type(result).__name__}, not {schema.__name__}")
+            response = current_app.response_class(result.model_dump_json(), status=code, mimetype="application/json")
+            response.headers.update(extra)
+            return response
+
+        return wrapper
+
+    return decorate

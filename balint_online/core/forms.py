@@ -1,12 +1,60 @@
-"""Form pieces shared by features."""
+"""Form pieces shared by features: every page's form derives from `Form`."""
 
 from collections.abc import Callable, Mapping
 from functools import cache
 from zoneinfo import available_timezones
 
-from wtforms import SelectField
+from datetime import date, datetime
+
+import wtforms
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.meta import DefaultMeta
+from wtforms.validators import InputRequired, StopValidation, ValidationError
+
+from .schemas import day_problem, text_problem
+
+
+def storable_text(form, field) -> None:
+    """The one rule for every text a form takes (the API's too, core/schemas.py): nothing a database cannot store."""
+    sent = [value for value in field.raw_data or () if isinstance(value, str)]
+    for value in sent + ([field.data] if isinstance(field.data, str) else []):
+        if problem := text_problem(value):
+            # Stops this field's other validators, which may look the value up in the database.
+            raise StopValidation(problem)
+
+
+def sane_date(form, field) -> None:
+    """The API's date range (core/schemas.py) for every date a form takes."""
+    day = field.data.date() if isinstance(field.data, datetime) else field.data
+    if isinstance(day, date) and (problem := day_problem(day)):
+        raise ValidationError(problem)
+
+
+class SharedRules(DefaultMeta):
+    """`storable_text` first on every field and `sane_date` on every date field, for pages' forms and
+    the groups nested in them alike."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        dates = [sane_date] if isinstance(field, (DateField, DateTimeField)) else []
+        field.validators = [storable_text, *field.validators, *dates]
+        return field
+
+
+class Form(FlaskForm):
+    """A page's form: CSRF-protected (Flask-WTF), with the shared rules on every field."""
+
+    class Meta(SharedRules):
+        pass
+
+
+class SubForm(wtforms.Form):
+    """A group of fields repeated inside a page's form (FieldList(FormField(...))): the same rules,
+    no token of its own (the page's form carries it)."""
+
+    Meta = SharedRules
 
 
 @cache

@@ -3,10 +3,13 @@
 from datetime import UTC
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
+# Money columns are 64-bit integers of cents: room for any real fee, and a hard bound on input.
+MAX_CENTS = 2**63 - 1
+MAX_AMOUNT = Decimal(MAX_CENTS) / 100
 
 
 class UTCDateTime(TypeDecorator):
@@ -31,7 +34,7 @@ class UTCDateTime(TypeDecorator):
 class Money(TypeDecorator):
     """A Decimal amount with two places, stored as integer cents so no database rounds it."""
 
-    impl = Integer
+    impl = BigInteger
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
@@ -42,6 +45,8 @@ class Money(TypeDecorator):
         cents = value.quantize(CENT) * 100
         if cents != value * 100:
             raise ValueError(f"{value} has more than two decimal places")
+        if abs(cents) > MAX_CENTS:
+            raise ValueError(f"{value} does not fit a money column")
         return int(cents)
 
     def process_result_value(self, value, dialect):

@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import choices
+from ..core.forms import Form, SubForm, choices
 from . import attestation
 
 def _strip(text):
@@ -13,7 +12,7 @@ NOTE_HINT = ("Optional, for the leaders: your setting, what draws you to the gro
              "Please include no patient details.")
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     trainee = BooleanField("I am a trainee (resident, student or fellow)",
                            description="Trainees pay the trainee rate; the price below follows this box.")
     note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT)
@@ -48,7 +47,7 @@ def apply_form(items) -> ApplyForm:
 KINDS = {"required": "A requirement: applicants confirm it", "advice": "Advice: shown with whom to contact"}
 
 
-class CommitmentItemForm(Form):
+class CommitmentItemForm(SubForm):
     key = StringField("Key", validators=[Optional(), Length(max=40)],
                       description="Stable name used by the API; lower-case letters, digits and underscores.")
     text = TextAreaField("Wording", validators=[Optional(), Length(max=attestation.TEXT_MAX)])
@@ -56,7 +55,7 @@ class CommitmentItemForm(Form):
     contact = StringField("Whom to contact (advice)", validators=[Optional(), Length(max=300)])
 
 
-class CommitmentsForm(FlaskForm):
+class CommitmentsForm(Form):
     intro = TextAreaField("Introduction", validators=[DataRequired(), Length(max=attestation.TEXT_MAX)])
     items = FieldList(FormField(CommitmentItemForm), min_entries=1)
 
@@ -82,13 +81,13 @@ class CommitmentsForm(FlaskForm):
         return attached
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = TextAreaField("Why are you withdrawing?", filters=[_strip],
                            validators=[DataRequired("Please say why, in a sentence."), Length(max=1000)],
                            description="Your written withdrawal; the leaders see it. No patient details, please.")
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField("Reason for declining", filters=[_strip],
                            validators=[DataRequired("A reason is required: the applicant is told."), Length(max=1000)],
                            description="The applicant receives this reason by email, as written.")

@@ -1,93 +1,74 @@
 """JSON endpoints for quotes and payments."""
 
-from datetime import date
-
 from flask import Blueprint, request
 
-from ..core.api import ApiError, Fields, api_auth, current_api_user, get_or_404, json_body
-from ..core.timefmt import iso_z
+from ..core.api import ApiError, api_auth, current_api_user, get_or_404, idempotency_key, returns, use_body, use_query
+from ..core.schemas import column_length
 from ..enrollment.models import Application
+from ..enrollment.schemas import ApplicationOut
 from ..series.models import Series
-from .models import PAYMENT_METHODS
+from .models import Payment
 from .providers import provider_named
-from .rules import format_money, money
+from .schemas import PaymentCreate, PaymentOut, Quote, QuoteQuery, Recorded, RecordedPayment, ScholarshipGrant
 from .services import grant_scholarship, payment_status, quote_for, record_payment
 
 bp = Blueprint("pricing_api", __name__)
+KEY_LENGTH = column_length(Payment.idempotency_key)
 
 
-@bp.get("/series/<series_id>/quote")
+@bp.get("/series/<int:series_id>/quote")
 @api_auth
-def series_quote(series_id):
+@use_query(QuoteQuery)
+@returns(Quote)
+def series_quote(series_id, query: QuoteQuery):
+    """What the caller would pay (membership from their own record)"""
     series = get_or_404(Series, series_id, "series")
     if series.lifecycle == "draft" and not series.can_manage(current_api_user()):
         raise ApiError(404, f"No series with id {series_id}.")
-    errors = {}
-    trainee_raw = request.args.get("trainee", "false").lower()
-    if trainee_raw not in ("true", "false", "1", "0"):
-        errors["trainee"] = "Must be true or false."
-    on = None
-    if "on" in request.args:
-        try:
-            on = date.fromisoformat(request.args["on"])
-        except ValueError:
-            errors["on"] = "Must be a date written YYYY-MM-DD."
-    if errors:
-        raise ApiError(400, "Some query parameters are not understood.", fields=errors)
     # Membership comes from the caller's own record on that date, never from the request.
-    return quote_for(series, current_api_user(), trainee=trainee_raw in ("true", "1"), on=on).to_api()
+    offered = quote_for(series, current_api_user(), trainee=query.trainee, on=query.on)
+    return Quote.model_validate(offered.to_api())
 
 
-def payment_json(payment) -> dict:
-    return {"id": payment.id, "application_id": payment.application_id, "amount": format_money(payment.amount),
-            "currency": payment.currency, "method": payment.method, "reference": payment.reference,
-            "received_at": iso_z(payment.received_at)}
-
-
-@bp.post("/applications/<application_id>/payments")
+@bp.post("/applications/<int:application_id>/payments")
 @api_auth
-def add_payment(application_id):
+@use_body(PaymentCreate)
+@returns(RecordedPayment, status=(201, 200), errors=(403, 409), headers={"Idempotency-Key": {
+    "type": "string", "minLength": 1, "maxLength": KEY_LENGTH, "description": "Makes a retry record nothing new"}})
+def add_payment(application_id, body: PaymentCreate):
+    """Record a payment (admin)
+
+    An Idempotency-Key header (or idempotency_key field) makes a retry record nothing new: 201 the first time,
+    200 with the same payment after. Without a key, a request repeating the reference and amount of a payment
+    on the same application within 10 minutes is taken for a retry and answered the same way.
+    """
     user = current_api_user()
     if not user.is_admin:
         raise ApiError(403, "Only administrators record payments.")
     application = get_or_404(Application, application_id, "application")
-    data = json_body()
-    f = Fields(data)
-    method = f.string("method", required=True, max_length=20, choices=tuple(PAYMENT_METHODS))
-    reference = f.string("reference", default="", max_length=200)
-    key = request.headers.get("Idempotency-Key") or f.string("idempotency_key", max_length=200)
-    amount = None
-    try:
-        amount = money(data.get("amount"))
-        if amount <= 0:
-            f.fail("amount", "Must be more than 0.00.")
-    except (TypeError, ValueError) as exc:
-        f.fail("amount", f"Must be an amount written as a string such as \"875.00\" ({exc}).")
-    f.check()
-    payment, created = record_payment(application, amount=amount, method=method, reference=reference, actor=user,
-                                      idempotency_key=key)
-    body = {**payment_json(payment), "payment_status": payment_status(application)}
-    return body, 201 if created else 200
+    key = idempotency_key(KEY_LENGTH) or body.idempotency_key
+    payment, created = record_payment(application, amount=body.amount, method=body.method, reference=body.reference,
+                                      actor=user, idempotency_key=key)
+    answer = RecordedPayment(**PaymentOut.of(payment).model_dump(), payment_status=payment_status(application))
+    return answer, 201 if created else 200
 
 
-@bp.post("/applications/<application_id>/scholarship")
+@bp.post("/applications/<int:application_id>/scholarship")
 @api_auth
-def scholarship(application_id):
-    from ..enrollment.api import application_json
-
+@use_body(ScholarshipGrant)
+@returns(ApplicationOut, errors=(403, 409))
+def scholarship(application_id, body: ScholarshipGrant):
+    """Grant a scholarship (admin): the amount due becomes 0.00; recorded in the history"""
     user = current_api_user()
     if not user.is_admin:
         raise ApiError(403, "Only administrators grant scholarships.")
     application = get_or_404(Application, application_id, "application")
-    f = Fields(json_body())
-    reason = f.string("reason", default="", max_length=1000)
-    f.check()
-    grant_scholarship(application, user, reason)
-    return application_json(application, for_manager=True)
+    grant_scholarship(application, user, body.reason)
+    return ApplicationOut.of(application, manager=current_api_user())
 
 
 @bp.post("/payments/notifications/<provider>")
+@returns(Recorded, errors=(400,))
 def provider_notification(provider):
-    """Called by a payment provider's servers, which authenticate by signature, not by token."""
-    payments = provider_named(provider).handle_notification(request)
-    return {"recorded": [payment_json(p) for p in payments]}
+    """A payment provider reports money received (authenticated by the provider's signature, not by token)"""
+    return Recorded(recorded=[PaymentOut.of(p) for p in provider_named(provider).handle_notification(request)])

@@ -2,26 +2,37 @@
 
 import secrets
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..core.forms import choices
+from ..core.forms import Form, choices
 from .models import PAYMENT_METHODS
 from .rules import money
 
 
-def _amount(form, field):
-    try:
-        field.parsed = money(field.data or "")
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(f"Write the amount like 875.00: it {exc}.") from exc
-    if field.parsed == 0:
+class MoneyField(DecimalField):
+    """An amount as people type it, read by the same rule as the API's (pricing.rules.money):
+    at most two places, within a money column; "1.005" or "1e400" is refused, never rounded."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, places=2, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = money(valuelist[0])
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"Write the amount like 875.00: it {exc}.") from None
+
+
+def _more_than_zero(form, field):
+    if field.data is not None and field.data == 0:
         raise ValidationError("Must be more than 0.00.")
 
 
-class PaymentForm(FlaskForm):
-    amount = StringField("Amount received", validators=[InputRequired(), _amount],
+class PaymentForm(Form):
+    amount = MoneyField("Amount received", validators=[InputRequired(), _more_than_zero],
                          description="For example 875.00, in the application's currency.")
     method = SelectField("How it was paid", choices=choices(PAYMENT_METHODS), default="transfer")
     reference = StringField("Reference (optional)", validators=[Optional(), Length(max=200)],
@@ -34,10 +45,10 @@ class PaymentForm(FlaskForm):
             self.idempotency_key.data = f"form:{secrets.token_urlsafe(18)}"
 
 
-class ScholarshipForm(FlaskForm):
+class ScholarshipForm(Form):
     reason = TextAreaField("Why (kept in the application's history)", filters=[lambda text: text.strip() if text else text],
                            validators=[DataRequired("Say why, for the record."), Length(max=1000)])
 
 
-class RefundPaidForm(FlaskForm):
+class RefundPaidForm(Form):
     reference = StringField("Refund reference", validators=[Optional(), Length(max=200)])

@@ -15,6 +15,9 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# The database bound (64-bit cents), so that no amount the rules accept overflows its column.
+from ..core.types import MAX_AMOUNT
+
 CATEGORIES = ("standard", "member", "trainee", "member_trainee")
 CATEGORY_LABELS = {
     "standard": "Non-member",
@@ -100,6 +103,8 @@ def money(value) -> Decimal:
         raise ValueError(f"must be a finite amount (got {value})")
     if value < 0:
         raise ValueError(f"must not be negative (got {value})")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"must be smaller: at most {MAX_AMOUNT} (got {value})")
     return _exact_cents(value)
 
 

@@ -1,11 +1,12 @@
 from datetime import date
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import TimezoneField, choices
+from ..core.forms import Form, TimezoneField, choices
+from ..core.schemas import day_problem
+from ..pricing.forms import MoneyField
 from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
 from .services import VIDEO_PROVIDERS
 
@@ -15,9 +16,12 @@ def _skip_dates(form, field):
         field.parsed = [date.fromisoformat(p.strip()) for p in (field.data or "").replace(";", ",").split(",") if p.strip()]
     except ValueError as exc:
         raise ValidationError("Write dates as YYYY-MM-DD, separated by commas.") from exc
+    for day in field.parsed:
+        if problem := day_problem(day):
+            raise ValidationError(f"{day}: {problem}")
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     title = StringField("Title", validators=[InputRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)],
                                 description="Who the group is for, what to expect. No patient details.")
@@ -38,7 +42,7 @@ class SeriesForm(FlaskForm):
     registration_deadline = DateField("Applications taken through", validators=[Optional()],
                                       description="The last day, in the group's zone, on which people can apply.")
     cancellation_deadline = DateField("Cancellation deadline", validators=[Optional()])
-    cancellation_fee = DecimalField("Cancellation fee", places=2, default=100, validators=[InputRequired(), NumberRange(0)])
+    cancellation_fee = MoneyField("Cancellation fee", default=Decimal("100.00"), validators=[InputRequired()])
     skip_dates = StringField("Skip dates (YYYY-MM-DD, comma-separated)", validators=[Optional(), _skip_dates])
     offer_hours = IntegerField("Hours a waiting-list offer stays open", default=48, validators=[InputRequired(), NumberRange(1, 336)])
 
@@ -46,8 +50,8 @@ class SeriesForm(FlaskForm):
 # One early and one regular field per price category, added to the form class.
 for _category in CATEGORIES:
     for _period in ("early", "regular"):
-        setattr(SeriesForm, f"price_{_category}_{_period}", DecimalField(
-            f"{CATEGORY_LABELS[_category]}: {_period}", places=2, validators=[Optional(), NumberRange(0)]))
+        setattr(SeriesForm, f"price_{_category}_{_period}", MoneyField(
+            f"{CATEGORY_LABELS[_category]}: {_period}", validators=[Optional()]))
 
 
 # What a published series' edit page offers: the changes that keep what applicants were promised.

@@ -112,6 +112,10 @@ def registration_open(on: date, deadline: date | None) -> bool:
     return deadline is None or on <= deadline
 
 
+# Every status series_state gives, for those who list or document them.
+STATES = ("draft", "open", "full", "running", "completed", "cancelled")
+
+
 def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None, seats_left: int) -> str:
     """The status people see: draft, open, full, running, completed or cancelled.
 

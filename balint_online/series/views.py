@@ -12,7 +12,7 @@ from ..core.errors import DomainError
 from ..core.pagination import paginate
 from ..core.forms import attach_domain_error
 from ..extensions import db
-from ..pricing.rules import money, parse_price_table, price_range
+from ..pricing.rules import parse_price_table, price_range
 from .forms import SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
 from .models import Series, series_leaders
 from .services import SeriesInput, create_series, input_of, open_series_query, publish_series, update_series
@@ -65,7 +65,7 @@ def _values_from_form(form, leaders: list[str]) -> dict:
         values.update(
             first_meeting_local=datetime.combine(form.first_date.data, form.start_time.data),
             currency=form.currency.data.upper(), prices=prices_from_form(form),
-            trainee_discount_percent=form.trainee_discount.data, cancellation_fee=money(form.cancellation_fee.data),
+            trainee_discount_percent=form.trainee_discount.data, cancellation_fee=form.cancellation_fee.data,
             skip_dates=getattr(form.skip_dates, "parsed", []))
     return values
 

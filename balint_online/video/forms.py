@@ -1,19 +1,18 @@
 """The leaders' attendance grid: one select per member and started meeting, saved with one post."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from ..core.forms import choices
+from ..core.forms import Form, choices
 from .models import ATTENDANCE_STATUSES
 from .services import Grid, cell_name
 
 CELL_CHOICES = choices({"": "Not recorded", **ATTENDANCE_STATUSES})
 
 
-def attendance_form(grid: Grid) -> FlaskForm:
+def attendance_form(grid: Grid) -> Form:
     """A form class made for this grid: fields are named by cell_name(meeting, member)."""
 
-    class AttendanceForm(FlaskForm):
+    class AttendanceForm(Form):
         pass
 
     for row in grid.rows:

@@ -12,7 +12,8 @@ from ..extensions import csrf, db
 from ..series.models import Meeting
 from ..series.services import managed_series
 from .forms import attendance_form
-from .providers.zoom import WebhookRejected, parse_participant_event, verify_zoom_webhook, zoom_url_validation_response
+from .providers.zoom import (WebhookRejected, is_participant_event, parse_participant_event, verify_zoom_webhook,
+                             zoom_url_validation_response)
 from .services import (JoinRefused, VideoUnavailable, attendance_grid, attendance_table, cell_name, enter_meeting,
                        record_provider_event, save_attendance)
 
@@ -78,5 +79,7 @@ def zoom_webhook():
             raise ApiError(400, "endpoint.url_validation without a plainToken.")
         return zoom_url_validation_response(secret, plain)
     event = parse_participant_event(payload)
+    if event is None and is_participant_event(payload):
+        raise ApiError(400, "Webhook refused: a participant event without a usable meeting, participant or time.")
     recorded = event is not None and record_provider_event(event)
     return {"status": "recorded" if recorded else "ignored"}

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange
@@ -13,7 +12,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download
 from ..core.errors import DomainError
-from ..core.forms import attach_domain_error
+from ..core.forms import Form, attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Meeting, Series
@@ -25,26 +24,26 @@ from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
 bp = Blueprint("workspace", __name__)
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(Form):
     new_date = DateField("New date", validators=[InputRequired()])
     new_time = TimeField("New start time (in the group's zone)", validators=[InputRequired()])
 
 
-class AddMeetingForm(FlaskForm):
+class AddMeetingForm(Form):
     new_date = DateField("Date", validators=[InputRequired()])
     new_time = TimeField("Start time (in the group's zone)", validators=[InputRequired()])
 
 
-class PresentersForm(FlaskForm):
+class PresentersForm(Form):
     count = IntegerField("Members presenting at this meeting", validators=[InputRequired(), NumberRange(1, 10)],
                          description="Two presenters at one meeting can give every member a turn when a meeting is lost.")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField("Reason, for the members", validators=[InputRequired(), Length(max=500)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     subject = StringField("Subject", validators=[InputRequired(), Length(max=150)])
     body = TextAreaField("Message", validators=[InputRequired(), Length(max=5000)],
                          description="Goes by email to every enrolled member and the leaders. No patient details.")

@@ -141,7 +141,7 @@ INSTANTS = {
         (D("875.5"), "875.50"),
         (D("1E+3"), "1000.00"),
         (D("-0.00"), "0.00"),
-        ("12345678901234567890.12", "12345678901234567890.12"),
+        ("92233720368547758.07", "92233720368547758.07"),  # the most a 64-bit money column holds
     ],
 )
 def test_money_parses_to_two_places(value, expected):
@@ -174,6 +174,7 @@ def test_money_parses_to_two_places(value, expected):
         ("1.005", "two decimal places"),
         ("0.001", "two decimal places"),
         (D("875.555"), "two decimal places"),
+        ("92233720368547758.08", "smaller"),  # a cent more than a 64-bit money column holds
         ("9" * 40, "smaller"),
         (10**40, "smaller"),
     ],

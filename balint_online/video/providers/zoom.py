@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import string
 import threading
@@ -228,6 +229,11 @@ class ZoomProvider:
 
 # --- webhooks ------------------------------------------------------------------
 
+_SECONDS = re.compile(r"[0-9]{1,12}")
+# 2100-01-01T00:00:00Z: no real event is later; larger numbers overflow datetime.
+_LAST_EVENT_MS = 4_102_444_800_000
+
+
 class WebhookRejected(Exception):
     """A webhook request that must not be trusted; `reason` says why (safe to log)."""
 
@@ -258,10 +264,10 @@ def verify_zoom_webhook(secret_token: str, headers: Mapping[str, str], raw_body:
         raise WebhookRejected("missing x-zm-signature")
     if not timestamp:
         raise WebhookRejected("missing x-zm-request-timestamp")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise WebhookRejected("malformed x-zm-request-timestamp") from None
+    # Seconds since the epoch; bounded before arithmetic, since a huge number overflows a float.
+    if not _SECONDS.fullmatch(timestamp):
+        raise WebhookRejected("malformed x-zm-request-timestamp")
+    sent_at = int(timestamp)
     now = now or datetime.now(timezone.utc)
     if abs(now.timestamp() - sent_at) > WEBHOOK_TOLERANCE.total_seconds():
         raise WebhookRejected("timestamp outside the 5-minute window (possible replay)")
@@ -270,7 +276,7 @@ def verify_zoom_webhook(secret_token: str, headers: Mapping[str, str], raw_body:
         raise WebhookRejected("bad signature")
     try:
         payload = json.loads(raw_body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise WebhookRejected("body is not JSON") from None
     if not isinstance(payload, dict):
         raise WebhookRejected("body is not a JSON object")
@@ -314,6 +320,17 @@ def _parse_time(value: object) -> datetime | None:
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _from_millis(value: object) -> datetime | None:
+    """event_ts (milliseconds since the epoch) as an instant; None when absent or beyond any real event."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= _LAST_EVENT_MS:
+        return None
+    return datetime.fromtimestamp(value / 1000, timezone.utc)
+
+
+def is_participant_event(payload: Mapping[str, Any]) -> bool:
+    return payload.get("event") in _PARTICIPANT_EVENTS
+
+
 def parse_participant_event(payload: Mapping[str, Any]) -> ParticipantEvent | None:
     """A ParticipantEvent for meeting.participant_joined/left; None for any other event.
 
@@ -330,9 +347,8 @@ def parse_participant_event(payload: Mapping[str, Any]) -> ParticipantEvent | No
         log.warning("zoom: %s event without meeting or participant", event)
         return None
     at = _parse_time(participant.get(time_field))
-    if at is None and isinstance(payload.get("event_ts"), (int, float)):
-        # event_ts is in milliseconds.
-        at = datetime.fromtimestamp(payload["event_ts"] / 1000, timezone.utc)
+    if at is None:
+        at = _from_millis(payload.get("event_ts"))
     if at is None:
         log.warning("zoom: %s event without a time", event)
         return None

@@ -1,0 +1,113 @@
+"""The API's description of money, quotes and payments (see core/schemas.py)."""
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from ..core.schemas import Day, Input, Instant, Output, Query, Text, column_length
+from ..enrollment.models import AuditEntry
+from .models import PAYMENT_METHODS, Payment
+from .rules import CATEGORIES, format_money, money
+
+_AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        return money(value)
+    except (TypeError, ValueError) as exc:
+        raise PydanticCustomError("money", 'Must be an amount written as a string such as "875.00": {problem}.',
+                                  {"problem": str(exc)}) from None
+
+
+# In: a string (or whole number) of at most two places, within a 64-bit money column; never a float.
+MoneyIn = Annotated[Decimal, PlainValidator(_amount),
+                    WithJsonSchema({"type": "string", "pattern": _AMOUNT_PATTERN, "example": "875.00"})]
+# Out: always a string with two places.
+Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json"),
+                  WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "875.00"})]
+Currency = Annotated[str, Field(pattern="^[A-Z]{3}$", examples=["USD"])]
+Category = Literal[CATEGORIES]
+PaymentStatus = Literal["unpaid", "part-paid", "paid", "waived", "refund-due", "refunded"]
+
+
+class Line(Output):
+    label: str
+    amount: Money
+
+
+class Quote(Output):
+    """What an applicant owes and why, line by line."""
+
+    category: Category
+    rate_category: Category
+    period: Literal["early", "regular"]
+    amount: Money
+    currency: Currency
+    lines: list[Line]
+
+
+class QuoteQuery(Query):
+    trainee: bool = False
+    on: Day | None = Field(None, description="The date to price on (default: today in the series' zone)")
+
+
+class Rate(Output):
+    early: Money | None = None
+    regular: Money
+
+
+def _positive(amount: Decimal) -> Decimal:
+    if amount <= 0:
+        raise PydanticCustomError("money", "Must be more than 0.00.")
+    return amount
+
+
+class PaymentCreate(Input):
+    amount: Annotated[MoneyIn, AfterValidator(_positive)]
+    method: Literal[tuple(PAYMENT_METHODS)]
+    reference: Text(column_length(Payment.reference)) = ""
+    idempotency_key: Text(column_length(Payment.idempotency_key), min_length=1) | None = Field(
+        None, description="As the Idempotency-Key header, which wins when both are sent")
+
+
+class PaymentOut(Output):
+    id: int
+    application_id: int
+    amount: Money
+    currency: Currency
+    method: str
+    reference: str
+    received_at: Instant
+
+    @classmethod
+    def of(cls, payment: Payment) -> "PaymentOut":
+        return cls.model_validate(payment)
+
+
+class RecordedPayment(PaymentOut):
+    payment_status: PaymentStatus
+
+
+class Recorded(Output):
+    recorded: list[PaymentOut]
+
+
+class ScholarshipGrant(Input):
+    reason: Text(column_length(AuditEntry.reason)) = ""
+
+
+class Amount(Output):
+    amount: Money
+    currency: Currency
+
+
+class RefundOut(Output):
+    amount: Money
+    currency: Currency
+    reason: str
+    lines: list[Line]
+    due_by: Day | None = Field(description="When the refund is owed by (none when nothing is owed)")
+
