@@ -19,10 +19,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from cachetools import LRUCache
 from flask import Flask, current_app
-from sqlalchemy import and_, func, or_, select, true, union
+from sqlalchemy import and_, bindparam, func, or_, select, true, union
 
 from ..accounts.models import User
 from ..core.zonerules import current as current_rules
@@ -46,13 +47,16 @@ class Validator:
     last_modified: datetime
 
 
-def _validator_statement(token):
-    """One statement: the token's owner and a fingerprint of everything their feed shows.
+@cache
+def _validator_statement():
+    """One statement: the token's owner and a fingerprint of everything their feed shows. Built once
+    (the token is a bound parameter): building it cost more than running it.
 
     Common table expressions name the owner (`me`) and the series in their feed (`feed`) once,
     so every aggregate below is an indexed lookup for that one person.
     """
-    me = select(User.id, User.calendar_token, User.calendar_delivery).where(User.calendar_token == token).cte("me")
+    me = (select(User.id, User.calendar_token, User.calendar_delivery)
+          .where(User.calendar_token == bindparam("token")).cte("me"))
     enrolled = select(Application.series_id.label("series_id")).where(
         Application.user_id == me.c.id,
         # A member whose group the society cancelled keeps its meetings, shown as cancelled.
@@ -101,7 +105,7 @@ def personal_validator(token: str) -> Validator | None:
     Found or not, the same steps run: the indexed lookup, then a constant-time comparison
     (against a throwaway secret on a miss), so an unknown token is not answered any faster.
     """
-    row = db.session.execute(_validator_statement(token)).one_or_none()
+    row = db.session.execute(_validator_statement(), {"token": token}).one_or_none()
     stored = row.calendar_token if row is not None else _NO_TOKEN
     if not hmac.compare_digest(stored.encode(), token.encode()) or row is None:
         return None
