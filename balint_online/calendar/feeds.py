@@ -47,6 +47,20 @@ class Validator:
     last_modified: datetime
 
 
+def feed_series(user_id):
+    """The ids of the series whose meetings a person's feed shows (`user_id`: a value or a column):
+    those they are enrolled in, or were when the society cancelled them (kept, shown cancelled),
+    and the published or cancelled ones they lead."""
+    enrolled = select(Application.series_id.label("series_id")).where(
+        Application.user_id == user_id,
+        or_(Application.status == "enrolled",
+            and_(Application.status == "cancelled", Application.enrolled_at.is_not(None))))
+    led = (select(series_leaders.c.series_id.label("series_id"))
+           .join(Series, Series.id == series_leaders.c.series_id)
+           .where(series_leaders.c.user_id == user_id, Series.lifecycle != "draft"))
+    return union(enrolled, led)
+
+
 @cache
 def _validator_statement():
     """One statement: the token's owner and a fingerprint of everything their feed shows. Built once
@@ -57,15 +71,7 @@ def _validator_statement():
     """
     me = (select(User.id, User.calendar_token, User.calendar_delivery)
           .where(User.calendar_token == bindparam("token")).cte("me"))
-    enrolled = select(Application.series_id.label("series_id")).where(
-        Application.user_id == me.c.id,
-        # A member whose group the society cancelled keeps its meetings, shown as cancelled.
-        or_(Application.status == "enrolled",
-            and_(Application.status == "cancelled", Application.enrolled_at.is_not(None))))
-    led = (select(series_leaders.c.series_id.label("series_id"))
-           .join(Series, Series.id == series_leaders.c.series_id)
-           .where(series_leaders.c.user_id == me.c.id, Series.lifecycle != "draft"))
-    feed = union(enrolled, led).cte("feed")
+    feed = feed_series(me.c.id).cte("feed")
     in_feed = select(feed.c.series_id)
     aggregates = [
         select(func.count(Series.id), func.coalesce(func.sum(Series.id), 0), func.max(Series.updated_at).label("at_series"))

@@ -16,7 +16,7 @@ from email.utils import parseaddr
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -31,9 +31,9 @@ from ..core.zonerules import current as current_rules
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
 from ..rotation.services import presenters_by_meeting
-from ..series.models import Meeting, Series, series_leaders
+from ..series.models import Meeting, Series
 from .delivery import DELIVERY, sends_invitations
-from .feeds import settings_fingerprint
+from .feeds import feed_series, settings_fingerprint
 from .ics import CANCELLED, CONFIRMED, CalendarEvent, Instance, SeriesObject, build_calendar, google_calendar_link
 from .models import CalendarSequence
 
@@ -282,13 +282,20 @@ def is_entitled(meeting: Meeting, user: User) -> bool:
 
 @dataclass(frozen=True)
 class FeedVersion:
-    """What a feed's bytes depend on, read with a fixed number of cheap queries."""
+    """A public feed's validator, read with a fixed number of cheap queries."""
 
     etag: str
     last_modified: datetime
-    series_ids: tuple[int, ...] = ()
-    presenting: frozenset[int] = frozenset()
-    sequences: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonalFeed:
+    """What a personal feed shows: its series, the person's own turns, their objects' SEQUENCEs.
+    (Its validator is feeds.personal_validator's, from one statement.)"""
+
+    series_ids: tuple[int, ...]
+    presenting: frozenset[int]
+    sequences: tuple[tuple[int, int], ...]
 
 
 def _validator(*parts) -> str:
@@ -309,40 +316,15 @@ def _meeting_summary(series_ids) -> tuple:
     ).one())
 
 
-def personal_version(user: User) -> FeedVersion:
-    """The personal feed's validator: series taken part in, their meetings, own turns, own applications."""
-    enrolled = select(Application.series_id).where(
-        Application.user_id == user.id,
-        # A member whose group the society cancelled keeps the meetings held before it was.
-        or_(Application.status == "enrolled",
-            and_(Application.status == "cancelled", Application.enrolled_at.is_not(None))))
-    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == user.id)
-    series_rows = db.session.execute(
-        select(Series.id, Series.updated_at)
-        .where(or_(Series.id.in_(enrolled), and_(Series.id.in_(led), Series.lifecycle != "draft")))
-        .order_by(Series.id)
-    ).all()
-    series_ids = tuple(row.id for row in series_rows)
-    meetings = _meeting_summary(series_ids)
-    turns = db.session.execute(
-        select(PresenterTurn.meeting_id, PresenterTurn.announced_at)
+def personal_contents(user: User) -> PersonalFeed:
+    series_ids = tuple(db.session.scalars(select(Series.id).where(Series.id.in_(feed_series(user.id)))
+                                          .order_by(Series.id)))
+    presenting = frozenset(db.session.scalars(
+        select(PresenterTurn.meeting_id)
         .where(PresenterTurn.user_id == user.id, PresenterTurn.role == "presenter",
-               PresenterTurn.meeting_id.in_(select(Meeting.id).where(Meeting.series_id.in_(series_ids))))
-        .order_by(PresenterTurn.meeting_id)
-    ).all() if series_ids else []
-    sequences = tuple(sorted(_sequences(user.id, series_ids).items()))
-    # Leaving a group changes the series listed; its end time keeps Last-Modified moving forward.
-    enrolled_at, ended_at = db.session.execute(
-        select(func.max(Application.enrolled_at), func.max(Application.ended_at)).where(Application.user_id == user.id)
-    ).one()
-    return FeedVersion(
-        etag=_validator("personal", tuple(map(tuple, series_rows)), meetings, tuple(map(tuple, turns)), sequences),
-        last_modified=_latest(meetings[1], enrolled_at, ended_at, *(r.updated_at for r in series_rows),
-                              *(t.announced_at for t in turns)),
-        series_ids=series_ids,
-        presenting=frozenset(t.meeting_id for t in turns),
-        sequences=sequences,
-    )
+               PresenterTurn.meeting_id.in_(select(Meeting.id).where(Meeting.series_id.in_(series_ids)))))
+    ) if series_ids else frozenset()
+    return PersonalFeed(series_ids, presenting, tuple(sorted(_sequences(user.id, series_ids).items())))
 
 
 def _series_of(series_ids) -> list[Series]:
@@ -354,16 +336,16 @@ def _series_of(series_ids) -> list[Series]:
     ).all()
 
 
-def personal_meetings(version: FeedVersion) -> list[Meeting]:
-    meetings = [m for s in _series_of(version.series_ids) for m in s.meetings]
+def personal_meetings(contents: PersonalFeed) -> list[Meeting]:
+    meetings = [m for s in _series_of(contents.series_ids) for m in s.meetings]
     return sorted(meetings, key=lambda m: (m.starts_at, m.id))
 
 
-def personal_feed(version: FeedVersion) -> bytes:
+def personal_feed(contents: PersonalFeed) -> bytes:
     """Every group the person takes part in, each as the one object their invitations carry."""
-    sequences = dict(version.sequences)
-    objects = [obj for series in _series_of(version.series_ids)
-               if (obj := _series_object(series, entitled=True, presenting=version.presenting,
+    sequences = dict(contents.sequences)
+    objects = [obj for series in _series_of(contents.series_ids)
+               if (obj := _series_object(series, entitled=True, presenting=contents.presenting,
                                          sequence=sequences.get(series.id, 0))) is not None]
     society = current_app.config["SOCIETY_NAME"]
     return build_calendar(objects, name=f"{society}: my Balint groups",

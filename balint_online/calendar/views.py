@@ -49,7 +49,7 @@ def personal_feed(token):
         abort(404)
 
     def build() -> bytes:
-        return services.personal_feed(services.personal_version(db.session.get(User, validator.user_id)))
+        return services.personal_feed(services.personal_contents(db.session.get(User, validator.user_id)))
 
     response = _feed_response(validator, build, "private, no-cache")
     response.headers["X-Robots-Tag"] = "noindex"
@@ -99,12 +99,12 @@ def meeting_download(meeting_id):
 @login_required
 def overview():
     """Subscription links and every meeting of the person's groups, one by one."""
-    version = services.personal_version(current_user)
+    contents = services.personal_contents(current_user)
     moment = now()
-    meetings = [m for m in services.personal_meetings(version) if m.ends_at > moment]
+    meetings = [m for m in services.personal_meetings(contents) if m.ends_at > moment]
     form = DeliveryForm(calendar_delivery=current_user.calendar_delivery)
     return render_template("calendar/overview.html", links=services.feed_links(current_user), meetings=meetings,
-                           presenting=version.presenting, google_link=services.google_link, delivery_form=form)
+                           presenting=contents.presenting, google_link=services.google_link, delivery_form=form)
 
 
 @bp.post("/calendar/delivery")
