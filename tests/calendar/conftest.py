@@ -10,7 +10,6 @@ import itertools
 import json
 import shutil
 import subprocess
-import tempfile
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,26 +40,30 @@ def ical_js(tmp_path_factory):
             capture_output=True,
             timeout=300,
         )
-    folder = tmp_path_factory.mktemp("ics")
-    counter = itertools.count()
+    harness = _node_harness("parse_ics.mjs", tmp_path_factory.mktemp("ics"))
 
     def parse(*payloads: bytes) -> list[dict]:
+        parsed = harness(payloads)
+        return parsed if len(payloads) > 1 else [parsed]
+
+    return parse
+
+
+def _node_harness(script: str, folder: Path):
+    """``run(payloads) -> JSON``: the payloads written to files in `folder`, read by one node run of `script`."""
+    node, counter = shutil.which("node"), itertools.count()
+
+    def run(payloads) -> object:
         paths = []
         for payload in payloads:
             path = folder / f"{next(counter)}.ics"
             path.write_bytes(payload)
             paths.append(str(path))
-        run = subprocess.run(
-            [node, str(HARNESS_DIR / "parse_ics.mjs"), *paths],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert run.returncode == 0, run.stderr
-        parsed = json.loads(run.stdout)
-        return parsed if len(paths) > 1 else [parsed]
+        done = subprocess.run([node, str(HARNESS_DIR / script), *paths], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
 
-    return parse
+    return run
 
 
 def _make_event(**fields) -> CalendarEvent:
@@ -180,27 +183,17 @@ def _recurring_ical_events(ics: bytes) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def expand(ical_js):
+def expand(ical_js, tmp_path_factory):
     """``expand(*ics) -> [{"ical.js": [...], "node-ical": [...], "recurring-ical-events": [...]}]``.
 
     Every occurrence each reader expands from each payload, sorted by start; an instance is
     ``{uid, start, end, summary, status, sequence}`` with UTC instants. ``ical_js`` is asked
     for first so a fresh clone has its node modules installed.
     """
-    node = shutil.which("node")
-    folder = Path(tempfile.mkdtemp(prefix="expand-"))
-    counter = itertools.count()
+    harness = _node_harness("expand_ics.mjs", tmp_path_factory.mktemp("expand"))
 
     def run(*payloads: bytes) -> list[dict]:
-        paths = []
-        for payload in payloads:
-            path = folder / f"{next(counter)}.ics"
-            path.write_bytes(payload)
-            paths.append(str(path))
-        done = subprocess.run([node, str(HARNESS_DIR / "expand_ics.mjs"), *paths],
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        found = json.loads(done.stdout)
+        found = harness(payloads)
         for readers, payload in zip(found, payloads, strict=True):
             readers["recurring-ical-events"] = _recurring_ical_events(payload)
         return found

@@ -1,6 +1,5 @@
 """Delivering the outbox through a real SMTP server (aiosmtpd) that drops the connection mid-batch: it reconnects and carries on."""
 
-import socket
 from email import message_from_bytes, policy
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.notifications.services import deliver_outbox
+from tests.smtp import free_port
 
 BATCH = 6
 
@@ -35,12 +35,6 @@ class DroppingInbox:
 
     def messages(self):
         return [message_from_bytes(content, policy=policy.default) for content in self.kept]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
