@@ -9,6 +9,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .core.csrf import protect_forms
+from .core.pool import ping_when_idle
+from .core.sqlite import configure_sqlite
 from .core.routing import bound_urls
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -37,11 +39,11 @@ def create_app(config: Mapping | str | None = None) -> Flask:
 
     bound_urls(app)
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from .core.sqlite import configure_sqlite
-
-        with app.app_context():
+    with app.app_context():
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             configure_sqlite(db.engine)
+        else:
+            ping_when_idle(db.engine, float(app.config["DB_PING_AFTER_IDLE_SECONDS"]))
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

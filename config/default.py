@@ -5,7 +5,9 @@ SECRET_KEY = "dev-insecure-change-me"
 
 # None means: a SQLite file in the instance folder (set by the application factory).
 SQLALCHEMY_DATABASE_URI = None
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SQLALCHEMY_ENGINE_OPTIONS = {}
+# A pooled connection idle this long is pinged before use (balint_online/core/pool.py).
+DB_PING_AFTER_IDLE_SECONDS = 10
 
 # Public URL used in emails and calendar links.
 BASE_URL = "http://localhost:5000"
