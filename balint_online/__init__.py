@@ -55,6 +55,9 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     from .cli import register_cli
     from .web import register_web
 
+    from .calendar.versions import watch_feed_changes
+
+    watch_feed_changes()
     register_web(app)
     register_api(app)
     register_cli(app)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, func, select
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
@@ -47,6 +47,9 @@ class User(UserMixin, db.Model):
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
     # How meetings reach their calendar: a key of calendar.delivery.DELIVERY.
     calendar_delivery: Mapped[str] = mapped_column(String(16), default="invitations", server_default="invitations")
+    # Moved with every change the personal feed shows (calendar.versions), so a poll reads this row only.
+    feed_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     memberships: Mapped[list["Membership"]] = relationship(

@@ -1,10 +1,9 @@
-"""What a calendar client's poll costs: one query to answer 304, and a feed built once per change.
+"""What a calendar client's poll costs: one indexed read to answer 304, and a feed built once per change.
 
 Calendar clients poll around the clock (Apple every few minutes), and nearly every poll finds
-nothing new. So the personal feed's validator comes from a single statement, keyed by the
-feed's secret token: it fingerprints everything the feed shows (the series taken part in,
-their meetings, the person's own turns and applications) from indexed columns that every
-change moves (`updated_at`, SEQUENCE, counts). A 304 needs nothing else.
+nothing new. So the personal feed's validator is the token owner's row: their `feed_version`,
+moved in the same transaction as any change the feed shows (calendar.versions), and the
+settings a feed depends on. A 304 needs that one read, outside any transaction.
 
 A changed feed is built once and its bytes kept under its validator (`FeedCache`): in Redis
 when `FEED_CACHE_URL` names one, so every process serves the same bytes for the same version,
@@ -18,24 +17,21 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
 from cachetools import LRUCache
 from flask import Flask, current_app
-from sqlalchemy import and_, bindparam, func, or_, select, true, union
+from sqlalchemy import and_, bindparam, or_, select, union
 
 from ..accounts.models import User
 from ..core.zonerules import current as current_rules
 from ..enrollment.models import Application
 from ..extensions import db
-from ..rotation.models import PresenterTurn
-from ..series.models import Meeting, Series, series_leaders
-from .models import CalendarSequence
+from ..series.models import Series, series_leaders
 
 # Part of every feed's validator: raise it when what a feed says changes for the same data.
-FEED_FORMAT = 3
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FEED_FORMAT = 4
 # Compared against when a token matches nobody, so a miss does the same work as a hit.
 _NO_TOKEN = secrets.token_urlsafe(32)
 
@@ -63,38 +59,9 @@ def feed_series(user_id):
 
 @cache
 def _validator_statement():
-    """One statement: the token's owner and a fingerprint of everything their feed shows. Built once
-    (the token is a bound parameter): building it cost more than running it.
-
-    Common table expressions name the owner (`me`) and the series in their feed (`feed`) once,
-    so every aggregate below is an indexed lookup for that one person.
-    """
-    me = (select(User.id, User.calendar_token, User.calendar_delivery)
-          .where(User.calendar_token == bindparam("token")).cte("me"))
-    feed = feed_series(me.c.id).cte("feed")
-    in_feed = select(feed.c.series_id)
-    aggregates = [
-        select(func.count(Series.id), func.coalesce(func.sum(Series.id), 0), func.max(Series.updated_at).label("at_series"))
-        .where(Series.id.in_(in_feed)),
-        select(func.count(Meeting.id), func.coalesce(func.sum(Meeting.sequence), 0), func.max(Meeting.updated_at).label("at_meetings"))
-        .where(Meeting.series_id.in_(in_feed)),
-        select(func.count(PresenterTurn.id), func.coalesce(func.sum(PresenterTurn.meeting_id), 0),
-               func.max(PresenterTurn.announced_at).label("at_turns"))
-        .join(Meeting, Meeting.id == PresenterTurn.meeting_id)
-        .where(PresenterTurn.user_id == me.c.id, PresenterTurn.role == "presenter", Meeting.series_id.in_(in_feed)),
-        select(func.max(Application.enrolled_at).label("at_enrolled"), func.max(Application.ended_at).label("at_ended")).where(Application.user_id == me.c.id),
-        # The SEQUENCE of each of the person's series objects, raised before every change they follow.
-        select(func.count(CalendarSequence.series_id), func.coalesce(func.sum(CalendarSequence.sequence), 0),
-               func.max(CalendarSequence.updated_at).label("at_sequences"))
-        .where(CalendarSequence.user_id == me.c.id, CalendarSequence.series_id.in_(in_feed)),
-    ]
-    # Each aggregate is one row, computed once; joined to the owner's row they make one result row.
-    tables = [a.cte(f"part{n}") for n, a in enumerate(aggregates)]
-    joined = me
-    for table in tables:
-        joined = joined.join(table, true())
-    return select(me.c.id, me.c.calendar_token, me.c.calendar_delivery,
-                  *(c for t in tables for c in t.c)).select_from(joined)
+    """The token's owner and what their feed's validator is made of; built once, the token bound."""
+    return select(User.id, User.calendar_token, User.calendar_delivery, User.feed_version, User.feed_changed_at,
+                  User.created_at).where(User.calendar_token == bindparam("token"))
 
 
 def settings_fingerprint(app: Flask) -> tuple:
@@ -111,21 +78,15 @@ def personal_validator(token: str) -> Validator | None:
     Found or not, the same steps run: the indexed lookup, then a constant-time comparison
     (against a throwaway secret on a miss), so an unknown token is not answered any faster.
     """
-    row = db.session.execute(_validator_statement(), {"token": token}).one_or_none()
+    # Autocommit: a transaction would cost two more round trips (BEGIN, ROLLBACK) for one read.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_validator_statement(), {"token": token}).one_or_none()
     stored = row.calendar_token if row is not None else _NO_TOKEN
     if not hmac.compare_digest(stored.encode(), token.encode()) or row is None:
         return None
-    values = tuple(row)[2:]
-    digest = hashlib.sha256(repr((settings_fingerprint(current_app), "personal", row.id, values)).encode())
-    instants = [_aware(v) for name, v in row._mapping.items() if name.startswith("at_") and v is not None]
-    return Validator(row.id, digest.hexdigest()[:32], max(instants, default=_EPOCH))
-
-
-def _aware(value) -> datetime:
-    # SQLite hands aggregates of our UTC columns back as text; PostgreSQL as aware datetimes.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    digest = hashlib.sha256(repr((settings_fingerprint(current_app), "personal", row.id, row.calendar_delivery,
+                                  row.feed_version)).encode())
+    return Validator(row.id, digest.hexdigest()[:32], row.feed_changed_at or row.created_at)
 
 
 class FeedCache:

@@ -1,8 +1,8 @@
 """A poll that finds nothing new costs one statement; a change is built once and served to every process.
 
-The validator is a fingerprint, so each kind of change a personal feed shows must move it:
-these tests make every such change and check that the next poll gets the new feed, and that
-nothing else does.
+The validator is the owner's feed version (calendar.versions), so each kind of change a personal
+feed shows must move it: these tests make every such change and check that the next poll gets
+the new feed, and that nothing else does.
 """
 
 from __future__ import annotations
@@ -138,6 +138,18 @@ def test_every_change_the_feed_shows_moves_the_validator(api, group, leader, mem
         seen.add(etag)
         # Nothing moves without a change.
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304, name
+
+
+def test_a_change_moves_only_the_feeds_that_show_it(api, group, leader, member, make_user, client, clock):
+    other_leader, elsewhere = make_user("leader"), make_user()
+    series = group(leader, [member])
+    group(other_leader, [elsewhere], title="Another group", first_meeting_local="2026-10-22T19:00")
+    paths = {who: feed_path(api, who) for who in (member, leader, elsewhere, other_leader)}
+    before = {who: client.get(path).headers["ETag"] for who, path in paths.items()}
+    clock.set("2026-09-02T09:00:00Z")
+    assert api(leader).post(f"/api/v1/meetings/{series['meetings'][3]['id']}/cancel").status_code == 200
+    after = {who: client.get(path).headers["ETag"] for who, path in paths.items()}
+    assert {who for who in paths if after[who] != before[who]} == {member, leader}
 
 
 def test_settings_and_zone_rules_are_part_of_the_validator(app, api, group, leader, member, client, monkeypatch):

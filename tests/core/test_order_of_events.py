@@ -144,6 +144,30 @@ def test_simultaneous_meeting_changes_keep_sequence_slots_and_calendars(app, api
         assert sequence == stored.sequence
 
 
+
+def test_changes_to_series_that_share_people_never_wait_on_each_other(app, api, make_user, run):
+    # Each change moves the feed version of everyone in its series; two series sharing a leader
+    # and members, changed at once in both orders, must all succeed and both move every feed.
+    leader, other = make_user("leader"), make_user("leader")
+    shared = [make_user(), make_user()]
+    one = published_series(api(leader), meeting_count=8, leader_emails=[leader.email, other.email])
+    two = published_series(api(other), meeting_count=8, leader_emails=[other.email, leader.email],
+                           first_meeting_local="2026-10-21T19:00")
+    for series in (one, two):
+        for member in shared:
+            enrol(api, leader, series["id"], member)
+    people = [leader.id, other.id, *(member.id for member in shared)]
+    before = {u.id: u.feed_version for u in db.session.scalars(select(User))}
+    a, b = token(leader), token(other)
+    calls = [(f"/api/v1/meetings/{series['meetings'][n]['id']}/cancel", raw, {"reason": "Holiday"})
+             for n in (2, 3, 4) for series, raw in ((one, a), (two, b))]
+    with live_server(app) as base:
+        answers = fire(base, calls)
+    assert [r.status_code for r in answers] == [200] * len(calls), [r.text for r in answers]
+    db.session.expire_all()
+    for person in people:
+        assert db.session.get(User, person).feed_version >= before[person] + len(calls)
+
 # -- the society cancels while money and applications arrive -----------------------------------------
 
 def test_cancellation_racing_payments_and_applications_loses_no_refund(app, api, make_user, run):
