@@ -39,9 +39,10 @@ from ..pricing.models import MembershipOffer
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..video.models import VideoLink
 
-# The financial records the society keeps as issued; the only tables the name may remain in.
-# Names of tables that do not exist (yet) cost nothing.
-RETAINED_TABLES = frozenset({"payments", "refunds", "invoices", "credit_notes"})
+# The financial records the society keeps as issued (and the card provider's records of the same
+# payments and refunds); the only tables the name may remain in. A name no table has costs nothing.
+RETAINED_TABLES = frozenset({"payments", "refunds", "invoices", "credit_notes", "checkout_sessions", "refund_payouts",
+                             "stripe_events"})
 ERASED_NAME = "Erased member"
 # Not a hash in any format werkzeug knows, so no password ever matches it.
 UNUSABLE_PASSWORD = "!erased"

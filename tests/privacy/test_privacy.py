@@ -10,7 +10,7 @@ from balint_online.accounts.models import User
 from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
-from balint_online.notifications.services import deliver_outbox
+from balint_online.notifications.services import deliver_outbox, queue_email
 from balint_online.privacy.models import ErasureRequest
 from balint_online.rotation.models import PresenterTurn
 from tests.factories import apply, published_series
@@ -172,6 +172,7 @@ def test_after_an_administrator_confirms_the_erasure_the_name_and_address_remain
 
     erased = db.session.get(User, member.id)
     assert erased.name == "Erased member" and erased.is_erased
+    assert queue_email(key="a-job-later", kind="certificate_issued", user=erased) is None
     actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert {"erasure_requested", "erased"} <= set(actions)
     client.submit("/sign-out", page="/home")
@@ -224,3 +225,25 @@ def test_an_administrator_refuses_with_a_reason_the_member_is_told(client, login
     client.submit("/sign-out", page="/home")
     login(people["member"])
     assert reason in client.get("/account").get_data(as_text=True)
+
+
+def test_what_arose_since_the_request_holds_the_erasure_and_nobody_decides_their_own(api, client, login, people):
+    login(people["member"])
+    assert client.submit("/account/erasure", {"confirm": "erase my data"}, page="/account").status_code == 302
+    request_id = db.session.scalar(select(ErasureRequest.id))
+    series = published_series(api(people["leader"]), title="Morning group")
+    apply(api(people["member"]), series["id"])  # still their account until an administrator decides
+    client.submit("/sign-out", page="/home")
+
+    login(people["admin"])
+    held = client.submit(f"/admin/erasure-requests/{request_id}/confirm", page="/admin/erasure-requests")
+    assert held.status_code == 409 and "Morning group" in held.get_data(as_text=True)
+    assert db.session.get(ErasureRequest, request_id).status == "pending"
+    assert db.session.get(User, people["member"].id).name == NAME
+
+    tab = {**client.form("/account/erasure", page="/account"), "confirm": "erase my data"}
+    assert client.post("/account/erasure", data=tab).status_code == 302
+    own = db.session.scalar(select(ErasureRequest.id).where(ErasureRequest.user_id == people["admin"].id))
+    assert "another administrator decides it" in client.get("/admin/erasure-requests").get_data(as_text=True)
+    token = client.csrf_token("/admin/erasure-requests")
+    assert client.post(f"/admin/erasure-requests/{own}/confirm", data={"csrf_token": token}).status_code == 403
