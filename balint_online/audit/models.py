@@ -59,6 +59,8 @@ class AuditEntry(db.Model):
         return rows + [(name, pair[0], pair[1]) for name, pair in (self.changes or {}).items()]
 
 
+# The one exception, below the ORM: erasing a person (privacy/erasure.py) replaces their name and
+# address in entries' texts by a pseudonym and drops the reasons they wrote; no entry is added or removed.
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
 def _audit_is_append_only(mapper, connection, target):
