@@ -46,6 +46,8 @@ RETAINED_TABLES = frozenset({"payments", "refunds", "invoices", "credit_notes", 
 ERASED_NAME = "Erased member"
 # Not a hash in any format werkzeug knows, so no password ever matches it.
 UNUSABLE_PASSWORD = "!erased"
+# Where a row holds its own person's name ("" for the whole value, else the JSON key): a namesake keeps theirs.
+OWN_NAMES = {("users", "name"): "", ("certificates", "facts"): "member_name"}
 # A shorter name would match ordinary words in other people's texts; it is then left there.
 SHORTEST_NAME_REPLACED = 3
 
@@ -126,8 +128,8 @@ def replace_mentions(needles: list[str], replacement: str) -> int:
             continue
         keys = list(table.primary_key.columns)
         for column in table.columns:
-            is_json = _is_json(column)
-            if is_json is None:
+            is_json, own = _is_json(column), OWN_NAMES.get((table.name, column.name))
+            if is_json is None or own == "":
                 continue
             # JSON holds a string as json.dumps wrote it: "José" as "Jos\u00e9".
             forms = {n.lower() for n in needles} | ({json.dumps(n)[1:-1].lower() for n in needles} if is_json else set())
@@ -136,6 +138,8 @@ def replace_mentions(needles: list[str], replacement: str) -> int:
                                                                           for f in forms)))).all()
             for *key, value in found:
                 new = _replaced(value, pattern, replacement)
+                if own and own in value:
+                    new[own] = value[own]
                 if new != value:
                     db.session.execute(table.update().where(and_(*(k == v for k, v in zip(keys, key))))
                                        .values({column.name: new}))

@@ -33,7 +33,8 @@ def run_jobs(app):
 @pytest.fixture
 def people(make_user):
     return {"admin": make_user("admin", name="Ada Admin"), "leader": make_user("leader", name="Dr Ruth"),
-            "member": make_user(name=NAME, email=EMAIL), "other": make_user(name="Otto Other")}
+            "member": make_user(name=NAME, email=EMAIL), "other": make_user(name="Otto Other"),
+            "namesake": make_user(name=NAME, email="another.jolanda@example.org")}
 
 
 @pytest.fixture
@@ -164,8 +165,10 @@ def test_after_an_administrator_confirms_the_erasure_the_name_and_address_remain
     [goodbye] = [m for m in inbox.messages() if m["Subject"] == "Your data is erased"]
     assert goodbye["To"] == EMAIL and erasure.pseudonym in goodbye.get_body().get_content()
 
-    mentioned = where_mentioned(NAME, EMAIL)
-    assert mentioned == {("payments", "reference")}, mentioned
+    assert where_mentioned(EMAIL) == set()  # the cheque's reference names them, but not by address
+    # The name: only the payment's reference, and another person who happens to share it.
+    assert where_mentioned(NAME) == {("payments", "reference"), ("users", "name")}
+    assert db.session.scalars(select(User.id).where(User.name == NAME)).all() == [people["namesake"].id]
     assert not where_mentioned(CASE_TITLE, "I work in a rural practice")
     # Another person's record that named them now names the pseudonym.
     assert db.session.get(User, other.id).memberships[0].note == f"Sponsored by {erasure.pseudonym}"
