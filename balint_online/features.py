@@ -18,7 +18,7 @@ from types import ModuleType
 
 # Order matters for jobs (run in this order) and for the home page (shown in this order).
 FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "aid", "rotation", "calendar", "video", "notifications",
-            "certificates", "admin", "workspace")
+            "certificates", "admin", "privacy", "workspace")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

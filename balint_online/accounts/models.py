@@ -14,6 +14,8 @@ from ..core.types import UTCDateTime
 from ..extensions import db
 
 ROLES = ("member", "leader", "admin")
+# An erased person's address is "<pseudonym>@" this domain: reserved (RFC 2606), so it can never be delivered.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
 DISCIPLINES = {
     "physician": "Physician",
     "nurse_practitioner": "Nurse practitioner",
@@ -63,6 +65,16 @@ class User(UserMixin, db.Model):
     @property
     def can_lead(self) -> bool:
         return self.role in ("leader", "admin")
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.endswith("@" + ERASED_EMAIL_DOMAIN)
+
+    @property
+    def shown_in_records(self) -> str:
+        """The name records show: an erased person's pseudonym ("member-3fa9c2d1e0"), so that entries
+        about one erased person still read as one person without naming them."""
+        return self.email.partition("@")[0] if self.is_erased else self.name
 
     @property
     def discipline_label(self) -> str:

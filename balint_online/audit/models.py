@@ -12,7 +12,8 @@ from ..extensions import db
 
 # What the log speaks of, by table: the name an entry gives its object.
 OBJECT_TYPES = {"series": "series", "meetings": "meeting", "applications": "application", "payments": "payment",
-                "refunds": "refund", "memberships": "membership"}
+                "refunds": "refund", "memberships": "membership", "users": "person",
+                "erasure_requests": "erasure request"}
 
 
 class AuditEntry(db.Model):
@@ -43,13 +44,13 @@ class AuditEntry(db.Model):
 
     @property
     def by(self) -> str:
-        return self.actor.name if self.actor else "system"
+        return self.actor.shown_in_records if self.actor else "system"
 
     @property
     def what(self) -> str:
         """The object in words: "application 12 (Jo Member)"; ids are the ones the API and pages use."""
         kind = "series" if self.object_type == "series" else self.object_type
-        return f"{kind} {self.object_id}" + (f" ({self.person.name})" if self.person is not None else "")
+        return f"{kind} {self.object_id}" + (f" ({self.person.shown_in_records})" if self.person is not None else "")
 
     @property
     def changed(self) -> list[tuple[str, object, object]]:
@@ -58,6 +59,8 @@ class AuditEntry(db.Model):
         return rows + [(name, pair[0], pair[1]) for name, pair in (self.changes or {}).items()]
 
 
+# The one exception, below the ORM: erasing a person (privacy/erasure.py) replaces their name and
+# address in entries' texts by a pseudonym and drops the reasons they wrote; no entry is added or removed.
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
 def _audit_is_append_only(mapper, connection, target):

@@ -12,6 +12,8 @@ def _belongs(target) -> dict:
     kind = OBJECT_TYPES[target.__tablename__]
     if kind == "series":
         return {"series_id": target.id}
+    if kind == "person":
+        return {"user_id": target.id}
     if kind in ("meeting", "application"):
         found = {"series_id": target.series_id}
         if kind == "application":
@@ -20,7 +22,7 @@ def _belongs(target) -> dict:
     if kind in ("payment", "refund"):
         application = target.application
         return {"series_id": application.series_id, "application_id": application.id, "user_id": application.user_id}
-    return {"user_id": target.user_id}  # a membership
+    return {"user_id": target.user_id}  # a membership or an erasure request
 
 
 def log_action(target, action: str, actor, *, changes: dict | None = None, from_status: str | None = None,

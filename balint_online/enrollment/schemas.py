@@ -134,7 +134,7 @@ class ApplicationOut(Output):
 
 def _history(entry: AuditEntry) -> dict:
     return {"at": entry.at, "action": entry.action, "from_": entry.from_status, "to": entry.to_status,
-            "reason": entry.reason, "by": entry.actor.name if entry.actor else "system"}
+            "reason": entry.reason, "by": entry.by}
 
 
 class Withdrawn(ApplicationOut):

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template, render_template_string
 from markupsafe import Markup, escape
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..core.clock import now
@@ -30,6 +30,8 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     HTML alternative is made. Returns None when a message with that key exists already, so callers
     may retry freely. The caller commits; the message goes out with the next delivery run.
     """
+    if getattr(user, "is_erased", False):
+        return None  # nobody is there any more (privacy/erasure.py): a job's message to them is dropped
     ctx = {"user": user, "base_url": base_url(),
            "society": current_app.config["SOCIETY_NAME"], **(context or {})}
     subject, text = _render_email(kind, ctx)
@@ -174,17 +176,23 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
+# Kinds that go to an address the platform may no longer keep (the "your data is erased" email):
+# deleted, not marked sent, once the server has accepted them.
+FORGOTTEN_ONCE_SENT = frozenset({"erasure_done"})
+
 # Pauses before trying again to record a message as sent when the database is briefly unreachable.
 MARK_SENT_RETRIES = (0.2, 1.0, 3.0)
 
 
-def _mark_sent(message_id: int) -> None:
+def _mark_sent(message_id: int, kind: str) -> None:
     """The server has accepted the message: record it at once, and keep trying through a short database
     outage, since until this commits a crash of this worker would send the message again."""
+    sent = OutboxMessage.id == message_id
+    statement = (delete(OutboxMessage).where(sent) if kind in FORGOTTEN_ONCE_SENT else
+                 update(OutboxMessage).where(sent).values(sent_at=now(), last_error="", claimed_until=None))
     for pause in (*MARK_SENT_RETRIES, None):
         try:
-            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                               .values(sent_at=now(), last_error="", claimed_until=None))
+            db.session.execute(statement)
             db.session.commit()
             return
         except DBAPIError:
@@ -274,7 +282,7 @@ def deliver_outbox(worker: str | None = None, limit: int = 200) -> int:
                     log.warning("Mail server %s went away: %s", config["MAIL_URL"], exc)
                     break
                 continue
-            _mark_sent(message_id)
+            _mark_sent(message_id, message.kind)
             sent += 1
     finally:
         transport.close()

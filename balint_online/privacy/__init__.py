@@ -1,0 +1,1 @@
+"""A member's own data: everything the platform holds about them (export), and its erasure on request."""

@@ -1,0 +1,199 @@
+"""Everything the platform holds about one person, as plain data: the JSON download and the page both show it.
+
+Each section is a function of the person returning JSON-ready values (instants and money as the
+API writes them). Secrets are never included: API tokens and the calendar feed appear by name
+and dates, not by their values. Sign-ins record the browser, not the network address (none is stored).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+
+from ..accounts.models import ApiToken, SignIn, User
+from ..aid.models import AidApplication
+from ..audit.models import AuditEntry
+from ..certificates.models import Certificate
+from ..core.urls import absolute_url
+from ..enrollment.models import Application
+from ..extensions import db
+from ..notifications.models import OutboxMessage
+from ..pricing.models import MembershipOffer
+from ..pricing.rules import format_money
+from ..pricing.services import invoice_lines, invoice_number, payment_status, receipt_number
+from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
+from ..series.models import Meeting, Series
+from ..video.models import Attendance
+from .models import ErasureRequest
+
+
+def _value(value):
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format_money(value)
+    return value
+
+
+def _record(**fields) -> dict:
+    return {name: _value(value) for name, value in fields.items()}
+
+
+def _all(query) -> list:
+    return list(db.session.scalars(query))
+
+
+def _meeting(meeting: Meeting) -> dict:
+    return _record(series_id=meeting.series_id, series=meeting.series.title, meeting=meeting.number,
+                   starts_at=meeting.starts_at)
+
+
+def profile(user: User) -> dict:
+    return _record(id=user.id, name=user.name, email=user.email, role=user.role, discipline=user.discipline_label,
+                   timezone=user.timezone, calendar_delivery=user.calendar_delivery, created_at=user.created_at)
+
+
+def memberships(user: User) -> list[dict]:
+    rows = [_record(kind=m.kind_label, starts_on=m.starts_on, expires_on=m.expires_on, note=m.note)
+            for m in user.memberships]
+    offer = db.session.scalar(select(MembershipOffer).where(MembershipOffer.user_id == user.id))
+    if offer is not None:
+        rows.append(_record(kind="Complimentary first year offered", made_at=offer.made_at, taken_at=offer.taken_at))
+    return rows
+
+
+def _applications_of(user: User) -> list[Application]:
+    return _all(select(Application).where(Application.user_id == user.id).order_by(Application.id))
+
+
+def applications(user: User) -> list[dict]:
+    return [_record(
+        id=a.id, series_id=a.series_id, series=a.series.title, status=a.status_label, trainee=a.trainee,
+        applied_at=a.applied_at, decided_at=a.decided_at, enrolled_at=a.enrolled_at, ended_at=a.ended_at,
+        end_reason=a.end_reason, note=a.note, attested_at=a.attested_at,
+        attestation=[{"statement": item.text, "answer": answer} for item, answer in a.attestation_record],
+        price=a.price, currency=a.currency, scholarship=a.scholarship, payment_status=payment_status(a),
+        invoice={"number": invoice_number(a), "url": absolute_url("pricing.invoice", application_id=a.id),
+                 "lines": [{"label": line.label, "amount": format_money(line.amount)} for line in invoice_lines(a)]},
+    ) for a in _applications_of(user)]
+
+
+def payments(user: User) -> list[dict]:
+    return [_record(application_id=p.application_id, receipt=receipt_number(p), amount=p.amount, currency=p.currency,
+                    method=p.method, reference=p.reference, received_at=p.received_at)
+            for a in _applications_of(user) for p in a.payments]
+
+
+def refunds(user: User) -> list[dict]:
+    return [_record(application_id=r.application_id, amount=r.amount, currency=r.currency, reason=r.reason,
+                    status=r.status, due_by=r.due_by, paid_at=r.paid_at, reference=r.paid_reference)
+            for a in _applications_of(user) for r in a.refunds]
+
+
+def financial_aid(user: User) -> list[dict]:
+    found = _all(select(AidApplication).where(AidApplication.user_id == user.id).order_by(AidApplication.id))
+    return [_record(programme=a.programme.name, application_id=a.application_id, training_status=a.training_status,
+                    specialty=a.specialty, statement=a.statement, status=a.status_label, amount=a.amount,
+                    decision_note=a.decision_note, submitted_at=a.submitted_at, decided_at=a.decided_at)
+            for a in found]
+
+
+def leading(user: User) -> list[dict]:
+    found = _all(select(Series).where(Series.leaders.any(User.id == user.id)).order_by(Series.id))
+    return [_record(series_id=s.id, series=s.title, status=s.status) for s in found]
+
+
+def presenting(user: User) -> list[dict]:
+    turns = _all(select(PresenterTurn).join(Meeting).where(PresenterTurn.user_id == user.id).order_by(Meeting.starts_at))
+    rows = [{**_meeting(t.meeting), "role": t.role, "case_title": t.case_title} for t in turns]
+    unavailable = _all(select(MemberUnavailability).where(MemberUnavailability.user_id == user.id))
+    rows += [{**_meeting(db.session.get(Meeting, u.meeting_id)), "role": "unavailable to present"} for u in unavailable]
+    return rows
+
+
+def swaps_and_placements(user: User) -> list[dict]:
+    swaps = _all(select(SwapRequest).where(or_(SwapRequest.requester_id == user.id, SwapRequest.partner_id == user.id))
+                 .order_by(SwapRequest.id))
+    rows = [_record(kind="swap", series=s.series.title, asked_by=s.requester.name, asked=s.partner.name,
+                    message=s.message, status=s.status_label, created_at=s.created_at) for s in swaps]
+    placements = _all(select(PlacementRequest).where(PlacementRequest.user_id == user.id).order_by(PlacementRequest.id))
+    return rows + [_record(kind="asked to present", series=p.series.title, meeting=p.meeting.number, message=p.message,
+                           status=p.status_label, created_at=p.created_at) for p in placements]
+
+
+def attendance(user: User) -> list[dict]:
+    found = _all(select(Attendance).join(Meeting).where(Attendance.user_id == user.id).order_by(Meeting.starts_at))
+    return [{**_meeting(a.meeting), **_record(entered_at=a.first_entered_at, joined_at=a.provider_joined_at,
+                                              left_at=a.provider_left_at, confirmed=a.status)} for a in found]
+
+
+def certificates(user: User) -> list[dict]:
+    found = _all(select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id))
+    return [_record(number=c.number, series=c.series.title, issued_at=c.issued_at, superseded_at=c.superseded_at,
+                    url=absolute_url("certificates.download", certificate_id=c.id), printed=c.facts) for c in found]
+
+
+def emails(user: User) -> list[dict]:
+    found = _all(select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id))
+    return [_record(subject=m.subject, to=m.recipient, written_at=m.created_at, sent_at=m.sent_at, body=m.body_text)
+            for m in found]
+
+
+def calendar(user: User) -> dict:
+    # The feed's address is a secret: it is on the calendar page, not in a file that may be passed around.
+    return _record(delivery=user.calendar_delivery, feed="a personal feed exists; its address is on the calendar page",
+                   page=absolute_url("calendar.overview"))
+
+
+def api_tokens(user: User) -> list[dict]:
+    found = _all(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    return [_record(name=t.name, created_at=t.created_at, expires_at=t.expires_at, last_used_at=t.last_used_at,
+                    revoked_at=t.revoked_at) for t in found]
+
+
+def sign_ins(user: User) -> list[dict]:
+    found = _all(select(SignIn).where(SignIn.user_id == user.id).order_by(SignIn.id))
+    return [_record(browser=s.user_agent, kept_signed_in=s.remember, signed_in_at=s.created_at,
+                    last_seen_at=s.last_seen_at, ended_at=s.ended_at) for s in found]
+
+
+def audit_log(user: User) -> list[dict]:
+    found = _all(select(AuditEntry).where(AuditEntry.user_id == user.id).order_by(AuditEntry.id))
+    return [_record(at=e.at, by=e.by, action=e.action, object=e.what, from_status=e.from_status,
+                    to_status=e.to_status, changes=e.changes, reason=e.reason) for e in found]
+
+
+def erasure_requests(user: User) -> list[dict]:
+    found = _all(select(ErasureRequest).where(ErasureRequest.user_id == user.id).order_by(ErasureRequest.id))
+    return [_record(requested_at=r.requested_at, status=r.status_label, decided_at=r.decided_at, reason=r.reason)
+            for r in found]
+
+
+# (key, heading, section): the order of the page and of the JSON document.
+SECTIONS = (
+    ("profile", "Your profile", profile),
+    ("memberships", "Society membership", memberships),
+    ("applications", "Applications, their commitments and invoices", applications),
+    ("payments", "Payments", payments),
+    ("refunds", "Refunds", refunds),
+    ("financial_aid", "Financial aid", financial_aid),
+    ("leading", "Groups you lead", leading),
+    ("presenting", "Presenting turns and case titles", presenting),
+    ("swaps_and_placements", "Swaps and requests to present", swaps_and_placements),
+    ("attendance", "Attendance", attendance),
+    ("certificates", "Certificates", certificates),
+    ("emails", "Emails sent to you", emails),
+    ("calendar", "Calendar", calendar),
+    ("api_tokens", "API tokens (never their values)", api_tokens),
+    ("sign_ins", "Sign-ins (the browser; no network address is stored)", sign_ins),
+    ("audit_log", "The audit log about you", audit_log),
+    ("erasure_requests", "Requests to erase your data", erasure_requests),
+)
+HEADINGS = {key: heading for key, heading, _ in SECTIONS}
+
+
+def personal_data(user: User) -> dict:
+    """Everything held about `user`, section by section."""
+    return {key: section(user) for key, _, section in SECTIONS}

@@ -1,0 +1,41 @@
+"""Members' requests to have their personal data erased, and what an administrator decided."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.clock import now
+from ..core.types import UTCDateTime
+from ..extensions import db
+
+ERASURE_STATUSES = {"pending": "Waiting for an administrator", "refused": "Refused", "done": "Erased"}
+
+
+class ErasureRequest(db.Model):
+    __tablename__ = "erasure_requests"
+    __table_args__ = (
+        # One open request per person, however often the form is sent.
+        Index("uq_erasure_requests_pending_per_person", "user_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The account stays (anonymised) after erasure, so the request stays linked to it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Why an administrator refused, shown to the member.
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    # The name records give the person once erased ("member-3fa9c2d1e0").
+    pseudonym: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return ERASURE_STATUSES.get(self.status, self.status)
