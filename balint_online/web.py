@@ -1,17 +1,15 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
-from functools import lru_cache
-
 from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from .core import clock, timefmt
 from .core.pagination import page_url
-from .core.forms import timezone_choices, timezone_names
+from .core.forms import timezone_names, timezone_options
 from .core.urls import safe_path
 from .features import feature_modules
 from .extensions import db, login_manager
@@ -56,14 +54,6 @@ def viewer_timezone() -> str:
         return current_user.timezone
     chosen = request.cookies.get(TZ_COOKIE, "")
     return chosen if chosen in timezone_names() else "UTC"
-
-
-@lru_cache(maxsize=64)
-def timezone_options(selected: str) -> Markup:
-    """The visitor's zone picker's 500-odd <option>s, built once per selected zone rather than on
-    every page a visitor opens (they were most of the catalogue's rendering time)."""
-    return Markup("".join(f'<option value="{escape(c.value)}"{" selected" if c.value == selected else ""}>'
-                          f"{escape(c.label)}</option>" for c in timezone_choices()))
 
 
 def error_page(status: int, message: str | None, headers=None):

@@ -1,7 +1,7 @@
 """Form pieces shared by features: every page's form derives from `Form`."""
 
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import available_timezones
 
 from datetime import date, datetime
@@ -10,7 +10,9 @@ import wtforms
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, SelectField
 from wtforms.fields.choices import SelectChoice
+from markupsafe import Markup, escape
 from wtforms.meta import DefaultMeta
+from wtforms.widgets import Select, html_params
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from .schemas import day_problem, text_problem
@@ -73,7 +75,25 @@ def choices(mapping: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
+@lru_cache(maxsize=64)
+def timezone_options(selected: str) -> Markup:
+    """The 500-odd zones as <option>s, built once per selected zone: rendered afresh, they were
+    most of the time of every page with a zone to choose (the account page, sign-up, the picker)."""
+    return Markup("".join(f'<option value="{escape(c.value)}"{" selected" if c.value == selected else ""}>'
+                          f"{escape(c.label)}</option>" for c in timezone_choices()))
+
+
+class _ZoneSelect(Select):
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if "required" not in kwargs and "required" in getattr(field, "flags", []):
+            kwargs["required"] = True
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{timezone_options(field.data or '')}</select>")
+
+
 class TimezoneField(SelectField):
+    widget = _ZoneSelect()
+
     def __init__(self, label="Time zone", **kwargs):
         kwargs.setdefault("validators", [InputRequired()])
         super().__init__(label, choices=timezone_choices(), **kwargs)
