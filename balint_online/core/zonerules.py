@@ -26,7 +26,14 @@ class ZoneRules:
     overrides: dict[str, ZoneInfo] = field(default_factory=dict, hash=False, compare=False)
 
     def zone(self, name: str) -> ZoneInfo:
-        return self.overrides.get(name) or ZoneInfo(name)
+        return self.overrides.get(name) or _pinned_zone(name)
+
+
+# ZoneInfo keeps only its last 8 zones alive; a roster of people in 30 zones read zone files on
+# every row. The pinned release never changes in a process, and only real names get cached.
+@lru_cache(maxsize=None)
+def _pinned_zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 PINNED = ZoneRules(RULES_VERSION)
