@@ -229,7 +229,7 @@ def _advance(payout: RefundPayout, stripe_refund) -> None:
     status = stripe_refund.status or ""
     if PAYOUT_PROGRESS.get(status, 0) > PAYOUT_PROGRESS.get(payout.status, 0):
         payout.status = status
-        payout.failure_reason = stripe_refund.get("failure_reason") or ""
+        payout.failure_reason = getattr(stripe_refund, "failure_reason", None) or ""
 
 
 def _settle(refund: Refund) -> bool:
@@ -260,7 +260,7 @@ def _settle(refund: Refund) -> bool:
 def refund_reported(stripe_refund) -> None:
     """A `refund.*` webhook: the payout it belongs to (by Stripe's id, or by our id in its metadata
     when Stripe's answer to the create never reached us). The request commits."""
-    payout_id = (stripe_refund.get("metadata") or {}).get("payout_id")
+    payout_id = getattr(getattr(stripe_refund, "metadata", None), "payout_id", None)
     payout = db.session.scalar(select(RefundPayout).where(or_(
         RefundPayout.stripe_refund_id == stripe_refund.id,
         RefundPayout.id == int(payout_id) if payout_id and payout_id.isdigit() else False)))

@@ -89,7 +89,7 @@ class StripeProvider(PaymentProvider):
         }, idempotency_key=f"checkout:{application.id}:{units}:{tried}")
         checkout = CheckoutSession(application_id=application.id, stripe_id=session.id, amount=owed,
                                    currency=application.currency, url=session.url or "", status=session.status or "open",
-                                   expires_at=stripe_api.instant(session.get("expires_at")))
+                                   expires_at=stripe_api.instant(getattr(session, "expires_at", None)))
         try:
             with db.session.begin_nested():
                 db.session.add(checkout)
@@ -161,7 +161,7 @@ def refund_event(refund) -> list:
 
 
 def charge_event(charge) -> list:
-    card_refunds.charge_refunded(charge.get("payment_intent"))
+    card_refunds.charge_refunded(getattr(charge, "payment_intent", None))
     return []
 
 
