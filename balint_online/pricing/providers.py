@@ -40,6 +40,8 @@ class NotificationRejected(DomainError):
 
 class PaymentProvider:
     name = ""
+    # Origins of the provider's hosted pages that paying redirects to (the pages' form-action allows them).
+    form_action_origins: tuple[str, ...] = ()
 
     def start_payment(self, application) -> PaymentStep:
         raise NotImplementedError

@@ -38,6 +38,7 @@ def confirming_url(checkout: CheckoutSession) -> str:
 
 class StripeProvider(PaymentProvider):
     name = "stripe"
+    form_action_origins = ("https://checkout.stripe.com",)
 
     def start_payment(self, application) -> PaymentStep:
         owed = account(application).balance

@@ -100,7 +100,10 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
     a = enrolled(api, leader, member)
     client = login(member)
     shown = f"/applications/{a['id']}"
-    assert "Pay 800.00 USD" in page(client.get(shown))
+    before = client.get(shown)
+    assert "Pay 800.00 USD" in page(before)
+    # Browsers hold the redirect after a form's post to form-action too: Stripe's Checkout is allowed.
+    assert "form-action 'self' https://checkout.stripe.com;" in before.headers["Content-Security-Policy"]
     stale_tab = client.form(f"{shown}/pay", page=shown)
 
     session_id = checkout_id(click_pay(client, a["id"]), stripe_server)
