@@ -45,9 +45,12 @@ ERROR_LENGTH = column_length(Refund.last_error)
 
 # Stripe's refund statuses by how far along they are: a late copy of an earlier state changes nothing.
 PAYOUT_PROGRESS = {"": 0, "pending": 1, "requires_action": 1, "succeeded": 2, "failed": 3, "canceled": 3}
+SUCCEEDED = "succeeded"
+PENDING_PAYOUTS = frozenset({"pending", "requires_action"})
 FAILED_PAYOUTS = frozenset({"failed", "canceled"})
 
-SENT, WAITING, FAILED, SKIPPED = "sent", "waiting", "failed", "skipped"
+# What one pass did with one refund.
+DONE, WAITING, GAVE_UP, SKIPPED = "done", "waiting", "gave up", "skipped"
 
 
 # -- decisions ----------------------------------------------------------------------------------------
@@ -71,7 +74,7 @@ def refund_outcome(payout_statuses: list[str]) -> RefundStatus | None:
     are with Stripe; None while some are still to be sent."""
     if any(s in FAILED_PAYOUTS for s in payout_statuses):
         return RefundStatus.FAILED
-    if payout_statuses and all(s == "succeeded" for s in payout_statuses):
+    if payout_statuses and all(s == SUCCEEDED for s in payout_statuses):
         return RefundStatus.PAID
     if payout_statuses and all(payout_statuses):
         return RefundStatus.SENT
@@ -104,7 +107,7 @@ def pay_out_due(moment: datetime, limit: int = BATCH) -> int:
         outcome = send_refund(refund_id, moment)
         if outcome == WAITING:
             break
-        changed += outcome in (SENT, FAILED)
+        changed += outcome in (DONE, GAVE_UP)
     return changed
 
 
@@ -167,7 +170,7 @@ def send_refund(refund_id: int, moment: datetime) -> str:
         return SKIPPED
     currency = refund.currency
     calls = [(p.id, p.payment.reference, stripe_api.minor_units(p.amount, currency), p.idempotency_key, p.stripe_refund_id)
-             for p in refund.payouts if p.status not in ("succeeded", *FAILED_PAYOUTS)]
+             for p in refund.payouts if p.status != SUCCEEDED and p.status not in FAILED_PAYOUTS]
     metadata = {"refund_id": str(refund.id), "application_id": str(refund.application_id)}
     db.session.commit()
     answers, error = {}, None
@@ -197,15 +200,15 @@ def _store(refund_id: int, moment: datetime, answers: dict, error: Exception | N
     if error is None:
         refund.attempts, refund.last_error = 0, ""
         db.session.commit()
-        return SENT if settled else SKIPPED
+        return DONE if settled else SKIPPED
     down = isinstance(error, stripe.StripeError) and stripe_api.retryable(error)
     message = f"{type(error).__name__}: {getattr(error, 'user_message', None) or error}"[:ERROR_LENGTH]
     if refund.status == RefundStatus.SENT:  # only a look-up failed: it is with Stripe, look again later
         db.session.commit()
         return WAITING if down else SKIPPED
-    if refund.status != RefundStatus.DUE:  # a webhook settled it meanwhile
+    if refund.status != RefundStatus.DUE:  # settled by what did get through
         db.session.commit()
-        return SENT
+        return DONE
     refund.attempts += 1
     refund.last_error = message
     delay = retry_delay(refund.attempts) if down else None
@@ -220,7 +223,7 @@ def _store(refund_id: int, moment: datetime, answers: dict, error: Exception | N
     log_action(refund, "refund_failed", None, changes={"status": [RefundStatus.DUE, RefundStatus.FAILED]},
                data={"amount": format_money(refund.amount), "error": message})
     db.session.commit()
-    return FAILED
+    return GAVE_UP
 
 
 def _advance(payout: RefundPayout, stripe_refund) -> None:
@@ -279,7 +282,7 @@ def charge_refunded(payment_intent: str | None) -> None:
     pending = db.session.scalars(
         select(RefundPayout).join(Payment, RefundPayout.payment_id == Payment.id)
         .where(Payment.provider == PROVIDER, Payment.reference == payment_intent,
-               RefundPayout.stripe_refund_id.is_not(None), RefundPayout.status.in_(("pending", "requires_action")))
+               RefundPayout.stripe_refund_id.is_not(None), RefundPayout.status.in_(PENDING_PAYOUTS))
     ).all()
     ids = [p.stripe_refund_id for p in pending]
     db.session.commit()  # no transaction held while Stripe answers; a failure here makes Stripe send it again

@@ -26,13 +26,7 @@ class RefundStatus(StrEnum):
     PAID = "paid"
     FAILED = "failed"
 
-    @property
-    def label(self) -> str:
-        return REFUND_STATUS_LABELS[self]
 
-
-REFUND_STATUS_LABELS = {RefundStatus.DUE: "Due", RefundStatus.SENT: "Sent through Stripe",
-                        RefundStatus.PAID: "Paid", RefundStatus.FAILED: "Failed"}
 # Still owed to the member: the money has not reached them (yet).
 REFUNDS_OWED = frozenset({RefundStatus.DUE, RefundStatus.SENT, RefundStatus.FAILED})
 # How a refund goes out (Refund.payout); "" until the card-refund job has looked at it.
