@@ -2,11 +2,14 @@
 
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from balint_online.audit.models import AuditEntry
@@ -20,6 +23,7 @@ from balint_online.pricing.card_refunds import RETRY_DELAYS, plan_payouts
 from balint_online.pricing.models import Payment, Refund
 from balint_online.pricing.stripe_api import API_VERSION, minor_units
 from tests.factories import apply, published_series
+from tests.live import live_server
 from tests.pricing.fake_stripe import FakeStripe
 
 SECRET_KEY = "sk_test_balint"
@@ -164,6 +168,30 @@ def test_a_delayed_payment_counts_once_whatever_order_the_events_come_in(api, lo
     assert "Payment received" in page(client.get(f"/applications/{a['id']}/card-payment?session_id={session_id}"))
 
 
+def test_the_same_payment_reported_at_once_from_many_deliveries_counts_once(app, api, login, stripe_server, leader,
+                                                                            member):
+    a = enrolled(api, leader, member)
+    session_id = checkout_id(click_pay(login(member), a["id"]), stripe_server)
+    paid = stripe_server.complete(session_id)
+    completed = stripe_server.event("checkout.session.completed", paid)
+    succeeded = stripe_server.event("checkout.session.async_payment_succeeded", paid)
+    deliveries = [completed] * 4 + [succeeded] * 4
+    with live_server(app) as base:
+        barrier = Barrier(len(deliveries))
+
+        def post(payload):
+            barrier.wait()
+            return requests.post(base + WEBHOOK, data=payload, timeout=60, headers={
+                "Content-Type": "application/json", "Stripe-Signature": stripe_server.signature(payload)})
+
+        with ThreadPoolExecutor(max_workers=len(deliveries)) as pool:
+            answers = list(pool.map(post, deliveries))
+    assert [r.status_code for r in answers] == [200] * len(deliveries)
+    assert sum(len(r.json()["recorded"]) for r in answers) == 1
+    db.session.expire_all()
+    assert count(Payment) == 1 and count(StripeEvent) == 2 and len(mails("payment_received")) == 1
+
+
 def test_a_failed_delayed_payment_lets_the_member_pay_again(api, login, stripe_server, leader, member):
     a = enrolled(api, leader, member)
     client = login(member)
@@ -242,6 +270,24 @@ def test_withdrawing_before_the_deadline_refunds_onto_the_card(api, login, make_
     assert "No refunds are due" in overview and "confirmed by Stripe" in overview
     assert "Refunded" in page(login(member).get(f"/applications/{a['id']}"))
     assert len(stripe_server.refunds) == 1 and run_refund_job() == 0
+
+
+def test_schedulers_running_at_once_send_a_refund_once(app, api, login, stripe_server, leader, member):
+    a = enrolled(api, leader, member)
+    paid_by_card(login(member), stripe_server, a["id"])
+    withdraw(api, member, a["id"])
+    moment = now()
+    db.session.remove()  # the test's own transaction would hold SQLite's write lock
+    barrier = Barrier(4)
+
+    def scheduler(_):
+        with app.app_context():
+            barrier.wait()
+            return run_refund_job(moment)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert sorted(pool.map(scheduler, range(4))) == [0, 0, 0, 1]
+    assert len(stripe_server.refunds) == 1 and count(RefundPayout) == 1
 
 
 def test_a_refund_stripe_confirms_at_once_is_paid_from_its_answer(api, login, stripe_server, leader, member):
