@@ -202,7 +202,7 @@ def _store(refund_id: int, moment: datetime, answers: dict, error: Exception | N
         db.session.commit()
         return DONE if settled else SKIPPED
     down = isinstance(error, stripe.StripeError) and stripe_api.retryable(error)
-    message = f"{type(error).__name__}: {getattr(error, 'user_message', None) or error}"[:ERROR_LENGTH]
+    message = stripe_api.describe(error)[:ERROR_LENGTH]
     if refund.status == RefundStatus.SENT:  # only a look-up failed: it is with Stripe, look again later
         db.session.commit()
         return WAITING if down else SKIPPED

@@ -58,6 +58,15 @@ def retryable(exc: stripe.StripeError) -> bool:
     return exc.http_status is not None and exc.http_status >= 500
 
 
+def describe(exc: Exception) -> str:
+    """A short account of a failed call for the log and for administrators (Stripe's errors never echo keys)."""
+    if isinstance(exc, stripe.APIConnectionError):
+        return "Stripe could not be reached, or did not answer in time"
+    if isinstance(exc, stripe.StripeError):
+        return f"Stripe answered {exc.http_status}: {exc.user_message or type(exc).__name__}"
+    return str(exc)
+
+
 def client() -> stripe.StripeClient:
     config = current_app.config
     if not config["STRIPE_SECRET_KEY"]:

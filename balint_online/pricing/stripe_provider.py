@@ -51,7 +51,7 @@ class StripeProvider(PaymentProvider):
                     return step
             return PaymentStep(redirect_url=self._open(application, owed).url)
         except stripe.StripeError as exc:
-            log.warning("stripe: no checkout for application %s: %r", application.id, exc)
+            log.warning("stripe: no checkout for application %s: %s", application.id, stripe_api.describe(exc))
             raise stripe_api.StripeUnavailable(
                 "Card payments are not available just now, and nothing was charged. Please try again in a few "
                 "minutes, or pay by bank transfer as your invoice says.") from None
