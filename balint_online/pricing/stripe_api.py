@@ -2,8 +2,9 @@
 keys (from configuration, hence the environment; never the database), and what counts as Stripe
 being down (worth retrying) rather than refusing.
 
-Endpoints relied on: POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id}, POST /v1/refunds,
-GET /v1/refunds/{id}; webhooks signed with the endpoint's secret (Stripe-Signature).
+Endpoints relied on: POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id},
+POST /v1/checkout/sessions/{id}/expire, POST /v1/refunds, GET /v1/refunds/{id}; webhooks signed with
+the endpoint's secret (Stripe-Signature).
 """
 
 from datetime import UTC, datetime
@@ -84,6 +85,10 @@ def create_checkout_session(params: dict, *, idempotency_key: str):
 
 def retrieve_checkout_session(session_id: str):
     return client().v1.checkout.sessions.retrieve(session_id)
+
+
+def expire_checkout_session(session_id: str):
+    return client().v1.checkout.sessions.expire(session_id)
 
 
 def create_refund(params: dict, *, idempotency_key: str):

@@ -22,14 +22,13 @@ from .services import ZERO, account, invoice_number, record_payment
 log = logging.getLogger(__name__)
 
 
-def reusable_session(application, amount) -> CheckoutSession | None:
-    """The member's last session for this very amount, not yet paid nor known to be over: paying
-    again (a double click, Back) goes on with it instead of opening a second charge."""
-    return db.session.scalar(
-        select(CheckoutSession).where(CheckoutSession.application_id == application.id, CheckoutSession.amount == amount,
+def unfinished_sessions(application) -> list[CheckoutSession]:
+    """The member's sessions not yet paid, nor known to be over, newest first."""
+    return db.session.scalars(
+        select(CheckoutSession).where(CheckoutSession.application_id == application.id,
                                       CheckoutSession.payment_id.is_(None), CheckoutSession.status != "expired",
                                       CheckoutSession.payment_status != "failed")
-        .order_by(CheckoutSession.id.desc()).limit(1))
+        .order_by(CheckoutSession.id.desc())).all()
 
 
 def confirming_url(checkout: CheckoutSession) -> str:
@@ -46,25 +45,28 @@ class StripeProvider(PaymentProvider):
             return PaymentStep(redirect_url=url_for("enrollment.application", application_id=application.id),
                                instructions="Nothing is left to pay on this application.")
         try:
-            if (checkout := reusable_session(application, owed)) is not None:
-                if (step := self._continue(checkout)) is not None:
+            for checkout in unfinished_sessions(application):
+                if (step := self._continue(checkout, owed)) is not None:
                     return step
             return PaymentStep(redirect_url=self._open(application, owed).url)
         except stripe.StripeError as exc:
             log.warning("stripe: no checkout for application %s: %s", application.id, stripe_api.describe(exc))
             raise stripe_api.StripeUnavailable(
-                "Card payments are not available just now, and nothing was charged. Please try again in a few "
-                "minutes, or pay by bank transfer as your invoice says.") from None
+                "Card payments are not available just now. Please try again in a few minutes, or pay by bank "
+                "transfer as your invoice says.") from None
 
-    def _continue(self, checkout: CheckoutSession) -> PaymentStep | None:
-        """Where an earlier session stands at Stripe: still open (back to it), paid but not yet
-        confirmed to us (the confirming page), or over (None: a new one is needed)."""
+    def _continue(self, checkout: CheckoutSession, owed) -> PaymentStep | None:
+        """Never two charges for one debt: an earlier session still open for this amount is where paying
+        goes on (a double click, Back); one for another amount (something was paid meanwhile) is
+        expired first; one paid but not yet confirmed to us leads to the confirming page."""
         current = stripe_api.retrieve_checkout_session(checkout.stripe_id)
         checkout.status = current.status
-        if current.status == "open":
-            return PaymentStep(redirect_url=current.url)
         if current.status == "complete":
             return PaymentStep(redirect_url=confirming_url(checkout))
+        if current.status == "open" and checkout.amount == owed:
+            return PaymentStep(redirect_url=current.url)
+        if current.status == "open":
+            checkout.status = stripe_api.expire_checkout_session(checkout.stripe_id).status
         return None
 
     def _open(self, application, owed) -> CheckoutSession:

@@ -5,7 +5,7 @@ request bodies with bracketed nesting (``line_items[0][price_data][currency]=usd
 and error bodies (``{"error": {"type", "code", "message", "param"}}``), idempotency keys (the same
 key and parameters replay the first answer; other parameters are an ``idempotency_error``), and
 
-- POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id}
+- POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions/{id}/expire
 - POST /v1/refunds (never more than is left unrefunded on the PaymentIntent), GET /v1/refunds/{id}
 
 Tests play the customer and Stripe's back office with `complete` and `set_refund_status`, then
@@ -90,6 +90,7 @@ class FakeStripe(FakeServer):
         params = _nest(parse_qsl(request.body.decode(), keep_blank_values=True))
         routes = [("POST", r"/v1/checkout/sessions", self._create_session),
                   ("GET", r"/v1/checkout/sessions/([^/]+)", self._get_session),
+                  ("POST", r"/v1/checkout/sessions/([^/]+)/expire", self._expire_session),
                   ("POST", r"/v1/refunds", self._create_refund),
                   ("GET", r"/v1/refunds/([^/]+)", self._get_refund)]
         for method, pattern, handler in routes:
@@ -138,6 +139,15 @@ class FakeStripe(FakeServer):
         session = self.sessions.get(session_id)
         if session is None:
             return _error(404, f"No such checkout.session: '{session_id}'", code="resource_missing", param="session")
+        return Reply(200, self._public(session))
+
+    def _expire_session(self, params: dict, session_id: str) -> Reply:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return _error(404, f"No such checkout.session: '{session_id}'", code="resource_missing", param="session")
+        if session["status"] != "open":
+            return _error(400, "Only Checkout Sessions with a status in [\"open\"] can be expired.")
+        session.update(status="expired", url=None)
         return Reply(200, self._public(session))
 
     def _create_refund(self, params: dict) -> Reply:

@@ -192,6 +192,20 @@ def test_the_same_payment_reported_at_once_from_many_deliveries_counts_once(app,
     assert count(Payment) == 1 and count(StripeEvent) == 2 and len(mails("payment_received")) == 1
 
 
+def test_a_checkout_for_an_old_amount_is_closed_before_a_new_one_opens(api, login, make_user, stripe_server, leader,
+                                                                        member):
+    a = enrolled(api, leader, member)
+    client = login(member)
+    first = checkout_id(click_pay(client, a["id"]), stripe_server)
+    # The member paid part by transfer meanwhile; the open Checkout for 800.00 must not be payable too.
+    api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments",
+                                 json={"amount": "300.00", "method": "transfer", "reference": "BANK-3"})
+    second = checkout_id(click_pay(client, a["id"]), stripe_server)
+    assert second != first and stripe_server.sessions[first]["status"] == "expired"
+    assert stripe_server.sessions[second]["amount_total"] == 50000
+    assert db.session.scalar(select(CheckoutSession).where(CheckoutSession.stripe_id == first)).status == "expired"
+
+
 def test_a_failed_delayed_payment_lets_the_member_pay_again(api, login, stripe_server, leader, member):
     a = enrolled(api, leader, member)
     client = login(member)
