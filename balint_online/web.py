@@ -1,5 +1,7 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
+from functools import cache
+
 from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
@@ -124,7 +126,7 @@ def register_web(app: Flask) -> None:
         # same-origin: secret addresses (calendar feeds, reset links) never leave in a Referer.
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", content_security_policy(app.config["PAYMENT_PROVIDER"]))
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if app.config["STRICT_TRANSPORT_SECURITY"]:
             headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
@@ -133,10 +135,16 @@ def register_web(app: Flask) -> None:
         return response
 
 
-# Forms post only here (a hosted payment page would need its origin added to form-action), no
-# page may frame ours, and no <base> may redirect relative links.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                           "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+@cache
+def content_security_policy(payment_provider: str) -> str:
+    """Forms post only here, and on to the payment provider's hosted page (browsers hold the redirect
+    after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links."""
+    from .pricing.providers import PROVIDERS
+
+    provider = PROVIDERS.get(payment_provider)
+    form_action = " ".join(("'self'", *(provider.form_action_origins if provider else ())))
+    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"object-src 'none'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'")
 # Video rooms open on the provider's site, so no page here needs a camera, a microphone or more.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 

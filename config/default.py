@@ -59,8 +59,15 @@ DEFAULT_CURRENCY = "USD"
 SOCIETY_ADDRESS = "Balint Society\nAddress not configured: set BALINT_SOCIETY_ADDRESS"
 INVOICE_PAYMENT_INSTRUCTIONS = ("Pay by bank transfer, quoting the invoice number as the reference. "
                                 "Bank details are not configured: set BALINT_INVOICE_PAYMENT_INSTRUCTIONS.")
-# How members pay: a name in balint_online.pricing.providers.PROVIDERS.
+# How members pay: a name in balint_online.pricing.providers.PROVIDERS ("invoice" or "stripe").
 PAYMENT_PROVIDER = "invoice"
+# Card payments through Stripe (README, "Card payments (Stripe)"). The keys stay None here and come
+# only from BALINT_STRIPE_SECRET_KEY and BALINT_STRIPE_WEBHOOK_SECRET; they never reach the database.
+STRIPE_SECRET_KEY = None
+STRIPE_WEBHOOK_SECRET = None
+STRIPE_API_BASE = "https://api.stripe.com"
+# Seconds per call to Stripe, or a [connect, read] pair.
+STRIPE_HTTP_TIMEOUT = [5, 20]
 
 # Sign-in throttling. Use a Redis URI when more than one process serves.
 RATELIMIT_STORAGE_URI = "memory://"

@@ -12,7 +12,7 @@ from ..core.errors import InvalidInput, NotAllowed
 from ..core.pagination import Pagination, paginate
 from ..enrollment.models import Application
 from ..extensions import db
-from ..pricing.models import Payment, Refund
+from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
 from ..pricing.services import ZERO, Account, account, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
@@ -153,9 +153,18 @@ def ledgers_page() -> tuple[Pagination, list[Ledger]]:
 
 
 def refunds_due() -> list[Refund]:
+    """Every refund still owed (due, sent through Stripe, or failed there), earliest deadline first."""
     return db.session.scalars(
-        select(Refund).where(Refund.status == "due", Refund.amount > ZERO)
+        select(Refund).where(Refund.status.in_(REFUNDS_OWED), Refund.amount > ZERO)
         .options(selectinload(Refund.application)).order_by(Refund.due_by, Refund.id)
+    ).all()
+
+
+def refunds_paid(limit: int = 20) -> list[Refund]:
+    """The refunds most recently paid (by hand, or confirmed by Stripe)."""
+    return db.session.scalars(
+        select(Refund).where(Refund.status == RefundStatus.PAID, Refund.amount > ZERO)
+        .options(selectinload(Refund.application)).order_by(Refund.paid_at.desc(), Refund.id.desc()).limit(limit)
     ).all()
 
 

@@ -33,7 +33,7 @@ def admins_only():
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html", refunds=services.refunds_due(),
+    return render_template("admin/index.html", refunds=services.refunds_due(), paid=services.refunds_paid(),
                            owing=services.balances_outstanding())
 
 
@@ -180,6 +180,9 @@ def refund_paid(refund_id):
     form = RefundPaidForm(prefix=f"r{refund.id}")
     if not form.validate_on_submit():
         return _application_page(refund.application, status=422)
+    if not refund.payable_by_hand:
+        flash("This refund is going out through Stripe (or is paid already); it cannot be marked paid by hand.", "info")
+        return redirect(url_for(".application", application_id=refund.application_id))
     mark_refund_paid(refund, reference=(form.reference.data or "").strip(), actor=current_user)
     flash(f"Refund of {format_money(refund.amount)} {refund.currency} marked paid.", "success")
     return redirect(url_for(".application", application_id=refund.application_id))

@@ -2,8 +2,10 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
@@ -12,6 +14,24 @@ from ..extensions import db
 
 PAYMENT_METHODS = {"cheque": "Cheque", "transfer": "Bank transfer", "card": "Card", "cash": "Cash",
                    "invoice": "Invoice", "other": "Other"}
+
+
+class RefundStatus(StrEnum):
+    """Where a refund owed stands. By hand: due, then paid. Through Stripe (pricing/card_refunds.py):
+    due (being sent, retried while Stripe is unreachable), sent (Stripe accepted it), paid (Stripe
+    confirmed it), or failed (Stripe refused it, or every retry failed: an administrator settles it)."""
+
+    DUE = "due"
+    SENT = "sent"
+    PAID = "paid"
+    FAILED = "failed"
+
+
+# Still owed to the member: the money has not reached them (yet).
+REFUNDS_OWED = frozenset({RefundStatus.DUE, RefundStatus.SENT, RefundStatus.FAILED})
+# How a refund goes out (Refund.payout); "" until the card-refund job has looked at it.
+PAYOUT_STRIPE = "stripe"
+PAYOUT_BY_HAND = "hand"
 
 
 class Payment(db.Model):
@@ -43,15 +63,31 @@ class Refund(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(40))
     lines: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(10), default="due")  # due | paid
+    status: Mapped[str] = mapped_column(String(10), default=RefundStatus.DUE)
     acknowledged_on: Mapped[date]
     due_by: Mapped[date]
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_reference: Mapped[str] = mapped_column(String(200), default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # How it goes out: "" not yet decided, "stripe" onto the card payments, "hand" by an administrator.
+    payout: Mapped[str] = mapped_column(String(10), default="")
+    # Sending through Stripe: failed attempts in a row, when the next may be made, and the last error.
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
 
     application = relationship("Application", backref="refunds")
+
+    @hybrid_property
+    def payable_by_hand(self) -> bool:
+        """An administrator may mark it paid: due and not going out through Stripe, or failed there."""
+        return self.status == RefundStatus.FAILED or (self.status == RefundStatus.DUE and self.payout != PAYOUT_STRIPE)
+
+    @payable_by_hand.inplace.expression
+    @classmethod
+    def _payable_by_hand(cls):
+        return or_(cls.status == RefundStatus.FAILED, and_(cls.status == RefundStatus.DUE, cls.payout != PAYOUT_STRIPE))
 
 
 class MembershipOffer(db.Model):
@@ -70,3 +106,6 @@ class MembershipOffer(db.Model):
     user = relationship("User")
     application = relationship("Application")
     membership = relationship("Membership")
+
+
+from .card_models import CheckoutSession, RefundPayout, StripeEvent  # noqa: E402,F401  (registered with the schema)

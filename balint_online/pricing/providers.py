@@ -6,18 +6,14 @@ A provider answers two questions:
   `invoice` provider sends them to their invoice, which says how to pay by bank transfer; an
   online provider would create a checkout and return its URL to redirect to.
 - `handle_notification(request)`: the provider's server tells us money arrived. It returns the
-  payments recorded (through `services.record_payment`, with the provider's own event id as the
-  idempotency key, so a notification delivered twice counts once).
+  payments recorded (through `services.record_payment`, with the provider's own id of the payment
+  as the idempotency key, so a notification delivered twice counts once).
 
-Adding Stripe Checkout, for example, needs only a class here and its name in `PROVIDERS`, then
-`BALINT_PAYMENT_PROVIDER=stripe`: `start_payment` creates a Checkout Session (amount
-`application.amount_due` less what is paid, `client_reference_id` the application id) and
-returns `PaymentStep(redirect_url=session.url)`; `handle_notification` verifies the
-`Stripe-Signature` header against the webhook secret (from the environment, never the database),
-rejects anything unsigned or stale with `NotificationRejected`, and on
-`checkout.session.completed` records the payment with `idempotency_key=event.id` and
-`provider="stripe"`. The pages (`POST /applications/<id>/pay`) and the webhook endpoint
-(`POST /payments/notifications/<provider>`) already dispatch to whichever provider is named.
+Stripe Checkout is one (stripe_provider.py, `BALINT_PAYMENT_PROVIDER=stripe`): `start_payment`
+creates a Checkout Session and redirects to it; `handle_notification` verifies the
+`Stripe-Signature` header and records the payment when the session is paid. The pages
+(`POST /applications/<id>/pay`) and the webhook endpoint (`POST /payments/notifications/<provider>`)
+dispatch to whichever provider is named.
 """
 
 from dataclasses import dataclass
@@ -44,6 +40,8 @@ class NotificationRejected(DomainError):
 
 class PaymentProvider:
     name = ""
+    # Origins of the provider's hosted pages that paying redirects to (the pages' form-action allows them).
+    form_action_origins: tuple[str, ...] = ()
 
     def start_payment(self, application) -> PaymentStep:
         raise NotImplementedError
@@ -63,7 +61,9 @@ class InvoiceProvider(PaymentProvider):
                            instructions=current_app.config["INVOICE_PAYMENT_INSTRUCTIONS"])
 
 
-PROVIDERS: dict[str, type[PaymentProvider]] = {InvoiceProvider.name: InvoiceProvider}
+from .stripe_provider import StripeProvider  # noqa: E402  (built on the classes above)
+
+PROVIDERS: dict[str, type[PaymentProvider]] = {p.name: p for p in (InvoiceProvider, StripeProvider)}
 
 
 def provider_named(name: str) -> PaymentProvider:

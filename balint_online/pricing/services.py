@@ -14,7 +14,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
-from .models import MembershipOffer, Payment, Refund
+from .models import REFUNDS_OWED, MembershipOffer, Payment, Refund, RefundStatus
 from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
                     earns_complimentary_membership, format_money, local_date, parse_price_table, quote, refund_due_by,
                     refund_owed, refund_still_owed, refund_top_up)
@@ -52,7 +52,7 @@ def refunded_total(application) -> Decimal:
 
 def payment_status(application) -> str:
     """unpaid, part-paid, paid, waived (scholarship), refund-due or refunded."""
-    if any(r.status == "due" and r.amount > 0 for r in application.refunds):
+    if any(r.status in REFUNDS_OWED and r.amount > 0 for r in application.refunds):
         return "refund-due"
     if any(r.amount > 0 for r in application.refunds):
         return "refunded"
@@ -185,10 +185,13 @@ def settle_refunds(application, actor) -> Owed | None:
 
 def record_refund(application, decision: RefundDecision, actor, *, key: str, owed: tuple[Decimal, Decimal]) -> Refund:
     """A refund owed to the member, due within the policy's time, in the audit log; the caller holds
-    the series lock. `owed` is what was owed back before and after it."""
+    the series lock. `owed` is what was owed back before and after it. Never more back than was paid."""
+    if refunded_total(application) + decision.amount > paid_total(application):
+        raise DomainError(f"A refund of {format_money(decision.amount)} would return more than was paid on this "
+                          "application.", code="refund_exceeds_payments")
     acknowledged_on = series_today(application.series)
     refund = Refund(amount=decision.amount, currency=application.currency, reason=decision.reason,
-                    lines=[line.to_api() for line in decision.lines], status="due", acknowledged_on=acknowledged_on,
+                    lines=[line.to_api() for line in decision.lines], status=RefundStatus.DUE, acknowledged_on=acknowledged_on,
                     due_by=refund_due_by(acknowledged_on), idempotency_key=f"refund:{application.id}:{key}")
     application.refunds.append(refund)
     db.session.flush()
@@ -198,23 +201,30 @@ def record_refund(application, decision: RefundDecision, actor, *, key: str, owe
 
 
 def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
-    """Record that a refund went out; a second click (or a second admin) changes nothing."""
+    """Record that a refund went out by hand; a second click (or a second admin) changes nothing. Not
+    while it is going out through Stripe (that would pay it twice), but once Stripe has failed it."""
     lock_series(refund.application.series_id)
+    before = refund.status
     result = db.session.execute(
-        update(Refund).where(Refund.id == refund.id, Refund.status == "due")
-        .values(status="paid", paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
+        update(Refund).where(Refund.id == refund.id, Refund.payable_by_hand)
+        .values(status=RefundStatus.PAID, paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
     )
     db.session.expire(refund)
     if result.rowcount != 1:
         db.session.rollback()
         return refund
-    application = refund.application
-    log_action(refund, "refund_paid", actor, changes={"status": ["due", "paid"]},
-               data={"amount": format_money(refund.amount), "reference": reference})
-    queue_email(key=f"refund_paid:refund-{refund.id}", kind="refund_paid", user=application.user,
-                context={"application": application, "series": application.series, "refund": refund})
+    refund_went_out(refund, actor, before=before)
     db.session.commit()
     return refund
+
+
+def refund_went_out(refund: Refund, actor, *, before: str) -> None:
+    """A refund now paid: in the audit log, and the member emailed (once). The caller commits."""
+    application = refund.application
+    log_action(refund, "refund_paid", actor, changes={"status": [before, RefundStatus.PAID]},
+               data={"amount": format_money(refund.amount), "reference": refund.paid_reference})
+    queue_email(key=f"refund_paid:refund-{refund.id}", kind="refund_paid", user=application.user,
+                context={"application": application, "series": application.series, "refund": refund})
 
 
 # -- documents and accounts -------------------------------------------------------------------------
@@ -273,11 +283,12 @@ def account_for(*, status: str, quoted: Decimal, due: Decimal, paid: Decimal, re
 
 
 def account(application) -> Account:
-    def refunds(status):
-        return sum((r.amount for r in application.refunds if r.status == status), ZERO)
+    def refunds(statuses):
+        return sum((r.amount for r in application.refunds if r.status in statuses), ZERO)
 
     return account_for(status=application.status, quoted=application.price, due=application.amount_due,
-                       paid=paid_total(application), refund_due=refunds("due"), refund_paid=refunds("paid"))
+                       paid=paid_total(application), refund_due=refunds(REFUNDS_OWED),
+                       refund_paid=refunds({RefundStatus.PAID}))
 
 
 def add_accounts(accounts) -> Account:

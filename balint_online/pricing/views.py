@@ -1,10 +1,12 @@
 """Invoices, receipts, paying, and taking up the complimentary membership."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..enrollment.models import Application
 from ..extensions import db
+from .card_models import CHECKOUT_OUTCOMES, CheckoutSession
 from .models import PAYMENT_METHODS, MembershipOffer, Payment
 from .providers import configured_provider
 from .services import account, invoice_lines, invoice_number, receipt_number, take_up_membership_offer
@@ -50,9 +52,26 @@ def pay(application_id):
     if application.user_id != current_user.id:
         abort(404)
     step = configured_provider().start_payment(application)
+    db.session.commit()
     if step.instructions:
         flash(step.instructions, "info")
     return redirect(step.redirect_url)
+
+
+@bp.get("/applications/<int:application_id>/card-payment")
+@login_required
+def card_payment(application_id):
+    """Where Stripe Checkout sends the member back: what we know of their payment (from the webhook only)."""
+    application = db.get_or_404(Application, application_id)
+    if application.user_id != current_user.id:
+        abort(404)
+    checkout = db.session.scalar(select(CheckoutSession).where(
+        CheckoutSession.application_id == application.id, CheckoutSession.stripe_id == request.args.get("session_id", "")))
+    if checkout is None:
+        abort(404)
+    return render_template("pricing/card_payment.html", application=application, series=application.series,
+                           checkout=checkout, heading=CHECKOUT_OUTCOMES[checkout.outcome], account=account(application),
+                           tz=current_user.timezone)
 
 
 @bp.post("/membership-offers/<int:offer_id>/accept")
