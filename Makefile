@@ -1,5 +1,6 @@
 # The two set-up commands of the README: `make run` and `make test`.
-# Both create the project's own virtual environment from requirements.txt on first use.
+# Both create the project's own virtual environment on first use: the locked versions of the
+# runtime and test dependencies (requirements-test.txt), then the project itself, editable.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,10 +10,11 @@ PORT ?= 5000
 
 .PHONY: run test bench
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 # Run the app on its embedded defaults (SQLite in instance/, mail kept in the outbox, Jitsi) with
@@ -31,4 +33,4 @@ test: $(BIN)/.installed tests/js/node_modules/.package-lock.json
 # Benchmarks, each a ratio to a baseline measured in the same run (see README, "Speed").
 bench: $(BIN)/.installed
 	scripts/ensure-package wrk wrk "the served benchmark"
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/bench_*.py; do $(BIN)/python -m bench.$$(basename $$b .py) || exit 1; done

@@ -1,6 +1,6 @@
 """Benchmark: how long recomputing a presenter rotation takes.
 
-Run from the repository root:  .venv/bin/python bench/bench_rotation.py
+Run from the repository root:  make bench   (or .venv/bin/python -m bench.bench_rotation)
 
 (a) one large group: 40 meetings x 2 presenters, 40 members with random
     unavailability, recomputed mid-series after some announced presenters
@@ -17,14 +17,10 @@ from __future__ import annotations
 
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
-
-from balint_online.rotation.engine import (  # noqa: E402
+from balint_online.rotation.engine import (
     MeetingSlot,
     RotationInfeasible,
     RotationInput,

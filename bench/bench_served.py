@@ -1,6 +1,6 @@
 """Benchmark: feeds and pages at a society's scale, served as production serves them.
 
-Run from the repository root:  make bench   (or .venv/bin/python bench/bench_served.py)
+Run from the repository root:  make bench   (or .venv/bin/python -m bench.bench_served)
 
 The society of bench/dataset.py (10,000 members, 1,000 series over five years, a series with
 300 applicants and 40 meetings, five years of payments) is loaded into a fresh PostgreSQL
@@ -198,5 +198,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))  # bench.dataset, when run as a script from a checkout
     main()

@@ -1,21 +1,13 @@
 """Fixtures for the video provider tests: loopback fakes, settings, a meeting request."""
 
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import requests
 
-# The repository is not installed, and --confcutdir keeps the top-level conftest
-# (which would put the root on sys.path) out of this folder's runs.
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+from balint_online.video.providers import RoomRequest
 
-from balint_online.video.providers import RoomRequest  # noqa: E402
-
-from .fakes import FakeBBB, FakeZoom  # noqa: E402
+from .fakes import FakeBBB, FakeZoom
 
 ZOOM_ACCOUNT = "acct-123"
 ZOOM_CLIENT_ID = "client-id-abc"
