@@ -189,15 +189,3 @@ def revoke_api_token(token_id: int, *, owner: User | None = None) -> ApiToken | 
         token.revoked_at = now()
     db.session.flush()
     return token
-
-
-def set_membership(user: User, *, expires_on: date, kind: str = "society", starts_on: date | None = None,
-                   note: str = "") -> Membership:
-    membership = Membership(user=user, kind=kind, starts_on=starts_on, expires_on=expires_on, note=note)
-    db.session.add(membership)
-    db.session.commit()
-    return membership
-
-
-def is_member_on(user: User, day: date) -> bool:
-    return user.membership_on(day) is not None

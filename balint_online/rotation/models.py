@@ -18,7 +18,6 @@ from ..core.types import UTCDateTime
 from ..extensions import db
 from ..series.models import Meeting, Series
 
-TURN_ROLES = ("presenter", "backup")
 CASE_TITLE_MAX = 80
 
 

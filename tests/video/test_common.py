@@ -5,9 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from balint_online.video.providers import (PROVIDER_NAMES, Participant, ProviderConfigError, ProviderError, Room,
-                                           RoomRequest, VideoProvider, get_provider, http_timeout, retry_delay,
-                                           with_retries)
+from balint_online.video.providers import (PROVIDER_NAMES, Participant, ProviderConfigError, Room,
+                                           RoomRequest, VideoProvider, get_provider, http_timeout, retry_delay)
 from balint_online.video.providers.bigbluebutton import BigBlueButtonProvider
 from balint_online.video.providers.jitsi import JitsiProvider
 from balint_online.video.providers.zoom import ZoomProvider
@@ -88,33 +87,3 @@ def test_retry_delay_doubles_up_to_an_hour():
     assert retry_delay(10_000) == timedelta(hours=1)
     with pytest.raises(ValueError):
         retry_delay(0)
-
-
-def _failing(retryable, calls):
-    def call():
-        calls.append(1)
-        raise ProviderError("x", provider="test", retryable=retryable)
-    return call
-
-
-def test_with_retries_retries_only_retryable_errors():
-    sleeps, calls = [], []
-
-    def flaky():
-        calls.append(1)
-        if len(calls) < 3:
-            raise ProviderError("x", provider="test", retryable=True)
-        return "ok"
-
-    assert with_retries(flaky, attempts=3, sleep=sleeps.append, base_delay=0.5) == "ok"
-    assert sleeps == [0.5, 1.0]
-
-    calls.clear()
-    with pytest.raises(ProviderError):
-        with_retries(_failing(False, calls), attempts=5, sleep=sleeps.append)
-    assert len(calls) == 1
-
-    calls.clear()
-    with pytest.raises(ProviderError) as info:
-        with_retries(_failing(True, calls), attempts=2, sleep=lambda s: None)
-    assert len(calls) == 2 and info.value.retryable

@@ -8,8 +8,7 @@ mapping given to `get_provider`.
 
 Errors from a provider are `ProviderError`; `retryable` says whether trying again
 later can help (network trouble, timeouts, HTTP 5xx/429) or not (HTTP 4xx, an
-answer refusing the request). `retry_delay` gives the scheduler's back-off and
-`with_retries` a short in-process retry loop.
+answer refusing the request). `retry_delay` gives the scheduler's back-off.
 
 Common settings:
     VIDEO_HTTP_TIMEOUT  seconds, or a (connect, read) pair; default 10.
@@ -20,12 +19,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
@@ -284,30 +282,6 @@ def retry_delay(attempt: int) -> timedelta:
         raise ValueError("attempt counts from 1")
     # Bounding the exponent keeps huge attempt numbers from building huge timedeltas.
     return min(RETRY_BASE * 2 ** min(attempt - 1, 10), RETRY_CAP)
-
-
-T = TypeVar("T")
-
-
-def with_retries(fn: Callable[[], T], attempts: int = 3, sleep: Callable[[float], None] = time.sleep,
-                 base_delay: float = 0.5) -> T:
-    """Call `fn`, retrying retryable ProviderErrors up to `attempts` calls in all.
-
-    Waits base_delay, 2*base_delay, ... between calls. Non-retryable errors, and the
-    last error once attempts are used up, propagate. Meant for short in-request
-    retries; the scheduler should reschedule with `retry_delay` instead of sleeping.
-    """
-    if attempts < 1:
-        raise ValueError("attempts must be at least 1")
-    attempt = 1
-    while True:
-        try:
-            return fn()
-        except ProviderError as exc:
-            if not exc.retryable or attempt >= attempts:
-                raise
-        sleep(base_delay * 2 ** (attempt - 1))
-        attempt += 1
 
 
 def utc_z(moment: datetime) -> str:
