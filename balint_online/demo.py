@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 
 from .accounts.models import find_user_by_email
@@ -61,7 +62,7 @@ def load_demo(today: date) -> int:
             interval_weeks=2 if "fortnightly" in description else 1, leader_emails=[u.email for u in leaders],
             prices=PRICES, early_bird_deadline=today + timedelta(days=10), cancellation_deadline=today + timedelta(days=14),
             registration_deadline=today + timedelta(days=18),
-            cancellation_fee=Decimal("100.00"),
+            cancellation_fee=Decimal("100.00"), currency=current_app.config["DEFAULT_CURRENCY"],
         )
         publish_series(create_series(data, admin, "jitsi"), admin)
         created += 1

@@ -90,7 +90,7 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
         zone = ZONES[n % len(ZONES)]
         series = Series(title=f"Balint group {n:04d}", description="A weekly online Balint group.", timezone=zone,
                         first_meeting_local=datetime.combine(start, time(19, 0)), meeting_count=meetings,
-                        capacity=capacity, prices=PRICES, early_bird_deadline=start - timedelta(days=30),
+                        capacity=capacity, prices=PRICES, currency="USD", early_bird_deadline=start - timedelta(days=30),
                         cancellation_deadline=start - timedelta(days=14), lifecycle="published",
                         published_at=datetime.combine(start - timedelta(days=60), time(12), tzinfo=UTC))
         series.leaders = [leaders[n % len(leaders)], leaders[(n + 1) % len(leaders)]]

@@ -39,7 +39,7 @@ _INPUT_FIELDS = {f.name for f in fields(SeriesInput)}
 
 def _series_input(body: SeriesCreate) -> SeriesInput:
     values = body.model_dump(include=_INPUT_FIELDS)
-    values["currency"] = values["currency"].upper()
+    values["currency"] = (values["currency"] or current_app.config["DEFAULT_CURRENCY"]).upper()
     values["skip_dates"] = sorted(set(values["skip_dates"]))
     return SeriesInput(**values)
 

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -35,7 +36,8 @@ class SeriesForm(Form):
     presenters_per_meeting = IntegerField("Presenters per meeting", default=1, validators=[InputRequired(), NumberRange(1, 10)])
     co_leader = EmailField("Co-leader's email (optional)", validators=[Optional(), Length(max=254)])
     video_provider = SelectField("Video", choices=choices(VIDEO_PROVIDERS))
-    currency = StringField("Currency", default="USD", validators=[InputRequired(), Length(min=3, max=3)])
+    currency = StringField("Currency", default=lambda: current_app.config["DEFAULT_CURRENCY"],
+                           validators=[InputRequired(), Length(min=3, max=3)])
     trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=20,
                                     validators=[Optional(), NumberRange(0, 100)])
     early_bird_deadline = DateField("Early-bird rate through", validators=[Optional()])

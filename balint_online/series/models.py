@@ -41,7 +41,7 @@ class Series(db.Model):
     seats_taken: Mapped[int] = mapped_column(default=0)
     presenters_per_meeting: Mapped[int] = mapped_column(default=1)
     video_provider: Mapped[str] = mapped_column(String(32), default="jitsi")
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    currency: Mapped[str] = mapped_column(String(3))
     # The price table as the API writes it: {"member": {"early": "750.00", "regular": "875.00"}, ...}.
     prices: Mapped[dict] = mapped_column(JSON, default=dict)
     early_bird_deadline: Mapped[date | None]

@@ -39,7 +39,8 @@ class SeriesCreate(Input):
     leader_emails: list[Text(column_length(User.email), min_length=1)] | None = Field(
         None, max_length=2, description="Default: the caller")
     video_provider: Literal[tuple(VIDEO_PROVIDERS)] | None = None
-    currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$")] = "USD"
+    currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$")] | None = Field(
+        None, description="ISO 4217 code. Default: the society's (DEFAULT_CURRENCY)")
     prices: PricesIn = Field(default_factory=dict)
     early_bird_deadline: Day | None = Field(None, description="Inclusive, in the series' zone")
     registration_deadline: Day | None = Field(

@@ -33,6 +33,7 @@ class SeriesInput:
     title: str
     timezone: str
     first_meeting_local: datetime
+    currency: str
     description: str = ""
     meeting_count: int = 8
     interval_weeks: int = 1
@@ -41,7 +42,6 @@ class SeriesInput:
     presenters_per_meeting: int = 1
     leader_emails: list[str] | None = None
     video_provider: str | None = None
-    currency: str = "USD"
     prices: dict = field(default_factory=dict)
     early_bird_deadline: date | None = None
     registration_deadline: date | None = None

@@ -230,3 +230,13 @@ def test_the_catalogue_costs_a_fixed_number_of_queries(app, api, leader, client)
     for n in range(4):
         published_series(api(leader), title=f"Group {n}")
     assert (count_queries("/api/v1/series"), count_queries("/")) == with_one
+
+
+def test_a_series_is_priced_in_the_society_s_currency_unless_it_says_otherwise(app, api, leader, client, login,
+                                                                               monkeypatch):
+    monkeypatch.setitem(app.config, "DEFAULT_CURRENCY", "EUR")
+    assert create_series(api(leader))["currency"] == "EUR"
+    assert create_series(api(leader), currency="chf")["currency"] == "CHF"
+    login(leader)
+    form = client.get("/lead/series/new").get_data(as_text=True)
+    assert 'name="currency"' in form and 'value="EUR"' in form
