@@ -33,16 +33,10 @@ from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
 from .models import ATTENDANCE_STATUSES, Attendance, VideoLink, VideoProvisioning
 from .providers import (Participant, ProviderConfigError, ProviderError, Room, RoomRequest, VideoProvider,
-                        get_provider, retry_delay, truncate)
+                        get_provider, provider_settings, retry_delay, truncate)
 
 log = logging.getLogger(__name__)
 
-# Every setting a provider client reads; the values (secrets among them) go to the client only.
-SETTING_NAMES = (
-    "VIDEO_HTTP_TIMEOUT", "JITSI_BASE_URL", "JITSI_ROOM_PREFIX", "JITSI_APP_ID", "JITSI_APP_SECRET", "JITSI_JWT_SUB",
-    "JITSI_JWT_AUD", "JITSI_JWT_GRACE_MINUTES", "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET",
-    "ZOOM_OAUTH_URL", "ZOOM_API_BASE", "ZOOM_HOST_USER", "BBB_URL", "BBB_SECRET", "BBB_CHECKSUM", "BBB_MEETING_PREFIX",
-)
 # Longer than any provider call may take (VIDEO_HTTP_TIMEOUT), so a live claim is never taken over.
 CLAIM = timedelta(minutes=5)
 # A refusal (bad credentials, a setting missing) needs a person to fix it: ask again hourly at first.
@@ -66,7 +60,8 @@ def provider_for(name: str, *, at_the_door: bool = False) -> VideoProvider:
 
     `at_the_door`: the client for joins, whose every call has the short VIDEO_JOIN_TIMEOUT budget.
     """
-    settings = {key: current_app.config.get(key) for key in SETTING_NAMES}
+    # The values (secrets among them) go to the client only.
+    settings = provider_settings(current_app.config)
     if at_the_door:
         settings["VIDEO_HTTP_TIMEOUT"] = current_app.config["VIDEO_JOIN_TIMEOUT"]
     cache = current_app.extensions.setdefault("video_providers", {})

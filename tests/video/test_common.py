@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from balint_online.video.providers import (PROVIDER_NAMES, Participant, ProviderConfigError, Room,
-                                           RoomRequest, VideoProvider, get_provider, http_timeout, retry_delay)
+                                           RoomRequest, VideoProvider, get_provider, http_timeout, provider_settings,
+                                           retry_delay)
 from balint_online.video.providers.bigbluebutton import BigBlueButtonProvider
 from balint_online.video.providers.jitsi import JitsiProvider
 from balint_online.video.providers.zoom import ZoomProvider
@@ -87,3 +88,9 @@ def test_retry_delay_doubles_up_to_an_hour():
     assert retry_delay(10_000) == timedelta(hours=1)
     with pytest.raises(ValueError):
         retry_delay(0)
+
+
+def test_every_setting_with_a_provider_s_prefix_reaches_the_clients():
+    config = {"ZOOM_ACCOUNT_ID": "a", "ZOOM_SOMETHING_NEW": "b", "BBB_URL": "c", "JITSI_APP_ID": "d",
+              "VIDEO_HTTP_TIMEOUT": 5, "SECRET_KEY": "never", "STRIPE_SECRET_KEY": "never"}
+    assert provider_settings(config) == {k: v for k, v in config.items() if v != "never"}

@@ -184,13 +184,20 @@ class VideoProvider(Protocol):
         """A personal link for an entitled person. May call the provider."""
 
 
-# Provider modules import this package's types, so they are imported only when asked for.
+# Each provider: its module and class (imported only when asked for: they import this package's
+# types) and the prefix of its settings, all of which it is given (VIDEO_HTTP_TIMEOUT too).
 _PROVIDERS = {
-    "jitsi": ("jitsi", "JitsiProvider"),
-    "zoom": ("zoom", "ZoomProvider"),
-    "bigbluebutton": ("bigbluebutton", "BigBlueButtonProvider"),
+    "jitsi": ("jitsi", "JitsiProvider", "JITSI_"),
+    "zoom": ("zoom", "ZoomProvider", "ZOOM_"),
+    "bigbluebutton": ("bigbluebutton", "BigBlueButtonProvider", "BBB_"),
 }
 PROVIDER_NAMES = tuple(_PROVIDERS)
+SETTING_PREFIXES = ("VIDEO_", *(prefix for *_, prefix in _PROVIDERS.values()))
+
+
+def provider_settings(config: Mapping[str, object]) -> dict[str, object]:
+    """The settings every provider client reads, from the app's configuration."""
+    return {key: value for key, value in config.items() if key.startswith(SETTING_PREFIXES)}
 
 
 def get_provider(name: str, settings: Mapping[str, object],
@@ -201,7 +208,7 @@ def get_provider(name: str, settings: Mapping[str, object],
     for an unknown name or missing settings.
     """
     try:
-        module_name, class_name = _PROVIDERS[name]
+        module_name, class_name, _ = _PROVIDERS[name]
     except KeyError:
         raise ProviderConfigError(f"unknown video provider {name!r}; known: {', '.join(PROVIDER_NAMES)}") from None
     module = importlib.import_module(f".{module_name}", __name__)
