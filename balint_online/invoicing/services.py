@@ -253,5 +253,5 @@ def accountant_rows(period: Period) -> Iterator[list[str]]:
 
     payments = money(Payment, Payment.received_at, 1, receipt_number, lambda p: p.method, lambda p: p.reference, ())
     refunds = money(Refund, Refund.paid_at, -1, lambda r: f"refund {r.id}", lambda r: "refund",
-                    lambda r: r.paid_reference, (Refund.status == "paid", Refund.amount > 0))
+                    lambda r: r.paid_reference, (Refund.status == "paid", Refund.amount > rules.ZERO))
     yield from heapq.merge(invoices(), credit_notes(), payments, refunds, key=lambda row: (row[0], _ORDER[row[1]]))
