@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, object_session, relationship
 
 from ..core.clock import now
 from ..core.types import Money, UTCDateTime
@@ -80,7 +80,9 @@ class Invoice(_Issued, db.Model):
     # The invoice this one replaced when the payer changed (that one is credited in full).
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
 
-    application = relationship("Application", backref="invoices")
+    # The database unlinks invoices from a deleted application (ON DELETE SET NULL): the session never
+    # updates an issued invoice, even one it has loaded.
+    application = relationship("Application", backref=backref("invoices", passive_deletes="all"))
     replaces: Mapped["Invoice | None"] = relationship(remote_side=[id])
     credit_notes: Mapped[list["CreditNote"]] = relationship(back_populates="invoice", order_by="CreditNote.id")
 

@@ -25,7 +25,7 @@ from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import Payment, Refund
 from ..pricing.rules import format_money, local_date
-from ..pricing.services import OWING_STATUSES, account, invoice_lines, receipt_number
+from ..pricing.services import account, invoice_lines, receipt_number
 from ..series.locking import lock_series
 from ..series.models import Series
 from . import rules
@@ -154,10 +154,10 @@ def save_billing_details(application, actor, *, organisation: str, address: str,
     before = {name: getattr(details, name) or "" for name in given}
     if before == given:
         return None
-    invoice = current_invoice(application)
-    if invoice is not None and application.status not in OWING_STATUSES:
+    if not application.is_live:
         raise DomainError(f"This application is {application.status_label.lower()}: its invoices are settled. "
                           "Ask the society if a document needs correcting.", code="invoice_settled")
+    invoice = current_invoice(application)
     for name, value in given.items():
         setattr(details, name, value)
     details.updated_at = now()

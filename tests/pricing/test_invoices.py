@@ -331,3 +331,16 @@ def test_simultaneous_issues_share_out_the_numbers_without_gaps_or_repeats(app, 
     numbers = db.session.execute(select(Invoice.sequence, Invoice.number).order_by(Invoice.sequence)).all()
     assert [n for n, _ in numbers] == list(range(1, count + 1))
     assert len({number for _, number in numbers}) == count
+
+
+def test_documents_outlive_a_deleted_application(api, leader, make_user):
+    series = published_series(api(leader))
+    member = make_user()
+    a = accepted(api, leader, series, member)
+    api(member).post(f"/api/v1/applications/{a['id']}/withdraw", json={"reason": "Moved"})
+    application = db.session.get(Application, a["id"])
+    assert application.invoices  # loaded in the session, as an erasure would have them
+    db.session.delete(application)
+    db.session.commit()
+    invoice = db.session.scalar(select(Invoice))
+    assert invoice.application_id is None and invoice.number == "BO-2026-000001" and invoice.credit_notes
