@@ -104,12 +104,13 @@ def _render(sheet: _Sheet) -> bytes:
         pdf.cell(45, 7, text("Amount"), border="B", align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 10)
         for label, amount in sheet.lines:
+            # A long label wraps; its amount stays beside its first line.
             top = pdf.get_y()
-            pdf.multi_cell(width - 45, 6, text(label), new_x="RIGHT", new_y="TOP")
+            pdf.multi_cell(width - 45, 6, text(label), new_x="LMARGIN", new_y="NEXT")
             bottom = pdf.get_y()
             pdf.set_xy(pdf.l_margin + width - 45, top)
-            pdf.cell(45, 6, text(amount), align="R", new_x="LMARGIN", new_y="NEXT")
-            pdf.set_y(max(bottom, pdf.get_y()))
+            pdf.cell(45, 6, text(amount), align="R")
+            pdf.set_y(bottom)
     if sheet.total:
         pdf.set_font(family, "B", 11)
         pdf.cell(width - 45, 8, text(sheet.total[0]), border="T")
