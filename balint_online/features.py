@@ -17,8 +17,8 @@ from importlib.util import find_spec
 from types import ModuleType
 
 # Order matters for jobs (run in this order) and for the home page (shown in this order).
-FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "aid", "rotation", "calendar", "video", "notifications",
-            "certificates", "admin", "privacy", "workspace")
+FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "invoicing", "aid", "rotation", "calendar", "video",
+            "notifications", "certificates", "admin", "privacy", "workspace")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

@@ -102,7 +102,8 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
     def enrol(series: Series, user: User, enrolled: bool, decided: datetime) -> Application:
         status = "enrolled" if enrolled else rng.choice(("pending", "waitlisted", "declined", "withdrawn"))
         application = Application(series=series, user_id=user.id, status=status, attestation_text=text,
-                                  attestation_answers=answers, attested_at=decided, quote={}, price=Decimal("875.00"),
+                                  attestation_answers=answers, attested_at=decided, price=Decimal("875.00"),
+                                  quote={"lines": [{"label": "Non-member rate", "amount": "875.00"}]},
                                   currency="USD", applied_at=decided, decided_at=decided,
                                   enrolled_at=decided if enrolled else None,
                                   waitlisted_at=decided if status == "waitlisted" else None,

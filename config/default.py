@@ -59,6 +59,16 @@ DEFAULT_CURRENCY = "USD"
 SOCIETY_ADDRESS = "Balint Society\nAddress not configured: set BALINT_SOCIETY_ADDRESS"
 INVOICE_PAYMENT_INSTRUCTIONS = ("Pay by bank transfer, quoting the invoice number as the reference. "
                                 "Bank details are not configured: set BALINT_INVOICE_PAYMENT_INSTRUCTIONS.")
+# Invoices and credit notes (balint_online/invoicing): numbered without gaps per calendar year of
+# this zone, as PREFIX-YEAR-NNNNNN. The society's tax details are printed on every document when
+# set, and left off when empty (e.g. SOCIETY_TAX_ID="GB123456789", SOCIETY_REGISTRATION="Charity
+# no. 1234567", SOCIETY_TAX_NOTE="VAT exempt under ...").
+SOCIETY_TIMEZONE = "UTC"
+INVOICE_NUMBER_PREFIX = "BO"
+CREDIT_NOTE_NUMBER_PREFIX = "CN"
+SOCIETY_TAX_ID = ""
+SOCIETY_REGISTRATION = ""
+SOCIETY_TAX_NOTE = ""
 # How members pay: a name in balint_online.pricing.providers.PROVIDERS ("invoice" or "stripe").
 PAYMENT_PROVIDER = "invoice"
 # Card payments through Stripe (README, "Card payments (Stripe)"). The keys stay None here and come

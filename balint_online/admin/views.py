@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..accounts.models import Membership, User
 from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
-from ..core.csvfile import csv_download
+from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
@@ -16,7 +16,9 @@ from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
 from ..pricing.rules import format_money
-from ..pricing.services import account, grant_scholarship, invoice_lines, invoice_number, mark_refund_paid, record_payment
+from ..invoicing.rules import parse_period
+from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
+from ..pricing.services import account, grant_scholarship, invoice_lines, mark_refund_paid, record_payment
 from ..series.models import Series
 from . import services
 from .forms import ExpiryForm, ImportForm, MembershipForm
@@ -128,7 +130,7 @@ def _application_page(application: Application, *, payment_form=None, scholarshi
     refund_forms = {r.id: RefundPaidForm(formdata=None, prefix=f"r{r.id}") for r in application.refunds}
     return render_template("admin/application.html", application=application, series=application.series,
                            account=account(application), lines=invoice_lines(application),
-                           number=invoice_number(application), payment_form=payment_form,
+                           invoice=current_invoice(application), payment_form=payment_form,
                            scholarship_form=scholarship_form or ScholarshipForm(formdata=None),
                            refund_forms=refund_forms, methods=PAYMENT_METHODS), status
 
@@ -210,13 +212,30 @@ LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance
 @bp.get("/series/<int:series_id>/ledger.csv")
 def ledger_csv(series_id):
     ledger = services.series_ledger(db.get_or_404(Series, series_id))
-    rows = [[invoice_number(application), application.user.name, application.user.email, application.status,
+    numbers = invoice_numbers(application.id for application, _ in ledger.lines)
+    rows = [[numbers.get(application.id, ""), application.user.name, application.user.email, application.status,
              "yes" if application.scholarship else "no", application.currency,
              *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for application, acct in ledger.lines]
     rows.append(["total", "", "", "", "", ledger.series.currency,
                  *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
     return csv_download(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS], rows,
                         f"ledger-series-{ledger.series.id}.csv")
+
+
+@bp.get("/accounts")
+def accounts():
+    """The accountant's export: pick a period."""
+    return render_template("admin/accounts.html", columns=EXPORT_COLUMNS)
+
+
+@bp.get("/accounts.csv")
+def accounts_csv():
+    try:
+        period = parse_period(request.args.get("from"), request.args.get("to"))
+    except ValueError as exc:
+        abort(400, description=f"{exc} Nothing was exported.")
+    return csv_stream(EXPORT_COLUMNS, accountant_rows(period),
+                      f"accounts-{period.first.isoformat()}-to-{period.last.isoformat()}.csv")
 
 
 @bp.get("/mail")

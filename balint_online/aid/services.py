@@ -15,9 +15,10 @@ from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..enrollment.models import LIVE_STATUSES, Application
 from ..extensions import db
+from ..invoicing.services import credit_to_account
 from ..notifications.services import queue_email
 from ..pricing.rules import format_money, refund_for_aid
-from ..pricing.services import paid_total, record_refund, refunded_total, series_today
+from ..pricing.services import paid_total, record_refund, refunded_total, series_today, waiver_label
 from ..series.locking import lock_series
 from . import rules
 from .models import AidApplication, AidProgramme
@@ -189,9 +190,11 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     db.session.expire(application)
     paid = paid_total(application)
     decision = refund_for_aid(price=application.price, paid=paid, award=amount, label=programme.name)
+    refund = None
     if decision.amount > 0:
         already = refunded_total(application)
-        record_refund(application, decision, actor, key=f"aid:{aid.id}", owed=(already, already + decision.amount))
+        refund = record_refund(application, decision, actor, key=f"aid:{aid.id}", owed=(already, already + decision.amount))
+    credit_to_account(application, actor, "aid_awarded", refund=refund, wording=waiver_label(application))
     log_action(application, "aid_awarded", actor, reason=note.strip(),
                data={"programme": programme.name, "amount": format_money(amount), "paid_before": format_money(paid)})
     db.session.flush()

@@ -13,7 +13,7 @@ from ..extensions import db
 # What the log speaks of, by table: the name an entry gives its object.
 OBJECT_TYPES = {"series": "series", "meetings": "meeting", "applications": "application", "payments": "payment",
                 "refunds": "refund", "memberships": "membership", "users": "person",
-                "erasure_requests": "erasure request"}
+                "erasure_requests": "erasure request", "invoices": "invoice", "credit_notes": "credit_note"}
 
 
 class AuditEntry(db.Model):

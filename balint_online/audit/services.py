@@ -19,7 +19,7 @@ def _belongs(target) -> dict:
         if kind == "application":
             found.update(application_id=target.id, user_id=target.user_id)
         return found
-    if kind in ("payment", "refund"):
+    if kind in ("payment", "refund", "invoice", "credit_note"):
         application = target.application
         return {"series_id": application.series_id, "application_id": application.id, "user_id": application.user_id}
     return {"user_id": target.user_id}  # a membership or an erasure request

@@ -1,24 +1,11 @@
 """The certificate as a PDF (fpdf2), from stored facts only."""
 
 from datetime import UTC, datetime, time
-from pathlib import Path
 
 from fpdf import FPDF
 
+from ..core.pdf import unicode_font
 from .rules import CertificateFacts
-
-# A Unicode font where the machine has one (Debian's fonts-dejavu-core), so that names in any
-# Latin, Greek or Cyrillic script print as written; otherwise the PDF core font, Latin-1 only.
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-_DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-
-
-def _fonts(pdf: FPDF) -> tuple[str, bool]:
-    if _DEJAVU.exists() and _DEJAVU_BOLD.exists():
-        pdf.add_font("DejaVu", "", str(_DEJAVU))
-        pdf.add_font("DejaVu", "B", str(_DEJAVU_BOLD))
-        return "DejaVu", True
-    return "Helvetica", False
 
 
 def render_certificate(facts: CertificateFacts) -> bytes:
@@ -28,7 +15,7 @@ def render_certificate(facts: CertificateFacts) -> bytes:
     # A fixed creation date keeps the same certificate byte-identical on every download.
     pdf.set_creation_date(datetime.combine(facts.issued_on, time(), tzinfo=UTC))
     pdf.add_page()
-    family, unicode_ok = _fonts(pdf)
+    family, unicode_ok = unicode_font(pdf)
 
     def text(value: str) -> str:
         return value if unicode_ok else value.encode("latin-1", "replace").decode("latin-1")

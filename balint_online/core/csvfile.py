@@ -5,7 +5,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from flask import Response
+from flask import Response, stream_with_context
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -18,10 +18,32 @@ def safe_cell(value) -> str:
     return text
 
 
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 def csv_download(header: Sequence[str], rows: Iterable[Sequence], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(out.getvalue(), mimetype="text/csv", headers=_attachment(filename))
+
+
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence], filename: str, batch: int = 500) -> Response:
+    """The same download written as the rows come, `batch` rows at a time: however many there are,
+    the whole file is never held in memory. The rows are read inside the request (its session)."""
+
+    def chunks():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for n, row in enumerate(rows, start=1):
+            writer.writerow([safe_cell(cell) for cell in row])
+            if n % batch == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    return Response(stream_with_context(chunks()), mimetype="text/csv", headers=_attachment(filename))

@@ -119,4 +119,5 @@ class Application(db.Model):
 
 # History entries about money and need: shown to administrators only (Application.history_for).
 ADMIN_ONLY_ACTIONS = frozenset({"payment_recorded", "refund_paid", "scholarship_granted", "complimentary_membership",
-                                "refund_owed", "aid_awarded", "aid_declined"})
+                                "refund_owed", "aid_awarded", "aid_declined", "invoice_issued", "credit_note_issued",
+                                "payer_changed"})

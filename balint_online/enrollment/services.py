@@ -18,6 +18,7 @@ from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import application_changed
 from ..extensions import db
+from ..invoicing.services import issue_invoice
 from ..notifications.services import queue_email
 from ..pricing.services import quote_for, settle_refunds
 from ..series.locking import lock_series
@@ -210,6 +211,7 @@ def accept(application: Application, actor) -> Application:
         raise DomainError("This series is not taking members.", code="series_closed")
     if not _someone_waiting(series.id) and _room_to_present(series, moment) and _take_seat(series.id):
         _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment, enrolled_at=moment)
+        issue_invoice(application, actor)  # the member owes the fee from now
         _notify(application, "application_accepted")
     else:
         _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment,
@@ -324,6 +326,7 @@ def make_offers(moment) -> int:
             except DomainError:  # rolled back, seat and lock included; look again
                 (series,) = lock_series(series_id)
                 continue
+            issue_invoice(application, None)  # an offer reserves the seat: the fee is owed from now
             _notify(application, "waitlist_offer", stamp=f":{moment.isoformat()}", expires_at=expires)
             db.session.commit()
             (series,) = lock_series(series_id)

@@ -5,7 +5,8 @@ from sqlalchemy.orm import selectinload
 
 from ..enrollment.models import Application
 from ..extensions import db
-from .services import account, invoice_number, open_membership_offer
+from ..invoicing.services import invoice_numbers
+from .services import account, open_membership_offer
 
 
 def section(user):
@@ -17,6 +18,7 @@ def section(user):
     offer = open_membership_offer(user)
     if not applications and offer is None:
         return None  # nothing billed yet: the applications section says how to start
-    invoices = [(a, invoice_number(a), account(a)) for a in applications]
+    numbers = invoice_numbers(a.id for a in applications)
+    invoices = [(a, numbers.get(a.id), account(a)) for a in applications]
     payments = sorted((p for a in applications for p in a.payments), key=lambda p: p.received_at, reverse=True)
     return ("pricing/_home.html", {"invoices": invoices, "payments": payments, "offer": offer, "user": user})

@@ -163,8 +163,11 @@ class Owed:
 
 def settle_refunds(application, actor) -> Owed | None:
     """Bring what is owed back in line with everything paid and the application's state, recording a
-    refund for any shortfall. Call under the series lock, after each payment and each ending; None
-    while the application is live. The caller commits."""
+    refund for any shortfall, and the invoice with what the member is now charged (a credit note).
+    Call under the series lock, after each payment and each ending; None while the application is
+    live. The caller commits."""
+    from ..invoicing.services import credit_to_account
+
     series = application.series
     ending = ENDINGS.get(application.status)
     ended_on = local_date(application.ended_at or now(), series.timezone)
@@ -176,10 +179,12 @@ def settle_refunds(application, actor) -> Owed | None:
     already = refunded_total(application)
     shortfall = refund_top_up(decision, already)
     if shortfall is None:  # owed back before (by an earlier ending or an aid award): nothing more now
+        credit_to_account(application, actor, ending)
         return Owed(refund_still_owed(decision, already), application.currency, acknowledged_on, None)
     # One refund per application and total owed: a repeat of the same settlement adds nothing.
     refund = record_refund(application, shortfall, actor, key=f"{decision.reason}:{format_money(decision.amount)}",
                            owed=(decision.amount - shortfall.amount, decision.amount))
+    credit_to_account(application, actor, ending, refund=refund)
     return Owed(shortfall, application.currency, acknowledged_on, refund)
 
 
@@ -229,24 +234,23 @@ def refund_went_out(refund: Refund, actor, *, before: str) -> None:
 
 # -- documents and accounts -------------------------------------------------------------------------
 
-def invoice_number(application) -> str:
-    """Stable and unique without storage: the year applied and the application's id."""
-    return f"BO-{application.applied_at.year}-{application.id:06d}"
-
-
 def receipt_number(payment) -> str:
     return f"R-{payment.received_at.year}-{payment.id:06d}"
 
 
-def invoice_lines(application) -> list[QuoteLine]:
-    """The locked quote's lines as applied for, and the scholarship's waiver when one was granted."""
+def waiver_label(application) -> str:
+    """How the waiver of a fee is worded: by the aid programme that covered it, or as a scholarship."""
     from ..aid.services import awarded_label
 
+    programme = awarded_label(application)
+    return f"{programme}: registration fee covered" if programme else "Scholarship: tuition waived"
+
+
+def invoice_lines(application) -> list[QuoteLine]:
+    """The locked quote's lines as applied for, and the scholarship's waiver when one was granted."""
     lines = [QuoteLine(line["label"], Decimal(line["amount"])) for line in application.quote["lines"]]
     if application.scholarship:
-        programme = awarded_label(application)
-        label = f"{programme}: registration fee covered" if programme else "Scholarship: tuition waived"
-        lines.append(QuoteLine(label, -application.price))
+        lines.append(QuoteLine(waiver_label(application), -application.price))
     return lines
 
 
@@ -333,6 +337,9 @@ def grant_scholarship(application, actor, reason: str):
         return application
     log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
         format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
+    from ..invoicing.services import credit_to_account
+
+    credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
                 user=application.user, context={"application": application, "series": application.series})
     db.session.commit()

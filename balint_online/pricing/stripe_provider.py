@@ -17,7 +17,8 @@ from ..extensions import db
 from . import card_refunds, stripe_api
 from .card_models import CheckoutSession, StripeEvent
 from .providers import NotificationRejected, PaymentProvider, PaymentStep
-from .services import ZERO, account, invoice_number, record_payment
+from ..invoicing.services import current_invoice
+from .services import ZERO, account, record_payment
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ class StripeProvider(PaymentProvider):
 
     def _open(self, application, owed) -> CheckoutSession:
         series = application.series
-        number = invoice_number(application)
+        # Owing, the member holds an issued invoice (invoicing.services.issue_invoice).
+        number = current_invoice(application).number
         units = stripe_api.minor_units(owed, application.currency)
         # The same key for the same application, amount and attempt: two clicks at once get one session.
         tried = db.session.scalar(select(func.count(CheckoutSession.id))

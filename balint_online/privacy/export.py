@@ -20,7 +20,8 @@ from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..pricing.models import MembershipOffer
 from ..pricing.rules import format_money
-from ..pricing.services import invoice_lines, invoice_number, payment_status, receipt_number
+from ..invoicing.models import Invoice
+from ..pricing.services import payment_status, receipt_number
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..series.models import Meeting, Series
 from ..video.models import Attendance
@@ -75,9 +76,26 @@ def applications(user: User) -> list[dict]:
         end_reason=a.end_reason, note=a.note, attested_at=a.attested_at,
         attestation=[{"statement": item.text, "answer": answer} for item, answer in a.attestation_record],
         price=a.price, currency=a.currency, scholarship=a.scholarship, payment_status=payment_status(a),
-        invoice={"number": invoice_number(a), "url": absolute_url("pricing.invoice", application_id=a.id),
-                 "lines": [{"label": line.label, "amount": format_money(line.amount)} for line in invoice_lines(a)]},
+        invoice_page=absolute_url("pricing.invoice", application_id=a.id),
     ) for a in _applications_of(user)]
+
+
+def _invoices_of(user: User) -> list[Invoice]:
+    return _all(select(Invoice).join(Application, Application.id == Invoice.application_id)
+                .where(Application.user_id == user.id).order_by(Invoice.id))
+
+
+def invoices(user: User) -> list[dict]:
+    """Issued invoices and their credit notes, as issued (the payer as printed on them)."""
+    return [_record(
+        number=i.number, application_id=i.application_id, issued_on=i.issued_on, payer_name=i.payer_name,
+        payer_email=i.payer_email, payer_organisation=i.payer_organisation, payer_address=i.payer_address,
+        payer_po_reference=i.payer_po_reference, payer_tax_id=i.payer_tax_id, description=i.description,
+        lines=[{"label": label, "amount": format_money(amount)} for label, amount in i.items], total=i.total,
+        currency=i.currency, replaces=i.replaces.number if i.replaces else None,
+        credit_notes=[_record(number=c.number, issued_on=c.issued_on, amount=c.amount, currency=c.currency,
+                              reason=c.reason_text) for c in i.credit_notes],
+    ) for i in _invoices_of(user)]
 
 
 def payments(user: User) -> list[dict]:
@@ -175,7 +193,8 @@ def erasure_requests(user: User) -> list[dict]:
 SECTIONS = (
     ("profile", "Your profile", profile),
     ("memberships", "Society membership", memberships),
-    ("applications", "Applications, their commitments and invoices", applications),
+    ("applications", "Applications and their commitments", applications),
+    ("invoices", "Invoices and credit notes", invoices),
     ("payments", "Payments", payments),
     ("refunds", "Refunds", refunds),
     ("financial_aid", "Financial aid", financial_aid),

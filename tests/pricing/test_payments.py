@@ -105,8 +105,9 @@ def test_scholarship_through_the_api(api, leader, admin, make_user):
     assert api(admin).post(url, json={}).status_code == 422
     body = api(admin).post(url, json={"reason": "Hardship fund 2026"}).get_json()
     assert body["scholarship"] is True and body["amount_due"] == "0.00" and body["payment_status"] == "waived"
-    granted = body["history"][-1]
+    granted, credited = body["history"][-2:]  # the invoice issued on acceptance is credited in full
     assert (granted["action"], granted["by"], granted["reason"]) == ("scholarship_granted", "Ada Admin", "Hardship fund 2026")
+    assert credited["action"] == "credit_note_issued"
     assert api(admin).post(url, json={"reason": "again"}).status_code == 200
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "scholarship_granted")) == 1
     assert "nothing to pay" in mails("invoice_scholarship")[0].body_text

@@ -77,7 +77,9 @@ def test_a_member_downloads_everything_held_about_them(attended, client, login, 
     assert application["series"] == "Evening group" and application["status"] == "Enrolled"
     assert application["note"] == "I work in a rural practice"
     assert application["attestation"] and all(item["answer"] for item in application["attestation"])
-    assert application["invoice"]["number"].startswith("BO-")
+    [invoice] = data["invoices"]
+    assert invoice["number"].startswith("BO-") and invoice["application_id"] == application["id"]
+    assert invoice["payer_name"] == NAME and invoice["total"] == attended["application"]["amount_due"]
     [payment] = data["payments"]
     assert payment["amount"] == attended["application"]["amount_due"] and payment["method"] == "cheque"
     assert len(data["attendance"]) == 2 and all(a["entered_at"] for a in data["attendance"])
