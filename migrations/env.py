@@ -101,14 +101,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite alters a table by rebuilding it (copy, drop, rename); with foreign keys enforced,
+        # dropping a table others refer to would delete their rows (ON DELETE CASCADE). So they are
+        # off while migrating, outside any transaction (the pragma is ignored inside one), and the
+        # result is checked before they are on again.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                driver = connection.connection.driver_connection
+                broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+                driver.execute("PRAGMA foreign_keys = ON")
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():

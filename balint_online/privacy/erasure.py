@@ -12,7 +12,8 @@ Kept, because the society must keep it or because it names nobody once the accou
   which every log shows as its pseudonym ("member-3fa9c2d1e0"), and the name and address are
   replaced by it wherever an entry's text or data held them.
 
-Removed: sign-ins, API tokens, password-reset links, the calendar feed (a new secret no one knows),
+Removed: sign-ins, API tokens, password-reset links, the billing details they gave (the invoices
+keep them as issued), the calendar feed (a new secret no one knows),
 video links, presenting unavailability, memberships and the membership offer, every email to them
 (queued or sent, with its body), the free text they wrote or that was written about them
 (application notes and end reasons, aid statements and decision notes, case titles, swap and
@@ -34,6 +35,7 @@ from ..calendar.models import CalendarSequence
 from ..certificates.models import Certificate
 from ..enrollment.models import Application
 from ..extensions import db
+from ..invoicing.models import BillingDetails
 from ..notifications.models import OutboxMessage
 from ..pricing.models import MembershipOffer
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
@@ -63,6 +65,9 @@ def erase_person(user: User, pseudonym: str) -> None:
     for model in (SignIn, ApiToken, PasswordReset, VideoLink, CalendarSequence, MemberUnavailability, MembershipOffer,
                   Membership):
         db.session.execute(delete(model).where(model.user_id == uid))
+    # The payer details they gave live on in the invoices issued with them; the form's copy goes.
+    db.session.execute(delete(BillingDetails).where(
+        BillingDetails.application_id.in_(select(Application.id).where(Application.user_id == uid))))
     db.session.execute(delete(OutboxMessage).where(or_(OutboxMessage.user_id == uid,
                                                        func.lower(OutboxMessage.recipient) == email.lower())))
     for statement in (

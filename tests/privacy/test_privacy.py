@@ -167,9 +167,10 @@ def test_after_an_administrator_confirms_the_erasure_the_name_and_address_remain
     [goodbye] = [m for m in inbox.messages() if m["Subject"] == "Your data is erased"]
     assert goodbye["To"] == EMAIL and erasure.pseudonym in goodbye.get_body().get_content()
 
-    assert where_mentioned(EMAIL) == set()  # the cheque's reference names them, but not by address
-    # The name: only the payment's reference, and another person who happens to share it.
-    assert where_mentioned(NAME) == {("payments", "reference"), ("users", "name")}
+    # Only the financial records keep them: the invoice as issued to them, and the cheque's reference
+    # (which names them, but not by address); and another person who happens to share the name.
+    assert where_mentioned(EMAIL) == {("invoices", "payer_email")}
+    assert where_mentioned(NAME) == {("invoices", "payer_name"), ("payments", "reference"), ("users", "name")}
     assert db.session.scalars(select(User.id).where(User.name == NAME)).all() == [people["namesake"].id]
     assert not where_mentioned(CASE_TITLE, "I work in a rural practice")
     # Another person's record that named them now names the pseudonym.
