@@ -7,6 +7,7 @@ every submission also proves the form is on the page people use. `client.form(ur
 same form's hidden fields without posting, for a form sent twice or from a tab left open.
 """
 
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -32,6 +33,11 @@ class _Forms(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._current = None
+
+
+def page_text(resp) -> str:
+    """A page's HTML with its entities decoded, to find text as a reader sees it."""
+    return unescape(resp.get_data(as_text=True))
 
 
 def _path(url: str) -> str:

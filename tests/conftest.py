@@ -138,6 +138,17 @@ class ApiClient:
 
 
 @pytest.fixture
+def leader(make_user):
+    """A series' leader (packages whose tests need another name keep their own, in their conftest)."""
+    return make_user("leader", name="Dr Ruth", email="ruth@example.org")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", name="Ada Admin")
+
+
+@pytest.fixture
 def api(client):
     """api(user) -> a client authenticated as user; api(None) -> anonymous."""
     from balint_online.accounts.models import ApiToken

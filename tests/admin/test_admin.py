@@ -2,7 +2,6 @@
 
 import io
 from datetime import date
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -10,20 +9,12 @@ from sqlalchemy import func, select
 from balint_online.accounts.models import Membership
 from balint_online.extensions import db
 from tests.factories import apply, published_series
+from tests.browser import page_text
 
 
 @pytest.fixture(autouse=True)
 def october(clock):
     clock.set("2026-10-01T12:00:00Z")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin", name="Ada Admin")
-
-
-def page(resp) -> str:
-    return unescape(resp.get_data(as_text=True))
 
 
 def memberships() -> list[tuple[str, str, date]]:
@@ -40,11 +31,11 @@ def test_only_admins(client, login, make_user, admin):
         client = login(make_user(role))
         for path in ADMIN_PAGES:
             assert client.get(path).status_code == 403, path
-        assert "Admin</a>" not in page(client.get("/home"))
+        assert "Admin</a>" not in page_text(client.get("/home"))
     client = login(admin)
     for path in ADMIN_PAGES:
         assert client.get(path).status_code == 200, path
-    assert "Admin</a>" in page(client.get("/home"))
+    assert "Admin</a>" in page_text(client.get("/home"))
 
 
 def test_search_set_expiry_and_grant_the_member_rate(api, login, make_user, admin):
@@ -53,14 +44,14 @@ def test_search_set_expiry_and_grant_the_member_rate(api, login, make_user, admi
     visitor = make_user(name="Greta Visitor", email="greta@example.nl")
     make_user(name="Someone Else")
     client = login(admin)
-    found = page(client.get("/admin/people?q=GRETA"))
+    found = page_text(client.get("/admin/people?q=GRETA"))
     assert "Greta Visitor" in found and "Someone Else" not in found
 
     person = f"/admin/people/{visitor.id}"
     refused = client.submit(f"{person}/memberships", {"kind": "other_society", "expires_on": "2027-03-31", "note": ""},
                             page=person)
-    assert refused.status_code == 422 and "Name the Balint society" in page(refused)
-    assert 'value="2027-03-31"' in page(refused)
+    assert refused.status_code == 422 and "Name the Balint society" in page_text(refused)
+    assert 'value="2027-03-31"' in page_text(refused)
     client.submit(f"{person}/memberships", {"kind": "other_society", "expires_on": "2027-03-31",
                                             "note": "Dutch Balint Society"}, page=person)
     quote = api(visitor).get(f"/api/v1/series/{series['id']}/quote").get_json()
@@ -69,7 +60,7 @@ def test_search_set_expiry_and_grant_the_member_rate(api, login, make_user, admi
     membership = db.session.scalar(select(Membership))
     changed = client.submit(f"/admin/memberships/{membership.id}", {f"m{membership.id}-expires_on": "2026-09-30"},
                             page=person, follow_redirects=True)
-    assert "now runs until 2026-09-30" in page(changed)
+    assert "now runs until 2026-09-30" in page_text(changed)
     assert api(visitor).get(f"/api/v1/series/{series['id']}/quote").get_json()["amount"] == "800.00"
 
 
@@ -86,7 +77,7 @@ def test_import_dry_run_lists_every_problem_and_writes_nothing(login, make_user,
     for action in ("check", "apply"):
         resp = client.submit("/admin/memberships/import", {"csv_file": (io.BytesIO(bad.encode()), "members.csv"),
                                                             action: "x"}, content_type="multipart/form-data")
-        body = page(resp)
+        body = page_text(resp)
         assert resp.status_code == 422 and "nothing was written" in body
         for problem in ("Unknown email: no account for nobody@example.org.",
                         "Bad date '30/06/2027': write the expiry date as YYYY-MM-DD.",
@@ -104,14 +95,14 @@ def test_a_clean_import_is_checked_then_applied(login, make_user, admin):
     client = login(admin)
     clean = "jo@example.org,2027-06-30\nPriya@example.org,2027-12-31,society\n"
     dry = client.submit("/admin/memberships/import", {"csv_text": clean, "check": "x"})
-    assert dry.status_code == 200 and "2 rows, no problems" in page(dry) and "Apply the import" in page(dry)
+    assert dry.status_code == 200 and "2 rows, no problems" in page_text(dry) and "Apply the import" in page_text(dry)
     assert len(memberships()) == 1
     done = client.submit("/admin/memberships/import", {"csv_text": clean, "apply": "x"}, follow_redirects=True)
-    assert "Imported: 1 created, 1 updated, 0 unchanged." in page(done)
+    assert "Imported: 1 created, 1 updated, 0 unchanged." in page_text(done)
     assert sorted(memberships()) == [("jo@example.org", "society", date(2027, 6, 30)),
                                      ("priya@example.org", "society", date(2027, 12, 31))]
     again = client.submit("/admin/memberships/import", {"csv_text": clean, "apply": "x"}, follow_redirects=True)
-    assert "0 created, 0 updated, 2 unchanged" in page(again)
+    assert "0 created, 0 updated, 2 unchanged" in page_text(again)
     assert db.session.scalar(select(func.count(Membership.id))) == 2
 
 
@@ -121,8 +112,8 @@ def test_series_oversight(api, login, make_user, admin):
     a = apply(api(make_user()), series["id"])
     api(leader).post(f"/api/v1/applications/{a['id']}/accept")
     api(admin).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "500.00", "method": "card"})
-    body = page(login(admin).get("/admin/series"))
+    body = page_text(login(admin).get("/admin/series"))
     assert "Monday evening group" in body and "1 / 4" in body and "open" in body
     assert "500.00" in body and "300.00" in body  # paid, and the balance still owed
-    overview = page(login(admin).get("/admin/"))
+    overview = page_text(login(admin).get("/admin/"))
     assert "Payments awaited (1)" in overview and "300.00 USD" in overview

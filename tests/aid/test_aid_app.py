@@ -1,7 +1,6 @@
 """Financial aid through the API and the pages: register first, apply, awards within the limit, refunds owed."""
 
 from concurrent.futures import ThreadPoolExecutor
-from html import unescape
 from threading import Barrier
 
 import pytest
@@ -15,6 +14,7 @@ from balint_online.pricing.models import Refund
 from tests.enrollment.test_concurrency import token_for
 from tests.factories import apply, published_series
 from tests.live import live_server
+from tests.browser import page_text
 
 # The seed page's two programmes (000), in its words.
 ABS = {"kind": "full_tuition", "name": "ABS Scholarship", "max_awards": 2, "deadline": "2026-07-31",
@@ -32,16 +32,6 @@ NEED = "The tuition is more than my department's training budget allows this yea
 @pytest.fixture(autouse=True)
 def july(clock):
     clock.set("2026-07-01T12:00:00Z")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin", name="Ada Admin")
-
-
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth")
 
 
 def programme(api, admin, series_id=None, **body):
@@ -135,10 +125,6 @@ def test_register_first_eligibility_and_the_deadline(api, make_user, admin, lead
     assert late.status_code == 409 and late.get_json()["error"] == "deadline_passed"
 
 
-def page(resp) -> str:
-    return unescape(resp.get_data(as_text=True))
-
-
 def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_invoice(app, api, client, login, make_user,
                                                                                     admin, leader):
     series = published_series(api(leader))
@@ -150,26 +136,26 @@ def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_in
 
     # The member applies on the page, from their registration; home says aid is there to apply for.
     login(np)
-    home = page(client.get("/home"))
+    home = page_text(client.get("/home"))
     assert "you may apply for Jerome and Maureen Lebowitz Scholarship (by 2026-07-31)" in home
-    assert "Financial aid" in page(client.get(f"/applications/{a['id']}"))
+    assert "Financial aid" in page_text(client.get(f"/applications/{a['id']}"))
     resp = client.submit(f"/applications/{a['id']}/aid", {"programme_id": str(leb["id"]), "training_status": "none",
                                                           "specialty": "", "statement": NEED})
     assert resp.status_code == 302
-    assert "Awaiting review" in page(client.get(f"/applications/{a['id']}/aid"))
-    assert "Jerome and Maureen Lebowitz Scholarship" in page(client.get("/home"))
+    assert "Awaiting review" in page_text(client.get(f"/applications/{a['id']}/aid"))
+    assert "Jerome and Maureen Lebowitz Scholarship" in page_text(client.get("/home"))
     client.post("/sign-out")
 
     # The administrator awards it from the review queue.
     login(admin)
-    queue = page(client.get("/admin/aid"))
+    queue = page_text(client.get("/admin/aid"))
     assert "Nora Practitioner" in queue and NEED in queue
     aid_id = db.session.scalar(select(AidApplication.id))
     resp = client.submit(f"/admin/aid/{aid_id}/award", {}, page="/admin/aid")
     assert resp.status_code == 302
     refund = db.session.scalar(select(Refund))
     assert refund.amount == 800 and refund.status == "due" and refund.reason == "aid_awarded"
-    ledger = page(client.get(f"/admin/series/{series['id']}/ledger"))
+    ledger = page_text(client.get(f"/admin/series/{series['id']}/ledger"))
     assert "800.00" in ledger
     csv_rows = client.get(f"/admin/series/{series['id']}/ledger.csv").get_data(as_text=True).splitlines()
     row = next(r for r in csv_rows if "Nora Practitioner" in r)
@@ -177,7 +163,7 @@ def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_in
     client.post("/sign-out")
 
     login(np)
-    invoice = page(client.get(f"/applications/{a['id']}/invoice"))
+    invoice = page_text(client.get(f"/applications/{a['id']}/invoice"))
     assert "Jerome and Maureen Lebowitz Scholarship: registration fee covered" in invoice
     assert "Refund due to you" in invoice and "800.00" in invoice
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "aid_decided"))

@@ -16,11 +16,6 @@ def october(clock):
 
 
 @pytest.fixture
-def leader(make_user):
-    return make_user("leader", email="ruth@example.org", name="Dr Ruth")
-
-
-@pytest.fixture
 def series(api, leader):
     return published_series(api(leader), capacity=2, meeting_count=4)
 

@@ -1,7 +1,6 @@
 """The applying, application and leaders' pages, as members, leaders and admins use them."""
 
 import re
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from tests.factories import ATTESTATION, apply, published_series
+from tests.browser import page_text
 
 
 @pytest.fixture(autouse=True)
@@ -19,17 +19,8 @@ def october(clock):
 
 
 @pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth")
-
-
-@pytest.fixture
 def series(api, leader):
     return published_series(api(leader), capacity=2, meeting_count=4)
-
-
-def page(resp) -> str:
-    return unescape(resp.get_data(as_text=True))
 
 
 def confirmed(*keys, **extra) -> dict:
@@ -42,7 +33,7 @@ def application_count() -> int:
 
 def test_apply_page_states_the_commitment_dates_in_both_zones_and_the_price(login, make_user, series):
     member = make_user(timezone="Europe/London")
-    body = page(login(member).get(f"/series/{series['id']}/apply"))
+    body = page_text(login(member).get(f"/series/{series['id']}/apply"))
     assert attestation.INTRO in body
     for item in attestation.ITEMS:
         assert item.text in body
@@ -55,7 +46,7 @@ def test_apply_page_states_the_commitment_dates_in_both_zones_and_the_price(logi
 def test_the_price_follows_the_trainee_box_without_applying(login, make_user, series):
     client = login(make_user())
     resp = client.submit(f"/series/{series['id']}/apply", {"trainee": "y", "recalculate": "Update the price"})
-    body = page(resp)
+    body = page_text(resp)
     assert resp.status_code == 200 and "450.00 USD" in body and "Trainee" in body
     assert "Please confirm this commitment" not in body and application_count() == 0
 
@@ -65,7 +56,7 @@ def test_missing_commitments_are_each_named_and_what_was_typed_is_kept(login, ma
     kept = ("clinically_active", "willing_to_present", "confidentiality")
     resp = client.submit(f"/series/{series['id']}/apply",
                          confirmed(*kept, trainee="y", note="I work in a rural practice.", submit="Apply"))
-    body = page(resp)
+    body = page_text(resp)
     assert resp.status_code == 422 and application_count() == 0
     wording = {item.key: item.text for item in attestation.ITEMS}
     summary = body.split('class="error-summary"')[1].split("</div>")[0]
@@ -86,27 +77,27 @@ def test_applying_then_following_the_application(login, make_user, series):
     application = db.session.scalar(select(Application))
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{application.id}")
     assert application.note == "Rural GP" and not application.trainee and str(application.price) == "800.00"
-    body = page(client.get(f"/applications/{application.id}"))
+    body = page_text(client.get(f"/applications/{application.id}"))
     assert "Awaiting the leaders' decision" in body and "800.00 USD" in body
     # Coming back to the form leads to the application instead of a second one.
     assert client.get(f"/series/{series['id']}/apply").headers["Location"].endswith(f"/applications/{application.id}")
-    home = page(client.get("/home"))
+    home = page_text(client.get("/home"))
     # Pending: no invoice until the member owes the fee.
     assert "Evening group" in home and "Not issued yet" in home and "BO-2026-" not in home
     assert "No payments recorded yet" in home
 
 
 def test_home_has_a_clear_empty_state(login, make_user):
-    body = page(login(make_user()).get("/home"))
+    body = page_text(login(make_user()).get("/home"))
     assert "You have not applied to a group yet" in body
 
 
 def test_series_page_invites_to_apply_or_to_the_waiting_list(api, client, leader, make_user):
     full = published_series(api(leader), capacity=1, meeting_count=2)
-    assert "Apply for a place" in page(client.get(f"/series/{full['id']}"))
+    assert "Apply for a place" in page_text(client.get(f"/series/{full['id']}"))
     taken = apply(api(make_user()), full["id"])
     api(leader).post(f"/api/v1/applications/{taken['id']}/accept")
-    assert "Full: join the waiting list" in page(client.get(f"/series/{full['id']}"))
+    assert "Full: join the waiting list" in page_text(client.get(f"/series/{full['id']}"))
 
 
 def test_waiting_list_offer_and_withdrawal_with_the_refund_shown_first(app, api, login, leader, make_user):
@@ -118,22 +109,22 @@ def test_waiting_list_offer_and_withdrawal_with_the_refund_shown_first(app, api,
     api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "800.00", "method": "cheque"})
 
     client = login(second)
-    assert "Number 1 in the queue" in page(client.get(f"/applications/{b['id']}"))
+    assert "Number 1 in the queue" in page_text(client.get(f"/applications/{b['id']}"))
     client = login(first)
-    preview = page(client.get(f"/applications/{a['id']}/withdraw"))
+    preview = page_text(client.get(f"/applications/{a['id']}/withdraw"))
     assert "Amount paid" in preview and "800.00" in preview and "-100.00" in preview and "700.00 USD" in preview
     refused = client.submit(f"/applications/{a['id']}/withdraw", {"reason": ""})
-    assert refused.status_code == 422 and "Please say why" in page(refused)
+    assert refused.status_code == 422 and "Please say why" in page_text(refused)
     done = client.submit(f"/applications/{a['id']}/withdraw", {"reason": "A family illness"}, follow_redirects=True)
-    assert "Refund: 700.00 USD" in page(done) and "Withdrawn" in page(done)
+    assert "Refund: 700.00 USD" in page_text(done) and "Withdrawn" in page_text(done)
 
     assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
     client = login(second)
     offered = f"/applications/{b['id']}"
-    offer = page(client.get(offered))
+    offer = page_text(client.get(offered))
     assert "Accept the place" in offer and "Sat 3 Oct 2026, 08:00 EDT" in offer
     taken = client.submit(f"{offered}/accept-offer", page=offered, follow_redirects=True)
-    assert "your place in Evening group is confirmed" in page(taken) and "Enrolled" in page(taken)
+    assert "your place in Evening group is confirmed" in page_text(taken) and "Enrolled" in page_text(taken)
 
 
 def test_members_see_only_their_own(api, login, make_user, series):
@@ -164,7 +155,7 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     b = apply(api(other), series["id"])
     client = login(leader)
     roster_page = f"/lead/series/{series['id']}/applications"
-    roster = page(client.get(roster_page))
+    roster = page_text(client.get(roster_page))
     assert "Awaiting your decision (2)" in roster
     for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until 2027-06-30",
                      "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
@@ -172,13 +163,13 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
         assert expected in roster
 
     accepted = client.submit(f"/lead/applications/{a['id']}/accept", page=roster_page, follow_redirects=True)
-    assert "Dr Lee Park is enrolled" in page(accepted) and "Enrolled (1)" in page(accepted)
+    assert "Dr Lee Park is enrolled" in page_text(accepted) and "Enrolled (1)" in page_text(accepted)
 
     refused = client.submit(f"/lead/applications/{b['id']}/decline", {"reason": "  "})
-    assert refused.status_code == 422 and "A reason is required: the applicant is told." in page(refused)
+    assert refused.status_code == 422 and "A reason is required: the applicant is told." in page_text(refused)
     declined = client.submit(f"/lead/applications/{b['id']}/decline", {"reason": "The group is for hospital staff"},
                              follow_redirects=True)
-    body = page(declined)
+    body = page_text(declined)
     assert "Declined (1)" in body and "The group is for hospital staff" in body and "Dr Ruth" in body
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "application_declined"))
     assert mail.recipient == other.email and "The group is for hospital staff" in mail.body_text
@@ -190,7 +181,7 @@ def test_a_group_that_has_started_takes_no_applications(api, clock, login, make_
     client = login(applicant)
     # A form kept from before the start (a hand-built post with the session's token): refused.
     token = client.csrf_token("/home")
-    body = page(client.get(f"/series/{series['id']}/apply"))
+    body = page_text(client.get(f"/series/{series['id']}/apply"))
     assert "This group is running: it is not taking applications." in body and "Update the price" not in body
     resp = client.post(f"/series/{series['id']}/apply", data=confirmed(*ATTESTATION, submit="Apply", csrf_token=token))
-    assert resp.status_code == 422 and "has already started" in page(resp) and application_count() == 0
+    assert resp.status_code == 422 and "has already started" in page_text(resp) and application_count() == 0

@@ -1,10 +1,10 @@
 """Invoices, receipts and paying, as the member and the society see them."""
 
-from html import unescape
 
 import pytest
 
 from tests.factories import apply, published_series
+from tests.browser import page_text
 
 
 @pytest.fixture(autouse=True)
@@ -12,15 +12,6 @@ def october(app, clock):
     clock.set("2026-10-01T12:00:00Z")
     app.config.update(INVOICE_PAYMENT_INSTRUCTIONS="Transfer to IBAN NL00 BANK 0123 4567 89, Balint Society.",
                       SOCIETY_ADDRESS="Balint Society\n1 Harbour Street")
-
-
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth")
-
-
-def page(resp) -> str:
-    return unescape(resp.get_data(as_text=True))
 
 
 def test_invoice_and_receipt(api, login, leader, make_user):
@@ -32,16 +23,16 @@ def test_invoice_and_receipt(api, login, leader, make_user):
     paid = admin.post(f"/api/v1/applications/{a['id']}/payments",
                       json={"amount": "300.00", "method": "transfer", "reference": "BANK-77"}).get_json()
     client = login(member)
-    invoice = page(client.get(f"/applications/{a['id']}/invoice"))
+    invoice = page_text(client.get(f"/applications/{a['id']}/invoice"))
     number = "BO-2026-000001"  # the year's first invoice, issued when the leader accepted
     for expected in (f"Invoice {number}", "Jo Alvarez", "Evening group", "Non-member rate, early-bird (through 2026-10-05)",
                      "Amount due", "800.00 USD", "300.00 USD", "500.00 USD", "IBAN NL00 BANK 0123 4567 89",
                      "1 Harbour Street", "as the payment reference"):
         assert expected in invoice
-    receipt = page(client.get(f"/payments/{paid['id']}/receipt"))
+    receipt = page_text(client.get(f"/payments/{paid['id']}/receipt"))
     assert f"Receipt R-2026-{paid['id']:06d}" in receipt and "300.00 USD" in receipt and "Bank transfer" in receipt
     assert "BANK-77" in receipt and number in receipt
-    home = page(client.get("/home"))
+    home = page_text(client.get("/home"))
     assert number in home and "300.00 USD received" in home
 
 
@@ -51,7 +42,7 @@ def test_paying_goes_where_the_provider_says(api, login, leader, make_user):
     a = apply(api(member), series["id"])
     api(leader).post(f"/api/v1/applications/{a['id']}/accept")
     client = login(member)
-    assert "Pay 800.00 USD" in page(client.get(f"/applications/{a['id']}"))
+    assert "Pay 800.00 USD" in page_text(client.get(f"/applications/{a['id']}"))
     resp = client.submit(f"/applications/{a['id']}/pay", page=f"/applications/{a['id']}")
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{a['id']}/invoice#how-to-pay")
 

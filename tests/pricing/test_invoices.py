@@ -4,7 +4,6 @@ society accountant's export."""
 
 import csv
 import io
-from html import unescape
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -19,6 +18,7 @@ from balint_online.pricing.models import Refund
 from tests.core.test_order_of_events import fire, token
 from tests.factories import apply, published_series
 from tests.live import live_server
+from tests.browser import page_text
 
 ORGANISATION = {"organisation": "Riverside Health NHS Trust", "address": "Finance Office\n2 Mill Lane\nLeeds LS1 4AB",
                 "po_reference": "PO-44871", "tax_id": "GB 654 3210 98"}
@@ -31,20 +31,6 @@ def october(app, clock):
                       SOCIETY_REGISTRATION="Registered charity no. 1234567",
                       SOCIETY_TAX_NOTE="VAT exempt: education by an eligible body.",
                       INVOICE_PAYMENT_INSTRUCTIONS="Transfer to IBAN NL00 BANK 0123 4567 89.")
-
-
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin", name="Ada Admin")
-
-
-def page(resp) -> str:
-    return unescape(resp.get_data(as_text=True))
 
 
 def pdf_text(resp) -> str:
@@ -64,14 +50,14 @@ def test_an_organisation_pays_and_its_invoice_says_so(api, login, leader, make_u
     a = apply(api(member), series["id"])
     client = login(member)
     # Before the leaders decide there is no invoice, but the member can say who will pay.
-    before = page(client.get(f"/applications/{a['id']}/invoice"))
+    before = page_text(client.get(f"/applications/{a['id']}/invoice"))
     assert "No invoice yet" in before and "BO-2026-" not in before
     assert client.submit(f"/applications/{a['id']}/billing", ORGANISATION,
                          page=f"/applications/{a['id']}/invoice").status_code == 302
     assert db.session.scalar(select(func.count(Invoice.id))) == 0
 
     api(leader).post(f"/api/v1/applications/{a['id']}/accept")
-    html = page(client.get(f"/applications/{a['id']}/invoice"))
+    html = page_text(client.get(f"/applications/{a['id']}/invoice"))
     assert "Invoice BO-2026-000001" in html and "Riverside Health NHS Trust" in html and "PO-44871" in html
     assert f'href="/applications/{a["id"]}/invoice.pdf"' in html
     text = pdf_text(client.get(f"/applications/{a['id']}/invoice.pdf"))
@@ -95,7 +81,7 @@ def test_a_new_payer_after_issue_gets_a_new_invoice_and_the_old_one_a_credit_not
     first = client.get(f"/applications/{a['id']}/invoice.pdf").data
     done = client.submit(f"/applications/{a['id']}/billing", ORGANISATION, page=f"/applications/{a['id']}/invoice",
                          follow_redirects=True)
-    assert "Invoice BO-2026-000002 is issued to the new payer" in page(done)
+    assert "Invoice BO-2026-000002 is issued to the new payer" in page_text(done)
     old, new = db.session.scalars(select(Invoice).order_by(Invoice.id)).all()
     assert (old.number, old.payer_organisation, old.total) == ("BO-2026-000001", "", new.total)
     assert (new.number, new.payer_organisation, new.replaces_id) == ("BO-2026-000002", ORGANISATION["organisation"], old.id)
@@ -104,7 +90,7 @@ def test_a_new_payer_after_issue_gets_a_new_invoice_and_the_old_one_a_credit_not
                                                                               "payer_changed")
     # The first invoice, as downloaded before, is unchanged; the page offers it among the earlier ones.
     assert client.get(f"/invoices/{old.id}.pdf").data == first
-    html = page(client.get(f"/applications/{a['id']}/invoice"))
+    html = page_text(client.get(f"/applications/{a['id']}/invoice"))
     assert "Invoice BO-2026-000002" in html and "Credit note CN-2026-000001" in html and "Earlier invoices" in html
     assert "Re-invoiced" not in html and "Invoice re-issued to a new payer" in html
     assert "Invoice BO-2026-000002" in pdf_text(client.get(f"/applications/{a['id']}/invoice.pdf"))
@@ -123,7 +109,7 @@ def test_billing_details_are_bounded_and_checked(api, login, leader, make_user):
     client = login(member)
     resp = client.submit(f"/applications/{a['id']}/billing", {**ORGANISATION, "organisation": "x" * 201},
                          page=f"/applications/{a['id']}/invoice")
-    assert resp.status_code == 422 and "Organisation paying" in page(resp)
+    assert resp.status_code == 422 and "Organisation paying" in page_text(resp)
     assert db.session.get(BillingDetails, a["id"]) is None and db.session.scalar(select(func.count(Invoice.id))) == 1
     # Without the form's token nothing is saved.
     assert client.post(f"/applications/{a['id']}/billing", data=ORGANISATION).status_code == 400
@@ -144,7 +130,7 @@ def test_a_refund_after_withdrawing_comes_with_a_credit_note(api, login, leader,
     note = db.session.scalar(select(CreditNote))
     assert str(refund.amount) == "700.00" and note.refund_id == refund.id
     assert (note.number, str(note.amount), note.reason) == ("CN-2026-000001", "700.00", "withdrawn")
-    html = page(client.get(f"/applications/{a['id']}/invoice"))
+    html = page_text(client.get(f"/applications/{a['id']}/invoice"))
     assert "Credit note CN-2026-000001" in html and "Invoice BO-2026-000001" in html
     text = pdf_text(client.get(f"/credit-notes/{note.id}.pdf"))
     for expected in ("Credit note CN-2026-000001", "Credits invoice", "BO-2026-000001 of 2026-10-01",
@@ -189,12 +175,12 @@ def test_pending_and_declined_applicants_have_no_invoice(api, login, leader, mak
     d = apply(api(declined), series["id"])
     api(leader).post(f"/api/v1/applications/{d['id']}/decline", json={"reason": "Not a clinician"})
     client = login(pending)
-    assert "BO-2026-" not in page(client.get(f"/applications/{p['id']}/invoice"))
+    assert "BO-2026-" not in page_text(client.get(f"/applications/{p['id']}/invoice"))
     assert client.get(f"/applications/{p['id']}/invoice.pdf").status_code == 404
     client = login(declined)
     assert client.get(f"/applications/{d['id']}/invoice").status_code == 404
     assert client.get(f"/applications/{d['id']}/invoice.pdf").status_code == 404
-    assert "None issued" in page(client.get("/home"))
+    assert "None issued" in page_text(client.get("/home"))
     assert db.session.scalar(select(func.count(Invoice.id))) == 0
 
 
@@ -219,7 +205,7 @@ def test_documents_are_for_the_member_and_admins_only(api, login, leader, admin,
     receipt = pdf_text(client.get(f"/payments/{paid['id']}/receipt.pdf"))
     assert "Receipt R-2026-" in receipt and "800.00 USD" in receipt and "Cash, reference TILL-3" in receipt
     assert "invoice BO-2026-000001" in receipt
-    assert f'href="/payments/{paid["id"]}/receipt.pdf"' in page(client.get(f"/payments/{paid['id']}/receipt"))
+    assert f'href="/payments/{paid["id"]}/receipt.pdf"' in page_text(client.get(f"/payments/{paid['id']}/receipt"))
 
 
 def rows_of(resp) -> list[dict]:
@@ -246,7 +232,7 @@ def test_the_accountant_gets_every_document_of_a_period(api, login, clock, leade
             f"r{refund.id}-reference": "OUT-5"}
     client.post(f"/admin/refunds/{refund.id}/paid", data=form)
 
-    assert 'action="/admin/accounts.csv"' in page(client.get("/admin/accounts"))
+    assert 'action="/admin/accounts.csv"' in page_text(client.get("/admin/accounts"))
     rows = rows_of(client.get("/admin/accounts.csv?from=2026-10-01&to=2026-11-30"))
     assert [(r["date"], r["document"], r["number"], r["amount"]) for r in rows] == [
         ("2026-10-01", "invoice", "BO-2026-000001", "800.00"),
@@ -273,7 +259,7 @@ def test_the_accountant_gets_every_document_of_a_period(api, login, clock, leade
                                    "?from=2026-1-1&to=2026-12-31"])
 def test_a_period_that_is_not_one_is_refused(login, admin, query):
     resp = login(admin).get(f"/admin/accounts.csv{query}")
-    assert resp.status_code == 400 and "Nothing was exported" in page(resp)
+    assert resp.status_code == 400 and "Nothing was exported" in page_text(resp)
 
 
 def test_existing_applications_that_owe_get_invoices_from_the_migration(app, api, clock, leader, make_user):

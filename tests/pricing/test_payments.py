@@ -4,7 +4,6 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -17,25 +16,12 @@ from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import MembershipOffer, Payment, Refund
 from balint_online.series.models import Series
 from tests.factories import apply, published_series
+from tests.browser import page_text
 
 
 @pytest.fixture(autouse=True)
 def october(clock):
     clock.set("2026-10-01T12:00:00Z")
-
-
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user("admin", name="Ada Admin")
-
-
-def page(resp) -> str:
-    return unescape(resp.get_data(as_text=True))
 
 
 def payments() -> int:
@@ -63,13 +49,13 @@ def test_a_payment_form_sent_twice_counts_once(api, login, leader, admin, make_u
     key = form["idempotency_key"]
     data = {**form, "amount": "800.00", "method": "transfer", "reference": "BANK-1"}
     first = client.post(f"{shown}/payments", data=data, follow_redirects=True)
-    assert "Payment of 800.00 USD recorded" in page(first)
+    assert "Payment of 800.00 USD recorded" in page_text(first)
     second = client.post(f"{shown}/payments", data=data, follow_redirects=True)
-    assert "already recorded" in page(second)
+    assert "already recorded" in page_text(second)
     assert payments() == 1 and len(mails("payment_received")) == 1
     assert "Balance still to pay: 0.00 USD" in mails("payment_received")[0].body_text
     # A fresh form carries a fresh key.
-    assert key not in page(client.get(f"/admin/applications/{a['id']}"))
+    assert key not in page_text(client.get(f"/admin/applications/{a['id']}"))
 
 
 def test_a_bad_amount_is_refused_and_kept(api, login, leader, admin, make_user):
@@ -78,7 +64,7 @@ def test_a_bad_amount_is_refused_and_kept(api, login, leader, admin, make_user):
     resp = login(admin).submit(f"/admin/applications/{a['id']}/payments",
                                {"amount": "80.005", "method": "cash", "idempotency_key": "form:k1"},
                                page=f"/admin/applications/{a['id']}")
-    body = page(resp)
+    body = page_text(resp)
     assert resp.status_code == 422 and "at most two decimal places" in body and 'value="80.005"' in body
     assert 'value="form:k1"' in body and payments() == 0
 
@@ -140,7 +126,7 @@ def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):
     assert by_name["Cy Scholar"].due == Decimal("0.00") and by_name["Di Pending"].balance == Decimal("0.00")
 
     client = login(admin)
-    body = page(client.get(f"/admin/series/{series['id']}/ledger"))
+    body = page_text(client.get(f"/admin/series/{series['id']}/ledger"))
     for expected in ("875.00", "625.00", "1,600.00", "3,800.00", "3,350.00", "Cy Scholar</a> (scholarship)"):
         assert expected in body
     rows = list(csv.reader(io.StringIO(client.get(f"/admin/series/{series['id']}/ledger.csv").get_data(as_text=True))))
@@ -152,12 +138,12 @@ def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):
     form = {**client.form(f"/admin/refunds/{refund.id}/paid", page=f"/admin/applications/{refund.application_id}"),
             f"r{refund.id}-reference": "REF-9"}
     done = client.post(f"/admin/refunds/{refund.id}/paid", data=form, follow_redirects=True)
-    assert "Refund of 625.00 USD marked paid" in page(done)
+    assert "Refund of 625.00 USD marked paid" in page_text(done)
     client.post(f"/admin/refunds/{refund.id}/paid", data=form)
     assert len(mails("refund_paid")) == 1
     t = series_ledger(db.session.get(Series, series["id"])).totals
     assert (t.refund_due, t.refund_paid, t.net_received) == (Decimal("0.00"), Decimal("625.00"), Decimal("975.00"))
-    assert "No refunds are due" in page(client.get("/admin/"))
+    assert "No refunds are due" in page_text(client.get("/admin/"))
 
 
 def provision_rooms(app):
@@ -214,12 +200,12 @@ def test_complimentary_membership_after_the_series(app, api, login, clock, leade
     assert [o.user_id for o in offers] == [newcomer.id, part_payer.id] and len(mails("membership_offer")) == 2
 
     client = login(newcomer)
-    assert "Take up my free year of membership" in page(client.get("/home"))
+    assert "Take up my free year of membership" in page_text(client.get("/home"))
     accept = f"/membership-offers/{offers[0].id}/accept"
     form = client.form(accept, page="/home")
     taken = client.post(accept, data=form, follow_redirects=True)
-    assert "complimentary membership runs until 2027-11-02" in page(taken)
-    assert "Take up my free year" not in page(taken)
+    assert "complimentary membership runs until 2027-11-02" in page_text(taken)
+    assert "Take up my free year" not in page_text(taken)
     membership = db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id))
     assert (membership.kind, membership.starts_on, membership.expires_on) == ("complimentary", date(2026, 11, 3), date(2027, 11, 2))
     assert client.post(accept, data=form).status_code == 409  # the same form sent again

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 from datetime import timedelta
 from decimal import Decimal
-from html import unescape
 
 import pytest
 import requests
@@ -25,6 +24,7 @@ from balint_online.pricing.stripe_api import API_VERSION, minor_units
 from tests.factories import apply, published_series
 from tests.live import live_server
 from tests.pricing.fake_stripe import FakeStripe
+from tests.browser import page_text
 
 SECRET_KEY = "sk_test_balint"
 WEBHOOK_SECRET = "whsec_balint_endpoint"
@@ -45,17 +45,8 @@ def card_payments(app, clock, stripe_server):
 
 
 @pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth")
-
-
-@pytest.fixture
 def member(make_user):
     return make_user(name="Mo Member")
-
-
-def page(resp) -> str:
-    return unescape(resp.get_data(as_text=True))
 
 
 def count(model) -> int:
@@ -105,7 +96,7 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
     client = login(member)
     shown = f"/applications/{a['id']}"
     before = client.get(shown)
-    assert "Pay 800.00 USD" in page(before)
+    assert "Pay 800.00 USD" in page_text(before)
     # Browsers hold the redirect after a form's post to form-action too: Stripe's Checkout is allowed.
     assert "form-action 'self' https://checkout.stripe.com;" in before.headers["Content-Security-Policy"]
     stale_tab = client.form(f"{shown}/pay", page=shown)
@@ -126,7 +117,7 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
     # Back from Checkout before Stripe's webhook: being confirmed, nothing recorded from the browser.
     paid = stripe_server.complete(session_id)
     back = session["success_url"].replace("http://balint.test", "").replace("{CHECKOUT_SESSION_ID}", session_id)
-    assert "Payment being confirmed" in page(client.get(back))
+    assert "Payment being confirmed" in page_text(client.get(back))
     assert count(Payment) == 0
     # Paying again meanwhile leads to the same confirmation, not a second Checkout.
     assert click_pay(client, a["id"]).headers["Location"].endswith(back)
@@ -140,14 +131,14 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
     [payment] = db.session.scalars(select(Payment)).all()
     assert (payment.amount, payment.method, payment.provider, payment.reference) == (
         Decimal("800.00"), "card", "stripe", paid["payment_intent"])
-    shown_back = page(client.get(back))
+    shown_back = page_text(client.get(back))
     assert "Payment received" in shown_back and "800.00 USD" in shown_back
-    application_page = page(client.get(shown))
+    application_page = page_text(client.get(shown))
     assert "Pay 800.00 USD" not in application_page and "paid" in application_page
     assert len(mails("payment_received")) == 1
     # The tab still showing "Pay": nothing is owed, so no Checkout and a plain answer.
     done = client.post(f"{shown}/pay", data=stale_tab, follow_redirects=True)
-    assert "Nothing is left to pay on this application." in page(done) and len(stripe_server.sessions) == 1
+    assert "Nothing is left to pay on this application." in page_text(done) and len(stripe_server.sessions) == 1
 
 
 def test_a_delayed_payment_counts_once_whatever_order_the_events_come_in(api, login, stripe_server, leader, member):
@@ -165,7 +156,7 @@ def test_a_delayed_payment_counts_once_whatever_order_the_events_come_in(api, lo
     assert count(Payment) == 1 and count(StripeEvent) == 2
     checkout = db.session.scalar(select(CheckoutSession))
     assert (checkout.status, checkout.payment_status, checkout.payment_id) == ("complete", "paid", 1)
-    assert "Payment received" in page(client.get(f"/applications/{a['id']}/card-payment?session_id={session_id}"))
+    assert "Payment received" in page_text(client.get(f"/applications/{a['id']}/card-payment?session_id={session_id}"))
 
 
 def test_the_same_payment_reported_at_once_from_many_deliveries_counts_once(app, api, login, stripe_server, leader,
@@ -213,9 +204,9 @@ def test_a_failed_delayed_payment_lets_the_member_pay_again(api, login, stripe_s
     pending = stripe_server.complete(session_id, paid=False)
     deliver(client, stripe_server, stripe_server.event("checkout.session.completed", pending))
     back = f"/applications/{a['id']}/card-payment?session_id={session_id}"
-    assert "Payment being confirmed" in page(client.get(back))
+    assert "Payment being confirmed" in page_text(client.get(back))
     deliver(client, stripe_server, stripe_server.event("checkout.session.async_payment_failed", pending))
-    assert "The payment did not go through" in page(client.get(back)) and count(Payment) == 0
+    assert "The payment did not go through" in page_text(client.get(back)) and count(Payment) == 0
     assert checkout_id(click_pay(client, a["id"]), stripe_server) != session_id
 
 
@@ -243,7 +234,7 @@ def test_card_payments_unavailable_charge_nothing(api, login, app, stripe_server
     stripe_server.script("/v1/checkout/sessions", status=500,
                          body={"error": {"type": "api_error", "message": "An unknown error occurred"}})
     resp = click_pay(client, a["id"])
-    assert resp.status_code == 503 and "Card payments are not available just now" in page(resp)
+    assert resp.status_code == 503 and "Card payments are not available just now" in page_text(resp)
     assert count(CheckoutSession) == 0
     # Once Stripe answers again, paying works.
     checkout_id(click_pay(client, a["id"]), stripe_server)
@@ -269,8 +260,8 @@ def test_withdrawing_before_the_deadline_refunds_onto_the_card(api, login, make_
     db.session.refresh(refund)
     assert refund.status == "sent" and mails("refund_paid") == []
     admin = login(make_user("admin"))
-    assert f"sent through Stripe ({sent['id']}), awaiting Stripe's confirmation" in page(admin.get("/admin/"))
-    assert "Mark this refund paid" not in page(admin.get(f"/admin/applications/{a['id']}"))
+    assert f"sent through Stripe ({sent['id']}), awaiting Stripe's confirmation" in page_text(admin.get("/admin/"))
+    assert "Mark this refund paid" not in page_text(admin.get(f"/admin/applications/{a['id']}"))
     assert run_refund_job() == 0  # nothing more to send; it waits for Stripe's word
 
     succeeded = stripe_server.set_refund_status(sent["id"], "succeeded")
@@ -280,9 +271,9 @@ def test_withdrawing_before_the_deadline_refunds_onto_the_card(api, login, make_
     db.session.refresh(refund)
     assert (refund.status, refund.paid_reference) == ("paid", sent["id"])
     assert len(mails("refund_paid")) == 1 and sent["id"] in mails("refund_paid")[0].body_text
-    overview = page(admin.get("/admin/"))
+    overview = page_text(admin.get("/admin/"))
     assert "No refunds are due" in overview and "confirmed by Stripe" in overview
-    assert "Refunded" in page(login(member).get(f"/applications/{a['id']}"))
+    assert "Refunded" in page_text(login(member).get(f"/applications/{a['id']}"))
     assert len(stripe_server.refunds) == 1 and run_refund_job() == 0
 
 
@@ -351,9 +342,9 @@ def test_while_stripe_is_down_the_refund_waits_and_goes_out_once(app, api, login
     db.session.refresh(refund)
     assert (refund.status, refund.attempts, refund.next_attempt_at) == ("due", 1, start + RETRY_DELAYS[0])
     admin = login(make_user("admin"))
-    assert "being sent through Stripe: attempt 1 failed (Stripe answered 500: Try again later)" in page(admin.get("/admin/"))
+    assert "being sent through Stripe: attempt 1 failed (Stripe answered 500: Try again later)" in page_text(admin.get("/admin/"))
     # Not to be paid by hand meanwhile: it would be paid twice.
-    assert "Mark this refund paid" not in page(admin.get(f"/admin/applications/{a['id']}"))
+    assert "Mark this refund paid" not in page_text(admin.get(f"/admin/applications/{a['id']}"))
     assert run_refund_job(start + timedelta(seconds=30)) == 0  # waiting out the back-off: no call
     assert len(stripe_server.calls("POST", "/v1/refunds")) == 1
 
@@ -397,10 +388,10 @@ def test_after_the_last_retry_the_refund_is_failed_for_an_administrator(app, api
     assert refund.status == "failed" and refund.attempts == len(RETRY_DELAYS) + 1
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "refund_failed")) == 1
     admin = login(make_user("admin"))
-    assert "failed through Stripe" in page(admin.get("/admin/"))
+    assert "failed through Stripe" in page_text(admin.get("/admin/"))
     done = admin.submit(f"/admin/refunds/{refund.id}/paid", {f"r{refund.id}-reference": "BANK-77"},
                         page=f"/admin/applications/{a['id']}", follow_redirects=True)
-    assert "Refund of 700.00 USD marked paid" in page(done) and len(mails("refund_paid")) == 1
+    assert "Refund of 700.00 USD marked paid" in page_text(done) and len(mails("refund_paid")) == 1
 
 
 def test_stripe_refusing_a_refund_fails_it_at_once(api, login, stripe_server, leader, member):
@@ -430,7 +421,7 @@ def test_a_refund_larger_than_the_card_payment_is_paid_by_hand(api, login, make_
     db.session.refresh(refund)
     assert (refund.status, refund.payout) == ("due", "hand") and stripe_server.refunds == {}
     admin = login(admin_user)
-    assert "by hand (not all of it was paid by card)" in page(admin.get("/admin/"))
+    assert "by hand (not all of it was paid by card)" in page_text(admin.get("/admin/"))
     admin.submit(f"/admin/refunds/{refund.id}/paid", {f"r{refund.id}-reference": "BANK-2"},
                  page=f"/admin/applications/{a['id']}")
     db.session.refresh(refund)

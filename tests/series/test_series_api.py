@@ -10,11 +10,6 @@ def october(clock):
     clock.set("2026-10-01T12:00:00Z")
 
 
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", email="ruth@example.org", name="Dr Ruth")
-
-
 def test_leader_creates_a_series_that_keeps_local_time_across_daylight_saving(api, leader):
     series = create_series(api(leader))
     assert series["status"] == "draft"

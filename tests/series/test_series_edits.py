@@ -17,11 +17,6 @@ def october(clock):
     clock.set("2026-10-01T12:00:00Z")
 
 
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", email="ruth@example.org", name="Dr Ruth")
-
-
 def test_a_draft_changes_freely_and_its_meetings_are_replanned(api, leader, make_user):
     make_user("leader", email="sam@example.org", name="Sam Co")
     draft = create_series(api(leader))
