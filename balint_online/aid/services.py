@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..core.clock import now
 from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.statements import rows_changed
 from ..enrollment.models import LIVE_STATUSES, Application
 from ..extensions import db
 from ..invoicing.services import credit_to_account
@@ -176,13 +177,13 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
                           code=refusal)
     amount = rules.award_amount(programme.kind, application.price)
     moment = now()
-    changed = db.session.execute(
+    changed = rows_changed(
         update(AidApplication).where(AidApplication.id == aid.id, AidApplication.status == "submitted")
         .values(status="awarded", amount=amount, decided_by_id=actor.id, decided_at=moment, decision_note=note.strip())
-        .execution_options(synchronize_session=False)).rowcount
-    waived = db.session.execute(
+        .execution_options(synchronize_session=False))
+    waived = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
-        .values(scholarship=True).execution_options(synchronize_session=False)).rowcount
+        .values(scholarship=True).execution_options(synchronize_session=False))
     if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago
         db.session.rollback()
         raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
@@ -207,10 +208,10 @@ def decline(aid: AidApplication, actor, note: str) -> AidApplication:
     require_admin(actor)
     if not note.strip():
         raise InvalidInput("Say why, for the applicant.", fields={"reason": "A reason is required."})
-    changed = db.session.execute(
+    changed = rows_changed(
         update(AidApplication).where(AidApplication.id == aid.id, AidApplication.status == "submitted")
         .values(status="declined", decided_by_id=actor.id, decided_at=now(), decision_note=note.strip())
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
     db.session.expire(aid)
     if changed != 1:
         raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)

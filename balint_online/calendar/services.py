@@ -28,6 +28,7 @@ from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..core.zonerules import current as current_rules
+from ..core.statements import rows_changed
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
 from ..rotation.services import presenters_by_meeting
@@ -124,7 +125,7 @@ def raise_sequence(user: User, series: Series) -> int:
     """
     where = (CalendarSequence.user_id == user.id, CalendarSequence.series_id == series.id)
     bump = update(CalendarSequence).where(*where).values(sequence=CalendarSequence.sequence + 1, updated_at=now())
-    if db.session.execute(bump).rowcount == 0:
+    if rows_changed(bump) == 0:
         try:
             with db.session.begin_nested():
                 db.session.add(CalendarSequence(user_id=user.id, series_id=series.id, sequence=1))

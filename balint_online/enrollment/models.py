@@ -10,7 +10,7 @@ from ..accounts.models import User
 from ..audit.models import AuditEntry
 from ..core.clock import now
 from ..core.types import Money, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..series.models import Series
 
 # An application holding (or queueing for) a place; a person has at most one per series.
@@ -30,7 +30,7 @@ STATUS_LABELS = {
 _LIVE_SQL = "status IN ('pending', 'waitlisted', 'offered', 'enrolled')"
 
 
-class AttestationText(db.Model):
+class AttestationText(Model):
     """The exact wording an applicant saw; never edited once stored (an admin's edit is a new version)."""
 
     __tablename__ = "attestation_texts"
@@ -53,7 +53,7 @@ class AttestationText(db.Model):
         return items_of(self.items)
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "applications"
     __table_args__ = (
         # Enforced by the database, so two concurrent requests cannot both create a live application.

@@ -17,6 +17,7 @@ from ..accounts.models import User
 from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import application_changed
+from ..core.statements import rows_changed
 from ..extensions import db
 from ..invoicing.services import issue_invoice
 from ..notifications.services import queue_email
@@ -106,13 +107,13 @@ def _move(application: Application, old_statuses, new_status: str, actor, *, act
           reason: str = "", **values) -> None:
     """Change status only if it is still one of `old_statuses`; otherwise someone else got there first."""
     old = application.status
-    result = db.session.execute(
+    changed = rows_changed(
         update(Application)
         .where(Application.id == application.id, Application.status.in_(tuple(old_statuses)))
         .values(status=new_status, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         raise DomainError("This application changed meanwhile; reload and try again.", code="state_changed")
     db.session.expire(application)
@@ -121,11 +122,11 @@ def _move(application: Application, old_statuses, new_status: str, actor, *, act
 
 
 def _take_seat(series_id: int) -> bool:
-    result = db.session.execute(
+    changed = rows_changed(
         update(Series).where(Series.id == series_id, Series.seats_taken < Series.capacity)
         .values(seats_taken=Series.seats_taken + 1).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _free_seat(series_id: int) -> None:

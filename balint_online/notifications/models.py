@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import now
 from ..core.types import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from ..core.clock import now
 from ..core.text import one_line
 from ..core.urls import base_url
+from ..core.statements import rows_changed
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -152,7 +153,7 @@ def _claim(message_id: int, worker: str) -> bool:
     """Mark one message as being sent by this worker, committed before anything goes to the server; a
     conditional update, so two workers never both win it."""
     moment = now()
-    result = db.session.execute(
+    changed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment))
@@ -160,7 +161,7 @@ def _claim(message_id: int, worker: str) -> bool:
                 attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _transient(exc: Exception) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from ..audit.services import log_action
 from ..core.clock import now
 from ..core.schemas import column_length
+from ..core.statements import rows_changed
 from ..extensions import db
 from ..series.locking import lock_series
 from . import stripe_api
@@ -146,12 +147,12 @@ def _claim(refund_id: int, moment: datetime) -> Refund | None:
     wins, and an administrator cannot mark it paid by hand meanwhile); plan it the first time."""
     refund = db.session.get(Refund, refund_id)
     lock_series(refund.application.series_id)
-    result = db.session.execute(
+    changed = rows_changed(
         update(Refund).where(Refund.id == refund_id, Refund.status.in_((RefundStatus.DUE, RefundStatus.SENT)),
                              Refund.payout != PAYOUT_BY_HAND, _due(moment))
         .values(next_attempt_at=moment + CLAIM).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         return None
     db.session.refresh(refund)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.statements import rows_changed
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
@@ -210,12 +211,12 @@ def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
     while it is going out through Stripe (that would pay it twice), but once Stripe has failed it."""
     lock_series(refund.application.series_id)
     before = refund.status
-    result = db.session.execute(
+    changed = rows_changed(
         update(Refund).where(Refund.id == refund.id, Refund.payable_by_hand)
         .values(status=RefundStatus.PAID, paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
     )
     db.session.expire(refund)
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         return refund
     refund_went_out(refund, actor, before=before)
@@ -327,12 +328,12 @@ def grant_scholarship(application, actor, reason: str):
     if paid_total(application) > ZERO:
         raise DomainError("Payments are already recorded on this application; a scholarship waives a fee before "
                           "anything is paid.", code="already_paid")
-    result = db.session.execute(
+    changed = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
         .values(scholarship=True).execution_options(synchronize_session=False)
     )
     db.session.expire(application)
-    if result.rowcount != 1:  # another administrator granted it a moment ago
+    if changed != 1:  # another administrator granted it a moment ago
         db.session.rollback()
         return application
     log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
@@ -415,11 +416,11 @@ def take_up_membership_offer(offer: MembershipOffer, user):
     if offer.user_id != user.id:
         raise NotAllowed("Only the person it was offered to can take up this membership.")
     moment = now()
-    result = db.session.execute(
+    changed = rows_changed(
         update(MembershipOffer).where(MembershipOffer.id == offer.id, MembershipOffer.taken_at.is_(None))
         .values(taken_at=moment).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         raise DomainError("You have already taken up this membership.", code="offer_taken")
     today = today_in(user.timezone)

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.types import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 ERASURE_STATUSES = {"pending": "Waiting for an administrator", "refused": "Refused", "done": "Erased"}
 
 
-class ErasureRequest(db.Model):
+class ErasureRequest(Model):
     __tablename__ = "erasure_requests"
     __table_args__ = (
         # One open request per person, however often the form is sent.

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.types import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..series.models import Meeting, Series
 
 CASE_TITLE_MAX = 80
 
 
-class PresenterTurn(db.Model):
+class PresenterTurn(Model):
     __tablename__ = "presenter_turns"
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 
@@ -37,7 +37,7 @@ class PresenterTurn(db.Model):
     user: Mapped[User] = relationship()
 
 
-class MemberUnavailability(db.Model):
+class MemberUnavailability(Model):
     """A meeting a member cannot present at (they may still attend)."""
 
     __tablename__ = "rotation_unavailability"
@@ -58,7 +58,7 @@ SWAP_STATUSES = {
 }
 
 
-class SwapRequest(db.Model):
+class SwapRequest(Model):
     """`requester` (presenting at `requester_meeting`) asks `partner` (presenting at `partner_meeting`) to swap."""
 
     __tablename__ = "rotation_swap_requests"
@@ -87,7 +87,7 @@ class SwapRequest(db.Model):
         return SWAP_STATUSES.get(self.status, self.status)
 
 
-class RotationEvent(db.Model):
+class RotationEvent(Model):
     """One recomputation, swap or move of a series' rotation, or a roster change it could not follow."""
 
     __tablename__ = "rotation_events"
@@ -115,7 +115,7 @@ PLACEMENT_STATUSES = {
 }
 
 
-class PlacementRequest(db.Model):
+class PlacementRequest(Model):
     """The leaders ask a member to present at a meeting the member marked unavailable.
 
     The turn is placed only when the member agrees (Planning Center's blockout warnings are the

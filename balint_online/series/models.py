@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.clock import now, today_in
 from ..core.types import Money, UTCDateTime
-from ..extensions import db
+from ..extensions import Model, db
 from .scheduling import registration_open, series_state
 
 series_leaders = Table(
@@ -20,7 +20,7 @@ series_leaders = Table(
 )
 
 
-class Series(db.Model):
+class Series(Model):
     __tablename__ = "series"
     __table_args__ = (
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
@@ -111,7 +111,7 @@ class Series(db.Model):
         return f"<Series {self.id} {self.title!r}>"
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """One meeting of a series. Not called Session: that name belongs to SQLAlchemy and Flask."""
 
     __tablename__ = "meetings"

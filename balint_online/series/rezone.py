@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select, update
 
 from ..core.zonerules import ZoneRules, current as current_rules
+from ..core.statements import rows_changed
 from ..extensions import db
 from .models import Meeting, Series
 
@@ -42,12 +43,12 @@ def replan(meetings, tzid: str, rules: ZoneRules) -> list[Move]:
 
 def _claim(series_id: int, version: str) -> bool:
     """Take the series for re-planning under `version`: one scheduler wins, the others skip it."""
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Series).where(Series.id == series_id,
                              or_(Series.rules_version.is_(None), Series.rules_version != version))
         .values(rules_version=version)
     )
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 def replan_series(series: Series, moment: datetime) -> list[Meeting]:

@@ -24,6 +24,7 @@ from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.timefmt import human, iso_z
+from ..core.statements import rows_changed
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.services import queue_email
@@ -134,19 +135,19 @@ def _claim(meeting_id: int, moment: datetime) -> bool:
                 db.session.add(VideoProvisioning(meeting_id=meeting_id))
         except IntegrityError:
             pass  # another worker made the row first; the UPDATE below decides who goes on
-    result = db.session.execute(
+    changed = rows_changed(
         update(VideoProvisioning).where(VideoProvisioning.meeting_id == meeting_id, _due(moment))
         .values(claimed_by=_worker(), claimed_until=moment + CLAIM).execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _stored(meeting_id: int, action: str, room: Room | None, starts_at: datetime) -> None:
     if action == "create":
-        result = db.session.execute(update(Meeting).where(Meeting.id == meeting_id, Meeting.video_room.is_(None))
+        changed = rows_changed(update(Meeting).where(Meeting.id == meeting_id, Meeting.video_room.is_(None))
                                     .values(video_room=room.to_dict()).execution_options(synchronize_session=False))
-        if result.rowcount != 1:  # only if this worker outlived its claim; the other worker's room stands
+        if changed != 1:  # only if this worker outlived its claim; the other worker's room stands
             log.warning("video: meeting %s got a room meanwhile; the provider's room %s is left unused",
                         meeting_id, room.external_id)
             db.session.rollback()
