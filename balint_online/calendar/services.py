@@ -24,7 +24,7 @@ from ..accounts.models import User
 from ..core.clock import now
 from ..core.errors import InvalidInput
 from ..core.urls import base_url
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_members, is_enrolled
 from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..core.zonerules import current as current_rules
@@ -274,9 +274,7 @@ def is_entitled(meeting: Meeting, user: User) -> bool:
     """Members enrolled in the meeting's series and its leaders: the people it is for."""
     if meeting.series.is_led_by(user):
         return True
-    return db.session.scalar(select(func.count(Application.id)).where(
-        Application.series_id == meeting.series_id, Application.user_id == user.id,
-        Application.status == "enrolled")) > 0
+    return is_enrolled(meeting.series, user)
 
 
 # -- feeds --------------------------------------------------------------------------------------
@@ -375,19 +373,6 @@ def public_feed(series: Series) -> bytes:
 
 # -- invitations by email -----------------------------------------------------------------------
 
-def _enrolled_members(series_ids) -> dict[int, list[User]]:
-    found: dict[int, list[User]] = {sid: [] for sid in series_ids}
-    if not found:
-        return found
-    rows = db.session.scalars(
-        select(Application).where(Application.series_id.in_(found), Application.status == "enrolled")
-        .options(selectinload(Application.user)).order_by(Application.id)
-    )
-    for application in rows:
-        found[application.series_id].append(application.user)
-    return found
-
-
 def _audience(series: Series, members: list[User]) -> list[User]:
     """Everyone a meeting of `series` is for: its leaders, then its enrolled `members`."""
     leaders = list(series.leaders)
@@ -462,7 +447,7 @@ def announce_meeting_change(meeting: Meeting) -> None:
     series = meeting.series
     cancelled = meeting.is_cancelled
     kind = "meeting_cancelled" if cancelled else "meeting_rescheduled"
-    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+    for user in _audience(series, enrolled_members([series.id])[series.id]):
         calendar = _itip(series, user, "cancel_one" if cancelled else "update", meeting)
         _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series, calendar,
               meeting=meeting)
@@ -484,7 +469,7 @@ def meeting_back(meeting: Meeting, change: str) -> None:
     if series.lifecycle != "published":
         return
     kind = f"meeting_{change}"
-    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+    for user in _audience(series, enrolled_members([series.id])[series.id]):
         _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series,
               _itip(series, user, "update"), meeting=meeting)
 
@@ -498,7 +483,7 @@ def turns_update(series: Series, user: User) -> tuple[str, bytes] | None:
 
 def announce_replanned(series: Series, moved: list[Meeting], rules_version: str) -> None:
     """New zone rules moved these meetings' instants: everyone's object follows, everyone is told."""
-    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+    for user in _audience(series, enrolled_members([series.id])[series.id]):
         _tell(f"meetings_replanned:series-{series.id}:rules-{rules_version}:user-{user.id}", "meetings_replanned",
               user, series, _itip(series, user, "update"), moved=moved, rules_version=rules_version)
 
@@ -525,7 +510,7 @@ def queue_reminders(moment: datetime) -> int:
     ).all()
     if not meetings:
         return 0
-    members = _enrolled_members({m.series_id for m in meetings})
+    members = enrolled_members({m.series_id for m in meetings})
     due = [
         (kind, meeting, user)
         for meeting in meetings

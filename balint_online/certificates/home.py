@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from ..core.clock import now
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_series_ids
 from ..extensions import db
 from . import rules
 from .models import Certificate, SeriesCredit
@@ -25,8 +25,7 @@ def section(user):
     have = {c.series_id for c in certificates}
     moment = now()
     missing = []
-    for credit in db.session.scalars(select(SeriesCredit).join(Application, Application.series_id == SeriesCredit.series_id)
-                                     .where(Application.user_id == user.id, Application.status == "enrolled")):
+    for credit in db.session.scalars(select(SeriesCredit).where(SeriesCredit.series_id.in_(enrolled_series_ids(user.id)))):
         if credit.series_id in have or credit.series.status_at(moment) != "completed":
             continue
         decided = decision(credit.series, user, credit)

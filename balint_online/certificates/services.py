@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled as enrolled_applications
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.rules import local_date
@@ -177,8 +177,7 @@ def issue_due(moment) -> int:
         series = credit.series
         if series.status_at(moment) != "completed":
             continue
-        enrolled = db.session.scalars(select(Application).where(
-            Application.series_id == series.id, Application.status == "enrolled")).all()
+        enrolled = db.session.scalars(enrolled_applications(series_ids=[series.id])).all()
         for application in enrolled:
             if valid_certificate(series.id, application.user_id) is None and _issue(series, application.user, credit, None):
                 db.session.commit()

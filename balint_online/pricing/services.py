@@ -12,6 +12,7 @@ from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.statements import rows_changed
+from ..enrollment.queries import enrolled
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
@@ -374,8 +375,7 @@ def make_membership_offers(moment) -> int:
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
                                         last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
     candidates = db.session.scalars(
-        select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
-                                  ~exists().where(MembershipOffer.user_id == Application.user_id))
+        enrolled(series_ids=completed).where(~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
     ).all()
     made = 0

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from ..core.clock import now
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_series_ids
 from ..extensions import db
 from ..series.models import Series, series_leaders
 from .services import upcoming_turns_for
@@ -17,8 +17,7 @@ def _running(series_list):
 def section(user):
     turns = upcoming_turns_for(user)
     groups = _running(db.session.scalars(
-        select(Series).join(Application, Application.series_id == Series.id)
-        .where(Application.user_id == user.id, Application.status == "enrolled", Series.lifecycle == "published")
+        select(Series).where(Series.id.in_(enrolled_series_ids(user.id)), Series.lifecycle == "published")
         .order_by(Series.first_meeting_local)
     ).unique().all())
     led = []

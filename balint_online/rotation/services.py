@@ -34,6 +34,7 @@ from ..core.clock import now
 from ..core.urls import absolute_url
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_ids, is_enrolled
 from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..notifications.services import queue_email
@@ -128,21 +129,6 @@ class Snapshot:
     @property
     def upcoming(self) -> list[Meeting]:
         return [m for m in self.meetings if not self.is_past(m) and not m.is_cancelled]
-
-
-def enrolled_ids(series_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(Application.user_id).where(Application.series_id == series_id, Application.status == "enrolled")
-        .order_by(Application.enrolled_at, Application.id)
-    ))
-
-
-def is_enrolled(series: Series, user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", True):
-        return False
-    return db.session.scalar(select(Application.id).where(
-        Application.series_id == series.id, Application.user_id == user.id, Application.status == "enrolled"
-    ).limit(1)) is not None
 
 
 def can_view(series: Series, user) -> bool:

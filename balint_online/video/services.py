@@ -26,6 +26,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.timefmt import human, iso_z
 from ..core.statements import rows_changed
 from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_members, enrolled_series_ids, is_enrolled
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.models import Meeting, Series, series_leaders
@@ -405,10 +406,8 @@ def _entitled_by_email(series: Series, email: str) -> User | None:
     if not email:
         return None
     leader = next((u for u in series.leaders if u.email == email), None)
-    return leader or db.session.scalar(
-        select(User).join(Application, Application.user_id == User.id)
-        .where(Application.series_id == series.id, Application.status == "enrolled", func.lower(User.email) == email)
-    )
+    member = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    return leader or (member if is_enrolled(series, member) else None)
 
 
 def record_provider_event(event) -> bool:
@@ -477,8 +476,7 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
     meetings = series.live_meetings
     records = db.session.scalars(select(Attendance).where(Attendance.meeting_id.in_([m.id for m in meetings]))).all()
     by_cell = {(r.meeting_id, r.user_id): r for r in records}
-    enrolled = db.session.scalars(select(User).join(Application, Application.user_id == User.id).where(
-        Application.series_id == series.id, Application.status == "enrolled")).all()
+    enrolled = enrolled_members([series.id])[series.id]
     leader_ids = {u.id for u in series.leaders}
     people = {u.id: MemberRow(u, True) for u in enrolled}
     for record in records:
@@ -547,7 +545,7 @@ class HomeGroup:
 
 def home_groups(user: User, moment: datetime) -> list[HomeGroup]:
     """The groups a person meets with (as enrolled member or leader) that are running or to come."""
-    enrolled_ids = select(Application.series_id).where(Application.user_id == user.id, Application.status == "enrolled")
+    enrolled_ids = enrolled_series_ids(user.id)
     led_ids = select(series_leaders.c.series_id).where(series_leaders.c.user_id == user.id)
     current = select(Meeting.series_id).where(Meeting.ends_at > moment)
     mine = db.session.scalars(
