@@ -10,7 +10,10 @@ from .accounts.models import DISCIPLINES, ROLES, ApiToken, find_user_by_email
 from .accounts.services import api_tokens, create_user, revoke_api_token
 from .core.clock import now
 from .core.errors import DomainError
+from .demo import load_demo
 from .extensions import db
+from .jobs.registry import run_due
+from .jobs.scheduler import run_scheduler
 
 
 def register_cli(app: Flask) -> None:
@@ -93,8 +96,6 @@ def revoke_token_command(token_id):
 
 @click.command(help="Load demonstration data; running it again adds nothing.")
 def demo():
-    from .demo import load_demo
-
     created = load_demo(today=date.today())
     click.echo(f"Demo data ready ({created} new records). Sign in as admin@demo.balint.test / demo-password-1.")
 
@@ -107,9 +108,6 @@ def jobs():
 @jobs.command("run-due")
 def run_due_command():
     """Run every job that is due now, once."""
-    from .jobs import builtin  # noqa: F401  (registers the jobs)
-    from .jobs.registry import run_due
-
     results = run_due(now())
     for name, count in results.items():
         click.echo(f"{name}: {'failed (see log)' if count < 0 else count}")
@@ -119,6 +117,4 @@ def run_due_command():
 
 @click.command(help="Run the background scheduler in the foreground (one process; more are safe).")
 def scheduler():
-    from .jobs.scheduler import run_scheduler
-
     run_scheduler(current_app._get_current_object())

@@ -8,6 +8,14 @@ from sqlalchemy import select
 
 from .accounts.models import find_user_by_email
 from .accounts.services import create_user
+from .aid.models import AidProgramme
+from .aid.rules import GROUPS
+from .aid.services import create_programme
+from .certificates.models import SeriesCredit
+from .certificates.services import add_credit_line, set_credit
+from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
+from .enrollment.models import Application
+from .enrollment.services import accept, apply
 from .extensions import db
 from .series.models import Series
 from .series.services import SeriesInput, create_series, publish_series
@@ -94,11 +102,6 @@ ONLINE_GROUP_CREDIT = [
 def _demo_aid_and_credit(admin, today: date) -> int:
     """The society's two scholarships, applied for by the deadline the page gives (its early registration
     deadline); the evening group's credit lines for physicians and psychologists, every meeting in full."""
-    from .aid.models import AidProgramme
-    from .aid.rules import GROUPS
-    from .aid.services import create_programme
-    from .certificates.models import SeriesCredit
-    from .certificates.services import add_credit_line, set_credit
 
     added = 0
     series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
@@ -119,9 +122,6 @@ def _demo_aid_and_credit(admin, today: date) -> int:
 
 def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
-    from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
-    from .enrollment.models import Application
-    from .enrollment.services import accept, apply
 
     series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
     added = 0

@@ -16,9 +16,10 @@ import importlib
 from importlib.util import find_spec
 from types import ModuleType
 
-# Order matters for jobs (run in this order) and for the home page (shown in this order).
+# Order matters for jobs (run in this order) and for the home page (shown in this order); mail delivery
+# (notifications) comes last, so that it sends what the other jobs queued in the same run.
 FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "invoicing", "aid", "rotation", "calendar", "video",
-            "notifications", "certificates", "admin", "privacy", "workspace")
+            "certificates", "admin", "privacy", "workspace", "notifications")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

@@ -2,19 +2,23 @@
 
 from functools import cache
 
-from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
-from markupsafe import Markup
-from flask_login import current_user, login_required
-from sqlalchemy import text
 
+from .accounts.signins import load_user
 from .core import clock, timefmt
-from .core.pagination import page_url
 from .core.forms import timezone_names, timezone_options
+from .core.pagination import page_url
 from .core.urls import safe_path
-from .features import feature_modules
 from .extensions import db, login_manager
+from .features import feature_modules
+from .pricing.providers import PROVIDERS
 
 health = Blueprint("health", __name__)
 
@@ -27,9 +31,6 @@ def healthz():
 @health.get("/readyz")
 def readyz():
     """Ready when the database answers and its schema is at the newest migration."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from flask import current_app
 
     try:
         with db.engine.connect() as conn:
@@ -58,19 +59,7 @@ def viewer_timezone() -> str:
     return chosen if chosen in timezone_names() else "UTC"
 
 
-def error_page(status: int, message: str | None, headers=None):
-    # The page shows the signed-in person, which needs a usable session even after a failed statement.
-    db.session.rollback()
-    titles = {400: "That request was not understood", 403: "Not for you, sorry", 404: "Page not found",
-              405: "Not allowed here", 409: "That cannot be done now", 413: "That is too large to send",
-              422: "Please check what you entered", 429: "Slow down a little", 500: "Something went wrong"}
-    body = render_template("error.html", status=status, title=titles.get(status, "Error"), message=message)
-    return body, status, dict(headers or {})
-
-
 def register_web(app: Flask) -> None:
-    from .accounts.signins import load_user
-
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
@@ -139,7 +128,6 @@ def register_web(app: Flask) -> None:
 def content_security_policy(payment_provider: str) -> str:
     """Forms post only here, and on to the payment provider's hosted page (browsers hold the redirect
     after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links."""
-    from .pricing.providers import PROVIDERS
 
     provider = PROVIDERS.get(payment_provider)
     form_action = " ".join(("'self'", *(provider.form_action_origins if provider else ())))
@@ -157,7 +145,6 @@ def _personal() -> bool:
     cost no database work. The personal calendar feed is not covered: calendar clients poll it
     and revalidate with its ETag, so it answers "private, no-cache" itself (calendar/views.py).
     """
-    from flask import g
 
     user = g.get("_login_user")
     return bool(getattr(user, "is_authenticated", False) or g.get("api_user") is not None)

@@ -11,13 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.clock import now
-from ..core.urls import absolute_url
 from ..core.errors import DomainError, InvalidInput
 from ..core.text import one_line
+from ..core.urls import absolute_url
+from ..core.zonerules import SchedulingError, zone
 from ..extensions import db
-from ..series.scheduling import SchedulingError, zone
-from .signins import end_everywhere
+from ..notifications.services import queue_email
 from .models import DISCIPLINES, ROLES, ApiToken, Membership, PasswordReset, User, find_user_by_email, token_digest
+from .signins import end_everywhere
 
 MIN_PASSWORD = 10
 # Checked against when the email is unknown, so that sign-in takes as long either way.
@@ -87,7 +88,6 @@ def start_sign_up(*, email: str, name: str, timezone: str, discipline: str) -> N
     The answer on the page is the same either way, so sign-up cannot be used to learn who has an
     account. The link carries the details, signed; the password is chosen when it is opened.
     """
-    from ..notifications.services import queue_email
 
     email = (email or "").strip().lower()
     name = (name or "").strip()
@@ -125,7 +125,6 @@ def authenticate(email: str, password: str) -> User | None:
 
 def start_password_reset(email: str) -> None:
     """Email a single-use, expiring link if the account exists; say nothing either way."""
-    from ..notifications.services import queue_email
 
     user = find_user_by_email(email or "")
     if user is None:

@@ -65,9 +65,6 @@ from functools import lru_cache
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..core.text import one_line as _one_line
-from ..core.zonerules import current as current_rules
-
 from icalendar import (
     Alarm,
     Calendar,
@@ -80,6 +77,9 @@ from icalendar import (
     vText,
     vUri,
 )
+
+from ..core.text import one_line as _one_line
+from ..core.zonerules import current as current_rules
 
 __all__ = [
     "CANCELLED",

@@ -23,12 +23,12 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.errors import InvalidInput
+from ..core.statements import rows_changed
 from ..core.urls import base_url
+from ..core.zonerules import current as current_rules
 from ..enrollment.queries import enrolled_members, is_enrolled
 from ..extensions import db
 from ..notifications.models import OutboxMessage
-from ..core.zonerules import current as current_rules
-from ..core.statements import rows_changed
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
 from ..rotation.services import presenters_by_meeting

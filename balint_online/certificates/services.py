@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..accounts.models import DISCIPLINES
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..enrollment.queries import enrolled as enrolled_applications
@@ -15,6 +16,7 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.rules import local_date
 from ..series.models import Series
+from ..video.models import Attendance
 from . import rules
 from .models import Certificate, SeriesCredit, SeriesCreditLine
 from .pdf import render_certificate
@@ -64,7 +66,6 @@ _CREDITS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,2})?")  # ASCII digits, at most t
 def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amount: str, disciplines: list[str],
                     statement: str) -> SeriesCreditLine:
     """A body's credit for the series; the body's own type, disciplines and statement where none are given."""
-    from ..accounts.models import DISCIPLINES
 
     _require_manager(series, actor)
     errors = {}
@@ -101,7 +102,6 @@ def remove_credit_line(line: SeriesCreditLine, actor) -> None:
 
 def verdicts(series: Series, user_id: int, grace: timedelta) -> list[tuple[int, str]]:
     """(meeting number, whether it counts in full) for every meeting held, from the attendance records."""
-    from ..video.models import Attendance
 
     held = [m for m in series.live_meetings if m.starts_at <= now()]
     records = {r.meeting_id: r for r in db.session.scalars(select(Attendance).where(

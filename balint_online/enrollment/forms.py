@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..core.forms import Form, SubForm, choices
 from . import attestation
 
+
 def _strip(text):
     return text.strip() if text else text
 

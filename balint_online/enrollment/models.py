@@ -12,6 +12,7 @@ from ..core.clock import now
 from ..core.types import Money, UTCDateTime
 from ..extensions import Model
 from ..series.models import Series
+from .attestation import items_of
 
 # An application holding (or queueing for) a place; a person has at most one per series.
 LIVE_STATUSES = ("pending", "waitlisted", "offered", "enrolled")
@@ -48,8 +49,6 @@ class AttestationText(Model):
 
     @property
     def item_list(self):
-        from .attestation import items_of
-
         return items_of(self.items)
 
 

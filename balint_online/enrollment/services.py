@@ -11,10 +11,11 @@ from datetime import timedelta
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from ..core.clock import now
 from ..accounts.models import User
 from ..audit.services import log_action
+from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import application_changed
 from ..core.statements import rows_changed
@@ -351,7 +352,6 @@ def end_for_cancelled_series(series: Series, actor, reason: str) -> None:
 
 def series_applications(series: Series, ids=None) -> list[Application]:
     """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number of queries."""
-    from sqlalchemy.orm import selectinload
 
     chosen = [Application.id.in_(ids)] if ids is not None else []
     return db.session.scalars(

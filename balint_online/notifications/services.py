@@ -15,10 +15,11 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..core.clock import now
+from ..core.statements import rows_changed
 from ..core.text import one_line
 from ..core.urls import base_url
-from ..core.statements import rows_changed
 from ..extensions import db
+from .invites import build_invite_message
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,6 @@ def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
     # Again here, for messages written before subjects were cleaned when queued.
     sender, to, subject = one_line(sender), one_line(message.recipient), one_line(message.subject)
     if message.calendar_ics:
-        from ..calendar.invites import build_invite_message
-
         mime = build_invite_message(
             sender=sender, to=to, subject=subject, text=message.body_text,
             html=message.body_html, ics=message.calendar_ics, method=message.calendar_method,

@@ -8,18 +8,36 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.models import Membership
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.statements import rows_changed
+from ..enrollment.models import Application
 from ..enrollment.queries import enrolled
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
+from ..series.models import Meeting, Series
 from .models import REFUNDS_OWED, MembershipOffer, Payment, Refund, RefundStatus
-from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
-                    earns_complimentary_membership, format_money, local_date, parse_price_table, quote, refund_due_by,
-                    refund_owed, refund_still_owed, refund_top_up)
+from .rules import (
+    CANCELLED_BY_SOCIETY,
+    DECLINED,
+    OFFER_LAPSED,
+    WITHDRAWN,
+    Quote,
+    QuoteLine,
+    RefundDecision,
+    earns_complimentary_membership,
+    format_money,
+    local_date,
+    parse_price_table,
+    quote,
+    refund_due_by,
+    refund_owed,
+    refund_still_owed,
+    refund_top_up,
+)
 
 ZERO = Decimal("0.00")
 
@@ -307,7 +325,6 @@ def add_accounts(accounts) -> Account:
 
 def grant_scholarship(application, actor, reason: str):
     """An administrator waives the fee of one application; granting twice changes nothing."""
-    from ..enrollment.models import Application
 
     if not getattr(actor, "is_admin", False):
         raise NotAllowed("Only administrators grant scholarships.")
@@ -367,8 +384,6 @@ def _earned_free_year(application, moment) -> bool:
 
 def make_membership_offers(moment) -> int:
     """After a series completes, offer its qualifying non-members a free year, once each, emailed once."""
-    from ..enrollment.models import Application
-    from ..series.models import Meeting, Series
 
     last_end = (select(func.max(Meeting.ends_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
                 .scalar_subquery())
@@ -411,7 +426,6 @@ def one_year_from(day: date) -> date:
 
 def take_up_membership_offer(offer: MembershipOffer, user):
     """The member accepts: a complimentary membership for one year from today (their date)."""
-    from ..accounts.models import Membership
 
     if offer.user_id != user.id:
         raise NotAllowed("Only the person it was offered to can take up this membership.")

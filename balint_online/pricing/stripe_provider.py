@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.urls import absolute_url
 from ..extensions import db
+from ..invoicing.services import current_invoice
 from . import card_refunds, stripe_api
 from .card_models import CheckoutSession, StripeEvent
 from .providers import NotificationRejected, PaymentProvider, PaymentStep
-from ..invoicing.services import current_invoice
 from .services import ZERO, account, record_payment
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from balint_online.calendar.ics import build_calendar
-from balint_online.calendar.invites import build_invite_message
+from balint_online.notifications.invites import build_invite_message
 
 UTC = timezone.utc
 LEADERS = (("Dr. Anna Kovács", "anna@balint.example"), ("Béla Nagy", "bela@balint.example"))
