@@ -6,10 +6,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.types import TypeDecorator
 
-CENT = Decimal("0.01")
-# Money columns are 64-bit integers of cents: room for any real fee, and a hard bound on input.
-MAX_CENTS = 2**63 - 1
-MAX_AMOUNT = Decimal(MAX_CENTS) / 100
+from .money import CENT, MAX_CENTS
 
 
 class UTCDateTime(TypeDecorator):

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The database bound (64-bit cents), so that no amount the rules accept overflows its column.
-from ..core.types import MAX_AMOUNT
+from ..core.money import CENT, MAX_AMOUNT
 
 CATEGORIES = ("standard", "member", "trainee", "member_trainee")
 CATEGORY_LABELS = {
@@ -51,7 +51,6 @@ REFUND_REASONS = (
 # How an application ended, as far as money is concerned (see refund_owed).
 WITHDRAWN, DECLINED, OFFER_LAPSED, CANCELLED_BY_SOCIETY = "withdrawn", "declined", "offer_lapsed", "cancelled"
 
-CENT = Decimal("0.01")
 # ASCII digits only: Decimal() would also accept exponents, underscores and
 # non-Latin digits, none of which belong in a price field.
 _AMOUNT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..invoicing.services import current_invoice
 from . import card_refunds, stripe_api
 from .card_models import CheckoutSession, StripeEvent
-from .providers import NotificationRejected, PaymentProvider, PaymentStep
+from .provider_base import NotificationRejected, PaymentProvider, PaymentStep
 from .services import ZERO, account, record_payment
 
 log = logging.getLogger(__name__)
