@@ -10,8 +10,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..core.clock import now
 from ..audit.services import log_action
+from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.statements import rows_changed
 from ..enrollment.models import LIVE_STATUSES, Application

@@ -100,7 +100,7 @@ def openapi_document() -> dict:
     paths: dict[str, dict] = {}
     for rule, view in rules:
         names = _public_names(rule)
-        path = _ARGUMENT.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", rule.rule.removeprefix(API_PREFIX))
+        path = _ARGUMENT.sub(lambda m, names=names: "{" + names.get(m[1], m[1]) + "}", rule.rule.removeprefix(API_PREFIX))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, refs)
     paths["/openapi.json"] = {"get": {"operationId": "openapi", "tags": ["api"], "summary": "This document",

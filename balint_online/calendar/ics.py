@@ -60,7 +60,7 @@ from __future__ import annotations
 import calendar as gregorian
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -100,7 +100,7 @@ _ITIP_METHODS = frozenset({"REQUEST", "CANCEL"})
 JOIN_LABEL = "Join video meeting"
 LINK_PENDING_TEXT = "Video link will follow."
 
-_UTC = timezone.utc
+_UTC = UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 

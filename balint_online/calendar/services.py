@@ -521,7 +521,7 @@ def queue_reminders(moment: datetime) -> int:
     done = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys))))
     presenting = _presenter_ids([m.id for m in meetings])
     queued = 0
-    for (kind, meeting, user), key in zip(due, keys, strict=True):
+    for (_kind, meeting, user), key in zip(due, keys, strict=True):
         if key in done:
             continue
         message = queue_email(key=key, kind="meeting_reminder", user=user, context={

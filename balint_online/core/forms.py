@@ -1,19 +1,18 @@
 """Form pieces shared by features: every page's form derives from `Form`."""
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from functools import cache, lru_cache
 from zoneinfo import available_timezones
 
-from datetime import date, datetime
-
 import wtforms
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import DateField, DateTimeField, SelectField
 from wtforms.fields.choices import SelectChoice
-from markupsafe import Markup, escape
 from wtforms.meta import DefaultMeta
-from wtforms.widgets import Select, html_params
 from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms.widgets import Select, html_params
 
 from .schemas import day_problem, text_problem
 

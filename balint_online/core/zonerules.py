@@ -9,7 +9,7 @@ the re-planning job (series/rezone.py) sees what a tzdata upgrade would do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -31,7 +31,7 @@ class ZoneRules:
 
 # ZoneInfo keeps only its last 8 zones alive; a roster of people in 30 zones read zone files on
 # every row. The pinned release never changes in a process, and only real names get cached.
-@lru_cache(maxsize=None)
+@cache
 def _pinned_zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 

@@ -167,9 +167,9 @@ def roster(series_id):
                                             per_page=PER_PAGE if key in OPEN_GROUPS else CLOSED_GROUP_PAGE)))
     shown = {a.id: a for a in services.series_applications(series, ids=[a.id for *_, p in pages for a in p.items])}
     groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
+    queue = services.waitlist_positions(light)
     return render_template("enrollment/roster.html", series=series, groups=groups, today=series_today(series),
-                           payment_status=payment_status,
-                           position=lambda a, queue=services.waitlist_positions(light): queue.get(a.id))
+                           payment_status=payment_status, position=lambda a: queue.get(a.id))
 
 
 @bp.post("/lead/applications/<int:application_id>/accept")

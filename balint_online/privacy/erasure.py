@@ -146,7 +146,7 @@ def replace_mentions(needles: list[str], replacement: str) -> int:
                 if own and own in value:
                     new[own] = value[own]
                 if new != value:
-                    db.session.execute(table.update().where(and_(*(k == v for k, v in zip(keys, key))))
+                    db.session.execute(table.update().where(and_(*(k == v for k, v in zip(keys, key, strict=True))))
                                        .values({column.name: new}))
                     changed += 1
     return changed

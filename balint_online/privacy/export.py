@@ -17,10 +17,10 @@ from ..certificates.models import Certificate
 from ..core.urls import absolute_url
 from ..enrollment.models import Application
 from ..extensions import db
+from ..invoicing.models import Invoice
 from ..notifications.models import OutboxMessage
 from ..pricing.models import MembershipOffer
 from ..pricing.rules import format_money
-from ..invoicing.models import Invoice
 from ..pricing.services import payment_status, receipt_number
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..series.models import Meeting, Series

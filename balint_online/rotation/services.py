@@ -31,8 +31,8 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core.clock import now
-from ..core.urls import absolute_url
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.urls import absolute_url
 from ..enrollment.models import Application
 from ..enrollment.queries import enrolled_ids, is_enrolled
 from ..extensions import db
@@ -232,10 +232,7 @@ def name_members(text: str, names: dict[int, str]) -> str:
 
     def named(match: re.Match) -> str:
         people = [names.get(int(i), "a former member") for i in match.group(2).split(", ")]
-        if match.group(3):
-            listed = _separator(people).join(people) + match.group(3)
-        else:
-            listed = _and(people)
+        listed = _separator(people).join(people) + match.group(3) if match.group(3) else _and(people)
         return f"presenters {listed}" if match.group(1) else listed
 
     return _IDS.sub(named, text)
@@ -264,7 +261,7 @@ def explain_infeasible(exc: RotationInfeasible) -> tuple[str, list[dict]]:
     own: list[str] = []
     alone: list[str] = []
     groups: dict[str, list[str]] = {}
-    for person, reason in zip(people, exc.unplaceable.values()):
+    for person, reason in zip(people, exc.unplaceable.values(), strict=True):
         match = _SHORTAGE.match(reason)
         if match is None:
             alone.append(f"{person['name']} {person['reason']}")

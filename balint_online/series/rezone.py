@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import or_, select, update
 
-from ..core.zonerules import ZoneRules, current as current_rules
 from ..core.statements import rows_changed
+from ..core.zonerules import ZoneRules
+from ..core.zonerules import current as current_rules
 from ..extensions import db
 from .models import Meeting, Series
 

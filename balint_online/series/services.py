@@ -14,8 +14,9 @@ from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.signals import meeting_changed, series_changed
 from ..core.text import one_line
-from ..core.zonerules import canonical_zone, current as current_rules
 from ..core.timefmt import iso_z
+from ..core.zonerules import canonical_zone
+from ..core.zonerules import current as current_rules
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
 from .locking import lock_series

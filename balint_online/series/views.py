@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import DomainError
-from ..core.pagination import paginate
 from ..core.forms import attach_domain_error
+from ..core.pagination import paginate
 from ..extensions import db
 from ..pricing.rules import parse_price_table, price_range
 from .forms import SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form

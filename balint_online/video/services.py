@@ -23,8 +23,8 @@ from ..accounts.models import User
 from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
-from ..core.timefmt import human, iso_z
 from ..core.statements import rows_changed
+from ..core.timefmt import human, iso_z
 from ..enrollment.models import Application
 from ..enrollment.queries import enrolled_members, enrolled_series_ids, is_enrolled
 from ..extensions import db
@@ -34,8 +34,18 @@ from ..series.services import VIDEO_PROVIDERS, require_manager
 from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
 from .models import ATTENDANCE_STATUSES, Attendance, VideoLink, VideoProvisioning
-from .providers import (Participant, ProviderConfigError, ProviderError, Room, RoomRequest, VideoProvider,
-                        get_provider, provider_settings, retry_delay, truncate)
+from .providers import (
+    Participant,
+    ProviderConfigError,
+    ProviderError,
+    Room,
+    RoomRequest,
+    VideoProvider,
+    get_provider,
+    provider_settings,
+    retry_delay,
+    truncate,
+)
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@
 
 import hashlib
 
-
 from ..core.errors import InvalidInput
 from ..enrollment.queries import enrolled_members
 from ..enrollment.services import series_applications

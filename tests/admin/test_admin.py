@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from balint_online.accounts.models import Membership
 from balint_online.extensions import db
-from tests.factories import apply, published_series
 from tests.browser import page_text
+from tests.factories import apply, published_series
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,10 @@ from balint_online.aid.models import AidApplication
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import Refund
+from tests.browser import page_text
 from tests.enrollment.test_concurrency import token_for
 from tests.factories import apply, published_series
 from tests.live import live_server
-from tests.browser import page_text
 
 # The seed page's two programmes (000), in its words.
 ABS = {"kind": "full_tuition", "name": "ABS Scholarship", "max_awards": 2, "deadline": "2026-07-31",
@@ -82,7 +82,7 @@ def test_simultaneous_awards_never_exceed_the_limit(app, api, make_user, admin, 
     series = published_series(api(leader), capacity=6)
     abs_ = programme(api, admin, series_id=series["id"], **ABS)
     ids = []
-    for n in range(5):
+    for _ in range(5):
         member = make_user()
         ids.append(ask(api, member, enrolled(api, leader, series, member), abs_["id"]).get_json()["id"])
     tokens = [token_for(admin) for _ in ids]
@@ -96,7 +96,7 @@ def test_simultaneous_awards_never_exceed_the_limit(app, api, make_user, admin, 
                                  headers={"Authorization": f"Bearer {token}"}, timeout=60).status_code
 
         with ThreadPoolExecutor(max_workers=len(ids)) as pool:
-            codes = sorted(pool.map(award, zip(ids, tokens)))
+            codes = sorted(pool.map(award, zip(ids, tokens, strict=True)))
     assert codes == [200, 200, 409, 409, 409]
     assert db.session.scalar(select(func.count()).where(AidApplication.status == "awarded")) == 2
 

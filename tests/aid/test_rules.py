@@ -1,6 +1,6 @@
 """The pure aid rules: eligibility, the order of refusals, the limit, and what an award gives back."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import product
 
@@ -60,7 +60,7 @@ def test_refusals_to_apply_come_in_a_fixed_order():
 
 def test_deadlines_are_dates_not_instants():
     with pytest.raises(TypeError):
-        refusal_to_apply(**apply_args(on=datetime(2026, 7, 31, tzinfo=timezone.utc)))
+        refusal_to_apply(**apply_args(on=datetime(2026, 7, 31, tzinfo=UTC)))
 
 
 def award_args(**overrides):

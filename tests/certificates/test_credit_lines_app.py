@@ -94,4 +94,4 @@ def test_credit_lines_through_the_api(api, make_user):
     bad = api(leader).post(url, json={"body": "apa", "amount": "1e3", "disciplines": ["astronaut"]})
     assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"amount", "disciplines"}
     shown = api(leader).get(f"/api/v1/series/{series['id']}/credit").get_json()
-    assert [(l["body"], l["amount"]) for l in shown["lines"]] == [("aavsb", "19.25")] and shown["grace_minutes"] == 10
+    assert [(line["body"], line["amount"]) for line in shown["lines"]] == [("aavsb", "19.25")] and shown["grace_minutes"] == 10

@@ -8,9 +8,22 @@ import pytest
 
 from balint_online.accounts.models import DISCIPLINES
 from balint_online.certificates import rules
-from balint_online.certificates.rules import (ABSENT, BODIES, EXCUSED, FULL, LATE, LEFT_EARLY, NO_CREDIT_LINE,
-                                              TOO_FEW_MEETINGS, CreditLine, CreditSettings, Presence, decide, lines_for,
-                                              meeting_verdict)
+from balint_online.certificates.rules import (
+    ABSENT,
+    BODIES,
+    EXCUSED,
+    FULL,
+    LATE,
+    LEFT_EARLY,
+    NO_CREDIT_LINE,
+    TOO_FEW_MEETINGS,
+    CreditLine,
+    CreditSettings,
+    Presence,
+    decide,
+    lines_for,
+    meeting_verdict,
+)
 
 START = datetime(2026, 10, 19, 23, 0, tzinfo=UTC)
 END = START + timedelta(minutes=90)

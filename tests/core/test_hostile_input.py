@@ -305,8 +305,8 @@ def _zoom(client, app, payload: bytes, *, stamp: str | None = None):
 
 
 def _joined(event_ts) -> bytes:
-    return ('{"event": "meeting.participant_joined", "event_ts": %s, "payload": {"object": {"id": "812", '
-            '"participant": {"email": "jo@example.org", "user_name": "Jo"}}}}' % event_ts).encode()
+    return ('{"event": "meeting.participant_joined", "event_ts": ' + str(event_ts) + ', "payload": {"object": {"id": "812", '
+            '"participant": {"email": "jo@example.org", "user_name": "Jo"}}}}').encode()
 
 
 @pytest.mark.parametrize("stamp", ["9" * 400, "1" + "0" * 4400, "-1", "1e9", "\u0661\u0662"])

@@ -196,7 +196,7 @@ def test_the_contract_walks_over_https_with_bearer_tokens(site):
 
     # What reached the mail server: one message per envelope, to the right person, with links
     # built from BALINT_BASE_URL.
-    mail = [(envelope.rcpt_tos, message) for envelope, message in zip(site.inbox.envelopes, site.inbox.messages())]
+    mail = [(envelope.rcpt_tos, message) for envelope, message in zip(site.inbox.envelopes, site.inbox.messages(), strict=True)]
     assert all(rcpt == [message["To"]] for rcpt, message in mail)
     subjects = {}
     for _, message in mail:

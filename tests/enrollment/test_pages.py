@@ -9,8 +9,8 @@ from balint_online.enrollment import attestation
 from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
-from tests.factories import ATTESTATION, apply, published_series
 from tests.browser import page_text
+from tests.factories import ATTESTATION, apply, published_series
 
 
 @pytest.fixture(autouse=True)

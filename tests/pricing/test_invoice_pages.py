@@ -3,8 +3,8 @@
 
 import pytest
 
-from tests.factories import apply, published_series
 from tests.browser import page_text
+from tests.factories import apply, published_series
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,10 @@ from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.invoicing.models import BillingDetails, CreditNote, Invoice
 from balint_online.pricing.models import Refund
+from tests.browser import page_text
 from tests.core.test_order_of_events import fire, token
 from tests.factories import apply, published_series
 from tests.live import live_server
-from tests.browser import page_text
 
 ORGANISATION = {"organisation": "Riverside Health NHS Trust", "address": "Finance Office\n2 Mill Lane\nLeeds LS1 4AB",
                 "po_reference": "PO-44871", "tax_id": "GB 654 3210 98"}

@@ -15,8 +15,8 @@ from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import MembershipOffer, Payment, Refund
 from balint_online.series.models import Series
-from tests.factories import apply, published_series
 from tests.browser import page_text
+from tests.factories import apply, published_series
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,9 @@
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
 from datetime import timedelta
 from decimal import Decimal
+from threading import Barrier
 
 import pytest
 import requests
@@ -21,10 +21,10 @@ from balint_online.pricing.card_models import CheckoutSession, RefundPayout, Str
 from balint_online.pricing.card_refunds import RETRY_DELAYS, plan_payouts
 from balint_online.pricing.models import Payment, Refund
 from balint_online.pricing.stripe_api import API_VERSION, minor_units
+from tests.browser import page_text
 from tests.factories import apply, published_series
 from tests.live import live_server
 from tests.pricing.fake_stripe import FakeStripe
-from tests.browser import page_text
 
 SECRET_KEY = "sk_test_balint"
 WEBHOOK_SECRET = "whsec_balint_endpoint"

@@ -122,7 +122,7 @@ def where_mentioned(*needles) -> set[tuple[str, str]]:
     for table in db.metadata.sorted_tables:
         columns = [c for c in table.columns if _textual(c)]
         for row in db.session.execute(select(*columns)).all() if columns else ():
-            for column, value in zip(columns, row):
+            for column, value in zip(columns, row, strict=True):
                 if value is not None and any(n.lower() in _text(value).lower() for n in needles):
                     found.add((table.name, column.name))
     return found

@@ -158,7 +158,7 @@ def test_admin_can_change_any_series(api, leader, make_user):
 def test_two_leaders(api, leader, make_user):
     co = make_user("leader", email="sam@example.org", name="Sam")
     series = create_series(api(leader), leader_emails=["ruth@example.org", "SAM@example.org"])
-    assert {l["name"] for l in series["leaders"]} == {"Dr Ruth", "Sam"}
+    assert {leader["name"] for leader in series["leaders"]} == {"Dr Ruth", "Sam"}
     meeting = series["meetings"][1]["id"]
     assert api(co).post(f"/api/v1/meetings/{meeting}/cancel", json={"reason": "holiday"}).status_code == 200
 
