@@ -67,7 +67,8 @@ def token_command(email, name, days):
     user = _user_or_exit(email)
     token, raw = ApiToken.issue(user, name=name, days=days)
     db.session.commit()
-    click.echo(f"New API token {token.id} \"{token.name}\" for {user.email}, until {token.expires_at:%Y-%m-%d %H:%M} UTC (shown once):")
+    click.echo(f"New API token {token.id} \"{token.name}\" for {user.email}, "
+               f"until {token.expires_at:%Y-%m-%d %H:%M} UTC (shown once):")
     click.echo(raw)
 
 

@@ -68,7 +68,8 @@ def load_demo(today: date) -> int:
         data = SeriesInput(
             title=title, description=description, timezone=tz, first_meeting_local=datetime.combine(day, at),
             interval_weeks=2 if "fortnightly" in description else 1, leader_emails=[u.email for u in leaders],
-            prices=PRICES, early_bird_deadline=today + timedelta(days=10), cancellation_deadline=today + timedelta(days=14),
+            prices=PRICES, early_bird_deadline=today + timedelta(days=10),
+            cancellation_deadline=today + timedelta(days=14),
             registration_deadline=today + timedelta(days=18),
             cancellation_fee=Decimal("100.00"), currency=current_app.config["DEFAULT_CURRENCY"],
         )

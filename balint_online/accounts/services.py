@@ -64,7 +64,8 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
     if errors:
         raise InvalidInput("The account could not be created.", fields=errors)
     if find_user_by_email(email):
-        raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={"email": "An account with this email exists already: sign in, or reset your password."})
+        raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={
+            "email": "An account with this email exists already: sign in, or reset your password."})
     user = User(email=email, name=one_line(name), password_hash=hash_password(password), role=role,
                 timezone=timezone, discipline=discipline)
     if member_until:
@@ -98,10 +99,12 @@ def start_sign_up(*, email: str, name: str, timezone: str, discipline: str) -> N
     if owner is not None:
         # One reminder an hour at most, however often someone tries.
         queue_email(key=f"sign-up-existing:{owner.id}:{now():%Y%m%d%H}", kind="sign_up_existing", user=owner,
-                    context={"sign_in": absolute_url("accounts.sign_in"), "forgot": absolute_url("accounts.forgot_password")})
+                    context={"sign_in": absolute_url("accounts.sign_in"),
+                             "forgot": absolute_url("accounts.forgot_password")})
         return
     token = _sign_up_serializer().dumps({"email": email, "name": name, "timezone": timezone, "discipline": discipline})
-    queue_email(key=f"sign-up:{token_digest(token)}", kind="sign_up_confirm", user=SimpleNamespace(name=name, email=email),
+    queue_email(key=f"sign-up:{token_digest(token)}", kind="sign_up_confirm",
+                user=SimpleNamespace(name=name, email=email),
                 context={"link": absolute_url("accounts.confirm_sign_up", token=token),
                          "hours": current_app.config["SIGN_UP_CONFIRM_HOURS"]})
 
@@ -166,7 +169,8 @@ def complete_password_reset(raw: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     """A signed-in change: the current password proves it is the owner; every session ends."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise InvalidInput("That is not your current password.", fields={"current_password": "That is not your current password."})
+        raise InvalidInput("That is not your current password.",
+                           fields={"current_password": "That is not your current password."})
     if problem := check_new_password(new or ""):
         raise InvalidInput(problem, fields={"password": problem})
     user.password_hash = hash_password(new)

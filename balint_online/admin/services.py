@@ -42,7 +42,8 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
     """Record a membership; a member of another Balint society gets the member rate this way."""
     require_admin(actor)
     if kind not in GRANTABLE_KINDS:
-        raise InvalidInput("Unknown kind of membership.", fields={"kind": f"Choose one of: {', '.join(GRANTABLE_KINDS)}."})
+        raise InvalidInput("Unknown kind of membership.",
+                           fields={"kind": f"Choose one of: {', '.join(GRANTABLE_KINDS)}."})
     if kind == "other_society" and not note:
         raise InvalidInput("Say which society.", fields={"note": "Name the Balint society they belong to."})
     membership = Membership(user=user, kind=kind, expires_on=expires_on, note=note)
@@ -101,7 +102,8 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
             membership = Membership(user=user, kind=row.kind, expires_on=row.expires_on, note="Imported")
             db.session.add(membership)
             db.session.flush()
-            log_action(membership, "membership_imported", actor, changes={"expires_on": [None, row.expires_on.isoformat()]},
+            log_action(membership, "membership_imported", actor,
+                       changes={"expires_on": [None, row.expires_on.isoformat()]},
                        data={"kind": row.kind})
             created += 1
         elif (latest := max(same_kind, key=lambda m: m.expires_on)).expires_on != row.expires_on:

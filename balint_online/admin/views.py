@@ -116,7 +116,8 @@ def import_memberships():
         # Kept in the box, so that "Apply" sends exactly what was checked.
         form.csv_text.data = text
         if result:
-            flash(f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.", "success")
+            flash(f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.",
+                  "success")
             return redirect(url_for(".import_memberships"))
     status = 422 if form.errors or (check and not check.clean) else 200
     return render_template("admin/import.html", form=form, check=check), status
@@ -153,7 +154,8 @@ def record(application_id):
             attach_domain_error(form, exc, "amount")
         else:
             if created:
-                flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; the member is emailed a receipt.", "success")
+                flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; "
+                      "the member is emailed a receipt.", "success")
             else:
                 flash("This payment was already recorded (the form was sent twice); nothing was added.", "info")
             return redirect(url_for(".application", application_id=application.id))

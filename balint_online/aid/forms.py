@@ -16,12 +16,14 @@ def _strip(text):
 class AidApplicationForm(Form):
     programme_id = RadioField("Programme", coerce=int, validators=[InputRequired("Choose a programme.")])
     training_status = SelectField("Your training status", choices=choices(rules.TRAINING_STATUSES), default="none")
-    specialty = SelectField("Your specialty, if you are a resident or fellow", choices=choices(rules.SPECIALTIES), default="")
+    specialty = SelectField("Your specialty, if you are a resident or fellow", choices=choices(rules.SPECIALTIES),
+                            default="")
     statement = TextAreaField(
         "Why you are applying", filters=[_strip],
-        validators=[InputRequired("Say briefly why you are applying."), Length(rules.STATEMENT_MIN, rules.STATEMENT_MAX)],
-        description=f"A few sentences on why the tuition is a hardship or barrier for you (at most {rules.STATEMENT_MAX} "
-                    "characters). Please write nothing about patients.")
+        validators=[InputRequired("Say briefly why you are applying."),
+                    Length(rules.STATEMENT_MIN, rules.STATEMENT_MAX)],
+        description=f"A few sentences on why the tuition is a hardship or barrier for you "
+                    f"(at most {rules.STATEMENT_MAX} characters). Please write nothing about patients.")
 
 
 class AidDecisionForm(Form):

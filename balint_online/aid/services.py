@@ -35,7 +35,8 @@ AWARD_MESSAGES = {
     rules.REGISTRATION_ENDED: "The registration has ended; there is nothing left to support.",
     rules.NOT_ACCEPTED: "Full tuition support is for people accepted into the group: accept the registration first.",
     rules.ALREADY_AIDED: "This registration already has a scholarship.",
-    rules.LIMIT_REACHED: "{programme} awards at most {limit} per series, and {limit} have been awarded: this one cannot be.",
+    rules.LIMIT_REACHED: "{programme} awards at most {limit} per series, and {limit} have been awarded: "
+                         "this one cannot be.",
 }
 
 
@@ -108,7 +109,8 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
     if application.user_id != user.id:
         raise NotAllowed("Only the registrant applies for aid on their registration.")
     if not programme.applies_to(application.series_id):
-        raise InvalidInput("That programme is not offered for this group.", fields={"programme_id": "Not offered here."})
+        raise InvalidInput("That programme is not offered for this group.",
+                           fields={"programme_id": "Not offered here."})
     errors = {}
     if training_status not in rules.TRAINING_STATUSES:
         errors["training_status"] = f"Choose one of: {', '.join(rules.TRAINING_STATUSES)}."
@@ -116,7 +118,8 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
         errors["specialty"] = "Choose a specialty from the list."
     problem = rules.statement_problem(statement)
     if problem == "too_short":
-        errors["statement"] = f"Say in a few sentences why you need support (at least {rules.STATEMENT_MIN} characters)."
+        errors["statement"] = (f"Say in a few sentences why you need support "
+                               f"(at least {rules.STATEMENT_MIN} characters).")
     elif problem == "too_long":
         errors["statement"] = f"Keep it short: at most {rules.STATEMENT_MAX} characters."
     if errors:
@@ -124,7 +127,8 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
     who = rules.Applicant(discipline=application.user.discipline, training=training_status, specialty=specialty)
     already = db.session.scalar(select(AidApplication.id).where(
         AidApplication.programme_id == programme.id, AidApplication.application_id == application.id)) is not None
-    refusal = rules.refusal_to_apply(registered=application.status in LIVE_STATUSES, on=series_today(application.series),
+    refusal = rules.refusal_to_apply(registered=application.status in LIVE_STATUSES,
+                                     on=series_today(application.series),
                                      deadline=programme.deadline, criteria=programme.criterion_list, who=who,
                                      already_applied=already)
     if refusal:
@@ -153,7 +157,8 @@ def aid_of(user) -> list[AidApplication]:
 def review_queue() -> list[AidApplication]:
     """Every aid application, the undecided first, oldest first."""
     return db.session.scalars(select(AidApplication).options(
-        selectinload(AidApplication.programme), selectinload(AidApplication.user), selectinload(AidApplication.application))
+        selectinload(AidApplication.programme), selectinload(AidApplication.user),
+        selectinload(AidApplication.application))
         .order_by((AidApplication.status != "submitted"), AidApplication.submitted_at, AidApplication.id)).all()
 
 
@@ -170,7 +175,8 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     application = aid.application
     db.session.refresh(application)
     refusal = rules.refusal_to_award(kind=programme.kind, aid_status=aid.status, registration_status=application.status,
-                                     already_aided=application.scholarship, awards_made=awards_made(programme, aid.series_id),
+                                     already_aided=application.scholarship,
+                                     awards_made=awards_made(programme, aid.series_id),
                                      max_awards=programme.max_awards)
     if refusal:
         raise DomainError(AWARD_MESSAGES[refusal].format(programme=programme.name, limit=programme.max_awards),
@@ -194,7 +200,8 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     refund = None
     if decision.amount > 0:
         already = refunded_total(application)
-        refund = record_refund(application, decision, actor, key=f"aid:{aid.id}", owed=(already, already + decision.amount))
+        refund = record_refund(application, decision, actor, key=f"aid:{aid.id}",
+                               owed=(already, already + decision.amount))
     credit_to_account(application, actor, "aid_awarded", refund=refund, wording=waiver_label(application))
     log_action(application, "aid_awarded", actor, reason=note.strip(),
                data={"programme": programme.name, "amount": format_money(amount), "paid_before": format_money(paid)})
@@ -222,5 +229,7 @@ def decline(aid: AidApplication, actor, note: str) -> AidApplication:
 
 def awarded_label(application: Application) -> str | None:
     """The name of the programme whose award waived this registration's fee, if one did."""
-    return db.session.scalar(select(AidProgramme.name).join(AidApplication, AidApplication.programme_id == AidProgramme.id)
-                             .where(AidApplication.application_id == application.id, AidApplication.status == "awarded"))
+    return db.session.scalar(select(AidProgramme.name).join(AidApplication,
+                                                            AidApplication.programme_id == AidProgramme.id)
+                             .where(AidApplication.application_id == application.id,
+                                    AidApplication.status == "awarded"))

@@ -21,11 +21,13 @@ REASON_TEXT = {
 
 def section(user):
     certificates = db.session.scalars(select(Certificate).where(
-        Certificate.user_id == user.id, Certificate.superseded_at.is_(None)).order_by(Certificate.issued_at.desc())).all()
+        Certificate.user_id == user.id,
+        Certificate.superseded_at.is_(None)).order_by(Certificate.issued_at.desc())).all()
     have = {c.series_id for c in certificates}
     moment = now()
     missing = []
-    for credit in db.session.scalars(select(SeriesCredit).where(SeriesCredit.series_id.in_(enrolled_series_ids(user.id)))):
+    enrolled_in = select(SeriesCredit).where(SeriesCredit.series_id.in_(enrolled_series_ids(user.id)))
+    for credit in db.session.scalars(enrolled_in):
         if credit.series_id in have or credit.series.status_at(moment) != "completed":
             continue
         decided = decision(credit.series, user, credit)

@@ -50,7 +50,9 @@ class SeriesCreditLine(Model):
 
     @property
     def amount(self) -> Decimal | None:
-        return None if self.amount_hundredths is None else (Decimal(self.amount_hundredths) / 100).quantize(Decimal("0.01"))
+        if self.amount_hundredths is None:
+            return None
+        return (Decimal(self.amount_hundredths) / 100).quantize(Decimal("0.01"))
 
 
 class Certificate(Model):

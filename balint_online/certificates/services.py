@@ -86,7 +86,8 @@ def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amoun
         raise InvalidInput("The credit line needs attention.", fields=errors)
     if db.session.get(SeriesCredit, series.id) is None:
         raise DomainError("Save the credit settings first.", code="no_credit_settings")
-    line = SeriesCreditLine(series_id=series.id, body=body, credit_type=(credit_type or "").strip() or known.credit_type,
+    line = SeriesCreditLine(series_id=series.id, body=body,
+                            credit_type=(credit_type or "").strip() or known.credit_type,
                             amount_hundredths=hundredths, disciplines=list(disciplines or known.disciplines),
                             statement=(statement or "").strip() or known.statement)
     db.session.add(line)
@@ -127,15 +128,18 @@ def _facts(series: Series, user, credit: SeriesCredit, number: str, decided: rul
     return CertificateFacts(
         number=number, member_name=user.name, discipline=user.discipline_label, series_title=series.title,
         leaders=tuple(leader.name for leader in series.leaders),
-        first_date=local_date(held[0].starts_at, series.timezone), last_date=local_date(held[-1].starts_at, series.timezone),
+        first_date=local_date(held[0].starts_at, series.timezone),
+        last_date=local_date(held[-1].starts_at, series.timezone),
         meetings_held=len(held), meetings_attended=attended, hours=credit_hours(attended, credit.minutes_per_meeting),
-        statements=credit.statement_lines, society=current_app.config["SOCIETY_NAME"], issued_on=local_date(now(), series.timezone),
+        statements=credit.statement_lines, society=current_app.config["SOCIETY_NAME"],
+        issued_on=local_date(now(), series.timezone),
         credits=tuple(line.to_json() for line in decided.lines),
     )
 
 
 def _to_json(facts: CertificateFacts) -> dict:
-    return {k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else list(v) if isinstance(v, tuple) else v)
+    return {k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else list(v)
+                if isinstance(v, tuple) else v)
             for k, v in asdict(facts).items()}
 
 
@@ -161,7 +165,8 @@ def _issue(series: Series, user, credit: SeriesCredit, actor) -> Certificate | N
     issued_before = db.session.scalar(select(func.count(Certificate.id)).where(
         Certificate.series_id == series.id, Certificate.user_id == user.id))
     number = f"BO-{series.id:04d}-{user.id:05d}-{issued_before + 1}"
-    certificate = Certificate(number=number, series_id=series.id, user_id=user.id, issued_by_id=getattr(actor, "id", None),
+    certificate = Certificate(number=number, series_id=series.id, user_id=user.id,
+                              issued_by_id=getattr(actor, "id", None),
                               facts=_to_json(_facts(series, user, credit, number, decided)))
     db.session.add(certificate)
     db.session.flush()
@@ -179,7 +184,8 @@ def issue_due(moment) -> int:
             continue
         enrolled = db.session.scalars(enrolled_applications(series_ids=[series.id])).all()
         for application in enrolled:
-            if valid_certificate(series.id, application.user_id) is None and _issue(series, application.user, credit, None):
+            if valid_certificate(series.id, application.user_id) is None and _issue(series, application.user, credit,
+                                                                                    None):
                 db.session.commit()
                 issued += 1
     return issued

@@ -61,7 +61,8 @@ class SubForm(wtforms.Form):
 @cache
 def timezone_names() -> frozenset[str]:
     """The zones people may choose: regional IANA names, and UTC."""
-    return frozenset(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV/", "posix/", "right/"))) | {"UTC"}
+    return frozenset(n for n in available_timezones() if "/" in n
+                     and not n.startswith(("Etc/", "SystemV/", "posix/", "right/"))) | {"UTC"}
 
 
 @cache
@@ -98,7 +99,8 @@ class TimezoneField(SelectField):
         super().__init__(label, choices=timezone_choices(), **kwargs)
 
 
-def attach_errors(form, fields: Mapping[str, str], fallback: str, rename: Callable[[str], str] = lambda name: name) -> None:
+def attach_errors(form, fields: Mapping[str, str], fallback: str,
+                  rename: Callable[[str], str] = lambda name: name) -> None:
     """Show a service's field errors (InvalidInput.fields) under the form's own fields.
 
     `rename` maps a service's field name to the form's; a name the form lacks goes under `fallback`.

@@ -101,7 +101,8 @@ def roster(series_id):
     if not series.can_manage(current_api_user()):
         raise ApiError(403, "Only this series' leaders or an administrator may see its roster.")
     return Roster(series_id=series.id, capacity=series.capacity, seats_left=series.seats_left, applications=[
-        RosterEntry.of(a, manager=current_api_user(), discipline=a.user.discipline) for a in services.series_applications(series)])
+        RosterEntry.of(a, manager=current_api_user(), discipline=a.user.discipline)
+        for a in services.series_applications(series)])
 
 
 @bp.get("/commitments")

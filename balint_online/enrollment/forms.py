@@ -16,7 +16,8 @@ NOTE_HINT = ("Optional, for the leaders: your setting, what draws you to the gro
 class ApplyForm(Form):
     trainee = BooleanField("I am a trainee (resident, student or fellow)",
                            description="Trainees pay the trainee rate; the price below follows this box.")
-    note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT)
+    note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)],
+                         description=NOTE_HINT)
     recalculate = SubmitField("Update the price")
     submit = SubmitField("Apply")
     items: list = []

@@ -18,7 +18,8 @@ def _enrolled() -> ColumnElement[bool]:
     return Application.status == "enrolled"
 
 
-def enrolled(*, series_ids: Iterable[int] | Select | None = None, user_id: int | None = None) -> Select[tuple[Application]]:
+def enrolled(*, series_ids: Iterable[int] | Select | None = None,
+             user_id: int | None = None) -> Select[tuple[Application]]:
     """The enrolled applications, to these series (ids or a subquery of them) and/or of this person."""
     query = select(Application).where(_enrolled())
     if series_ids is not None:

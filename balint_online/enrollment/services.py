@@ -65,7 +65,8 @@ def publish_attestation(intro: str, items: list, admin) -> AttestationText:
                                      items=[item.to_stored() for item in items], created_by_id=admin.id)
             db.session.add(stored)
     except IntegrityError as exc:
-        raise DomainError("Someone saved another version meanwhile; reload and check it.", code="state_changed") from exc
+        raise DomainError("Someone saved another version meanwhile; reload and check it.",
+                          code="state_changed") from exc
     return stored
 
 
@@ -150,7 +151,7 @@ def _queue_stamp(series_id: int, moment):
 
 
 def _room_to_present(series: Series, moment) -> bool:
-    from ..rotation.services import has_room_for_another  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..rotation.services import has_room_for_another  # noqa: PLC0415  (a cycle: see the layers contract)
 
     return has_room_for_another(series, moment)
 
@@ -168,7 +169,8 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
     if series.is_led_by(user):
         raise DomainError("Leaders cannot apply to a series they lead.", code="is_leader")
     if series.registration_closed:
-        raise DomainError(f"Registration for this series closed on {series.registration_deadline.day} {series.registration_deadline:%B %Y} "
+        deadline = series.registration_deadline
+        raise DomainError(f"Registration for this series closed on {deadline.day} {deadline:%B %Y} "
                           f"(the group's time zone, {series.timezone}); applications are no longer taken.",
                           code="registration_closed")
     agreed = current_attestation_text()
@@ -351,12 +353,14 @@ def end_for_cancelled_series(series: Series, actor, reason: str) -> None:
 
 
 def series_applications(series: Series, ids=None) -> list[Application]:
-    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number of queries."""
+    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number
+    of queries."""
 
     chosen = [Application.id.in_(ids)] if ids is not None else []
     return db.session.scalars(
         select(Application).where(Application.series_id == series.id, *chosen)
-        .options(selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
+        .options(selectinload(Application.user).selectinload(User.memberships),
+                 selectinload(Application.attestation_text),
                  selectinload(Application.history), selectinload(Application.payments),
                  selectinload(Application.refunds))
         .order_by(Application.applied_at, Application.id)

@@ -32,7 +32,8 @@ def _runner(app: Flask, name: str):
 
 def run_scheduler(app: Flask) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sched = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    sched = BlockingScheduler(timezone="UTC",
+                              job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
     for job in JOBS.values():
         sched.add_job(_runner(app, job.name), "interval", seconds=job.every_seconds, id=job.name, name=job.name,
                       next_run_time=now())

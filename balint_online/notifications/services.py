@@ -44,7 +44,8 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
         recipient=one_line(recipient or user.email),
         subject=subject,
         body_text=text,
-        body_html=render_template("email/_layout.html", **{**ctx, "subject": subject, "paragraphs": text_to_paragraphs(text)}),
+        body_html=render_template("email/_layout.html",
+                                  **{**ctx, "subject": subject, "paragraphs": text_to_paragraphs(text)}),
         calendar_method=calendar[0] if calendar else None,
         calendar_ics=calendar[1] if calendar else None,
     )

@@ -170,7 +170,8 @@ def send_refund(refund_id: int, moment: datetime) -> str:
     if refund is None:
         return SKIPPED
     currency = refund.currency
-    calls = [(p.id, p.payment.reference, stripe_api.minor_units(p.amount, currency), p.idempotency_key, p.stripe_refund_id)
+    calls = [(p.id, p.payment.reference, stripe_api.minor_units(p.amount, currency), p.idempotency_key,
+              p.stripe_refund_id)
              for p in refund.payouts if p.status != SUCCEEDED and p.status not in FAILED_PAYOUTS]
     metadata = {"refund_id": str(refund.id), "application_id": str(refund.application_id)}
     db.session.commit()

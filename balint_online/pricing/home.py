@@ -12,7 +12,8 @@ from .services import account, open_membership_offer
 def section(user):
     applications = db.session.scalars(
         select(Application).where(Application.user_id == user.id)
-        .options(selectinload(Application.series), selectinload(Application.payments), selectinload(Application.refunds))
+        .options(selectinload(Application.series), selectinload(Application.payments),
+                 selectinload(Application.refunds))
         .order_by(Application.applied_at.desc())
     ).all()
     offer = open_membership_offer(user)

@@ -106,7 +106,8 @@ def _retried(application, amount: Decimal, reference: str) -> Payment | None:
         Payment.received_at > now() - RETRY_WINDOW).order_by(Payment.id).limit(1))
 
 
-def record_payment(application, *, amount: Decimal, method: str, reference: str, actor, idempotency_key: str | None = None,
+def record_payment(application, *, amount: Decimal, method: str, reference: str, actor,
+                   idempotency_key: str | None = None,
                    provider: str = "manual") -> tuple[Payment, bool]:
     """Record money received; (payment, created). A retried request records nothing new: one with the
     same Idempotency-Key, or (without a key) one repeating reference and amount within RETRY_WINDOW.
@@ -186,7 +187,7 @@ def settle_refunds(application, actor) -> Owed | None:
     refund for any shortfall, and the invoice with what the member is now charged (a credit note).
     Call under the series lock, after each payment and each ending; None while the application is
     live. The caller commits."""
-    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle: see the layers contract)
 
     series = application.series
     ending = ENDINGS.get(application.status)
@@ -216,7 +217,8 @@ def record_refund(application, decision: RefundDecision, actor, *, key: str, owe
                           "application.", code="refund_exceeds_payments")
     acknowledged_on = series_today(application.series)
     refund = Refund(amount=decision.amount, currency=application.currency, reason=decision.reason,
-                    lines=[line.to_api() for line in decision.lines], status=RefundStatus.DUE, acknowledged_on=acknowledged_on,
+                    lines=[line.to_api() for line in decision.lines], status=RefundStatus.DUE,
+                    acknowledged_on=acknowledged_on,
                     due_by=refund_due_by(acknowledged_on), idempotency_key=f"refund:{application.id}:{key}")
     application.refunds.append(refund)
     db.session.flush()
@@ -232,7 +234,8 @@ def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
     before = refund.status
     changed = rows_changed(
         update(Refund).where(Refund.id == refund.id, Refund.payable_by_hand)
-        .values(status=RefundStatus.PAID, paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
+        .values(status=RefundStatus.PAID, paid_at=now(),
+                paid_reference=reference).execution_options(synchronize_session=False)
     )
     db.session.expire(refund)
     if changed != 1:
@@ -260,7 +263,7 @@ def receipt_number(payment) -> str:
 
 def waiver_label(application) -> str:
     """How the waiver of a fee is worded: by the aid programme that covered it, or as a scholarship."""
-    from ..aid.services import awarded_label  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..aid.services import awarded_label  # noqa: PLC0415  (a cycle: see the layers contract)
 
     programme = awarded_label(application)
     return f"{programme}: registration fee covered" if programme else "Scholarship: tuition waived"
@@ -335,8 +338,9 @@ def grant_scholarship(application, actor, reason: str):
         raise DomainError(f"This application is {application.status_label.lower()}; there is no fee left to waive.",
                           code="not_live")
     if not reason:
-        raise InvalidInput("Say why, for the record.", fields={"reason": "A reason is required (it is kept in the history)."})
-    from ..aid.services import capped_full_tuition  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+        raise InvalidInput("Say why, for the record.",
+                           fields={"reason": "A reason is required (it is kept in the history)."})
+    from ..aid.services import capped_full_tuition  # noqa: PLC0415  (a cycle: see the layers contract)
 
     # A waiver beside a limited programme would get round its limit: those awards go through the programme.
     if (programme := capped_full_tuition(application.series_id)) is not None:
@@ -356,7 +360,7 @@ def grant_scholarship(application, actor, reason: str):
         return application
     log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
         format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
-    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle: see the layers contract)
 
     credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
@@ -373,7 +377,7 @@ OFFER_WINDOW_DAYS = 90
 
 def _earned_free_year(application, moment) -> bool:
     """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
-    from ..video.services import attended_meeting_ids  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..video.services import attended_meeting_ids  # noqa: PLC0415  (a cycle: see the layers contract)
 
     today = local_date(moment, application.user.timezone)
     return earns_complimentary_membership(
@@ -444,7 +448,8 @@ def take_up_membership_offer(offer: MembershipOffer, user):
     db.session.flush()
     db.session.execute(update(MembershipOffer).where(MembershipOffer.id == offer.id)
                        .values(membership_id=membership.id).execution_options(synchronize_session=False))
-    log_action(membership, "complimentary_membership", user, changes={"expires_on": [None, membership.expires_on.isoformat()]},
+    log_action(membership, "complimentary_membership", user,
+               changes={"expires_on": [None, membership.expires_on.isoformat()]},
                data={"starts_on": today.isoformat(), "application_id": offer.application_id})
     db.session.commit()
     db.session.expire(offer)

@@ -93,7 +93,8 @@ class StripeProvider(PaymentProvider):
             "cancel_url": absolute_url("enrollment.application", application_id=application.id),
         }, idempotency_key=f"checkout:{application.id}:{units}:{tried}")
         checkout = CheckoutSession(application_id=application.id, stripe_id=session.id, amount=owed,
-                                   currency=application.currency, url=session.url or "", status=session.status or "open",
+                                   currency=application.currency, url=session.url or "",
+                                   status=session.status or "open",
                                    expires_at=stripe_api.instant(getattr(session, "expires_at", None)))
         try:
             with db.session.begin_nested():

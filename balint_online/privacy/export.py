@@ -124,7 +124,8 @@ def leading(user: User) -> list[dict]:
 
 
 def presenting(user: User) -> list[dict]:
-    turns = _all(select(PresenterTurn).join(Meeting).where(PresenterTurn.user_id == user.id).order_by(Meeting.starts_at))
+    turns = _all(select(PresenterTurn).join(Meeting).where(PresenterTurn.user_id == user.id)
+                 .order_by(Meeting.starts_at))
     rows = [{**_meeting(t.meeting), "role": t.role, "case_title": t.case_title} for t in turns]
     unavailable = _all(select(MemberUnavailability).where(MemberUnavailability.user_id == user.id))
     rows += [{**_meeting(db.session.get(Meeting, u.meeting_id)), "role": "unavailable to present"} for u in unavailable]

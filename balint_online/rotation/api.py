@@ -62,7 +62,8 @@ def _member_for(series: Series, other: int | None) -> User:
         raise ApiError(403, "Only the series' leaders or an administrator may change another member's availability.")
     member = get_or_404(User, other, "user")
     if not services.is_enrolled(series, member):
-        raise ApiError(422, "That person is not enrolled in this series.", fields={"user_id": "Not an enrolled member."})
+        raise ApiError(422, "That person is not enrolled in this series.",
+                       fields={"user_id": "Not an enrolled member."})
     return member
 
 
@@ -119,7 +120,8 @@ def swap(series_id, body: Swap):
     turn). 422 when a meeting is not part of the series.
     """
     series = _manager(series_id)
-    services.swap_turns(series, current_api_user(), body.meeting_id_a, body.user_id_a, body.meeting_id_b, body.user_id_b)
+    services.swap_turns(series, current_api_user(), body.meeting_id_a, body.user_id_a, body.meeting_id_b,
+                        body.user_id_b)
     return Rotation.of(series)
 
 
@@ -135,7 +137,8 @@ def move(series_id, body: Move):
     """
     series = _manager(series_id)
     if body.to_meeting_id is None and body.to_user_id is None:
-        raise ApiError(422, "Say where the turn goes.", fields={"to_meeting_id": "Give to_meeting_id, to_user_id or both."})
+        raise ApiError(422, "Say where the turn goes.",
+                       fields={"to_meeting_id": "Give to_meeting_id, to_user_id or both."})
     services.move_turn(series, current_api_user(), body.meeting_id, body.user_id, to_meeting_id=body.to_meeting_id,
                        to_user_id=body.to_user_id)
     return Rotation.of(series)
@@ -176,7 +179,8 @@ def case_title(meeting_id, body: CaseTitleSet):
 def swap_requests(series_id):
     """Swap requests the caller made or received (every request, for leaders)"""
     series = _viewable(series_id)
-    return SwapRequests(swap_requests=[SwapRequestOut.of(r) for r in services.swap_requests_for(series, current_api_user())])
+    return SwapRequests(swap_requests=[SwapRequestOut.of(r)
+                                       for r in services.swap_requests_for(series, current_api_user())])
 
 
 @bp.post("/series/<int:series_id>/swap-requests")
@@ -200,7 +204,8 @@ def _request(request_id: int) -> SwapRequest:
     request = get_or_404(SwapRequest, request_id, "swap request")
     user = current_api_user()
     if user.id not in (request.requester_id, request.partner_id) and not request.series.can_manage(user):
-        raise ApiError(403, "Only the two members concerned, the series' leaders or an administrator may see this request.")
+        raise ApiError(403,
+                       "Only the two members concerned, the series' leaders or an administrator may see this request.")
     return request
 
 

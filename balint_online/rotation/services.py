@@ -243,7 +243,8 @@ def _ids_in(text: str) -> list[int]:
 
 
 # The engine's reason for a member caught in a shortage: their own availability, then the group.
-_SHORTAGE = re.compile(r"^(?P<own>.*?); members? .+? (?:has|have) not presented yet either and (?P<group>can present only at .*)$")
+_SHORTAGE = re.compile(r"^(?P<own>.*?); members? .+? (?:has|have) not presented yet either "
+                       r"and (?P<group>can present only at .*)$")
 
 
 
@@ -274,7 +275,8 @@ def explain_infeasible(exc: RotationInfeasible) -> tuple[str, list[dict]]:
         f"{_and(group)} {'have' if len(group) > 1 else 'has'} not presented yet, and between them they {shortage}"
         for shortage, group in groups.items()
     ] + own
-    return "No rotation gives every member a presenting turn. " + ". ".join(s[0].upper() + s[1:] for s in sentences) + ".", people
+    return "No rotation gives every member a presenting turn. " + ". ".join(s[0].upper() + s[1:]
+                                                                            for s in sentences) + ".", people
 
 
 def plan_or_conflict(inp: RotationInput) -> RotationPlan:
@@ -384,7 +386,7 @@ def _notify_changes(snap: Snapshot, changes, presenters, backups, event: Rotatio
     if not moved:
         return
     # The calendar imports this module; importing it here keeps the dependency one-way at load time.
-    from ..calendar.services import turns_update  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..calendar.services import turns_update  # noqa: PLC0415  (a cycle: see the layers contract)
 
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(moved)))}
     for member, change in moved.items():
@@ -393,7 +395,8 @@ def _notify_changes(snap: Snapshot, changes, presenters, backups, event: Rotatio
         queue_email(
             key=f"rotation-changed:event-{event.id}:user-{member}", kind="rotation_changed", user=users[member],
             calendar=calendar,
-            context={"itip": calendar is not None, "series": snap.series, "added": change["added"], "removed": change["removed"],
+            context={"itip": calendar is not None, "series": snap.series, "added": change["added"],
+                     "removed": change["removed"],
                      "reason": event.reason, "rotation_url": rotation_url(snap.series),
                      "turns": [m for m in snap.upcoming if member in presenters.get(m.id, ())],
                      "backup_at": [m for m in snap.upcoming if backups.get(m.id) == member]},
@@ -571,7 +574,8 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
         raise DomainError(f"{names.get(user_id, 'That person')} does not present at meeting {source.number}.",
                           code="move_refused")
     if (meeting_id, user_id) == (to_meeting_id, to_user_id):
-        raise InvalidInput("The turn would stay where it is.", fields={"to_meeting_id": "Choose another meeting or member."})
+        raise InvalidInput("The turn would stay where it is.",
+                           fields={"to_meeting_id": "Choose another meeting or member."})
     if to_user_id in plan.presenters.get(to_meeting_id, ()):
         raise DomainError(f"{names.get(to_user_id, 'That person')} already presents at meeting {target.number}.",
                           code="move_refused")
@@ -625,12 +629,14 @@ def request_swap(series: Series, requester: User, meeting_id: int, partner_id: i
     _require_open(series)
     partner = db.session.get(User, partner_id)
     if partner is None or partner.id == requester.id or not is_enrolled(series, partner):
-        raise InvalidInput("Ask another member of this group.", fields={"partner_id": "Not another member of this group."})
+        raise InvalidInput("Ask another member of this group.",
+                           fields={"partner_id": "Not another member of this group."})
     snap = take_snapshot(series)
     plan = stored_plan(snap)
     for meeting_ref, name in ((meeting_id, "meeting_id"), (partner_meeting_id, "partner_meeting_id")):
         if meeting_ref not in snap.by_id:
-            raise InvalidInput("That meeting is not part of this series.", fields={name: "Not a meeting of this series."})
+            raise InvalidInput("That meeting is not part of this series.",
+                               fields={name: "Not a meeting of this series."})
     _check_swap(snap, plan, (meeting_id, requester.id, partner_meeting_id, partner.id))
     duplicate = db.session.scalar(select(SwapRequest.id).where(
         SwapRequest.requester_id == requester.id, SwapRequest.partner_id == partner.id,
@@ -864,7 +870,8 @@ def cancellation_warning(meeting: Meeting) -> str | None:
 
 
 def set_presenter_count(meeting: Meeting, count: int, actor) -> RotationEvent | None:
-    """The leaders let `count` members present at one upcoming meeting; refused (409) if a member would lose their turn."""
+    """The leaders let `count` members present at one upcoming meeting; refused (409) if a member would
+    lose their turn."""
     series = meeting.series
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may change how many present.")
@@ -882,6 +889,7 @@ def set_presenter_count(meeting: Meeting, count: int, actor) -> RotationEvent | 
     plan = plan_or_conflict(inp)
     meeting.presenter_count = override
     event = _apply(replace(snap, inp=inp), plan, kind="replanned",
-                   reason=f"{count} member{'s' if count > 1 else ''} now present at meeting {meeting.number}", actor=actor)
+                   reason=f"{count} member{'s' if count > 1 else ''} now present at meeting {meeting.number}",
+                   actor=actor)
     db.session.commit()
     return event

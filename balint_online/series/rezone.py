@@ -58,8 +58,8 @@ def replan_series(series: Series, moment: datetime) -> list[Meeting]:
     Raises each moved meeting's SEQUENCE, updates everyone's calendar object and lets the video
     job move the rooms (explicit calls to both). Flushes; the caller commits.
     """
-    from ..calendar.services import announce_replanned  # noqa: PLC0415  (a cycle still to break: see the layers contract)
-    from ..video.services import lift_back_off  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..calendar.services import announce_replanned  # noqa: PLC0415  (a cycle: see the layers contract)
+    from ..video.services import lift_back_off  # noqa: PLC0415  (a cycle: see the layers contract)
 
     rules = current_rules()
     if not _claim(series.id, rules.version):

@@ -90,7 +90,8 @@ def registration_open(on: date, deadline: date | None) -> bool:
 STATES = ("draft", "open", "full", "running", "completed", "cancelled")
 
 
-def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None, seats_left: int) -> str:
+def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None,
+                 seats_left: int) -> str:
     """The status people see: draft, open, full, running, completed or cancelled.
 
     Only draft/published/cancelled is stored; the rest follows from the clock and the seats, so

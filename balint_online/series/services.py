@@ -364,7 +364,8 @@ def _future_slot(series: Series, starts_at_local: datetime, verb: str) -> tuple[
     except SchedulingError as exc:
         raise InvalidInput(exc.message, fields={exc.field: exc.message}) from exc
     if starts_at <= now():
-        raise InvalidInput(f"A meeting can only {verb} a future time.", fields={"starts_at_local": "Must be in the future."})
+        raise InvalidInput(f"A meeting can only {verb} a future time.",
+                           fields={"starts_at_local": "Must be in the future."})
     return starts_at, starts_at + timedelta(minutes=series.duration_minutes)
 
 
@@ -390,7 +391,8 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
     starts_at, ends_at = _future_slot(series, starts_at_local, "move to")
     _refuse_clash(series, starts_at, ends_at, ignore=meeting)
     log_action(meeting, "rescheduled", user, changes={
-        "starts_at": [iso_z(meeting.starts_at), iso_z(starts_at)], "sequence": [meeting.sequence, meeting.sequence + 1]})
+        "starts_at": [iso_z(meeting.starts_at), iso_z(starts_at)],
+        "sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.local_start = starts_at_local  # calendar (issue 14)
     meeting.sequence += 1
@@ -468,7 +470,7 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
     """The society cancels: every meeting to come is cancelled, and in the same transaction, under the
     series lock, every application ends with everything paid owed back. Whatever arrives later (an
     application, a payment) finds the series cancelled: refused, or owed back at once."""
-    from ..enrollment.services import end_for_cancelled_series  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..enrollment.services import end_for_cancelled_series  # noqa: PLC0415  (a cycle: see the layers contract)
 
     require_manager(series, user)
     (series,) = lock_series(series.id)

@@ -26,7 +26,8 @@ def price_span(series: Series):
 
 @bp.get("/")
 def catalogue():
-    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20), price_span=price_span)
+    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20),
+                           price_span=price_span)
 
 
 @bp.get("/series/<int:series_id>")
@@ -47,7 +48,8 @@ def leading():
     query = (select(Series).order_by(Series.first_meeting_local.desc(), Series.id.desc())
              .options(selectinload(Series.meetings), selectinload(Series.leaders)))
     if not current_user.is_admin:
-        query = query.where(Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)))
+        led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
+        query = query.where(Series.id.in_(led))
     return render_template("series/leading.html", page=paginate(query))
 
 

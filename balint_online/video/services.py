@@ -499,14 +499,15 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
         for m in meetings:
             record = by_cell.get((m.id, row.user.id))
             seen_as = "" if record is None or not record.seen else meeting_verdict(Presence(
-                m.starts_at, m.ends_at, record.first_entered_at, record.provider_joined_at, record.provider_left_at), grace)
+                m.starts_at, m.ends_at, record.first_entered_at, record.provider_joined_at, record.provider_left_at),
+                                                                                   grace)
             row.cells.append(Cell(m, record, m.starts_at <= moment, seen_as))
     return Grid(series, meetings, rows)
 
 
 def grace_minutes(series: Series) -> int:
     """The series' credit settings say how late or early still counts as the whole meeting."""
-    from ..certificates.models import SeriesCredit  # noqa: PLC0415  (a cycle still to break: see the layers contract)
+    from ..certificates.models import SeriesCredit  # noqa: PLC0415  (a cycle: see the layers contract)
 
     credit = db.session.get(SeriesCredit, series.id)
     return credit.grace_minutes if credit is not None else CreditSettings.grace_minutes
@@ -571,7 +572,8 @@ def home_groups(user: User, moment: datetime) -> list[HomeGroup]:
         next_meeting = upcoming[0] if upcoming else None
         attendance = [] if leading else [(m, (records[m.id].status if m.id in records else None) or "")
                                          for m in series.live_meetings if m.starts_at <= moment]
-        groups.append(HomeGroup(series, leading, next_meeting, next_meeting is not None and next_meeting.video_room is not None,
+        groups.append(HomeGroup(series, leading, next_meeting,
+                                next_meeting is not None and next_meeting.video_room is not None,
                                 next_meeting.starts_at - window if next_meeting else None, attendance))
     return groups
 
@@ -596,13 +598,16 @@ def attended(record: Attendance | None) -> bool:
 
 def attended_meeting_ids(series: Series, user_id: int) -> set[int]:
     held = [m.id for m in series.live_meetings if m.starts_at <= now()]
-    records = db.session.scalars(select(Attendance).where(Attendance.user_id == user_id, Attendance.meeting_id.in_(held)))
+    records = db.session.scalars(select(Attendance).where(Attendance.user_id == user_id,
+                                                          Attendance.meeting_id.in_(held)))
     return {r.meeting_id for r in records if attended(r)}
 
 
 def attendance_table(grid: Grid) -> tuple[list[str], list[list]]:
     """One row per member, one column per meeting: present, absent, excused, entered (not yet confirmed) or blank."""
-    header = ["name", "email"] + [f"meeting {m.number} ({m.starts_at.date().isoformat()})" for m in grid.meetings] + ["attended"]
+    header = ["name",
+              "email"] + [f"meeting {m.number} ({m.starts_at.date().isoformat()})"
+                          for m in grid.meetings] + ["attended"]
     rows = []
     for row in grid.rows:
         marks = [(c.record.status or ("entered" if attended(c.record) else "")) if c.record else "" for c in row.cells]

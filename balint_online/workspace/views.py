@@ -42,7 +42,8 @@ class AddMeetingForm(Form):
 
 class PresentersForm(Form):
     count = IntegerField("Members presenting at this meeting", validators=[InputRequired(), NumberRange(1, 10)],
-                         description="Two presenters at one meeting can give every member a turn when a meeting is lost.")
+                         description="Two presenters at one meeting can give every member a turn when a meeting "
+                                     "is lost.")
 
 
 class CancelForm(Form):

@@ -18,7 +18,8 @@ def october(clock):
 
 
 def memberships() -> list[tuple[str, str, date]]:
-    return [(m.user.email, m.kind, m.expires_on) for m in db.session.scalars(select(Membership).order_by(Membership.id))]
+    return [(m.user.email, m.kind, m.expires_on)
+            for m in db.session.scalars(select(Membership).order_by(Membership.id))]
 
 
 ADMIN_PAGES = ("/admin/", "/admin/people", "/admin/memberships/import", "/admin/scholarships", "/admin/series")

@@ -125,7 +125,8 @@ def test_register_first_eligibility_and_the_deadline(api, make_user, admin, lead
     assert late.status_code == 409 and late.get_json()["error"] == "deadline_passed"
 
 
-def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_invoice(app, api, client, login, make_user,
+def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_invoice(app, api, client, login,
+                                                                                      make_user,
                                                                                     admin, leader):
     series = published_series(api(leader))
     leb = programme(api, admin, series_id=series["id"], **LEBOWITZ)
@@ -178,10 +179,13 @@ def test_declining_says_why_and_only_admins_decide(api, make_user, admin, leader
     assert api(member).post(f"/api/v1/aid-applications/{aid['id']}/award", json={}).status_code == 403
     assert api(leader).post("/api/v1/aid-programmes", json=ABS).status_code == 403
     assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/decline", json={}).status_code == 422
-    resp = api(admin).post(f"/api/v1/aid-applications/{aid['id']}/decline", json={"reason": "Both awards are promised."})
+    resp = api(admin).post(f"/api/v1/aid-applications/{aid['id']}/decline",
+                           json={"reason": "Both awards are promised."})
     assert resp.get_json()["status"] == "declined"
-    assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/award", json={}).get_json()["error"] == "not_submitted"
-    assert api(member).get(f"/api/v1/aid-applications/{aid['id']}").get_json()["decision_note"] == "Both awards are promised."
+    assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/award",
+                           json={}).get_json()["error"] == "not_submitted"
+    shown = api(member).get(f"/api/v1/aid-applications/{aid['id']}").get_json()
+    assert shown["decision_note"] == "Both awards are promised."
 
 
 def test_full_tuition_needs_acceptance_first(api, make_user, admin, leader):

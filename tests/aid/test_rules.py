@@ -21,7 +21,8 @@ LEBOWITZ = [GROUPS[k][1] for k in ("nurse_practitioners", "family_medicine_resid
     DISCIPLINES, rules.TRAINING_STATUSES, rules.SPECIALTIES)))
 def test_lebowitz_eligibility_over_every_combination(discipline, training, specialty):
     who = Applicant(discipline, training, specialty)
-    expected = discipline == "nurse_practitioner" or (training == "resident" and specialty in ("family_medicine", "surgery"))
+    expected = discipline == "nurse_practitioner" or (training == "resident"
+                                                      and specialty in ("family_medicine", "surgery"))
     assert is_eligible(LEBOWITZ, who) is expected
 
 

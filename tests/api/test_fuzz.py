@@ -74,7 +74,8 @@ def test_no_server_error_and_every_answer_as_documented(app, api, make_user, rol
         operation = result.ok()
 
         # Valid requests and requests the document says are invalid (which must be refused with a 4xx).
-        cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+        cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                          operation.as_strategy(GenerationMode.NEGATIVE))
 
         @given(case=cases, steer=st.integers(0, 9))
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

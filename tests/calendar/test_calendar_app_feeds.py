@@ -193,7 +193,8 @@ def test_a_feed_costs_the_same_few_queries_however_many_groups(api, group, make_
         fresh = counter.around(lambda path=path: client.get(path))
         assert fresh.status_code == 200
         full = counter.count
-        counter.around(lambda path=path, fresh=fresh: client.get(path, headers={"If-None-Match": fresh.headers["ETag"]}))
+        counter.around(lambda path=path,
+                       fresh=fresh: client.get(path, headers={"If-None-Match": fresh.headers["ETag"]}))
         costs[who] = (full, counter.count)
     assert costs["one"] == costs["three"]
     full, not_modified = costs["one"]

@@ -87,7 +87,8 @@ def calendar_shows(user_id: int) -> tuple[int, set]:
         messages.append((max(int(e["SEQUENCE"]) for e in events), str(cal["METHOD"]), cal, events))
     full = max((m for m in messages if m[1] in ("REQUEST", "PUBLISH")), key=lambda m: m[0])
     starts = {occurrence.decoded("DTSTART"): occurrence for occurrence in
-              recurring_ical_events.of(full[2]).between(datetime(2020, 1, 1, tzinfo=UTC), datetime(2035, 1, 1, tzinfo=UTC))}
+              recurring_ical_events.of(full[2]).between(datetime(2020, 1, 1, tzinfo=UTC),
+                                                        datetime(2035, 1, 1, tzinfo=UTC))}
     sequence = full[0]
     for seq, method, _, events in messages:
         if method == "CANCEL" and seq > full[0]:
@@ -181,7 +182,8 @@ def test_cancellation_racing_payments_and_applications_loses_no_refund(app, api,
     calls = [(f"/api/v1/series/{series['id']}/cancel", leader_token, {"reason": "The leader is unwell."})]
     calls += [(f"/api/v1/applications/{a['id']}/payments", admin_token,
                {"amount": "400.00", "method": "transfer", "reference": f"T-{a['id']}"}) for a in paying]
-    calls += [(f"/api/v1/series/{series['id']}/applications", token(person), {"trainee": False, "attestation": ATTESTATION})
+    calls += [(f"/api/v1/series/{series['id']}/applications", token(person),
+               {"trainee": False, "attestation": ATTESTATION})
               for person in newcomers]
     with live_server(app) as base:
         answers = fire(base, calls)

@@ -106,7 +106,8 @@ def test_waiting_list_offer_and_withdrawal_with_the_refund_shown_first(app, api,
     a, b = apply(api(first), series["id"]), apply(api(second), series["id"])
     for x in (a, b):
         api(leader).post(f"/api/v1/applications/{x['id']}/accept")
-    api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "800.00", "method": "cheque"})
+    api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments",
+                                 json={"amount": "800.00", "method": "cheque"})
 
     client = login(second)
     assert "Number 1 in the queue" in page_text(client.get(f"/applications/{b['id']}"))
@@ -157,7 +158,8 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     roster_page = f"/lead/series/{series['id']}/applications"
     roster = page_text(client.get(roster_page))
     assert "Awaiting your decision (2)" in roster
-    for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until 2027-06-30",
+    for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)",
+                     "Society member, until 2027-06-30",
                      "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
                      "unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
         assert expected in roster

@@ -63,7 +63,8 @@ def test_a_line_break_in_a_series_title_reaches_the_inbox_folded(app, api, make_
 
 
 def test_a_message_at_fault_is_marked_failed_and_never_holds_up_the_rest(app, inbox):
-    broken = _message(1, calendar_method="CANCEL", calendar_ics=b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
+    broken = _message(1, calendar_method="CANCEL",
+                      calendar_ics=b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
     gone = _message(2, recipient="gone@example.org")
     fine = _message(3)
     assert deliver_outbox() == 1

@@ -1,4 +1,5 @@
-"""Delivering the outbox through a real SMTP server (aiosmtpd) that drops the connection mid-batch: it reconnects and carries on."""
+"""Delivering the outbox through a real SMTP server (aiosmtpd) that drops the connection mid-batch: it
+reconnects and carries on."""
 
 from email import message_from_bytes, policy
 

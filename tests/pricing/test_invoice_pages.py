@@ -25,7 +25,8 @@ def test_invoice_and_receipt(api, login, leader, make_user):
     client = login(member)
     invoice = page_text(client.get(f"/applications/{a['id']}/invoice"))
     number = "BO-2026-000001"  # the year's first invoice, issued when the leader accepted
-    for expected in (f"Invoice {number}", "Jo Alvarez", "Evening group", "Non-member rate, early-bird (through 2026-10-05)",
+    for expected in (f"Invoice {number}", "Jo Alvarez", "Evening group",
+                     "Non-member rate, early-bird (through 2026-10-05)",
                      "Amount due", "800.00 USD", "300.00 USD", "500.00 USD", "IBAN NL00 BANK 0123 4567 89",
                      "1 Harbour Street", "as the payment reference"):
         assert expected in invoice

@@ -53,7 +53,8 @@ def test_room_names_are_unguessable_and_made_without_network(room_request):
 
 
 def test_plain_link_prefills_display_name(room_request):
-    provider = get_provider("jitsi", {"JITSI_BASE_URL": "https://video.example.org", "JITSI_ROOM_PREFIX": "Balint Online"})
+    provider = get_provider("jitsi",
+                            {"JITSI_BASE_URL": "https://video.example.org", "JITSI_ROOM_PREFIX": "Balint Online"})
     room = provider.create_room(room_request)
     assert room.external_id.startswith("balint-online-")
     url = provider.join_url(room, HOST)

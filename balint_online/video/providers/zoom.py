@@ -139,7 +139,8 @@ class ZoomProvider:
             body = _json(response, "OAuth token")
             token = body.get("access_token")
             if not isinstance(token, str) or not token:
-                raise provider_error(NAME, "OAuth token", retryable=False, status=200, detail="answer without access_token")
+                raise provider_error(NAME, "OAuth token", retryable=False, status=200,
+                                     detail="answer without access_token")
             try:
                 expires_in = float(body.get("expires_in", 3600))
             except (TypeError, ValueError):
