@@ -19,7 +19,7 @@ def _enrolled() -> ColumnElement[bool]:
 
 
 def enrolled(*, series_ids: Iterable[int] | Select | None = None,
-             user_id: int | None = None) -> Select[tuple[Application]]:
+             user_id: int | None = None) -> Select[Application]:
     """The enrolled applications, to these series (ids or a subquery of them) and/or of this person."""
     query = select(Application).where(_enrolled())
     if series_ids is not None:
@@ -29,7 +29,7 @@ def enrolled(*, series_ids: Iterable[int] | Select | None = None,
     return query
 
 
-def enrolled_series_ids(user_id: int) -> Select[tuple[int]]:
+def enrolled_series_ids(user_id: int) -> Select[int]:
     """A subquery: the series `user_id` is enrolled in."""
     return enrolled(user_id=user_id).with_only_columns(Application.series_id)
 

@@ -285,7 +285,7 @@ def expire_offers(moment) -> int:
         Application.status == "offered", Application.offer_expires_at <= moment)).all()
     done = 0
     for application_id in lapsed:
-        application = db.session.get(Application, application_id)
+        application = db.session.get_one(Application, application_id)
         lock_series(application.series_id)
         try:
             _move(application, ("offered",), "offer_expired", None, reason="The offer was not taken up in time.",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, object_session, relat
 
 from ..core.clock import now
 from ..core.types import Money, UTCDateTime
-from ..extensions import Model, db
+from ..extensions import Model
 
 
 class DocumentCounter(Model):
@@ -60,7 +60,7 @@ class _Issued:
     society_tax_note: Mapped[str] = mapped_column(String(500), default="")
 
 
-class Invoice(_Issued, db.Model):
+class Invoice(_Issued, Model):
     __tablename__ = "invoices"
     __table_args__ = (UniqueConstraint("year", "sequence"),)
 
@@ -96,7 +96,7 @@ class Invoice(_Issued, db.Model):
         return sum((c.amount for c in self.credit_notes), Decimal("0.00"))
 
 
-class CreditNote(_Issued, db.Model):
+class CreditNote(_Issued, Model):
     """Part or all of an invoice taken back: a refund owed, a fee waived, a place that ended, a new payer."""
 
     __tablename__ = "credit_notes"

@@ -145,7 +145,7 @@ def _plan(refund: Refund) -> bool:
 def _claim(refund_id: int, moment: datetime) -> Refund | None:
     """Take the refund for this worker (a conditional UPDATE under the series lock, so one worker
     wins, and an administrator cannot mark it paid by hand meanwhile); plan it the first time."""
-    refund = db.session.get(Refund, refund_id)
+    refund = db.session.get_one(Refund, refund_id)
     lock_series(refund.application.series_id)
     changed = rows_changed(
         update(Refund).where(Refund.id == refund_id, Refund.status.in_((RefundStatus.DUE, RefundStatus.SENT)),
@@ -191,7 +191,7 @@ def send_refund(refund_id: int, moment: datetime) -> str:
 
 
 def _store(refund_id: int, moment: datetime, answers: dict, error: Exception | None) -> str:
-    refund = db.session.get(Refund, refund_id)
+    refund = db.session.get_one(Refund, refund_id)
     lock_series(refund.application.series_id)
     for payout in refund.payouts:
         if payout.id in answers:
