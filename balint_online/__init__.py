@@ -35,7 +35,8 @@ def create_app(config: Mapping | str | None = None) -> Flask:
 
     if app.config["PROXY_HOPS"]:
         hops = int(app.config["PROXY_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
     bound_urls(app)
     db.init_app(app)

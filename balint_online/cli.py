@@ -118,4 +118,4 @@ def run_due_command():
 
 @click.command(help="Run the background scheduler in the foreground (one process; more are safe).")
 def scheduler():
-    run_scheduler(current_app._get_current_object())
+    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]  # the app behind the proxy

@@ -1,6 +1,7 @@
 """Accounts: creating people, signing in, password resets, memberships."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -178,7 +179,7 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.flush()
 
 
-def api_tokens(user: User) -> list[ApiToken]:
+def api_tokens(user: User) -> Sequence[ApiToken]:
     """The person's tokens, newest first, revoked and expired ones included (so they can see what ended)."""
     return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())).all()
 

@@ -1,5 +1,6 @@
 """What administrators change and oversee: memberships (one by one or imported), and the money of every series."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -119,7 +120,7 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
 
 # -- money ------------------------------------------------------------------------------------------
 
-def _applications(*conditions) -> list[Application]:
+def _applications(*conditions) -> Sequence[Application]:
     return db.session.scalars(
         select(Application).where(*conditions)
         .options(selectinload(Application.user), selectinload(Application.payments), selectinload(Application.refunds))
@@ -154,7 +155,7 @@ def ledgers_page() -> tuple[Pagination, list[Ledger]]:
     return page, ledgers
 
 
-def refunds_due() -> list[Refund]:
+def refunds_due() -> Sequence[Refund]:
     """Every refund still owed (due, sent through Stripe, or failed there), earliest deadline first."""
     return db.session.scalars(
         select(Refund).where(Refund.status.in_(REFUNDS_OWED), Refund.amount > ZERO)
@@ -162,7 +163,7 @@ def refunds_due() -> list[Refund]:
     ).all()
 
 
-def refunds_paid(limit: int = 20) -> list[Refund]:
+def refunds_paid(limit: int = 20) -> Sequence[Refund]:
     """The refunds most recently paid (by hand, or confirmed by Stripe)."""
     return db.session.scalars(
         select(Refund).where(Refund.status == RefundStatus.PAID, Refund.amount > ZERO)
@@ -183,5 +184,5 @@ def balances_outstanding() -> list[tuple[Application, Account]]:
     return [(a, acct) for a, acct in owing if acct.balance > 0]
 
 
-def scholarships() -> list[Application]:
+def scholarships() -> Sequence[Application]:
     return _applications(Application.scholarship.is_(True))

@@ -4,6 +4,7 @@ Services flush; the request commits. An award locks its programme's row while it
 already made, so two administrators awarding at once never exceed the programme's limit.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, or_, select, update
@@ -148,13 +149,13 @@ def can_view(aid: AidApplication, user) -> bool:
     return user is not None and (aid.user_id == user.id or user.is_admin)
 
 
-def aid_of(user) -> list[AidApplication]:
+def aid_of(user) -> Sequence[AidApplication]:
     return db.session.scalars(select(AidApplication).where(AidApplication.user_id == user.id)
                               .options(selectinload(AidApplication.programme))
                               .order_by(AidApplication.submitted_at.desc())).all()
 
 
-def review_queue() -> list[AidApplication]:
+def review_queue() -> Sequence[AidApplication]:
     """Every aid application, the undecided first, oldest first."""
     return db.session.scalars(select(AidApplication).options(
         selectinload(AidApplication.programme), selectinload(AidApplication.user),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -326,7 +327,7 @@ def personal_contents(user: User) -> PersonalFeed:
     return PersonalFeed(series_ids, presenting, tuple(sorted(_sequences(user.id, series_ids).items())))
 
 
-def _series_of(series_ids) -> list[Series]:
+def _series_of(series_ids) -> Sequence[Series]:
     if not series_ids:
         return []
     return db.session.scalars(

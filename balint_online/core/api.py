@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
-from pydantic_core import from_json
+from pydantic_core import ErrorDetails, from_json
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -45,8 +45,8 @@ class ApiError(Exception):
 
 def http_error_response(exc: HTTPException):
     response = ApiError(exc.code or 500, exc.description or exc.name).response()
-    if getattr(exc, "valid_methods", None):  # a 405 says which methods the resource takes
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    if methods := getattr(exc, "valid_methods", None):  # a 405 says which methods the resource takes
+        response.headers["Allow"] = ", ".join(methods)
     return response
 
 
@@ -122,7 +122,7 @@ def _field_name(loc: tuple) -> str:
     return ".".join(str(part) for part in parts) or "body"
 
 
-def _problem(error: dict) -> str:
+def _problem(error: ErrorDetails) -> str:
     if error["type"] == "missing":
         return "This field is required."
     message = error["msg"].removeprefix("Value error, ")
@@ -234,7 +234,8 @@ def returns(schema: type[BaseModel], *, status: int | tuple[int, ...] = 200, err
         @wraps(fn)
         def wrapper(*args, **kwargs):
             result = fn(*args, **kwargs)
-            extra, code = {}, status[0] if isinstance(status, tuple) else status
+            extra: dict = {}
+            code = status[0] if isinstance(status, tuple) else status
             if isinstance(result, tuple):
                 result, *rest = result
                 for item in rest:

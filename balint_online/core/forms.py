@@ -9,7 +9,7 @@ import wtforms
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, DateTimeField, SelectField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 from wtforms.widgets import Select, html_params

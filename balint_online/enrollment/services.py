@@ -7,6 +7,7 @@ UPDATE under a CHECK constraint, each status change is a conditional UPDATE on t
 status, and a partial unique index allows one live application per person.
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import exists, func, select, update
@@ -352,7 +353,7 @@ def end_for_cancelled_series(series: Series, actor, reason: str) -> None:
     series.seats_taken = 0
 
 
-def series_applications(series: Series, ids=None) -> list[Application]:
+def series_applications(series: Series, ids=None) -> Sequence[Application]:
     """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number
     of queries."""
 

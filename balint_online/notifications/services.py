@@ -5,6 +5,7 @@ import re
 import smtplib
 import socket
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -290,7 +291,7 @@ def deliver_outbox(worker: str | None = None, limit: int = 200) -> int:
     return sent
 
 
-def failed_messages(limit: int = 200) -> list[OutboxMessage]:
+def failed_messages(limit: int = 200) -> Sequence[OutboxMessage]:
     """What the platform gave up sending, newest first (for administrators)."""
     return db.session.scalars(select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
                               .order_by(OutboxMessage.failed_at.desc()).limit(limit)).all()

@@ -6,6 +6,7 @@ which meanwhile says the payment is being confirmed. Refunds go back onto the ca
 """
 
 import logging
+from collections.abc import Sequence
 
 import stripe
 from flask import url_for
@@ -23,7 +24,7 @@ from .services import ZERO, account, record_payment
 log = logging.getLogger(__name__)
 
 
-def unfinished_sessions(application) -> list[CheckoutSession]:
+def unfinished_sessions(application) -> Sequence[CheckoutSession]:
     """The member's sessions not yet paid, nor known to be over, newest first."""
     return db.session.scalars(
         select(CheckoutSession).where(CheckoutSession.application_id == application.id,

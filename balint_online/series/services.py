@@ -1,5 +1,6 @@
 """Creating, publishing and changing series and their meetings."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -343,7 +344,7 @@ def open_series_query() -> Select:
             .options(selectinload(Series.leaders), selectinload(Series.meetings)))
 
 
-def open_series() -> list[Series]:
+def open_series() -> Sequence[Series]:
     return db.session.scalars(open_series_query()).all()
 
 
