@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from .accounts.models import find_user_by_email
+from .accounts.models import User, find_user_by_email
 from .accounts.services import create_user
 from .aid.models import AidProgramme
 from .aid.rules import GROUPS
@@ -50,8 +50,8 @@ def load_demo(today: date) -> int:
             create_user(email=email, name=name, password=PASSWORD, role=role, timezone=tz, discipline=discipline,
                         member_until=today + timedelta(days=365) if member else None)
             created += 1
-    admin = find_user_by_email("admin@demo.balint.test")
-    ruth, sam, mei = (find_user_by_email(f"leader.{n}@demo.balint.test") for n in ("ruth", "sam", "mei"))
+    admin = _person("admin@demo.balint.test")
+    ruth, sam, mei = (_person(f"leader.{n}@demo.balint.test") for n in ("ruth", "sam", "mei"))
     start = today + timedelta(days=21)
     plans = [
         ("Evening group for primary care clinicians", "America/New_York", _next_weekday(start, 0), time(19, 0),
@@ -100,12 +100,23 @@ ONLINE_GROUP_CREDIT = [
 ]
 
 
+def _person(email: str) -> User:
+    """A demo account (made before anything refers to it)."""
+    person = find_user_by_email(email)
+    if person is None:
+        raise LookupError(f"The demo account {email} is missing.")
+    return person
+
+
+def _evening_group() -> Series:
+    return db.session.scalars(select(Series).where(Series.title == "Evening group for primary care clinicians")).one()
+
+
 def _demo_aid_and_credit(admin, today: date) -> int:
     """The society's two scholarships, applied for by the deadline the page gives (its early registration
     deadline); the evening group's credit lines for physicians and psychologists, every meeting in full."""
-
     added = 0
-    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
+    series = _evening_group()
     for kind, name, limit, groups, description in AID_PROGRAMMES:
         if db.session.scalar(select(AidProgramme.id).where(AidProgramme.name == name)) is None:
             create_programme(admin, series_id=None, kind=kind, name=name, description=description, max_awards=limit,
@@ -123,12 +134,11 @@ def _demo_aid_and_credit(admin, today: date) -> int:
 
 def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
-
-    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
+    series = _evening_group()
     added = 0
     for email, trainee in (("member.jo@demo.balint.test", False), ("member.tom@demo.balint.test", False),
                            ("resident.lee@demo.balint.test", True), ("member.priya@demo.balint.test", False)):
-        user = find_user_by_email(email)
+        user = _person(email)
         if db.session.scalar(select(Application.id).where(Application.series_id == series.id,
                                                           Application.user_id == user.id)):
             continue

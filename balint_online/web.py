@@ -31,7 +31,6 @@ def healthz():
 @health.get("/readyz")
 def readyz():
     """Ready when the database answers and its schema is at the newest migration."""
-
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -128,7 +127,6 @@ def register_web(app: Flask) -> None:
 def content_security_policy(payment_provider: str) -> str:
     """Forms post only here, and on to the payment provider's hosted page (browsers hold the redirect
     after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links."""
-
     provider = PROVIDERS.get(payment_provider)
     form_action = " ".join(("'self'", *(provider.form_action_origins if provider else ())))
     return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -145,7 +143,6 @@ def _personal() -> bool:
     cost no database work. The personal calendar feed is not covered: calendar clients poll it
     and revalidate with its ETag, so it answers "private, no-cache" itself (calendar/views.py).
     """
-
     user = g.get("_login_user")
     return bool(getattr(user, "is_authenticated", False) or g.get("api_user") is not None)
 

@@ -90,7 +90,6 @@ def start_sign_up(*, email: str, name: str, timezone: str, discipline: str) -> N
     The answer on the page is the same either way, so sign-up cannot be used to learn who has an
     account. The link carries the details, signed; the password is chosen when it is opened.
     """
-
     email = (email or "").strip().lower()
     name = (name or "").strip()
     errors = _account_problems(email=email, name=name, role="member", timezone=timezone, discipline=discipline)
@@ -129,7 +128,6 @@ def authenticate(email: str, password: str) -> User | None:
 
 def start_password_reset(email: str) -> None:
     """Email a single-use, expiring link if the account exists; say nothing either way."""
-
     user = find_user_by_email(email or "")
     if user is None:
         return

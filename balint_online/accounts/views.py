@@ -204,8 +204,6 @@ def dev_outbox_enabled() -> bool:
 @bp.get("/dev/outbox")
 def outbox():
     """Development aid: read what the platform would have emailed."""
-
-
     if not dev_outbox_enabled():
         abort(404)
     if not current_user.is_authenticated:

@@ -171,7 +171,8 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     # The series first (money changes: series/locking.py), then the programme, so that concurrent
     # awards of one programme wait here and each counts the ones before it.
     lock_series(aid.series_id)
-    programme = db.session.scalar(select(AidProgramme).where(AidProgramme.id == aid.programme_id).with_for_update())
+    programme = db.session.scalars(select(AidProgramme).where(AidProgramme.id == aid.programme_id)
+                                   .with_for_update()).one()
     db.session.refresh(aid)
     application = aid.application
     db.session.refresh(application)

@@ -66,7 +66,6 @@ _CREDITS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,2})?")  # ASCII digits, at most t
 def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amount: str, disciplines: list[str],
                     statement: str) -> SeriesCreditLine:
     """A body's credit for the series; the body's own type, disciplines and statement where none are given."""
-
     _require_manager(series, actor)
     errors = {}
     known = rules.BODIES.get(body)
@@ -103,7 +102,6 @@ def remove_credit_line(line: SeriesCreditLine, actor) -> None:
 
 def verdicts(series: Series, user_id: int, grace: timedelta) -> list[tuple[int, str]]:
     """(meeting number, whether it counts in full) for every meeting held, from the attendance records."""
-
     held = [m for m in series.live_meetings if m.starts_at <= now()]
     records = {r.meeting_id: r for r in db.session.scalars(select(Attendance).where(
         Attendance.user_id == user_id, Attendance.meeting_id.in_([m.id for m in held])))}

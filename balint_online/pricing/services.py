@@ -328,7 +328,6 @@ def add_accounts(accounts) -> Account:
 
 def grant_scholarship(application, actor, reason: str):
     """An administrator waives the fee of one application; granting twice changes nothing."""
-
     if not getattr(actor, "is_admin", False):
         raise NotAllowed("Only administrators grant scholarships.")
     lock_series(application.series_id)
@@ -388,7 +387,6 @@ def _earned_free_year(application, moment) -> bool:
 
 def make_membership_offers(moment) -> int:
     """After a series completes, offer its qualifying non-members a free year, once each, emailed once."""
-
     last_end = (select(func.max(Meeting.ends_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
                 .scalar_subquery())
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
@@ -430,7 +428,6 @@ def one_year_from(day: date) -> date:
 
 def take_up_membership_offer(offer: MembershipOffer, user):
     """The member accepts: a complimentary membership for one year from today (their date)."""
-
     if offer.user_id != user.id:
         raise NotAllowed("Only the person it was offered to can take up this membership.")
     moment = now()
