@@ -57,8 +57,8 @@ def load_user(key: str) -> User | None:
     moment = now()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     # "Keep me signed in" means no idle timeout; the absolute lifetime still holds.
-    if record.ended_at is not None or record.expires_at <= moment or (not record.remember and record.last_seen_at
-                                                                      + idle <= moment):
+    idled_out = not record.remember and record.last_seen_at + idle <= moment
+    if record.ended_at is not None or record.expires_at <= moment or idled_out:
         return None
     if record.last_seen_at + SEEN_EVERY <= moment:
         db.session.execute(update(SignIn).where(SignIn.id == record.id).values(last_seen_at=moment))

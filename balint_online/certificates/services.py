@@ -182,8 +182,8 @@ def issue_due(moment) -> int:
             continue
         enrolled = db.session.scalars(enrolled_applications(series_ids=[series.id])).all()
         for application in enrolled:
-            if valid_certificate(series.id, application.user_id) is None and _issue(series, application.user, credit,
-                                                                                    None):
+            if (valid_certificate(series.id, application.user_id) is None
+                    and _issue(series, application.user, credit, None)):
                 db.session.commit()
                 issued += 1
     return issued

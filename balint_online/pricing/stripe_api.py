@@ -77,8 +77,8 @@ def client() -> stripe.StripeClient:
     # No retries inside a call: a page answers at once, and the refund job retries with back-off itself.
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], stripe_version=API_VERSION,
                                base_addresses={"api": config["STRIPE_API_BASE"]}, max_network_retries=0,
-                               http_client=stripe.RequestsClient(timeout=tuple(timeout) if isinstance(timeout, list)
-                                                                 else timeout))
+                               http_client=stripe.RequestsClient(
+                                   timeout=tuple(timeout) if isinstance(timeout, list) else timeout))
 
 
 def create_checkout_session(params: dict, *, idempotency_key: str):

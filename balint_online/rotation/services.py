@@ -275,8 +275,8 @@ def explain_infeasible(exc: RotationInfeasible) -> tuple[str, list[dict]]:
         f"{_and(group)} {'have' if len(group) > 1 else 'has'} not presented yet, and between them they {shortage}"
         for shortage, group in groups.items()
     ] + own
-    return "No rotation gives every member a presenting turn. " + ". ".join(s[0].upper() + s[1:]
-                                                                            for s in sentences) + ".", people
+    capitalised = ". ".join(s[0].upper() + s[1:] for s in sentences)
+    return "No rotation gives every member a presenting turn. " + capitalised + ".", people
 
 
 def plan_or_conflict(inp: RotationInput) -> RotationPlan:

@@ -64,8 +64,8 @@ def _leader_forms(series: Series, rows, swap_form=None, move_form=None):
     swap_form.turn_a.choices = swap_form.turn_b.choices = choices
     move_form = move_form or MoveForm(formdata=None)
     move_form.turn.choices = choices
-    move_form.to_meeting.choices = [("", "The same meeting")] + [(str(r.meeting.id), _label(r.meeting))
-                                                                 for r in _upcoming(rows)]
+    move_form.to_meeting.choices = [("", "The same meeting")] + [
+        (str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
     move_form.to_user.choices = [("", "The same member")] + [(str(u.id), u.name) for u in _members(series)]
     return swap_form, move_form
 

@@ -499,8 +499,8 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
         for m in meetings:
             record = by_cell.get((m.id, row.user.id))
             seen_as = "" if record is None or not record.seen else meeting_verdict(Presence(
-                m.starts_at, m.ends_at, record.first_entered_at, record.provider_joined_at, record.provider_left_at),
-                                                                                   grace)
+                m.starts_at, m.ends_at, record.first_entered_at, record.provider_joined_at, record.provider_left_at,
+            ), grace)
             row.cells.append(Cell(m, record, m.starts_at <= moment, seen_as))
     return Grid(series, meetings, rows)
 

@@ -125,8 +125,8 @@ def test_register_first_eligibility_and_the_deadline(api, make_user, admin, lead
     assert late.status_code == 409 and late.get_json()["error"] == "deadline_passed"
 
 
-def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_invoice(app, api, client, login,
-                                                                                      make_user,
+def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_invoice(
+        app, api, client, login, make_user,
                                                                                     admin, leader):
     series = published_series(api(leader))
     leb = programme(api, admin, series_id=series["id"], **LEBOWITZ)

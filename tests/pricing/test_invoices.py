@@ -84,8 +84,8 @@ def test_a_new_payer_after_issue_gets_a_new_invoice_and_the_old_one_a_credit_not
     assert "Invoice BO-2026-000002 is issued to the new payer" in page_text(done)
     old, new = db.session.scalars(select(Invoice).order_by(Invoice.id)).all()
     assert (old.number, old.payer_organisation, old.total) == ("BO-2026-000001", "", new.total)
-    assert (new.number, new.payer_organisation, new.replaces_id) == ("BO-2026-000002", ORGANISATION["organisation"],
-                                                                     old.id)
+    assert (new.number, new.payer_organisation, new.replaces_id) == (
+        "BO-2026-000002", ORGANISATION["organisation"], old.id)
     note = db.session.scalar(select(CreditNote))
     assert (note.number, note.invoice_id, str(note.amount), note.reason) == ("CN-2026-000001", old.id, "800.00",
                                                                               "payer_changed")

@@ -92,8 +92,8 @@ def test_scholarship_through_the_api(api, leader, admin, make_user):
     body = api(admin).post(url, json={"reason": "Hardship fund 2026"}).get_json()
     assert body["scholarship"] is True and body["amount_due"] == "0.00" and body["payment_status"] == "waived"
     granted, credited = body["history"][-2:]  # the invoice issued on acceptance is credited in full
-    assert (granted["action"], granted["by"], granted["reason"]) == ("scholarship_granted", "Ada Admin",
-                                                                     "Hardship fund 2026")
+    assert (granted["action"], granted["by"], granted["reason"]) == (
+        "scholarship_granted", "Ada Admin", "Hardship fund 2026")
     assert credited["action"] == "credit_note_issued"
     assert api(admin).post(url, json={"reason": "again"}).status_code == 200
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "scholarship_granted")) == 1
@@ -209,8 +209,8 @@ def test_complimentary_membership_after_the_series(app, api, login, clock, leade
     assert "complimentary membership runs until 2027-11-02" in page_text(taken)
     assert "Take up my free year" not in page_text(taken)
     membership = db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id))
-    assert (membership.kind, membership.starts_on, membership.expires_on) == ("complimentary", date(2026, 11, 3),
-                                                                              date(2027, 11, 2))
+    assert (membership.kind, membership.starts_on, membership.expires_on) == (
+        "complimentary", date(2026, 11, 3), date(2027, 11, 2))
     assert client.post(accept, data=form).status_code == 409  # the same form sent again
     other = login(member)  # hand-built: no page offers them the newcomer's year
     assert other.post(accept, data={"csrf_token": other.csrf_token("/home")}).status_code == 403

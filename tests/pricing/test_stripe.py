@@ -105,8 +105,8 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
     [create] = stripe_server.calls("POST", "/v1/checkout/sessions")
     assert create.headers["stripe-version"] == API_VERSION and create.headers["idempotency-key"]
     session = stripe_server.sessions[session_id]
-    assert (session["amount_total"], session["currency"], session["client_reference_id"]) == (80000, "usd",
-                                                                                              str(a["id"]))
+    assert (session["amount_total"], session["currency"], session["client_reference_id"]) == (
+        80000, "usd", str(a["id"]))
     assert session["metadata"] == {"application_id": str(a["id"]), "invoice_number": f"BO-2026-{a['id']:06d}"}
     assert session["success_url"] == f"http://balint.test/applications/{a['id']}/card-payment?session_id={{CHECKOUT_SESSION_ID}}"
     assert session["cancel_url"] == f"http://balint.test/applications/{a['id']}"
@@ -220,8 +220,8 @@ def test_a_notification_not_signed_by_stripe_just_now_records_nothing(api, login
     headers = {
         "unsigned": {},
         "other secret": {"Stripe-Signature": stripe_server.signature(payload, secret="whsec_someone_else")},
-        "tampered": {"Stripe-Signature": stripe_server.signature(payload.replace(b'"livemode": false',
-                                                                                 b'"livemode": true'))},
+        "tampered": {"Stripe-Signature": stripe_server.signature(
+            payload.replace(b'"livemode": false', b'"livemode": true'))},
         # Replayed ten minutes later: Stripe's signature, but older than the five minutes allowed.
         "stale": {"Stripe-Signature": stripe_server.signature(payload, at=int(time.time()) - 600)},
     }[forged]
