@@ -6,9 +6,9 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
+from ..accounts.models import MEMBERSHIP_KINDS, ROLES, Membership, User
 from ..audit.services import log_action
-from ..core.errors import InvalidInput, NotAllowed
+from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.pagination import Pagination, paginate
 from ..enrollment.models import Application
 from ..extensions import db
@@ -24,6 +24,53 @@ GRANTABLE_KINDS = {kind: MEMBERSHIP_KINDS[kind] for kind in ("society", "other_s
 def require_admin(user) -> None:
     if not getattr(user, "is_admin", False):
         raise NotAllowed("Only administrators may do this.")
+
+
+# -- roles ------------------------------------------------------------------------------------------
+
+ROLE_LABELS = {"member": "Member", "leader": "Leader", "admin": "Administrator"}
+# A series whose members still need its leader.
+_SERIES_OVER = ("completed", "cancelled")
+
+
+def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> bool:
+    """Make `person` a member, a leader or an administrator; False when they are one already.
+
+    Taking administration away must be `confirmed`, and is refused for the last administrator; a
+    leader's role stays while they lead a series that has not ended (its leaders must be able to
+    lead). Logged as `role_changed`. No email: like memberships, the role is settled with the person
+    by the society, and the pages they see change with it.
+    """
+    require_admin(actor)
+    if role not in ROLES:
+        raise InvalidInput("Unknown role.", fields={"role": f"Choose one of: {', '.join(ROLE_LABELS.values())}."})
+    # The administrators' rows, then the person's, always in this order: two administrators taking the
+    # role from each other are served one after the other, and the second sees who is left.
+    admin_ids = db.session.scalars(select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()).all()
+    person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()
+                                .execution_options(populate_existing=True)).one()
+    if person.role == role:
+        return False
+    if person.is_erased:
+        raise DomainError("An erased account keeps no role.", code="erased", fields={"role": "This account was erased."})
+    if person.is_admin:
+        if not confirmed:
+            raise InvalidInput("Confirm taking administration away.",
+                               fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."})
+        if admin_ids == [person.id]:
+            raise DomainError("The last administrator stays one.", code="last_admin",
+                              fields={"role": f"{person.name} is the only administrator: make someone else one first."})
+    if person.can_lead and role == "member":
+        leading = [s.title for s in db.session.scalars(select(Series).where(Series.leaders.any(User.id == person.id))
+                                                        .order_by(Series.id)) if s.status not in _SERIES_OVER]
+        if leading:
+            raise DomainError("A leader of a running series stays a leader.", code="leads_series",
+                              fields={"role": f"{person.name} leads {', '.join(leading)}, which has not ended: "
+                                              "give it another leader first."})
+    log_action(person, "role_changed", actor, changes={"role": [person.role, role]})
+    person.role = role
+    db.session.commit()
+    return True
 
 
 # -- memberships ------------------------------------------------------------------------------------
