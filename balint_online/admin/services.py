@@ -47,6 +47,8 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
     # The administrators' rows, then the person's, always in this order: two administrators taking the
     # role from each other are served one after the other, and the second sees who is left.
     admin_ids = db.session.scalars(select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()).all()
+    if getattr(actor, "id", None) not in admin_ids:  # their own role was taken while they waited
+        raise NotAllowed("Only administrators may do this.")
     person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()
                                 .execution_options(populate_existing=True)).one()
     if person.role == role:

@@ -7,7 +7,7 @@ from ..accounts.models import Membership, User
 from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotAllowed
 from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
@@ -82,6 +82,8 @@ def change_role(user_id):
         before = person.role
         try:
             changed = services.change_role(person, form.role.data, current_user, confirmed=form.confirm.data)
+        except NotAllowed:
+            abort(403)
         except DomainError as exc:
             attach_domain_error(form, exc, "role")
         else:

@@ -13,7 +13,7 @@ DETAILS = {"name": "Dr Asha Rao", "email": "asha@example.org", "discipline": "ps
 
 
 def selected_zone(html: str) -> str:
-    return re.search(r'<select [^>]*id="timezone"[^>]*>.*?<option value="([^"]+)"[^>]*\bselected', html, re.S).group(1)
+    return re.search(r'<select [^>]*id="timezone"[^>]*>.*?<option value="([^"]+)"[^>]*\bselected', html, re.DOTALL).group(1)
 
 
 def confirm(client, password="a long enough pw"):

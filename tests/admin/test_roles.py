@@ -106,3 +106,41 @@ def test_only_admins_with_the_forms_token(client, login, make_user, admin):
     assert unknown.status_code == 422 and role_of(person) == "member"
     token = client.csrf_token(f"/admin/people/{person.id}")
     assert client.post("/admin/people/999999/role", data={"role": "admin", "csrf_token": token}).status_code == 404
+
+
+def test_two_admins_taking_the_role_from_each_other_at_once_leave_one(app, make_user):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    import requests
+
+    from tests.browser import forms_on
+    from tests.live import live_server
+
+    from balint_online.accounts.models import User
+
+    first, second = ((u.id, u.email) for u in (make_user("admin", name="Ada Admin"), make_user("admin", name="Bo Admin")))
+    with live_server(app) as base:
+        sessions = []
+        for (_, email), (other, _) in ((first, second), (second, first)):
+            browser = requests.Session()
+            token = forms_on(browser.get(base + "/sign-in").text, "/sign-in")[0]["hidden"]["csrf_token"]
+            browser.post(base + "/sign-in", data={"email": email, "password": "correct horse battery",
+                                                  "csrf_token": token}, timeout=30)
+            page = f"/admin/people/{other}"
+            token = next(f for f in forms_on(browser.get(base + page).text, page)
+                         if f["action"] == f"{page}/role")["hidden"]["csrf_token"]
+            sessions.append((browser, f"{base}{page}/role", token))
+        barrier = Barrier(2)
+
+        def demote(spec):
+            browser, url, token = spec
+            barrier.wait()
+            return browser.post(url, data={"role": "member", "confirm": "y", "csrf_token": token},
+                                allow_redirects=False, timeout=60).status_code
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            codes = sorted(pool.map(demote, sessions))
+    assert codes[0] == 302 and codes[1] in (403, 422), codes
+    assert sorted(db.session.get(User, user_id).role for user_id, _ in (first, second)) == ["admin", "member"]
+    db.session.rollback()

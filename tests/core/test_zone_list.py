@@ -10,7 +10,7 @@ from tests.browser import page_text
 
 def options(html: str) -> dict[str, str]:
     """The zone list's options (the first select with a search box), value -> label."""
-    zone_select = re.search(r"<select [^>]*data-zone-search.*?</select>", html, re.S).group(0)
+    zone_select = re.search(r"<select [^>]*data-zone-search.*?</select>", html, re.DOTALL).group(0)
     return dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', zone_select))
 
 

@@ -54,7 +54,7 @@
     box.id = (select.id || "zone") + "-search";
     box.className = "zone-search";
     box.autocomplete = "off";
-    box.placeholder = "Search: city, country or UTC+05:30";
+    box.placeholder = "Search a city or country";
     box.setAttribute("aria-label", "Search the time zones");
     box.setAttribute("aria-controls", select.id);
     var status = document.createElement("span");
