@@ -57,7 +57,7 @@ def test_a_visitor_in_kolkata_sees_kolkata_times_and_signs_up_there(app, api, ma
         screenshot(page, "zones-01-catalogue-in-kolkata-390")
 
         # The picker's list narrows as the visitor types.
-        search = page.get_by_label("Search the time zones")
+        search = page.get_by_label("Search zones by city or country")
         search.fill("berlin")
         assert page.locator("#viewer-timezone option").all_inner_texts() == ["Europe \u2014 Berlin (UTC+02:00)"]
         search.fill("norway")  # a country finds its zone, though Europe/Oslo is only an alias

@@ -55,7 +55,7 @@
     box.className = "zone-search";
     box.autocomplete = "off";
     box.placeholder = "Search a city or country";
-    box.setAttribute("aria-label", "Search the time zones");
+    box.setAttribute("aria-label", "Search zones by city or country");
     box.setAttribute("aria-controls", select.id);
     var status = document.createElement("span");
     status.className = "visually-hidden";
