@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from .core import clock, timefmt
 from .core.pagination import page_url
-from .core.forms import timezone_options
+from .core.forms import timezone_options, zone_script
 from .core.zonelist import chosen_zone, same_clock
 from .core.urls import safe_path
 from .features import feature_modules
@@ -94,6 +94,7 @@ def register_web(app: Flask) -> None:
     app.add_template_global(page_url)
     app.add_template_global(timezone_options)
     app.add_template_global(same_clock)
+    app.add_template_global(zone_script)
     app.add_template_global(visitor_zone_unknown)
 
     @app.template_global()

@@ -6,6 +6,7 @@ from functools import lru_cache
 from datetime import date, datetime
 
 import wtforms
+from flask import url_for
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -87,14 +88,19 @@ def choices(mapping: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
+def zone_script() -> Markup:
+    """static/js/zones.js, for the pages with a zone to choose only (it runs once however often it is named)."""
+    return Markup(f'<script src="{escape(url_for("static", filename="js/zones.js"))}" defer></script>')
+
+
 class _ZoneSelect(Select):
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
         if "required" not in kwargs and "required" in getattr(field, "flags", []):
             kwargs["required"] = True
-        # data-zone-search: static/js/zones.js puts a search box before it.
+        # data-zone-search: the script puts a search box before it.
         return Markup(f"<select {html_params(name=field.name, data_zone_search=True, **kwargs)}>"
-                      f"{timezone_options(field.data or '')}</select>")
+                      f"{timezone_options(field.data or '')}</select>{zone_script()}")
 
 
 class TimezoneField(SelectField):

@@ -1,5 +1,6 @@
 // Time zones, as a progressive enhancement: every page works without this file.
-// Loaded from the site itself (the Content-Security-Policy allows no inline script).
+// Loaded from the site itself (the Content-Security-Policy allows no inline script), by the pages
+// with a zone to choose only (core/forms.zone_script).
 //
 // 1. A visitor who has not chosen a zone: the browser's zone goes through the visitor picker's own
 //    form (form[data-detect-zone], whose value is the zone the page is shown in). The site answers
@@ -9,6 +10,8 @@
 // 2. Every zone list (select[data-zone-search]) gets a search box that narrows it.
 (function () {
   "use strict";
+  if (window.balintZones) return;  // named by each zone field of a page, it runs once
+  window.balintZones = true;
 
   function detect() {
     var form = document.querySelector("form[data-detect-zone]");
