@@ -1,13 +1,19 @@
 """Administrators make someone a leader or an administrator, or take the role away, on the person's page."""
 
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
 import pytest
+import requests
 from sqlalchemy import select
 
+from balint_online.accounts.models import User
 from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
-from tests.browser import page_text
+from tests.browser import forms_on, page_text
 from tests.factories import published_series
+from tests.live import live_server
 
 
 @pytest.fixture(autouse=True)
@@ -109,16 +115,6 @@ def test_only_admins_with_the_forms_token(client, login, make_user, admin):
 
 
 def test_two_admins_taking_the_role_from_each_other_at_once_leave_one(app, make_user):
-    from concurrent.futures import ThreadPoolExecutor
-    from threading import Barrier
-
-    import requests
-
-    from tests.browser import forms_on
-    from tests.live import live_server
-
-    from balint_online.accounts.models import User
-
     first, second = ((u.id, u.email) for u in (make_user("admin", name="Ada Admin"), make_user("admin", name="Bo Admin")))
     with live_server(app) as base:
         sessions = []
