@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, has_request_context, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
 from markupsafe import Markup
@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from .core import clock, timefmt
 from .core.pagination import page_url
-from .core.forms import timezone_names, timezone_options
+from .core.forms import timezone_options, zone_script
+from .core.zonelist import chosen_zone, same_clock
 from .core.urls import safe_path
 from .features import feature_modules
 from .extensions import db, login_manager
@@ -54,8 +55,12 @@ def viewer_timezone() -> str:
         return "UTC"
     if current_user.is_authenticated:
         return current_user.timezone
-    chosen = request.cookies.get(TZ_COOKIE, "")
-    return chosen if chosen in timezone_names() else "UTC"
+    return chosen_zone(request.cookies.get(TZ_COOKIE)) or "UTC"
+
+
+def visitor_zone_unknown() -> bool:
+    """A visitor who has not chosen a zone (nor had their browser's detected): static/js/zones.js asks."""
+    return not current_user.is_authenticated and chosen_zone(request.cookies.get(TZ_COOKIE)) is None
 
 
 def error_page(status: int, message: str | None, headers=None):
@@ -88,6 +93,9 @@ def register_web(app: Flask) -> None:
 
     app.add_template_global(page_url)
     app.add_template_global(timezone_options)
+    app.add_template_global(same_clock)
+    app.add_template_global(zone_script)
+    app.add_template_global(visitor_zone_unknown)
 
     @app.template_global()
     def feature_url(endpoint: str, **values) -> str | None:
@@ -168,11 +176,20 @@ pages = Blueprint("pages", __name__)
 
 @pages.post("/viewer-timezone")
 def choose_timezone():
-    """Lets a visitor see every time in their own zone before creating an account."""
-    chosen = request.form.get("timezone", "")
-    response = redirect(safe_path(request.form.get("next"), "/"))
-    if chosen in timezone_names():
-        response.set_cookie(TZ_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    """Lets a visitor see every time in their own zone before creating an account.
+
+    static/js/zones.js posts the browser's zone as `detected` to a visitor who has not chosen: the
+    answer names the zone it means (an alias made canonical; UTC for one we do not know, so that it
+    is asked once), and the page reloads only if that changes its times.
+    """
+    if "detected" in request.form:
+        zone = chosen_zone(request.form["detected"]) or "UTC"
+        response = jsonify(timezone=zone)
+    else:
+        zone = chosen_zone(request.form.get("timezone"))
+        response = redirect(safe_path(request.form.get("next"), "/"))
+    if zone is not None:
+        response.set_cookie(TZ_COOKIE, zone, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 

@@ -14,6 +14,8 @@ from ..core.types import UTCDateTime
 from ..extensions import db
 
 ROLES = ("member", "leader", "admin")
+# The roles that may create and lead a series.
+LEADING_ROLES = ("leader", "admin")
 # An erased person's address is "<pseudonym>@" this domain: reserved (RFC 2606), so it can never be delivered.
 ERASED_EMAIL_DOMAIN = "erased.invalid"
 DISCIPLINES = {
@@ -64,7 +66,7 @@ class User(UserMixin, db.Model):
 
     @property
     def can_lead(self) -> bool:
-        return self.role in ("leader", "admin")
+        return self.role in LEADING_ROLES
 
     @property
     def is_erased(self) -> bool:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
+from ..core.zonelist import chosen_zone
 from ..core.urls import safe_path
 from ..extensions import db, limiter
 from . import signins
@@ -59,9 +60,16 @@ def sign_in():
 @bp.route("/sign-up", methods=["GET", "POST"])
 @_throttled()
 def sign_up():
+    from ..web import viewer_timezone, visitor_zone_unknown
+
     form = SignUpForm()
-    if request.method == "GET" and not form.timezone.data:
-        form.timezone.data = request.args.get("tz", "UTC")
+    if request.method == "GET":
+        # A link's ?tz=, else the zone the visitor chose or their browser's (web.viewer_timezone); until
+        # the browser's is known, static/js/zones.js moves the untouched field to it.
+        linked = chosen_zone(request.args.get("tz"))
+        form.timezone.data = linked or viewer_timezone()
+        if linked is None and visitor_zone_unknown():
+            form.timezone.render_kw = {"data-viewer-zone": ""}
     if form.validate_on_submit():
         try:
             start_sign_up(email=form.email.data, name=form.name.data, timezone=form.timezone.data,

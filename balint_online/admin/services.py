@@ -6,9 +6,9 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
+from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
 from ..audit.services import log_action
-from ..core.errors import InvalidInput, NotAllowed
+from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.pagination import Pagination, paginate
 from ..enrollment.models import Application
 from ..extensions import db
@@ -16,6 +16,7 @@ from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
 from ..pricing.services import ZERO, Account, account, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
+from .roles import RoleRefusal, role_refusal
 
 # Kinds an administrator grants by hand; the complimentary year comes only from its offer.
 GRANTABLE_KINDS = {kind: MEMBERSHIP_KINDS[kind] for kind in ("society", "other_society")}
@@ -24,6 +25,57 @@ GRANTABLE_KINDS = {kind: MEMBERSHIP_KINDS[kind] for kind in ("society", "other_s
 def require_admin(user) -> None:
     if not getattr(user, "is_admin", False):
         raise NotAllowed("Only administrators may do this.")
+
+
+# -- roles ------------------------------------------------------------------------------------------
+
+ROLE_LABELS = {"member": "Member", "leader": "Leader", "admin": "Administrator"}
+# Series whose members no longer need their leader.
+SERIES_OVER = ("completed", "cancelled")
+
+
+def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> bool:
+    """Make `person` a member, a leader or an administrator (roles.py says when not); False when they
+    are one already. Logged as `role_changed`. No email: like memberships, the role is settled with
+    the person by the society, and the pages they see change with it.
+    """
+    require_admin(actor)
+    if role not in ROLES:
+        raise InvalidInput("Unknown role.", fields={"role": f"Choose one of: {', '.join(ROLE_LABELS.values())}."})
+    # The administrators' rows, then the person's, always in this order: two administrators taking the
+    # role from each other are served one after the other, and the second sees who is left.
+    admin_ids = db.session.scalars(select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()).all()
+    if getattr(actor, "id", None) not in admin_ids:  # their own role was taken while they waited
+        raise NotAllowed("Only administrators may do this.")
+    person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()
+                                .execution_options(populate_existing=True)).one()
+    if person.role == role:
+        return False
+    if person.is_erased:
+        raise DomainError("An erased account keeps no role.", code="erased", fields={"role": "This account was erased."})
+    led = db.session.scalars(select(Series).where(Series.leaders.any(User.id == person.id)).order_by(Series.id))
+    refusal = role_refusal(takes_admin_away=person.is_admin and role != "admin", confirmed=confirmed,
+                           other_admins=len(set(admin_ids) - {person.id}),
+                           stops_leading=person.can_lead and role not in LEADING_ROLES,
+                           running_series_led=[s.title for s in led if s.status not in SERIES_OVER])
+    if refusal is not None:
+        raise _role_error(refusal, person)
+    log_action(person, "role_changed", actor, changes={"role": [person.role, role]})
+    person.role = role
+    db.session.commit()
+    return True
+
+
+def _role_error(refusal: RoleRefusal, person: User) -> DomainError:
+    if refusal.kind == "unconfirmed":
+        return InvalidInput("Confirm taking administration away.",
+                            fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."})
+    if refusal.kind == "last_admin":
+        return DomainError("The last administrator stays one.", code="last_admin",
+                           fields={"role": f"{person.name} is the only administrator: make someone else one first."})
+    return DomainError("A leader of a running series stays a leader.", code="leads_series",
+                       fields={"role": f"{person.name} leads {', '.join(refusal.series_titles)}, which has not ended: "
+                                       "give it another leader first."})
 
 
 # -- memberships ------------------------------------------------------------------------------------

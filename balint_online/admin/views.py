@@ -7,7 +7,7 @@ from ..accounts.models import Membership, User
 from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotAllowed
 from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
@@ -21,7 +21,7 @@ from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoic
 from ..pricing.services import account, grant_scholarship, invoice_lines, mark_refund_paid, record_payment
 from ..series.models import Series
 from . import services
-from .forms import ExpiryForm, ImportForm, MembershipForm
+from .forms import ExpiryForm, ImportForm, MembershipForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -57,7 +57,7 @@ def people():
     return render_template("admin/people.html", query=query, people=services.search_people(query))
 
 
-def _person_page(person: User, membership_form=None, expiry_forms=None, status=200):
+def _person_page(person: User, membership_form=None, expiry_forms=None, role_form=None, status=200):
     applications = db.session.scalars(db.select(Application).where(Application.user_id == person.id)
                                       .order_by(Application.applied_at.desc())).all()
     expiry_forms = expiry_forms or {}
@@ -65,12 +65,33 @@ def _person_page(person: User, membership_form=None, expiry_forms=None, status=2
         expiry_forms.setdefault(m.id, ExpiryForm(formdata=None, expires_on=m.expires_on, prefix=f"m{m.id}"))
     return render_template("admin/person.html", person=person, applications=applications,
                            membership_form=membership_form or MembershipForm(formdata=None),
-                           expiry_forms=expiry_forms), status
+                           expiry_forms=expiry_forms, role_form=role_form or RoleForm(formdata=None, role=person.role),
+                           role_labels=services.ROLE_LABELS), status
 
 
 @bp.get("/people/<int:user_id>")
 def person(user_id):
     return _person_page(db.get_or_404(User, user_id))
+
+
+@bp.post("/people/<int:user_id>/role")
+def change_role(user_id):
+    person = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        before = person.role
+        try:
+            changed = services.change_role(person, form.role.data, current_user, confirmed=form.confirm.data)
+        except NotAllowed:
+            abort(403)
+        except DomainError as exc:
+            attach_domain_error(form, exc, "role")
+        else:
+            labels = services.ROLE_LABELS
+            flash(f"{person.name} is now: {labels[person.role]} (was {labels[before]})." if changed
+                  else f"{person.name} is {labels[person.role]} already: nothing changed.", "success" if changed else "info")
+            return redirect(url_for(".person", user_id=person.id))
+    return _person_page(person, role_form=form, status=422)
 
 
 @bp.post("/people/<int:user_id>/memberships")
