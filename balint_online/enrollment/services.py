@@ -148,7 +148,7 @@ def _queue_stamp(series_id: int, moment):
 
 
 def _room_to_present(series: Series, moment) -> bool:
-    from ..rotation.services import has_room_for_another
+    from ..rotation.planning import has_room_for_another
 
     return has_room_for_another(series, moment)
 

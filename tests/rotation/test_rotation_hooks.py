@@ -8,7 +8,7 @@ from sqlalchemy import select
 from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.rotation.models import RotationEvent
-from balint_online.rotation.services import has_room_for_another
+from balint_online.rotation.planning import has_room_for_another
 from balint_online.series.models import Series
 from tests.factories import apply, published_series
 from tests.rotation.conftest import mails, meeting_ids, turns
