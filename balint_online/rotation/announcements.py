@@ -152,7 +152,7 @@ def _reasons(series: Series, user: User, since: datetime | None) -> list[str]:
     """Why the member's turns moved: the reasons of the re-plans since they were last told that moved them."""
     query = select(RotationEvent).where(RotationEvent.series_id == series.id).order_by(RotationEvent.id)
     if since is not None:
-        query = query.where(RotationEvent.at > since)
+        query = query.where(RotationEvent.at >= since)  # an instant shared with the last message may follow it
     found: list[str] = []
     for event in db.session.scalars(query):
         if any(user_id == user.id for _, user_id, _ in event.changes) and event.reason not in found:
