@@ -25,6 +25,7 @@ from ..series.locking import lock_series
 from ..series.models import Series
 from . import attestation
 from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText
+from .leader_mail import tell_leaders
 
 
 def _newest_attestation_text() -> AttestationText | None:
@@ -191,6 +192,7 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
         raise DomainError("You already have an application to this series.", code="already_applied") from exc
     log_action(application, "applied", user, to_status="pending", data={"quote": application.quote})
     _notify(application, "application_received")
+    tell_leaders(application, "applied")
     db.session.commit()
     return application
 
@@ -254,6 +256,7 @@ def withdraw(application: Application, actor, reason: str):
         _free_seat(application.series_id)
     owed = settle_refunds(application, actor)
     _notify(application, "application_withdrawn", refund=owed)
+    tell_leaders(application, "withdrew")
     db.session.commit()
     return owed
 

@@ -51,7 +51,7 @@ class Notice(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     line: Mapped[str] = mapped_column(String(300))
-    # The series the event is about, for the digest's "why you get this" line.
-    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    # What the event is about (a series' title), for the digest's "why you get this" line.
+    topic: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -19,22 +19,25 @@ from ..core.text import one_line
 from ..core.urls import base_url
 from ..extensions import db
 from .models import OutboxMessage
+from .why import why_line
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
+
+
 def queue_email(*, key: str, kind: str, user, context: dict | None = None, calendar: tuple[str, bytes] | None = None,
                 recipient: str | None = None) -> OutboxMessage | None:
     """Render `templates/email/<kind>.txt` and add it to the outbox under `key`.
 
-    The template's first line is `Subject: ...`; the rest is the plain-text body, from which the
-    HTML alternative is made. Returns None when a message with that key exists already, so callers
+    The template's first line is `Subject: ...`; the rest is the plain-text body, which ends with the
+    line saying why the message came (`why.py`), and from which the HTML alternative is made. Returns None when a message with that key exists already, so callers
     may retry freely. The caller commits; the message goes out with the next delivery run.
     """
     if getattr(user, "is_erased", False):
         return None  # nobody is there any more (privacy/erasure.py): a job's message to them is dropped
-    ctx = {"user": user, "base_url": base_url(),
-           "society": current_app.config["SOCIETY_NAME"], **(context or {})}
+    ctx = _context(user, context)
     subject, text = _render_email(kind, ctx)
+    text += "\n" + why_line(kind, user, ctx) + "\n"
     message = OutboxMessage(
         key=key,
         kind=kind,
@@ -52,6 +55,15 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     except IntegrityError:
         return None
     return message
+
+
+def _context(user, context: dict | None) -> dict:
+    return {"user": user, "base_url": base_url(), "society": current_app.config["SOCIETY_NAME"], **(context or {})}
+
+
+def render_subject(kind: str, user, context: dict | None = None) -> str:
+    """The subject `templates/email/<kind>.txt` would have: the line a daily summary lists for the event."""
+    return _render_email(kind, _context(user, context))[0]
 
 
 def _render_email(kind: str, ctx: dict) -> tuple[str, str]:

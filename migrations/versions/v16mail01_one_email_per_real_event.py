@@ -24,10 +24,9 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('line', sa.String(length=300), nullable=False),
-    sa.Column('series_id', sa.Integer(), nullable=True),
+    sa.Column('topic', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_notices_series_id_series'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notices_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notices')),
     sa.UniqueConstraint('key', name=op.f('uq_notices_key'))
