@@ -97,8 +97,9 @@ def waitlist_position(application: Application) -> int | None:
     return ahead + 1
 
 
-def _notify(application: Application, kind: str, *, stamp: str = "", **context) -> None:
-    queue_email(key=f"{kind}:application-{application.id}{stamp}", kind=kind, user=application.user,
+def _notify(application: Application, kind: str, *, stamp: str = "", carry: str | None = None, **context) -> None:
+    # carry: the calendar invitation queued for the same event rides with this email (one email per event).
+    queue_email(key=f"{kind}:application-{application.id}{stamp}", kind=kind, user=application.user, carry=carry,
                 context={"application": application, "series": application.series,
                          "position": waitlist_position(application), **context})
 
@@ -214,7 +215,7 @@ def accept(application: Application, actor) -> Application:
     if not _someone_waiting(series.id) and _room_to_present(series, moment) and _take_seat(series.id):
         _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment, enrolled_at=moment)
         issue_invoice(application, actor)  # the member owes the fee from now
-        _notify(application, "application_accepted")
+        _notify(application, "application_accepted", carry=f"calendar-invite:application-{application.id}")
     else:
         _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment,
               waitlisted_at=_queue_stamp(series.id, moment))
@@ -272,7 +273,7 @@ def accept_offer(application: Application, actor) -> Application:
     if application.offer_expires_at <= moment:
         raise DomainError("This offer has lapsed.", code="offer_expired")
     _move(application, ("offered",), "enrolled", actor, action="offer_accepted", enrolled_at=moment, took_offer=True)
-    _notify(application, "application_accepted")
+    _notify(application, "application_accepted", carry=f"calendar-invite:application-{application.id}")
     db.session.commit()
     return application
 
