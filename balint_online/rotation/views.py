@@ -133,7 +133,7 @@ def swap(series_id):
         db.session.rollback()
         return _render(series, exc.status, error=exc.message, swap_form=form)
     db.session.commit()
-    flash("The two turns were swapped, and both members have been told by email.", "success")
+    flash("The two turns were swapped. Both members are told in their next email about their turns.", "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
 
@@ -155,7 +155,7 @@ def move(series_id):
         db.session.rollback()
         return _render(series, exc.status, error=exc.message, move_form=form)
     db.session.commit()
-    flash("The turn was moved, and the members concerned have been told by email.", "success")
+    flash("The turn was moved. The members concerned are told in their next email about their turns.", "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
 
@@ -197,7 +197,7 @@ def availability(series_id):
             error, status = exc.message, exc.status
         else:
             db.session.commit()
-            flash("Saved. The rotation has been updated; anyone whose turn moved has been told by email.", "success")
+            flash("Saved. The rotation has been updated; anyone whose turn moved is told in their next email about their turns.", "success")
             return redirect(url_for(".page", series_id=series.id), 303)
     elif form.is_submitted():
         error, status = "Please check the meetings you chose.", 422
@@ -229,7 +229,7 @@ def requests(series_id):
                 error, status = exc.message, exc.status
             else:
                 db.session.commit()
-                flash("Your request was sent; you will hear by email when they answer.", "success")
+                flash("Your request was sent. If they accept, your turns are swapped; if they decline, you will hear by email.", "success")
                 return redirect(url_for(".requests", series_id=series.id), 303)
         else:
             error, status = "Please choose both turns.", 422
