@@ -24,8 +24,8 @@ from ..pricing.services import quote_for, settle_refunds
 from ..series.locking import lock_series
 from ..series.models import Series
 from . import attestation
-from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText
 from .leader_mail import tell_leaders
+from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText
 
 
 def _newest_attestation_text() -> AttestationText | None:

@@ -40,7 +40,7 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     if getattr(user, "is_erased", False):
         return None  # nobody is there any more (privacy/erasure.py): a job's message to them is dropped
     carried = _unsent(carry, user) if carry and calendar is None else None
-    if carried is not None:
+    if carried is not None and carried.calendar_method and carried.calendar_ics:
         calendar = (carried.calendar_method, carried.calendar_ics)
         context = {**(context or {}), "itip": True}
     ctx = _context(user, context)

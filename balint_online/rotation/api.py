@@ -4,8 +4,8 @@ from flask import Blueprint, url_for
 
 from ..accounts.models import User
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
-from ..series.models import Meeting, Series
 from ..extensions import db
+from ..series.models import Meeting, Series
 from . import commands, placements, queries, state, swaps
 from .models import PlacementRequest, SwapRequest
 from .schemas import (
@@ -99,8 +99,9 @@ def availability(series_id):
 def set_availability(series_id, body: AvailabilitySet):
     """Set the meetings where a member cannot present
 
-    The rotation of meetings still to come is recomputed with as few moves as possible and those whose turns
-    moved are emailed. Ids of meetings already held are ignored. Leaders and admins may pass `user_id` to set a
+    The rotation of meetings still to come is recomputed with as few moves as possible; once the turns are
+    announced, those whose turns moved are told in one email a day at most (at once for a meeting less than a
+    day away). Ids of meetings already held are ignored. Leaders and admins may pass `user_id` to set a
     member's availability for them. 409 `rotation_infeasible` when no rotation keeps every guarantee; nothing is
     saved. `message` names the members who could not be given a turn and why; `unplaceable` lists them as
     `{user_id, name, reason}`. The answer lists the meetings still to come only.

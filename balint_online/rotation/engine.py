@@ -328,7 +328,7 @@ class _Group:
     # -- guarantee 1: feasibility -------------------------------------------------
 
     def raise_if_infeasible(self) -> None:
-        options = [[] for _ in self.members]  # member index -> upcoming meeting indexes
+        options: list[list[int]] = [[] for _ in self.members]  # member index -> upcoming meeting indexes
         for j, avail in enumerate(self.available):
             for i in avail:
                 options[i].append(j)

@@ -15,9 +15,9 @@ from ..core.errors import DomainError
 from ..core.forms import Form, attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
-from ..series.models import Meeting, Series
 from ..rotation.commands import set_presenter_count
 from ..rotation.queries import cancellation_warning, guarantee
+from ..series.models import Meeting, Series
 from ..series.services import (add_meeting, cancel_meeting, cancel_series, managed_series, reschedule_meeting,
                                restore_meeting)
 from .services import ROSTER_COLUMNS, audience, message_group, roster_rows

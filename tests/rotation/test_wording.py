@@ -47,11 +47,11 @@ def test_a_shortage_is_one_sentence_for_the_members_in_it_and_their_own_restrict
 
 @pytest.mark.parametrize(("unavailable", "presented", "meetings", "sentence"), [
     ({9: frozenset({104, 105, 106})}, {101: [1], 102: [2], 103: [3]}, series(6, past=3),
-     "No rotation gives every member a presenting turn. Ida Ives has not presented yet and is unavailable at every "
-     "remaining meeting (4-6)."),
+     ("No rotation gives every member a presenting turn. Ida Ives has not presented yet and is unavailable at every "
+      "remaining meeting (4-6).")),
     ({}, {101: [1], 102: [2], 103: [3]}, series(3, past=3),
-     "No rotation gives every member a presenting turn. Ida Ives has not presented yet and no meetings remain in the "
-     "series."),
+     ("No rotation gives every member a presenting turn. Ida Ives has not presented yet and no meetings remain in the "
+      "series.")),
 ])
 def test_a_member_out_of_reach_on_their_own(unavailable, presented, meetings, sentence):
     with pytest.raises(RotationInfeasible) as caught:
