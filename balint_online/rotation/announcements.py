@@ -11,6 +11,7 @@ Both are scheduler jobs that claim their work in the database (the announcement'
 update of what the member was last told), so two schedulers never send one message twice.
 """
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select, update
@@ -30,14 +31,17 @@ DIGEST_EVERY = timedelta(days=1)
 URGENT_WITHIN = timedelta(days=1)  # a change to a turn this close to its meeting goes out at once
 
 
-def _turns(series: Series, user_id: int, moment: datetime) -> tuple[list[Meeting], list[Meeting]]:
-    """The member's presenting and backup meetings still to come."""
-    rows = db.session.execute(
-        select(Meeting, PresenterTurn.role).join(PresenterTurn, PresenterTurn.meeting_id == Meeting.id)
-        .where(Meeting.series_id == series.id, PresenterTurn.user_id == user_id, Meeting.starts_at > moment,
-               Meeting.status == "scheduled").order_by(Meeting.starts_at)
-    ).all()
-    return [m for m, role in rows if role == "presenter"], [m for m, role in rows if role == "backup"]
+def _turns(series: Series, moment: datetime) -> dict[int, tuple[list[Meeting], list[Meeting]]]:
+    """Each member's presenting and backup meetings still to come, soonest first (one query per series)."""
+    found: dict[int, tuple[list[Meeting], list[Meeting]]] = defaultdict(lambda: ([], []))
+    for meeting, user_id, role in db.session.execute(
+        select(Meeting, PresenterTurn.user_id, PresenterTurn.role)
+        .join(PresenterTurn, PresenterTurn.meeting_id == Meeting.id)
+        .where(Meeting.series_id == series.id, Meeting.starts_at > moment, Meeting.status == "scheduled")
+        .order_by(Meeting.starts_at, PresenterTurn.id)
+    ):
+        found[user_id][0 if role == "presenter" else 1].append(meeting)
+    return found
 
 
 def _settled(moment: datetime):
@@ -65,9 +69,10 @@ def announce(series: Series, moment: datetime) -> int:
     except IntegrityError:
         return 0  # another scheduler announced it
     full = series.seats_taken >= series.capacity
+    turns = _turns(series, moment)
     sent = 0
     for user in _members(series):
-        presenting, backup = _turns(series, user.id, moment)
+        presenting, backup = turns[user.id]
         _told(series, user, presenting, moment)
         calendar = turns_update(series, user)
         if queue_email(key=f"rotation-announced:series-{series.id}:user-{user.id}", kind="rotation_announced",
@@ -123,9 +128,10 @@ def send_digest(series: Series, moment: datetime) -> int:
     sent = 0
     meetings = {m.id: m for m in series.meetings}
     told_rows = {t.user_id: t for t in db.session.scalars(select(TurnsTold).where(TurnsTold.series_id == series.id))}
+    turns = _turns(series, moment)
     for user in _members(series):
         told = told_rows.get(user.id)
-        presenting, backup = _turns(series, user.id, moment)
+        presenting, backup = turns[user.id]
         before = {i for i in (told.presenting if told else ()) if i in meetings and meetings[i].starts_at > moment}
         now_ids = {m.id for m in presenting}
         added = [m for m in presenting if m.id not in before]
