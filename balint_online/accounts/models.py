@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     # How meetings reach their calendar: a key of calendar.delivery.DELIVERY.
     calendar_delivery: Mapped[str] = mapped_column(String(16), default="invitations", server_default="invitations")
     # Moved with every change the personal feed shows (calendar.versions), so a poll reads this row only.
+    # A leader's news of applications and withdrawals: "each" (an email per event) or "daily" (one digest a day).
+    leader_mail: Mapped[str] = mapped_column(String(8), default="each", server_default="each")
     feed_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

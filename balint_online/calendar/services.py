@@ -30,7 +30,7 @@ from ..notifications.models import OutboxMessage
 from ..core.zonerules import current as current_rules
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
-from ..rotation.services import presenters_by_meeting
+from ..rotation.queries import presenters_by_meeting
 from ..series.models import Meeting, Series
 from .delivery import DELIVERY, sends_invitations
 from .feeds import feed_series, settings_fingerprint

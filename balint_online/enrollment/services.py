@@ -24,6 +24,7 @@ from ..pricing.services import quote_for, settle_refunds
 from ..series.locking import lock_series
 from ..series.models import Series
 from . import attestation
+from .leader_mail import tell_leaders
 from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText
 
 
@@ -96,8 +97,9 @@ def waitlist_position(application: Application) -> int | None:
     return ahead + 1
 
 
-def _notify(application: Application, kind: str, *, stamp: str = "", **context) -> None:
-    queue_email(key=f"{kind}:application-{application.id}{stamp}", kind=kind, user=application.user,
+def _notify(application: Application, kind: str, *, stamp: str = "", carry: str | None = None, **context) -> None:
+    # carry: the calendar invitation queued for the same event rides with this email (one email per event).
+    queue_email(key=f"{kind}:application-{application.id}{stamp}", kind=kind, user=application.user, carry=carry,
                 context={"application": application, "series": application.series,
                          "position": waitlist_position(application), **context})
 
@@ -148,7 +150,7 @@ def _queue_stamp(series_id: int, moment):
 
 
 def _room_to_present(series: Series, moment) -> bool:
-    from ..rotation.services import has_room_for_another
+    from ..rotation.planning import has_room_for_another
 
     return has_room_for_another(series, moment)
 
@@ -191,6 +193,7 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
         raise DomainError("You already have an application to this series.", code="already_applied") from exc
     log_action(application, "applied", user, to_status="pending", data={"quote": application.quote})
     _notify(application, "application_received")
+    tell_leaders(application, "applied")
     db.session.commit()
     return application
 
@@ -212,7 +215,7 @@ def accept(application: Application, actor) -> Application:
     if not _someone_waiting(series.id) and _room_to_present(series, moment) and _take_seat(series.id):
         _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment, enrolled_at=moment)
         issue_invoice(application, actor)  # the member owes the fee from now
-        _notify(application, "application_accepted")
+        _notify(application, "application_accepted", carry=f"calendar-invite:application-{application.id}")
     else:
         _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment,
               waitlisted_at=_queue_stamp(series.id, moment))
@@ -254,6 +257,7 @@ def withdraw(application: Application, actor, reason: str):
         _free_seat(application.series_id)
     owed = settle_refunds(application, actor)
     _notify(application, "application_withdrawn", refund=owed)
+    tell_leaders(application, "withdrew")
     db.session.commit()
     return owed
 
@@ -269,7 +273,7 @@ def accept_offer(application: Application, actor) -> Application:
     if application.offer_expires_at <= moment:
         raise DomainError("This offer has lapsed.", code="offer_expired")
     _move(application, ("offered",), "enrolled", actor, action="offer_accepted", enrolled_at=moment, took_offer=True)
-    _notify(application, "application_accepted")
+    _notify(application, "application_accepted", carry=f"calendar-invite:application-{application.id}")
     db.session.commit()
     return application
 

@@ -19,22 +19,33 @@ from ..core.text import one_line
 from ..core.urls import base_url
 from ..extensions import db
 from .models import OutboxMessage
+from .why import why_line
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
+
+
 def queue_email(*, key: str, kind: str, user, context: dict | None = None, calendar: tuple[str, bytes] | None = None,
-                recipient: str | None = None) -> OutboxMessage | None:
+                recipient: str | None = None, carry: str | None = None) -> OutboxMessage | None:
     """Render `templates/email/<kind>.txt` and add it to the outbox under `key`.
 
-    The template's first line is `Subject: ...`; the rest is the plain-text body, from which the
-    HTML alternative is made. Returns None when a message with that key exists already, so callers
+    The template's first line is `Subject: ...`; the rest is the plain-text body, which ends with the
+    line saying why the message came (`why.py`), and from which the HTML alternative is made. Returns None when a message with that key exists already, so callers
     may retry freely. The caller commits; the message goes out with the next delivery run.
+
+    One event, one email: `carry` names the key of a message queued for the same event in this unit of
+    work (the calendar invitation that comes with a place); this message takes its calendar attachment
+    (the template sees `itip`) and that message is not sent.
     """
     if getattr(user, "is_erased", False):
         return None  # nobody is there any more (privacy/erasure.py): a job's message to them is dropped
-    ctx = {"user": user, "base_url": base_url(),
-           "society": current_app.config["SOCIETY_NAME"], **(context or {})}
+    carried = _unsent(carry, user) if carry and calendar is None else None
+    if carried is not None and carried.calendar_method and carried.calendar_ics:
+        calendar = (carried.calendar_method, carried.calendar_ics)
+        context = {**(context or {}), "itip": True}
+    ctx = _context(user, context)
     subject, text = _render_email(kind, ctx)
+    text += "\n" + why_line(kind, user, ctx) + "\n"
     message = OutboxMessage(
         key=key,
         kind=kind,
@@ -51,7 +62,27 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
             db.session.add(message)
     except IntegrityError:
         return None
+    if carried is not None:
+        db.session.delete(carried)
+        db.session.flush()
     return message
+
+
+def _unsent(key: str, user) -> OutboxMessage | None:
+    """A message with a calendar attachment, not yet sent nor being sent, to this person."""
+    return db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.key == key, OutboxMessage.user_id == getattr(user, "id", None),
+        OutboxMessage.calendar_ics.is_not(None), OutboxMessage.sent_at.is_(None),
+        OutboxMessage.claimed_until.is_(None)))
+
+
+def _context(user, context: dict | None) -> dict:
+    return {"user": user, "base_url": base_url(), "society": current_app.config["SOCIETY_NAME"], **(context or {})}
+
+
+def render_subject(kind: str, user, context: dict | None = None) -> str:
+    """The subject `templates/email/<kind>.txt` would have: the line a daily summary lists for the event."""
+    return _render_email(kind, _context(user, context))[0]
 
 
 def _render_email(kind: str, ctx: dict) -> tuple[str, str]:
@@ -63,8 +94,13 @@ def _render_email(kind: str, ctx: dict) -> tuple[str, str]:
     env = current_app.jinja_env
     source, _, _ = env.loader.get_source(env, f"email/{kind}.txt")
     subject_line, _, body = source.lstrip().partition("\n")
-    subject = one_line(render_template_string(subject_line.removeprefix("Subject:"), **ctx))
-    return subject, render_template_string(body, **ctx).strip() + "\n"
+    subject = one_line(render_template_string(_plain(subject_line.removeprefix("Subject:")), **ctx))
+    return subject, render_template_string(_plain(body), **ctx).strip() + "\n"
+
+
+def _plain(source: str) -> str:
+    # Plain text, not HTML: "O'Brien" stays as written (the HTML alternative escapes the finished text).
+    return "{% autoescape false %}" + source + "{% endautoescape %}"
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+")

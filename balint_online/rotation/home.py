@@ -6,7 +6,7 @@ from ..core.clock import now
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Series, series_leaders
-from .services import upcoming_turns_for
+from .queries import upcoming_turns_for
 
 
 def _running(series_list):

@@ -1,26 +1,15 @@
 """The rotation follows the roster and the meetings: each change re-plans the turns still to come.
 
-Receivers run inside the caller's transaction and never commit (see core/signals.py). Each works
-in a savepoint: should the rotation fail unexpectedly, its own changes are undone and logged, and
-the enrollment or meeting change that triggered it still goes through (the next recomputation
-repairs the plan).
+Receivers run inside the caller's unit of work and never commit. The failure that can be expected,
+no rotation keeping every guarantee, is not an error: `services.refresh` keeps the stored plan,
+records an "infeasible" event (shown on the rotation page) and emails the leaders. Anything else is a
+fault, and it is raised, not swallowed: the change that triggered it is undone with it (a request
+answers 500, a job is retried on its next run, both logged), because committing a roster change the
+rotation silently failed to follow would leave members without the turn they are promised.
 """
 
-import logging
-
 from ..core.signals import application_changed, meeting_changed, series_changed
-from ..extensions import db
 from . import services
-
-log = logging.getLogger(__name__)
-
-
-def _follow(series, reason: str, actor, action=None) -> None:
-    try:
-        with db.session.begin_nested():
-            (action or services.refresh)(series, reason=reason, actor=actor)
-    except Exception:
-        log.exception("The rotation of series %s could not follow: %s", series.id, reason)
 
 
 @application_changed.connect
@@ -31,17 +20,17 @@ def on_application_changed(application, old_status=None, new_status=None, actor=
         reason = "a member joined from the waiting list" if old_status == "offered" else "a member joined the group"
     else:
         reason = "a member left the group"
-    _follow(application.series, reason, actor)
+    services.refresh(application.series, reason=reason, actor=actor)
 
 
 @meeting_changed.connect
 def on_meeting_changed(meeting, change=None, actor=None, **_):
     what = {"cancelled": "was cancelled", "rescheduled": "was moved", "added": "was added",
             "restored": "takes place after all"}.get(change, "changed")
-    _follow(meeting.series, f"meeting {meeting.number} {what}", actor)
+    services.refresh(meeting.series, reason=f"meeting {meeting.number} {what}", actor=actor)
 
 
 @series_changed.connect
 def on_series_changed(series, change=None, actor=None, **_):
     if change == "cancelled":
-        _follow(series, "the series was cancelled", actor, services.clear_future)
+        services.clear_future(series, reason="the series was cancelled", actor=actor)

@@ -143,3 +143,28 @@ class PlacementRequest(db.Model):
     @property
     def status_label(self) -> str:
         return PLACEMENT_STATUSES.get(self.status, self.status)
+
+
+class RotationAnnouncement(db.Model):
+    """A series' turns announced to its members, once, when they settle (the series is full, or its first meeting
+    is a week away). The row is the claim: two schedulers cannot both insert it, so nobody is told twice."""
+
+    __tablename__ = "rotation_announcements"
+
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
+    announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class TurnsTold(db.Model):
+    """What a member was last told of their own turns in a series, and when: the daily digest tells only what
+    changed since, at most once a day (a conditional update of `told_at` claims each message)."""
+
+    __tablename__ = "rotation_turns_told"
+    __table_args__ = (UniqueConstraint("series_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # meeting ids the member was told they present at
+    presenting: Mapped[list] = mapped_column(JSON, default=list)
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -7,7 +7,7 @@ from pydantic import Field
 from ..accounts.models import User
 from ..core.schemas import Id, Input, Instant, Output, Text, column_length
 from ..series.models import Series
-from . import services
+from . import queries
 from .models import PLACEMENT_STATUSES, SWAP_STATUSES, PlacementRequest, PresenterTurn, SwapRequest
 
 
@@ -44,7 +44,7 @@ class Rotation(Output):
 
     @classmethod
     def of(cls, series: Series, *, upcoming_only: bool = False, **more) -> "Rotation":
-        rows = services.rotation_rows(series)
+        rows = queries.rotation_rows(series)
         if upcoming_only:
             rows = [r for r in rows if not r.past and not r.meeting.is_cancelled]
         meetings = [
@@ -141,7 +141,7 @@ class Unplaced(Output):
 
 
 class Guarantee(Output):
-    """Whether every enrolled member has a presenting turn (rotation.services.guarantee)."""
+    """Whether every enrolled member has a presenting turn (rotation.queries.guarantee)."""
 
     kept: bool
     members: int
@@ -151,7 +151,7 @@ class Guarantee(Output):
 
     @classmethod
     def of(cls, series: Series) -> "Guarantee":
-        return cls(**services.guarantee(series).to_api())
+        return cls(**queries.guarantee(series).to_api())
 
 
 class PresenterCountSet(Input):

@@ -15,8 +15,9 @@ from ..core.errors import DomainError
 from ..core.forms import Form, attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
+from ..rotation.commands import set_presenter_count
+from ..rotation.queries import cancellation_warning, guarantee
 from ..series.models import Meeting, Series
-from ..rotation.services import cancellation_warning, guarantee, set_presenter_count
 from ..series.services import (add_meeting, cancel_meeting, cancel_series, managed_series, reschedule_meeting,
                                restore_meeting)
 from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
@@ -104,6 +105,7 @@ def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
         except DomainError as exc:
             attach_domain_error(form, exc, fallback, _form_name)
         else:
+            db.session.commit()
             _flash_done(meeting, done)
             return redirect(url_for(".hub", series_id=meeting.series_id))
     return _change_page(meeting, **{which: form})
