@@ -11,6 +11,7 @@ from ..audit.models import AuditEntry
 from ..core.clock import now
 from ..core.types import Money, UTCDateTime
 from ..extensions import db
+from ..pricing.categories import CLAIMS, Claim
 from ..series.models import Series
 
 # An application holding (or queueing for) a place; a person has at most one per series.
@@ -65,7 +66,8 @@ class Application(db.Model):
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    trainee: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the applicant said of themselves that the price depends on: keys of pricing.categories.CLAIMS.
+    claims: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(String(1000), default="")
     attestation_text_id: Mapped[int] = mapped_column(ForeignKey("attestation_texts.id"))
     attestation_answers: Mapped[dict] = mapped_column(JSON)
@@ -106,6 +108,11 @@ class Application(db.Model):
     @property
     def amount_due(self) -> Decimal:
         return Decimal("0.00") if self.scholarship else self.price
+
+    @property
+    def claim_answers(self) -> list[tuple[Claim, bool]]:
+        """Every claim an applicant may make, with whether this one made it."""
+        return [(claim, claim.key in self.claims) for claim in CLAIMS]
 
     @property
     def status_label(self) -> str:

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, WithJsonSchema, model_serializer
 
 from ..core.schemas import Input, Instant, Output, Text, column_length
-from ..pricing.schemas import Amount, Currency, Money, PaymentStatus, Quote, RefundOut
+from ..pricing.schemas import Amount, ClaimsIn, ClaimsOut, Currency, Money, PaymentStatus, Quote, RefundOut, claim_answers
 from ..pricing.services import account, payment_status
 from . import attestation, services
 from .models import STATUS_LABELS, Application, AttestationText, AuditEntry
@@ -27,10 +27,9 @@ def _attestation_required(schema: dict) -> None:
     schema["required"] = ["attestation"]
 
 
-class ApplicationCreate(Input):
+class ApplicationCreate(ClaimsIn):
     model_config = ConfigDict(json_schema_extra=_attestation_required)
 
-    trainee: bool = False
     note: Text(column_length(Application.note)) = Field("", description="For the leaders; no patient details")
     attestation: AttestationIn = None
 
@@ -76,12 +75,11 @@ class HistoryEntry(Output):
     by: str
 
 
-class ApplicationOut(Output):
+class ApplicationOut(ClaimsOut):
     id: int
     series_id: int
     user_id: int
     status: Status
-    trainee: bool
     price: Quote = Field(description="The quote locked in when they applied")
     amount_due: Money
     currency: Currency
@@ -109,7 +107,7 @@ class ApplicationOut(Output):
             extra = {"member": application.user, "history": [_history(e) for e in application.history_for(manager)]}
         return cls(
             id=application.id, series_id=application.series_id, user_id=application.user_id, status=application.status,
-            trainee=application.trainee, price=application.quote, amount_due=application.amount_due,
+            **claim_answers(application.claims), price=application.quote, amount_due=application.amount_due,
             currency=application.currency, scholarship=application.scholarship, paid=money.paid,
             refund_due={"amount": money.refund_due, "currency": application.currency},
             refunded={"amount": money.refund_paid, "currency": application.currency},

@@ -1,6 +1,7 @@
 """Quotes for real people, payments and refunds recorded against applications, scholarships, each
 application's account, and the complimentary first year of membership."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,11 +35,12 @@ def series_today(series) -> date:
     return local_date(now(), series.timezone)
 
 
-def quote_for(series, user, *, trainee: bool, on: date | None = None, scholarship: bool = False) -> Quote:
+def quote_for(series, user, *, claims: Collection[str] = (), on: date | None = None,
+              scholarship: bool = False) -> Quote:
     on = on or series_today(series)
     is_member, granted = membership_flags(user, on)
     return quote(parse_price_table(series.prices), currency=series.currency, on=on,
-                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, trainee=trainee,
+                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, claims=claims,
                  member_rate_granted=granted, scholarship=scholarship)
 
 

@@ -65,6 +65,10 @@ def assert_all_money(result):
     assert result.amount == sum(line.amount for line in result.lines)
 
 
+def claims_of(trainee: bool) -> set[str]:
+    return {"trainee"} if trainee else set()
+
+
 # A realistic society table, every cell explicit, in the API shape.
 SOCIETY_RAW = {
     "standard": {"early": "800.00", "regular": "875.00"},
@@ -412,7 +416,7 @@ def test_functions_taking_tables_validate_them(table, error):
         lambda: price_range(table),
         lambda: fill_trainee_cells(table),
         lambda: quote(table, currency="EUR", on=DEADLINE, early_bird_deadline=None,
-                      is_member=False, trainee=False),
+                      is_member=False, claims=()),
     ):
         with pytest.raises(error):
             call()
@@ -539,7 +543,7 @@ def test_fill_rejects_bad_percent(percent, error):
     ],
 )
 def test_category_for(is_member, trainee, expected):
-    assert category_for(is_member=is_member, trainee=trainee) == expected
+    assert category_for(is_member=is_member, claims=claims_of(trainee)) == expected
 
 
 @pytest.mark.parametrize(
@@ -618,7 +622,7 @@ def test_quote_matrix(applicant, instant_case, scholarship):
         on=local_date(instant, zone),
         early_bird_deadline=DEADLINE,
         is_member=is_member,
-        trainee=trainee,
+        claims=claims_of(trainee),
         member_rate_granted=granted,
         scholarship=scholarship,
     )
@@ -656,7 +660,7 @@ def test_quote_with_trainee_cells_from_the_helper(applicant, on, period):
     }
     is_member, trainee, granted, category, _ = APPLICANTS[applicant]
     result = quote(table, currency="EUR", on=on, early_bird_deadline=DEADLINE,
-                   is_member=is_member, trainee=trainee, member_rate_granted=granted)
+                   is_member=is_member, claims=claims_of(trainee), member_rate_granted=granted)
     assert (result.category, result.period, result.amount) == (category, period, expected[category][period])
     assert_all_money(result)
 
@@ -667,7 +671,7 @@ def test_quote_explicit_trainee_cell_beats_the_helper():
         "trainee": {"early": "400.00", "regular": "450.00"},
     }))
     result = quote(table, currency="EUR", on=date(2026, 12, 2), early_bird_deadline=DEADLINE,
-                   is_member=False, trainee=True)
+                   is_member=False, claims={"trainee"})
     assert result.amount == D("450.00")
 
 
@@ -725,8 +729,8 @@ def test_quote_falls_back_when_a_cell_is_missing(
 ):
     table = parse_price_table(FALLBACK_TABLES[table_name])
     result = quote(table, currency="EUR", on=on, early_bird_deadline=DEADLINE,
-                   is_member=is_member, trainee=trainee, member_rate_granted=granted)
-    assert result.category == category_for(is_member=is_member or granted, trainee=trainee)
+                   is_member=is_member, claims=claims_of(trainee), member_rate_granted=granted)
+    assert result.category == category_for(is_member=is_member or granted, claims=claims_of(trainee))
     assert result.rate_category == rate_category
     assert result.amount == D(amount)
     assert result.period == period
@@ -740,7 +744,7 @@ def test_quote_member_trainee_tie_goes_to_trainee_rate():
         "trainee": {"regular": "450.00"},
     })
     result = quote(table, currency="EUR", on=DEADLINE, early_bird_deadline=None,
-                   is_member=True, trainee=True)
+                   is_member=True, claims={"trainee"})
     assert (result.rate_category, result.amount) == ("trainee", D("450.00"))
 
 
@@ -748,7 +752,7 @@ def test_quote_member_trainee_tie_goes_to_trainee_rate():
 def test_quote_without_early_cell_charges_regular_in_early_period(on):
     table = parse_price_table({"standard": {"regular": "875.00"}})
     result = quote(table, currency="EUR", on=on, early_bird_deadline=DEADLINE,
-                   is_member=False, trainee=False)
+                   is_member=False, claims=())
     assert (result.amount, result.period) == (D("875.00"), "regular")
     expected_suffix = ", regular (no early-bird rate)" if on <= DEADLINE else ", regular"
     assert result.lines[0].label == "Non-member rate" + expected_suffix
@@ -757,7 +761,7 @@ def test_quote_without_early_cell_charges_regular_in_early_period(on):
 @pytest.mark.parametrize("on", [date(2020, 1, 1), DEADLINE, date(2030, 1, 1)])
 def test_quote_without_deadline_is_always_regular(on):
     result = quote(SOCIETY, currency="EUR", on=on, early_bird_deadline=None,
-                   is_member=True, trainee=False)
+                   is_member=True, claims=())
     assert (result.amount, result.period) == (D("725.00"), "regular")
     assert result.lines[0].label == "Society member rate, regular"
 
@@ -765,7 +769,7 @@ def test_quote_without_deadline_is_always_regular(on):
 def test_quote_scholarship_with_fallback():
     table = parse_price_table(FALLBACK_TABLES["standard-only"])
     result = quote(table, currency="EUR", on=DEADLINE, early_bird_deadline=DEADLINE,
-                   is_member=False, trainee=True, scholarship=True)
+                   is_member=False, claims={"trainee"}, scholarship=True)
     assert result.amount == D("0.00")
     assert [line.amount for line in result.lines] == [D("800.00"), D("-800.00")]
     assert_all_money(result)
@@ -773,7 +777,7 @@ def test_quote_scholarship_with_fallback():
 
 def test_quote_to_api_shape():
     result = quote(SOCIETY, currency="EUR", on=DEADLINE, early_bird_deadline=DEADLINE,
-                   is_member=True, trainee=False, scholarship=True)
+                   is_member=True, claims=(), scholarship=True)
     assert result.to_api() == {
         "category": "member",
         "rate_category": "member",
@@ -792,13 +796,13 @@ def test_quote_to_api_shape():
 def test_quote_rejects_bad_currency(currency):
     with pytest.raises(ValueError, match="currency"):
         quote(SOCIETY, currency=currency, on=DEADLINE, early_bird_deadline=DEADLINE,
-              is_member=False, trainee=False)
+              is_member=False, claims=())
 
 
 def test_quote_refuses_a_datetime_for_on():
     with pytest.raises(TypeError, match="local_date"):
         quote(SOCIETY, currency="EUR", on=utc(2026, 12, 1, 12), early_bird_deadline=DEADLINE,
-              is_member=False, trainee=False)
+              is_member=False, claims=())
 
 
 def test_quote_line_rejects_floats_and_sub_cents():
@@ -1005,7 +1009,7 @@ def test_property_quote_is_sum_of_lines_and_never_negative(
     table, on, deadline, is_member, trainee, granted, scholarship
 ):
     result = quote(table, currency="EUR", on=on, early_bird_deadline=deadline, is_member=is_member,
-                   trainee=trainee, member_rate_granted=granted, scholarship=scholarship)
+                   claims=claims_of(trainee), member_rate_granted=granted, scholarship=scholarship)
     assert_all_money(result)
     assert result.amount >= 0
     low, high = price_range(table)
