@@ -9,7 +9,7 @@ from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from .core import clock, timefmt
+from .core import clock, labels, timefmt
 from .core.pagination import page_url
 from .core.forms import timezone_names, timezone_options
 from .core.urls import safe_path
@@ -87,6 +87,8 @@ def register_web(app: Flask) -> None:
                 "now": clock.now()}
 
     app.add_template_global(page_url)
+    # A status's words for people ({{ application.status|label }}): no page shows a raw code.
+    app.add_template_filter(labels.label, "label")
     app.add_template_global(timezone_options)
 
     @app.template_global()

@@ -8,9 +8,8 @@ from ..core.schemas import Input, Instant, Output, Text, column_length
 from ..pricing.schemas import Amount, ClaimsIn, ClaimsOut, Currency, Money, PaymentStatus, Quote, RefundOut, claim_answers
 from ..pricing.services import account, payment_status
 from . import attestation, services
-from .models import STATUS_LABELS, Application, AttestationText, AuditEntry
+from .models import Application, ApplicationStatus, AttestationText, AuditEntry
 
-Status = Literal[tuple(STATUS_LABELS)]
 # Checked item by item by the service, which names each item missing or not `true` ("attestation.confidentiality").
 AttestationIn = Annotated[dict[str, Any] | None, WithJsonSchema({
     "type": "object", "required": [i.key for i in attestation.ITEMS if i.required],
@@ -79,7 +78,7 @@ class ApplicationOut(ClaimsOut):
     id: int
     series_id: int
     user_id: int
-    status: Status
+    status: ApplicationStatus
     price: Quote = Field(description="The quote locked in when they applied")
     amount_due: Money
     currency: Currency

@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 from ..core.schemas import Day, Input, Instant, Output, Query, Text, column_length
 from ..enrollment.models import AuditEntry
 from .categories import CLAIMS
-from .models import PAYMENT_METHODS, Payment
+from .models import PAYMENT_METHODS, Payment, PaymentStatus
 from .rules import CATEGORIES, format_money, money
 
 _AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
@@ -53,7 +53,6 @@ def claims_of(model: BaseModel) -> frozenset[str]:
 def claim_answers(claims) -> dict[str, bool]:
     """A ClaimsOut's fields for the claims stored on an application."""
     return {claim.key: claim.key in claims for claim in CLAIMS}
-PaymentStatus = Literal["unpaid", "part-paid", "paid", "waived", "refund-due", "refunded"]
 
 
 class Line(Output):

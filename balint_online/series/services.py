@@ -18,12 +18,12 @@ from ..core.zonerules import canonical_zone, current as current_rules
 from ..core.timefmt import iso_z
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
+from ..video.providers import PROVIDER_NAMES
 from .locking import lock_series
 from .models import Meeting, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
 MAX_MEETINGS = 52
-VIDEO_PROVIDERS = {"jitsi": "Jitsi Meet", "zoom": "Zoom", "bigbluebutton": "BigBlueButton"}
 
 
 @dataclass
@@ -108,8 +108,8 @@ def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
         if deadline is not None and deadline > data.first_meeting_local.date():
             errors[name] = "Must fall on or before the first meeting's date."
     provider = data.video_provider or default_provider
-    if provider not in VIDEO_PROVIDERS:
-        errors["video_provider"] = f"Must be one of: {', '.join(VIDEO_PROVIDERS)}."
+    if provider not in PROVIDER_NAMES:
+        errors["video_provider"] = f"Must be one of: {', '.join(PROVIDER_NAMES)}."
     try:
         check_capacity(data.capacity, data.meeting_count, data.presenters_per_meeting)
     except SchedulingError as exc:

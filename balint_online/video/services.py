@@ -28,12 +28,12 @@ from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.models import Meeting, Series, series_leaders
-from ..series.services import VIDEO_PROVIDERS, require_manager
+from ..series.services import require_manager
 from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
 from .models import ATTENDANCE_STATUSES, Attendance, VideoLink, VideoProvisioning
-from .providers import (Participant, ProviderConfigError, ProviderError, Room, RoomRequest, VideoProvider,
-                        get_provider, provider_settings, retry_delay, truncate)
+from .providers import (PROVIDER_LABELS, Participant, ProviderConfigError, ProviderError, Room, RoomRequest,
+                        VideoProvider, get_provider, provider_settings, retry_delay, spec_of, truncate)
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,6 @@ REFUSED_FACTOR = 4
 # Failures this close to a meeting are worth the leaders' attention at once.
 WARN_LEADERS_WITHIN = timedelta(hours=24)
 BATCH = 50
-# Zoom registers a person on each request, so their personal link is asked for once and kept;
-# Jitsi links are made locally and BigBlueButton's must be signed afresh for the running instance.
-KEPT_LINK_PROVIDERS = frozenset({"zoom"})
 
 # What provisioning did with one meeting.
 DONE, FAILED, DOWN, SKIPPED = "done", "failed", "down", "skipped"
@@ -88,7 +85,7 @@ def tell_leaders(meeting: Meeting) -> None:
     for leader in series.leaders:
         queue_email(key=f"video-trouble:meeting-{meeting.id}:user-{leader.id}", kind="video_trouble", user=leader,
                     context={"meeting": meeting, "series": series,
-                             "provider_name": VIDEO_PROVIDERS.get(series.video_provider, series.video_provider)})
+                             "provider_name": PROVIDER_LABELS.get(series.video_provider, series.video_provider)})
 
 
 # -- provisioning ---------------------------------------------------------------------------------
@@ -341,7 +338,7 @@ _NOT_ANSWERING = ("The video service is not answering, try again in a minute. Th
 
 def _personal_link(meeting: Meeting, user: User, role: str, moment: datetime) -> str:
     room = Room.from_dict(meeting.video_room)
-    keep = room.provider in KEPT_LINK_PROVIDERS and role == PARTICIPANT
+    keep = spec_of(room.provider).keeps_links and role == PARTICIPANT
     kept = db.session.scalar(select(VideoLink).where(VideoLink.meeting_id == meeting.id,
                                                      VideoLink.user_id == user.id)) if keep else None
     if kept is not None and kept.room_external_id == room.external_id:
