@@ -16,7 +16,8 @@ class LabelledStrEnum(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str):
+    # `label` has a default only so that a type checker reads `Status("code")` (a lookup) as a call it allows.
+    def __new__(cls, value: str, label: str = ""):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

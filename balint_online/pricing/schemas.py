@@ -1,7 +1,7 @@
 """The API's description of money, quotes and payments (see core/schemas.py)."""
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, PlainValidator, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
@@ -33,16 +33,21 @@ Currency = Annotated[str, Field(pattern="^[A-Z]{3}$", examples=["USD"])]
 Category = Literal[CATEGORIES]
 
 
-def _with_claims(name: str, base: type[BaseModel], *, required: bool) -> type[BaseModel]:
+def _with_claims(name: str, base: type[BaseModel], *, required: bool) -> Any:
     # One boolean per claim of pricing/categories.py, named by its key ("trainee": the contract's).
-    return create_model(name, __base__=base, __module__=__name__, **{
-        claim.key: (bool, Field(... if required else False, description=claim.description)) for claim in CLAIMS})
+    fields: dict[str, Any] = {
+        claim.key: (bool, Field(... if required else False, description=claim.description)) for claim in CLAIMS}
+    return create_model(name, __base__=base, __module__=__name__, **fields)
 
 
 # Bases for the bodies and queries that carry what an applicant claims, and the answers that show it.
-ClaimsIn = _with_claims("ClaimsIn", Input, required=False)
-ClaimsQuery = _with_claims("ClaimsQuery", Query, required=False)
-ClaimsOut = _with_claims("ClaimsOut", Output, required=True)
+# Built from the registry at import; a type checker sees the plain bases.
+if TYPE_CHECKING:
+    ClaimsIn, ClaimsQuery, ClaimsOut = Input, Query, Output
+else:
+    ClaimsIn = _with_claims("ClaimsIn", Input, required=False)
+    ClaimsQuery = _with_claims("ClaimsQuery", Query, required=False)
+    ClaimsOut = _with_claims("ClaimsOut", Output, required=True)
 
 
 def claims_of(model: BaseModel) -> frozenset[str]:

@@ -1,6 +1,5 @@
 """The API's description of the presenter rotation and swap requests (see core/schemas.py and CONTRACT.md)."""
 
-from typing import Literal
 
 from pydantic import Field
 

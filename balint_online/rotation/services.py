@@ -50,7 +50,7 @@ from .engine import (
     plan_rotation,
 )
 from .engine import swap as engine_swap
-from .models import CASE_TITLE_MAX, MemberUnavailability, PresenterTurn, RotationEvent, SwapRequest
+from .models import CASE_TITLE_MAX, MemberUnavailability, PresenterTurn, RotationEvent, SwapRequest, SwapStatus
 
 log = logging.getLogger(__name__)
 
@@ -667,7 +667,7 @@ def request_swap(series: Series, requester: User, meeting_id: int, partner_id: i
     return request
 
 
-def _decide(request: SwapRequest, status: str, outcome: str = "") -> None:
+def _decide(request: SwapRequest, status: SwapStatus, outcome: str = "") -> None:
     request.status, request.outcome, request.decided_at = status, outcome[:1000], now()
 
 
@@ -683,7 +683,7 @@ def answer_swap_request(request: SwapRequest, user, accept: bool) -> SwapRequest
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
     series = request.series
     if not accept:
-        _decide(request, "declined")
+        _decide(request, SwapStatus.DECLINED)
         _tell_requester(request)
         db.session.commit()
         return request
@@ -695,11 +695,11 @@ def answer_swap_request(request: SwapRequest, user, accept: bool) -> SwapRequest
             raise DomainError("One of you is no longer enrolled in this group.", code="swap_refused")
         swapped = _check_swap(snap, stored_plan(snap), turns)
     except DomainError as exc:
-        _decide(request, "refused", exc.message)
+        _decide(request, SwapStatus.REFUSED, exc.message)
         _tell_requester(request)
         db.session.commit()
         raise
-    _decide(request, "accepted")
+    _decide(request, SwapStatus.ACCEPTED)
     _apply(snap, swapped, kind="swapped", reason="two members agreed to swap their presenting turns", actor=user)
     db.session.commit()
     return request
@@ -710,7 +710,7 @@ def withdraw_swap_request(request: SwapRequest, user) -> SwapRequest:
         raise NotAllowed("Only the member who asked can withdraw this request.")
     if request.status != "pending":
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
-    _decide(request, "withdrawn")
+    _decide(request, SwapStatus.WITHDRAWN)
     db.session.commit()
     return request
 

@@ -135,8 +135,10 @@ def series_state(lifecycle: str, now: datetime, first_start: datetime | None, la
     Only draft/published/cancelled is stored; the rest follows from the clock and the seats, so
     it never goes stale and needs no job to advance it.
     """
-    if lifecycle in ("draft", "cancelled"):
-        return SeriesStatus(lifecycle)
+    if lifecycle == "draft":
+        return SeriesStatus.DRAFT
+    if lifecycle == "cancelled":
+        return SeriesStatus.CANCELLED
     if last_end is not None and now >= last_end:
         return SeriesStatus.COMPLETED
     if first_start is not None and now >= first_start:

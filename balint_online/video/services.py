@@ -24,14 +24,14 @@ from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.timefmt import human, iso_z
-from ..enrollment.models import Application
+from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.models import Meeting, Series, series_leaders
 from ..series.services import require_manager
 from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
-from .models import ATTENDANCE_STATUSES, Attendance, VideoLink, VideoProvisioning
+from .models import ATTENDANCE_STATUSES, Attendance, AttendanceStatus, VideoLink, VideoProvisioning
 from .providers import (PROVIDER_LABELS, Participant, ProviderConfigError, ProviderError, Room, RoomRequest,
                         VideoProvider, get_provider, provider_settings, retry_delay, spec_of, truncate)
 
@@ -283,7 +283,7 @@ _NOT_ENROLLED_BECAUSE = {
 }
 
 
-def _refusal_message(reason: str, user: User, statuses: set[str], opens_at: datetime, window: int) -> str:
+def _refusal_message(reason: str, user: User, statuses: set[ApplicationStatus], opens_at: datetime, window: int) -> str:
     if reason == CANCELLED:
         return "This meeting was cancelled, so its video room is closed."
     if reason == TOO_EARLY:
@@ -524,7 +524,7 @@ def save_attendance(series: Series, actor: User, choices: dict[str, str]) -> int
             if (value or None) == current:
                 continue
             record = cell.record or _attendance(cell.meeting.id, row.user.id)
-            record.status = value or None
+            record.status = AttendanceStatus(value) if value else None
             record.confirmed_by_id, record.confirmed_at = actor.id, moment
             changed += 1
     db.session.commit()

@@ -50,7 +50,8 @@ def roster_rows(series) -> list[list]:
     rows = []
     for a in series_applications(series):
         is_member, granted = membership_flags(a.user, today)
-        rows.append([a.user.name, a.user.email, a.user.discipline_label, a.status, *("yes" if made else "no" for _, made in a.claim_answers),
+        claimed = ["yes" if made else "no" for _, made in a.claim_answers]
+        rows.append([a.user.name, a.user.email, a.user.discipline_label, a.status, *claimed,
                      "yes" if is_member else "other society" if granted else "no", payment_status(a),
                      f"{a.amount_due:.2f}", a.currency, a.applied_at.date().isoformat(), a.attestation_text.version])
     return rows

@@ -159,7 +159,7 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     assert "Awaiting your decision (2)" in roster
     for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until 2027-06-30",
                      "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
-                     "unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
+                     "Unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
         assert expected in roster
 
     accepted = client.submit(f"/lead/applications/{a['id']}/accept", page=roster_page, follow_redirects=True)
