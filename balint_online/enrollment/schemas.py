@@ -5,8 +5,17 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, WithJsonSchema, model_serializer
 
 from ..core.schemas import Input, Instant, Output, Text, column_length
-from ..pricing.schemas import (Amount, ClaimsIn, ClaimsOut, Currency, Money, PaymentStatus, Quote, RefundOut,
-                              claim_answers)
+from ..pricing.schemas import (
+    Amount,
+    ClaimsIn,
+    ClaimsOut,
+    Currency,
+    Money,
+    PaymentStatus,
+    Quote,
+    RefundOut,
+    claim_answers,
+)
 from ..pricing.services import account, payment_status
 from . import attestation, services
 from .models import Application, ApplicationStatus, AttestationText, AuditEntry

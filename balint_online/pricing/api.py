@@ -9,8 +9,16 @@ from ..enrollment.schemas import ApplicationOut
 from ..series.models import Series
 from .models import Payment
 from .providers import provider_named
-from .schemas import (PaymentCreate, PaymentOut, Quote, QuoteQuery, Recorded, RecordedPayment, ScholarshipGrant,
-                      claims_of)
+from .schemas import (
+    PaymentCreate,
+    PaymentOut,
+    Quote,
+    QuoteQuery,
+    Recorded,
+    RecordedPayment,
+    ScholarshipGrant,
+    claims_of,
+)
 from .services import grant_scholarship, payment_status, quote_for, record_payment
 
 bp = Blueprint("pricing_api", __name__)

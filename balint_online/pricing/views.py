@@ -13,8 +13,8 @@ from ..invoicing import pdf
 from ..invoicing.forms import BillingForm
 from ..invoicing.models import CreditNote, Invoice
 from ..invoicing.services import billing_details, current_invoice, save_billing_details
-from .categories import LABELS
 from .card_models import CHECKOUT_OUTCOMES, CheckoutSession
+from .categories import LABELS
 from .models import PAYMENT_METHODS, MembershipOffer, Payment
 from .providers import configured_provider
 from .services import account, receipt_number, take_up_membership_offer

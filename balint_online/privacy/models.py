@@ -11,6 +11,7 @@ from ..core.labels import LabelledStrEnum
 from ..core.types import StatusColumn, UTCDateTime
 from ..extensions import db
 
+
 class ErasureStatus(LabelledStrEnum):
     PENDING = "pending", "Waiting for an administrator"
     REFUSED = "refused", "Refused"

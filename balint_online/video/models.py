@@ -12,6 +12,7 @@ from ..core.types import StatusColumn, UTCDateTime
 from ..extensions import db
 from ..series.models import Meeting
 
+
 class AttendanceStatus(LabelledStrEnum):
     """What a leader confirmed of a member at a meeting."""
 
