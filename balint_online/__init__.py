@@ -13,6 +13,7 @@ from .core.pool import ping_when_idle
 from .core.sqlite import configure_sqlite
 from .core.routing import bound_urls
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .video.providers import spec_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -32,6 +33,8 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     )
     _load_config(app, config)
     _check_production(app)
+    # A default video provider no spec describes would only fail when a meeting's room is made.
+    spec_of(app.config["VIDEO_PROVIDER"])
 
     if app.config["PROXY_HOPS"]:
         hops = int(app.config["PROXY_HOPS"])

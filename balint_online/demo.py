@@ -131,7 +131,7 @@ def _demo_group(admin) -> int:
         if db.session.scalar(select(Application.id).where(Application.series_id == series.id,
                                                           Application.user_id == user.id)):
             continue
-        application = apply(series, user, trainee=trainee, answers={key: True for key in KEYS},
+        application = apply(series, user, claims={"trainee"} if trainee else (), answers={key: True for key in KEYS},
                             note="Demo application.")
         if email != "member.priya@demo.balint.test":  # one stays pending for the leaders to decide
             accept(application, admin)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from .core import clock, timefmt
+from .core import clock, labels, timefmt
 from .core.pagination import page_url
 from .core.forms import timezone_options, zone_script
 from .core.zonelist import chosen_zone, same_clock
@@ -92,6 +92,8 @@ def register_web(app: Flask) -> None:
                 "now": clock.now()}
 
     app.add_template_global(page_url)
+    # A status's words for people ({{ application.status|label }}): no page shows a raw code.
+    app.add_template_filter(labels.label, "label")
     app.add_template_global(timezone_options)
     app.add_template_global(same_clock)
     app.add_template_global(zone_script)

@@ -3,8 +3,10 @@
 from datetime import UTC
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.types import TypeDecorator
+
+from .labels import LabelledStrEnum
 
 CENT = Decimal("0.01")
 # Money columns are 64-bit integers of cents: room for any real fee, and a hard bound on input.
@@ -54,3 +56,22 @@ class Money(TypeDecorator):
             return None
         return (Decimal(value) / 100).quantize(CENT)
 
+
+
+class StatusColumn(TypeDecorator):
+    """A status stored as its plain code in a VARCHAR (the schema is unchanged) and read back as its
+    LabelledStrEnum (core/labels.py). Writing a code the enum does not know raises, so a typo never
+    reaches the database."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[LabelledStrEnum], length: int):
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)

@@ -4,6 +4,7 @@ from flask import Blueprint, url_for
 
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
 from ..extensions import db
+from ..pricing.schemas import claims_of
 from ..series.models import Series
 from . import attestation, services
 from .models import Application
@@ -40,7 +41,7 @@ def answer(application: Application, schema: type[ApplicationOut] = ApplicationO
 def create(series_id, body: ApplicationCreate):
     """Apply, confirming each commitment; the price is locked now"""
     series = get_or_404(Series, series_id, "series")
-    application = services.apply(series, current_api_user(), trainee=body.trainee, answers=body.attestation,
+    application = services.apply(series, current_api_user(), claims=claims_of(body), answers=body.attestation,
                                  note=body.note)
     return answer(application), {"Location": url_for(".detail", application_id=application.id)}
 

@@ -7,6 +7,7 @@ UPDATE under a CHECK constraint, each status change is a conditional UPDATE on t
 status, and a partial unique index allows one live application per person.
 """
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from sqlalchemy import exists, func, select, update
@@ -157,7 +158,7 @@ def _room_to_present(series: Series, moment) -> bool:
 
 # -- applying -------------------------------------------------------------------------------------
 
-def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Application:
+def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: str = "") -> Application:
     (series,) = lock_series(series.id)  # a cancellation either came first (refused here) or ends this one too
     moment = now()
     state = series.status_at(moment)
@@ -178,9 +179,9 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
     if db.session.scalar(select(exists().where(Application.series_id == series.id, Application.user_id == user.id,
                                                Application.status.in_(LIVE_STATUSES)))):
         raise DomainError("You already have an application to this series.", code="already_applied")
-    offered = quote_for(series, user, trainee=trainee)
+    offered = quote_for(series, user, claims=claims)
     application = Application(
-        series_id=series.id, user_id=user.id, trainee=trainee, note=note,
+        series_id=series.id, user_id=user.id, claims=sorted(claims), note=note,
         attestation_text=agreed,
         attestation_answers=attestation.recorded_answers(agreed.item_list, answers), attested_at=moment,
         quote=offered.to_api(), price=offered.amount, currency=offered.currency, applied_at=moment,

@@ -54,7 +54,7 @@ def apply(series_id):
         _attach(form, attestation.missing_items(form.items, form.answers()))
         if valid and not form.errors:
             try:
-                application = services.apply(series, current_user, trainee=form.trainee.data,
+                application = services.apply(series, current_user, claims=form.claims(),
                                              answers=form.answers(), note=form.note.data or "")
             except InvalidInput as exc:
                 _attach(form, exc.fields)
@@ -65,7 +65,7 @@ def apply(series_id):
                 return redirect(url_for(".application", application_id=application.id))
     today = series_today(series)
     context = dict(series=series, form=form, problem=problem, intro=wording.intro,
-                   quote=quote_for(series, current_user, trainee=bool(form.trainee.data), on=today),
+                   quote=quote_for(series, current_user, claims=form.claims(), on=today),
                    membership=current_user.membership_on(today), today=today,
                    registration_closed=series.registration_closed)
     return render_template("enrollment/apply.html", **context), 422 if form.errors or problem else 200

@@ -9,7 +9,16 @@ from ..enrollment.schemas import ApplicationOut
 from ..series.models import Series
 from .models import Payment
 from .providers import provider_named
-from .schemas import PaymentCreate, PaymentOut, Quote, QuoteQuery, Recorded, RecordedPayment, ScholarshipGrant
+from .schemas import (
+    PaymentCreate,
+    PaymentOut,
+    Quote,
+    QuoteQuery,
+    Recorded,
+    RecordedPayment,
+    ScholarshipGrant,
+    claims_of,
+)
 from .services import grant_scholarship, payment_status, quote_for, record_payment
 
 bp = Blueprint("pricing_api", __name__)
@@ -26,7 +35,7 @@ def series_quote(series_id, query: QuoteQuery):
     if series.lifecycle == "draft" and not series.can_manage(current_api_user()):
         raise ApiError(404, f"No series with id {series_id}.")
     # Membership comes from the caller's own record on that date, never from the request.
-    offered = quote_for(series, current_api_user(), trainee=query.trainee, on=query.on)
+    offered = quote_for(series, current_api_user(), claims=claims_of(query), on=query.on)
     return Quote.model_validate(offered.to_api())
 
 

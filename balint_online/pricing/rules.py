@@ -9,7 +9,7 @@ deadline here is a calendar date, inclusive, in the series' IANA time zone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -17,18 +17,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The database bound (64-bit cents), so that no amount the rules accept overflows its column.
 from ..core.types import MAX_AMOUNT
+from .categories import BY_KEY, KEYS, LABELS, REGISTRY, Facts, category_of, check_claims
 
-CATEGORIES = ("standard", "member", "trainee", "member_trainee")
-CATEGORY_LABELS = {
-    "standard": "Non-member",
-    "member": "Society member",
-    "trainee": "Trainee (resident, student, fellow)",
-    "member_trainee": "Member trainee",
-}
+# The categories are data (categories.py); these names are what the rest of the code reads.
+CATEGORIES = KEYS
+CATEGORY_LABELS = LABELS
 PERIODS = ("early", "regular")
 # The rates of people who are not members: "Those registering at the non-member rate will have an option
 # to apply for a one-year complimentary membership to the ABS following the conference" (seed 000).
-NON_MEMBER_CATEGORIES = ("standard", "trainee")
+NON_MEMBER_CATEGORIES = tuple(c.key for c in REGISTRY if not c.member_rate)
 
 DEFAULT_TRAINEE_DISCOUNT_PERCENT = Decimal("20")
 DEFAULT_CANCELLATION_FEE = Decimal("100.00")
@@ -58,16 +55,8 @@ _AMOUNT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
 _FLOAT_MESSAGE = 'must be given as a string such as "875.00", not a floating-point number'
 
-# Which trainee cell the percentage helper derives from which base cell.
-_TRAINEE_BASES = {"trainee": "standard", "member_trainee": "member"}
-# Cells a category falls back to when the table has none for it; the cheapest
-# applicable candidate wins. `standard` is always present, so this terminates.
-_FALLBACKS = {
-    "standard": (),
-    "member": ("standard",),
-    "trainee": ("standard",),
-    "member_trainee": ("trainee", "member"),
-}
+# Which cell the percentage helper derives from which base cell.
+_DISCOUNT_BASES = {c.key: c.discounted_from for c in REGISTRY if c.discounted_from}
 
 
 # --------------------------------------------------------------------------
@@ -281,8 +270,9 @@ def _percent(value) -> Decimal:
 def fill_trainee_cells(table: PriceTable, percent=DEFAULT_TRAINEE_DISCOUNT_PERCENT) -> dict[str, Rate]:
     """Return a copy of ``table`` with blank trainee cells filled in.
 
-    ``trainee`` is derived from ``standard`` and ``member_trainee`` from
-    ``member`` (only if ``member`` exists), each figure reduced by
+    Each category with a ``discounted_from`` base is derived from it
+    (``trainee`` from ``standard``, ``member_trainee`` from ``member``, only
+    if the base exists), each figure reduced by
     ``percent`` and rounded half-up to the cent. A base without an early
     rate yields a trainee cell without one. Cells already present are never
     touched, so explicit prices always win. ``percent`` is a Decimal, int or
@@ -296,7 +286,7 @@ def fill_trainee_cells(table: PriceTable, percent=DEFAULT_TRAINEE_DISCOUNT_PERCE
         return (amount * factor).quantize(CENT, rounding=ROUND_HALF_UP)
 
     filled = dict(table)
-    for name, base_name in _TRAINEE_BASES.items():
+    for name, base_name in _DISCOUNT_BASES.items():
         base = table.get(base_name)
         if name in filled or base is None:
             continue
@@ -368,11 +358,10 @@ def local_date(instant: datetime, tz: str) -> date:
     return instant.astimezone(zone).date()
 
 
-def category_for(*, is_member: bool, trainee: bool) -> str:
-    """Price category for an applicant (pass ``is_member=True`` for a granted member rate)."""
-    if is_member:
-        return "member_trainee" if trainee else "member"
-    return "trainee" if trainee else "standard"
+def category_for(*, is_member: bool, claims: Collection[str] = ()) -> str:
+    """Price category for an applicant (pass ``is_member=True`` for a granted member rate): the most
+    particular one whose rule holds for their membership and the claims they made (categories.py)."""
+    return category_of(Facts(is_member=is_member, claims=check_claims(claims)))
 
 
 def period_for(on: date, early_bird_deadline: date | None) -> str:
@@ -438,7 +427,8 @@ def _charged(rate: Rate, in_early_period: bool) -> Decimal:
 def _resolve_category(table: PriceTable, category: str, in_early_period: bool) -> str:
     if category in table:
         return category
-    candidates = [_resolve_category(table, fallback, in_early_period) for fallback in _FALLBACKS[category]]
+    # Fallbacks are earlier categories and `standard` is always present, so this terminates.
+    candidates = [_resolve_category(table, fallback, in_early_period) for fallback in BY_KEY[category].fallbacks]
     # Ties go to the first candidate, i.e. the trainee rate for a member trainee.
     return min(candidates, key=lambda name: _charged(table[name], in_early_period))
 
@@ -450,7 +440,7 @@ def quote(
     on: date,
     early_bird_deadline: date | None,
     is_member: bool,
-    trainee: bool,
+    claims: Collection[str] = (),
     member_rate_granted: bool = False,
     scholarship: bool = False,
 ) -> Quote:
@@ -459,9 +449,10 @@ def quote(
     ``on`` is the local date (series zone) the price is fixed for, e.g. the
     application date via :func:`local_date`. ``member_rate_granted`` gives a
     non-member (a member of another Balint society) the member rate.
-    A category without a cell falls back to the cheapest applicable cell:
-    member trainee -> lower of trainee and member; trainee or member ->
-    non-member; the line label says so. A scholarship adds a line waiving
+    ``claims`` are what the applicant says of themselves (keys of
+    ``categories.CLAIMS``, e.g. ``{"trainee"}``). A category without a cell falls back to the cheapest applicable cell:
+    each category's ``fallbacks`` (member trainee -> lower of trainee and
+    member; trainee or member -> non-member); the line label says so. A scholarship adds a line waiving
     the whole tuition, so the amount becomes 0.00.
 
     ``currency`` must be an ISO 4217 code in capitals (``"EUR"``).
@@ -469,7 +460,7 @@ def quote(
     _check_table(table)
     if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
         raise ValueError(f"currency must be a three-letter ISO code such as EUR (got {currency!r})")
-    category = category_for(is_member=is_member or member_rate_granted, trainee=trainee)
+    category = category_for(is_member=is_member or member_rate_granted, claims=claims)
     in_early_period = period_for(on, early_bird_deadline) == "early"
     rate_category = _resolve_category(table, category, in_early_period)
     rate = table[rate_category]

@@ -1,6 +1,7 @@
 """Quotes for real people, payments and refunds recorded against applications, scholarships, each
 application's account, and the complimentary first year of membership."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +15,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
-from .models import REFUNDS_OWED, MembershipOffer, Payment, Refund, RefundStatus
+from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
 from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
                     earns_complimentary_membership, format_money, local_date, parse_price_table, quote, refund_due_by,
                     refund_owed, refund_still_owed, refund_top_up)
@@ -34,11 +35,12 @@ def series_today(series) -> date:
     return local_date(now(), series.timezone)
 
 
-def quote_for(series, user, *, trainee: bool, on: date | None = None, scholarship: bool = False) -> Quote:
+def quote_for(series, user, *, claims: Collection[str] = (), on: date | None = None,
+              scholarship: bool = False) -> Quote:
     on = on or series_today(series)
     is_member, granted = membership_flags(user, on)
     return quote(parse_price_table(series.prices), currency=series.currency, on=on,
-                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, trainee=trainee,
+                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, claims=claims,
                  member_rate_granted=granted, scholarship=scholarship)
 
 
@@ -50,19 +52,19 @@ def refunded_total(application) -> Decimal:
     return sum((r.amount for r in application.refunds), ZERO)
 
 
-def payment_status(application) -> str:
+def payment_status(application) -> PaymentStatus:
     """unpaid, part-paid, paid, waived (scholarship), refund-due or refunded."""
     if any(r.status in REFUNDS_OWED and r.amount > 0 for r in application.refunds):
-        return "refund-due"
+        return PaymentStatus.REFUND_DUE
     if any(r.amount > 0 for r in application.refunds):
-        return "refunded"
+        return PaymentStatus.REFUNDED
     paid = paid_total(application)
     due = application.amount_due
     if due == ZERO:
-        return "waived" if application.scholarship else "paid"
+        return PaymentStatus.WAIVED if application.scholarship else PaymentStatus.PAID
     if paid >= due:
-        return "paid"
-    return "part-paid" if paid > ZERO else "unpaid"
+        return PaymentStatus.PAID
+    return PaymentStatus.PART_PAID if paid > ZERO else PaymentStatus.UNPAID
 
 
 def _existing(model, key: str | None):

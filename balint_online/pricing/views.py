@@ -14,11 +14,18 @@ from ..invoicing.forms import BillingForm
 from ..invoicing.models import CreditNote, Invoice
 from ..invoicing.services import billing_details, current_invoice, save_billing_details
 from .card_models import CHECKOUT_OUTCOMES, CheckoutSession
+from .categories import LABELS
 from .models import PAYMENT_METHODS, MembershipOffer, Payment
 from .providers import configured_provider
 from .services import account, receipt_number, take_up_membership_offer
 
 bp = Blueprint("pricing", __name__)
+
+
+@bp.app_template_filter("category_label")
+def category_label(key: str) -> str:
+    """A price category's name for people (pricing/categories.py), for a price table's row."""
+    return LABELS.get(key, key)
 
 
 def _require_money_view(application: Application | None) -> None:

@@ -71,7 +71,7 @@ def _applications_of(user: User) -> list[Application]:
 
 def applications(user: User) -> list[dict]:
     return [_record(
-        id=a.id, series_id=a.series_id, series=a.series.title, status=a.status_label, trainee=a.trainee,
+        id=a.id, series_id=a.series_id, series=a.series.title, status=a.status_label, claims=list(a.claims),
         applied_at=a.applied_at, decided_at=a.decided_at, enrolled_at=a.enrolled_at, ended_at=a.ended_at,
         end_reason=a.end_reason, note=a.note, attested_at=a.attested_at,
         attestation=[{"statement": item.text, "answer": answer} for item, answer in a.attestation_record],

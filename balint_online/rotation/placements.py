@@ -13,7 +13,7 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
 from .engine import RotationInfeasible, plan_rotation
-from .models import MemberUnavailability, PlacementRequest
+from .models import MemberUnavailability, PlacementRequest, PlacementStatus
 from .planning import apply_plan, explain
 from .state import is_enrolled, names_for, require_open, rotation_url, stored_plan, take_snapshot
 
@@ -81,7 +81,7 @@ def ask_to_place(series, actor, meeting_id: int, user_id: int, message: str = ""
     return request
 
 
-def _decide(request: PlacementRequest, status: str, outcome: str = "") -> None:
+def _decide(request: PlacementRequest, status: PlacementStatus, outcome: str = "") -> None:
     request.status, request.outcome, request.decided_at = status, outcome[:1000], now()
     if request.requested_by is not None:
         queue_email(key=f"rotation-placement-answer:request-{request.id}", kind="rotation_placement_answer",
@@ -100,7 +100,7 @@ def answer_placement(request: PlacementRequest, user, accept: bool) -> Placement
     if request.status != "pending":
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
     if not accept:
-        _decide(request, "declined")
+        _decide(request, PlacementStatus.DECLINED)
         db.session.flush()
         return request
     series = request.series
@@ -113,12 +113,12 @@ def answer_placement(request: PlacementRequest, user, accept: bool) -> Placement
                               code="placement_refused")
         inp, plan = _placed(snap, meeting, user.id)
     except DomainError as exc:
-        _decide(request, "refused", exc.message)
+        _decide(request, PlacementStatus.REFUSED, exc.message)
         db.session.flush()
         return request
     db.session.execute(MemberUnavailability.__table__.delete().where(
         MemberUnavailability.meeting_id == meeting.id, MemberUnavailability.user_id == user.id))
-    _decide(request, "accepted")
+    _decide(request, PlacementStatus.ACCEPTED)
     apply_plan(replace(snap, unavailable=inp.unavailable, inp=inp), plan, kind="moved",
                reason=f"{user.name} agreed to present at meeting {meeting.number}", actor=user)
     return request
@@ -129,7 +129,7 @@ def withdraw_placement(request: PlacementRequest, user) -> PlacementRequest:
         raise NotAllowed("Only this series' leaders or an administrator may withdraw this request.")
     if request.status != "pending":
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
-    request.status, request.decided_at = "withdrawn", now()
+    request.status, request.decided_at = PlacementStatus.WITHDRAWN, now()
     db.session.flush()
     return request
 

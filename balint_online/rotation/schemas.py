@@ -1,14 +1,13 @@
 """The API's description of the presenter rotation and swap requests (see core/schemas.py and CONTRACT.md)."""
 
-from typing import Literal
 
 from pydantic import Field
 
 from ..accounts.models import User
 from ..core.schemas import Id, Input, Instant, Output, Text, column_length
-from ..series.models import Series
+from ..series.models import MeetingStatus, Series
 from . import queries
-from .models import PLACEMENT_STATUSES, SWAP_STATUSES, PlacementRequest, PresenterTurn, SwapRequest
+from .models import PlacementRequest, PlacementStatus, PresenterTurn, SwapRequest, SwapStatus
 
 
 class Person(Output):
@@ -30,7 +29,7 @@ class RotationMeeting(Output):
     number: int
     starts_at: Instant
     ends_at: Instant
-    status: Literal["scheduled", "cancelled"]
+    status: MeetingStatus
     presenter_count: int = Field(description="How many members present at this meeting")
     held: bool = Field(description="Already started: its presenters are those who presented")
     presenters: list[Presenter]
@@ -112,7 +111,7 @@ class SwapRequestCreate(Input):
 class SwapRequestOut(Output):
     id: int
     series_id: int
-    status: Literal[tuple(SWAP_STATUSES)]
+    status: SwapStatus
     requester: Person
     requester_meeting_id: int
     partner: Person
@@ -176,7 +175,7 @@ class PlacementOut(Output):
     meeting_id: int
     member: Person
     requested_by: Person | None
-    status: Literal[tuple(PLACEMENT_STATUSES)]
+    status: PlacementStatus
     message: str | None
     outcome: str | None
     created_at: Instant

@@ -16,7 +16,7 @@ from ..series.locking import lock_series
 from ..series.models import Series
 from .commands import refusal
 from .engine import SwapRefused, swap
-from .models import SwapRequest
+from .models import SwapRequest, SwapStatus
 from .planning import apply_plan
 from .state import Snapshot, is_enrolled, require_member, require_open, rotation_url, stored_plan, take_snapshot
 
@@ -58,7 +58,7 @@ def request_swap(series: Series, requester: User, meeting_id: int, partner_id: i
     return request
 
 
-def _decide(request: SwapRequest, status: str, outcome: str = "") -> None:
+def _decide(request: SwapRequest, status: SwapStatus, outcome: str = "") -> None:
     request.status, request.outcome, request.decided_at = status, outcome[:1000], now()
 
 
@@ -73,7 +73,7 @@ def answer_swap_request(request: SwapRequest, user, accept: bool) -> SwapRequest
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
     series = request.series
     if not accept:
-        _decide(request, "declined")
+        _decide(request, SwapStatus.DECLINED)
         _tell_requester(request)
         db.session.flush()
         return request
@@ -85,11 +85,11 @@ def answer_swap_request(request: SwapRequest, user, accept: bool) -> SwapRequest
             raise DomainError("One of you is no longer enrolled in this group.", code="swap_refused")
         swapped = _check_swap(snap, turns)
     except DomainError as exc:
-        _decide(request, "refused", exc.message)
+        _decide(request, SwapStatus.REFUSED, exc.message)
         _tell_requester(request)
         db.session.flush()
         return request
-    _decide(request, "accepted")
+    _decide(request, SwapStatus.ACCEPTED)
     apply_plan(snap, swapped, kind="swapped", reason="two members agreed to swap their presenting turns", actor=user)
     return request
 
@@ -106,7 +106,7 @@ def withdraw_swap_request(request: SwapRequest, user) -> SwapRequest:
         raise NotAllowed("Only the member who asked can withdraw this request.")
     if request.status != "pending":
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
-    _decide(request, "withdrawn")
+    _decide(request, SwapStatus.WITHDRAWN)
     db.session.flush()
     return request
 

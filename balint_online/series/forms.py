@@ -9,7 +9,7 @@ from ..core.forms import Form, TimezoneField, choices
 from ..core.schemas import day_problem
 from ..pricing.forms import MoneyField
 from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
-from .services import VIDEO_PROVIDERS
+from ..video.providers import PROVIDER_LABELS
 
 
 def _skip_dates(form, field):
@@ -35,7 +35,7 @@ class SeriesForm(Form):
     capacity = IntegerField("Places", default=8, validators=[InputRequired(), NumberRange(1, 500)])
     presenters_per_meeting = IntegerField("Presenters per meeting", default=1, validators=[InputRequired(), NumberRange(1, 10)])
     co_leader = EmailField("Co-leader's email (optional)", validators=[Optional(), Length(max=254)])
-    video_provider = SelectField("Video", choices=choices(VIDEO_PROVIDERS))
+    video_provider = SelectField("Video", choices=choices(PROVIDER_LABELS))
     currency = StringField("Currency", default=lambda: current_app.config["DEFAULT_CURRENCY"],
                            validators=[InputRequired(), Length(min=3, max=3)])
     trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=20,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from ..core.labels import LabelledStrEnum
 from ..core.zonerules import current as current_rules
 
 
@@ -112,20 +113,34 @@ def registration_open(on: date, deadline: date | None) -> bool:
     return deadline is None or on <= deadline
 
 
+class SeriesStatus(LabelledStrEnum):
+    """The status people see of a series (series_state); only draft/published/cancelled is stored."""
+
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    FULL = "full", "Full"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 # Every status series_state gives, for those who list or document them.
-STATES = ("draft", "open", "full", "running", "completed", "cancelled")
+STATES = tuple(SeriesStatus)
 
 
-def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None, seats_left: int) -> str:
+def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None,
+                 seats_left: int) -> SeriesStatus:
     """The status people see: draft, open, full, running, completed or cancelled.
 
     Only draft/published/cancelled is stored; the rest follows from the clock and the seats, so
     it never goes stale and needs no job to advance it.
     """
-    if lifecycle in ("draft", "cancelled"):
-        return lifecycle
+    if lifecycle == "draft":
+        return SeriesStatus.DRAFT
+    if lifecycle == "cancelled":
+        return SeriesStatus.CANCELLED
     if last_end is not None and now >= last_end:
-        return "completed"
+        return SeriesStatus.COMPLETED
     if first_start is not None and now >= first_start:
-        return "running"
-    return "full" if seats_left <= 0 else "open"
+        return SeriesStatus.RUNNING
+    return SeriesStatus.FULL if seats_left <= 0 else SeriesStatus.OPEN

@@ -18,12 +18,12 @@ from ..core.zonerules import canonical_zone, current as current_rules
 from ..core.timefmt import iso_z
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
+from ..video.providers import PROVIDER_NAMES
 from .locking import lock_series
-from .models import Meeting, Series
+from .models import Meeting, MeetingStatus, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
 MAX_MEETINGS = 52
-VIDEO_PROVIDERS = {"jitsi": "Jitsi Meet", "zoom": "Zoom", "bigbluebutton": "BigBlueButton"}
 
 
 @dataclass
@@ -108,8 +108,8 @@ def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
         if deadline is not None and deadline > data.first_meeting_local.date():
             errors[name] = "Must fall on or before the first meeting's date."
     provider = data.video_provider or default_provider
-    if provider not in VIDEO_PROVIDERS:
-        errors["video_provider"] = f"Must be one of: {', '.join(VIDEO_PROVIDERS)}."
+    if provider not in PROVIDER_NAMES:
+        errors["video_provider"] = f"Must be one of: {', '.join(PROVIDER_NAMES)}."
     try:
         check_capacity(data.capacity, data.meeting_count, data.presenters_per_meeting)
     except SchedulingError as exc:
@@ -443,7 +443,7 @@ def restore_meeting(meeting: Meeting, user: User) -> Meeting:
     _refuse_clash(series, meeting.starts_at, meeting.ends_at, ignore=meeting)
     log_action(meeting, "restored", user, changes={"status": ["cancelled", "scheduled"],
                                                     "sequence": [meeting.sequence, meeting.sequence + 1]})
-    meeting.status, meeting.cancel_reason = "scheduled", ""
+    meeting.status, meeting.cancel_reason = MeetingStatus.SCHEDULED, ""
     meeting.sequence += 1
     meeting_changed.send(meeting, change="restored", actor=user)
     db.session.commit()
@@ -455,7 +455,7 @@ def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
     _require_changeable(meeting, user)
     log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
                changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason
     meeting.sequence += 1
     meeting_changed.send(meeting, change="cancelled", actor=user)
@@ -484,7 +484,7 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
         if meeting.status != "cancelled" and meeting.starts_at > moment:
             log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
                        changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
-            meeting.status, meeting.cancel_reason = "cancelled", reason
+            meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, reason
             meeting.sequence += 1
     end_for_cancelled_series(series, user, reason)
     series_changed.send(series, change="cancelled", actor=user, reason=reason)

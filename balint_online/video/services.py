@@ -24,16 +24,16 @@ from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.timefmt import human, iso_z
-from ..enrollment.models import Application
+from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.models import Meeting, Series, series_leaders
-from ..series.services import VIDEO_PROVIDERS, require_manager
+from ..series.services import require_manager
 from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
-from .models import ATTENDANCE_STATUSES, Attendance, VideoLink, VideoProvisioning
-from .providers import (Participant, ProviderConfigError, ProviderError, Room, RoomRequest, VideoProvider,
-                        get_provider, provider_settings, retry_delay, truncate)
+from .models import ATTENDANCE_STATUSES, Attendance, AttendanceStatus, VideoLink, VideoProvisioning
+from .providers import (PROVIDER_LABELS, Participant, ProviderConfigError, ProviderError, Room, RoomRequest,
+                        VideoProvider, get_provider, provider_settings, retry_delay, spec_of, truncate)
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,6 @@ REFUSED_FACTOR = 4
 # Failures this close to a meeting are worth the leaders' attention at once.
 WARN_LEADERS_WITHIN = timedelta(hours=24)
 BATCH = 50
-# Zoom registers a person on each request, so their personal link is asked for once and kept;
-# Jitsi links are made locally and BigBlueButton's must be signed afresh for the running instance.
-KEPT_LINK_PROVIDERS = frozenset({"zoom"})
 
 # What provisioning did with one meeting.
 DONE, FAILED, DOWN, SKIPPED = "done", "failed", "down", "skipped"
@@ -88,7 +85,7 @@ def tell_leaders(meeting: Meeting) -> None:
     for leader in series.leaders:
         queue_email(key=f"video-trouble:meeting-{meeting.id}:user-{leader.id}", kind="video_trouble", user=leader,
                     context={"meeting": meeting, "series": series,
-                             "provider_name": VIDEO_PROVIDERS.get(series.video_provider, series.video_provider)})
+                             "provider_name": PROVIDER_LABELS.get(series.video_provider, series.video_provider)})
 
 
 # -- provisioning ---------------------------------------------------------------------------------
@@ -286,7 +283,7 @@ _NOT_ENROLLED_BECAUSE = {
 }
 
 
-def _refusal_message(reason: str, user: User, statuses: set[str], opens_at: datetime, window: int) -> str:
+def _refusal_message(reason: str, user: User, statuses: set[ApplicationStatus], opens_at: datetime, window: int) -> str:
     if reason == CANCELLED:
         return "This meeting was cancelled, so its video room is closed."
     if reason == TOO_EARLY:
@@ -341,7 +338,7 @@ _NOT_ANSWERING = ("The video service is not answering, try again in a minute. Th
 
 def _personal_link(meeting: Meeting, user: User, role: str, moment: datetime) -> str:
     room = Room.from_dict(meeting.video_room)
-    keep = room.provider in KEPT_LINK_PROVIDERS and role == PARTICIPANT
+    keep = spec_of(room.provider).keeps_links and role == PARTICIPANT
     kept = db.session.scalar(select(VideoLink).where(VideoLink.meeting_id == meeting.id,
                                                      VideoLink.user_id == user.id)) if keep else None
     if kept is not None and kept.room_external_id == room.external_id:
@@ -527,7 +524,7 @@ def save_attendance(series: Series, actor: User, choices: dict[str, str]) -> int
             if (value or None) == current:
                 continue
             record = cell.record or _attendance(cell.meeting.id, row.user.id)
-            record.status = value or None
+            record.status = AttendanceStatus(value) if value else None
             record.confirmed_by_id, record.confirmed_at = actor.id, moment
             changed += 1
     db.session.commit()

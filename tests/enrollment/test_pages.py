@@ -76,7 +76,7 @@ def test_applying_then_following_the_application(login, make_user, series):
     resp = client.submit(f"/series/{series['id']}/apply", confirmed(*ATTESTATION, note="Rural GP", submit="Apply"))
     application = db.session.scalar(select(Application))
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{application.id}")
-    assert application.note == "Rural GP" and not application.trainee and str(application.price) == "800.00"
+    assert application.note == "Rural GP" and application.claims == [] and str(application.price) == "800.00"
     body = page_text(client.get(f"/applications/{application.id}"))
     assert "Awaiting the leaders' decision" in body and "800.00 USD" in body
     # Coming back to the form leads to the application instead of a second one.
@@ -159,7 +159,7 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     assert "Awaiting your decision (2)" in roster
     for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until 2027-06-30",
                      "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
-                     "unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
+                     "Unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
         assert expected in roster
 
     accepted = client.submit(f"/lead/applications/{a['id']}/accept", page=roster_page, follow_redirects=True)
