@@ -2,16 +2,19 @@
 
 from functools import cache
 
-from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, has_request_context, redirect, render_template, request, url_for
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
 from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from .core import clock, timefmt
-from .core.pagination import page_url
-from .core.forms import timezone_names, timezone_options
+from .core import clock, theme, timefmt
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
+
+from .core.pagination import ListPage, page_url
+from .core.forms import Form, timezone_names, timezone_options
 from .core.urls import safe_path
 from .features import feature_modules
 from .extensions import db, login_manager
@@ -84,7 +87,7 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         return {"viewer_tz": viewer_timezone(), "society_name": app.config["SOCIETY_NAME"],
-                "now": clock.now()}
+                "society_logo": society_logo_url(), "theme_url": theme_url(), "now": clock.now()}
 
     app.add_template_global(page_url)
     app.add_template_global(timezone_options)
@@ -126,7 +129,8 @@ def register_web(app: Flask) -> None:
         # same-origin: secret addresses (calendar feeds, reset links) never leave in a Referer.
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Content-Security-Policy", content_security_policy(app.config["PAYMENT_PROVIDER"]))
+        headers.setdefault("Content-Security-Policy", content_security_policy(
+            app.config["PAYMENT_PROVIDER"], theme.logo_origin(app.config["SOCIETY_LOGO_URL"])))
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if app.config["STRICT_TRANSPORT_SECURITY"]:
             headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
@@ -136,14 +140,16 @@ def register_web(app: Flask) -> None:
 
 
 @cache
-def content_security_policy(payment_provider: str) -> str:
+def content_security_policy(payment_provider: str, logo_origin: str | None = None) -> str:
     """Forms post only here, and on to the payment provider's hosted page (browsers hold the redirect
-    after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links."""
+    after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links.
+    Images come from here, or the society's logo from its own host."""
     from .pricing.providers import PROVIDERS
 
     provider = PROVIDERS.get(payment_provider)
     form_action = " ".join(("'self'", *(provider.form_action_origins if provider else ())))
-    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    img_src = " ".join(("'self'", "data:", *((logo_origin,) if logo_origin else ())))
+    return (f"default-src 'self'; img-src {img_src}; style-src 'self'; script-src 'self'; "
             f"object-src 'none'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'")
 # Video rooms open on the provider's site, so no page here needs a camera, a microphone or more.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -164,6 +170,60 @@ def _personal() -> bool:
 
 
 pages = Blueprint("pages", __name__)
+
+
+def society_logo_url() -> str | None:
+    """SOCIETY_LOGO_URL as a browser loads it: an absolute URL as given, a path under static served here."""
+    from flask import current_app
+
+    logo = current_app.config["SOCIETY_LOGO_URL"]
+    if not logo:
+        return None
+    return logo if theme.logo_origin(logo) else url_for("static", filename=logo.lstrip("/"))
+
+
+def theme_url() -> str:
+    # The colour in the address: a changed accent is fetched afresh, an unchanged one stays cached.
+    from flask import current_app
+
+    return url_for("pages.theme_css", v=current_app.config["SOCIETY_ACCENT_COLOR"].strip().lstrip("#").lower())
+
+
+@pages.get("/theme.css")
+def theme_css():
+    """The society's accent as CSS custom properties: a stylesheet from here, so the CSP needs no inline style."""
+    from flask import current_app
+
+    body = theme.theme_css(current_app.config["SOCIETY_ACCENT_COLOR"])
+    return body, 200, {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=86400"}
+
+
+class ExampleForm(Form):
+    """The form on /design: every field style, and a real error summary when sent incomplete."""
+
+    name = StringField("Full name", [InputRequired("Enter your full name.")],
+                       description="As it should appear on certificates.")
+    email = StringField("Email", [InputRequired("Enter an email address."),
+                                  Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an address like name@example.org.")])
+    discipline = SelectField("Discipline", choices=[("", "Choose one"), ("physician", "Physician"),
+                                                    ("nurse_practitioner", "Nurse practitioner"),
+                                                    ("psychologist", "Psychologist")],
+                             validators=[InputRequired("Choose your discipline.")])
+    note = TextAreaField("Anything the leaders should know", [Optional()],
+                         description="Optional. Please share no identifying patient details.")
+    agree = BooleanField("I will keep every case non-identifying", [DataRequired("Tick the box to continue.")])
+
+
+@pages.route("/design", methods=["GET", "POST"])
+def design():
+    """The design system's page of examples, rendered from the macros every page uses.
+
+    Sending the example form shows the error summary and inline errors; nothing is stored."""
+    form = ExampleForm()
+    if form.validate_on_submit():
+        flash("The example form is complete. Nothing was stored.", "success")
+        return redirect(url_for("pages.design"))
+    return render_template("design.html", form=form, example_pager=ListPage([], 2, 10, 45))
 
 
 @pages.post("/viewer-timezone")
