@@ -87,9 +87,13 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         return {"viewer_tz": viewer_timezone(), "society_name": app.config["SOCIETY_NAME"],
-                "society_logo": society_logo_url(), "theme_url": theme_url(), "now": clock.now()}
+                "now": clock.now()}
 
     app.add_template_global(page_url)
+    # Functions, not context values: emails are rendered outside any request, where url_for cannot build.
+    app.add_template_global(society_logo_url)
+    app.add_template_global(theme_url)
+    app.add_template_global(email_theme)
     app.add_template_global(timezone_options)
 
     @app.template_global()
@@ -172,14 +176,17 @@ def _personal() -> bool:
 pages = Blueprint("pages", __name__)
 
 
-def society_logo_url() -> str | None:
-    """SOCIETY_LOGO_URL as a browser loads it: an absolute URL as given, a path under static served here."""
+def society_logo_url(absolute: bool = False) -> str | None:
+    """SOCIETY_LOGO_URL as a browser loads it: an absolute URL as given, a path under static served here
+    (with BASE_URL in front for an email)."""
     from flask import current_app
 
     logo = current_app.config["SOCIETY_LOGO_URL"]
-    if not logo:
-        return None
-    return logo if theme.logo_origin(logo) else url_for("static", filename=logo.lstrip("/"))
+    if not logo or theme.logo_origin(logo):
+        return logo or None
+    if absolute:
+        return f"{current_app.config['BASE_URL'].rstrip('/')}{current_app.static_url_path}/{logo.lstrip('/')}"
+    return url_for("static", filename=logo.lstrip("/"))
 
 
 def theme_url() -> str:
@@ -187,6 +194,13 @@ def theme_url() -> str:
     from flask import current_app
 
     return url_for("pages.theme_css", v=current_app.config["SOCIETY_ACCENT_COLOR"].strip().lstrip("#").lower())
+
+
+def email_theme() -> dict:
+    """The accent's shades and the logo's absolute address, for the emails' inline styles."""
+    from flask import current_app
+
+    return {**theme.accent_palette(current_app.config["SOCIETY_ACCENT_COLOR"]), "logo": society_logo_url(absolute=True)}
 
 
 @pages.get("/theme.css")
