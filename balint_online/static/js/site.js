@@ -13,6 +13,16 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
+  // A table wider than the screen scrolls sideways in its .table-wrap: keyboard users reach it too.
+  Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+      var caption = wrap.querySelector("caption");
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+    }
+  });
+
   // After a form comes back with errors, start at its summary, as GOV.UK's pattern does:
   // a screen reader announces it and Tab leads to the first field to fix.
   var summary = document.querySelector(".error-summary");
