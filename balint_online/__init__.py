@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .core.csrf import protect_forms
 from .core.pool import ping_when_idle
 from .core.sqlite import configure_sqlite
-from .core.theme import check_theme
 from .core.routing import bound_urls
+from .core.theme import check_theme
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     )
     _load_config(app, config)
     _check_production(app)
-    check_theme(app.config["SOCIETY_ACCENT_COLOR"], app.config["SOCIETY_LOGO_URL"], app.static_folder)
+    check_theme(app.config["SOCIETY_ACCENT_COLOR"], app.config["SOCIETY_LOGO_URL"], app.static_folder or "")
 
     if app.config["PROXY_HOPS"]:
         hops = int(app.config["PROXY_HOPS"])

@@ -8,11 +8,10 @@ from werkzeug.routing import BuildError
 from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
-
-from .core import clock, theme, timefmt
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
+from .core import clock, theme, timefmt
 from .core.pagination import ListPage, page_url
 from .core.forms import Form, timezone_names, timezone_options
 from .core.urls import safe_path

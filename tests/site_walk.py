@@ -11,6 +11,9 @@ from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
 from balint_online.demo import PASSWORD, load_demo
 
 ROLES = {"visitor": None, "member": "member.jo@demo.balint.test", "leader": "leader.ruth@demo.balint.test",
@@ -56,7 +59,10 @@ def reachable_pages(app, client) -> list[tuple[str, str]]:
             continue
         try:
             endpoint, _ = adapter.match(parts.path, method="GET")
-        except Exception:  # not a page here (a 404 link would fail elsewhere), or POST only
+        except RequestRedirect as moved:  # "/admin" -> "/admin/"
+            _enqueue(urlsplit(moved.new_url).path, queue, seen)
+            continue
+        except (NotFound, MethodNotAllowed):  # not a page here, or a form's address
             continue
         if kept.get(endpoint, 0) >= PER_ENDPOINT or endpoint == "static":
             continue
@@ -66,7 +72,7 @@ def reachable_pages(app, client) -> list[tuple[str, str]]:
             if not target.netloc or target.netloc == "localhost":
                 _enqueue(target.path + (f"?{target.query}" if target.query else ""), queue, seen)
             continue
-        if resp.status_code != 200 or not resp.mimetype == "text/html":
+        if resp.status_code != 200 or resp.mimetype != "text/html":
             continue
         kept[endpoint] = kept.get(endpoint, 0) + 1
         html = resp.get_data(as_text=True)
