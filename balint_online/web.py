@@ -2,18 +2,16 @@
 
 from functools import cache
 
-from flask import Blueprint, Flask, flash, has_request_context, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, has_request_context, redirect, render_template, request, url_for
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
 from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
 from .core import clock, theme, timefmt
-from .core.pagination import ListPage, page_url
-from .core.forms import Form, timezone_names, timezone_options
+from .core.pagination import page_url
+from .core.forms import timezone_names, timezone_options
 from .core.urls import safe_path
 from .features import feature_modules
 from .extensions import db, login_manager
@@ -79,7 +77,9 @@ def register_web(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
 
-    for bp in (health, pages, *(module.bp for module in feature_modules("views"))):
+    from .look import email_theme, look, society_logo_url, theme_url
+
+    for bp in (health, pages, look, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
     feature_modules("hooks")
 
@@ -173,70 +173,6 @@ def _personal() -> bool:
 
 
 pages = Blueprint("pages", __name__)
-
-
-def society_logo_url(absolute: bool = False) -> str | None:
-    """SOCIETY_LOGO_URL as a browser loads it: an absolute URL as given, a path under static served here
-    (with BASE_URL in front for an email)."""
-    from flask import current_app
-
-    logo = current_app.config["SOCIETY_LOGO_URL"]
-    if not logo or theme.logo_origin(logo):
-        return logo or None
-    if absolute:
-        return f"{current_app.config['BASE_URL'].rstrip('/')}{current_app.static_url_path}/{logo.lstrip('/')}"
-    return url_for("static", filename=logo.lstrip("/"))
-
-
-def theme_url() -> str:
-    # The colour in the address: a changed accent is fetched afresh, an unchanged one stays cached.
-    from flask import current_app
-
-    return url_for("pages.theme_css", v=current_app.config["SOCIETY_ACCENT_COLOR"].strip().lstrip("#").lower())
-
-
-def email_theme() -> dict:
-    """The accent's shades and the logo's absolute address, for the emails' inline styles."""
-    from flask import current_app
-
-    return {**theme.accent_palette(current_app.config["SOCIETY_ACCENT_COLOR"]), "logo": society_logo_url(absolute=True)}
-
-
-@pages.get("/theme.css")
-def theme_css():
-    """The society's accent as CSS custom properties: a stylesheet from here, so the CSP needs no inline style."""
-    from flask import current_app
-
-    body = theme.theme_css(current_app.config["SOCIETY_ACCENT_COLOR"])
-    return body, 200, {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=86400"}
-
-
-class ExampleForm(Form):
-    """The form on /design: every field style, and a real error summary when sent incomplete."""
-
-    name = StringField("Full name", [InputRequired("Enter your full name.")],
-                       description="As it should appear on certificates.")
-    email = StringField("Email", [InputRequired("Enter an email address."),
-                                  Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an address like name@example.org.")])
-    discipline = SelectField("Discipline", choices=[("", "Choose one"), ("physician", "Physician"),
-                                                    ("nurse_practitioner", "Nurse practitioner"),
-                                                    ("psychologist", "Psychologist")],
-                             validators=[InputRequired("Choose your discipline.")])
-    note = TextAreaField("Anything the leaders should know", [Optional()],
-                         description="Optional. Please share no identifying patient details.")
-    agree = BooleanField("I will keep every case non-identifying", [DataRequired("Tick the box to continue.")])
-
-
-@pages.route("/design", methods=["GET", "POST"])
-def design():
-    """The design system's page of examples, rendered from the macros every page uses.
-
-    Sending the example form shows the error summary and inline errors; nothing is stored."""
-    form = ExampleForm()
-    if form.validate_on_submit():
-        flash("The example form is complete. Nothing was stored.", "success")
-        return redirect(url_for("pages.design"))
-    return render_template("design.html", form=form, example_pager=ListPage([], 2, 10, 45))
 
 
 @pages.post("/viewer-timezone")
