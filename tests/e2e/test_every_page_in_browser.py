@@ -65,17 +65,27 @@ def test_after_a_failed_submit_focus_is_on_the_error_summary(app, new_page):
         assert page.evaluate("document.activeElement.id") == "name"
 
 
-def test_on_a_phone_the_menu_folds_behind_its_button(app, make_user, new_page):
+def test_on_a_phone_a_signed_in_menu_folds_behind_its_button_and_a_visitors_stays_in_sight(app, make_user, new_page):
+    make_user(email="jo@example.org", password="correct horse battery")
     with live_server(app) as base:
+        visitor = new_page(phone=True)
+        visitor.goto(base + "/")
+        assert visitor.get_by_role("link", name="Create an account").is_visible()
+        assert visitor.get_by_role("button", name="Menu").count() == 0
+
         page = new_page(phone=True)
-        page.goto(base + "/")
+        page.goto(base + "/sign-in")
+        page.get_by_label("Email").fill("jo@example.org")
+        page.get_by_label("Password").fill("correct horse battery")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/home$"))
         menu = page.locator("#nav-menu")
         toggle = page.get_by_role("button", name="Menu")
         assert not menu.is_visible() and toggle.get_attribute("aria-expanded") == "false"
         toggle.click()
         assert menu.is_visible() and toggle.get_attribute("aria-expanded") == "true"
-        assert page.get_by_role("link", name="Sign in").is_visible()
+        assert page.get_by_role("link", name="Account").is_visible()
 
         wide = new_page()
-        wide.goto(base + "/")
-        assert wide.locator("#nav-menu").is_visible() and not wide.get_by_role("button", name="Menu").is_visible()
+        wide.goto(base + "/sign-in")
+        assert wide.locator("#nav-menu").is_visible()
