@@ -12,6 +12,7 @@ from .core.csrf import protect_forms
 from .core.pool import ping_when_idle
 from .core.sqlite import configure_sqlite
 from .core.routing import bound_urls
+from .core.theme import check_theme
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .video.providers import spec_of
 
@@ -35,6 +36,7 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     _check_production(app)
     # A default video provider no spec describes would only fail when a meeting's room is made.
     spec_of(app.config["VIDEO_PROVIDER"])
+    check_theme(app.config["SOCIETY_ACCENT_COLOR"], app.config["SOCIETY_LOGO_URL"], app.static_folder or "")
 
     if app.config["PROXY_HOPS"]:
         hops = int(app.config["PROXY_HOPS"])

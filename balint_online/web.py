@@ -9,7 +9,7 @@ from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from .core import clock, labels, timefmt
+from .core import clock, labels, theme, timefmt
 from .core.pagination import page_url
 from .core.forms import timezone_options, zone_script
 from .core.zonelist import chosen_zone, same_clock
@@ -82,7 +82,9 @@ def register_web(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
 
-    for bp in (health, pages, *(module.bp for module in feature_modules("views"))):
+    from .look import email_theme, look, society_logo_url, theme_url
+
+    for bp in (health, pages, look, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
     feature_modules("hooks")
 
@@ -94,6 +96,10 @@ def register_web(app: Flask) -> None:
     app.add_template_global(page_url)
     # A status's words for people ({{ application.status|label }}): no page shows a raw code.
     app.add_template_filter(labels.label, "label")
+    # Functions, not context values: emails are rendered outside any request, where url_for cannot build.
+    app.add_template_global(society_logo_url)
+    app.add_template_global(theme_url)
+    app.add_template_global(email_theme)
     app.add_template_global(timezone_options)
     app.add_template_global(same_clock)
     app.add_template_global(zone_script)
@@ -136,7 +142,8 @@ def register_web(app: Flask) -> None:
         # same-origin: secret addresses (calendar feeds, reset links) never leave in a Referer.
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Content-Security-Policy", content_security_policy(app.config["PAYMENT_PROVIDER"]))
+        headers.setdefault("Content-Security-Policy", content_security_policy(
+            app.config["PAYMENT_PROVIDER"], theme.logo_origin(app.config["SOCIETY_LOGO_URL"])))
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if app.config["STRICT_TRANSPORT_SECURITY"]:
             headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
@@ -146,14 +153,16 @@ def register_web(app: Flask) -> None:
 
 
 @cache
-def content_security_policy(payment_provider: str) -> str:
+def content_security_policy(payment_provider: str, logo_origin: str | None = None) -> str:
     """Forms post only here, and on to the payment provider's hosted page (browsers hold the redirect
-    after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links."""
+    after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links.
+    Images come from here, or the society's logo from its own host."""
     from .pricing.providers import PROVIDERS
 
     provider = PROVIDERS.get(payment_provider)
     form_action = " ".join(("'self'", *(provider.form_action_origins if provider else ())))
-    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    img_src = " ".join(("'self'", "data:", *((logo_origin,) if logo_origin else ())))
+    return (f"default-src 'self'; img-src {img_src}; style-src 'self'; script-src 'self'; "
             f"object-src 'none'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'")
 # Video rooms open on the provider's site, so no page here needs a camera, a microphone or more.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

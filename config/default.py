@@ -54,6 +54,11 @@ BBB_CHECKSUM = "sha256"
 BBB_MEETING_PREFIX = "balint"
 
 SOCIETY_NAME = "Balint Society"
+# The society's look on every page and email: a logo (an http(s) URL, or a path under
+# balint_online/static such as "img/logo.svg"; empty for the name alone) and an accent colour
+# (hex, checked at start-up; shades that keep text readable are derived from it).
+SOCIETY_LOGO_URL = ""
+SOCIETY_ACCENT_COLOR = "#135e63"
 DEFAULT_CURRENCY = "USD"
 # Printed on invoices and receipts. Bank details belong here (or in BALINT_INVOICE_PAYMENT_INSTRUCTIONS).
 SOCIETY_ADDRESS = "Balint Society\nAddress not configured: set BALINT_SOCIETY_ADDRESS"

@@ -117,10 +117,10 @@ class SeriesStatus(LabelledStrEnum):
     """The status people see of a series (series_state); only draft/published/cancelled is stored."""
 
     DRAFT = "draft", "Draft"
-    OPEN = "open", "Open"
+    OPEN = "open", "Open for applications"
     FULL = "full", "Full"
     RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
+    COMPLETED = "completed", "Ended"
     CANCELLED = "cancelled", "Cancelled"
 
 
