@@ -46,7 +46,7 @@ ROSTER_COLUMNS = ("name", "email", "discipline", "status", "trainee", "member", 
 def roster_rows(series) -> list[list]:
     today = series_today(series)
     rows = []
-    for a in series_applications(series):
+    for a in series_applications(series, history=False):
         is_member, granted = membership_flags(a.user, today)
         rows.append([a.user.name, a.user.email, a.user.discipline_label, a.status, "yes" if a.trainee else "no",
                      "yes" if is_member else "other society" if granted else "no", payment_status(a),
