@@ -81,18 +81,18 @@ def _validator_row(token: str) -> tuple | None:
     sql, positional, processors = _validator_read(db.engine.dialect)
     pooled = db.engine.raw_connection()
     try:
-        driver = pooled.driver_connection
-        switch = getattr(driver, "autocommit", None) is False
-        if switch:
-            driver.autocommit = True
+        # psycopg's connection, to switch to autocommit and back; None for SQLite's, always in autocommit.
+        switched = pooled.driver_connection if getattr(pooled.driver_connection, "autocommit", None) is False else None
+        if switched is not None:
+            switched.autocommit = True
         try:
             cursor = pooled.cursor()
             cursor.execute(sql, (token,) if positional else {"token": token})
             row = cursor.fetchone()
             cursor.close()
         finally:
-            if switch:
-                driver.autocommit = False
+            if switched is not None:
+                switched.autocommit = False
     finally:
         pooled.close()
     if row is None:

@@ -20,15 +20,18 @@ def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | Non
     `counted` (from `count_up_to`) replaces the full count with a bounded one already made.
     """
     page = requested_page()
+    found = _page(query, page, per_page, counted)
+    if page > found.pages > 0:
+        found = _page(query, found.pages, per_page, counted)
+    return found
+
+
+def _page(query: Select, page: int, per_page: int, counted: "Counted | None") -> Pagination:
     found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False,
                         count=counted is None)
     if counted is not None:
-        found.total, found.more = counted.total, counted.more
-    if page > found.pages > 0:
-        found = db.paginate(query, page=found.pages, per_page=per_page, max_per_page=per_page, error_out=False,
-                            count=counted is None)
-        if counted is not None:
-            found.total, found.more = counted.total, counted.more
+        # `more`: the pager says "more than" the total (_pager.html).
+        found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
     return found
 
 
@@ -42,7 +45,7 @@ def count_up_to(query: Select, limit: int) -> Counted:
     """How many rows `query` gives, counting no further than `limit`: a search that matches most of a
     large society stops early instead of counting everyone."""
     matches = query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True).limit(limit + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(matches))
+    total = db.session.scalar(select(func.count()).select_from(matches)) or 0
     return Counted(min(total, limit), total > limit)
 
 

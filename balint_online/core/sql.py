@@ -5,7 +5,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class substring_at(FunctionElement):  # noqa: N801  (used like a SQL function: func-style name)
+class substring_at(FunctionElement):  # named like the SQL functions it stands for
     """1-based position of a literal substring in a string, 0 when absent (strpos / instr)."""
 
     type = Integer()
@@ -14,9 +14,9 @@ class substring_at(FunctionElement):  # noqa: N801  (used like a SQL function: f
 
 @compiles(substring_at)
 def _instr(element, compiler, **kw):
-    return "instr(%s)" % compiler.process(element.clauses, **kw)
+    return f"instr({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(substring_at, "postgresql")
 def _strpos(element, compiler, **kw):
-    return "strpos(%s)" % compiler.process(element.clauses, **kw)
+    return f"strpos({compiler.process(element.clauses, **kw)})"

@@ -171,9 +171,10 @@ def test_a_feed_costs_the_same_few_queries_however_many_groups(api, group, make_
     costs = {}
     for who, path in paths.items():
         answers = []
-        full = statements_of(lambda: answers.append(client.get(path)))
+        full = statements_of(lambda path=path, answers=answers: answers.append(client.get(path)))
         assert answers[0].status_code == 200
-        not_modified = statements_of(lambda: client.get(path, headers={"If-None-Match": answers[0].headers["ETag"]}))
+        etag = answers[0].headers["ETag"]
+        not_modified = statements_of(lambda path=path, etag=etag: client.get(path, headers={"If-None-Match": etag}))
         costs[who] = (len(full), len(not_modified))
     assert costs["one"] == costs["three"]
     full, not_modified = costs["one"]
