@@ -86,6 +86,10 @@ def _load_config(app: Flask, config: Mapping | str | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "balint.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and app.config.get("POSTGRES_SETTINGS"):
+        settings = " ".join(f"-c {name}={value}" for name, value in app.config["POSTGRES_SETTINGS"].items())
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "options": settings}
     if isinstance(app.config.get("TRUSTED_HOSTS"), str):  # from the environment: a comma-separated list
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 

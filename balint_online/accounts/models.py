@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, func, select
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
@@ -38,6 +38,8 @@ def token_digest(token: str) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # People by name: the admins' search walks it to fill a page (admin.services.search_people).
+    __table_args__ = (Index("ix_users_name_id", "name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint makes email unique regardless of case.

@@ -3,17 +3,19 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
 from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
-from ..core.pagination import Pagination, paginate
-from ..enrollment.models import Application
+from ..core.pagination import Pagination, count_up_to, paginate
+from ..core.sql import substring_at
+from ..core.types import Money
+from ..enrollment.models import STATUS_LABELS, Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..pricing.services import ZERO, Account, account, add_accounts
+from ..pricing.services import ZERO, Account, account, account_for, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
 from .roles import RoleRefusal, role_refusal
@@ -80,14 +82,30 @@ def _role_error(refusal: RoleRefusal, person: User) -> DomainError:
 
 # -- memberships ------------------------------------------------------------------------------------
 
+# A search matching more than this many people says "more than" rather than counting everyone.
+SEARCH_COUNT_LIMIT = 1000
+# From this many matches a page of results is found by walking the name index until the page is full.
+SEARCH_DENSE_FROM = 500
+
+
 def search_people(text: str) -> Pagination:
-    """A page of people whose name or email contains the text, by name."""
+    """A page of people whose name or email contains the text, by name.
+
+    The (bounded) count comes first and decides how the page is found. PostgreSQL cannot estimate
+    a substring match, so it assumes few matches and sorts them all: fine for a name, slow when
+    a search matches thousands. Then the same match is written with strpos/instr, which the
+    planner assumes matches many, so it walks the (name, id) index and stops at the page's end.
+    """
     query = select(User).options(selectinload(User.memberships)).order_by(User.name, User.id)
-    if text := (text or "").strip():
-        text = text.lower()
-        query = query.where(or_(func.lower(User.name).contains(text, autoescape=True),
-                                func.lower(User.email).contains(text, autoescape=True)))
-    return paginate(query, per_page=50)
+    if not (text := (text or "").strip()):
+        return paginate(query, per_page=50, counted=count_up_to(query, SEARCH_COUNT_LIMIT))
+    text = text.lower()
+    matches = or_(func.lower(User.name).contains(text, autoescape=True),
+                  func.lower(User.email).contains(text, autoescape=True))
+    counted = count_up_to(query.where(matches), SEARCH_COUNT_LIMIT)
+    if counted.total >= SEARCH_DENSE_FROM:
+        matches = or_(substring_at(func.lower(User.name), text) > 0, substring_at(func.lower(User.email), text) > 0)
+    return paginate(query.where(matches), per_page=50, counted=counted)
 
 
 def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor) -> Membership:
@@ -178,14 +196,51 @@ def _applications(*conditions) -> list[Application]:
 
 
 @dataclass(frozen=True)
+class LedgerLine:
+    """What a series' ledger shows of one application: who, where it stands, and its money."""
+
+    application_id: int
+    name: str
+    email: str
+    status: str
+    scholarship: bool
+    currency: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+def _ledger_lines(series_id: int) -> list[tuple[LedgerLine, Account]]:
+    """Every application of a series with its money, from one query: the sums of payments and
+    refunds are made by the database, so a series' hundreds of applicants load no objects;
+    `account_for` then applies the same rule as `account`."""
+    def total(model, *conditions):
+        return type_coerce(select(func.coalesce(func.sum(model.amount), 0))
+                           .where(model.application_id == Application.id, *conditions)
+                           .correlate(Application).scalar_subquery(), Money)
+
+    rows = db.session.execute(
+        select(Application.id, User.name, User.email, Application.status, Application.scholarship,
+               Application.currency, Application.price, total(Payment).label("paid"),
+               total(Refund, Refund.status.in_(REFUNDS_OWED)).label("refund_due"),
+               total(Refund, Refund.status == RefundStatus.PAID).label("refund_paid"))
+        .join(User, User.id == Application.user_id).where(Application.series_id == series_id)
+        .order_by(Application.applied_at, Application.id))
+    return [(LedgerLine(r.id, r.name, r.email, r.status, r.scholarship, r.currency),
+             account_for(status=r.status, quoted=r.price, due=ZERO if r.scholarship else r.price, paid=r.paid,
+                         refund_due=r.refund_due, refund_paid=r.refund_paid)) for r in rows]
+
+
+@dataclass(frozen=True)
 class Ledger:
     series: Series
-    lines: list[tuple[Application, Account]]
+    lines: list[tuple]  # (an Application or a LedgerLine, its Account)
     totals: Account
 
 
 def series_ledger(series: Series) -> Ledger:
-    lines = [(a, account(a)) for a in _applications(Application.series_id == series.id)]
+    lines = _ledger_lines(series.id)
     return Ledger(series=series, lines=lines, totals=add_accounts(acct for _, acct in lines))
 
 

@@ -8,6 +8,7 @@ from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError, NotAllowed
+from ..core.pagination import list_page
 from ..core.forms import attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
@@ -222,9 +223,14 @@ def series_list():
     return render_template("admin/series.html", page=page, ledgers=ledgers)
 
 
+LEDGER_PAGE = 50
+
+
 @bp.get("/series/<int:series_id>/ledger")
 def ledger(series_id):
-    return render_template("admin/ledger.html", ledger=services.series_ledger(db.get_or_404(Series, series_id)))
+    ledger = services.series_ledger(db.get_or_404(Series, series_id))
+    # Totals are over every application; the lines come a page at a time (the CSV has them all).
+    return render_template("admin/ledger.html", ledger=ledger, lines=list_page(ledger.lines, per_page=LEDGER_PAGE))
 
 
 LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")
@@ -233,10 +239,10 @@ LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance
 @bp.get("/series/<int:series_id>/ledger.csv")
 def ledger_csv(series_id):
     ledger = services.series_ledger(db.get_or_404(Series, series_id))
-    numbers = invoice_numbers(application.id for application, _ in ledger.lines)
-    rows = [[numbers.get(application.id, ""), application.user.name, application.user.email, application.status,
-             "yes" if application.scholarship else "no", application.currency,
-             *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for application, acct in ledger.lines]
+    numbers = invoice_numbers(line.application_id for line, _ in ledger.lines)
+    rows = [[numbers.get(line.application_id, ""), line.name, line.email, line.status,
+             "yes" if line.scholarship else "no", line.currency,
+             *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for line, acct in ledger.lines]
     rows.append(["total", "", "", "", "", ledger.series.currency,
                  *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
     return csv_download(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS], rows,

@@ -353,15 +353,19 @@ def end_for_cancelled_series(series: Series, actor, reason: str) -> None:
     series.seats_taken = 0
 
 
-def series_applications(series: Series, ids=None) -> list[Application]:
-    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number of queries."""
+def series_applications(series: Series, ids=None, *, history: bool = True) -> list[Application]:
+    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number of queries.
+
+    `history=False` leaves out each application's audit trail, which only the roster page shows.
+    """
     from sqlalchemy.orm import selectinload
 
     chosen = [Application.id.in_(ids)] if ids is not None else []
+    loads = [selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
+             selectinload(Application.payments), selectinload(Application.refunds)]
+    if history:
+        loads.append(selectinload(Application.history))
     return db.session.scalars(
-        select(Application).where(Application.series_id == series.id, *chosen)
-        .options(selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
-                 selectinload(Application.history), selectinload(Application.payments),
-                 selectinload(Application.refunds))
+        select(Application).where(Application.series_id == series.id, *chosen).options(*loads)
         .order_by(Application.applied_at, Application.id)
     ).all()

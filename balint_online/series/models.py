@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -121,7 +121,8 @@ class Meeting(db.Model):
     """One meeting of a series. Not called Session: that name belongs to SQLAlchemy and Flask."""
 
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("series_id", "number"),)
+    # (series_id, starts_at): a series' first meeting in one probe (the catalogue, series.services.open_series_query).
+    __table_args__ = (UniqueConstraint("series_id", "number"), Index("ix_meetings_series_id_starts_at", "series_id", "starts_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)

@@ -48,7 +48,7 @@ ROSTER_COLUMNS = ("name", "email", "discipline", "status", *CLAIM_KEYS, "member"
 def roster_rows(series) -> list[list]:
     today = series_today(series)
     rows = []
-    for a in series_applications(series):
+    for a in series_applications(series, history=False):
         is_member, granted = membership_flags(a.user, today)
         claimed = ["yes" if made else "no" for _, made in a.claim_answers]
         rows.append([a.user.name, a.user.email, a.user.discipline_label, a.status, *claimed,
