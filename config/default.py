@@ -54,6 +54,9 @@ BBB_CHECKSUM = "sha256"
 BBB_MEETING_PREFIX = "balint"
 
 SOCIETY_NAME = "Balint Society"
+# Whom a clinician writes to with questions before applying (an address), named on every series page;
+# empty: the series' leaders are named instead.
+SOCIETY_CONTACT_EMAIL = ""
 DEFAULT_CURRENCY = "USD"
 # Printed on invoices and receipts. Bank details belong here (or in BALINT_INVOICE_PAYMENT_INSTRUCTIONS).
 SOCIETY_ADDRESS = "Balint Society\nAddress not configured: set BALINT_SOCIETY_ADDRESS"

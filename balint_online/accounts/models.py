@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     # Moved with every change the personal feed shows (calendar.versions), so a poll reads this row only.
     feed_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A leader's professional background in a few lines, shown on the public pages of the series they lead.
+    background: Mapped[str] = mapped_column(String(600), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     memberships: Mapped[list["Membership"]] = relationship(

@@ -20,6 +20,11 @@ series_leaders = Table(
 )
 
 
+# The derived statuses (scheduling.series_state) as people read them.
+STATUS_LABELS = {"draft": "Draft", "open": "Open for applications", "full": "Full: waiting list only",
+                 "running": "Under way", "completed": "Completed", "cancelled": "Cancelled"}
+
+
 class Series(db.Model):
     __tablename__ = "series"
     __table_args__ = (
@@ -91,6 +96,10 @@ class Series(db.Model):
     @property
     def status(self) -> str:
         return self.status_at(now())
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
 
     @property
     def registration_closed(self) -> bool:
