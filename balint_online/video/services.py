@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, delete, func, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
@@ -27,7 +26,7 @@ from ..core.timefmt import human, iso_z
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.services import queue_email
-from ..series.models import Meeting, Series, series_leaders
+from ..series.models import Meeting, Series
 from ..series.services import VIDEO_PROVIDERS, require_manager
 from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
