@@ -114,7 +114,8 @@ def withdraw(application_id):
         return redirect(url_for(".application", application_id=application.id))
     series = application.series
     # The refund the service will record if they confirm today, computed by the same rule.
-    preview = refund_for_withdrawal(paid=paid_total(application), received_on=series_today(series),
+    paid = paid_total(application)
+    preview = refund_for_withdrawal(paid=paid, received_on=series_today(series),
                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     form = WithdrawForm()
     if form.validate_on_submit():
@@ -125,7 +126,7 @@ def withdraw(application_id):
         flash(message, "success")
         return redirect(url_for(".application", application_id=application.id))
     return (render_template("enrollment/withdraw.html", application=application, series=series, preview=preview,
-                            form=form), 422 if form.errors else 200)
+                            paid=paid, form=form), 422 if form.errors else 200)
 
 
 # -- the leaders' review ------------------------------------------------------------------------------
