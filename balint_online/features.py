@@ -9,14 +9,14 @@ means adding its package and naming it here:
 - `schemas.py`  the pydantic schemas those endpoints read and answer with
 - `jobs.py`     scheduled jobs, registered with `@job(...)` on import
 - `hooks.py`    receivers of the signals in core/signals.py, connected on import
-- `home.py`     `section(user)`: a (template, context) pair for the member's home page, or None
+- `home.py`     sections of the person's home page, in the order homepage.py gives
 """
 
 import importlib
 from importlib.util import find_spec
 from types import ModuleType
 
-# Order matters for jobs (run in this order) and for the home page (shown in this order).
+# Order matters for jobs (run in this order); the home page's order is homepage.py's.
 FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "invoicing", "aid", "rotation", "calendar", "video",
             "notifications", "certificates", "admin", "privacy", "workspace")
 

@@ -1,11 +1,11 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
+from datetime import date
 from functools import cache
 
 from flask import Blueprint, Flask, has_request_context, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
-from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -126,6 +126,22 @@ def register_web(app: Flask) -> None:
     def until_filter(instant):
         return timefmt.until(instant, clock.now())
 
+    @app.template_filter("day")
+    def day_filter(day):
+        """A calendar date as every page writes it: `Mon 28 Dec 2026` (from a date or its ISO text)."""
+        return timefmt.human_date(date.fromisoformat(day) if isinstance(day, str) else day)
+
+    @app.template_filter("plural")
+    def plural_filter(count, singular, plural=None):
+        """`3|plural("place")` is "3 places", `1|plural("person", "people")` is "1 person"."""
+        return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+    @app.template_global()
+    def own_time_differs(series, tz: str) -> bool:
+        """Whether the series' own zone shows any meeting at another time than `tz` does (so worth a column)."""
+        return tz != series.timezone and any(
+            timefmt.human(m.starts_at, tz) != timefmt.human(m.starts_at, series.timezone) for m in series.live_meetings)
+
     @app.template_filter("money")
     def money_filter(amount, currency=""):
         return f"{amount:,.2f} {currency}".strip()
@@ -207,11 +223,7 @@ def choose_timezone():
 @pages.get("/home")
 @login_required
 def home():
-    """The member's own page: what they lead and what they applied to."""
-    return render_template("home.html", sections=home_sections(current_user))
+    """The person's own page, in the order homepage.py sets: what comes next, what needs them, the rest."""
+    from .homepage import render_home
 
-
-def home_sections(user) -> list[Markup]:
-    """Each feature's `home.section(user)` gives a (template, context) pair, or None; rendered in order."""
-    contributions = (module.section(user) for module in feature_modules("home"))
-    return [Markup(render_template(template, **context)) for template, context in filter(None, contributions)]
+    return render_template("home.html", **render_home(current_user, clock.now(), render_template))

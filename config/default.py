@@ -63,6 +63,9 @@ SOCIETY_NAME = "Balint Society"
 # (hex, checked at start-up; shades that keep text readable are derived from it).
 SOCIETY_LOGO_URL = ""
 SOCIETY_ACCENT_COLOR = "#135e63"
+# Whom a clinician writes to with questions before applying (an address), named on every series page;
+# empty: the series' leaders are named instead.
+SOCIETY_CONTACT_EMAIL = ""
 DEFAULT_CURRENCY = "USD"
 # Printed on invoices and receipts. Bank details belong here (or in BALINT_INVOICE_PAYMENT_INSTRUCTIONS).
 SOCIETY_ADDRESS = "Balint Society\nAddress not configured: set BALINT_SOCIETY_ADDRESS"

@@ -58,6 +58,8 @@ class User(UserMixin, db.Model):
     leader_mail: Mapped[str] = mapped_column(String(8), default="each", server_default="each")
     feed_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A leader's professional background in a few lines, shown on the public pages of the series they lead.
+    background: Mapped[str] = mapped_column(String(600), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     memberships: Mapped[list["Membership"]] = relationship(

@@ -19,7 +19,7 @@ from ..pricing.models import PAYMENT_METHODS, Refund
 from ..pricing.rules import format_money
 from ..invoicing.rules import parse_period
 from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
-from ..pricing.services import account, grant_scholarship, invoice_lines, mark_refund_paid, record_payment
+from ..pricing.services import account, applications_in_credit, grant_scholarship, invoice_lines, mark_refund_paid, record_payment
 from ..series.models import Series
 from . import services
 from .forms import ExpiryForm, ImportForm, MembershipForm, RoleForm
@@ -37,7 +37,7 @@ def admins_only():
 @bp.get("/")
 def index():
     return render_template("admin/index.html", refunds=services.refunds_due(), paid=services.refunds_paid(),
-                           owing=services.balances_outstanding())
+                           owing=services.balances_outstanding(), in_credit=applications_in_credit())
 
 
 @bp.get("/log")

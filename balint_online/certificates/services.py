@@ -1,7 +1,7 @@
 """Issuing, reissuing and rendering continuing-education certificates."""
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -209,3 +209,27 @@ def can_download(certificate: Certificate, user) -> bool:
 
 def pdf_bytes(certificate: Certificate) -> bytes:
     return render_certificate(facts_of(certificate))
+
+
+@dataclass(frozen=True)
+class PublicCredit:
+    """A series' continuing-education credit as its public page states it, before anyone applies."""
+
+    hours: Decimal  # for every meeting attended in full
+    min_meetings: int
+    meetings: int
+    lines: tuple[dict, ...]  # body_name, credit_type, amount, disciplines (people's words), statement
+    statements: tuple[str, ...]
+
+
+def public_credit(series: Series) -> PublicCredit | None:
+    from ..accounts.models import DISCIPLINES
+
+    credit = db.session.get(SeriesCredit, series.id)
+    if credit is None:
+        return None
+    lines = tuple({**line_of(record).to_json(), "disciplines": [DISCIPLINES.get(d, d) for d in record.disciplines or ()]}
+                  for record in credit.lines)
+    return PublicCredit(hours=credit_hours(len(series.live_meetings), credit.minutes_per_meeting),
+                        min_meetings=credit.min_meetings, meetings=len(series.live_meetings), lines=lines,
+                        statements=credit.statement_lines)

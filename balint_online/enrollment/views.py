@@ -8,13 +8,14 @@ from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors
 from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
-from ..pricing.rules import format_money, refund_for_withdrawal
-from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
+from ..pricing.rules import DECLINED, format_money, refund_for_withdrawal, refund_owed
+from ..pricing.services import account, paid_total, payment_status_label, quote_for, series_today
+from ..pricing.providers import pays_online
 from ..series.models import Series
 from ..series.services import managed_series
 from . import attestation, services
 from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
-from .models import LIVE_STATUSES, Application
+from .models import LIVE_STATUSES, SEATED_STATUSES, STATUS_LABELS, Application
 
 bp = Blueprint("enrollment", __name__)
 
@@ -91,7 +92,7 @@ def application(application_id):
     application = _viewable(application_id)
     return render_template("enrollment/application.html", application=application, series=application.series,
                            position=services.waitlist_position(application), account=account(application),
-                           payment_status=payment_status(application),
+                           payment_status=payment_status_label(application), pays_online=pays_online(),
                            is_applicant=application.user_id == current_user.id)
 
 
@@ -113,7 +114,8 @@ def withdraw(application_id):
         return redirect(url_for(".application", application_id=application.id))
     series = application.series
     # The refund the service will record if they confirm today, computed by the same rule.
-    preview = refund_for_withdrawal(paid=paid_total(application), received_on=series_today(series),
+    paid = paid_total(application)
+    preview = refund_for_withdrawal(paid=paid, received_on=series_today(series),
                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     form = WithdrawForm()
     if form.validate_on_submit():
@@ -124,7 +126,7 @@ def withdraw(application_id):
         flash(message, "success")
         return redirect(url_for(".application", application_id=application.id))
     return (render_template("enrollment/withdraw.html", application=application, series=series, preview=preview,
-                            form=form), 422 if form.errors else 200)
+                            paid=paid, form=form), 422 if form.errors else 200)
 
 
 # -- the leaders' review ------------------------------------------------------------------------------
@@ -168,7 +170,7 @@ def roster(series_id):
     shown = {a.id: a for a in services.series_applications(series, ids=[a.id for *_, p in pages for a in p.items])}
     groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
     return render_template("enrollment/roster.html", series=series, groups=groups, today=series_today(series),
-                           payment_status=payment_status,
+                           payment_status=payment_status_label, status_labels=STATUS_LABELS,
                            position=lambda a, queue=services.waitlist_positions(light): queue.get(a.id))
 
 
@@ -190,13 +192,19 @@ def accept(application_id):
 def decline(application_id):
     application = db.get_or_404(Application, application_id)
     series = _managed_series(application.series_id)
+    # Declining an applicant, or removing someone who holds a place: the same service, told apart on the page.
+    removing = application.status in SEATED_STATUSES
     form = DeclineForm()
     if form.validate_on_submit():
         services.decline(application, current_user, form.reason.data)
-        flash(f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
+        flash(f"{application.user.name} is removed from the group; they have been emailed your reason." if removing
+              else f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
         return redirect(url_for(".roster", series_id=series.id))
-    return (render_template("enrollment/decline.html", application=application, series=series, form=form),
-            422 if form.errors else 200)
+    # The refund they would be owed, by the rule the service applies (everything paid comes back).
+    preview = refund_owed(ending=DECLINED, paid=paid_total(application), ended_on=series_today(series),
+                          cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
+    return (render_template("enrollment/decline.html", application=application, series=series, form=form,
+                            removing=removing, preview=preview), 422 if form.errors else 200)
 
 
 # -- the society's commitments, edited by its admins --------------------------------------------------

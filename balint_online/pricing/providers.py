@@ -42,6 +42,8 @@ class PaymentProvider:
     name = ""
     # Origins of the provider's hosted pages that paying redirects to (the pages' form-action allows them).
     form_action_origins: tuple[str, ...] = ()
+    # Whether "Pay" takes the money there and then (a card page); otherwise members are shown how to pay.
+    online = False
 
     def start_payment(self, application) -> PaymentStep:
         raise NotImplementedError
@@ -71,6 +73,12 @@ def provider_named(name: str) -> PaymentProvider:
         return PROVIDERS[name]()
     except KeyError:
         raise NotificationRejected(f"No payment provider is called {name!r}.") from None
+
+
+def pays_online() -> bool:
+    """Whether the configured provider takes payments itself: only then is there a "Pay" button."""
+    provider = PROVIDERS.get(current_app.config["PAYMENT_PROVIDER"])
+    return provider is not None and provider.online
 
 
 def configured_provider() -> PaymentProvider:

@@ -67,6 +67,15 @@ def payment_status(application) -> PaymentStatus:
     return PaymentStatus.PART_PAID if paid > ZERO else PaymentStatus.UNPAID
 
 
+PAYMENT_STATUS_LABELS = {"unpaid": "Not paid yet", "part-paid": "Part paid", "paid": "Paid",
+                         "waived": "Fee waived (scholarship)", "refund-due": "Refund due", "refunded": "Refunded"}
+
+
+def payment_status_label(application) -> str:
+    """`payment_status` in people's words, for pages (the API keeps the codes)."""
+    return PAYMENT_STATUS_LABELS[payment_status(application)]
+
+
 def _existing(model, key: str | None):
     if not key:
         return None
@@ -437,3 +446,20 @@ def take_up_membership_offer(offer: MembershipOffer, user):
     db.session.expire(offer)
     db.session.expire(user, ["memberships"])
     return membership
+
+
+def applications_in_credit() -> list[tuple]:
+    """(application, its account) for every place paid beyond its fee and not yet refunded: the member is
+    in credit and an administrator should record the refund. Only applications paid more than their
+    fee can be, so the candidates are the places with a payment; the exact account is the usual rule."""
+    from sqlalchemy.orm import selectinload
+
+    from ..enrollment.models import Application
+
+    candidates = db.session.scalars(
+        select(Application).where(Application.status.in_(OWING_STATUSES),
+                                  Application.id.in_(select(Payment.application_id).distinct()))
+        .options(selectinload(Application.payments), selectinload(Application.refunds),
+                 selectinload(Application.user), selectinload(Application.series))
+        .order_by(Application.id)).all()
+    return [(a, acct) for a in candidates if (acct := account(a)).balance < 0]

@@ -39,6 +39,7 @@ def confirming_url(checkout: CheckoutSession) -> str:
 class StripeProvider(PaymentProvider):
     name = "stripe"
     form_action_origins = ("https://checkout.stripe.com",)
+    online = True
 
     def start_payment(self, application) -> PaymentStep:
         owed = account(application).balance

@@ -16,7 +16,7 @@ from ..invoicing.services import billing_details, current_invoice, save_billing_
 from .card_models import CHECKOUT_OUTCOMES, CheckoutSession
 from .categories import LABELS
 from .models import PAYMENT_METHODS, MembershipOffer, Payment
-from .providers import configured_provider
+from .providers import configured_provider, pays_online
 from .services import account, receipt_number, take_up_membership_offer
 
 bp = Blueprint("pricing", __name__)
@@ -49,7 +49,7 @@ def _invoice_page(application: Application, form: BillingForm | None = None, sta
                            invoice=invoice, earlier=invoices[:-1],
                            credit_notes=[note for i in invoices for note in i.credit_notes],
                            account=account(application), tz=application.user.timezone, form=form,
-                           can_change_payer=application.is_live), status
+                           can_change_payer=application.is_live, pays_online=pays_online()), status
 
 
 @bp.get("/applications/<int:application_id>/invoice")

@@ -102,3 +102,12 @@ def prices_from_form(form: SeriesForm) -> dict:
         if cell:
             table[category] = cell
     return table
+
+
+class BackgroundForm(Form):
+    """A leader's professional background, shown beside their name on the series they lead."""
+
+    background = TextAreaField("Your professional background", validators=[Optional(), Length(max=600)],
+                               render_kw={"maxlength": 600, "rows": 4},
+                               description="A few lines for clinicians choosing a group: your profession, training "
+                                           "as a Balint leader, and experience. Shown on your series' public pages.")

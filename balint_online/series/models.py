@@ -99,6 +99,10 @@ class Series(db.Model):
         return self.status_at(now())
 
     @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
     def registration_closed(self) -> bool:
         """Past the registration deadline's day in the series' zone."""
         return not registration_open(today_in(self.timezone), self.registration_deadline)

@@ -118,8 +118,8 @@ class SeriesStatus(LabelledStrEnum):
 
     DRAFT = "draft", "Draft"
     OPEN = "open", "Open for applications"
-    FULL = "full", "Full"
-    RUNNING = "running", "Running"
+    FULL = "full", "Full: waiting list only"
+    RUNNING = "running", "Under way"
     COMPLETED = "completed", "Ended"
     CANCELLED = "cancelled", "Cancelled"
 

@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import DomainError
@@ -13,7 +13,7 @@ from ..core.pagination import paginate
 from ..core.forms import attach_domain_error
 from ..extensions import db
 from ..pricing.rules import parse_price_table, price_range
-from .forms import SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
+from .forms import BackgroundForm, SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
 from .models import Series, series_leaders
 from .services import SeriesInput, create_series, input_of, open_series_query, publish_series, update_series
 
@@ -31,12 +31,55 @@ def catalogue():
 
 @bp.get("/series/<int:series_id>")
 def detail(series_id):
+    """Everything a clinician decides on before signing up; a member's own place, if they have one."""
+    from ..certificates.services import public_credit
+    from ..enrollment.models import LIVE_STATUSES, Application
+    from ..enrollment.services import current_attestation_text
+
     series = db.get_or_404(Series, series_id)
     user = current_user if current_user.is_authenticated else None
     if series.lifecycle == "draft" and not series.can_manage(user):
         abort(404)
-    return render_template("series/detail.html", series=series, price_span=price_span,
-                           can_manage=series.can_manage(user))
+    mine = None if user is None else db.session.scalar(select(Application).where(
+        Application.series_id == series.id, Application.user_id == user.id, Application.status.in_(LIVE_STATUSES)))
+    commitments = current_attestation_text()
+    db.session.commit()  # the built-in wording is stored the first time it is shown
+    return render_template("series/detail.html", series=series, price_span=price_span, mine=mine,
+                           can_manage=series.can_manage(user), commitments=commitments, credit=public_credit(series),
+                           contact=current_app.config["SOCIETY_CONTACT_EMAIL"])
+
+
+@bp.app_template_global()
+def pending_decisions() -> int:
+    """Applications waiting for the signed-in leader's decision, for the count beside "Leading" in the menu."""
+    from ..enrollment.models import Application
+
+    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
+    return db.session.scalar(select(func.count(Application.id)).where(
+        Application.series_id.in_(led), Application.status == "pending")) or 0
+
+
+@bp.app_template_global()
+def background_form():
+    """The leader's background form, for the account page (accounts/profile.html includes it)."""
+    return g.get("background_form") or BackgroundForm(formdata=None, obj=current_user)
+
+
+@bp.post("/account/background")
+@login_required
+def background():
+    if not current_user.can_lead:
+        abort(403)
+    form = BackgroundForm()
+    if form.validate_on_submit():
+        current_user.background = (form.background.data or "").strip()
+        db.session.commit()
+        flash("Your background is saved; it is shown on the pages of the series you lead.", "success")
+        return redirect(url_for("accounts.profile", _anchor="background"))
+    from ..accounts.views import _account_page
+
+    g.background_form = form  # the account page again, with what they typed and why it was refused
+    return _account_page(status=422)
 
 
 @bp.get("/lead")
@@ -48,7 +91,13 @@ def leading():
              .options(selectinload(Series.meetings), selectinload(Series.leaders)))
     if not current_user.is_admin:
         query = query.where(Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)))
-    return render_template("series/leading.html", page=paginate(query))
+    from ..enrollment.home import pending_counts
+
+    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
+    pending = pending_counts(db.session.scalars(led).all())
+    waiting = db.session.scalars(select(Series).where(Series.id.in_(list(pending))).order_by(Series.first_meeting_local)).all()
+    return render_template("series/leading.html", page=paginate(query), pending=pending,
+                           waiting=[(s, pending[s.id]) for s in waiting])
 
 
 def _values_from_form(form, leaders: list[str]) -> dict:

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, delete, func, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
@@ -27,7 +26,7 @@ from ..core.timefmt import human, iso_z
 from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
 from ..notifications.services import queue_email
-from ..series.models import Meeting, Series, series_leaders
+from ..series.models import Meeting, Series
 from ..series.services import require_manager
 from . import circuit
 from .access import CANCELLED, ENDED, PARTICIPANT, TOO_EARLY, decide
@@ -541,15 +540,10 @@ class HomeGroup:
     attendance: list[tuple[Meeting, str]]  # a member's started meetings: present | absent | excused | ""
 
 
-def home_groups(user: User, moment: datetime) -> list[HomeGroup]:
-    """The groups a person meets with (as enrolled member or leader) that are running or to come."""
-    enrolled_ids = select(Application.series_id).where(Application.user_id == user.id, Application.status == "enrolled")
-    led_ids = select(series_leaders.c.series_id).where(series_leaders.c.user_id == user.id)
-    current = select(Meeting.series_id).where(Meeting.ends_at > moment)
-    mine = db.session.scalars(
-        select(Series).where(or_(Series.id.in_(enrolled_ids), Series.id.in_(led_ids)), Series.id.in_(current),
-                             Series.lifecycle == "published")
-        .options(selectinload(Series.meetings), selectinload(Series.leaders))).all()
+def home_groups(user: User, series_list: list[Series], moment: datetime) -> list[HomeGroup]:
+    """Of the series a person meets with (as enrolled member or leader, loaded with their meetings and
+    leaders by the caller), those published and running or to come, with each one's next meeting."""
+    mine = [s for s in series_list if s.lifecycle == "published" and any(m.ends_at > moment for m in s.live_meetings)]
     records = _own_attendance_records([s for s in mine if not s.is_led_by(user)], user, moment)
     window = timedelta(minutes=int(current_app.config["JOIN_WINDOW_MINUTES"]))
     groups = []

@@ -66,7 +66,7 @@ def test_enrolment_invitation_travels_over_smtp_as_an_itip_request(api, group, l
     body = invite.get_body(("plain",)).get_content()
     # In the member's own zone, which left summer time a week before New York did.
     assert "times in Europe/London" in body
-    assert "Tue 20 Oct 2026, 00:00 BST" in body and "Mon 26 Oct 2026, 23:00 GMT" in body
+    assert "Tue 20 Oct 2026, 00:00 – 01:30 BST" in body and "Mon 26 Oct 2026, 23:00 – 00:30 GMT (next day)" in body
 
     ics = attachment.get_payload(decode=True)
     [parsed] = ical_js(ics)

@@ -241,7 +241,7 @@ def test_a_title_on_two_lines_makes_a_one_line_subject_and_ends_after_midnight_a
     assert series["title"] == "Evening group"
     [invite] = messages(night_owl, kinds=PLACE)
     assert invite.subject == "You have a place in Evening group"
-    assert "Mon 19 Oct 2026, 23:30 BST – Tue 20 Oct 2026, 01:00 BST" in invite.body_text
+    assert "Mon 19 Oct 2026, 23:30 – 01:00 BST (next day)" in invite.body_text
 
 
 def test_added_and_restored_meetings_update_the_object(app, api, group, leader, member, expand, meetings_of):
