@@ -96,6 +96,7 @@ def demo():
     from .demo import load_demo
 
     created = load_demo(today=date.today())
+    db.session.commit()
     click.echo(f"Demo data ready ({created} new records). Sign in as admin@demo.balint.test / demo-password-1.")
 
 

@@ -470,8 +470,7 @@ def announce_meeting_change(meeting: Meeting) -> None:
 def meeting_back(meeting: Meeting, change: str) -> None:
     """A meeting added to a series (a make-up) or restored after a cancellation: `change` is
     "added" or "restored". Gives an added meeting its slot for good, updates everyone's object and
-    tells them, once per change. For series/services (meetings add and restore) to call after
-    raising the meeting's SEQUENCE; flushes, never commits."""
+    tells them, once per change. Called after the meeting's SEQUENCE was raised; flushes."""
     if change not in ("added", "restored"):
         raise ValueError("change is 'added' or 'restored'")
     series = meeting.series
@@ -486,6 +485,38 @@ def meeting_back(meeting: Meeting, change: str) -> None:
     for user in _audience(series, _enrolled_members([series.id])[series.id]):
         _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series,
               _itip(series, user, "update"), meeting=meeting)
+
+
+def member_joined(application: Application) -> None:
+    """An enrolled member's invitation. Keyed by application: someone who leaves and later re-applies
+    gets a fresh one."""
+    invite(application.series, application.user, f"calendar-invite:application-{application.id}")
+
+
+def member_left(application: Application) -> None:
+    """The series out of a member's calendar: they left, or the series was cancelled."""
+    uninvite(application.series, application.user, f"calendar-cancel:application-{application.id}")
+
+
+def leaders_invited(series: Series) -> None:
+    """The leaders' invitations once the series is published (again after an edit: the key keeps
+    everyone but a new leader from a second one). Members are invited with their enrolment."""
+    for leader in series.leaders:
+        invite(series, leader, f"calendar-invite:series-{series.id}:leader-{leader.id}")
+
+
+def leaders_uninvited(series: Series) -> None:
+    for leader in series.leaders:
+        uninvite(series, leader, f"calendar-cancel:series-{series.id}:leader-{leader.id}")
+
+
+def meeting_changed(meeting: Meeting, change: str) -> None:
+    """Calendars follow one meeting: "added" or "restored" bring it back, "rescheduled" or "cancelled"
+    update or cancel its instance wherever the series was published."""
+    if change in ("added", "restored"):
+        meeting_back(meeting, change)
+    elif meeting.series.lifecycle == "published":
+        announce_meeting_change(meeting)
 
 
 def turns_update(series: Series, user: User) -> tuple[str, bytes] | None:

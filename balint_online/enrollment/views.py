@@ -12,6 +12,7 @@ from ..pricing.rules import format_money, refund_for_withdrawal
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
 from ..series.services import managed_series
+from ..flows import applications as flows
 from . import attestation, services
 from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
 from .models import LIVE_STATUSES, Application
@@ -61,6 +62,7 @@ def apply(series_id):
             except DomainError as exc:
                 problem = exc.message
             else:
+                db.session.commit()
                 flash("Thank you: your application is in. The leaders choose the group; we will email you.", "success")
                 return redirect(url_for(".application", application_id=application.id))
     today = series_today(series)
@@ -99,7 +101,8 @@ def application(application_id):
 @login_required
 def accept_offer(application_id):
     application = _own(application_id)
-    services.accept_offer(application, current_user)
+    flows.accept_offer(application, current_user)
+    db.session.commit()
     flash(f"Welcome: your place in {application.series.title} is confirmed.", "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -117,7 +120,8 @@ def withdraw(application_id):
                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     form = WithdrawForm()
     if form.validate_on_submit():
-        owed = services.withdraw(application, current_user, form.reason.data)
+        owed = flows.withdraw(application, current_user, form.reason.data)
+        db.session.commit()
         message = "Your withdrawal is recorded."
         if owed.amount > 0:
             message += f" Refund: {format_money(owed.amount)} {owed.currency}, by {owed.due_by.isoformat()}."
@@ -176,7 +180,8 @@ def roster(series_id):
 @login_required
 def accept(application_id):
     application = db.get_or_404(Application, application_id)
-    services.accept(application, current_user)
+    flows.accept(application, current_user)
+    db.session.commit()
     if application.status == "enrolled":
         flash(f"{application.user.name} is enrolled and has been emailed.", "success")
     else:
@@ -192,7 +197,8 @@ def decline(application_id):
     series = _managed_series(application.series_id)
     form = DeclineForm()
     if form.validate_on_submit():
-        services.decline(application, current_user, form.reason.data)
+        flows.decline(application, current_user, form.reason.data)
+        db.session.commit()
         flash(f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
         return redirect(url_for(".roster", series_id=series.id))
     return (render_template("enrollment/decline.html", application=application, series=series, form=form),

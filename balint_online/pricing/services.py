@@ -354,7 +354,7 @@ OFFER_WINDOW_DAYS = 90
 
 def _earned_free_year(application, moment) -> bool:
     """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
-    from ..video.services import attended_meeting_ids
+    from ..video.attendance import attended_meeting_ids
 
     today = local_date(moment, application.user.timezone)
     return earns_complimentary_membership(

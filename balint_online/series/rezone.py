@@ -57,7 +57,7 @@ def replan_series(series: Series, moment: datetime) -> list[Meeting]:
     job move the rooms (explicit calls to both). Flushes; the caller commits.
     """
     from ..calendar.services import announce_replanned
-    from ..video.services import lift_back_off
+    from ..video.rooms import lift_back_off
 
     rules = current_rules()
     if not _claim(series.id, rules.version):

@@ -6,7 +6,7 @@ from ..core.api import api_auth, current_api_user, get_or_404, returns
 from ..core.schemas import Error
 from ..series.models import Meeting
 from .schemas import JoinLink, JoinRefusal
-from .services import enter_meeting
+from .entry import enter_meeting
 
 bp = Blueprint("video_api", __name__)
 

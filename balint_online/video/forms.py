@@ -4,7 +4,7 @@ from wtforms import SelectField
 
 from ..core.forms import Form, choices
 from .models import ATTENDANCE_STATUSES
-from .services import Grid, cell_name
+from .attendance import Grid, cell_name
 
 CELL_CHOICES = choices({"": "Not recorded", **ATTENDANCE_STATUSES})
 

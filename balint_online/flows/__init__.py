@@ -1,0 +1,7 @@
+"""What a change causes, step by step: the one place a newcomer reads to see a change's consequences.
+
+A feature's services change their own state and flush; a flow calls them in order, each step
+visible, inside the caller's unit of work (the request, job or command that commits). The flows
+sit above the features they call (enrollment, pricing, rotation, calendar, video) and below the
+pages and endpoints that call them.
+"""
