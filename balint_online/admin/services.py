@@ -50,7 +50,6 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
     db.session.flush()
     log_action(membership, "membership_added", actor, changes={"expires_on": [None, expires_on.isoformat()]},
                data={"kind": kind, "note": note})
-    db.session.commit()
     return membership
 
 
@@ -62,7 +61,7 @@ def change_expiry(membership: Membership, expires_on: date, actor) -> Membership
     log_action(membership, "membership_expiry_changed", actor,
                changes={"expires_on": [membership.expires_on.isoformat(), expires_on.isoformat()]})
     membership.expires_on = expires_on
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
@@ -111,7 +110,7 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
             updated += 1
         else:
             unchanged += 1
-    db.session.commit()
+    db.session.flush()
     return check, ImportResult(created, updated, unchanged)
 
 

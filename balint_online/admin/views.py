@@ -84,6 +84,7 @@ def add_membership(user_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "kind")
         else:
+            db.session.commit()
             flash(f"Membership recorded for {person.name}, until {form.expires_on.data.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=person.id))
     return _person_page(person, membership_form=form, status=422)
@@ -99,6 +100,7 @@ def change_expiry(membership_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "expires_on")
         else:
+            db.session.commit()
             flash(f"{membership.user.name}'s membership now runs until {membership.expires_on.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=membership.user_id))
     return _person_page(membership.user, expiry_forms={membership.id: form}, status=422)
@@ -111,6 +113,7 @@ def import_memberships():
     if form.validate_on_submit() and (text := form.text()) is not None:
         if form.apply.data:
             check, result = services.apply_membership_import(text, current_user)
+            db.session.commit()
         else:
             check = services.check_membership_import(text)
         # Kept in the box, so that "Apply" sends exactly what was checked.
@@ -152,6 +155,7 @@ def record(application_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "amount")
         else:
+            db.session.commit()
             if created:
                 flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; the member is emailed a receipt.", "success")
             else:
@@ -170,6 +174,7 @@ def scholarship(application_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "reason")
         else:
+            db.session.commit()
             flash(f"Scholarship granted: {application.user.name} now owes "
                   f"{format_money(application.amount_due)} {application.currency}.", "success")
             return redirect(url_for(".application", application_id=application.id))
@@ -186,6 +191,7 @@ def refund_paid(refund_id):
         flash("This refund is going out through Stripe (or is paid already); it cannot be marked paid by hand.", "info")
         return redirect(url_for(".application", application_id=refund.application_id))
     mark_refund_paid(refund, reference=(form.reference.data or "").strip(), actor=current_user)
+    db.session.commit()
     flash(f"Refund of {format_money(refund.amount)} {refund.currency} marked paid.", "success")
     return redirect(url_for(".application", application_id=refund.application_id))
 

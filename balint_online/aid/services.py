@@ -183,8 +183,7 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     waived = db.session.execute(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
         .values(scholarship=True).execution_options(synchronize_session=False)).rowcount
-    if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago
-        db.session.rollback()
+    if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago: the caller rolls back
         raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
     db.session.expire(aid)
     db.session.expire(application)

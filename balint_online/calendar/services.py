@@ -103,7 +103,7 @@ def feed_links(user: User) -> dict:
 def reset_feed(user: User) -> dict:
     """A new secret feed address; the old one stops working at once."""
     user.calendar_token = secrets.token_urlsafe(32)
-    db.session.commit()
+    db.session.flush()
     return feed_links(user)
 
 
@@ -539,12 +539,20 @@ def reminder_key(kind: str, meeting: Meeting, user: User) -> str:
     return f"reminder-{kind}:meeting-{meeting.id}:user-{user.id}"
 
 
-def queue_reminders(moment: datetime) -> int:
-    """Queue every reminder that is due and not yet queued; returns how many were queued.
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    meeting: Meeting
+    user: User
+    presenting: bool
+
+
+def due_reminders(moment: datetime) -> list[Reminder]:
+    """Every reminder that is due and not yet queued.
 
     A reminder is due from its lead time before the start until the start, so a run that comes
     late still sends it. The outbox's unique key makes each one exactly-once, however many
-    schedulers run; each is committed on its own, so a crash loses at most the one in hand.
+    schedulers run.
     """
     meetings = db.session.scalars(
         select(Meeting).join(Meeting.series)
@@ -554,7 +562,7 @@ def queue_reminders(moment: datetime) -> int:
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
     if not meetings:
-        return 0
+        return []
     members = _enrolled_members({m.series_id for m in meetings})
     due = [
         (kind, meeting, user)
@@ -565,15 +573,16 @@ def queue_reminders(moment: datetime) -> int:
     keys = [reminder_key(*item) for item in due]
     done = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys))))
     presenting = _presenter_ids([m.id for m in meetings])
-    queued = 0
-    for (kind, meeting, user), key in zip(due, keys, strict=True):
-        if key in done:
-            continue
-        message = queue_email(key=key, kind="meeting_reminder", user=user, context={
-            "series": meeting.series, "meeting": meeting, "join_url": join_url(meeting),
-            "presenting": user.id in presenting[meeting.id],
-            "room_ready": meeting.video_room is not None,
-            "window": current_app.config["JOIN_WINDOW_MINUTES"]})
-        db.session.commit()
-        queued += message is not None
-    return queued
+    return [Reminder(kind, meeting, user, user.id in presenting[meeting.id])
+            for (kind, meeting, user), key in zip(due, keys, strict=True) if key not in done]
+
+
+def queue_reminder(reminder: Reminder) -> bool:
+    """Into the outbox, once; False if it was queued already."""
+    meeting = reminder.meeting
+    message = queue_email(key=reminder_key(reminder.kind, meeting, reminder.user), kind="meeting_reminder",
+                          user=reminder.user, context={
+                              "series": meeting.series, "meeting": meeting, "join_url": join_url(meeting),
+                              "presenting": reminder.presenting, "room_ready": meeting.video_room is not None,
+                              "window": current_app.config["JOIN_WINDOW_MINUTES"]})
+    return message is not None

@@ -8,10 +8,12 @@ from datetime import datetime
 
 from ..accounts.models import User
 from ..calendar import services as calendar
+from ..core.zonerules import current as current_rules
 from ..enrollment import services as enrollment
 from ..pricing.services import settle_refunds
 from ..series import services as series_services
 from ..series.models import Meeting, Series
+from ..series.rezone import replan_series
 from ..series.services import SeriesInput
 from ..video.rooms import lift_back_off
 from .replan import clear, replan
@@ -80,3 +82,15 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
     calendar.leaders_uninvited(series)
     lift_back_off([m.id for m in series.meetings if m.is_cancelled])  # rooms removed at the next pass
     return series
+
+
+def follow_zone_rules(series: Series, moment: datetime) -> list[Meeting]:
+    """New zone rules moved the instants of meetings still to come: everyone's calendar object follows
+    and everyone is told; the rooms follow at the video job's next pass."""
+    rules = current_rules()
+    moved = replan_series(series, moment, rules)
+    if moved:
+        lift_back_off([m.id for m in moved])
+    if moved and series.lifecycle == "published":
+        calendar.announce_replanned(series, moved, rules.version)
+    return moved

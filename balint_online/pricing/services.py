@@ -102,12 +102,11 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     payment = Payment(amount=amount, currency=application.currency, method=method,
                       reference=reference, idempotency_key=idempotency_key, provider=provider,
                       recorded_by_id=getattr(actor, "id", None), received_at=now())
-    application.payments.append(payment)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            application.payments.append(payment)
     except IntegrityError:
         # The same key on another application's payment, committed meanwhile (that series' lock is not ours).
-        db.session.rollback()
         existing = _existing(Payment, idempotency_key)
         if existing is None:  # not a concurrent retry with the same key: a real fault
             raise
@@ -119,7 +118,6 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     queue_email(key=f"payment_received:payment-{payment.id}", kind="payment_received", user=application.user,
                 context={"application": application, "series": application.series, "payment": payment,
                          "account": account(application)})
-    db.session.commit()
     return payment, True
 
 
@@ -215,11 +213,9 @@ def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
         .values(status=RefundStatus.PAID, paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
     )
     db.session.expire(refund)
-    if result.rowcount != 1:
-        db.session.rollback()
+    if result.rowcount != 1:  # paid already, or going out through Stripe: nothing changes
         return refund
     refund_went_out(refund, actor, before=before)
-    db.session.commit()
     return refund
 
 
@@ -333,7 +329,6 @@ def grant_scholarship(application, actor, reason: str):
     )
     db.session.expire(application)
     if result.rowcount != 1:  # another administrator granted it a moment ago
-        db.session.rollback()
         return application
     log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
         format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
@@ -342,7 +337,6 @@ def grant_scholarship(application, actor, reason: str):
     credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
                 user=application.user, context={"application": application, "series": application.series})
-    db.session.commit()
     return application
 
 
@@ -363,8 +357,8 @@ def _earned_free_year(application, moment) -> bool:
         member_today=membership_flags(application.user, today) != (False, False))
 
 
-def make_membership_offers(moment) -> int:
-    """After a series completes, offer its qualifying non-members a free year, once each, emailed once."""
+def membership_offer_candidates(moment) -> list:
+    """Enrolled members of a series completed lately who were never offered the free year."""
     from ..enrollment.models import Application
     from ..series.models import Meeting, Series
 
@@ -372,26 +366,27 @@ def make_membership_offers(moment) -> int:
                 .scalar_subquery())
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
                                         last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
-    candidates = db.session.scalars(
+    return db.session.scalars(
         select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
                                   ~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
     ).all()
-    made = 0
-    for application in candidates:
-        if not _earned_free_year(application, moment):
-            continue
-        offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
-        try:
-            with db.session.begin_nested():
-                db.session.add(offer)
-        except IntegrityError:  # another scheduler offered it first
-            continue
-        queue_email(key=f"membership_offer:user-{application.user_id}", kind="membership_offer",
-                    user=application.user, context={"series": application.series, "offer": offer})
-        db.session.commit()
-        made += 1
-    return made
+
+
+def offer_membership(application, moment) -> bool:
+    """Offer a qualifying non-member a free year, once, emailed once; False if they do not qualify or
+    another scheduler offered it first."""
+    if not _earned_free_year(application, moment):
+        return False
+    offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
+    try:
+        with db.session.begin_nested():
+            db.session.add(offer)
+    except IntegrityError:  # another scheduler offered it first
+        return False
+    queue_email(key=f"membership_offer:user-{application.user_id}", kind="membership_offer",
+                user=application.user, context={"series": application.series, "offer": offer})
+    return True
 
 
 def open_membership_offer(user) -> MembershipOffer | None:
@@ -420,7 +415,6 @@ def take_up_membership_offer(offer: MembershipOffer, user):
         .values(taken_at=moment).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
         raise DomainError("You have already taken up this membership.", code="offer_taken")
     today = today_in(user.timezone)
     membership = Membership(user_id=user.id, kind="complimentary", starts_on=today, expires_on=one_year_from(today),
@@ -431,7 +425,6 @@ def take_up_membership_offer(offer: MembershipOffer, user):
                        .values(membership_id=membership.id).execution_options(synchronize_session=False))
     log_action(membership, "complimentary_membership", user, changes={"expires_on": [None, membership.expires_on.isoformat()]},
                data={"starts_on": today.isoformat(), "application_id": offer.application_id})
-    db.session.commit()
     db.session.expire(offer)
     db.session.expire(user, ["memberships"])
     return membership

@@ -116,9 +116,7 @@ class StripeProvider(PaymentProvider):
         except IntegrityError:  # the same event, delivered twice at once: the other delivery handles it
             return []
         handler = EVENT_HANDLERS.get(event.type)
-        recorded = handler(event.data.object) if handler else []
-        db.session.commit()
-        return recorded
+        return handler(event.data.object) if handler else []
 
 
 def _ours(session) -> CheckoutSession | None:
@@ -136,7 +134,7 @@ def session_paid(session) -> list:
     payment, created = record_payment(
         application, amount=stripe_api.from_minor_units(session.amount_total, session.currency), method="card",
         reference=session.payment_intent or "", actor=None, idempotency_key=f"stripe:{session.id}", provider="stripe")
-    checkout = _ours(session)  # reloaded: recording commits
+    checkout = _ours(session)  # reloaded: recording takes the series lock, which reloads what the session held
     checkout.status, checkout.payment_status, checkout.payment_id = "complete", "paid", payment.id
     return [payment] if created else []
 

@@ -6,16 +6,21 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..core.api import ApiError
-from ..core.csvfile import csv_download
 from ..core.clock import now
+from ..core.csvfile import csv_download
 from ..extensions import csrf, db
 from ..series.models import Meeting
 from ..series.services import managed_series
-from .forms import attendance_form
-from .providers.zoom import (WebhookRejected, is_participant_event, parse_participant_event, verify_zoom_webhook,
-                             zoom_url_validation_response)
 from .attendance import attendance_grid, attendance_table, cell_name, record_provider_event, save_attendance
 from .entry import JoinRefused, VideoUnavailable, enter_meeting
+from .forms import attendance_form
+from .providers.zoom import (
+    WebhookRejected,
+    is_participant_event,
+    parse_participant_event,
+    verify_zoom_webhook,
+    zoom_url_validation_response,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("video", __name__)
