@@ -9,11 +9,12 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
 from ..audit.services import log_action
 from ..core.errors import InvalidInput, NotAllowed
+from ..core.money import ZERO
 from ..core.pagination import Pagination, paginate
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..pricing.services import ZERO, Account, account, add_accounts
+from ..pricing.services import Account, account, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
 

@@ -9,13 +9,13 @@ from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
+from ..core.money import format_money
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications import services as notifications
 from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
-from ..pricing.rules import format_money
 from ..invoicing.rules import parse_period
 from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
 from ..pricing.services import account, grant_scholarship, invoice_lines, mark_refund_paid, record_payment

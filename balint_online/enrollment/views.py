@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors
+from ..core.money import format_money
 from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
-from ..pricing.rules import format_money, refund_for_withdrawal
+from ..pricing.rules import refund_for_withdrawal
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
 from ..series.services import managed_series

@@ -21,14 +21,14 @@ from sqlalchemy import and_, exists, or_, select, update
 
 from ..audit.services import log_action
 from ..core.clock import now
+from ..core.money import ZERO, format_money
 from ..core.schemas import column_length
 from ..extensions import db
 from ..series.locking import lock_series
 from . import stripe_api
 from .card_models import RefundPayout
 from .models import PAYOUT_BY_HAND, PAYOUT_STRIPE, Payment, Refund, RefundStatus
-from .rules import format_money
-from .services import ZERO, refund_went_out
+from .services import refund_went_out
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.money import ZERO, format_money
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
 from .models import REFUNDS_OWED, MembershipOffer, Payment, Refund, RefundStatus
 from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
-                    earns_complimentary_membership, format_money, local_date, parse_price_table, quote, refund_due_by,
+                    earns_complimentary_membership, local_date, parse_price_table, quote, refund_due_by,
                     refund_owed, refund_still_owed, refund_top_up)
-
-ZERO = Decimal("0.00")
 
 
 def membership_flags(user, on: date) -> tuple[bool, bool]:

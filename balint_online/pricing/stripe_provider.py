@@ -12,13 +12,14 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..core.money import ZERO
 from ..core.urls import absolute_url
 from ..extensions import db
 from . import card_refunds, stripe_api
 from .card_models import CheckoutSession, StripeEvent
 from .providers import NotificationRejected, PaymentProvider, PaymentStep
 from ..invoicing.services import current_invoice
-from .services import ZERO, account, record_payment
+from .services import account, record_payment
 
 log = logging.getLogger(__name__)
 
