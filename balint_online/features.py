@@ -7,9 +7,25 @@ means adding its package and naming it here:
 - `views.py`    `bp`: the feature's pages
 - `api.py`      `bp`: endpoints under /api/v1, documented by their decorators (core/api.py)
 - `schemas.py`  the pydantic schemas those endpoints read and answer with
+- `services.py` the only place that changes state; services flush and never commit
 - `jobs.py`     scheduled jobs, registered with `@job(...)` on import
-- `hooks.py`    receivers of the signals in core/signals.py, connected on import
 - `home.py`     `section(user)`: a (template, context) pair for the member's home page, or None
+
+Conventions:
+
+- The unit of work is the request, the job or the CLI command: a view, an endpoint, a job or a
+  command commits what it means to keep (the series lock is held until then), and whatever a
+  request leaves uncommitted is rolled back when it ends (create_app). A commit in the middle of
+  one is deliberate and says why: a job claiming its work, mail marked as being sent before the
+  server is called, no transaction held while a video provider or Stripe answers.
+- A service says what it causes. What one change causes in other features is called, in order,
+  by a flow in `flows/` (flows/series.py: publishing, edits, meeting changes, a cancellation;
+  flows/applications.py: accepting, declining, withdrawing, offers taken up), which pages,
+  endpoints and jobs call. No feature reacts to another through signals connected by importing
+  it; a step that may fail without the caller caring (the rotation re-plan) is isolated in a
+  savepoint and logged with its traceback (flows/replan.py), never swallowed silently.
+- A lower feature never imports a higher one (core, accounts, series, enrollment, the other
+  features, flows, workspace/admin, web/api), not even inside a function.
 """
 
 import importlib
