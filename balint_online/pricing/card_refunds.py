@@ -10,6 +10,10 @@ Stripe refunds on the PaymentIntents it was paid with, from a job (pricing/jobs.
   administrator to settle.
 - Stripe's refund states reach us in its answer, in `refund.*` and `charge.refunded` webhooks, in
   any order, and by polling sent refunds; a state only ever moves forward (PAYOUT_PROGRESS).
+
+The commits here are the job's deliberate units of work (the claim, then the outcome), so that no
+transaction is held while Stripe answers and a refund is never sent twice; the webhook handlers
+(refund_reported) flush, and the request commits.
 """
 
 import logging
