@@ -22,8 +22,7 @@ Conventions:
   by a flow in `flows/` (flows/series.py: publishing, edits, meeting changes, a cancellation;
   flows/applications.py: accepting, declining, withdrawing, offers taken up), which pages,
   endpoints and jobs call. No feature reacts to another through signals connected by importing
-  it; a step that may fail without the caller caring (the rotation re-plan) is isolated in a
-  savepoint and logged with its traceback (flows/replan.py), never swallowed silently.
+  it, and no step's failure is swallowed: it undoes the whole change and is logged.
 - A lower feature never imports a higher one (core, accounts, series, enrollment, the other
   features, flows, workspace/admin, web/api), not even inside a function.
 """

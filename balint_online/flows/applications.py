@@ -8,7 +8,7 @@ from ..enrollment import services as enrollment
 from ..enrollment.models import Application
 from ..enrollment.services import Moved
 from ..pricing.services import Owed
-from .replan import replan
+from ..rotation import services as rotation
 
 
 def _roster_changed(moved: Moved, actor) -> None:
@@ -16,10 +16,10 @@ def _roster_changed(moved: Moved, actor) -> None:
     application = moved.application
     if moved.joined:
         came = "from the waiting list" if moved.old_status == "offered" else "the group"
-        replan(application.series, f"a member joined {came}", actor)
+        rotation.refresh(application.series, reason=f"a member joined {came}", actor=actor)
         calendar.member_joined(application)
     elif moved.left:
-        replan(application.series, "a member left the group", actor)
+        rotation.refresh(application.series, reason="a member left the group", actor=actor)
         calendar.member_left(application)
 
 

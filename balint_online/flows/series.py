@@ -11,12 +11,12 @@ from ..calendar import services as calendar
 from ..core.zonerules import current as current_rules
 from ..enrollment import services as enrollment
 from ..pricing.services import settle_refunds
+from ..rotation import services as rotation
 from ..series import services as series_services
 from ..series.models import Meeting, Series
 from ..series.rezone import replan_series
 from ..series.services import SeriesInput
 from ..video.rooms import lift_back_off
-from .replan import clear, replan
 
 
 def publish_series(series: Series, user: User) -> Series:
@@ -39,7 +39,7 @@ _WHAT = {"rescheduled": "was moved", "cancelled": "was cancelled", "added": "was
 def _meeting_changed(meeting: Meeting, change: str, actor: User) -> None:
     """What one changed meeting causes: the turns re-planned, calendars updated, its room dealt with
     at the scheduler's next pass (the provider is never called in the leader's request)."""
-    replan(meeting.series, f"meeting {meeting.number} {_WHAT[change]}", actor)
+    rotation.refresh(meeting.series, reason=f"meeting {meeting.number} {_WHAT[change]}", actor=actor)
     calendar.meeting_changed(meeting, change)
     lift_back_off([meeting.id])
 
@@ -75,7 +75,7 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
     for moved in ended:
         settle_refunds(moved.application, user)  # everything paid is owed back in full
         enrollment.tell_series_cancelled(moved.application, reason)  # the email names the refund
-    clear(series, "the series was cancelled", user)  # held turns stay, later ones go, without emails
+    rotation.clear_future(series, reason="the series was cancelled", actor=user)  # held turns stay, no emails
     for moved in ended:
         if moved.left:
             calendar.member_left(moved.application)
