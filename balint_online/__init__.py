@@ -63,6 +63,13 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     from .calendar.versions import watch_feed_changes
 
     watch_feed_changes()
+
+    @app.teardown_request
+    def end_unit_of_work(exc):
+        # The request is the unit of work: a view or endpoint commits what it means to keep (services
+        # only flush), so whatever is left uncommitted here, after an error or a refusal, is undone.
+        db.session.rollback()
+
     register_web(app)
     register_api(app)
     register_cli(app)

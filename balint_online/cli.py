@@ -39,6 +39,7 @@ def create_user_command(email, name, password, role, timezone, discipline, membe
     try:
         user = create_user(email=email, name=name, password=password, role=role, timezone=timezone,
                            discipline=discipline, member_until=member_until.date() if member_until else None)
+        db.session.commit()
     except DomainError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
         click.echo(f"Error: {exc.message}" + (f" ({details})" if details else ""), err=True)
@@ -96,6 +97,7 @@ def demo():
     from .demo import load_demo
 
     created = load_demo(today=date.today())
+    db.session.commit()
     click.echo(f"Demo data ready ({created} new records). Sign in as admin@demo.balint.test / demo-password-1.")
 
 

@@ -10,7 +10,9 @@ from .accounts.models import find_user_by_email
 from .accounts.services import create_user
 from .extensions import db
 from .series.models import Series
-from .series.services import SeriesInput, create_series, publish_series
+from .flows.applications import accept
+from .flows.series import publish_series
+from .series.services import SeriesInput, create_series
 
 PASSWORD = "demo-password-1"
 PEOPLE = [
@@ -36,6 +38,7 @@ def _next_weekday(start: date, weekday: int) -> date:
 
 
 def load_demo(today: date) -> int:
+    """Adds what is missing and flushes; the caller commits."""
     created = 0
     for email, name, role, tz, discipline, member in PEOPLE:
         if find_user_by_email(email) is None:
@@ -113,7 +116,6 @@ def _demo_aid_and_credit(admin, today: date) -> int:
         for body, statement in ONLINE_GROUP_CREDIT:
             add_credit_line(series, admin, body=body, credit_type="", amount="", disciplines=[], statement=statement)
         added += 1
-    db.session.commit()
     return added
 
 
@@ -121,7 +123,7 @@ def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
     from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
     from .enrollment.models import Application
-    from .enrollment.services import accept, apply
+    from .enrollment.services import apply
 
     series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
     added = 0

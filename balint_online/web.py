@@ -86,7 +86,6 @@ def register_web(app: Flask) -> None:
 
     for bp in (health, pages, look, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
-    feature_modules("hooks")
 
     @app.context_processor
     def template_helpers():

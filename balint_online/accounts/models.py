@@ -151,6 +151,7 @@ class ApiToken(db.Model):
         moment = now()
         if token.last_used_at is None or token.last_used_at + cls.USE_RECORDED_EVERY <= moment:
             token.last_used_at = moment
+            # Its own unit of work, on purpose: the use is recorded even by a request that saves nothing.
             db.session.commit()
         return token.user
 

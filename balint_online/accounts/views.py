@@ -118,6 +118,7 @@ def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         start_password_reset(form.email.data)
+        db.session.commit()
         flash("If that address has an account, a reset link is on its way. It works once, for a short time.", "info")
         return redirect(url_for(".sign_in"))
     return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200

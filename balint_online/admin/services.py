@@ -15,7 +15,8 @@ from ..core.types import Money
 from ..enrollment.models import STATUS_LABELS, Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..pricing.services import ZERO, Account, account, account_for, add_accounts
+from ..core.money import ZERO
+from ..pricing.services import Account, account, account_for, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
 from .roles import RoleRefusal, role_refusal
@@ -64,7 +65,7 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
         raise _role_error(refusal, person)
     log_action(person, "role_changed", actor, changes={"role": [person.role, role]})
     person.role = role
-    db.session.commit()
+    db.session.flush()
     return True
 
 
@@ -120,7 +121,6 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
     db.session.flush()
     log_action(membership, "membership_added", actor, changes={"expires_on": [None, expires_on.isoformat()]},
                data={"kind": kind, "note": note})
-    db.session.commit()
     return membership
 
 
@@ -132,7 +132,7 @@ def change_expiry(membership: Membership, expires_on: date, actor) -> Membership
     log_action(membership, "membership_expiry_changed", actor,
                changes={"expires_on": [membership.expires_on.isoformat(), expires_on.isoformat()]})
     membership.expires_on = expires_on
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
@@ -181,7 +181,7 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
             updated += 1
         else:
             unchanged += 1
-    db.session.commit()
+    db.session.flush()
     return check, ImportResult(created, updated, unchanged)
 
 

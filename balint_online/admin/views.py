@@ -10,13 +10,13 @@ from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError, NotAllowed
 from ..core.pagination import list_page
 from ..core.forms import attach_domain_error
+from ..core.money import format_money
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications import services as notifications
 from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
-from ..pricing.rules import format_money
 from ..invoicing.rules import parse_period
 from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
 from ..pricing.services import account, applications_in_credit, grant_scholarship, invoice_lines, mark_refund_paid, record_payment
@@ -88,6 +88,7 @@ def change_role(user_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "role")
         else:
+            db.session.commit()
             labels = services.ROLE_LABELS
             flash(f"{person.name} is now: {labels[person.role]} (was {labels[before]})." if changed
                   else f"{person.name} is {labels[person.role]} already: nothing changed.", "success" if changed else "info")
@@ -106,6 +107,7 @@ def add_membership(user_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "kind")
         else:
+            db.session.commit()
             flash(f"Membership recorded for {person.name}, until {form.expires_on.data.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=person.id))
     return _person_page(person, membership_form=form, status=422)
@@ -121,6 +123,7 @@ def change_expiry(membership_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "expires_on")
         else:
+            db.session.commit()
             flash(f"{membership.user.name}'s membership now runs until {membership.expires_on.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=membership.user_id))
     return _person_page(membership.user, expiry_forms={membership.id: form}, status=422)
@@ -133,6 +136,7 @@ def import_memberships():
     if form.validate_on_submit() and (text := form.text()) is not None:
         if form.apply.data:
             check, result = services.apply_membership_import(text, current_user)
+            db.session.commit()
         else:
             check = services.check_membership_import(text)
         # Kept in the box, so that "Apply" sends exactly what was checked.
@@ -174,6 +178,7 @@ def record(application_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "amount")
         else:
+            db.session.commit()
             if created:
                 flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; the member is emailed a receipt.", "success")
             else:
@@ -192,6 +197,7 @@ def scholarship(application_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "reason")
         else:
+            db.session.commit()
             flash(f"Scholarship granted: {application.user.name} now owes "
                   f"{format_money(application.amount_due)} {application.currency}.", "success")
             return redirect(url_for(".application", application_id=application.id))
@@ -208,6 +214,7 @@ def refund_paid(refund_id):
         flash("This refund is going out through Stripe (or is paid already); it cannot be marked paid by hand.", "info")
         return redirect(url_for(".application", application_id=refund.application_id))
     mark_refund_paid(refund, reference=(form.reference.data or "").strip(), actor=current_user)
+    db.session.commit()
     flash(f"Refund of {format_money(refund.amount)} {refund.currency} marked paid.", "success")
     return redirect(url_for(".application", application_id=refund.application_id))
 

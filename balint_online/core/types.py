@@ -1,17 +1,12 @@
 """Column types that keep the domain's rules at the database boundary."""
 
 from datetime import UTC
-from decimal import Decimal
 
 from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.types import TypeDecorator
 
 from .labels import LabelledStrEnum
-
-CENT = Decimal("0.01")
-# Money columns are 64-bit integers of cents: room for any real fee, and a hard bound on input.
-MAX_CENTS = 2**63 - 1
-MAX_AMOUNT = Decimal(MAX_CENTS) / 100
+from .money import from_cents, to_cents
 
 
 class UTCDateTime(TypeDecorator):
@@ -40,21 +35,10 @@ class Money(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if not isinstance(value, Decimal):
-            raise TypeError(f"money must be a Decimal, not {type(value).__name__}")
-        cents = value.quantize(CENT) * 100
-        if cents != value * 100:
-            raise ValueError(f"{value} has more than two decimal places")
-        if abs(cents) > MAX_CENTS:
-            raise ValueError(f"{value} does not fit a money column")
-        return int(cents)
+        return None if value is None else to_cents(value)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return (Decimal(value) / 100).quantize(CENT)
+        return None if value is None else from_cents(value)
 
 
 

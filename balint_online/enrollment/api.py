@@ -6,6 +6,7 @@ from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns
 from ..extensions import db
 from ..pricing.schemas import claims_of
 from ..series.models import Series
+from ..flows import applications as flows
 from . import attestation, services
 from .models import Application
 from .schemas import (
@@ -43,6 +44,7 @@ def create(series_id, body: ApplicationCreate):
     series = get_or_404(Series, series_id, "series")
     application = services.apply(series, current_api_user(), claims=claims_of(body), answers=body.attestation,
                                  note=body.note)
+    db.session.commit()
     return answer(application), {"Location": url_for(".detail", application_id=application.id)}
 
 
@@ -59,7 +61,9 @@ def detail(application_id):
 @returns(ApplicationOut, errors=(403, 409))
 def accept(application_id):
     """Accept: enrolled, or waitlisted with a position when the series is full or anyone waits"""
-    return answer(services.accept(_load(application_id), current_api_user()))
+    application = flows.accept(_load(application_id), current_api_user())
+    db.session.commit()
+    return answer(application)
 
 
 @bp.post("/applications/<int:application_id>/decline")
@@ -68,7 +72,9 @@ def accept(application_id):
 @returns(ApplicationOut, errors=(403, 409))
 def decline(application_id, body: Reason):
     """Decline with a reason the applicant is told"""
-    return answer(services.decline(_load(application_id), current_api_user(), body.reason))
+    application = flows.decline(_load(application_id), current_api_user(), body.reason)
+    db.session.commit()
+    return answer(application)
 
 
 @bp.post("/applications/<int:application_id>/withdraw")
@@ -78,7 +84,8 @@ def decline(application_id, body: Reason):
 def withdraw(application_id, body: Reason):
     """Withdraw in writing; the refund follows the cancellation policy"""
     application = _load(application_id)
-    refund = services.withdraw(application, current_api_user(), body.reason)
+    refund = flows.withdraw(application, current_api_user(), body.reason)
+    db.session.commit()
     return answer(application, Withdrawn, refund={
         "amount": refund.amount, "currency": refund.currency, "reason": refund.reason,
         "lines": [{"label": line.label, "amount": line.amount} for line in refund.lines],
@@ -90,7 +97,9 @@ def withdraw(application_id, body: Reason):
 @returns(ApplicationOut, errors=(403, 409))
 def accept_offer(application_id):
     """Take up a waiting-list offer before it lapses"""
-    return answer(services.accept_offer(_load(application_id), current_api_user()))
+    application = flows.accept_offer(_load(application_id), current_api_user())
+    db.session.commit()
+    return answer(application)
 
 
 @bp.get("/series/<int:series_id>/roster")

@@ -6,13 +6,15 @@ from sqlalchemy import select
 
 from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors
+from ..core.money import format_money
 from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
-from ..pricing.rules import DECLINED, format_money, refund_for_withdrawal, refund_owed
-from ..pricing.services import account, paid_total, payment_status_label, quote_for, series_today
 from ..pricing.providers import pays_online
+from ..pricing.rules import DECLINED, refund_for_withdrawal, refund_owed
+from ..pricing.services import account, paid_total, payment_status_label, quote_for, series_today
 from ..series.models import Series
 from ..series.services import managed_series
+from ..flows import applications as flows
 from . import attestation, services
 from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
 from .models import LIVE_STATUSES, SEATED_STATUSES, STATUS_LABELS, Application
@@ -62,6 +64,7 @@ def apply(series_id):
             except DomainError as exc:
                 problem = exc.message
             else:
+                db.session.commit()
                 flash("Thank you: your application is in. The leaders choose the group; we will email you.", "success")
                 return redirect(url_for(".application", application_id=application.id))
     today = series_today(series)
@@ -100,7 +103,8 @@ def application(application_id):
 @login_required
 def accept_offer(application_id):
     application = _own(application_id)
-    services.accept_offer(application, current_user)
+    flows.accept_offer(application, current_user)
+    db.session.commit()
     flash(f"Welcome: your place in {application.series.title} is confirmed.", "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -119,7 +123,8 @@ def withdraw(application_id):
                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     form = WithdrawForm()
     if form.validate_on_submit():
-        owed = services.withdraw(application, current_user, form.reason.data)
+        owed = flows.withdraw(application, current_user, form.reason.data)
+        db.session.commit()
         message = "Your withdrawal is recorded."
         if owed.amount > 0:
             message += f" Refund: {format_money(owed.amount)} {owed.currency}, by {owed.due_by.isoformat()}."
@@ -178,7 +183,8 @@ def roster(series_id):
 @login_required
 def accept(application_id):
     application = db.get_or_404(Application, application_id)
-    services.accept(application, current_user)
+    flows.accept(application, current_user)
+    db.session.commit()
     if application.status == "enrolled":
         flash(f"{application.user.name} is enrolled and has been emailed.", "success")
     else:
@@ -196,7 +202,8 @@ def decline(application_id):
     removing = application.status in SEATED_STATUSES
     form = DeclineForm()
     if form.validate_on_submit():
-        services.decline(application, current_user, form.reason.data)
+        flows.decline(application, current_user, form.reason.data)
+        db.session.commit()
         flash(f"{application.user.name} is removed from the group; they have been emailed your reason." if removing
               else f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
         return redirect(url_for(".roster", series_id=series.id))

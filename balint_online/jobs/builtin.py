@@ -1,7 +1,7 @@
 """Imports every feature's `jobs` module, which registers its jobs; mail delivery runs last."""
 
 from ..features import feature_modules
-from ..notifications.services import deliver_outbox
+from ..notifications.delivery import deliver_outbox
 from .registry import job
 
 feature_modules("jobs")

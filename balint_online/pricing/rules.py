@@ -15,8 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# The database bound (64-bit cents), so that no amount the rules accept overflows its column.
-from ..core.types import MAX_AMOUNT
+from ..core.money import CENT, FLOAT_MESSAGE, format_money, money, signed_cents
 from .categories import BY_KEY, KEYS, LABELS, REGISTRY, Facts, category_of, check_claims
 
 # The categories are data (categories.py); these names are what the rest of the code reads.
@@ -48,83 +47,10 @@ REFUND_REASONS = (
 # How an application ended, as far as money is concerned (see refund_owed).
 WITHDRAWN, DECLINED, OFFER_LAPSED, CANCELLED_BY_SOCIETY = "withdrawn", "declined", "offer_lapsed", "cancelled"
 
-CENT = Decimal("0.01")
-# ASCII digits only: Decimal() would also accept exponents, underscores and
-# non-Latin digits, none of which belong in a price field.
-_AMOUNT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
-_FLOAT_MESSAGE = 'must be given as a string such as "875.00", not a floating-point number'
 
 # Which cell the percentage helper derives from which base cell.
 _DISCOUNT_BASES = {c.key: c.discounted_from for c in REGISTRY if c.discounted_from}
-
-
-# --------------------------------------------------------------------------
-# Money
-# --------------------------------------------------------------------------
-
-
-def money(value) -> Decimal:
-    """Parse a non-negative amount into a ``Decimal`` with exactly two places.
-
-    Accepts ``str`` (ASCII digits, optional ``.`` and fraction, surrounding
-    whitespace ignored), ``int`` and ``Decimal``. Trailing zeros beyond cents
-    are fine ("1.500" -> 1.50); anything that is not a whole number of cents
-    is not. Messages start with "must ..." so they can be shown as field
-    errors as they are.
-
-    Raises ``TypeError`` for floats (binary floats cannot hold cents exactly),
-    bools and other types; ``ValueError`` for malformed text, NaN/infinity,
-    negatives, more than two decimal places or absurdly large values.
-    """
-    if isinstance(value, float):
-        raise TypeError(_FLOAT_MESSAGE)
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise TypeError(f"must be a string, int or Decimal amount, not {type(value).__name__}")
-    if isinstance(value, str):
-        text = value.strip()
-        if not _AMOUNT_RE.fullmatch(text):
-            raise ValueError(f"must be an amount such as 875.00 (got {value!r})")
-        value = Decimal(text)
-    elif isinstance(value, int):
-        value = Decimal(value)
-    if not value.is_finite():
-        raise ValueError(f"must be a finite amount (got {value})")
-    if value < 0:
-        raise ValueError(f"must not be negative (got {value})")
-    if value > MAX_AMOUNT:
-        raise ValueError(f"must be smaller: at most {MAX_AMOUNT} (got {value})")
-    return _exact_cents(value)
-
-
-def _exact_cents(value: Decimal) -> Decimal:
-    """Quantize a finite Decimal to cents, refusing to round."""
-    try:
-        cents = value.quantize(CENT)
-    except InvalidOperation:
-        raise ValueError(f"must be a smaller amount (got {value})") from None
-    if cents != value:
-        raise ValueError(f"must have at most two decimal places (got {value})")
-    # A negative zero would be rendered as "-0.00".
-    return cents.copy_abs() if cents == 0 else cents
-
-
-def _signed_cents(value, what: str) -> Decimal:
-    """Validate a possibly negative amount (quote and refund lines)."""
-    if not isinstance(value, Decimal):
-        raise TypeError(f"{what} must be a Decimal, not {type(value).__name__}")
-    if not value.is_finite():
-        raise ValueError(f"{what} must be finite (got {value})")
-    return _exact_cents(value)
-
-
-def format_money(amount: Decimal) -> str:
-    """Render an amount as plain text with two places: ``"875.00"``, ``"-750.00"``.
-
-    No currency symbol and no thousands separator; that is presentation.
-    Raises ``TypeError`` for non-Decimals and ``ValueError`` for sub-cent values.
-    """
-    return f"{_signed_cents(amount, 'amount'):f}"
 
 
 # --------------------------------------------------------------------------
@@ -255,7 +181,7 @@ def _check_table(table) -> None:
 
 def _percent(value) -> Decimal:
     if isinstance(value, float):
-        raise TypeError("percent " + _FLOAT_MESSAGE)
+        raise TypeError("percent " + FLOAT_MESSAGE)
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise TypeError(f"percent must be a string, int or Decimal, not {type(value).__name__}")
     try:
@@ -385,7 +311,7 @@ class QuoteLine:
     amount: Decimal
 
     def __post_init__(self):
-        object.__setattr__(self, "amount", _signed_cents(self.amount, "line amount"))
+        object.__setattr__(self, "amount", signed_cents(self.amount, "line amount"))
 
     def to_api(self) -> dict:
         return {"label": self.label, "amount": format_money(self.amount)}

@@ -12,15 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.money import ZERO, format_money
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
 from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
 from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
-                    earns_complimentary_membership, format_money, local_date, parse_price_table, quote, refund_due_by,
+                    earns_complimentary_membership, local_date, parse_price_table, quote, refund_due_by,
                     refund_owed, refund_still_owed, refund_top_up)
-
-ZERO = Decimal("0.00")
 
 
 def membership_flags(user, on: date) -> tuple[bool, bool]:
@@ -113,12 +112,11 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     payment = Payment(amount=amount, currency=application.currency, method=method,
                       reference=reference, idempotency_key=idempotency_key, provider=provider,
                       recorded_by_id=getattr(actor, "id", None), received_at=now())
-    application.payments.append(payment)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            application.payments.append(payment)
     except IntegrityError:
         # The same key on another application's payment, committed meanwhile (that series' lock is not ours).
-        db.session.rollback()
         existing = _existing(Payment, idempotency_key)
         if existing is None:  # not a concurrent retry with the same key: a real fault
             raise
@@ -130,7 +128,6 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     queue_email(key=f"payment_received:payment-{payment.id}", kind="payment_received", user=application.user,
                 context={"application": application, "series": application.series, "payment": payment,
                          "account": account(application)})
-    db.session.commit()
     return payment, True
 
 
@@ -226,11 +223,9 @@ def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
         .values(status=RefundStatus.PAID, paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
     )
     db.session.expire(refund)
-    if result.rowcount != 1:
-        db.session.rollback()
+    if result.rowcount != 1:  # paid already, or going out through Stripe: nothing changes
         return refund
     refund_went_out(refund, actor, before=before)
-    db.session.commit()
     return refund
 
 
@@ -344,7 +339,6 @@ def grant_scholarship(application, actor, reason: str):
     )
     db.session.expire(application)
     if result.rowcount != 1:  # another administrator granted it a moment ago
-        db.session.rollback()
         return application
     log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
         format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
@@ -353,7 +347,6 @@ def grant_scholarship(application, actor, reason: str):
     credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
                 user=application.user, context={"application": application, "series": application.series})
-    db.session.commit()
     return application
 
 
@@ -365,7 +358,7 @@ OFFER_WINDOW_DAYS = 90
 
 def _earned_free_year(application, moment) -> bool:
     """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
-    from ..video.services import attended_meeting_ids
+    from ..video.attendance import attended_meeting_ids
 
     today = local_date(moment, application.user.timezone)
     return earns_complimentary_membership(
@@ -374,8 +367,8 @@ def _earned_free_year(application, moment) -> bool:
         member_today=membership_flags(application.user, today) != (False, False))
 
 
-def make_membership_offers(moment) -> int:
-    """After a series completes, offer its qualifying non-members a free year, once each, emailed once."""
+def membership_offer_candidates(moment) -> list:
+    """Enrolled members of a series completed lately who were never offered the free year."""
     from ..enrollment.models import Application
     from ..series.models import Meeting, Series
 
@@ -383,26 +376,27 @@ def make_membership_offers(moment) -> int:
                 .scalar_subquery())
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
                                         last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
-    candidates = db.session.scalars(
+    return db.session.scalars(
         select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
                                   ~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
     ).all()
-    made = 0
-    for application in candidates:
-        if not _earned_free_year(application, moment):
-            continue
-        offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
-        try:
-            with db.session.begin_nested():
-                db.session.add(offer)
-        except IntegrityError:  # another scheduler offered it first
-            continue
-        queue_email(key=f"membership_offer:user-{application.user_id}", kind="membership_offer",
-                    user=application.user, context={"series": application.series, "offer": offer})
-        db.session.commit()
-        made += 1
-    return made
+
+
+def offer_membership(application, moment) -> bool:
+    """Offer a qualifying non-member a free year, once, emailed once; False if they do not qualify or
+    another scheduler offered it first."""
+    if not _earned_free_year(application, moment):
+        return False
+    offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
+    try:
+        with db.session.begin_nested():
+            db.session.add(offer)
+    except IntegrityError:  # another scheduler offered it first
+        return False
+    queue_email(key=f"membership_offer:user-{application.user_id}", kind="membership_offer",
+                user=application.user, context={"series": application.series, "offer": offer})
+    return True
 
 
 def open_membership_offer(user) -> MembershipOffer | None:
@@ -431,7 +425,6 @@ def take_up_membership_offer(offer: MembershipOffer, user):
         .values(taken_at=moment).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
         raise DomainError("You have already taken up this membership.", code="offer_taken")
     today = today_in(user.timezone)
     membership = Membership(user_id=user.id, kind="complimentary", starts_on=today, expires_on=one_year_from(today),
@@ -442,7 +435,6 @@ def take_up_membership_offer(offer: MembershipOffer, user):
                        .values(membership_id=membership.id).execution_options(synchronize_session=False))
     log_action(membership, "complimentary_membership", user, changes={"expires_on": [None, membership.expires_on.isoformat()]},
                data={"starts_on": today.isoformat(), "application_id": offer.application_id})
-    db.session.commit()
     db.session.expire(offer)
     db.session.expire(user, ["memberships"])
     return membership

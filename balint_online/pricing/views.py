@@ -167,6 +167,7 @@ def card_payment(application_id):
 def take_up_offer(offer_id):
     offer = db.get_or_404(MembershipOffer, offer_id)
     membership = take_up_membership_offer(offer, current_user)
+    db.session.commit()
     flash(f"Welcome to the society: your complimentary membership runs until {membership.expires_on.isoformat()}.",
           "success")
     return redirect(url_for("pages.home"))

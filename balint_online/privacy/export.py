@@ -14,12 +14,12 @@ from ..accounts.models import ApiToken, SignIn, User
 from ..aid.models import AidApplication
 from ..audit.models import AuditEntry
 from ..certificates.models import Certificate
+from ..core.money import format_money
 from ..core.urls import absolute_url
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..pricing.models import MembershipOffer
-from ..pricing.rules import format_money
 from ..invoicing.models import Invoice
 from ..pricing.services import payment_status, receipt_number
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest

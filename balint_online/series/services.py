@@ -1,4 +1,10 @@
-"""Creating, publishing and changing series and their meetings."""
+"""Creating, publishing and changing series and their meetings: the series' own part of each change.
+
+Each operation flushes and never commits: the request, job or command that calls it commits (and
+holds the series lock until then). What a change causes in other features (applications, refunds,
+the rotation, calendars, video rooms) is called, in order, by flows/series.py; pages and the API
+call those flows.
+"""
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
@@ -12,7 +18,6 @@ from ..accounts.models import User, find_user_by_email
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from ..core.signals import meeting_changed, series_changed
 from ..core.text import one_line
 from ..core.zonerules import canonical_zone, current as current_rules
 from ..core.timefmt import iso_z
@@ -169,7 +174,6 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     db.session.flush()
     log_action(series, "created", creator, to_status="draft",
                data={"title": series.title, "meetings": len(checked.planned), "capacity": series.capacity})
-    db.session.commit()
     return series
 
 
@@ -250,8 +254,6 @@ def update_series(series: Series, data: SeriesInput, user: User, default_provide
         series.leaders = _resolve_leaders(data.leader_emails, user)
     db.session.flush()
     log_action(series, "edited", user, changes={name: [_logged(before, name), _logged(data, name)] for name in changed})
-    series_changed.send(series, change="edited", actor=user, fields=changed)
-    db.session.commit()
     return series
 
 
@@ -322,8 +324,6 @@ def publish_series(series: Series, user: User) -> Series:
     series.lifecycle = "published"
     series.published_at = now()
     log_action(series, "published", user, from_status="draft", to_status="published")
-    series_changed.send(series, change="published", actor=user)
-    db.session.commit()
     return series
 
 
@@ -395,8 +395,6 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.local_start = starts_at_local  # calendar (issue 14)
     meeting.sequence += 1
-    meeting_changed.send(meeting, change="rescheduled", actor=user)
-    db.session.commit()
     return meeting
 
 
@@ -428,8 +426,7 @@ def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meetin
                           code="state_changed") from exc
     series.meeting_count = len(series.meetings)
     log_action(meeting, "added", user, changes={"starts_at": [None, iso_z(starts_at)]})
-    meeting_changed.send(meeting, change="added", actor=user)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -447,8 +444,6 @@ def restore_meeting(meeting: Meeting, user: User) -> Meeting:
                                                     "sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.status, meeting.cancel_reason = MeetingStatus.SCHEDULED, ""
     meeting.sequence += 1
-    meeting_changed.send(meeting, change="restored", actor=user)
-    db.session.commit()
     return meeting
 
 
@@ -460,17 +455,13 @@ def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason
     meeting.sequence += 1
-    meeting_changed.send(meeting, change="cancelled", actor=user)
-    db.session.commit()
     return meeting
 
 
 def cancel_series(series: Series, user: User, reason: str) -> Series:
-    """The society cancels: every meeting to come is cancelled, and in the same transaction, under the
-    series lock, every application ends with everything paid owed back. Whatever arrives later (an
-    application, a payment) finds the series cancelled: refused, or owed back at once."""
-    from ..enrollment.services import end_for_cancelled_series
-
+    """The series' part of a cancellation: it and every meeting to come are cancelled, under the series
+    lock, which the caller keeps until it commits (flows/series.py ends the applications in the same
+    unit of work). Whatever arrives later (an application, a payment) finds the series cancelled."""
     require_manager(series, user)
     (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
@@ -488,7 +479,5 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
                        changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
             meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, reason
             meeting.sequence += 1
-    end_for_cancelled_series(series, user, reason)
-    series_changed.send(series, change="cancelled", actor=user, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return series

@@ -15,7 +15,8 @@ from ..extensions import db
 from ..pricing.rules import parse_price_table, price_range
 from .forms import BackgroundForm, SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
 from .models import Series, series_leaders
-from .services import SeriesInput, create_series, input_of, open_series_query, publish_series, update_series
+from ..flows.series import publish_series, update_series
+from .services import SeriesInput, create_series, input_of, open_series_query
 
 bp = Blueprint("series", __name__)
 
@@ -139,6 +140,7 @@ def new():
         except DomainError as exc:
             attach_domain_error(form, exc, "title", _form_name)
         else:
+            db.session.commit()
             flash("Draft saved. Check the dates below, then publish to open applications.", "success")
             return redirect(url_for(".detail", series_id=series.id))
     return _form_page(form)
@@ -169,6 +171,7 @@ def edit(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "title", _form_name)
         else:
+            db.session.commit()
             flash("Changes saved.", "success")
             return redirect(url_for(".detail", series_id=series.id))
     return _form_page(form, series)
@@ -189,6 +192,7 @@ def _form_name(name: str) -> str:
 def publish(series_id):
     series = db.get_or_404(Series, series_id)
     publish_series(series, current_user)
+    db.session.commit()
     flash("Published: the series is open for applications.", "success")
     return redirect(url_for(".detail", series_id=series.id))
 

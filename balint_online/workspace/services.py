@@ -36,7 +36,6 @@ def message_group(series, sender, subject: str, body: str) -> int:
         if queue_email(key=f"group-message:{series.id}:{digest}:user-{person.id}", kind="group_message", user=person,
                        context={"series": series, "sender": sender, "subject": subject.strip(), "body": body.strip()}):
             sent += 1
-    db.session.commit()
     return sent
 
 

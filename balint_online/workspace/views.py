@@ -18,8 +18,8 @@ from ..extensions import db
 from ..rotation.commands import set_presenter_count
 from ..rotation.queries import cancellation_warning, guarantee
 from ..series.models import Meeting, Series
-from ..series.services import (add_meeting, cancel_meeting, cancel_series, managed_series, reschedule_meeting,
-                               restore_meeting)
+from ..flows.series import add_meeting, cancel_meeting, cancel_series, reschedule_meeting, restore_meeting
+from ..series.services import managed_series
 from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
 
 bp = Blueprint("workspace", __name__)
@@ -153,6 +153,7 @@ def restore(meeting_id):
     except DomainError as exc:
         flash(f"Meeting {meeting.number} was not restored: {exc.message}", "error")
     else:
+        db.session.commit()
         _flash_done(meeting, "Meeting {number} takes place after all; {told} people are told by email.")
     return redirect(url_for(".hub", series_id=meeting.series_id))
 
@@ -168,6 +169,7 @@ def add(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "new_date", _form_name)
         else:
+            db.session.commit()
             _flash_done(meeting, "Meeting {number} added; {told} people are told by email.")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/add_meeting.html", series=series, form=form, audience=audience(series),
@@ -185,6 +187,7 @@ def cancel_whole_series(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "reason")
         else:
+            db.session.commit()
             flash("The series is cancelled; every member is refunded in full and told by email.", "success")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/cancel_series.html", series=series, form=form, audience=audience(series)), \
@@ -202,6 +205,7 @@ def message(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "body")
         else:
+            db.session.commit()
             flash(f"Message sent to {sent} people." if sent else "That message was sent already.", "success")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/message.html", series=series, form=form, audience=audience(series)), \

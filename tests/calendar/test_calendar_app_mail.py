@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from balint_online.calendar.services import queue_reminders
+from balint_online.calendar.jobs import queue_reminders
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
-from balint_online.notifications.services import deliver_outbox
+from balint_online.notifications.delivery import deliver_outbox
 
 BASE = "http://balint.test"
 

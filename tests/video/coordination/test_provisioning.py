@@ -12,7 +12,7 @@ from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.video.models import VideoProvisioning
-from balint_online.video.services import provision_due
+from balint_online.video.provisioning import provision_due
 
 from ..conftest import BBB_SECRET, ZOOM_CLIENT_SECRET
 from .conftest import run_video_job
