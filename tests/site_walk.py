@@ -15,6 +15,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from balint_online.demo import PASSWORD, load_demo
+from balint_online.extensions import db
 
 ROLES = {"visitor": None, "member": "member.jo@demo.balint.test", "leader": "leader.ruth@demo.balint.test",
          "admin": "admin@demo.balint.test"}
@@ -27,6 +28,7 @@ DOWNLOADS = (".pdf", ".csv", ".ics", ".json")
 def realistic_society(today: date) -> None:
     """The demo: three published series, a group of three enrolled and one pending, scholarships, credit."""
     load_demo(today=today)
+    db.session.commit()  # the demo flushes; as `flask demo` does, the caller commits
 
 
 def signed_in_client(app, role: str):

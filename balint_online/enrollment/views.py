@@ -11,7 +11,7 @@ from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
 from ..pricing.providers import pays_online
 from ..pricing.rules import DECLINED, refund_for_withdrawal, refund_owed
-from ..pricing.services import account, paid_total, payment_status_label, quote_for, series_today
+from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
 from ..series.services import managed_series
 from ..flows import applications as flows
@@ -95,7 +95,7 @@ def application(application_id):
     application = _viewable(application_id)
     return render_template("enrollment/application.html", application=application, series=application.series,
                            position=services.waitlist_position(application), account=account(application),
-                           payment_status=payment_status_label(application), pays_online=pays_online(),
+                           payment_status=payment_status(application), pays_online=pays_online(),
                            is_applicant=application.user_id == current_user.id)
 
 
@@ -175,7 +175,7 @@ def roster(series_id):
     shown = {a.id: a for a in services.series_applications(series, ids=[a.id for *_, p in pages for a in p.items])}
     groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
     return render_template("enrollment/roster.html", series=series, groups=groups, today=series_today(series),
-                           payment_status=payment_status_label, status_labels=STATUS_LABELS,
+                           payment_status=payment_status, status_labels=STATUS_LABELS,
                            position=lambda a, queue=services.waitlist_positions(light): queue.get(a.id))
 
 

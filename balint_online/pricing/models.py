@@ -30,10 +30,10 @@ class RefundStatus(LabelledStrEnum):
 class PaymentStatus(LabelledStrEnum):
     """Where an application's money stands (pricing.services.payment_status); computed, never stored."""
 
-    UNPAID = "unpaid", "Unpaid"
+    UNPAID = "unpaid", "Not paid yet"
     PART_PAID = "part-paid", "Part paid"
     PAID = "paid", "Paid"
-    WAIVED = "waived", "Waived (scholarship)"
+    WAIVED = "waived", "Fee waived (scholarship)"
     REFUND_DUE = "refund-due", "Refund due"
     REFUNDED = "refunded", "Refunded"
 

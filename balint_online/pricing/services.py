@@ -66,15 +66,6 @@ def payment_status(application) -> PaymentStatus:
     return PaymentStatus.PART_PAID if paid > ZERO else PaymentStatus.UNPAID
 
 
-PAYMENT_STATUS_LABELS = {"unpaid": "Not paid yet", "part-paid": "Part paid", "paid": "Paid",
-                         "waived": "Fee waived (scholarship)", "refund-due": "Refund due", "refunded": "Refunded"}
-
-
-def payment_status_label(application) -> str:
-    """`payment_status` in people's words, for pages (the API keeps the codes)."""
-    return PAYMENT_STATUS_LABELS[payment_status(application)]
-
-
 def _existing(model, key: str | None):
     if not key:
         return None

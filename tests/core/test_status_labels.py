@@ -48,6 +48,9 @@ def test_codes_are_stored_and_answered_unchanged_and_pages_show_labels(app, api,
     assert series["status"] == "open" and {m["status"] for m in series["meetings"]} == {"scheduled"}
 
     mine = page_text(login(member).get(f"/applications/{body['id']}"))
-    assert "Awaiting the leaders' decision" in mine and "Unpaid" in mine and "unpaid" not in mine
+    assert "Awaiting the leaders' decision" in mine and "pending" not in mine
+    assert api(leader).post(f"/api/v1/applications/{body['id']}/accept").get_json()["status"] == "enrolled"
+    mine = page_text(login(member).get(f"/applications/{body['id']}"))
+    assert "Enrolled" in mine and "Not paid yet" in mine and "unpaid" not in mine
     hub = page_text(login(leader).get(f"/lead/series/{series['id']}/applications"))
-    assert "Open ·" in hub and "Unpaid (" in hub
+    assert "Open for applications ·" in hub and "Not paid yet (" in hub and "unpaid" not in hub

@@ -50,7 +50,8 @@ def test_a_logo_under_static_is_served_from_the_site(database_urls):
 
 
 def test_emails_keep_their_text_part_and_their_html_wears_the_societys_look(app, make_user):
-    from balint_online.notifications.services import build_mime, queue_email
+    from balint_online.notifications.delivery import build_mime
+    from balint_online.notifications.services import queue_email
 
     app.config.update(SOCIETY_NAME="Nordic Balint Society", SOCIETY_ACCENT_COLOR="#7a1f5c")
     member = make_user(name="Dr Jo")

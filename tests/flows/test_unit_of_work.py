@@ -46,7 +46,7 @@ def test_a_whole_cancellation_inside_a_transaction_rolled_back_leaves_nothing_be
                                        prices=PRICES), leader, "jitsi")
     publish_series(series, leader)
     for member in members:
-        application = apply(series, member, trainee=False, answers=ATTESTATION)
+        application = apply(series, member, claims=[], answers=ATTESTATION)
         accept(application, leader)
         record_payment(application, amount=Decimal("800.00"), method="transfer", reference=f"T{member.id}",
                        actor=admin)
