@@ -12,7 +12,9 @@ from .core.csrf import protect_forms
 from .core.pool import ping_when_idle
 from .core.routing import bound_urls
 from .core.sqlite import configure_sqlite
+from .core.theme import check_theme
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .video.providers import spec_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -32,6 +34,9 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     )
     _load_config(app, config)
     _check_production(app)
+    # A default video provider no spec describes would only fail when a meeting's room is made.
+    spec_of(app.config["VIDEO_PROVIDER"])
+    check_theme(app.config["SOCIETY_ACCENT_COLOR"], app.config["SOCIETY_LOGO_URL"], app.static_folder or "")
 
     if app.config["PROXY_HOPS"]:
         hops = int(app.config["PROXY_HOPS"])
@@ -58,6 +63,13 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     from .web import register_web
 
     watch_feed_changes()
+
+    @app.teardown_request
+    def end_unit_of_work(exc):
+        # The request is the unit of work: a view or endpoint commits what it means to keep (services
+        # only flush), so whatever is left uncommitted here, after an error or a refusal, is undone.
+        db.session.rollback()
+
     register_web(app)
     register_api(app)
     register_cli(app)
@@ -81,6 +93,10 @@ def _load_config(app: Flask, config: Mapping | str | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "balint.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and app.config.get("POSTGRES_SETTINGS"):
+        settings = " ".join(f"-c {name}={value}" for name, value in app.config["POSTGRES_SETTINGS"].items())
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "options": settings}
     if isinstance(app.config.get("TRUSTED_HOSTS"), str):  # from the environment: a comma-separated list
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 

@@ -42,6 +42,7 @@ def create_user_command(email, name, password, role, timezone, discipline, membe
     try:
         user = create_user(email=email, name=name, password=password, role=role, timezone=timezone,
                            discipline=discipline, member_until=member_until.date() if member_until else None)
+        db.session.commit()
     except DomainError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
         click.echo(f"Error: {exc.message}" + (f" ({details})" if details else ""), err=True)
@@ -98,6 +99,7 @@ def revoke_token_command(token_id):
 @click.command(help="Load demonstration data; running it again adds nothing.")
 def demo():
     created = load_demo(today=date.today())
+    db.session.commit()
     click.echo(f"Demo data ready ({created} new records). Sign in as admin@demo.balint.test / demo-password-1.")
 
 

@@ -15,10 +15,12 @@ from .certificates.models import SeriesCredit
 from .certificates.services import add_credit_line, set_credit
 from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
 from .enrollment.models import Application
-from .enrollment.services import accept, apply
+from .enrollment.services import apply
 from .extensions import db
+from .flows.applications import accept
+from .flows.series import publish_series
 from .series.models import Series
-from .series.services import SeriesInput, create_series, publish_series
+from .series.services import SeriesInput, create_series
 
 PASSWORD = "demo-password-1"
 PEOPLE = [
@@ -44,6 +46,7 @@ def _next_weekday(start: date, weekday: int) -> date:
 
 
 def load_demo(today: date) -> int:
+    """Adds what is missing and flushes; the caller commits."""
     created = 0
     for email, name, role, tz, discipline, member in PEOPLE:
         if find_user_by_email(email) is None:
@@ -128,13 +131,12 @@ def _demo_aid_and_credit(admin, today: date) -> int:
         for body, statement in ONLINE_GROUP_CREDIT:
             add_credit_line(series, admin, body=body, credit_type="", amount="", disciplines=[], statement=statement)
         added += 1
-    db.session.commit()
     return added
 
 
 def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
-    series = _evening_group()
+    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
     added = 0
     for email, trainee in (("member.jo@demo.balint.test", False), ("member.tom@demo.balint.test", False),
                            ("resident.lee@demo.balint.test", True), ("member.priya@demo.balint.test", False)):
@@ -142,7 +144,7 @@ def _demo_group(admin) -> int:
         if db.session.scalar(select(Application.id).where(Application.series_id == series.id,
                                                           Application.user_id == user.id)):
             continue
-        application = apply(series, user, trainee=trainee, answers={key: True for key in KEYS},
+        application = apply(series, user, claims={"trainee"} if trainee else (), answers={key: True for key in KEYS},
                             note="Demo application.")
         if email != "member.priya@demo.balint.test":  # one stays pending for the leaders to decide
             accept(application, admin)

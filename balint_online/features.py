@@ -7,17 +7,32 @@ means adding its package and naming it here:
 - `views.py`    `bp`: the feature's pages
 - `api.py`      `bp`: endpoints under /api/v1, documented by their decorators (core/api.py)
 - `schemas.py`  the pydantic schemas those endpoints read and answer with
+- `services.py` the only place that changes state; services flush and never commit
 - `jobs.py`     scheduled jobs, registered with `@job(...)` on import
-- `hooks.py`    receivers of the signals in core/signals.py, connected on import
-- `home.py`     `section(user)`: a (template, context) pair for the member's home page, or None
+- `home.py`     sections of the person's home page, in the order homepage.py gives
+
+Conventions:
+
+- The unit of work is the request, the job or the CLI command: a view, an endpoint, a job or a
+  command commits what it means to keep (the series lock is held until then), and whatever a
+  request leaves uncommitted is rolled back when it ends (create_app). A commit in the middle of
+  one is deliberate and says why: a job claiming its work, mail marked as being sent before the
+  server is called, no transaction held while a video provider or Stripe answers.
+- A service says what it causes. What one change causes in other features is called, in order,
+  by a flow in `flows/` (flows/series.py: publishing, edits, meeting changes, a cancellation;
+  flows/applications.py: accepting, declining, withdrawing, offers taken up), which pages,
+  endpoints and jobs call. No feature reacts to another through signals connected by importing
+  it, and no step's failure is swallowed: it undoes the whole change and is logged.
+- A lower feature never imports a higher one (core, accounts, series, enrollment, the other
+  features, flows, workspace/admin, web/api), not even inside a function.
 """
 
 import importlib
 from importlib.util import find_spec
 from types import ModuleType
 
-# Order matters for jobs (run in this order) and for the home page (shown in this order); mail delivery
-# (notifications) comes last, so that it sends what the other jobs queued in the same run.
+# Order matters for jobs (run in this order): notifications comes last, so that mail delivery sends what
+# the other jobs queued in the same run. The home page's order is homepage.py's.
 FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "invoicing", "aid", "rotation", "calendar", "video",
             "certificates", "admin", "privacy", "workspace", "notifications")
 

@@ -1,23 +1,37 @@
 """Server-rendered pages: blueprints, template helpers, health checks and error pages."""
 
+from datetime import date
 from functools import cache
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
 
 from .accounts.signins import load_user
-from .core import clock, timefmt
-from .core.forms import timezone_names, timezone_options
+from .core import clock, labels, theme, timefmt
+from .core.forms import timezone_options, zone_script
 from .core.pagination import page_url
 from .core.urls import safe_path
+from .core.viewer import TZ_COOKIE, viewer_timezone, visitor_zone_unknown
+from .core.zonelist import chosen_zone, same_clock
 from .extensions import db, login_manager
 from .features import feature_modules
+from .homepage import render_home
+from .look import email_theme, look, society_logo_url, theme_url
 from .pricing.providers import PROVIDERS
 
 health = Blueprint("health", __name__)
@@ -44,20 +58,6 @@ def readyz():
     return {"status": "ready"}
 
 
-TZ_COOKIE = "tz"
-
-
-def viewer_timezone() -> str:
-    """The signed-in person's zone; a visitor's chosen zone (cookie); else UTC."""
-    # Emails are rendered by the scheduler too, where nobody is signed in.
-    if not has_request_context():
-        return "UTC"
-    if current_user.is_authenticated:
-        return current_user.timezone
-    chosen = request.cookies.get(TZ_COOKIE, "")
-    return chosen if chosen in timezone_names() else "UTC"
-
-
 def register_web(app: Flask) -> None:
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Please sign in to continue."
@@ -65,9 +65,8 @@ def register_web(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
 
-    for bp in (health, pages, *(module.bp for module in feature_modules("views"))):
+    for bp in (health, pages, look, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
-    feature_modules("hooks")
 
     @app.context_processor
     def template_helpers():
@@ -75,7 +74,16 @@ def register_web(app: Flask) -> None:
                 "now": clock.now()}
 
     app.add_template_global(page_url)
+    # A status's words for people ({{ application.status|label }}): no page shows a raw code.
+    app.add_template_filter(labels.label, "label")
+    # Functions, not context values: emails are rendered outside any request, where url_for cannot build.
+    app.add_template_global(society_logo_url)
+    app.add_template_global(theme_url)
+    app.add_template_global(email_theme)
     app.add_template_global(timezone_options)
+    app.add_template_global(same_clock)
+    app.add_template_global(zone_script)
+    app.add_template_global(visitor_zone_unknown)
 
     @app.template_global()
     def feature_url(endpoint: str, **values) -> str | None:
@@ -98,6 +106,22 @@ def register_web(app: Flask) -> None:
     def until_filter(instant):
         return timefmt.until(instant, clock.now())
 
+    @app.template_filter("day")
+    def day_filter(day):
+        """A calendar date as every page writes it: `Mon 28 Dec 2026` (from a date or its ISO text)."""
+        return timefmt.human_date(date.fromisoformat(day) if isinstance(day, str) else day)
+
+    @app.template_filter("plural")
+    def plural_filter(count, singular, plural=None):
+        """`3|plural("place")` is "3 places", `1|plural("person", "people")` is "1 person"."""
+        return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+    @app.template_global()
+    def own_time_differs(series, tz: str) -> bool:
+        """Whether the series' own zone shows any meeting at another time than `tz` does (so worth a column)."""
+        return tz != series.timezone and any(
+            timefmt.human(m.starts_at, tz) != timefmt.human(m.starts_at, series.timezone) for m in series.live_meetings)
+
     @app.template_filter("money")
     def money_filter(amount, currency=""):
         return f"{amount:,.2f} {currency}".strip()
@@ -114,7 +138,8 @@ def register_web(app: Flask) -> None:
         # same-origin: secret addresses (calendar feeds, reset links) never leave in a Referer.
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Content-Security-Policy", content_security_policy(app.config["PAYMENT_PROVIDER"]))
+        headers.setdefault("Content-Security-Policy", content_security_policy(
+            app.config["PAYMENT_PROVIDER"], theme.logo_origin(app.config["SOCIETY_LOGO_URL"])))
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if app.config["STRICT_TRANSPORT_SECURITY"]:
             headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
@@ -124,12 +149,14 @@ def register_web(app: Flask) -> None:
 
 
 @cache
-def content_security_policy(payment_provider: str) -> str:
+def content_security_policy(payment_provider: str, logo_origin: str | None = None) -> str:
     """Forms post only here, and on to the payment provider's hosted page (browsers hold the redirect
-    after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links."""
+    after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links.
+    Images come from here, or the society's logo from its own host."""
     provider = PROVIDERS.get(payment_provider)
     form_action = " ".join(("'self'", *(provider.form_action_origins if provider else ())))
-    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    img_src = " ".join(("'self'", "data:", *((logo_origin,) if logo_origin else ())))
+    return (f"default-src 'self'; img-src {img_src}; style-src 'self'; script-src 'self'; "
             f"object-src 'none'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'")
 # Video rooms open on the provider's site, so no page here needs a camera, a microphone or more.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -152,22 +179,25 @@ pages = Blueprint("pages", __name__)
 
 @pages.post("/viewer-timezone")
 def choose_timezone():
-    """Lets a visitor see every time in their own zone before creating an account."""
-    chosen = request.form.get("timezone", "")
-    response = redirect(safe_path(request.form.get("next"), "/"))
-    if chosen in timezone_names():
-        response.set_cookie(TZ_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    """Lets a visitor see every time in their own zone before creating an account.
+
+    static/js/zones.js posts the browser's zone as `detected` to a visitor who has not chosen: the
+    answer names the zone it means (an alias made canonical; UTC for one we do not know, so that it
+    is asked once), and the page reloads only if that changes its times.
+    """
+    if "detected" in request.form:
+        zone = chosen_zone(request.form["detected"]) or "UTC"
+        response = jsonify(timezone=zone)
+    else:
+        zone = chosen_zone(request.form.get("timezone"))
+        response = redirect(safe_path(request.form.get("next"), "/"))
+    if zone is not None:
+        response.set_cookie(TZ_COOKIE, zone, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 
 @pages.get("/home")
 @login_required
 def home():
-    """The member's own page: what they lead and what they applied to."""
-    return render_template("home.html", sections=home_sections(current_user))
-
-
-def home_sections(user) -> list[Markup]:
-    """Each feature's `home.section(user)` gives a (template, context) pair, or None; rendered in order."""
-    contributions = (module.section(user) for module in feature_modules("home"))
-    return [Markup(render_template(template, **context)) for template, context in filter(None, contributions)]
+    """The person's own page, in the order homepage.py sets: what comes next, what needs them, the rest."""
+    return render_template("home.html", **render_home(current_user, clock.now(), render_template))

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, func, select
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
@@ -14,6 +14,8 @@ from ..core.types import UTCDateTime
 from ..extensions import Model, db
 
 ROLES = ("member", "leader", "admin")
+# The roles that may create and lead a series.
+LEADING_ROLES = ("leader", "admin")
 # An erased person's address is "<pseudonym>@" this domain: reserved (RFC 2606), so it can never be delivered.
 ERASED_EMAIL_DOMAIN = "erased.invalid"
 DISCIPLINES = {
@@ -36,6 +38,8 @@ def token_digest(token: str) -> str:
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    # People by name: the admins' search walks it to fill a page (admin.services.search_people).
+    __table_args__ = (Index("ix_users_name_id", "name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint makes email unique regardless of case.
@@ -50,8 +54,12 @@ class User(UserMixin, Model):
     # How meetings reach their calendar: a key of calendar.delivery.DELIVERY.
     calendar_delivery: Mapped[str] = mapped_column(String(16), default="invitations", server_default="invitations")
     # Moved with every change the personal feed shows (calendar.versions), so a poll reads this row only.
+    # A leader's news of applications and withdrawals: "each" (an email per event) or "daily" (one digest a day).
+    leader_mail: Mapped[str] = mapped_column(String(8), default="each", server_default="each")
     feed_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A leader's professional background in a few lines, shown on the public pages of the series they lead.
+    background: Mapped[str] = mapped_column(String(600), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -64,7 +72,7 @@ class User(UserMixin, Model):
 
     @property
     def can_lead(self) -> bool:
-        return self.role in ("leader", "admin")
+        return self.role in LEADING_ROLES
 
     @property
     def is_erased(self) -> bool:
@@ -143,6 +151,7 @@ class ApiToken(Model):
         moment = now()
         if token.last_used_at is None or token.last_used_at + cls.USE_RECORDED_EVERY <= moment:
             token.last_used_at = moment
+            # Its own unit of work, on purpose: the use is recorded even by a request that saves nothing.
             db.session.commit()
         return token.user
 

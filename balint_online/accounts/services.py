@@ -71,11 +71,10 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
                 timezone=timezone, discipline=discipline)
     if member_until:
         user.memberships.append(Membership(kind="society", expires_on=member_until))
-    db.session.add(user)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(user)
     except IntegrityError as exc:  # a concurrent sign-up with the same email won the race
-        db.session.rollback()
         raise DomainError(f"An account for {email} exists already.", code="email_taken") from exc
     return user
 
@@ -141,7 +140,6 @@ def start_password_reset(email: str) -> None:
     db.session.flush()
     queue_email(key=f"password-reset:{reset.id}", kind="password_reset", user=user,
                 context={"link": absolute_url("accounts.reset_password", token=raw), "hours": hours})
-    db.session.commit()
 
 
 def find_reset(raw: str) -> PasswordReset | None:

@@ -62,6 +62,7 @@ def load_user(key: str) -> User | None:
         return None
     if record.last_seen_at + SEEN_EVERY <= moment:
         db.session.execute(update(SignIn).where(SignIn.id == record.id).values(last_seen_at=moment))
+        # Its own unit of work, on purpose: signing in is kept alive even by a request that saves nothing.
         db.session.commit()
     record.user.sign_in_key = key
     return record.user

@@ -8,6 +8,8 @@ from ..core.errorpage import error_page
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..core.urls import safe_path
+from ..core.viewer import viewer_timezone, visitor_zone_unknown
+from ..core.zonelist import chosen_zone
 from ..extensions import db, limiter
 from ..notifications.models import OutboxMessage
 from . import signins
@@ -73,8 +75,13 @@ def sign_in():
 @_throttled()
 def sign_up():
     form = SignUpForm()
-    if request.method == "GET" and not form.timezone.data:
-        form.timezone.data = request.args.get("tz", "UTC")
+    if request.method == "GET":
+        # A link's ?tz=, else the zone the visitor chose or their browser's (core/viewer.py); until
+        # the browser's is known, static/js/zones.js moves the untouched field to it.
+        linked = chosen_zone(request.args.get("tz"))
+        form.timezone.data = linked or viewer_timezone()
+        if linked is None and visitor_zone_unknown():
+            form.timezone.render_kw = {"data-viewer-zone": ""}
     if form.validate_on_submit():
         try:
             start_sign_up(email=form.email.data, name=form.name.data, timezone=form.timezone.data,
@@ -121,6 +128,7 @@ def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         start_password_reset(form.email.data)
+        db.session.commit()
         flash("If that address has an account, a reset link is on its way. It works once, for a short time.", "info")
         return redirect(url_for(".sign_in"))
     return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200

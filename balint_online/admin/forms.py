@@ -1,13 +1,20 @@
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..core.forms import Form, choices
 from .imports import MAX_FILE_BYTES, MAX_ROWS
-from .services import GRANTABLE_KINDS
+from .services import GRANTABLE_KINDS, ROLE_LABELS
 
 # Pasted rows travel as a form field, which Flask keeps under MAX_FORM_MEMORY_SIZE (500 kB).
 PASTE_LIMIT = 400_000
+
+
+class RoleForm(Form):
+    role = RadioField("Role", choices=choices(ROLE_LABELS), validators=[InputRequired()],
+                      description="A leader creates and leads groups; an administrator also runs this site.")
+    confirm = BooleanField("Yes, take administration away",
+                           description="Only when changing an administrator's role: they lose these pages at once.")
 
 
 class MembershipForm(Form):

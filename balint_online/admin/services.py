@@ -4,19 +4,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
+from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
 from ..audit.services import log_action
-from ..core.errors import InvalidInput, NotAllowed
-from ..core.pagination import Pagination, paginate
-from ..enrollment.models import Application
+from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.money import ZERO
+from ..core.pagination import Pagination, count_up_to, paginate
+from ..core.sql import substring_at
+from ..core.types import Money
+from ..enrollment.models import STATUS_LABELS, Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..pricing.services import ZERO, Account, account, add_accounts
+from ..pricing.services import Account, account, account_for, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
+from .roles import RoleRefusal, role_refusal
 
 # Kinds an administrator grants by hand; the complimentary year comes only from its offer.
 GRANTABLE_KINDS = {kind: MEMBERSHIP_KINDS[kind] for kind in ("society", "other_society")}
@@ -27,16 +31,83 @@ def require_admin(user) -> None:
         raise NotAllowed("Only administrators may do this.")
 
 
+# -- roles ------------------------------------------------------------------------------------------
+
+ROLE_LABELS = {"member": "Member", "leader": "Leader", "admin": "Administrator"}
+# Series whose members no longer need their leader.
+SERIES_OVER = ("completed", "cancelled")
+
+
+def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> bool:
+    """Make `person` a member, a leader or an administrator (roles.py says when not); False when they
+    are one already. Logged as `role_changed`. No email: like memberships, the role is settled with
+    the person by the society, and the pages they see change with it.
+    """
+    require_admin(actor)
+    if role not in ROLES:
+        raise InvalidInput("Unknown role.", fields={"role": f"Choose one of: {', '.join(ROLE_LABELS.values())}."})
+    # The administrators' rows, then the person's, always in this order: two administrators taking the
+    # role from each other are served one after the other, and the second sees who is left.
+    admin_ids = db.session.scalars(select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()).all()
+    if getattr(actor, "id", None) not in admin_ids:  # their own role was taken while they waited
+        raise NotAllowed("Only administrators may do this.")
+    person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()
+                                .execution_options(populate_existing=True)).one()
+    if person.role == role:
+        return False
+    if person.is_erased:
+        raise DomainError("An erased account keeps no role.", code="erased", fields={"role": "This account was erased."})
+    led = db.session.scalars(select(Series).where(Series.leaders.any(User.id == person.id)).order_by(Series.id))
+    refusal = role_refusal(takes_admin_away=person.is_admin and role != "admin", confirmed=confirmed,
+                           other_admins=len(set(admin_ids) - {person.id}),
+                           stops_leading=person.can_lead and role not in LEADING_ROLES,
+                           running_series_led=[s.title for s in led if s.status not in SERIES_OVER])
+    if refusal is not None:
+        raise _role_error(refusal, person)
+    log_action(person, "role_changed", actor, changes={"role": [person.role, role]})
+    person.role = role
+    db.session.flush()
+    return True
+
+
+def _role_error(refusal: RoleRefusal, person: User) -> DomainError:
+    if refusal.kind == "unconfirmed":
+        return InvalidInput("Confirm taking administration away.",
+                            fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."})
+    if refusal.kind == "last_admin":
+        return DomainError("The last administrator stays one.", code="last_admin",
+                           fields={"role": f"{person.name} is the only administrator: make someone else one first."})
+    return DomainError("A leader of a running series stays a leader.", code="leads_series",
+                       fields={"role": f"{person.name} leads {', '.join(refusal.series_titles)}, which has not ended: "
+                                       "give it another leader first."})
+
+
 # -- memberships ------------------------------------------------------------------------------------
 
+# A search matching more than this many people says "more than" rather than counting everyone.
+SEARCH_COUNT_LIMIT = 1000
+# From this many matches a page of results is found by walking the name index until the page is full.
+SEARCH_DENSE_FROM = 500
+
+
 def search_people(text: str) -> Pagination:
-    """A page of people whose name or email contains the text, by name."""
+    """A page of people whose name or email contains the text, by name.
+
+    The (bounded) count comes first and decides how the page is found. PostgreSQL cannot estimate
+    a substring match, so it assumes few matches and sorts them all: fine for a name, slow when
+    a search matches thousands. Then the same match is written with strpos/instr, which the
+    planner assumes matches many, so it walks the (name, id) index and stops at the page's end.
+    """
     query = select(User).options(selectinload(User.memberships)).order_by(User.name, User.id)
-    if text := (text or "").strip():
-        text = text.lower()
-        query = query.where(or_(func.lower(User.name).contains(text, autoescape=True),
-                                func.lower(User.email).contains(text, autoescape=True)))
-    return paginate(query, per_page=50)
+    if not (text := (text or "").strip()):
+        return paginate(query, per_page=50, counted=count_up_to(query, SEARCH_COUNT_LIMIT))
+    text = text.lower()
+    matches = or_(func.lower(User.name).contains(text, autoescape=True),
+                  func.lower(User.email).contains(text, autoescape=True))
+    counted = count_up_to(query.where(matches), SEARCH_COUNT_LIMIT)
+    if counted.total >= SEARCH_DENSE_FROM:
+        matches = or_(substring_at(func.lower(User.name), text) > 0, substring_at(func.lower(User.email), text) > 0)
+    return paginate(query.where(matches), per_page=50, counted=counted)
 
 
 def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor) -> Membership:
@@ -52,7 +123,6 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
     db.session.flush()
     log_action(membership, "membership_added", actor, changes={"expires_on": [None, expires_on.isoformat()]},
                data={"kind": kind, "note": note})
-    db.session.commit()
     return membership
 
 
@@ -64,7 +134,7 @@ def change_expiry(membership: Membership, expires_on: date, actor) -> Membership
     log_action(membership, "membership_expiry_changed", actor,
                changes={"expires_on": [membership.expires_on.isoformat(), expires_on.isoformat()]})
     membership.expires_on = expires_on
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
@@ -114,7 +184,7 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
             updated += 1
         else:
             unchanged += 1
-    db.session.commit()
+    db.session.flush()
     return check, ImportResult(created, updated, unchanged)
 
 
@@ -129,14 +199,51 @@ def _applications(*conditions) -> Sequence[Application]:
 
 
 @dataclass(frozen=True)
+class LedgerLine:
+    """What a series' ledger shows of one application: who, where it stands, and its money."""
+
+    application_id: int
+    name: str
+    email: str
+    status: str
+    scholarship: bool
+    currency: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+def _ledger_lines(series_id: int) -> list[tuple[LedgerLine, Account]]:
+    """Every application of a series with its money, from one query: the sums of payments and
+    refunds are made by the database, so a series' hundreds of applicants load no objects;
+    `account_for` then applies the same rule as `account`."""
+    def total(model, *conditions):
+        return type_coerce(select(func.coalesce(func.sum(model.amount), 0))
+                           .where(model.application_id == Application.id, *conditions)
+                           .correlate(Application).scalar_subquery(), Money)
+
+    rows = db.session.execute(
+        select(Application.id, User.name, User.email, Application.status, Application.scholarship,
+               Application.currency, Application.price, total(Payment).label("paid"),
+               total(Refund, Refund.status.in_(REFUNDS_OWED)).label("refund_due"),
+               total(Refund, Refund.status == RefundStatus.PAID).label("refund_paid"))
+        .join(User, User.id == Application.user_id).where(Application.series_id == series_id)
+        .order_by(Application.applied_at, Application.id))
+    return [(LedgerLine(r.id, r.name, r.email, r.status, r.scholarship, r.currency),
+             account_for(status=r.status, quoted=r.price, due=ZERO if r.scholarship else r.price, paid=r.paid,
+                         refund_due=r.refund_due, refund_paid=r.refund_paid)) for r in rows]
+
+
+@dataclass(frozen=True)
 class Ledger:
     series: Series
-    lines: list[tuple[Application, Account]]
+    lines: list[tuple]  # (an Application or a LedgerLine, its Account)
     totals: Account
 
 
 def series_ledger(series: Series) -> Ledger:
-    lines = [(a, account(a)) for a in _applications(Application.series_id == series.id)]
+    lines = _ledger_lines(series.id)
     return Ledger(series=series, lines=lines, totals=add_accounts(acct for _, acct in lines))
 
 

@@ -7,8 +7,10 @@ from ..accounts.models import Membership, User
 from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
-from ..core.errors import DomainError
+from ..core.errors import DomainError, NotAllowed
 from ..core.forms import attach_domain_error
+from ..core.money import format_money
+from ..core.pagination import list_page
 from ..enrollment.models import Application
 from ..extensions import db
 from ..invoicing.rules import parse_period
@@ -17,11 +19,17 @@ from ..notifications import services as notifications
 from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
-from ..pricing.rules import format_money
-from ..pricing.services import account, grant_scholarship, invoice_lines, mark_refund_paid, record_payment
+from ..pricing.services import (
+    account,
+    applications_in_credit,
+    grant_scholarship,
+    invoice_lines,
+    mark_refund_paid,
+    record_payment,
+)
 from ..series.models import Series
 from . import services
-from .forms import ExpiryForm, ImportForm, MembershipForm
+from .forms import ExpiryForm, ImportForm, MembershipForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,7 +44,7 @@ def admins_only():
 @bp.get("/")
 def index():
     return render_template("admin/index.html", refunds=services.refunds_due(), paid=services.refunds_paid(),
-                           owing=services.balances_outstanding())
+                           owing=services.balances_outstanding(), in_credit=applications_in_credit())
 
 
 @bp.get("/log")
@@ -57,7 +65,7 @@ def people():
     return render_template("admin/people.html", query=query, people=services.search_people(query))
 
 
-def _person_page(person: User, membership_form=None, expiry_forms=None, status=200):
+def _person_page(person: User, membership_form=None, expiry_forms=None, role_form=None, status=200):
     applications = db.session.scalars(db.select(Application).where(Application.user_id == person.id)
                                       .order_by(Application.applied_at.desc())).all()
     expiry_forms = expiry_forms or {}
@@ -65,12 +73,34 @@ def _person_page(person: User, membership_form=None, expiry_forms=None, status=2
         expiry_forms.setdefault(m.id, ExpiryForm(formdata=None, expires_on=m.expires_on, prefix=f"m{m.id}"))
     return render_template("admin/person.html", person=person, applications=applications,
                            membership_form=membership_form or MembershipForm(formdata=None),
-                           expiry_forms=expiry_forms), status
+                           expiry_forms=expiry_forms, role_form=role_form or RoleForm(formdata=None, role=person.role),
+                           role_labels=services.ROLE_LABELS), status
 
 
 @bp.get("/people/<int:user_id>")
 def person(user_id):
     return _person_page(db.get_or_404(User, user_id))
+
+
+@bp.post("/people/<int:user_id>/role")
+def change_role(user_id):
+    person = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        before = person.role
+        try:
+            changed = services.change_role(person, form.role.data, current_user, confirmed=form.confirm.data)
+        except NotAllowed:
+            abort(403)
+        except DomainError as exc:
+            attach_domain_error(form, exc, "role")
+        else:
+            db.session.commit()
+            labels = services.ROLE_LABELS
+            flash(f"{person.name} is now: {labels[person.role]} (was {labels[before]})." if changed
+                  else f"{person.name} is {labels[person.role]} already: nothing changed.", "success" if changed else "info")
+            return redirect(url_for(".person", user_id=person.id))
+    return _person_page(person, role_form=form, status=422)
 
 
 @bp.post("/people/<int:user_id>/memberships")
@@ -84,6 +114,7 @@ def add_membership(user_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "kind")
         else:
+            db.session.commit()
             flash(f"Membership recorded for {person.name}, until {form.expires_on.data.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=person.id))
     return _person_page(person, membership_form=form, status=422)
@@ -99,6 +130,7 @@ def change_expiry(membership_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "expires_on")
         else:
+            db.session.commit()
             flash(f"{membership.user.name}'s membership now runs until {membership.expires_on.isoformat()}.", "success")
             return redirect(url_for(".person", user_id=membership.user_id))
     return _person_page(membership.user, expiry_forms={membership.id: form}, status=422)
@@ -111,6 +143,7 @@ def import_memberships():
     if form.validate_on_submit() and (text := form.text()) is not None:
         if form.apply.data:
             check, result = services.apply_membership_import(text, current_user)
+            db.session.commit()
         else:
             check = services.check_membership_import(text)
         # Kept in the box, so that "Apply" sends exactly what was checked.
@@ -153,6 +186,7 @@ def record(application_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "amount")
         else:
+            db.session.commit()
             if created:
                 flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; "
                       "the member is emailed a receipt.", "success")
@@ -172,6 +206,7 @@ def scholarship(application_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "reason")
         else:
+            db.session.commit()
             flash(f"Scholarship granted: {application.user.name} now owes "
                   f"{format_money(application.amount_due)} {application.currency}.", "success")
             return redirect(url_for(".application", application_id=application.id))
@@ -188,6 +223,7 @@ def refund_paid(refund_id):
         flash("This refund is going out through Stripe (or is paid already); it cannot be marked paid by hand.", "info")
         return redirect(url_for(".application", application_id=refund.application_id))
     mark_refund_paid(refund, reference=(form.reference.data or "").strip(), actor=current_user)
+    db.session.commit()
     flash(f"Refund of {format_money(refund.amount)} {refund.currency} marked paid.", "success")
     return redirect(url_for(".application", application_id=refund.application_id))
 
@@ -203,9 +239,14 @@ def series_list():
     return render_template("admin/series.html", page=page, ledgers=ledgers)
 
 
+LEDGER_PAGE = 50
+
+
 @bp.get("/series/<int:series_id>/ledger")
 def ledger(series_id):
-    return render_template("admin/ledger.html", ledger=services.series_ledger(db.get_or_404(Series, series_id)))
+    ledger = services.series_ledger(db.get_or_404(Series, series_id))
+    # Totals are over every application; the lines come a page at a time (the CSV has them all).
+    return render_template("admin/ledger.html", ledger=ledger, lines=list_page(ledger.lines, per_page=LEDGER_PAGE))
 
 
 LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")
@@ -214,10 +255,10 @@ LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance
 @bp.get("/series/<int:series_id>/ledger.csv")
 def ledger_csv(series_id):
     ledger = services.series_ledger(db.get_or_404(Series, series_id))
-    numbers = invoice_numbers(application.id for application, _ in ledger.lines)
-    rows = [[numbers.get(application.id, ""), application.user.name, application.user.email, application.status,
-             "yes" if application.scholarship else "no", application.currency,
-             *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for application, acct in ledger.lines]
+    numbers = invoice_numbers(line.application_id for line, _ in ledger.lines)
+    rows = [[numbers.get(line.application_id, ""), line.name, line.email, line.status,
+             "yes" if line.scholarship else "no", line.currency,
+             *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for line, acct in ledger.lines]
     rows.append(["total", "", "", "", "", ledger.series.currency,
                  *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
     return csv_download(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS], rows,

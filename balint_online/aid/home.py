@@ -1,22 +1,17 @@
 """The member's aid applications and their state on their home page, and the aid they could still apply for."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from ..enrollment.models import LIVE_STATUSES, Application
-from ..extensions import db
+from ..enrollment.home import applications
+from ..enrollment.models import LIVE_STATUSES
 from ..pricing.services import series_today
 from .services import aid_of, programmes_by_series
 
 
-def section(user):
-    aid = aid_of(user)
+def section(home):
+    aid = aid_of(home.user)
     asked = {(a.application_id, a.programme_id) for a in aid}
     open_to_apply = []
-    live = db.session.scalars(select(Application).where(
-        Application.user_id == user.id, Application.status.in_(LIVE_STATUSES), Application.scholarship.is_(False))
-        .options(selectinload(Application.series))).all()
-    offered = programmes_by_series([a.series_id for a in live])
+    live = [a for a in applications(home) if a.status in LIVE_STATUSES and not a.scholarship]
+    offered = programmes_by_series({a.series_id for a in live})
     for application in live:
         today = series_today(application.series)
         programmes = [p for p in offered[application.series_id]

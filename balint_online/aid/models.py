@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.clock import now
-from ..core.types import Money, UTCDateTime
+from ..core.types import Money, StatusColumn, UTCDateTime
 from ..extensions import Model
 from ..series.models import Series
-from .rules import KINDS, STATUSES, Criterion
+from .rules import KINDS, AidStatus, Criterion
 
 
 class AidProgramme(Model):
@@ -59,7 +59,7 @@ class AidApplication(Model):
     training_status: Mapped[str] = mapped_column(String(20))
     specialty: Mapped[str] = mapped_column(String(40), default="")
     statement: Mapped[str] = mapped_column(String(1200))
-    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    status: Mapped[AidStatus] = mapped_column(StatusColumn(AidStatus, 12), default=AidStatus.SUBMITTED)
     amount: Mapped[Decimal | None] = mapped_column(Money)
     decision_note: Mapped[str] = mapped_column(String(1000), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -72,4 +72,4 @@ class AidApplication(Model):
 
     @property
     def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
+        return self.status.label

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from ..core.labels import LabelledStrEnum
+
 # The kinds of programme a society runs. The seed page (000) has one of each: the ABS Scholarship
 # "provides full tuition support for up to two individuals who have been accepted into an ABS
 # Leadership Training Intensive course", the Jerome and Maureen Lebowitz Scholarship "provides
@@ -34,7 +36,13 @@ SPECIALTIES = {
     "": "Not applicable",
 }
 
-STATUSES = {"submitted": "Awaiting review", "awarded": "Awarded", "declined": "Declined"}
+class AidStatus(LabelledStrEnum):
+    SUBMITTED = "submitted", "Awaiting review"
+    AWARDED = "awarded", "Awarded"
+    DECLINED = "declined", "Declined"
+
+
+STATUSES = AidStatus.labels()
 
 # A short statement of need; the form says it must not describe patients.
 STATEMENT_MIN = 20

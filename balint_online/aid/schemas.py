@@ -78,7 +78,7 @@ class Aid(Output):
     id: int
     programme_id: int
     application_id: int
-    status: Literal[tuple(rules.STATUSES)]
+    status: rules.AidStatus
     training_status: str
     specialty: str
     statement: str

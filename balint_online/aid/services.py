@@ -14,12 +14,13 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.money import format_money
 from ..core.statements import rows_changed
 from ..enrollment.models import LIVE_STATUSES, Application
 from ..extensions import db
 from ..invoicing.services import credit_to_account
 from ..notifications.services import queue_email
-from ..pricing.rules import format_money, refund_for_aid
+from ..pricing.rules import refund_for_aid
 from ..pricing.services import paid_total, record_refund, refunded_total, series_today, waiver_label
 from ..series.locking import lock_series
 from . import rules
@@ -191,9 +192,8 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
         .execution_options(synchronize_session=False))
     waived = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
-        .values(scholarship=True).execution_options(synchronize_session=False))
-    if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago
-        db.session.rollback()
+        .values(scholarship=True).execution_options(synchronize_session=False)).rowcount
+    if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago: the caller rolls back
         raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
     db.session.expire(aid)
     db.session.expire(application)

@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from ..core.api import api_auth, current_api_user, returns
+from ..extensions import db
 from .schemas import CalendarLinks, CalendarSettings
 from .services import feed_links, reset_feed
 
@@ -25,4 +26,6 @@ def my_calendar():
 @returns(CalendarLinks)
 def reset_my_calendar():
     """Issue a new secret feed address; the old one answers 404 from now on"""
-    return CalendarLinks(**reset_feed(current_api_user())), PRIVATE
+    links = reset_feed(current_api_user())
+    db.session.commit()
+    return CalendarLinks(**links), PRIVATE

@@ -59,10 +59,46 @@ def feed_series(user_id):
 
 
 @cache
-def _validator_statement():
-    """The token's owner and what their feed's validator is made of; built once, the token bound."""
-    return select(User.id, User.calendar_token, User.calendar_delivery, User.feed_version, User.feed_changed_at,
-                  User.created_at).where(User.calendar_token == bindparam("token"))
+def _validator_read(dialect) -> tuple[str, bool, tuple]:
+    """The token's owner and what their feed's validator is made of: the driver's own SQL, whether
+    it binds the token by position, and each column's conversion of what the driver returns; made
+    once per dialect."""
+    columns = (User.id, User.calendar_token, User.calendar_delivery, User.feed_version, User.feed_changed_at,
+               User.created_at)
+    statement = select(*columns).where(User.calendar_token == bindparam("token"))
+    compiled = statement.compile(dialect=dialect)
+    return (str(compiled), compiled.positional,
+            tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns))
+
+
+def _validator_row(token: str) -> tuple | None:
+    """One read on a pooled driver connection, outside any transaction.
+
+    Straight to the driver: SQLAlchemy's statement machinery and its switch of isolation level
+    cost more than the read itself, and this runs on every calendar poll. psycopg's connection is
+    in autocommit only while out of the pool (no BEGIN and ROLLBACK round trips) and prepares the
+    statement after its first few uses; SQLite's driver is always in autocommit (core/sqlite.py).
+    """
+    sql, positional, processors = _validator_read(db.engine.dialect)
+    pooled = db.engine.raw_connection()
+    try:
+        # psycopg's connection, to switch to autocommit and back; None for SQLite's, always in autocommit.
+        switched = pooled.driver_connection if getattr(pooled.driver_connection, "autocommit", None) is False else None
+        if switched is not None:
+            switched.autocommit = True
+        try:
+            cursor = pooled.cursor()
+            cursor.execute(sql, (token,) if positional else {"token": token})
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            if switched is not None:
+                switched.autocommit = False
+    finally:
+        pooled.close()
+    if row is None:
+        return None
+    return tuple(value if process is None else process(value) for process, value in zip(processors, row, strict=True))
 
 
 def settings_fingerprint(app: Flask) -> tuple:
@@ -79,15 +115,13 @@ def personal_validator(token: str) -> Validator | None:
     Found or not, the same steps run: the indexed lookup, then a constant-time comparison
     (against a throwaway secret on a miss), so an unknown token is not answered any faster.
     """
-    # Autocommit: a transaction would cost two more round trips (BEGIN, ROLLBACK) for one read.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(_validator_statement(), {"token": token}).one_or_none()
-    stored = row.calendar_token if row is not None else _NO_TOKEN
+    row = _validator_row(token)
+    stored = row[1] if row is not None else _NO_TOKEN
     if not hmac.compare_digest(stored.encode(), token.encode()) or row is None:
         return None
-    digest = hashlib.sha256(repr((settings_fingerprint(current_app), "personal", row.id, row.calendar_delivery,
-                                  row.feed_version)).encode())
-    return Validator(row.id, digest.hexdigest()[:32], row.feed_changed_at or row.created_at)
+    user_id, _, delivery, version, changed_at, created_at = row
+    digest = hashlib.sha256(repr((settings_fingerprint(current_app), "personal", user_id, delivery, version)).encode())
+    return Validator(user_id, digest.hexdigest()[:32], changed_at or created_at)
 
 
 class FeedCache:

@@ -3,5 +3,5 @@
 from .services import feed_links
 
 
-def section(user):
-    return ("calendar/_home.html", {"links": feed_links(user)})
+def section(home):
+    return ("calendar/_home.html", {"links": feed_links(home.user)})

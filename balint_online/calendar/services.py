@@ -27,12 +27,13 @@ from ..core.errors import InvalidInput
 from ..core.statements import rows_changed
 from ..core.urls import base_url
 from ..core.zonerules import current as current_rules
+from ..enrollment.models import Application
 from ..enrollment.queries import enrolled_members, is_enrolled
 from ..extensions import db
 from ..notifications.models import OutboxMessage
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
-from ..rotation.services import presenters_by_meeting
+from ..rotation.queries import presenters_by_meeting
 from ..series.models import Meeting, Series
 from .delivery import DELIVERY, sends_invitations
 from .feeds import feed_series, settings_fingerprint
@@ -105,7 +106,7 @@ def feed_links(user: User) -> dict:
 def reset_feed(user: User) -> dict:
     """A new secret feed address; the old one stops working at once."""
     user.calendar_token = secrets.token_urlsafe(32)
-    db.session.commit()
+    db.session.flush()
     return feed_links(user)
 
 
@@ -457,8 +458,7 @@ def announce_meeting_change(meeting: Meeting) -> None:
 def meeting_back(meeting: Meeting, change: str) -> None:
     """A meeting added to a series (a make-up) or restored after a cancellation: `change` is
     "added" or "restored". Gives an added meeting its slot for good, updates everyone's object and
-    tells them, once per change. For series/services (meetings add and restore) to call after
-    raising the meeting's SEQUENCE; flushes, never commits."""
+    tells them, once per change. Called after the meeting's SEQUENCE was raised; flushes."""
     if change not in ("added", "restored"):
         raise ValueError("change is 'added' or 'restored'")
     series = meeting.series
@@ -473,6 +473,38 @@ def meeting_back(meeting: Meeting, change: str) -> None:
     for user in _audience(series, enrolled_members([series.id])[series.id]):
         _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series,
               _itip(series, user, "update"), meeting=meeting)
+
+
+def member_joined(application: Application) -> None:
+    """An enrolled member's invitation. Keyed by application: someone who leaves and later re-applies
+    gets a fresh one."""
+    invite(application.series, application.user, f"calendar-invite:application-{application.id}")
+
+
+def member_left(application: Application) -> None:
+    """The series out of a member's calendar: they left, or the series was cancelled."""
+    uninvite(application.series, application.user, f"calendar-cancel:application-{application.id}")
+
+
+def leaders_invited(series: Series) -> None:
+    """The leaders' invitations once the series is published (again after an edit: the key keeps
+    everyone but a new leader from a second one). Members are invited with their enrolment."""
+    for leader in series.leaders:
+        invite(series, leader, f"calendar-invite:series-{series.id}:leader-{leader.id}")
+
+
+def leaders_uninvited(series: Series) -> None:
+    for leader in series.leaders:
+        uninvite(series, leader, f"calendar-cancel:series-{series.id}:leader-{leader.id}")
+
+
+def meeting_changed(meeting: Meeting, change: str) -> None:
+    """Calendars follow one meeting: "added" or "restored" bring it back, "rescheduled" or "cancelled"
+    update or cancel its instance wherever the series was published."""
+    if change in ("added", "restored"):
+        meeting_back(meeting, change)
+    elif meeting.series.lifecycle == "published":
+        announce_meeting_change(meeting)
 
 
 def turns_update(series: Series, user: User) -> tuple[str, bytes] | None:
@@ -495,12 +527,20 @@ def reminder_key(kind: str, meeting: Meeting, user: User) -> str:
     return f"reminder-{kind}:meeting-{meeting.id}:user-{user.id}"
 
 
-def queue_reminders(moment: datetime) -> int:
-    """Queue every reminder that is due and not yet queued; returns how many were queued.
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    meeting: Meeting
+    user: User
+    presenting: bool
+
+
+def due_reminders(moment: datetime) -> list[Reminder]:
+    """Every reminder that is due and not yet queued.
 
     A reminder is due from its lead time before the start until the start, so a run that comes
     late still sends it. The outbox's unique key makes each one exactly-once, however many
-    schedulers run; each is committed on its own, so a crash loses at most the one in hand.
+    schedulers run.
     """
     meetings = db.session.scalars(
         select(Meeting).join(Meeting.series)
@@ -510,7 +550,7 @@ def queue_reminders(moment: datetime) -> int:
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
     if not meetings:
-        return 0
+        return []
     members = enrolled_members({m.series_id for m in meetings})
     due = [
         (kind, meeting, user)
@@ -521,15 +561,16 @@ def queue_reminders(moment: datetime) -> int:
     keys = [reminder_key(*item) for item in due]
     done = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys))))
     presenting = _presenter_ids([m.id for m in meetings])
-    queued = 0
-    for (_kind, meeting, user), key in zip(due, keys, strict=True):
-        if key in done:
-            continue
-        message = queue_email(key=key, kind="meeting_reminder", user=user, context={
-            "series": meeting.series, "meeting": meeting, "join_url": join_url(meeting),
-            "presenting": user.id in presenting[meeting.id],
-            "room_ready": meeting.video_room is not None,
-            "window": current_app.config["JOIN_WINDOW_MINUTES"]})
-        db.session.commit()
-        queued += message is not None
-    return queued
+    return [Reminder(kind, meeting, user, user.id in presenting[meeting.id])
+            for (kind, meeting, user), key in zip(due, keys, strict=True) if key not in done]
+
+
+def queue_reminder(reminder: Reminder) -> bool:
+    """Into the outbox, once; False if it was queued already."""
+    meeting = reminder.meeting
+    message = queue_email(key=reminder_key(reminder.kind, meeting, reminder.user), kind="meeting_reminder",
+                          user=reminder.user, context={
+                              "series": meeting.series, "meeting": meeting, "join_url": join_url(meeting),
+                              "presenting": reminder.presenting, "room_ready": meeting.video_room is not None,
+                              "window": current_app.config["JOIN_WINDOW_MINUTES"]})
+    return message is not None

@@ -103,7 +103,10 @@ def _bulk_statement(state) -> None:
     target = getattr(state.bind_mapper.class_, column)
     where = state.statement.whereclause
     found = select(target) if where is None else select(target).where(where)
-    _pending(state.session)[kind].update(state.session.connection().execute(found).scalars())
+    # The connection first: it begins the transaction the statement runs in (the first statement after a
+    # commit may be this one), and the changes must be noted against that transaction, not none.
+    rows = state.session.connection().execute(found).scalars()
+    _pending(state.session)[kind].update(rows)
 
 
 def _before_commit(session: Session) -> None:

@@ -124,5 +124,6 @@ def delivery():
 @login_required
 def reset():
     services.reset_feed(current_user)
+    db.session.commit()
     flash("Your calendar has a new address. Subscribe again with it: the old one no longer works.", "success")
     return redirect(safe_path(request.form.get("next"), url_for("calendar.overview")))

@@ -2,8 +2,7 @@
 
 from sqlalchemy import select
 
-from ..core.clock import now
-from ..enrollment.queries import enrolled_series_ids
+from ..enrollment.home import applications
 from ..extensions import db
 from . import rules
 from .models import Certificate, SeriesCredit
@@ -19,20 +18,19 @@ REASON_TEXT = {
 }
 
 
-def section(user):
+def section(home):
     certificates = db.session.scalars(select(Certificate).where(
-        Certificate.user_id == user.id,
-        Certificate.superseded_at.is_(None)).order_by(Certificate.issued_at.desc())).all()
+        Certificate.user_id == home.user.id, Certificate.superseded_at.is_(None))
+        .order_by(Certificate.issued_at.desc())).all()
     have = {c.series_id for c in certificates}
-    moment = now()
+    # The enrolled groups that ended without a certificate: each says why (the rule's reasons).
+    ended = {a.series_id: a.series for a in applications(home)
+             if a.status == "enrolled" and a.series_id not in have and a.series.status_at(home.moment) == "completed"}
     missing = []
-    enrolled_in = select(SeriesCredit).where(SeriesCredit.series_id.in_(enrolled_series_ids(user.id)))
-    for credit in db.session.scalars(enrolled_in):
-        if credit.series_id in have or credit.series.status_at(moment) != "completed":
-            continue
-        decided = decision(credit.series, user, credit)
-        reasons = [REASON_TEXT[code].format(n=n) for code, n in decided.reasons]
-        missing.append((credit.series, reasons))
+    if ended:
+        for credit in db.session.scalars(select(SeriesCredit).where(SeriesCredit.series_id.in_(ended))):
+            decided = decision(ended[credit.series_id], home.user, credit)
+            missing.append((ended[credit.series_id], [REASON_TEXT[code].format(n=n) for code, n in decided.reasons]))
     if not certificates and not missing:
         return None
     return ("certificates/_home.html", {"certificates": certificates, "missing": missing})

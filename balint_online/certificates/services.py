@@ -1,14 +1,14 @@
 """Issuing, reissuing and rendering continuing-education certificates."""
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..accounts.models import DISCIPLINES
+from ..accounts.models import DISCIPLINES, User
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..enrollment.queries import enrolled as enrolled_applications
@@ -56,7 +56,7 @@ def set_credit(series: Series, actor, *, minutes_per_meeting: int, min_meetings:
     credit.minutes_per_meeting, credit.min_meetings, credit.statements = minutes_per_meeting, min_meetings, statements
     credit.grace_minutes = grace_minutes
     db.session.add(credit)
-    db.session.commit()
+    db.session.flush()
     return credit
 
 
@@ -173,20 +173,23 @@ def _issue(series: Series, user, credit: SeriesCredit, actor) -> Certificate | N
     return certificate
 
 
-def issue_due(moment) -> int:
-    """After a series ends, a certificate for every enrolled member who attended enough."""
-    issued = 0
+def due_certificates(moment) -> list[tuple[int, int]]:
+    """(series id, member id) for every enrolled member of an ended series with credit settings and no
+    certificate yet; `issue_due_certificate` decides whether they attended enough."""
+    due = []
     for credit in db.session.scalars(select(SeriesCredit)):
         series = credit.series
         if series.status_at(moment) != "completed":
             continue
         enrolled = db.session.scalars(enrolled_applications(series_ids=[series.id])).all()
-        for application in enrolled:
-            if (valid_certificate(series.id, application.user_id) is None
-                    and _issue(series, application.user, credit, None)):
-                db.session.commit()
-                issued += 1
-    return issued
+        due += [(series.id, a.user_id) for a in enrolled if valid_certificate(series.id, a.user_id) is None]
+    return due
+
+
+def issue_due_certificate(series_id: int, user_id: int) -> Certificate | None:
+    """The certificate of a member of an ended series who attended enough; None if they did not."""
+    series = db.session.get(Series, series_id)
+    return _issue(series, db.session.get(User, user_id), db.session.get(SeriesCredit, series_id), None)
 
 
 def reissue(certificate: Certificate, actor) -> Certificate:
@@ -199,10 +202,8 @@ def reissue(certificate: Certificate, actor) -> Certificate:
     certificate.superseded_at = now()
     db.session.flush()
     fresh = _issue(series, certificate.user, db.session.get(SeriesCredit, series.id), actor)
-    if fresh is None:
-        db.session.rollback()
+    if fresh is None:  # the caller's boundary rolls back the superseding too
         raise DomainError("By the current attendance record this member no longer qualifies.", code="not_eligible")
-    db.session.commit()
     return fresh
 
 
@@ -212,3 +213,25 @@ def can_download(certificate: Certificate, user) -> bool:
 
 def pdf_bytes(certificate: Certificate) -> bytes:
     return render_certificate(facts_of(certificate))
+
+
+@dataclass(frozen=True)
+class PublicCredit:
+    """A series' continuing-education credit as its public page states it, before anyone applies."""
+
+    hours: Decimal  # for every meeting attended in full
+    min_meetings: int
+    meetings: int
+    lines: tuple[dict, ...]  # body_name, credit_type, amount, disciplines (people's words), statement
+    statements: tuple[str, ...]
+
+
+def public_credit(series: Series) -> PublicCredit | None:
+    credit = db.session.get(SeriesCredit, series.id)
+    if credit is None:
+        return None
+    lines = tuple({**line_of(record).to_json(), "disciplines": [DISCIPLINES.get(d, d) for d in record.disciplines or ()]}
+                  for record in credit.lines)
+    return PublicCredit(hours=credit_hours(len(series.live_meetings), credit.minutes_per_meeting),
+                        min_meetings=credit.min_meetings, meetings=len(series.live_meetings), lines=lines,
+                        statements=credit.statement_lines)

@@ -69,6 +69,7 @@ def credit(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "statements")
         else:
+            db.session.commit()
             flash("Credit settings saved. Certificates are issued when the series ends.", "success")
             return redirect(url_for(".credit", series_id=series.id))
     return _credit_page(series, form, CreditLineForm(formdata=None), current)
@@ -120,5 +121,6 @@ def reissue(certificate_id):
     certificate = db.get_or_404(Certificate, certificate_id)
     series_id = certificate.series_id
     fresh = services.reissue(certificate, current_user)
+    db.session.commit()
     flash(f"Certificate {fresh.number} issued; {certificate.number} is superseded.", "success")
     return redirect(url_for(".credit", series_id=series_id))

@@ -2,10 +2,10 @@
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from functools import cache, lru_cache
-from zoneinfo import available_timezones
+from functools import lru_cache
 
 import wtforms
+from flask import url_for
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, DateTimeField, SelectField
@@ -14,7 +14,9 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 from wtforms.widgets import Select, html_params
 
+from . import clock
 from .schemas import day_problem, text_problem
+from .zonelist import canonical_zones, chosen_zone, grouped_choices
 
 
 def storable_text(form, field) -> None:
@@ -58,29 +60,36 @@ class SubForm(wtforms.Form):
     Meta = SharedRules
 
 
-@cache
-def timezone_names() -> frozenset[str]:
-    """The zones people may choose: regional IANA names, and UTC."""
-    return frozenset(n for n in available_timezones() if "/" in n
-                     and not n.startswith(("Etc/", "SystemV/", "posix/", "right/"))) | {"UTC"}
+@lru_cache(maxsize=2)
+def _zone_options(hour: datetime) -> str:
+    """Every zone as an <option> in its region's <optgroup>, with the offset of `hour`: built once an hour
+    per process, since rendered afresh (WTForms, 500-odd options) they were most of the time of every
+    page with a zone to choose (the account page, sign-up, the picker)."""
+    parts = []
+    for region, zones in grouped_choices(hour):
+        options = "".join(f'<option value="{escape(z.name)}" data-search="{escape(z.search)}">{escape(z.label)}</option>'
+                          for z in zones)
+        parts.append(f'<optgroup label="{escape(region)}">{options}</optgroup>' if region else options)
+    return "".join(parts)
 
 
-@cache
-def timezone_choices() -> list[SelectChoice]:
-    names = sorted(timezone_names() - {"UTC"})
-    return [SelectChoice("UTC", "UTC")] + [SelectChoice(n, n.replace("_", " ")) for n in names]
+def timezone_options(selected: str) -> Markup:
+    """The grouped options with `selected` (or the zone an alias of it names) chosen; offsets as of now."""
+    markup = _zone_options(clock.now().replace(minute=0, second=0, microsecond=0))
+    zone = chosen_zone(selected)
+    if zone is not None:
+        value = f'<option value="{escape(zone)}"'
+        markup = markup.replace(value, value + " selected", 1)
+    return Markup(markup)
 
 
 def choices(mapping: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
-@lru_cache(maxsize=64)
-def timezone_options(selected: str) -> Markup:
-    """The 500-odd zones as <option>s, built once per selected zone: rendered afresh, they were
-    most of the time of every page with a zone to choose (the account page, sign-up, the picker)."""
-    return Markup("".join(f'<option value="{escape(c.value)}"{" selected" if c.value == selected else ""}>'
-                          f"{escape(c.label)}</option>" for c in timezone_choices()))
+def zone_script() -> Markup:
+    """static/js/zones.js, for the pages with a zone to choose only (it runs once however often it is named)."""
+    return Markup(f'<script src="{escape(url_for("static", filename="js/zones.js"))}" defer></script>')
 
 
 class _ZoneSelect(Select):
@@ -88,15 +97,27 @@ class _ZoneSelect(Select):
         kwargs.setdefault("id", field.id)
         if "required" not in kwargs and "required" in getattr(field, "flags", []):
             kwargs["required"] = True
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{timezone_options(field.data or '')}</select>")
+        # data-zone-search: the script puts a search box before it.
+        return Markup(f"<select {html_params(name=field.name, data_zone_search=True, **kwargs)}>"
+                      f"{timezone_options(field.data or '')}</select>{zone_script()}")
 
 
 class TimezoneField(SelectField):
+    """A zone of the list; a posted alias is taken as its canonical zone, and only names stay stored."""
+
     widget = _ZoneSelect()
 
     def __init__(self, label="Time zone", **kwargs):
         kwargs.setdefault("validators", [InputRequired()])
-        super().__init__(label, choices=timezone_choices(), **kwargs)
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = chosen_zone(valuelist[0]) or valuelist[0]
+
+    def pre_validate(self, form):
+        if self.data not in canonical_zones():
+            raise ValidationError("Choose a time zone from the list.")
 
 
 def attach_errors(form, fields: Mapping[str, str], fallback: str,

@@ -4,22 +4,49 @@ from dataclasses import dataclass
 
 from flask import request, url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
+from sqlalchemy import Select, func, literal, select
 
 from ..extensions import db
 
-__all__ = ["PER_PAGE", "ListPage", "Pagination", "list_page", "page_url", "paginate", "requested_page"]
+__all__ = ["PER_PAGE", "Counted", "ListPage", "Pagination", "count_up_to", "list_page", "page_url", "paginate",
+           "requested_page"]
 
 PER_PAGE = 25
 
 
-def paginate(query: Select, per_page: int = PER_PAGE) -> Pagination:
-    """The page named by ?page=; a number past the end gives the last page, never an error."""
+def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | None" = None) -> Pagination:
+    """The page named by ?page=; a number past the end gives the last page, never an error.
+
+    `counted` (from `count_up_to`) replaces the full count with a bounded one already made.
+    """
     page = requested_page()
-    found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False, count=True)
+    found = _page(query, page, per_page, counted)
     if page > found.pages > 0:
-        found = db.paginate(query, page=found.pages, per_page=per_page, max_per_page=per_page, error_out=False)
+        found = _page(query, found.pages, per_page, counted)
     return found
+
+
+def _page(query: Select, page: int, per_page: int, counted: "Counted | None") -> Pagination:
+    found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False,
+                        count=counted is None)
+    if counted is not None:
+        # `more`: the pager says "more than" the total (_pager.html).
+        found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
+    return found
+
+
+@dataclass(frozen=True)
+class Counted:
+    total: int
+    more: bool  # there are more than `total`: the count stopped there
+
+
+def count_up_to(query: Select, limit: int) -> Counted:
+    """How many rows `query` gives, counting no further than `limit`: a search that matches most of a
+    large society stops early instead of counting everyone."""
+    matches = query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True).limit(limit + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(matches)) or 0
+    return Counted(min(total, limit), total > limit)
 
 
 def requested_page(param: str = "page") -> int:

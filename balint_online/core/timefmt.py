@@ -1,6 +1,6 @@
 """Formatting of instants for people and for the API."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from .zonerules import current as current_rules
 
@@ -24,11 +24,23 @@ def human(instant: datetime, tz: str, *, with_date: bool = True) -> str:
     return local.strftime(pattern)
 
 
+def human_date(day: date) -> str:
+    """`Tue 3 Nov 2026`: a calendar date in the style of `human`, never ISO, on every page."""
+    return day.strftime("%a %-d %b %Y")
+
+
 def human_span(starts_at: datetime, ends_at: datetime, tz: str) -> str:
-    """`Tue 3 Nov 2026, 19:00 EST – 20:30 EST`; the end's date too when it falls on another day there."""
+    """`Tue 3 Nov 2026, 19:00 – 20:30 EST`, the zone named once; a meeting that ends after midnight there
+    says so: `Tue 3 Nov 2026, 23:30 – 01:00 EST (next day)`."""
     zone = current_rules().zone(tz)
-    next_day = starts_at.astimezone(zone).date() != ends_at.astimezone(zone).date()
-    return f"{human(starts_at, tz)} – {human(ends_at, tz, with_date=next_day)}"
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    days = (end.date() - start.date()).days
+    if days > 1:
+        return f"{human(starts_at, tz)} – {human(ends_at, tz)}"
+    start_text = start.strftime("%a %-d %b %Y, %H:%M")
+    if start.tzname() != end.tzname():  # the clocks change during the meeting
+        start_text += start.strftime(" %Z")
+    return f"{start_text} – {end.strftime('%H:%M %Z')}{' (next day)' if days == 1 else ''}"
 
 
 def until(instant: datetime, moment: datetime) -> str:

@@ -1,12 +1,12 @@
 """Column types that keep the domain's rules at the database boundary."""
 
 from datetime import UTC
-from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.types import TypeDecorator
 
-from .money import CENT, MAX_CENTS
+from .labels import LabelledStrEnum
+from .money import from_cents, to_cents
 
 
 class UTCDateTime(TypeDecorator):
@@ -35,19 +35,27 @@ class Money(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if not isinstance(value, Decimal):
-            raise TypeError(f"money must be a Decimal, not {type(value).__name__}")
-        cents = value.quantize(CENT) * 100
-        if cents != value * 100:
-            raise ValueError(f"{value} has more than two decimal places")
-        if abs(cents) > MAX_CENTS:
-            raise ValueError(f"{value} does not fit a money column")
-        return int(cents)
+        return None if value is None else to_cents(value)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return (Decimal(value) / 100).quantize(CENT)
+        return None if value is None else from_cents(value)
 
+
+
+class StatusColumn(TypeDecorator):
+    """A status stored as its plain code in a VARCHAR (the schema is unchanged) and read back as its
+    LabelledStrEnum (core/labels.py). Writing a code the enum does not know raises, so a typo never
+    reaches the database."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[LabelledStrEnum], length: int):
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)

@@ -4,6 +4,8 @@ from flask import Blueprint, url_for
 
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
 from ..extensions import db
+from ..flows import applications as flows
+from ..pricing.schemas import claims_of
 from ..series.models import Series
 from . import attestation, services
 from .models import Application
@@ -40,8 +42,9 @@ def answer(application: Application, schema: type[ApplicationOut] = ApplicationO
 def create(series_id, body: ApplicationCreate):
     """Apply, confirming each commitment; the price is locked now"""
     series = get_or_404(Series, series_id, "series")
-    application = services.apply(series, current_api_user(), trainee=body.trainee, answers=body.attestation,
+    application = services.apply(series, current_api_user(), claims=claims_of(body), answers=body.attestation,
                                  note=body.note)
+    db.session.commit()
     return answer(application), {"Location": url_for(".detail", application_id=application.id)}
 
 
@@ -58,7 +61,9 @@ def detail(application_id):
 @returns(ApplicationOut, errors=(403, 409))
 def accept(application_id):
     """Accept: enrolled, or waitlisted with a position when the series is full or anyone waits"""
-    return answer(services.accept(_load(application_id), current_api_user()))
+    application = flows.accept(_load(application_id), current_api_user())
+    db.session.commit()
+    return answer(application)
 
 
 @bp.post("/applications/<int:application_id>/decline")
@@ -67,7 +72,9 @@ def accept(application_id):
 @returns(ApplicationOut, errors=(403, 409))
 def decline(application_id, body: Reason):
     """Decline with a reason the applicant is told"""
-    return answer(services.decline(_load(application_id), current_api_user(), body.reason))
+    application = flows.decline(_load(application_id), current_api_user(), body.reason)
+    db.session.commit()
+    return answer(application)
 
 
 @bp.post("/applications/<int:application_id>/withdraw")
@@ -77,7 +84,8 @@ def decline(application_id, body: Reason):
 def withdraw(application_id, body: Reason):
     """Withdraw in writing; the refund follows the cancellation policy"""
     application = _load(application_id)
-    refund = services.withdraw(application, current_api_user(), body.reason)
+    refund = flows.withdraw(application, current_api_user(), body.reason)
+    db.session.commit()
     return answer(application, Withdrawn, refund={
         "amount": refund.amount, "currency": refund.currency, "reason": refund.reason,
         "lines": [{"label": line.label, "amount": line.amount} for line in refund.lines],
@@ -89,7 +97,9 @@ def withdraw(application_id, body: Reason):
 @returns(ApplicationOut, errors=(403, 409))
 def accept_offer(application_id):
     """Take up a waiting-list offer before it lapses"""
-    return answer(services.accept_offer(_load(application_id), current_api_user()))
+    application = flows.accept_offer(_load(application_id), current_api_user())
+    db.session.commit()
+    return answer(application)
 
 
 @bp.get("/series/<int:series_id>/roster")

@@ -2,6 +2,7 @@ from wtforms import BooleanField, FieldList, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import Form, SubForm, choices
+from ..pricing.categories import CLAIMS
 from . import attestation
 
 
@@ -14,13 +15,18 @@ NOTE_HINT = ("Optional, for the leaders: your setting, what draws you to the gro
 
 
 class ApplyForm(Form):
-    trainee = BooleanField("I am a trainee (resident, student or fellow)",
-                           description="Trainees pay the trainee rate; the price below follows this box.")
-    note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)],
-                         description=NOTE_HINT)
+    # One box per claim of pricing/categories.py, named by its key, added below.
+    note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT)
     recalculate = SubmitField("Update the price")
     submit = SubmitField("Apply")
     items: list = []
+
+    def claim_fields(self):
+        return [self[claim.key] for claim in CLAIMS]
+
+    def claims(self) -> frozenset[str]:
+        """What the applicant ticked about themselves, for the price."""
+        return frozenset(claim.key for claim in CLAIMS if self[claim.key].data)
 
     def answers(self) -> dict[str, bool]:
         return {key: self[field_name(key)].data for key in attestation.required_keys(self.items)}
@@ -31,6 +37,10 @@ class ApplyForm(Form):
     @property
     def advice(self):
         return [item for item in self.items if not item.required]
+
+
+for _claim in CLAIMS:
+    setattr(ApplyForm, _claim.key, BooleanField(_claim.label, description=_claim.description))
 
 
 def field_name(key: str) -> str:

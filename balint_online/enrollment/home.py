@@ -1,17 +1,89 @@
-"""The member's own applications, on their home page."""
+"""On the home page: a leader's decisions waiting, places offered, the person's groups and the groups they lead.
 
-from sqlalchemy import select
+`applications(home)` and `led_series(home)` are what other features' sections read too: loaded once per page.
+"""
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..series.models import Series
+from ..series.models import Series, series_leaders
 from .models import Application
-from .services import waitlist_position
+from .services import waitlist_positions
 
 
-def section(user):
-    applications = db.session.scalars(
-        select(Application).where(Application.user_id == user.id).order_by(Application.applied_at.desc())
-        .options(selectinload(Application.series).options(selectinload(Series.meetings), selectinload(Series.leaders)))
-    ).all()
-    return ("enrollment/_home.html", {"applications": applications, "user": user, "position": waitlist_position})
+def applications(home) -> list[Application]:
+    """Every application of the person, newest first, with its series, payments and refunds."""
+    return home.once("applications", lambda: db.session.scalars(
+        select(Application).where(Application.user_id == home.user.id).order_by(Application.applied_at.desc())
+        .options(selectinload(Application.series).options(selectinload(Series.meetings), selectinload(Series.leaders)),
+                 selectinload(Application.payments), selectinload(Application.refunds))).all())
+
+
+def led_series(home) -> list[Series]:
+    """The series the person leads (not cancelled), soonest first; none for a member."""
+    def load():
+        if not home.user.can_lead:
+            return []
+        return db.session.scalars(
+            select(Series).join(series_leaders).where(series_leaders.c.user_id == home.user.id,
+                                                       Series.lifecycle != "cancelled")
+            .order_by(Series.first_meeting_local)
+            .options(selectinload(Series.meetings), selectinload(Series.leaders))).all()
+    return home.once("led", load)
+
+
+def pending_counts(series_ids) -> dict[int, int]:
+    """Applications awaiting the leaders' decision, per series, in one query."""
+    ids = list(series_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Application.series_id, func.count(Application.id)).where(
+        Application.series_id.in_(ids), Application.status == "pending").group_by(Application.series_id)).all())
+
+
+def _pending(home) -> dict[int, int]:
+    return home.once("pending", lambda: pending_counts(s.id for s in led_series(home)))
+
+
+def decisions(home):
+    """A leader's first sight: the applications waiting for their decision."""
+    pending = _pending(home)
+    waiting = [(s, pending[s.id]) for s in led_series(home) if pending.get(s.id)]
+    if not waiting:
+        return None
+    return "enrollment/_home_decisions.html", {"waiting": waiting, "total": sum(n for _, n in waiting)}
+
+
+def offers(home):
+    offered = [a for a in applications(home) if a.status == "offered"]
+    if not offered:
+        return None
+    return "enrollment/_home_offers.html", {"offered": offered}
+
+
+def _queue_positions(home) -> dict[int, int]:
+    """The person's place on each waiting list they are on, in one query for all of them."""
+    waiting = [a for a in applications(home) if a.status == "waitlisted"]
+    if not waiting:
+        return {}
+    queues = db.session.execute(select(Application.id, Application.series_id, Application.status,
+                                       Application.waitlisted_at).where(
+        Application.series_id.in_({a.series_id for a in waiting}), Application.status == "waitlisted")).all()
+    positions = {}
+    for series_id in {a.series_id for a in waiting}:
+        positions.update(waitlist_positions([q for q in queues if q.series_id == series_id]))
+    return positions
+
+
+def groups(home):
+    mine = applications(home)
+    if not mine and led_series(home):
+        return None  # a leader who has not applied anywhere: "Groups you lead" says what they have
+    return "enrollment/_home.html", {"applications": mine, "positions": _queue_positions(home)}
+
+
+def leading(home):
+    if not home.user.can_lead:
+        return None
+    return "series/_home_leading.html", {"led": led_series(home), "pending": _pending(home)}

@@ -1,14 +1,45 @@
-"""The waiting list's jobs; lapsed offers are expired before freed seats are offered."""
+"""The waiting list's jobs; lapsed offers are expired before freed seats are offered.
 
+Each offer made or expired is its own unit of work, committed at once (releasing its series' lock),
+so one failure or a concurrent scheduler never undoes the others.
+"""
+
+from ..core.errors import DomainError
+from ..extensions import db
 from ..jobs.registry import job
-from .services import expire_offers, make_offers
+from .services import expire_offer, lapsed_offers, offer_free_seat, series_with_free_seats
 
 
 @job("expire-offers", every_seconds=60)
-def expire_waitlist_offers(moment):
-    return expire_offers(moment)
+def expire_offers(moment) -> int:
+    done = 0
+    for application_id in lapsed_offers(moment):
+        try:
+            expired = expire_offer(application_id, moment)
+        except DomainError:  # the member took it up at this very moment
+            expired = False
+        if expired:
+            db.session.commit()
+            done += 1
+        else:
+            db.session.rollback()
+    return done
 
 
 @job("waitlist-offers", every_seconds=60)
-def make_waitlist_offers(moment):
-    return make_offers(moment)
+def make_offers(moment) -> int:
+    """Offer each free seat to the first person waiting for it."""
+    made = 0
+    for series_id in series_with_free_seats():
+        while True:
+            try:
+                offered = offer_free_seat(series_id, moment)
+            except DomainError:  # that application changed meanwhile: undo (seat and lock included), look again
+                db.session.rollback()
+                continue
+            if not offered:
+                db.session.rollback()
+                break
+            db.session.commit()
+            made += 1
+    return made

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..audit.models import AuditEntry
 from ..core.clock import now
-from ..core.types import Money, UTCDateTime
+from ..core.labels import LabelledStrEnum
+from ..core.types import Money, StatusColumn, UTCDateTime
 from ..extensions import Model
+from ..pricing.categories import CLAIMS, Claim
 from ..series.models import Series
 from .attestation import items_of
 
@@ -18,16 +20,22 @@ from .attestation import items_of
 LIVE_STATUSES = ("pending", "waitlisted", "offered", "enrolled")
 # Statuses that occupy a seat (an offer reserves its seat until taken up or lapsed).
 SEATED_STATUSES = ("offered", "enrolled")
-STATUS_LABELS = {
-    "pending": "Awaiting the leaders' decision",
-    "waitlisted": "On the waiting list",
-    "offered": "Offered a place",
-    "enrolled": "Enrolled",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-    "offer_expired": "Offer lapsed",
-    "cancelled": "Series cancelled by the society",
-}
+
+
+class ApplicationStatus(LabelledStrEnum):
+    """Where an application stands (its code is stored and is the API's)."""
+
+    PENDING = "pending", "Awaiting the leaders' decision"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    OFFERED = "offered", "Offered a place"
+    ENROLLED = "enrolled", "Enrolled"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    OFFER_EXPIRED = "offer_expired", "Offer lapsed"
+    CANCELLED = "cancelled", "Series cancelled by the society"
+
+
+STATUS_LABELS = ApplicationStatus.labels()
 _LIVE_SQL = "status IN ('pending', 'waitlisted', 'offered', 'enrolled')"
 
 
@@ -63,8 +71,10 @@ class Application(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    trainee: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ApplicationStatus] = mapped_column(StatusColumn(ApplicationStatus, 20),
+                                                      default=ApplicationStatus.PENDING)
+    # What the applicant said of themselves that the price depends on: keys of pricing.categories.CLAIMS.
+    claims: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(String(1000), default="")
     attestation_text_id: Mapped[int] = mapped_column(ForeignKey("attestation_texts.id"))
     attestation_answers: Mapped[dict] = mapped_column(JSON)
@@ -107,8 +117,13 @@ class Application(Model):
         return Decimal("0.00") if self.scholarship else self.price
 
     @property
+    def claim_answers(self) -> list[tuple[Claim, bool]]:
+        """Every claim an applicant may make, with whether this one made it."""
+        return [(claim, claim.key in self.claims) for claim in CLAIMS]
+
+    @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return self.status.label
 
     @property
     def attestation_record(self) -> list[tuple]:

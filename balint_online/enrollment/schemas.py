@@ -1,16 +1,25 @@
 """The API's description of applications (see core/schemas.py and CONTRACT.md)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema, model_serializer
 
 from ..core.schemas import Input, Instant, Output, Text, column_length
-from ..pricing.schemas import Amount, Currency, Money, PaymentStatus, Quote, RefundOut
+from ..pricing.schemas import (
+    Amount,
+    ClaimsIn,
+    ClaimsOut,
+    Currency,
+    Money,
+    PaymentStatus,
+    Quote,
+    RefundOut,
+    claim_answers,
+)
 from ..pricing.services import account, payment_status
 from . import attestation, services
-from .models import STATUS_LABELS, Application, AttestationText, AuditEntry
+from .models import Application, ApplicationStatus, AttestationText, AuditEntry
 
-Status = Literal[tuple(STATUS_LABELS)]
 # Checked item by item by the service, which names each item missing or not `true` ("attestation.confidentiality").
 AttestationIn = Annotated[dict[str, Any] | None, WithJsonSchema({
     "type": "object", "required": [i.key for i in attestation.ITEMS if i.required],
@@ -27,10 +36,9 @@ def _attestation_required(schema: dict) -> None:
     schema["required"] = ["attestation"]
 
 
-class ApplicationCreate(Input):
+class ApplicationCreate(ClaimsIn):
     model_config = ConfigDict(json_schema_extra=_attestation_required)
 
-    trainee: bool = False
     note: Text(column_length(Application.note)) = Field("", description="For the leaders; no patient details")
     attestation: AttestationIn = None
 
@@ -76,12 +84,11 @@ class HistoryEntry(Output):
     by: str
 
 
-class ApplicationOut(Output):
+class ApplicationOut(ClaimsOut):
     id: int
     series_id: int
     user_id: int
-    status: Status
-    trainee: bool
+    status: ApplicationStatus
     price: Quote = Field(description="The quote locked in when they applied")
     amount_due: Money
     currency: Currency
@@ -109,7 +116,7 @@ class ApplicationOut(Output):
             extra = {"member": application.user, "history": [_history(e) for e in application.history_for(manager)]}
         return cls(
             id=application.id, series_id=application.series_id, user_id=application.user_id, status=application.status,
-            trainee=application.trainee, price=application.quote, amount_due=application.amount_due,
+            **claim_answers(application.claims), price=application.quote, amount_due=application.amount_due,
             currency=application.currency, scholarship=application.scholarship, paid=money.paid,
             refund_due={"amount": money.refund_due, "currency": application.currency},
             refunded={"amount": money.refund_paid, "currency": application.currency},

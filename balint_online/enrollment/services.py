@@ -5,9 +5,15 @@ seat count, the waiting list's order and the money owed follow from one order of
 database still guards what it can on its own: the seat count moves only through a conditional
 UPDATE under a CHECK constraint, each status change is a conditional UPDATE on the expected old
 status, and a partial unique index allows one live application per person.
+
+Operations flush and never commit: the request, job or command that calls them is the unit of
+work (and holds the lock until it commits). What a member joining or leaving the group causes
+elsewhere (the rotation, calendars) is called by flows/applications.py, which returns each
+operation's `Moved` for that.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import exists, func, select, update
@@ -18,15 +24,15 @@ from ..accounts.models import User
 from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from ..core.signals import application_changed
 from ..core.statements import rows_changed
 from ..extensions import db
 from ..invoicing.services import issue_invoice
 from ..notifications.services import queue_email
-from ..pricing.services import quote_for, settle_refunds
+from ..pricing.services import Owed, quote_for, settle_refunds
 from ..series.locking import lock_series
 from ..series.models import Series
 from . import attestation
+from .leader_mail import tell_leaders
 from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText
 
 
@@ -100,15 +106,35 @@ def waitlist_position(application: Application) -> int | None:
     return ahead + 1
 
 
-def _notify(application: Application, kind: str, *, stamp: str = "", **context) -> None:
-    queue_email(key=f"{kind}:application-{application.id}{stamp}", kind=kind, user=application.user,
+@dataclass(frozen=True)
+class Moved:
+    """An application's change of status, for the caller to follow up (flows/applications.py)."""
+
+    application: Application
+    old_status: str
+    new_status: str
+    owed: Owed | None = None  # what is owed back after an ending
+
+    @property
+    def joined(self) -> bool:
+        return self.new_status == "enrolled" and self.old_status != "enrolled"
+
+    @property
+    def left(self) -> bool:
+        return self.old_status == "enrolled" and self.new_status != "enrolled"
+
+
+def _notify(application: Application, kind: str, *, stamp: str = "", carry: str | None = None, **context) -> None:
+    # carry: the calendar invitation queued for the same event rides with this email (one email per event).
+    queue_email(key=f"{kind}:application-{application.id}{stamp}", kind=kind, user=application.user, carry=carry,
                 context={"application": application, "series": application.series,
                          "position": waitlist_position(application), **context})
 
 
 def _move(application: Application, old_statuses, new_status: str, actor, *, action: str | None = None,
-          reason: str = "", **values) -> None:
-    """Change status only if it is still one of `old_statuses`; otherwise someone else got there first."""
+          reason: str = "", **values) -> Moved:
+    """Change status only if it is still one of `old_statuses`; otherwise someone else got there first
+    (DomainError: the caller's unit of work is then rolled back by its boundary)."""
     old = application.status
     changed = rows_changed(
         update(Application)
@@ -117,11 +143,10 @@ def _move(application: Application, old_statuses, new_status: str, actor, *, act
         .execution_options(synchronize_session=False)
     )
     if changed != 1:
-        db.session.rollback()
         raise DomainError("This application changed meanwhile; reload and try again.", code="state_changed")
     db.session.expire(application)
     log_action(application, action or new_status, actor, from_status=old, to_status=new_status, reason=reason)
-    application_changed.send(application, old_status=old, new_status=new_status, actor=actor)
+    return Moved(application, old, new_status)
 
 
 def _take_seat(series_id: int) -> bool:
@@ -152,14 +177,14 @@ def _queue_stamp(series_id: int, moment):
 
 
 def _room_to_present(series: Series, moment) -> bool:
-    from ..rotation.services import has_room_for_another  # noqa: PLC0415  (a cycle: see the layers contract)
+    from ..rotation.planning import has_room_for_another  # noqa: PLC0415  (a cycle: see the layers contract)
 
     return has_room_for_another(series, moment)
 
 
 # -- applying -------------------------------------------------------------------------------------
 
-def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Application:
+def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: str = "") -> Application:
     (series,) = lock_series(series.id)  # a cancellation either came first (refused here) or ends this one too
     moment = now()
     state = series.status_at(moment)
@@ -181,9 +206,9 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
     if db.session.scalar(select(exists().where(Application.series_id == series.id, Application.user_id == user.id,
                                                Application.status.in_(LIVE_STATUSES)))):
         raise DomainError("You already have an application to this series.", code="already_applied")
-    offered = quote_for(series, user, trainee=trainee)
+    offered = quote_for(series, user, claims=claims)
     application = Application(
-        series_id=series.id, user_id=user.id, trainee=trainee, note=note,
+        series_id=series.id, user_id=user.id, claims=sorted(claims), note=note,
         attestation_text=agreed,
         attestation_answers=attestation.recorded_answers(agreed.item_list, answers), attested_at=moment,
         quote=offered.to_api(), price=offered.amount, currency=offered.currency, applied_at=moment,
@@ -192,17 +217,16 @@ def apply(series: Series, user, *, trainee: bool, answers, note: str = "") -> Ap
     try:
         db.session.flush()
     except IntegrityError as exc:  # a concurrent request created the live application first
-        db.session.rollback()
         raise DomainError("You already have an application to this series.", code="already_applied") from exc
     log_action(application, "applied", user, to_status="pending", data={"quote": application.quote})
     _notify(application, "application_received")
-    db.session.commit()
+    tell_leaders(application, "applied")
     return application
 
 
 # -- leaders' decisions ---------------------------------------------------------------------------
 
-def accept(application: Application, actor) -> Application:
+def accept(application: Application, actor) -> Moved:
     """Enrol if a seat is free and nobody is queueing; otherwise put the application on the waiting list."""
     (series,) = lock_series(application.series_id)
     require_view(application, actor)
@@ -215,18 +239,17 @@ def accept(application: Application, actor) -> Application:
     if series.status_at(moment) in ("cancelled", "completed", "draft"):
         raise DomainError("This series is not taking members.", code="series_closed")
     if not _someone_waiting(series.id) and _room_to_present(series, moment) and _take_seat(series.id):
-        _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment, enrolled_at=moment)
+        moved = _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment,
+                      enrolled_at=moment)
         issue_invoice(application, actor)  # the member owes the fee from now
-        _notify(application, "application_accepted")
     else:
-        _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment,
-              waitlisted_at=_queue_stamp(series.id, moment))
+        moved = _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment,
+                      waitlisted_at=_queue_stamp(series.id, moment))
         _notify(application, "application_waitlisted")
-    db.session.commit()
-    return application
+    return moved
 
 
-def decline(application: Application, actor, reason: str) -> Application:
+def decline(application: Application, actor, reason: str) -> Moved:
     (series,) = lock_series(application.series_id)
     require_view(application, actor)
     if not series.can_manage(actor):
@@ -236,17 +259,17 @@ def decline(application: Application, actor, reason: str) -> Application:
     if not reason:
         raise InvalidInput("Tell the applicant why.", fields={"reason": "A reason is required; the applicant is told."})
     old = application.status
-    _move(application, (old,), "declined", actor, reason=reason, decided_at=now(), ended_at=now(), end_reason=reason)
+    moved = _move(application, (old,), "declined", actor, reason=reason, decided_at=now(), ended_at=now(),
+                  end_reason=reason)
     if old in SEATED_STATUSES:
         _free_seat(series.id)
-    settle_refunds(application, actor)
+    owed = settle_refunds(application, actor)
     _notify(application, "application_declined", reason=reason)
-    db.session.commit()
-    return application
+    return Moved(application, old, moved.new_status, owed)
 
 
-def withdraw(application: Application, actor, reason: str):
-    """Withdraw in writing; returns what is owed back (pricing.services.Owed, possibly 0.00)."""
+def withdraw(application: Application, actor, reason: str) -> Moved:
+    """Withdraw in writing; `owed` is what is owed back (pricing.services.Owed, possibly 0.00)."""
     lock_series(application.series_id)
     require_view(application, actor)
     if not application.is_live:
@@ -254,16 +277,16 @@ def withdraw(application: Application, actor, reason: str):
     if not reason:
         raise InvalidInput("Please say why, in a sentence.", fields={"reason": "A written reason is required."})
     old = application.status
-    _move(application, (old,), "withdrawn", actor, reason=reason, ended_at=now(), end_reason=reason)
+    moved = _move(application, (old,), "withdrawn", actor, reason=reason, ended_at=now(), end_reason=reason)
     if old in SEATED_STATUSES:
         _free_seat(application.series_id)
     owed = settle_refunds(application, actor)
     _notify(application, "application_withdrawn", refund=owed)
-    db.session.commit()
-    return owed
+    tell_leaders(application, "withdrew")
+    return Moved(application, old, moved.new_status, owed)
 
 
-def accept_offer(application: Application, actor) -> Application:
+def accept_offer(application: Application, actor) -> Moved:
     lock_series(application.series_id)
     require_view(application, actor)
     if application.user_id != actor.id:
@@ -273,32 +296,30 @@ def accept_offer(application: Application, actor) -> Application:
     moment = now()
     if application.offer_expires_at <= moment:
         raise DomainError("This offer has lapsed.", code="offer_expired")
-    _move(application, ("offered",), "enrolled", actor, action="offer_accepted", enrolled_at=moment, took_offer=True)
-    _notify(application, "application_accepted")
-    db.session.commit()
-    return application
+    moved = _move(application, ("offered",), "enrolled", actor, action="offer_accepted", enrolled_at=moment,
+                  took_offer=True)
+    return moved
 
 
 # -- the waiting list, run by the scheduler ----------------------------------------------------------
 
-def expire_offers(moment) -> int:
-    lapsed = db.session.scalars(select(Application.id).where(
+def lapsed_offers(moment) -> list[int]:
+    return db.session.scalars(select(Application.id).where(
         Application.status == "offered", Application.offer_expires_at <= moment)).all()
-    done = 0
-    for application_id in lapsed:
-        application = db.session.get_one(Application, application_id)
-        lock_series(application.series_id)
-        try:
-            _move(application, ("offered",), "offer_expired", None, reason="The offer was not taken up in time.",
-                  ended_at=moment)
-        except DomainError:
-            continue  # another scheduler expired it, or the member took it up just now
-        _free_seat(application.series_id)
-        settle_refunds(application, None)
-        _notify(application, "offer_expired")
-        db.session.commit()
-        done += 1
-    return done
+
+
+def expire_offer(application_id: int, moment) -> bool:
+    """A lapsed offer ends and frees its seat; False if another scheduler expired it or the member took it up."""
+    application = db.session.get(Application, application_id)
+    lock_series(application.series_id)
+    if application.status != "offered" or application.offer_expires_at > moment:
+        return False
+    _move(application, ("offered",), "offer_expired", None, reason="The offer was not taken up in time.",
+          ended_at=moment)
+    _free_seat(application.series_id)
+    settle_refunds(application, None)
+    _notify(application, "offer_expired")
+    return True
 
 
 def _next_in_line(series: Series) -> Application | None:
@@ -312,57 +333,66 @@ def _next_in_line(series: Series) -> Application | None:
     )
 
 
-def make_offers(moment) -> int:
-    """Offer each free seat to the first person waiting for it."""
-    candidates = db.session.scalars(select(Series.id).where(
+def series_with_free_seats() -> list[int]:
+    """Published series with a free seat and someone on the waiting list."""
+    return db.session.scalars(select(Series.id).where(
         Series.lifecycle == "published", Series.seats_taken < Series.capacity,
         exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))).all()
-    made = 0
-    for series_id in candidates:
-        (series,) = lock_series(series_id)
-        while series.status_at(moment) not in ("completed", "cancelled"):
-            application = _next_in_line(series)
-            if application is None or not _room_to_present(series, moment) or not _take_seat(series.id):
-                db.session.rollback()
-                break
-            expires = moment + timedelta(hours=series.offer_hours)
-            try:
-                _move(application, ("waitlisted",), "offered", None, offered_at=moment, offer_expires_at=expires)
-            except DomainError:  # rolled back, seat and lock included; look again
-                (series,) = lock_series(series_id)
-                continue
-            issue_invoice(application, None)  # an offer reserves the seat: the fee is owed from now
-            _notify(application, "waitlist_offer", stamp=f":{moment.isoformat()}", expires_at=expires)
-            db.session.commit()
-            (series,) = lock_series(series_id)
-            made += 1
-    return made
 
 
-def end_for_cancelled_series(series: Series, actor, reason: str) -> None:
-    """The society cancelled `series` (its lock held by the caller): every live application ends, and
-    everything paid on any application still in it is owed back in full."""
+def offer_free_seat(series_id: int, moment) -> bool:
+    """Offer one free seat to the first person waiting for it; False when there is none to offer.
+
+    DomainError if that application changed meanwhile (the caller rolls back and looks again)."""
+    (series,) = lock_series(series_id)
+    if series.status_at(moment) in ("completed", "cancelled"):
+        return False
+    application = _next_in_line(series)
+    if application is None or not _room_to_present(series, moment) or not _take_seat(series.id):
+        return False
+    expires = moment + timedelta(hours=series.offer_hours)
+    _move(application, ("waitlisted",), "offered", None, offered_at=moment, offer_expires_at=expires)
+    issue_invoice(application, None)  # an offer reserves the seat: the fee is owed from now
+    _notify(application, "waitlist_offer", stamp=f":{moment.isoformat()}", expires_at=expires)
+    return True
+
+
+def end_for_cancelled_series(series: Series, actor, reason: str) -> list[Moved]:
+    """The society cancelled `series` (its lock held by the caller): every live application ends and
+    frees its seat. What is owed back and the members' news follow in flows/series.py."""
     moment = now()
+    ended = []
     for application in series_applications(series):
-        if application.status not in LIVE_STATUSES:
-            continue
-        _move(application, LIVE_STATUSES, "cancelled", actor, action="series_cancelled", reason=reason,
-              ended_at=moment, end_reason=reason)
-        settle_refunds(application, actor)
-        _notify(application, "series_cancelled", reason=reason)
+        if application.status in LIVE_STATUSES:
+            ended.append(_move(application, LIVE_STATUSES, "cancelled", actor, action="series_cancelled",
+                               reason=reason, ended_at=moment, end_reason=reason))
     series.seats_taken = 0
+    return ended
 
 
-def series_applications(series: Series, ids=None) -> Sequence[Application]:
-    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number
-    of queries."""
+def welcome(application: Application) -> None:
+    """"You have a place": one email for the event, carrying the calendar invitation queued for it,
+    so it is called after that invitation (flows/applications.py)."""
+    _notify(application, "application_accepted", carry=f"calendar-invite:application-{application.id}")
+
+
+def tell_series_cancelled(application: Application, reason: str) -> None:
+    """The member hears the series is cancelled, with the refund already recorded (the email names it)."""
+    _notify(application, "series_cancelled", reason=reason)
+
+
+def series_applications(series: Series, ids=None, *, history: bool = True) -> list[Application]:
+    """The applications of a series (all, or those with `ids`) with what a roster shows, in a fixed number of queries.
+
+    `history=False` leaves out each application's audit trail, which only the roster page shows.
+    """
 
     chosen = [Application.id.in_(ids)] if ids is not None else []
+    loads = [selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
+             selectinload(Application.payments), selectinload(Application.refunds)]
+    if history:
+        loads.append(selectinload(Application.history))
     return db.session.scalars(
-        select(Application).where(Application.series_id == series.id, *chosen)
-        .options(selectinload(Application.user).selectinload(User.memberships),
-                 selectinload(Application.attestation_text),
-                 selectinload(Application.history), selectinload(Application.payments),
-                 selectinload(Application.refunds))
+        select(Application).where(Application.series_id == series.id, *chosen).options(*loads)
         .order_by(Application.applied_at, Application.id)
     ).all()

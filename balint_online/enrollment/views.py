@@ -6,15 +6,18 @@ from sqlalchemy import select
 
 from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors
+from ..core.money import format_money
 from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
-from ..pricing.rules import format_money, refund_for_withdrawal
+from ..flows import applications as flows
+from ..pricing.providers import pays_online
+from ..pricing.rules import DECLINED, refund_for_withdrawal, refund_owed
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
 from ..series.services import managed_series
 from . import attestation, services
 from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
-from .models import LIVE_STATUSES, Application
+from .models import LIVE_STATUSES, SEATED_STATUSES, STATUS_LABELS, Application
 
 bp = Blueprint("enrollment", __name__)
 
@@ -54,18 +57,19 @@ def apply(series_id):
         _attach(form, attestation.missing_items(form.items, form.answers()))
         if valid and not form.errors:
             try:
-                application = services.apply(series, current_user, trainee=form.trainee.data,
+                application = services.apply(series, current_user, claims=form.claims(),
                                              answers=form.answers(), note=form.note.data or "")
             except InvalidInput as exc:
                 _attach(form, exc.fields)
             except DomainError as exc:
                 problem = exc.message
             else:
+                db.session.commit()
                 flash("Thank you: your application is in. The leaders choose the group; we will email you.", "success")
                 return redirect(url_for(".application", application_id=application.id))
     today = series_today(series)
     context = dict(series=series, form=form, problem=problem, intro=wording.intro,
-                   quote=quote_for(series, current_user, trainee=bool(form.trainee.data), on=today),
+                   quote=quote_for(series, current_user, claims=form.claims(), on=today),
                    membership=current_user.membership_on(today), today=today,
                    registration_closed=series.registration_closed)
     return render_template("enrollment/apply.html", **context), 422 if form.errors or problem else 200
@@ -91,7 +95,7 @@ def application(application_id):
     application = _viewable(application_id)
     return render_template("enrollment/application.html", application=application, series=application.series,
                            position=services.waitlist_position(application), account=account(application),
-                           payment_status=payment_status(application),
+                           payment_status=payment_status(application), pays_online=pays_online(),
                            is_applicant=application.user_id == current_user.id)
 
 
@@ -99,7 +103,8 @@ def application(application_id):
 @login_required
 def accept_offer(application_id):
     application = _own(application_id)
-    services.accept_offer(application, current_user)
+    flows.accept_offer(application, current_user)
+    db.session.commit()
     flash(f"Welcome: your place in {application.series.title} is confirmed.", "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -113,18 +118,20 @@ def withdraw(application_id):
         return redirect(url_for(".application", application_id=application.id))
     series = application.series
     # The refund the service will record if they confirm today, computed by the same rule.
-    preview = refund_for_withdrawal(paid=paid_total(application), received_on=series_today(series),
+    paid = paid_total(application)
+    preview = refund_for_withdrawal(paid=paid, received_on=series_today(series),
                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     form = WithdrawForm()
     if form.validate_on_submit():
-        owed = services.withdraw(application, current_user, form.reason.data)
+        owed = flows.withdraw(application, current_user, form.reason.data)
+        db.session.commit()
         message = "Your withdrawal is recorded."
         if owed.amount > 0:
             message += f" Refund: {format_money(owed.amount)} {owed.currency}, by {owed.due_by.isoformat()}."
         flash(message, "success")
         return redirect(url_for(".application", application_id=application.id))
     return (render_template("enrollment/withdraw.html", application=application, series=series, preview=preview,
-                            form=form), 422 if form.errors else 200)
+                            paid=paid, form=form), 422 if form.errors else 200)
 
 
 # -- the leaders' review ------------------------------------------------------------------------------
@@ -169,14 +176,16 @@ def roster(series_id):
     groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
     queue = services.waitlist_positions(light)
     return render_template("enrollment/roster.html", series=series, groups=groups, today=series_today(series),
-                           payment_status=payment_status, position=lambda a: queue.get(a.id))
+                           payment_status=payment_status, status_labels=STATUS_LABELS,
+                           position=lambda a: queue.get(a.id))
 
 
 @bp.post("/lead/applications/<int:application_id>/accept")
 @login_required
 def accept(application_id):
     application = db.get_or_404(Application, application_id)
-    services.accept(application, current_user)
+    flows.accept(application, current_user)
+    db.session.commit()
     if application.status == "enrolled":
         flash(f"{application.user.name} is enrolled and has been emailed.", "success")
     else:
@@ -190,13 +199,20 @@ def accept(application_id):
 def decline(application_id):
     application = db.get_or_404(Application, application_id)
     series = _managed_series(application.series_id)
+    # Declining an applicant, or removing someone who holds a place: the same service, told apart on the page.
+    removing = application.status in SEATED_STATUSES
     form = DeclineForm()
     if form.validate_on_submit():
-        services.decline(application, current_user, form.reason.data)
-        flash(f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
+        flows.decline(application, current_user, form.reason.data)
+        db.session.commit()
+        flash(f"{application.user.name} is removed from the group; they have been emailed your reason." if removing
+              else f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
         return redirect(url_for(".roster", series_id=series.id))
-    return (render_template("enrollment/decline.html", application=application, series=series, form=form),
-            422 if form.errors else 200)
+    # The refund they would be owed, by the rule the service applies (everything paid comes back).
+    preview = refund_owed(ending=DECLINED, paid=paid_total(application), ended_on=series_today(series),
+                          cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
+    return (render_template("enrollment/decline.html", application=application, series=series, form=form,
+                            removing=removing, preview=preview), 422 if form.errors else 200)
 
 
 # -- the society's commitments, edited by its admins --------------------------------------------------

@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ..core.money import ZERO
 from ..core.schemas import day_problem
-
-ZERO = Decimal("0.00")
 
 INVOICE, CREDIT_NOTE = "invoice", "credit_note"
 

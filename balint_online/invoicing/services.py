@@ -21,10 +21,11 @@ from ..accounts.models import User
 from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError
+from ..core.money import format_money
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import Payment, Refund, RefundStatus
-from ..pricing.rules import format_money, local_date
+from ..pricing.rules import local_date
 from ..pricing.services import account, invoice_lines, receipt_number
 from ..series.locking import lock_series
 from ..series.models import Series

@@ -34,3 +34,24 @@ class OutboxMessage(Model):
     # Given up on (a fault of the message itself, or too many attempts): never retried by itself,
     # listed for administrators at /admin/mail.
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class Notice(Model):
+    """One event kept for a daily digest instead of an email of its own (a leader who chose a daily summary).
+
+    `line` is what the event's own email would have said in its subject; the digest lists the lines
+    and marks them sent (a conditional update, so two schedulers never send one twice).
+    """
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The event's own email key: an event is kept once however often it is reported.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    line: Mapped[str] = mapped_column(String(300))
+    # What the event is about (a series' title), for the digest's "why you get this" line.
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -6,10 +6,20 @@ from ..core.api import ApiError, api_auth, current_api_user, get_or_404, idempot
 from ..core.schemas import column_length
 from ..enrollment.models import Application
 from ..enrollment.schemas import ApplicationOut
+from ..extensions import db
 from ..series.models import Series
 from .models import Payment
 from .providers import provider_named
-from .schemas import PaymentCreate, PaymentOut, Quote, QuoteQuery, Recorded, RecordedPayment, ScholarshipGrant
+from .schemas import (
+    PaymentCreate,
+    PaymentOut,
+    Quote,
+    QuoteQuery,
+    Recorded,
+    RecordedPayment,
+    ScholarshipGrant,
+    claims_of,
+)
 from .services import grant_scholarship, payment_status, quote_for, record_payment
 
 bp = Blueprint("pricing_api", __name__)
@@ -26,7 +36,7 @@ def series_quote(series_id, query: QuoteQuery):
     if series.lifecycle == "draft" and not series.can_manage(current_api_user()):
         raise ApiError(404, f"No series with id {series_id}.")
     # Membership comes from the caller's own record on that date, never from the request.
-    offered = quote_for(series, current_api_user(), trainee=query.trainee, on=query.on)
+    offered = quote_for(series, current_api_user(), claims=claims_of(query), on=query.on)
     return Quote.model_validate(offered.to_api())
 
 
@@ -49,6 +59,7 @@ def add_payment(application_id, body: PaymentCreate):
     key = idempotency_key(KEY_LENGTH) or body.idempotency_key
     payment, created = record_payment(application, amount=body.amount, method=body.method, reference=body.reference,
                                       actor=user, idempotency_key=key)
+    db.session.commit()
     answer = RecordedPayment(**PaymentOut.of(payment).model_dump(), payment_status=payment_status(application))
     return answer, 201 if created else 200
 
@@ -64,6 +75,7 @@ def scholarship(application_id, body: ScholarshipGrant):
         raise ApiError(403, "Only administrators grant scholarships.")
     application = get_or_404(Application, application_id, "application")
     grant_scholarship(application, user, body.reason)
+    db.session.commit()
     return ApplicationOut.of(application, manager=current_api_user())
 
 
@@ -71,4 +83,6 @@ def scholarship(application_id, body: ScholarshipGrant):
 @returns(Recorded, errors=(400,))
 def provider_notification(provider):
     """A payment provider reports money received (authenticated by the provider's signature, not by token)"""
-    return Recorded(recorded=[PaymentOut.of(p) for p in provider_named(provider).handle_notification(request)])
+    recorded = provider_named(provider).handle_notification(request)
+    db.session.commit()
+    return Recorded(recorded=[PaymentOut.of(p) for p in recorded])

@@ -10,6 +10,10 @@ Stripe refunds on the PaymentIntents it was paid with, from a job (pricing/jobs.
   administrator to settle.
 - Stripe's refund states reach us in its answer, in `refund.*` and `charge.refunded` webhooks, in
   any order, and by polling sent refunds; a state only ever moves forward (PAYOUT_PROGRESS).
+
+The commits here are the job's deliberate units of work (the claim, then the outcome), so that no
+transaction is held while Stripe answers and a refund is never sent twice; the webhook handlers
+(refund_reported) flush, and the request commits.
 """
 
 import logging
@@ -21,6 +25,7 @@ from sqlalchemy import and_, exists, or_, select, update
 
 from ..audit.services import log_action
 from ..core.clock import now
+from ..core.money import ZERO, format_money
 from ..core.schemas import column_length
 from ..core.statements import rows_changed
 from ..extensions import db
@@ -28,8 +33,7 @@ from ..series.locking import lock_series
 from . import stripe_api
 from .card_models import RefundPayout
 from .models import PAYOUT_BY_HAND, PAYOUT_STRIPE, Payment, Refund, RefundStatus
-from .rules import format_money
-from .services import ZERO, refund_went_out
+from .services import refund_went_out
 
 log = logging.getLogger(__name__)
 

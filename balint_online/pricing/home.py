@@ -1,25 +1,38 @@
-"""Invoices, receipts and the complimentary membership offer on the member's home page."""
+"""On the home page: money owed (with the way to pay), the complimentary membership offer, and invoices and receipts.
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+Money appears only where something is owed or paid: an application still waiting, or ended
+before anything was paid, has no line here.
+"""
 
-from ..enrollment.models import Application
-from ..extensions import db
+from ..enrollment.home import applications
 from ..invoicing.services import invoice_numbers
-from .services import account, open_membership_offer
+from .providers import pays_online
+from .services import OWING_STATUSES, account, open_membership_offer
 
 
-def section(user):
-    applications = db.session.scalars(
-        select(Application).where(Application.user_id == user.id)
-        .options(selectinload(Application.series), selectinload(Application.payments),
-                 selectinload(Application.refunds))
-        .order_by(Application.applied_at.desc())
-    ).all()
-    offer = open_membership_offer(user)
-    if not applications and offer is None:
-        return None  # nothing billed yet: the applications section says how to start
-    numbers = invoice_numbers(a.id for a in applications)
-    invoices = [(a, numbers.get(a.id), account(a)) for a in applications]
-    payments = sorted((p for a in applications for p in a.payments), key=lambda p: p.received_at, reverse=True)
-    return ("pricing/_home.html", {"invoices": invoices, "payments": payments, "offer": offer, "user": user})
+def _accounts(home):
+    return home.once("accounts", lambda: {a.id: account(a) for a in applications(home)})
+
+
+def payments_due(home):
+    accounts = _accounts(home)
+    due = [(a, accounts[a.id]) for a in applications(home) if a.status in OWING_STATUSES and accounts[a.id].balance > 0]
+    offer = open_membership_offer(home.user)
+    if not due and offer is None:
+        return None
+    return "pricing/_home.html", {"due": due, "offer": offer, "online": pays_online()}
+
+
+def _has_money(application, acct) -> bool:
+    return application.status in OWING_STATUSES or acct.paid > 0 or acct.refund_due > 0 or acct.refund_paid > 0
+
+
+def documents(home):
+    accounts = _accounts(home)
+    billed = [a for a in applications(home) if _has_money(a, accounts[a.id])]
+    if not billed:
+        return None
+    numbers = invoice_numbers(a.id for a in billed)
+    payments = sorted((p for a in billed for p in a.payments), key=lambda p: p.received_at, reverse=True)
+    return "pricing/_home_documents.html", {"invoices": [(a, numbers.get(a.id), accounts[a.id]) for a in billed],
+                                            "payments": payments}

@@ -2,29 +2,40 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
-from ..core.types import Money, UTCDateTime
+from ..core.labels import LabelledStrEnum
+from ..core.types import Money, StatusColumn, UTCDateTime
 from ..extensions import Model
 
 PAYMENT_METHODS = {"cheque": "Cheque", "transfer": "Bank transfer", "card": "Card", "cash": "Cash",
                    "invoice": "Invoice", "other": "Other"}
 
 
-class RefundStatus(StrEnum):
+class RefundStatus(LabelledStrEnum):
     """Where a refund owed stands. By hand: due, then paid. Through Stripe (pricing/card_refunds.py):
     due (being sent, retried while Stripe is unreachable), sent (Stripe accepted it), paid (Stripe
     confirmed it), or failed (Stripe refused it, or every retry failed: an administrator settles it)."""
 
-    DUE = "due"
-    SENT = "sent"
-    PAID = "paid"
-    FAILED = "failed"
+    DUE = "due", "Owed"
+    SENT = "sent", "Sent to the card"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Failed: to be paid by hand"
+
+
+class PaymentStatus(LabelledStrEnum):
+    """Where an application's money stands (pricing.services.payment_status); computed, never stored."""
+
+    UNPAID = "unpaid", "Not paid yet"
+    PART_PAID = "part-paid", "Part paid"
+    PAID = "paid", "Paid"
+    WAIVED = "waived", "Fee waived (scholarship)"
+    REFUND_DUE = "refund-due", "Refund due"
+    REFUNDED = "refunded", "Refunded"
 
 
 # Still owed to the member: the money has not reached them (yet).
@@ -63,7 +74,7 @@ class Refund(Model):
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(40))
     lines: Mapped[list] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(10), default=RefundStatus.DUE)
+    status: Mapped[RefundStatus] = mapped_column(StatusColumn(RefundStatus, 10), default=RefundStatus.DUE)
     acknowledged_on: Mapped[date]
     due_by: Mapped[date]
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

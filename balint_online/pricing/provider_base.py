@@ -24,6 +24,8 @@ class PaymentProvider:
     name = ""
     # Origins of the provider's hosted pages that paying redirects to (the pages' form-action allows them).
     form_action_origins: tuple[str, ...] = ()
+    # Whether "Pay" takes the money there and then (a card page); otherwise members are shown how to pay.
+    online = False
 
     def start_payment(self, application) -> PaymentStep:
         raise NotImplementedError

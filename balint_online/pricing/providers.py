@@ -42,5 +42,11 @@ def provider_named(name: str) -> PaymentProvider:
         raise NotificationRejected(f"No payment provider is called {name!r}.") from None
 
 
+def pays_online() -> bool:
+    """Whether the configured provider takes payments itself: only then is there a "Pay" button."""
+    provider = PROVIDERS.get(current_app.config["PAYMENT_PROVIDER"])
+    return provider is not None and provider.online
+
+
 def configured_provider() -> PaymentProvider:
     return provider_named(current_app.config["PAYMENT_PROVIDER"])

@@ -9,26 +9,22 @@ deadline here is a calendar date, inclusive, in the series' IANA time zone.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# The database bound (64-bit cents), so that no amount the rules accept overflows its column.
-from ..core.money import CENT, MAX_AMOUNT
+from ..core.money import CENT, FLOAT_MESSAGE, format_money, money, signed_cents
+from .categories import BY_KEY, KEYS, LABELS, REGISTRY, Facts, category_of, check_claims
 
-CATEGORIES = ("standard", "member", "trainee", "member_trainee")
-CATEGORY_LABELS = {
-    "standard": "Non-member",
-    "member": "Society member",
-    "trainee": "Trainee (resident, student, fellow)",
-    "member_trainee": "Member trainee",
-}
+# The categories are data (categories.py); these names are what the rest of the code reads.
+CATEGORIES = KEYS
+CATEGORY_LABELS = LABELS
 PERIODS = ("early", "regular")
 # The rates of people who are not members: "Those registering at the non-member rate will have an option
 # to apply for a one-year complimentary membership to the ABS following the conference" (seed 000).
-NON_MEMBER_CATEGORIES = ("standard", "trainee")
+NON_MEMBER_CATEGORIES = tuple(c.key for c in REGISTRY if not c.member_rate)
 
 DEFAULT_TRAINEE_DISCOUNT_PERCENT = Decimal("20")
 DEFAULT_CANCELLATION_FEE = Decimal("100.00")
@@ -51,90 +47,10 @@ REFUND_REASONS = (
 # How an application ended, as far as money is concerned (see refund_owed).
 WITHDRAWN, DECLINED, OFFER_LAPSED, CANCELLED_BY_SOCIETY = "withdrawn", "declined", "offer_lapsed", "cancelled"
 
-# ASCII digits only: Decimal() would also accept exponents, underscores and
-# non-Latin digits, none of which belong in a price field.
-_AMOUNT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
-_FLOAT_MESSAGE = 'must be given as a string such as "875.00", not a floating-point number'
 
-# Which trainee cell the percentage helper derives from which base cell.
-_TRAINEE_BASES = {"trainee": "standard", "member_trainee": "member"}
-# Cells a category falls back to when the table has none for it; the cheapest
-# applicable candidate wins. `standard` is always present, so this terminates.
-_FALLBACKS = {
-    "standard": (),
-    "member": ("standard",),
-    "trainee": ("standard",),
-    "member_trainee": ("trainee", "member"),
-}
-
-
-# --------------------------------------------------------------------------
-# Money
-# --------------------------------------------------------------------------
-
-
-def money(value) -> Decimal:
-    """Parse a non-negative amount into a ``Decimal`` with exactly two places.
-
-    Accepts ``str`` (ASCII digits, optional ``.`` and fraction, surrounding
-    whitespace ignored), ``int`` and ``Decimal``. Trailing zeros beyond cents
-    are fine ("1.500" -> 1.50); anything that is not a whole number of cents
-    is not. Messages start with "must ..." so they can be shown as field
-    errors as they are.
-
-    Raises ``TypeError`` for floats (binary floats cannot hold cents exactly),
-    bools and other types; ``ValueError`` for malformed text, NaN/infinity,
-    negatives, more than two decimal places or absurdly large values.
-    """
-    if isinstance(value, float):
-        raise TypeError(_FLOAT_MESSAGE)
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise TypeError(f"must be a string, int or Decimal amount, not {type(value).__name__}")
-    if isinstance(value, str):
-        text = value.strip()
-        if not _AMOUNT_RE.fullmatch(text):
-            raise ValueError(f"must be an amount such as 875.00 (got {value!r})")
-        value = Decimal(text)
-    elif isinstance(value, int):
-        value = Decimal(value)
-    if not value.is_finite():
-        raise ValueError(f"must be a finite amount (got {value})")
-    if value < 0:
-        raise ValueError(f"must not be negative (got {value})")
-    if value > MAX_AMOUNT:
-        raise ValueError(f"must be smaller: at most {MAX_AMOUNT} (got {value})")
-    return _exact_cents(value)
-
-
-def _exact_cents(value: Decimal) -> Decimal:
-    """Quantize a finite Decimal to cents, refusing to round."""
-    try:
-        cents = value.quantize(CENT)
-    except InvalidOperation:
-        raise ValueError(f"must be a smaller amount (got {value})") from None
-    if cents != value:
-        raise ValueError(f"must have at most two decimal places (got {value})")
-    # A negative zero would be rendered as "-0.00".
-    return cents.copy_abs() if cents == 0 else cents
-
-
-def _signed_cents(value, what: str) -> Decimal:
-    """Validate a possibly negative amount (quote and refund lines)."""
-    if not isinstance(value, Decimal):
-        raise TypeError(f"{what} must be a Decimal, not {type(value).__name__}")
-    if not value.is_finite():
-        raise ValueError(f"{what} must be finite (got {value})")
-    return _exact_cents(value)
-
-
-def format_money(amount: Decimal) -> str:
-    """Render an amount as plain text with two places: ``"875.00"``, ``"-750.00"``.
-
-    No currency symbol and no thousands separator; that is presentation.
-    Raises ``TypeError`` for non-Decimals and ``ValueError`` for sub-cent values.
-    """
-    return f"{_signed_cents(amount, 'amount'):f}"
+# Which cell the percentage helper derives from which base cell.
+_DISCOUNT_BASES = {c.key: c.discounted_from for c in REGISTRY if c.discounted_from}
 
 
 # --------------------------------------------------------------------------
@@ -265,7 +181,7 @@ def _check_table(table) -> None:
 
 def _percent(value) -> Decimal:
     if isinstance(value, float):
-        raise TypeError("percent " + _FLOAT_MESSAGE)
+        raise TypeError("percent " + FLOAT_MESSAGE)
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise TypeError(f"percent must be a string, int or Decimal, not {type(value).__name__}")
     try:
@@ -280,8 +196,9 @@ def _percent(value) -> Decimal:
 def fill_trainee_cells(table: PriceTable, percent=DEFAULT_TRAINEE_DISCOUNT_PERCENT) -> dict[str, Rate]:
     """Return a copy of ``table`` with blank trainee cells filled in.
 
-    ``trainee`` is derived from ``standard`` and ``member_trainee`` from
-    ``member`` (only if ``member`` exists), each figure reduced by
+    Each category with a ``discounted_from`` base is derived from it
+    (``trainee`` from ``standard``, ``member_trainee`` from ``member``, only
+    if the base exists), each figure reduced by
     ``percent`` and rounded half-up to the cent. A base without an early
     rate yields a trainee cell without one. Cells already present are never
     touched, so explicit prices always win. ``percent`` is a Decimal, int or
@@ -295,7 +212,7 @@ def fill_trainee_cells(table: PriceTable, percent=DEFAULT_TRAINEE_DISCOUNT_PERCE
         return (amount * factor).quantize(CENT, rounding=ROUND_HALF_UP)
 
     filled = dict(table)
-    for name, base_name in _TRAINEE_BASES.items():
+    for name, base_name in _DISCOUNT_BASES.items():
         base = table.get(base_name)
         if name in filled or base is None:
             continue
@@ -367,11 +284,10 @@ def local_date(instant: datetime, tz: str) -> date:
     return instant.astimezone(zone).date()
 
 
-def category_for(*, is_member: bool, trainee: bool) -> str:
-    """Price category for an applicant (pass ``is_member=True`` for a granted member rate)."""
-    if is_member:
-        return "member_trainee" if trainee else "member"
-    return "trainee" if trainee else "standard"
+def category_for(*, is_member: bool, claims: Collection[str] = ()) -> str:
+    """Price category for an applicant (pass ``is_member=True`` for a granted member rate): the most
+    particular one whose rule holds for their membership and the claims they made (categories.py)."""
+    return category_of(Facts(is_member=is_member, claims=check_claims(claims)))
 
 
 def period_for(on: date, early_bird_deadline: date | None) -> str:
@@ -395,7 +311,7 @@ class QuoteLine:
     amount: Decimal
 
     def __post_init__(self):
-        object.__setattr__(self, "amount", _signed_cents(self.amount, "line amount"))
+        object.__setattr__(self, "amount", signed_cents(self.amount, "line amount"))
 
     def to_api(self) -> dict:
         return {"label": self.label, "amount": format_money(self.amount)}
@@ -437,7 +353,8 @@ def _charged(rate: Rate, in_early_period: bool) -> Decimal:
 def _resolve_category(table: PriceTable, category: str, in_early_period: bool) -> str:
     if category in table:
         return category
-    candidates = [_resolve_category(table, fallback, in_early_period) for fallback in _FALLBACKS[category]]
+    # Fallbacks are earlier categories and `standard` is always present, so this terminates.
+    candidates = [_resolve_category(table, fallback, in_early_period) for fallback in BY_KEY[category].fallbacks]
     # Ties go to the first candidate, i.e. the trainee rate for a member trainee.
     return min(candidates, key=lambda name: _charged(table[name], in_early_period))
 
@@ -449,7 +366,7 @@ def quote(
     on: date,
     early_bird_deadline: date | None,
     is_member: bool,
-    trainee: bool,
+    claims: Collection[str] = (),
     member_rate_granted: bool = False,
     scholarship: bool = False,
 ) -> Quote:
@@ -458,9 +375,10 @@ def quote(
     ``on`` is the local date (series zone) the price is fixed for, e.g. the
     application date via :func:`local_date`. ``member_rate_granted`` gives a
     non-member (a member of another Balint society) the member rate.
-    A category without a cell falls back to the cheapest applicable cell:
-    member trainee -> lower of trainee and member; trainee or member ->
-    non-member; the line label says so. A scholarship adds a line waiving
+    ``claims`` are what the applicant says of themselves (keys of
+    ``categories.CLAIMS``, e.g. ``{"trainee"}``). A category without a cell falls back to the cheapest applicable cell:
+    each category's ``fallbacks`` (member trainee -> lower of trainee and
+    member; trainee or member -> non-member); the line label says so. A scholarship adds a line waiving
     the whole tuition, so the amount becomes 0.00.
 
     ``currency`` must be an ISO 4217 code in capitals (``"EUR"``).
@@ -468,7 +386,7 @@ def quote(
     _check_table(table)
     if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
         raise ValueError(f"currency must be a three-letter ISO code such as EUR (got {currency!r})")
-    category = category_for(is_member=is_member or member_rate_granted, trainee=trainee)
+    category = category_for(is_member=is_member or member_rate_granted, claims=claims)
     in_early_period = period_for(on, early_bird_deadline) == "early"
     rate_category = _resolve_category(table, category, in_early_period)
     rate = table[rate_category]

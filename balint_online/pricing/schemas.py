@@ -1,14 +1,15 @@
 """The API's description of money, quotes and payments (see core/schemas.py)."""
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, PlainValidator, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
 from ..core.schemas import Day, Input, Instant, Output, Query, Text, column_length
 from ..enrollment.models import AuditEntry
-from .models import PAYMENT_METHODS, Payment
+from .categories import CLAIMS
+from .models import PAYMENT_METHODS, Payment, PaymentStatus
 from .rules import CATEGORIES, format_money, money
 
 _AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
@@ -30,7 +31,33 @@ Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_u
                   WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "875.00"})]
 Currency = Annotated[str, Field(pattern="^[A-Z]{3}$", examples=["USD"])]
 Category = Literal[CATEGORIES]
-PaymentStatus = Literal["unpaid", "part-paid", "paid", "waived", "refund-due", "refunded"]
+
+
+def _with_claims(name: str, base: type[BaseModel], *, required: bool) -> Any:
+    # One boolean per claim of pricing/categories.py, named by its key ("trainee": the contract's).
+    fields: dict[str, Any] = {
+        claim.key: (bool, Field(... if required else False, description=claim.description)) for claim in CLAIMS}
+    return create_model(name, __base__=base, __module__=__name__, **fields)
+
+
+# Bases for the bodies and queries that carry what an applicant claims, and the answers that show it.
+# Built from the registry at import; a type checker sees the plain bases.
+if TYPE_CHECKING:
+    ClaimsIn, ClaimsQuery, ClaimsOut = Input, Query, Output
+else:
+    ClaimsIn = _with_claims("ClaimsIn", Input, required=False)
+    ClaimsQuery = _with_claims("ClaimsQuery", Query, required=False)
+    ClaimsOut = _with_claims("ClaimsOut", Output, required=True)
+
+
+def claims_of(model: BaseModel) -> frozenset[str]:
+    """The claims a ClaimsIn or ClaimsQuery says were made."""
+    return frozenset(claim.key for claim in CLAIMS if getattr(model, claim.key))
+
+
+def claim_answers(claims) -> dict[str, bool]:
+    """A ClaimsOut's fields for the claims stored on an application."""
+    return {claim.key: claim.key in claims for claim in CLAIMS}
 
 
 class Line(Output):
@@ -49,8 +76,7 @@ class Quote(Output):
     lines: list[Line]
 
 
-class QuoteQuery(Query):
-    trainee: bool = False
+class QuoteQuery(ClaimsQuery):
     on: Day | None = Field(None, description="The date to price on (default: today in the series' zone)")
 
 

@@ -1,25 +1,27 @@
 """Quotes for real people, payments and refunds recorded against applications, scholarships, each
 application's account, and the complimentary first year of membership."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.money import ZERO, format_money
 from ..core.statements import rows_changed
 from ..enrollment.models import Application
-from ..enrollment.queries import enrolled
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
 from ..series.models import Meeting, Series
-from .models import REFUNDS_OWED, MembershipOffer, Payment, Refund, RefundStatus
+from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
 from .rules import (
     CANCELLED_BY_SOCIETY,
     DECLINED,
@@ -29,7 +31,6 @@ from .rules import (
     QuoteLine,
     RefundDecision,
     earns_complimentary_membership,
-    format_money,
     local_date,
     parse_price_table,
     quote,
@@ -38,8 +39,6 @@ from .rules import (
     refund_still_owed,
     refund_top_up,
 )
-
-ZERO = Decimal("0.00")
 
 
 def membership_flags(user, on: date) -> tuple[bool, bool]:
@@ -54,11 +53,12 @@ def series_today(series) -> date:
     return local_date(now(), series.timezone)
 
 
-def quote_for(series, user, *, trainee: bool, on: date | None = None, scholarship: bool = False) -> Quote:
+def quote_for(series, user, *, claims: Collection[str] = (), on: date | None = None,
+              scholarship: bool = False) -> Quote:
     on = on or series_today(series)
     is_member, granted = membership_flags(user, on)
     return quote(parse_price_table(series.prices), currency=series.currency, on=on,
-                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, trainee=trainee,
+                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, claims=claims,
                  member_rate_granted=granted, scholarship=scholarship)
 
 
@@ -70,19 +70,19 @@ def refunded_total(application) -> Decimal:
     return sum((r.amount for r in application.refunds), ZERO)
 
 
-def payment_status(application) -> str:
+def payment_status(application) -> PaymentStatus:
     """unpaid, part-paid, paid, waived (scholarship), refund-due or refunded."""
     if any(r.status in REFUNDS_OWED and r.amount > 0 for r in application.refunds):
-        return "refund-due"
+        return PaymentStatus.REFUND_DUE
     if any(r.amount > 0 for r in application.refunds):
-        return "refunded"
+        return PaymentStatus.REFUNDED
     paid = paid_total(application)
     due = application.amount_due
     if due == ZERO:
-        return "waived" if application.scholarship else "paid"
+        return PaymentStatus.WAIVED if application.scholarship else PaymentStatus.PAID
     if paid >= due:
-        return "paid"
-    return "part-paid" if paid > ZERO else "unpaid"
+        return PaymentStatus.PAID
+    return PaymentStatus.PART_PAID if paid > ZERO else PaymentStatus.UNPAID
 
 
 def _existing(model, key: str | None):
@@ -123,12 +123,11 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     payment = Payment(amount=amount, currency=application.currency, method=method,
                       reference=reference, idempotency_key=idempotency_key, provider=provider,
                       recorded_by_id=getattr(actor, "id", None), received_at=now())
-    application.payments.append(payment)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            application.payments.append(payment)
     except IntegrityError:
         # The same key on another application's payment, committed meanwhile (that series' lock is not ours).
-        db.session.rollback()
         existing = _existing(Payment, idempotency_key)
         if existing is None:  # not a concurrent retry with the same key: a real fault
             raise
@@ -140,7 +139,6 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     queue_email(key=f"payment_received:payment-{payment.id}", kind="payment_received", user=application.user,
                 context={"application": application, "series": application.series, "payment": payment,
                          "account": account(application)})
-    db.session.commit()
     return payment, True
 
 
@@ -238,11 +236,9 @@ def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
                 paid_reference=reference).execution_options(synchronize_session=False)
     )
     db.session.expire(refund)
-    if changed != 1:
-        db.session.rollback()
+    if changed != 1:  # paid already, or going out through Stripe: nothing changes
         return refund
     refund_went_out(refund, actor, before=before)
-    db.session.commit()
     return refund
 
 
@@ -355,7 +351,6 @@ def grant_scholarship(application, actor, reason: str):
     )
     db.session.expire(application)
     if changed != 1:  # another administrator granted it a moment ago
-        db.session.rollback()
         return application
     log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
         format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
@@ -364,7 +359,6 @@ def grant_scholarship(application, actor, reason: str):
     credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
                 user=application.user, context={"application": application, "series": application.series})
-    db.session.commit()
     return application
 
 
@@ -376,7 +370,7 @@ OFFER_WINDOW_DAYS = 90
 
 def _earned_free_year(application, moment) -> bool:
     """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
-    from ..video.services import attended_meeting_ids  # noqa: PLC0415  (a cycle: see the layers contract)
+    from ..video.attendance import attended_meeting_ids  # noqa: PLC0415  (a cycle: see the layers contract)
 
     today = local_date(moment, application.user.timezone)
     return earns_complimentary_membership(
@@ -385,31 +379,33 @@ def _earned_free_year(application, moment) -> bool:
         member_today=membership_flags(application.user, today) != (False, False))
 
 
-def make_membership_offers(moment) -> int:
-    """After a series completes, offer its qualifying non-members a free year, once each, emailed once."""
+def membership_offer_candidates(moment) -> list:
+    """Enrolled members of a series completed lately who were never offered the free year."""
     last_end = (select(func.max(Meeting.ends_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
                 .scalar_subquery())
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
                                         last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
-    candidates = db.session.scalars(
-        enrolled(series_ids=completed).where(~exists().where(MembershipOffer.user_id == Application.user_id))
+    return db.session.scalars(
+        select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
+                                  ~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
     ).all()
-    made = 0
-    for application in candidates:
-        if not _earned_free_year(application, moment):
-            continue
-        offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
-        try:
-            with db.session.begin_nested():
-                db.session.add(offer)
-        except IntegrityError:  # another scheduler offered it first
-            continue
-        queue_email(key=f"membership_offer:user-{application.user_id}", kind="membership_offer",
-                    user=application.user, context={"series": application.series, "offer": offer})
-        db.session.commit()
-        made += 1
-    return made
+
+
+def offer_membership(application, moment) -> bool:
+    """Offer a qualifying non-member a free year, once, emailed once; False if they do not qualify or
+    another scheduler offered it first."""
+    if not _earned_free_year(application, moment):
+        return False
+    offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
+    try:
+        with db.session.begin_nested():
+            db.session.add(offer)
+    except IntegrityError:  # another scheduler offered it first
+        return False
+    queue_email(key=f"membership_offer:user-{application.user_id}", kind="membership_offer",
+                user=application.user, context={"series": application.series, "offer": offer})
+    return True
 
 
 def open_membership_offer(user) -> MembershipOffer | None:
@@ -436,7 +432,6 @@ def take_up_membership_offer(offer: MembershipOffer, user):
         .values(taken_at=moment).execution_options(synchronize_session=False)
     )
     if changed != 1:
-        db.session.rollback()
         raise DomainError("You have already taken up this membership.", code="offer_taken")
     today = today_in(user.timezone)
     membership = Membership(user_id=user.id, kind="complimentary", starts_on=today, expires_on=one_year_from(today),
@@ -448,7 +443,19 @@ def take_up_membership_offer(offer: MembershipOffer, user):
     log_action(membership, "complimentary_membership", user,
                changes={"expires_on": [None, membership.expires_on.isoformat()]},
                data={"starts_on": today.isoformat(), "application_id": offer.application_id})
-    db.session.commit()
     db.session.expire(offer)
     db.session.expire(user, ["memberships"])
     return membership
+
+
+def applications_in_credit() -> list[tuple]:
+    """(application, its account) for every place paid beyond its fee and not yet refunded: the member is
+    in credit and an administrator should record the refund. Only applications paid more than their
+    fee can be, so the candidates are the places with a payment; the exact account is the usual rule."""
+    candidates = db.session.scalars(
+        select(Application).where(Application.status.in_(OWING_STATUSES),
+                                  Application.id.in_(select(Payment.application_id).distinct()))
+        .options(selectinload(Application.payments), selectinload(Application.refunds),
+                 selectinload(Application.user), selectinload(Application.series))
+        .order_by(Application.id)).all()
+    return [(a, acct) for a in candidates if (acct := account(a)).balance < 0]

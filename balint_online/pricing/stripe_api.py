@@ -14,6 +14,7 @@ import stripe
 from flask import current_app
 
 from ..core.errors import DomainError
+from ..core.money import CENT
 
 # The version stripe==16.1.0 is generated for. Every request sends it, and the webhook endpoint in
 # Stripe's dashboard must be created with it too, so that events arrive in the shape read here.
@@ -44,7 +45,7 @@ def minor_units(amount: Decimal, currency: str) -> int:
 
 
 def from_minor_units(units: int, currency: str) -> Decimal:
-    return (Decimal(units).scaleb(-_exponent(currency))).quantize(Decimal("0.01"))
+    return (Decimal(units).scaleb(-_exponent(currency))).quantize(CENT)
 
 
 def instant(timestamp: int | None) -> datetime | None:

@@ -13,13 +13,14 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..core.money import ZERO
 from ..core.urls import absolute_url
 from ..extensions import db
 from ..invoicing.services import current_invoice
 from . import card_refunds, stripe_api
 from .card_models import CheckoutSession, StripeEvent
 from .provider_base import NotificationRejected, PaymentProvider, PaymentStep
-from .services import ZERO, account, record_payment
+from .services import account, record_payment
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def confirming_url(checkout: CheckoutSession) -> str:
 class StripeProvider(PaymentProvider):
     name = "stripe"
     form_action_origins = ("https://checkout.stripe.com",)
+    online = True
 
     def start_payment(self, application) -> PaymentStep:
         owed = account(application).balance
@@ -118,9 +120,7 @@ class StripeProvider(PaymentProvider):
         except IntegrityError:  # the same event, delivered twice at once: the other delivery handles it
             return []
         handler = EVENT_HANDLERS.get(event.type)
-        recorded = handler(event.data.object) if handler else []
-        db.session.commit()
-        return recorded
+        return handler(event.data.object) if handler else []
 
 
 def _ours(session) -> CheckoutSession | None:
@@ -138,7 +138,7 @@ def session_paid(session) -> list:
     payment, created = record_payment(
         application, amount=stripe_api.from_minor_units(session.amount_total, session.currency), method="card",
         reference=session.payment_intent or "", actor=None, idempotency_key=f"stripe:{session.id}", provider="stripe")
-    checkout = _ours(session)  # reloaded: recording commits
+    checkout = _ours(session)  # reloaded: recording takes the series lock, which reloads what the session held
     checkout.status, checkout.payment_status, checkout.payment_id = "complete", "paid", payment.id
     return [payment] if created else []
 

@@ -14,11 +14,18 @@ from ..invoicing.forms import BillingForm
 from ..invoicing.models import CreditNote, Invoice
 from ..invoicing.services import billing_details, current_invoice, save_billing_details
 from .card_models import CHECKOUT_OUTCOMES, CheckoutSession
+from .categories import LABELS
 from .models import PAYMENT_METHODS, MembershipOffer, Payment
-from .providers import configured_provider
+from .providers import configured_provider, pays_online
 from .services import account, receipt_number, take_up_membership_offer
 
 bp = Blueprint("pricing", __name__)
+
+
+@bp.app_template_filter("category_label")
+def category_label(key: str) -> str:
+    """A price category's name for people (pricing/categories.py), for a price table's row."""
+    return LABELS.get(key, key)
 
 
 def _require_money_view(application: Application | None) -> None:
@@ -42,7 +49,7 @@ def _invoice_page(application: Application, form: BillingForm | None = None, sta
                            invoice=invoice, earlier=invoices[:-1],
                            credit_notes=[note for i in invoices for note in i.credit_notes],
                            account=account(application), tz=application.user.timezone, form=form,
-                           can_change_payer=application.is_live), status
+                           can_change_payer=application.is_live, pays_online=pays_online()), status
 
 
 @bp.get("/applications/<int:application_id>/invoice")
@@ -161,6 +168,7 @@ def card_payment(application_id):
 def take_up_offer(offer_id):
     offer = db.get_or_404(MembershipOffer, offer_id)
     membership = take_up_membership_offer(offer, current_user)
+    db.session.commit()
     flash(f"Welcome to the society: your complimentary membership runs until {membership.expires_on.isoformat()}.",
           "success")
     return redirect(url_for("pages.home"))

@@ -36,7 +36,7 @@ from ..certificates.models import Certificate
 from ..enrollment.models import Application
 from ..extensions import db
 from ..invoicing.models import BillingDetails
-from ..notifications.models import OutboxMessage
+from ..notifications.models import Notice, OutboxMessage
 from ..pricing.models import MembershipOffer
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..video.models import VideoLink
@@ -63,7 +63,7 @@ def erase_person(user: User, pseudonym: str) -> None:
     """Remove or anonymise everything about `user` outside the retained records. The caller commits."""
     name, email, uid = user.name, user.email, user.id
     for model in (SignIn, ApiToken, PasswordReset, VideoLink, CalendarSequence, MemberUnavailability, MembershipOffer,
-                  Membership):
+                  Membership, Notice):
         db.session.execute(delete(model).where(model.user_id == uid))
     # The payer details they gave live on in the invoices issued with them; the form's copy goes.
     db.session.execute(delete(BillingDetails).where(

@@ -14,13 +14,13 @@ from ..accounts.models import ApiToken, SignIn, User
 from ..aid.models import AidApplication
 from ..audit.models import AuditEntry
 from ..certificates.models import Certificate
+from ..core.money import format_money
 from ..core.urls import absolute_url
 from ..enrollment.models import Application
 from ..extensions import db
 from ..invoicing.models import Invoice
 from ..notifications.models import OutboxMessage
 from ..pricing.models import MembershipOffer
-from ..pricing.rules import format_money
 from ..pricing.services import payment_status, receipt_number
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..series.models import Meeting, Series
@@ -71,7 +71,7 @@ def _applications_of(user: User) -> list[Application]:
 
 def applications(user: User) -> list[dict]:
     return [_record(
-        id=a.id, series_id=a.series_id, series=a.series.title, status=a.status_label, trainee=a.trainee,
+        id=a.id, series_id=a.series_id, series=a.series.title, status=a.status_label, claims=list(a.claims),
         applied_at=a.applied_at, decided_at=a.decided_at, enrolled_at=a.enrolled_at, ended_at=a.ended_at,
         end_reason=a.end_reason, note=a.note, attested_at=a.attested_at,
         attestation=[{"statement": item.text, "answer": answer} for item, answer in a.attestation_record],

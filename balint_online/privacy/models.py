@@ -7,10 +7,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.clock import now
-from ..core.types import UTCDateTime
+from ..core.labels import LabelledStrEnum
+from ..core.types import StatusColumn, UTCDateTime
 from ..extensions import Model
 
-ERASURE_STATUSES = {"pending": "Waiting for an administrator", "refused": "Refused", "done": "Erased"}
+
+class ErasureStatus(LabelledStrEnum):
+    PENDING = "pending", "Waiting for an administrator"
+    REFUSED = "refused", "Refused"
+    DONE = "done", "Erased"
+
+
+ERASURE_STATUSES = ErasureStatus.labels()
 
 
 class ErasureRequest(Model):
@@ -24,7 +32,7 @@ class ErasureRequest(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The account stays (anonymised) after erasure, so the request stays linked to it.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[ErasureStatus] = mapped_column(StatusColumn(ErasureStatus, 10), default=ErasureStatus.PENDING)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -38,4 +46,4 @@ class ErasureRequest(Model):
 
     @property
     def status_label(self) -> str:
-        return ERASURE_STATUSES.get(self.status, self.status)
+        return self.status.label

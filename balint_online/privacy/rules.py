@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-ZERO = Decimal("0.00")
+from ..core.money import ZERO
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ..pricing.services import account
 from ..series.models import Series
 from .erasure import erase_person, new_pseudonym
 from .export import personal_data
-from .models import ErasureRequest
+from .models import ErasureRequest, ErasureStatus
 from .rules import Holding, LedSeries, Refusal, erasure_refusals
 
 ENDED = ("completed", "cancelled")
@@ -109,7 +109,8 @@ def _claim_pending(request_id: int, admin: User) -> ErasureRequest:
 
 def refuse_erasure(request_id: int, admin: User, reason: str) -> ErasureRequest:
     erasure = _claim_pending(request_id, admin)
-    erasure.status, erasure.decided_at, erasure.decided_by_id, erasure.reason = "refused", now(), admin.id, reason
+    erasure.status, erasure.decided_at, erasure.decided_by_id, erasure.reason = (ErasureStatus.REFUSED, now(), admin.id,
+                                                                                  reason)
     log_action(erasure, "erasure_refused", admin, from_status="pending", to_status="refused", reason=reason)
     queue_email(key=f"erasure-refused:{erasure.id}", kind="erasure_refused", user=erasure.user,
                 context={"erasure": erasure})
@@ -127,7 +128,8 @@ def confirm_erasure(request_id: int, admin: User) -> tuple[ErasureRequest, tuple
         return erasure, refusals
     address, pseudonym, admin_id = person.email, new_pseudonym(), admin.id
     erase_person(person, pseudonym)
-    erasure.status, erasure.decided_at, erasure.decided_by_id, erasure.pseudonym = "done", now(), admin_id, pseudonym
+    erasure.status, erasure.decided_at, erasure.decided_by_id, erasure.pseudonym = (ErasureStatus.DONE, now(), admin_id,
+                                                                                     pseudonym)
     log_action(erasure, "erased", admin, from_status="pending", to_status="done", data={"pseudonym": pseudonym})
     # To the address captured above: the account no longer has one. Deleted from the outbox once sent.
     queue_email(key=f"erasure-done:{erasure.id}", kind="erasure_done", user=None, recipient=address,

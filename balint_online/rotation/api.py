@@ -4,8 +4,9 @@ from flask import Blueprint, url_for
 
 from ..accounts.models import User
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
+from ..extensions import db
 from ..series.models import Meeting, Series
-from . import placements, services
+from . import commands, placements, queries, state, swaps
 from .models import PlacementRequest, SwapRequest
 from .schemas import (
     Availability,
@@ -31,6 +32,19 @@ from .schemas import (
 bp = Blueprint("rotation_api", __name__)
 
 
+def _committed(result):
+    """The request is the unit of work: what the services flushed is committed here, once."""
+    db.session.commit()
+    return result
+
+
+def _answered(request):
+    """A refused answer is committed (the request closed, with its reason) before the 409 that says why."""
+    db.session.commit()
+    swaps.raise_if_refused(request)
+    return request
+
+
 def _series(series_id: int) -> Series:
     series = get_or_404(Series, series_id, "series")
     if series.lifecycle == "draft" and not series.can_manage(current_api_user()):
@@ -40,7 +54,7 @@ def _series(series_id: int) -> Series:
 
 def _viewable(series_id: int) -> Series:
     series = _series(series_id)
-    if not services.can_view(series, current_api_user()):
+    if not state.can_view(series, current_api_user()):
         raise ApiError(403, "Only this series' leaders, its enrolled members or an administrator may see its rotation.")
     return series
 
@@ -61,9 +75,8 @@ def _member_for(series: Series, other: int | None) -> User:
     if not series.can_manage(user):
         raise ApiError(403, "Only the series' leaders or an administrator may change another member's availability.")
     member = get_or_404(User, other, "user")
-    if not services.is_enrolled(series, member):
-        raise ApiError(422, "That person is not enrolled in this series.",
-                       fields={"user_id": "Not an enrolled member."})
+    if not state.is_enrolled(series, member):
+        raise ApiError(422, "That person is not enrolled in this series.", fields={"user_id": "Not an enrolled member."})
     return member
 
 
@@ -73,10 +86,10 @@ def _member_for(series: Series, other: int | None) -> User:
 def availability(series_id):
     """The caller's unavailability in this series (an enrolled member)"""
     series = _series(series_id)
-    if not services.is_enrolled(series, current_api_user()):
+    if not state.is_enrolled(series, current_api_user()):
         raise ApiError(403, "Only members enrolled in this series have an availability to show.")
     return Availability(series_id=series.id, user_id=current_api_user().id,
-                        unavailable_meeting_ids=services.unavailable_meeting_ids(series, current_api_user()))
+                        unavailable_meeting_ids=queries.unavailable_meeting_ids(series, current_api_user()))
 
 
 @bp.put("/series/<int:series_id>/availability")
@@ -86,19 +99,21 @@ def availability(series_id):
 def set_availability(series_id, body: AvailabilitySet):
     """Set the meetings where a member cannot present
 
-    The rotation of meetings still to come is recomputed with as few moves as possible and those whose turns
-    moved are emailed. Ids of meetings already held are ignored. Leaders and admins may pass `user_id` to set a
+    The rotation of meetings still to come is recomputed with as few moves as possible; once the turns are
+    announced, those whose turns moved are told in one email a day at most (at once for a meeting less than a
+    day away). Ids of meetings already held are ignored. Leaders and admins may pass `user_id` to set a
     member's availability for them. 409 `rotation_infeasible` when no rotation keeps every guarantee; nothing is
     saved. `message` names the members who could not be given a turn and why; `unplaceable` lists them as
     `{user_id, name, reason}`. The answer lists the meetings still to come only.
     """
     series = _series(series_id)
     member = _member_for(series, body.user_id)
-    if not services.is_enrolled(series, member):
+    if not state.is_enrolled(series, member):
         raise ApiError(403, "Only members enrolled in this series can say when they cannot present.")
-    services.set_availability(series, member, list(dict.fromkeys(body.unavailable_meeting_ids)), current_api_user())
+    commands.set_availability(series, member, list(dict.fromkeys(body.unavailable_meeting_ids)), current_api_user())
+    db.session.commit()
     return RotationWithAvailability.of(series, upcoming_only=True, user_id=member.id,
-                                       unavailable_meeting_ids=services.unavailable_meeting_ids(series, member))
+                                       unavailable_meeting_ids=queries.unavailable_meeting_ids(series, member))
 
 
 def _manager(series_id: int) -> Series:
@@ -120,8 +135,8 @@ def swap(series_id, body: Swap):
     turn). 422 when a meeting is not part of the series.
     """
     series = _manager(series_id)
-    services.swap_turns(series, current_api_user(), body.meeting_id_a, body.user_id_a, body.meeting_id_b,
-                        body.user_id_b)
+    _committed(commands.swap_turns(series, current_api_user(), body.meeting_id_a, body.user_id_a, body.meeting_id_b,
+                                   body.user_id_b))
     return Rotation.of(series)
 
 
@@ -137,10 +152,9 @@ def move(series_id, body: Move):
     """
     series = _manager(series_id)
     if body.to_meeting_id is None and body.to_user_id is None:
-        raise ApiError(422, "Say where the turn goes.",
-                       fields={"to_meeting_id": "Give to_meeting_id, to_user_id or both."})
-    services.move_turn(series, current_api_user(), body.meeting_id, body.user_id, to_meeting_id=body.to_meeting_id,
-                       to_user_id=body.to_user_id)
+        raise ApiError(422, "Say where the turn goes.", fields={"to_meeting_id": "Give to_meeting_id, to_user_id or both."})
+    _committed(commands.move_turn(series, current_api_user(), body.meeting_id, body.user_id,
+                                  to_meeting_id=body.to_meeting_id, to_user_id=body.to_user_id))
     return Rotation.of(series)
 
 
@@ -155,7 +169,7 @@ def presenter_count(meeting_id, body: PresenterCountSet):
     rotation with `guarantee`: whether every member still has a turn.
     """
     meeting = get_or_404(Meeting, meeting_id, "meeting")
-    services.set_presenter_count(meeting, body.count, current_api_user())
+    _committed(commands.set_presenter_count(meeting, body.count, current_api_user()))
     return RotationWithGuarantee.of(meeting.series, guarantee=Guarantee.of(meeting.series))
 
 
@@ -169,7 +183,7 @@ def case_title(meeting_id, body: CaseTitleSet):
     At most 80 characters, nothing that could identify a patient; an empty title removes it.
     """
     meeting = get_or_404(Meeting, meeting_id, "meeting")
-    turn = services.set_case_title(meeting, current_api_user(), body.case_title)
+    turn = _committed(commands.set_case_title(meeting, current_api_user(), body.case_title))
     return CaseTitle(meeting_id=meeting.id, user_id=turn.user_id, case_title=turn.case_title or None)
 
 
@@ -179,8 +193,7 @@ def case_title(meeting_id, body: CaseTitleSet):
 def swap_requests(series_id):
     """Swap requests the caller made or received (every request, for leaders)"""
     series = _viewable(series_id)
-    return SwapRequests(swap_requests=[SwapRequestOut.of(r)
-                                       for r in services.swap_requests_for(series, current_api_user())])
+    return SwapRequests(swap_requests=[SwapRequestOut.of(r) for r in swaps.swap_requests_for(series, current_api_user())])
 
 
 @bp.post("/series/<int:series_id>/swap-requests")
@@ -193,10 +206,10 @@ def create_swap_request(series_id, body: SwapRequestCreate):
     Refused at once (409 `swap_refused`) when the swap could not be made now.
     """
     series = _series(series_id)
-    if not services.is_enrolled(series, current_api_user()):
+    if not state.is_enrolled(series, current_api_user()):
         raise ApiError(403, "Only members enrolled in this series can ask to swap turns.")
-    request = services.request_swap(series, current_api_user(), body.meeting_id, body.partner_id,
-                                    body.partner_meeting_id, body.message)
+    request = _committed(swaps.request_swap(series, current_api_user(), body.meeting_id, body.partner_id,
+                                            body.partner_meeting_id, body.message))
     return SwapRequestOut.of(request), {"Location": url_for(".swap_request", request_id=request.id)}
 
 
@@ -226,7 +239,7 @@ def accept_swap_request(request_id):
     When it is no longer valid the request is closed as `refused` and the answer is 409 `swap_refused` with the
     reason.
     """
-    return SwapRequestOut.of(services.answer_swap_request(_request(request_id), current_api_user(), accept=True))
+    return SwapRequestOut.of(_answered(swaps.answer_swap_request(_request(request_id), current_api_user(), accept=True)))
 
 
 @bp.post("/swap-requests/<int:request_id>/decline")
@@ -234,7 +247,7 @@ def accept_swap_request(request_id):
 @returns(SwapRequestOut, errors=(403, 409))
 def decline_swap_request(request_id):
     """The member asked declines"""
-    return SwapRequestOut.of(services.answer_swap_request(_request(request_id), current_api_user(), accept=False))
+    return SwapRequestOut.of(_answered(swaps.answer_swap_request(_request(request_id), current_api_user(), accept=False)))
 
 
 @bp.post("/swap-requests/<int:request_id>/withdraw")
@@ -242,7 +255,7 @@ def decline_swap_request(request_id):
 @returns(SwapRequestOut, errors=(403, 409))
 def withdraw_swap_request(request_id):
     """The member who asked withdraws the request"""
-    return SwapRequestOut.of(services.withdraw_swap_request(_request(request_id), current_api_user()))
+    return SwapRequestOut.of(_committed(swaps.withdraw_swap_request(_request(request_id), current_api_user())))
 
 
 # -- asking a member to present at a meeting they marked unavailable --------------------------------------
@@ -267,7 +280,7 @@ def ask_placement(series_id, body: PlacementCreate):
     The turn is placed only if the member accepts; `warning` says so.
     """
     series = _manager(series_id)
-    request = placements.ask_to_place(series, current_api_user(), body.meeting_id, body.user_id, body.message)
+    request = _committed(placements.ask_to_place(series, current_api_user(), body.meeting_id, body.user_id, body.message))
     warning = (f"{request.user.name} marked meeting {request.meeting.number} unavailable; they are asked "
                "and the turn is placed only if they agree.")
     return PlacementAsked.of(request, warning=warning), {"Location": url_for(".placement", request_id=request.id)}
@@ -294,7 +307,7 @@ def placement(request_id):
 @returns(PlacementOut, errors=(403, 409))
 def accept_placement(request_id):
     """The member asked agrees to present: the turn is placed if still possible"""
-    return PlacementOut.of(placements.answer_placement(_placement(request_id), current_api_user(), accept=True))
+    return PlacementOut.of(_answered(placements.answer_placement(_placement(request_id), current_api_user(), accept=True)))
 
 
 @bp.post("/placements/<int:request_id>/decline")
@@ -302,7 +315,8 @@ def accept_placement(request_id):
 @returns(PlacementOut, errors=(403, 409))
 def decline_placement(request_id):
     """The member asked declines"""
-    return PlacementOut.of(placements.answer_placement(_placement(request_id), current_api_user(), accept=False))
+    return PlacementOut.of(_answered(placements.answer_placement(_placement(request_id), current_api_user(),
+                                                                accept=False)))
 
 
 @bp.post("/placements/<int:request_id>/withdraw")
@@ -310,4 +324,4 @@ def decline_placement(request_id):
 @returns(PlacementOut, errors=(403, 409))
 def withdraw_placement(request_id):
     """The leaders withdraw the request"""
-    return PlacementOut.of(placements.withdraw_placement(_placement(request_id), current_api_user()))
+    return PlacementOut.of(_committed(placements.withdraw_placement(_placement(request_id), current_api_user())))

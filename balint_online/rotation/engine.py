@@ -13,17 +13,22 @@ Interface
     backup for every upcoming meeting, and the ``Change`` list versus
     ``inp.current`` so callers can notify the people concerned.  Raises
     ``RotationInfeasible`` when some members cannot be given a turn.
-``check_plan(inp: RotationInput, presenters: Mapping[int, Sequence[int]]) -> list[str]``
+``check_plan(inp: RotationInput, presenters: Mapping[int, Sequence[int]]) -> list[Problem]``
     The hard guarantees (1, 2 and "past never changes" below) that a
-    hand-edited plan breaks, one sentence each; ``[]`` means acceptable.
+    hand-edited plan breaks, one ``Problem`` each; ``[]`` means acceptable.
 ``swap(inp, plan, meeting_a, member_a, meeting_b, member_b) -> RotationPlan``
     ``member_a`` (presenting at ``meeting_a``) and ``member_b`` (presenting at
     ``meeting_b``) exchange turns.  Raises ``SwapRefused`` (a ``ValueError``)
     if a meeting is past, cancelled or unknown, a member does not present
     there, or the swap would break a guarantee the plan kept.
 
+Every answer is data (``Change``, ``Unplaceable``, ``Problem``, ``SwapRefused``
+with a ``Refusal``), never prose: ``wording.py`` is the one place that puts
+them into words for pages, the API and emails.
+
 Vocabulary: a meeting is *upcoming* when neither past nor cancelled.  Meetings
-are named by ``number`` in messages and by ``id`` in mappings; members by id.
+are named by ``number`` in results (``id`` where the id is unknown) and by
+``id`` in mappings; members by id.
 ``current`` entries for past meetings are ignored (past turns come from
 ``presented``); ids of non-members in ``presented``/``current`` are allowed
 (ex-members), ids of unknown meetings are a ``ValueError``.
@@ -35,7 +40,7 @@ Guarantees, highest priority first
    get an upcoming turn.  ``RotationInfeasible`` is raised exactly when no
    assignment achieves this (Hall's condition fails), and names every waiting
    member caught in a shortage, i.e. each member some best possible
-   assignment would still leave out, with the reason.
+   assignment would still leave out, with the reason (``Unplaceable``).
 2. Upcoming meeting m gets exactly ``min(presenters at m, members
    available at m)`` distinct presenters, where "presenters at m" is the
    meeting's own ``presenters`` override or else ``presenters_per_meeting``: slots are filled, so second turns
@@ -83,7 +88,8 @@ import heapq
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from enum import StrEnum
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -109,10 +115,15 @@ class RotationInput:
     unavailable: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
 
+class Move(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+
+
 class Change(NamedTuple):
     meeting_id: int
     member_id: int
-    kind: Literal["added", "removed"]
+    kind: Move
 
 
 @dataclass(frozen=True)
@@ -122,19 +133,82 @@ class RotationPlan:
     changes: tuple[Change, ...]  # versus RotationInput.current, by meeting number
 
 
+class Why(StrEnum):
+    """Why a member who has not presented yet cannot be given a turn."""
+
+    NO_MEETINGS_LEFT = "no_meetings_left"
+    UNAVAILABLE_EVERYWHERE = "unavailable_everywhere"  # at every remaining meeting
+    SHORTAGE = "shortage"  # competes with others for too few slots
+
+
+@dataclass(frozen=True)
+class Unplaceable:
+    """One waiting member some best assignment leaves out, and the shortage they are caught in."""
+
+    why: Why
+    remaining: tuple[int, ...] = ()  # numbers of the upcoming meetings
+    available_at: tuple[int, ...] = ()  # those the member can present at
+    competitors: tuple[int, ...] = ()  # the other waiting members (ids) in the same shortage
+    contested: tuple[int, ...] = ()  # numbers of the meetings the shortage is about
+    slots: int = 0  # presenting slots at those meetings
+
+    @property
+    def unavailable_at(self) -> tuple[int, ...]:
+        return tuple(n for n in self.remaining if n not in self.available_at)
+
+    @property
+    def left_out(self) -> int:
+        """How many of the members in the shortage cannot be placed."""
+        return len(self.competitors) + 1 - self.slots
+
+
 class RotationInfeasible(Exception):
     """Some waiting members cannot all be given an upcoming turn."""
 
-    def __init__(self, unplaceable: Mapping[int, str]):
-        self.unplaceable = dict(unplaceable)  # member id -> reason
-        super().__init__(
-            "Not every member can be given a presenting turn: "
-            + "; ".join(f"member {m} {why}" for m, why in self.unplaceable.items())
-        )
+    def __init__(self, unplaceable: Mapping[int, Unplaceable]):
+        self.unplaceable = dict(unplaceable)  # member id -> why
+        super().__init__(f"No turn for members {sorted(self.unplaceable)}")
+
+
+class Breach(StrEnum):
+    """A hard guarantee a plan breaks (``check_plan``)."""
+
+    UNKNOWN_MEETING = "unknown_meeting"  # meeting: the id
+    CANCELLED_LISTED = "cancelled_listed"  # presenters at a cancelled meeting
+    PAST_CHANGED = "past_changed"
+    LISTED_TWICE = "listed_twice"
+    NOT_ENROLLED = "not_enrolled"
+    UNAVAILABLE = "unavailable"
+    TOO_MANY = "too_many"  # count presenters, allowed at most
+    TOO_FEW = "too_few"  # count of allowed presenters although members could present
+    NO_TURN = "no_turn"
+
+
+@dataclass(frozen=True)
+class Problem:
+    breach: Breach
+    meeting: int | None = None  # its number (its id for UNKNOWN_MEETING)
+    members: tuple[int, ...] = ()
+    count: int = 0
+    allowed: int = 0
+
+
+class Refusal(StrEnum):
+    UNKNOWN_MEETING = "unknown_meeting"  # meeting: the id
+    PAST = "past"
+    CANCELLED = "cancelled"
+    NOT_PRESENTING = "not_presenting"
+    SAME_MEETING = "same_meeting"
+    BREAKS_GUARANTEE = "breaks_guarantee"  # problems: what the swap would introduce
 
 
 class SwapRefused(ValueError):
-    """A requested swap is not allowed; the message says why."""
+    """A requested swap is not allowed: ``refusal`` says why, with the meeting, member or problems concerned."""
+
+    def __init__(self, refusal: Refusal, *, meeting: int | None = None, member: int | None = None,
+                 problems: Sequence[Problem] = ()):
+        self.refusal, self.meeting, self.member, self.problems = refusal, meeting, member, tuple(problems)
+        super().__init__(f"swap refused: {refusal} (meeting {meeting}, member {member}, {list(self.problems)})")
 
 
 def plan_rotation(inp: RotationInput) -> RotationPlan:
@@ -144,8 +218,8 @@ def plan_rotation(inp: RotationInput) -> RotationPlan:
     return group.finish(group.presenters_from(group.optimise()))
 
 
-def check_plan(inp: RotationInput, presenters: Mapping[int, Sequence[int]]) -> list[str]:
-    """Sentences describing each hard guarantee ``presenters`` breaks; ``[]`` if none."""
+def check_plan(inp: RotationInput, presenters: Mapping[int, Sequence[int]]) -> list[Problem]:
+    """Each hard guarantee ``presenters`` breaks; ``[]`` if none."""
     return _Group(inp).problems(presenters)
 
 
@@ -162,15 +236,15 @@ def swap(
     for meeting_id, member in ((meeting_a, member_a), (meeting_b, member_b)):
         meeting = group.by_id.get(meeting_id)
         if meeting is None:
-            raise SwapRefused(f"Meeting id {meeting_id} is not part of this series.")
+            raise SwapRefused(Refusal.UNKNOWN_MEETING, meeting=meeting_id)
         if meeting.past:
-            raise SwapRefused(f"Meeting {meeting.number} has already been held; its presenters cannot change.")
+            raise SwapRefused(Refusal.PAST, meeting=meeting.number)
         if meeting.cancelled:
-            raise SwapRefused(f"Meeting {meeting.number} is cancelled.")
+            raise SwapRefused(Refusal.CANCELLED, meeting=meeting.number)
         if member not in plan.presenters.get(meeting_id, ()):
-            raise SwapRefused(f"Member {member} does not present at meeting {meeting.number}.")
+            raise SwapRefused(Refusal.NOT_PRESENTING, meeting=meeting.number, member=member)
     if meeting_a == meeting_b:
-        raise SwapRefused(f"Both turns are at meeting {group.by_id[meeting_a].number}; there is nothing to swap.")
+        raise SwapRefused(Refusal.SAME_MEETING, meeting=group.by_id[meeting_a].number)
     edited = dict(plan.presenters)
     edited[meeting_a] = tuple(member_b if x == member_a else x for x in edited[meeting_a])
     edited[meeting_b] = tuple(member_a if x == member_b else x for x in edited[meeting_b])
@@ -178,7 +252,7 @@ def swap(
     before = set(group.problems(plan.presenters))
     introduced = [p for p in group.problems(edited) if p not in before]
     if introduced:
-        raise SwapRefused("Swap refused: " + " ".join(introduced))
+        raise SwapRefused(Refusal.BREAKS_GUARANTEE, problems=introduced)
     return group.finish(edited)
 
 
@@ -254,7 +328,7 @@ class _Group:
     # -- guarantee 1: feasibility -------------------------------------------------
 
     def raise_if_infeasible(self) -> None:
-        options = [[] for _ in self.members]  # member index -> upcoming meeting indexes
+        options: list[list[int]] = [[] for _ in self.members]  # member index -> upcoming meeting indexes
         for j, avail in enumerate(self.available):
             for i in avail:
                 options[i].append(j)
@@ -321,29 +395,20 @@ class _Group:
             reasons[self.members[i]] = self._reason(i, people, meetings, options[i])
         raise RotationInfeasible(reasons)
 
-    def _reason(self, i: int, people: list[int], meetings: list[int], own: list[int]) -> str:
-        numbers = [m.number for m in self.upcoming]
+    def _reason(self, i: int, people: list[int], meetings: list[int], own: list[int]) -> Unplaceable:
+        numbers = tuple(m.number for m in self.upcoming)
         if not numbers:
-            return "has not presented yet and no meetings remain in the series"
+            return Unplaceable(Why.NO_MEETINGS_LEFT)
         if not own:
-            return f"has not presented yet and is unavailable at every remaining meeting ({_runs(numbers)})"
-        blocked = [numbers[j] for j in range(len(numbers)) if j not in own]
-        if blocked:
-            text = (
-                f"has not presented yet and can present only at {_meetings([numbers[j] for j in own])} "
-                f"(unavailable at {_runs(blocked)})"
-            )
-        else:
-            text = f"has not presented yet and is available at every remaining meeting ({_runs(numbers)})"
-        slots = sum(self.slots[j] for j in meetings)
+            return Unplaceable(Why.UNAVAILABLE_EVERYWHERE, remaining=numbers)
         # Non-empty: the full meetings i could use are held by other members of the group.
-        others = [self.members[k] for k in people if k != i]
-        return (
-            f"{text}; member{'s' if len(others) > 1 else ''} {_some(others)} "
-            f"{'have' if len(others) > 1 else 'has'} not presented yet either and can present "
-            f"only at {_meetings([numbers[j] for j in meetings])}, which "
-            f"{'have' if len(meetings) > 1 else 'has'} {slots} presenting slot{'s' if slots != 1 else ''} "
-            f"for {len(people)} members, so {len(people) - slots} of them cannot be placed"
+        return Unplaceable(
+            Why.SHORTAGE,
+            remaining=numbers,
+            available_at=tuple(numbers[j] for j in own),
+            competitors=tuple(self.members[k] for k in people if k != i),
+            contested=tuple(numbers[j] for j in meetings),
+            slots=sum(self.slots[j] for j in meetings),
         )
 
     # -- guarantees 2-5: the optimisation --------------------------------------------
@@ -464,55 +529,47 @@ class _Group:
                 continue
             before = _unique(self.inp.current.get(meeting.id, ()))
             after = [] if meeting.cancelled else _unique(presenters.get(meeting.id, ()))
-            changes += [Change(meeting.id, x, "removed") for x in before if x not in after]
-            changes += [Change(meeting.id, x, "added") for x in after if x not in before]
+            changes += [Change(meeting.id, x, Move.REMOVED) for x in before if x not in after]
+            changes += [Change(meeting.id, x, Move.ADDED) for x in after if x not in before]
         return tuple(changes)
 
     # -- check_plan -----------------------------------------------------------------------
 
-    def problems(self, presenters: Mapping[int, Sequence[int]]) -> list[str]:
-        found = [
-            f"Meeting id {meeting_id} is not part of this series."
-            for meeting_id in sorted(presenters)
-            if meeting_id not in self.by_id
-        ]
+    def problems(self, presenters: Mapping[int, Sequence[int]]) -> list[Problem]:
+        found = [Problem(Breach.UNKNOWN_MEETING, meeting_id) for meeting_id in sorted(presenters)
+                 if meeting_id not in self.by_id]
         has_turn = set()
         for meeting in self.meetings:
             listed = list(presenters.get(meeting.id, ()))
+            number = meeting.number
             if meeting.cancelled:
                 if listed:
-                    found.append(f"Meeting {meeting.number} is cancelled but lists presenters {_list(listed)}.")
+                    found.append(Problem(Breach.CANCELLED_LISTED, number, tuple(listed)))
                 continue
             if meeting.past:
                 held = list(self.inp.presented.get(meeting.id, ()))
                 if sorted(listed) != sorted(held):
-                    found.append(f"Meeting {meeting.number} has already been held; its presenters cannot change.")
+                    found.append(Problem(Breach.PAST_CHANGED, number))
                 has_turn.update(held)
                 continue
-            for x in _duplicates(listed):
-                found.append(f"Member {x} is listed twice at meeting {meeting.number}.")
+            found += [Problem(Breach.LISTED_TWICE, number, (x,)) for x in _duplicates(listed)]
             enrolled = []
             for x in _unique(listed):
                 has_turn.add(x)
                 if x not in self.index:
-                    found.append(f"Member {x} presents at meeting {meeting.number} but is not enrolled.")
+                    found.append(Problem(Breach.NOT_ENROLLED, number, (x,)))
                     continue
                 enrolled.append(x)
                 if self.is_unavailable(x, meeting.id):
-                    found.append(f"Member {x} is unavailable at meeting {meeting.number}.")
+                    found.append(Problem(Breach.UNAVAILABLE, number, (x,)))
             most = self.presenters_at(meeting)
             if len(_unique(listed)) > most:
-                found.append(
-                    f"Meeting {meeting.number} has {len(_unique(listed))} presenters; at most {most} are allowed."
-                )
+                found.append(Problem(Breach.TOO_MANY, number, count=len(_unique(listed)), allowed=most))
             # An unavailable presenter is reported above, so it still counts as filling its slot here.
             idle = [x for x in self.members if x not in enrolled and not self.is_unavailable(x, meeting.id)]
             if len(enrolled) < most and idle:
-                found.append(
-                    f"Meeting {meeting.number} has {len(enrolled)} of {most} presenters "
-                    f"although member{'s' if len(idle) > 1 else ''} {_list(idle)} could present."
-                )
-        found += [f"Member {x} has no presenting turn." for x in self.members if x not in has_turn]
+                found.append(Problem(Breach.TOO_FEW, number, tuple(idle), count=len(enrolled), allowed=most))
+        found += [Problem(Breach.NO_TURN, members=(x,)) for x in self.members if x not in has_turn]
         return found
 
 
@@ -615,30 +672,3 @@ def _duplicates(items: Sequence[int]) -> list[int]:
     for x in items:
         counts[x] = counts.get(x, 0) + 1
     return [x for x, c in counts.items() if c > 1]
-
-
-def _list(items: Sequence[int]) -> str:
-    return ", ".join(str(x) for x in items)
-
-
-def _meetings(numbers: Sequence[int]) -> str:
-    return f"meeting{'s' if len(numbers) > 1 else ''} {_runs(numbers)}"
-
-
-def _runs(numbers: Sequence[int]) -> str:
-    """Sorted meeting numbers with runs of three or more shortened: 1-4, 6, 8, 9."""
-    parts: list[str] = []
-    start = 0
-    for k in range(1, len(numbers) + 1):
-        if k == len(numbers) or numbers[k] != numbers[k - 1] + 1:
-            run = numbers[start:k]
-            parts += [f"{run[0]}-{run[-1]}"] if len(run) > 2 else [str(x) for x in run]
-            start = k
-    return ", ".join(parts)
-
-
-def _some(ids: Sequence[int], shown: int = 10) -> str:
-    """Member ids, truncated so a large shortage still gives a readable message."""
-    if len(ids) <= shown:
-        return _list(ids)
-    return f"{_list(ids[:shown])} and {len(ids) - shown} more"

@@ -1,32 +1,44 @@
-"""Home page section: "Your presenting turns", with links to the rotations of one's groups."""
+"""On the home page: swap and placement requests waiting for the person's answer, and their presenting turns."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from ..core.clock import now
-from ..enrollment.queries import enrolled_series_ids
+from ..enrollment.home import applications, led_series
 from ..extensions import db
-from ..series.models import Series, series_leaders
-from .services import upcoming_turns_for
+from .models import PlacementRequest, SwapRequest
+from .queries import upcoming_turns_for
 
 
-def _running(series_list):
-    moment = now()
-    return [s for s in series_list if s.last_end is not None and s.last_end > moment]
+def upcoming_turns(home):
+    return home.once("turns", lambda: upcoming_turns_for(home.user, home.moment))
 
 
-def section(user):
-    turns = upcoming_turns_for(user)
-    groups = _running(db.session.scalars(
-        select(Series).where(Series.id.in_(enrolled_series_ids(user.id)), Series.lifecycle == "published")
-        .order_by(Series.first_meeting_local)
-    ).unique().all())
-    led = []
-    if user.can_lead:
-        led = _running(db.session.scalars(
-            select(Series).join(series_leaders).where(series_leaders.c.user_id == user.id,
-                                                       Series.lifecycle == "published")
-            .order_by(Series.first_meeting_local)
-        ).unique().all())
-    if not (turns or groups or led):
+def requests(home):
+    """Requests others made of the person that only they can answer."""
+    swaps = db.session.scalars(select(SwapRequest).where(SwapRequest.partner_id == home.user.id,
+                                                        SwapRequest.status == "pending")
+                               .options(selectinload(SwapRequest.series), selectinload(SwapRequest.requester),
+                                        selectinload(SwapRequest.requester_meeting),
+                                        selectinload(SwapRequest.partner_meeting))
+                               .order_by(SwapRequest.created_at)).all()
+    placements = db.session.scalars(select(PlacementRequest).where(PlacementRequest.user_id == home.user.id,
+                                                                  PlacementRequest.status == "pending")
+                                    .options(selectinload(PlacementRequest.series),
+                                             selectinload(PlacementRequest.meeting))
+                                    .order_by(PlacementRequest.created_at)).all()
+    if not swaps and not placements:
         return None
-    return "rotation/_home_turns.html", {"turns": turns, "groups": groups, "led": led}
+    return "rotation/_home_requests.html", {"swaps": swaps, "placements": placements}
+
+
+def _running(series_list, moment):
+    return [s for s in series_list if s.lifecycle == "published" and s.last_end is not None and s.last_end > moment]
+
+
+def turns(home):
+    groups = _running([a.series for a in applications(home) if a.status == "enrolled"], home.moment)
+    led = _running(led_series(home), home.moment)
+    mine = upcoming_turns(home)
+    if not (mine or groups or led):
+        return None
+    return "rotation/_home_turns.html", {"turns": mine, "groups": groups, "led": led}

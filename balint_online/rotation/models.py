@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.clock import now
-from ..core.types import UTCDateTime
+from ..core.labels import LabelledStrEnum
+from ..core.types import StatusColumn, UTCDateTime
 from ..extensions import Model
 from ..series.models import Meeting, Series
 
@@ -49,13 +50,15 @@ class MemberUnavailability(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-SWAP_STATUSES = {
-    "pending": "Waiting for an answer",
-    "accepted": "Accepted: the turns were swapped",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-    "refused": "Could not be applied",
-}
+class SwapStatus(LabelledStrEnum):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted: the turns were swapped"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    REFUSED = "refused", "Could not be applied"
+
+
+SWAP_STATUSES = SwapStatus.labels()
 
 
 class SwapRequest(Model):
@@ -70,7 +73,7 @@ class SwapRequest(Model):
     partner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     partner_meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     message: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[SwapStatus] = mapped_column(StatusColumn(SwapStatus, 16), default=SwapStatus.PENDING)
     # Why a request could not be applied (the engine's reason), when status is "refused".
     outcome: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -84,7 +87,7 @@ class SwapRequest(Model):
 
     @property
     def status_label(self) -> str:
-        return SWAP_STATUSES.get(self.status, self.status)
+        return self.status.label
 
 
 class RotationEvent(Model):
@@ -106,13 +109,15 @@ class RotationEvent(Model):
     actor: Mapped[User | None] = relationship()
 
 
-PLACEMENT_STATUSES = {
-    "pending": "Waiting for the member's answer",
-    "accepted": "Agreed: the turn is placed",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-    "refused": "Could not be placed",
-}
+class PlacementStatus(LabelledStrEnum):
+    PENDING = "pending", "Waiting for the member's answer"
+    ACCEPTED = "accepted", "Agreed: the turn is placed"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    REFUSED = "refused", "Could not be placed"
+
+
+PLACEMENT_STATUSES = PlacementStatus.labels()
 
 
 class PlacementRequest(Model):
@@ -130,7 +135,8 @@ class PlacementRequest(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[PlacementStatus] = mapped_column(StatusColumn(PlacementStatus, 16),
+                                                    default=PlacementStatus.PENDING)
     outcome: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -142,4 +148,29 @@ class PlacementRequest(Model):
 
     @property
     def status_label(self) -> str:
-        return PLACEMENT_STATUSES.get(self.status, self.status)
+        return self.status.label
+
+
+class RotationAnnouncement(Model):
+    """A series' turns announced to its members, once, when they settle (the series is full, or its first meeting
+    is a week away). The row is the claim: two schedulers cannot both insert it, so nobody is told twice."""
+
+    __tablename__ = "rotation_announcements"
+
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
+    announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class TurnsTold(Model):
+    """What a member was last told of their own turns in a series, and when: the daily digest tells only what
+    changed since, at most once a day (a conditional update of `told_at` claims each message)."""
+
+    __tablename__ = "rotation_turns_told"
+    __table_args__ = (UniqueConstraint("series_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # meeting ids the member was told they present at
+    presenting: Mapped[list] = mapped_column(JSON, default=list)
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -13,17 +13,9 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
 from .engine import RotationInfeasible, plan_rotation
-from .models import MemberUnavailability, PlacementRequest
-from .services import (
-    _apply,
-    _require_open,
-    explain_infeasible,
-    is_enrolled,
-    names_for,
-    rotation_url,
-    stored_plan,
-    take_snapshot,
-)
+from .models import MemberUnavailability, PlacementRequest, PlacementStatus
+from .planning import apply_plan, explain
+from .state import is_enrolled, names_for, require_open, rotation_url, stored_plan, take_snapshot
 
 
 def _placed(snap, meeting, member: int):
@@ -52,7 +44,7 @@ def _placed(snap, meeting, member: int):
     try:
         plan = plan_rotation(replace(inp, current=edited))
     except RotationInfeasible as exc:
-        raise DomainError(explain_infeasible(exc)[0], code="placement_refused") from exc
+        raise DomainError(explain(exc), code="placement_refused") from exc
     if member not in plan.presenters.get(meeting.id, ()):
         raise DomainError(f"Meeting {meeting.number} cannot take this turn and still keep every member's turn.",
                           code="placement_refused")
@@ -63,7 +55,7 @@ def ask_to_place(series, actor, meeting_id: int, user_id: int, message: str = ""
     """A leader asks a member to present at a meeting they marked unavailable; refused at once if it could not stand."""
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may ask a member to present.")
-    _require_open(series)
+    require_open(series)
     snap = take_snapshot(series)
     meeting = next((m for m in snap.upcoming if m.id == meeting_id), None)
     if meeting is None:
@@ -87,11 +79,10 @@ def ask_to_place(series, actor, meeting_id: int, user_id: int, message: str = ""
     queue_email(key=f"rotation-placement-request:request-{request.id}", kind="rotation_placement_request",
                 user=request.user, context={"series": series, "request": request,
                                             "requests_url": rotation_url(series) + "/requests"})
-    db.session.commit()
     return request
 
 
-def _decide(request: PlacementRequest, status: str, outcome: str = "") -> None:
+def _decide(request: PlacementRequest, status: PlacementStatus, outcome: str = "") -> None:
     request.status, request.outcome, request.decided_at = status, outcome[:1000], now()
     if request.requested_by is not None:
         queue_email(key=f"rotation-placement-answer:request-{request.id}", kind="rotation_placement_answer",
@@ -102,16 +93,16 @@ def _decide(request: PlacementRequest, status: str, outcome: str = "") -> None:
 def answer_placement(request: PlacementRequest, user, accept: bool) -> PlacementRequest:
     """The member agrees (the turn is placed, if it still can be) or declines.
 
-    A placement that can no longer stand closes the request as "refused" and raises DomainError
-    (409, placement_refused) after committing that outcome.
+    A placement that can no longer stand closes the request as "refused", with the reason as its
+    outcome (the boundary commits it, then answers 409: `swaps.raise_if_refused`).
     """
     if user is None or request.user_id != user.id:
         raise NotAllowed("Only the member who was asked can answer this request.")
     if request.status != "pending":
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
     if not accept:
-        _decide(request, "declined")
-        db.session.commit()
+        _decide(request, PlacementStatus.DECLINED)
+        db.session.flush()
         return request
     series = request.series
     lock_series(series.id)
@@ -123,15 +114,14 @@ def answer_placement(request: PlacementRequest, user, accept: bool) -> Placement
                               code="placement_refused")
         inp, plan = _placed(snap, meeting, user.id)
     except DomainError as exc:
-        _decide(request, "refused", exc.message)
-        db.session.commit()
-        raise
+        _decide(request, PlacementStatus.REFUSED, exc.message)
+        db.session.flush()
+        return request
     db.session.execute(MemberUnavailability.__table__.delete().where(
         MemberUnavailability.meeting_id == meeting.id, MemberUnavailability.user_id == user.id))
-    _decide(request, "accepted")
-    _apply(replace(snap, unavailable=inp.unavailable, inp=inp), plan, kind="moved",
-           reason=f"{user.name} agreed to present at meeting {meeting.number}", actor=user)
-    db.session.commit()
+    _decide(request, PlacementStatus.ACCEPTED)
+    apply_plan(replace(snap, unavailable=inp.unavailable, inp=inp), plan, kind="moved",
+               reason=f"{user.name} agreed to present at meeting {meeting.number}", actor=user)
     return request
 
 
@@ -140,8 +130,8 @@ def withdraw_placement(request: PlacementRequest, user) -> PlacementRequest:
         raise NotAllowed("Only this series' leaders or an administrator may withdraw this request.")
     if request.status != "pending":
         raise DomainError(f"This request is already {request.status}.", code="not_pending")
-    request.status, request.decided_at = "withdrawn", now()
-    db.session.commit()
+    request.status, request.decided_at = PlacementStatus.WITHDRAWN, now()
+    db.session.flush()
     return request
 
 

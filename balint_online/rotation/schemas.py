@@ -1,14 +1,13 @@
 """The API's description of the presenter rotation and swap requests (see core/schemas.py and CONTRACT.md)."""
 
-from typing import Literal
 
 from pydantic import Field
 
 from ..accounts.models import User
 from ..core.schemas import Id, Input, Instant, Output, Text, column_length
-from ..series.models import Series
-from . import services
-from .models import PLACEMENT_STATUSES, SWAP_STATUSES, PlacementRequest, PresenterTurn, SwapRequest
+from ..series.models import MeetingStatus, Series
+from . import queries
+from .models import PlacementRequest, PlacementStatus, PresenterTurn, SwapRequest, SwapStatus
 
 
 class Person(Output):
@@ -30,7 +29,7 @@ class RotationMeeting(Output):
     number: int
     starts_at: Instant
     ends_at: Instant
-    status: Literal["scheduled", "cancelled"]
+    status: MeetingStatus
     presenter_count: int = Field(description="How many members present at this meeting")
     held: bool = Field(description="Already started: its presenters are those who presented")
     presenters: list[Presenter]
@@ -44,7 +43,7 @@ class Rotation(Output):
 
     @classmethod
     def of(cls, series: Series, *, upcoming_only: bool = False, **more) -> "Rotation":
-        rows = services.rotation_rows(series)
+        rows = queries.rotation_rows(series)
         if upcoming_only:
             rows = [r for r in rows if not r.past and not r.meeting.is_cancelled]
         meetings = [
@@ -112,7 +111,7 @@ class SwapRequestCreate(Input):
 class SwapRequestOut(Output):
     id: int
     series_id: int
-    status: Literal[tuple(SWAP_STATUSES)]
+    status: SwapStatus
     requester: Person
     requester_meeting_id: int
     partner: Person
@@ -141,7 +140,7 @@ class Unplaced(Output):
 
 
 class Guarantee(Output):
-    """Whether every enrolled member has a presenting turn (rotation.services.guarantee)."""
+    """Whether every enrolled member has a presenting turn (rotation.queries.guarantee)."""
 
     kept: bool
     members: int
@@ -151,7 +150,7 @@ class Guarantee(Output):
 
     @classmethod
     def of(cls, series: Series) -> "Guarantee":
-        return cls(**services.guarantee(series).to_api())
+        return cls(**queries.guarantee(series).to_api())
 
 
 class PresenterCountSet(Input):
@@ -176,7 +175,7 @@ class PlacementOut(Output):
     meeting_id: int
     member: Person
     requested_by: Person | None
-    status: Literal[tuple(PLACEMENT_STATUSES)]
+    status: PlacementStatus
     message: str | None
     outcome: str | None
     created_at: Instant

@@ -12,7 +12,7 @@ from ..core.timefmt import human
 from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import require_known
-from . import placements, services
+from . import commands, placements, queries, state, swaps, wording
 from .forms import (
     AvailabilityForm,
     CaseTitleForm,
@@ -31,13 +31,13 @@ bp = Blueprint("rotation", __name__)
 def _series(series_id: int) -> Series:
     series = db.get_or_404(Series, series_id)
     require_known(series, current_user)
-    if not services.can_view(series, current_user):
+    if not state.can_view(series, current_user):
         abort(403, "Only this group's leaders, its enrolled members and administrators see its rotation.")
     return series
 
 
 def _members(series: Series) -> list[User]:
-    ids = services.enrolled_ids(series.id)
+    ids = state.enrolled_ids(series.id)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     return [users[i] for i in ids]
 
@@ -72,9 +72,9 @@ def _leader_forms(series: Series, rows, swap_form=None, move_form=None):
 
 def _render(series: Series, status: int = 200, *, error: str | None = None, swap_form=None, move_form=None,
             title_forms=None):
-    rows = services.rotation_rows(series)
+    rows = queries.rotation_rows(series)
     can_manage = series.can_manage(current_user)
-    is_member = services.is_enrolled(series, current_user)
+    is_member = state.is_enrolled(series, current_user)
     context = {"series": series, "rows": rows, "can_manage": can_manage, "is_member": is_member, "error": error,
                "members": _members(series)}
     mine = [r for r in _upcoming(rows) if any(t.user_id == current_user.id for t in r.presenters)]
@@ -88,7 +88,7 @@ def _render(series: Series, status: int = 200, *, error: str | None = None, swap
                                                        case_title=turn.case_title)
     context["title_forms"] = forms
     if is_member:
-        context["incoming"] = [r for r in services.swap_requests_for(series, current_user)
+        context["incoming"] = [r for r in swaps.swap_requests_for(series, current_user)
                                if r.partner_id == current_user.id and r.status == "pending"]
     if can_manage:
         context["swap_form"], context["move_form"] = _leader_forms(series, rows, swap_form, move_form)
@@ -101,14 +101,10 @@ def _render(series: Series, status: int = 200, *, error: str | None = None, swap
 
 def _describe(event: RotationEvent) -> str:
     """The turns an event moved, for the leaders: "meeting 6: Dr Ann Avery in, Finn Ford out"."""
-    names = services.names_for(user_id for _, user_id, _ in event.changes)
+    names = state.names_for(user_id for _, user_id, _ in event.changes)
     numbers = dict(db.session.execute(select(Meeting.id, Meeting.number).where(
         Meeting.id.in_({meeting_id for meeting_id, _, _ in event.changes}))).all()) if event.changes else {}
-    by_meeting: dict[int, list[str]] = {}
-    for meeting_id, user_id, kind in event.changes:
-        by_meeting.setdefault(numbers.get(meeting_id, 0), []).append(
-            f"{names.get(user_id, 'a former member')} {'in' if kind == 'added' else 'out'}")
-    return "; ".join(f"meeting {number}: {', '.join(moves)}" for number, moves in sorted(by_meeting.items()))
+    return wording.moves(event.changes, numbers, names)
 
 
 @bp.get("/series/<int:series_id>/rotation")
@@ -128,15 +124,17 @@ def swap(series_id):
     series = _series(series_id)
     _require_manager(series)
     form = SwapForm()
-    _leader_forms(series, services.rotation_rows(series), swap_form=form)
+    _leader_forms(series, queries.rotation_rows(series), swap_form=form)
     if not form.validate_on_submit():
         return _render(series, 422, error="Choose the two turns to swap.", swap_form=form)
     (meeting_a, user_a), (meeting_b, user_b) = parse_turn(form.turn_a.data), parse_turn(form.turn_b.data)
     try:
-        services.swap_turns(series, current_user, meeting_a, user_a, meeting_b, user_b)
+        commands.swap_turns(series, current_user, meeting_a, user_a, meeting_b, user_b)
     except DomainError as exc:
+        db.session.rollback()
         return _render(series, exc.status, error=exc.message, swap_form=form)
-    flash("The two turns were swapped, and both members have been told by email.", "success")
+    db.session.commit()
+    flash("The two turns were swapped. Both members are told in their next email about their turns.", "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
 
@@ -146,17 +144,19 @@ def move(series_id):
     series = _series(series_id)
     _require_manager(series)
     form = MoveForm()
-    _leader_forms(series, services.rotation_rows(series), move_form=form)
+    _leader_forms(series, queries.rotation_rows(series), move_form=form)
     if not form.validate_on_submit():
         return _render(series, 422, error="Choose the turn to move.", move_form=form)
     meeting_id, user_id = parse_turn(form.turn.data)
     to_meeting = int(form.to_meeting.data) if form.to_meeting.data else None
     to_user = int(form.to_user.data) if form.to_user.data else None
     try:
-        services.move_turn(series, current_user, meeting_id, user_id, to_meeting_id=to_meeting, to_user_id=to_user)
+        commands.move_turn(series, current_user, meeting_id, user_id, to_meeting_id=to_meeting, to_user_id=to_user)
     except DomainError as exc:
+        db.session.rollback()
         return _render(series, exc.status, error=exc.message, move_form=form)
-    flash("The turn was moved, and the members concerned have been told by email.", "success")
+    db.session.commit()
+    flash("The turn was moved. The members concerned are told in their next email about their turns.", "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
 
@@ -171,9 +171,11 @@ def case_title(series_id, meeting_id):
     if not form.validate_on_submit():
         return _render(series, 422, error="Please check the title of your case.", title_forms={meeting.id: form})
     try:
-        services.set_case_title(meeting, current_user, form.case_title.data or "")
+        commands.set_case_title(meeting, current_user, form.case_title.data or "")
     except DomainError as exc:
+        db.session.rollback()
         return _render(series, exc.status, error=exc.message, title_forms={meeting.id: form})
+    db.session.commit()
     flash("Saved the title of your case." if form.case_title.data else "Removed the title of your case.", "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
@@ -182,24 +184,26 @@ def case_title(series_id, meeting_id):
 @login_required
 def availability(series_id):
     series = _series(series_id)
-    if not services.is_enrolled(series, current_user):
+    if not state.is_enrolled(series, current_user):
         abort(403, "Only members enrolled in this group say when they cannot present.")
-    rows = _upcoming(services.rotation_rows(series))
+    rows = _upcoming(queries.rotation_rows(series))
     form = AvailabilityForm()
     form.unavailable.choices = [(r.meeting.id, _label(r.meeting)) for r in rows]
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            services.set_availability(series, current_user, form.unavailable.data or [], current_user)
+            commands.set_availability(series, current_user, form.unavailable.data or [], current_user)
         except DomainError as exc:
+            db.session.rollback()
             error, status = exc.message, exc.status
         else:
-            flash("Saved. The rotation has been updated; anyone whose turn moved has been told by email.", "success")
+            db.session.commit()
+            flash("Saved. The rotation has been updated; anyone whose turn moved is told in their next email about their turns.", "success")
             return redirect(url_for(".page", series_id=series.id), 303)
     elif form.is_submitted():
         error, status = "Please check the meetings you chose.", 422
     else:
-        form.unavailable.data = [i for i in services.unavailable_meeting_ids(series, current_user)
+        form.unavailable.data = [i for i in queries.unavailable_meeting_ids(series, current_user)
                                  if any(r.meeting.id == i for r in rows)]
     my_turns = {r.meeting.id for r in rows if any(t.user_id == current_user.id for t in r.presenters)}
     return render_template("rotation/availability.html", series=series, form=form, error=error, rows=rows,
@@ -210,8 +214,8 @@ def availability(series_id):
 @login_required
 def requests(series_id):
     series = _series(series_id)
-    is_member = services.is_enrolled(series, current_user)
-    form = _swap_request_form(series, services.rotation_rows(series))
+    is_member = state.is_enrolled(series, current_user)
+    form = _swap_request_form(series, queries.rotation_rows(series))
     error, status = None, 200
     if form.is_submitted():
         if not is_member:
@@ -219,12 +223,14 @@ def requests(series_id):
         if form.validate():
             partner_meeting, partner = parse_turn(form.their_turn.data)
             try:
-                services.request_swap(series, current_user, int(form.my_turn.data), partner, partner_meeting,
-                                      form.message.data or "")
+                swaps.request_swap(series, current_user, int(form.my_turn.data), partner, partner_meeting,
+                                   form.message.data or "")
             except DomainError as exc:
+                db.session.rollback()
                 error, status = exc.message, exc.status
             else:
-                flash("Your request was sent; you will hear by email when they answer.", "success")
+                db.session.commit()
+                flash("Your request was sent. If they accept, your turns are swapped; if they decline, you will hear by email.", "success")
                 return redirect(url_for(".requests", series_id=series.id), 303)
         else:
             error, status = "Please choose both turns.", 422
@@ -236,7 +242,7 @@ def _requests_page(series, form, error, status, is_member, placement_form=None):
     if series.can_manage(current_user):
         _blockout_choices(series, placement_form)
     return render_template("rotation/requests.html", series=series, form=form, error=error, is_member=is_member,
-                           swap_requests=services.swap_requests_for(series, current_user),
+                           swap_requests=swaps.swap_requests_for(series, current_user),
                            placement_form=placement_form, can_manage=series.can_manage(current_user),
                            placement_requests=placements.placement_requests_for(series, current_user)), status
 
@@ -262,15 +268,17 @@ def ask_placement(series_id):
     _require_manager(series)
     form = PlacementForm(prefix="place")
     _blockout_choices(series, form)
-    swap_form = _swap_request_form(series, services.rotation_rows(series))
-    is_member = services.is_enrolled(series, current_user)
+    swap_form = _swap_request_form(series, queries.rotation_rows(series))
+    is_member = state.is_enrolled(series, current_user)
     if not form.validate_on_submit():
         return _requests_page(series, swap_form, "Choose the member and the meeting.", 422, is_member, form)
     meeting_id, user_id = parse_turn(form.blockout.data)
     try:
         placements.ask_to_place(series, current_user, meeting_id, user_id, form.message.data or "")
     except DomainError as exc:
+        db.session.rollback()
         return _requests_page(series, swap_form, exc.message, exc.status, is_member, form)
+    db.session.commit()
     flash("They have been asked by email; the turn is placed only if they agree.", "success")
     return redirect(url_for(".requests", series_id=series.id), 303)
 
@@ -289,7 +297,7 @@ def answer_placement(request_id, action):
 @login_required
 def answer(request_id, action):
     request = db.get_or_404(SwapRequest, request_id)
-    return _answer(request, action, services.withdraw_swap_request, services.answer_swap_request, {
+    return _answer(request, action, swaps.withdraw_swap_request, swaps.answer_swap_request, {
         "withdraw": "Your request was withdrawn.", "accept": "You swapped turns; the rotation is updated.",
         "decline": "You declined; they have been told."})
 
@@ -301,8 +309,11 @@ def _answer(request, action: str, withdraw, answer, done: dict[str, str]):
             withdraw(request, current_user)
         else:
             answer(request, current_user, accept=action == "accept")
+        db.session.commit()  # a refused answer is kept, with its reason, before it is shown
+        swaps.raise_if_refused(request)
         flash(done[action], "success")
     except DomainError as exc:
+        db.session.rollback()
         if exc.status == 403:
             raise
         flash(exc.message, "error")

@@ -6,6 +6,16 @@ from flask import Blueprint, current_app, url_for
 from pydantic import ValidationError
 
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body, validation_error
+from ..extensions import db
+from ..flows.series import (
+    add_meeting,
+    cancel_meeting,
+    cancel_series,
+    publish_series,
+    reschedule_meeting,
+    restore_meeting,
+    update_series,
+)
 from .models import Meeting, Series
 from .schemas import (
     MeetingAdd,
@@ -19,19 +29,7 @@ from .schemas import (
     SeriesOut,
     SeriesSummary,
 )
-from .services import (
-    SeriesInput,
-    add_meeting,
-    cancel_meeting,
-    cancel_series,
-    create_series,
-    input_of,
-    open_series,
-    publish_series,
-    reschedule_meeting,
-    restore_meeting,
-    update_series,
-)
+from .services import SeriesInput, create_series, input_of, open_series
 
 bp = Blueprint("series_api", __name__)
 _INPUT_FIELDS = {f.name for f in fields(SeriesInput)}
@@ -51,6 +49,7 @@ def _series_input(body: SeriesCreate) -> SeriesInput:
 def create(body: SeriesCreate):
     """Create a draft series (leaders, admins)"""
     series = create_series(_series_input(body), current_api_user(), current_app.config["VIDEO_PROVIDER"])
+    db.session.commit()
     return SeriesOut.of(series), {"Location": url_for(".detail", series_id=series.id)}
 
 
@@ -82,8 +81,9 @@ def edit(series_id, body):
         data = SeriesCreate.model_validate(terms, strict=False)
     except ValidationError as exc:
         raise validation_error(exc) from None
-    return SeriesOut.of(update_series(series, _series_input(data), current_api_user(),
-                                      current_app.config["VIDEO_PROVIDER"]))
+    series = update_series(series, _series_input(data), current_api_user(), current_app.config["VIDEO_PROVIDER"])
+    db.session.commit()
+    return SeriesOut.of(series)
 
 
 @bp.get("/series")
@@ -114,7 +114,9 @@ def detail(series_id):
 @returns(SeriesOut, errors=(403, 409))
 def publish(series_id):
     """Open a series for applications"""
-    return SeriesOut.of(publish_series(get_or_404(Series, series_id, "series"), current_api_user()))
+    series = publish_series(get_or_404(Series, series_id, "series"), current_api_user())
+    db.session.commit()
+    return SeriesOut.of(series)
 
 
 @bp.post("/series/<int:series_id>/cancel")
@@ -124,7 +126,9 @@ def publish(series_id):
 def cancel_whole_series(series_id, body: SeriesCancel):
     """The society cancels a series: meetings cancelled, everyone refunded in full"""
     series = get_or_404(Series, series_id, "series")
-    return SeriesOut.of(cancel_series(series, current_api_user(), body.reason))
+    series = cancel_series(series, current_api_user(), body.reason)
+    db.session.commit()
+    return SeriesOut.of(series)
 
 
 @bp.post("/meetings/<int:meeting_id>/reschedule")
@@ -134,7 +138,9 @@ def cancel_whole_series(series_id, body: SeriesCancel):
 def reschedule(meeting_id, body: Reschedule):
     """Move a meeting to a new local time"""
     meeting = get_or_404(Meeting, meeting_id, "meeting")
-    return MeetingChanged.of(reschedule_meeting(meeting, body.starts_at_local, current_api_user()))
+    meeting = reschedule_meeting(meeting, body.starts_at_local, current_api_user())
+    db.session.commit()
+    return MeetingChanged.of(meeting)
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
@@ -144,7 +150,9 @@ def reschedule(meeting_id, body: Reschedule):
 def cancel(meeting_id, body: MeetingCancel):
     """Cancel a meeting"""
     meeting = get_or_404(Meeting, meeting_id, "meeting")
-    return MeetingChanged.of(cancel_meeting(meeting, current_api_user(), body.reason))
+    meeting = cancel_meeting(meeting, current_api_user(), body.reason)
+    db.session.commit()
+    return MeetingChanged.of(meeting)
 
 
 @bp.post("/series/<int:series_id>/meetings")
@@ -157,7 +165,9 @@ def add(series_id, body: MeetingAdd):
     At a local wall-clock time in the series' zone. It takes the next number; the rotation follows.
     """
     series = get_or_404(Series, series_id, "series")
-    return MeetingChanged.of(add_meeting(series, body.starts_at_local, current_api_user()))
+    meeting = add_meeting(series, body.starts_at_local, current_api_user())
+    db.session.commit()
+    return MeetingChanged.of(meeting)
 
 
 @bp.post("/meetings/<int:meeting_id>/restore")
@@ -165,4 +175,6 @@ def add(series_id, body: MeetingAdd):
 @returns(MeetingChanged, errors=(403, 409))
 def restore(meeting_id):
     """Restore a cancelled meeting that has not started (the series' leaders, admins)"""
-    return MeetingChanged.of(restore_meeting(get_or_404(Meeting, meeting_id, "meeting"), current_api_user()))
+    meeting = restore_meeting(get_or_404(Meeting, meeting_id, "meeting"), current_api_user())
+    db.session.commit()
+    return MeetingChanged.of(meeting)

@@ -18,7 +18,7 @@ from ..core.forms import Form, TimezoneField, choices
 from ..core.schemas import day_problem
 from ..pricing.forms import MoneyField
 from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
-from .services import VIDEO_PROVIDERS
+from ..video.providers import PROVIDER_LABELS
 
 
 def _skip_dates(form, field):
@@ -46,7 +46,7 @@ class SeriesForm(Form):
     presenters_per_meeting = IntegerField("Presenters per meeting", default=1,
                                           validators=[InputRequired(), NumberRange(1, 10)])
     co_leader = EmailField("Co-leader's email (optional)", validators=[Optional(), Length(max=254)])
-    video_provider = SelectField("Video", choices=choices(VIDEO_PROVIDERS))
+    video_provider = SelectField("Video", choices=choices(PROVIDER_LABELS))
     currency = StringField("Currency", default=lambda: current_app.config["DEFAULT_CURRENCY"],
                            validators=[InputRequired(), Length(min=3, max=3)])
     trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=20,
@@ -114,3 +114,12 @@ def prices_from_form(form: SeriesForm) -> dict:
         if cell:
             table[category] = cell
     return table
+
+
+class BackgroundForm(Form):
+    """A leader's professional background, shown beside their name on the series they lead."""
+
+    background = TextAreaField("Your professional background", validators=[Optional(), Length(max=600)],
+                               render_kw={"maxlength": 600, "rows": 4},
+                               description="A few lines for clinicians choosing a group: your profession, training "
+                                           "as a Balint leader, and experience. Shown on your series' public pages.")

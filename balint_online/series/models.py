@@ -3,14 +3,15 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.clock import now, today_in
-from ..core.types import Money, UTCDateTime
+from ..core.labels import LabelledStrEnum
+from ..core.types import Money, StatusColumn, UTCDateTime
 from ..extensions import Model, db
-from .scheduling import registration_open, series_state
+from .scheduling import SeriesStatus, registration_open, series_state
 
 series_leaders = Table(
     "series_leaders",
@@ -19,6 +20,11 @@ series_leaders = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+
+
+class MeetingStatus(LabelledStrEnum):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
 
 class Series(Model):
     __tablename__ = "series"
@@ -85,12 +91,16 @@ class Series(Model):
         live = self.live_meetings
         return max(m.ends_at for m in live) if live else None
 
-    def status_at(self, instant: datetime) -> str:
+    def status_at(self, instant: datetime) -> SeriesStatus:
         return series_state(self.lifecycle, instant, self.first_start, self.last_end, self.seats_left)
 
     @property
-    def status(self) -> str:
+    def status(self) -> SeriesStatus:
         return self.status_at(now())
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
 
     @property
     def registration_closed(self) -> bool:
@@ -115,7 +125,8 @@ class Meeting(Model):
     """One meeting of a series. Not called Session: that name belongs to SQLAlchemy and Flask."""
 
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("series_id", "number"),)
+    # (series_id, starts_at): a series' first meeting in one probe (the catalogue, series.services.open_series_query).
+    __table_args__ = (UniqueConstraint("series_id", "number"), Index("ix_meetings_series_id_starts_at", "series_id", "starts_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
@@ -128,7 +139,7 @@ class Meeting(Model):
     # Its place on the series' weekly cadence (naive local), fixed when first planned: the
     # RECURRENCE-ID of this meeting in calendars, so it stays when the meeting moves.
     slot: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled | cancelled
+    status: Mapped[MeetingStatus] = mapped_column(StatusColumn(MeetingStatus, 16), default=MeetingStatus.SCHEDULED)
     # Raised on every change people's calendars must follow (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")

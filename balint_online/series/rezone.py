@@ -52,16 +52,9 @@ def _claim(series_id: int, version: str) -> bool:
     return claimed == 1
 
 
-def replan_series(series: Series, moment: datetime) -> list[Meeting]:
-    """Move the series' live meetings still to come onto the current rules; returns those moved.
-
-    Raises each moved meeting's SEQUENCE, updates everyone's calendar object and lets the video
-    job move the rooms (explicit calls to both). Flushes; the caller commits.
-    """
-    from ..calendar.services import announce_replanned  # noqa: PLC0415  (a cycle: see the layers contract)
-    from ..video.services import lift_back_off  # noqa: PLC0415  (a cycle: see the layers contract)
-
-    rules = current_rules()
+def replan_series(series: Series, moment: datetime, rules: ZoneRules) -> list[Meeting]:
+    """Move the series' live meetings still to come onto `rules` (the current ones), raising each moved
+    meeting's SEQUENCE; returns those moved. Calendars and rooms follow in flows/series.py. Flushes."""
     if not _claim(series.id, rules.version):
         return []
     db.session.refresh(series)
@@ -74,25 +67,16 @@ def replan_series(series: Series, moment: datetime) -> list[Meeting]:
         meeting.sequence += 1
         moved.append(meeting)
     db.session.flush()
-    if moved:
-        lift_back_off([m.id for m in moved])  # their rooms follow at the video job's next pass
-    if moved and series.lifecycle == "published":
-        announce_replanned(series, moved, rules.version)
     return moved
 
 
-def replan_all(moment: datetime) -> int:
-    """Every series computed with other rules than the current ones; commits each on its own."""
+def series_on_other_rules(moment: datetime) -> list[int]:
+    """Every series with meetings to come computed with other rules than the current ones."""
     version = current_rules().version
     # Finished series keep the instants they were held at.
-    ids = db.session.scalars(
+    return db.session.scalars(
         select(Series.id).where(or_(Series.rules_version.is_(None), Series.rules_version != version),
                                 Series.lifecycle != "cancelled",
                                 Series.id.in_(select(Meeting.series_id).where(Meeting.starts_at > moment)))
         .order_by(Series.id)
     ).all()
-    total = 0
-    for series_id in ids:
-        total += len(replan_series(db.session.get(Series, series_id), moment))
-        db.session.commit()
-    return total

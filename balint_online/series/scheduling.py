@@ -7,6 +7,7 @@ time on its own date, so a 19:00 New York group stays at 19:00 after the clocks 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from ..core.labels import LabelledStrEnum
 from ..core.zonerules import SchedulingError, zone
 
 
@@ -86,21 +87,34 @@ def registration_open(on: date, deadline: date | None) -> bool:
     return deadline is None or on <= deadline
 
 
+class SeriesStatus(LabelledStrEnum):
+    """The status people see of a series (series_state); only draft/published/cancelled is stored."""
+
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open for applications"
+    FULL = "full", "Full: waiting list only"
+    RUNNING = "running", "Under way"
+    COMPLETED = "completed", "Ended"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 # Every status series_state gives, for those who list or document them.
-STATES = ("draft", "open", "full", "running", "completed", "cancelled")
+STATES = tuple(SeriesStatus)
 
 
 def series_state(lifecycle: str, now: datetime, first_start: datetime | None, last_end: datetime | None,
-                 seats_left: int) -> str:
+                 seats_left: int) -> SeriesStatus:
     """The status people see: draft, open, full, running, completed or cancelled.
 
     Only draft/published/cancelled is stored; the rest follows from the clock and the seats, so
     it never goes stale and needs no job to advance it.
     """
-    if lifecycle in ("draft", "cancelled"):
-        return lifecycle
+    if lifecycle == "draft":
+        return SeriesStatus.DRAFT
+    if lifecycle == "cancelled":
+        return SeriesStatus.CANCELLED
     if last_end is not None and now >= last_end:
-        return "completed"
+        return SeriesStatus.COMPLETED
     if first_start is not None and now >= first_start:
-        return "running"
-    return "full" if seats_left <= 0 else "open"
+        return SeriesStatus.RUNNING
+    return SeriesStatus.FULL if seats_left <= 0 else SeriesStatus.OPEN

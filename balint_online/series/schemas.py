@@ -11,9 +11,9 @@ from ..core.timefmt import local_wall
 from ..pricing.rules import CATEGORIES
 from ..pricing.schemas import Money, MoneyIn, Rate
 from ..rotation.schemas import Guarantee
-from .models import Meeting, Series
-from .scheduling import STATES
-from .services import VIDEO_PROVIDERS
+from ..video.providers import PROVIDER_NAMES
+from .models import Meeting, MeetingStatus, Series
+from .scheduling import SeriesStatus
 
 _RATE_IN = {"type": "object", "required": ["regular"], "additionalProperties": False,
             "properties": {"early": {"type": "string", "example": "750.00"},
@@ -39,7 +39,7 @@ class SeriesCreate(Input):
     offer_hours: int = Field(48, ge=1, le=24 * 14, description="How long a waiting-list offer stays open")
     leader_emails: list[Text(column_length(User.email), min_length=1)] | None = Field(
         None, max_length=2, description="Default: the caller")
-    video_provider: Literal[tuple(VIDEO_PROVIDERS)] | None = None
+    video_provider: Literal[PROVIDER_NAMES] | None = None
     currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$")] | None = Field(
         None, description="ISO 4217 code. Default: the society's (DEFAULT_CURRENCY)")
     prices: PricesIn = Field(default_factory=dict)
@@ -84,7 +84,7 @@ class MeetingOut(Output):
     starts_at: Instant
     ends_at: Instant
     starts_at_local: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$")
-    status: Literal["scheduled", "cancelled"]
+    status: MeetingStatus
     sequence: int
     presenters: int = Field(description="How many members present at this meeting")
     video_ready: bool
@@ -119,7 +119,7 @@ class SeriesSummary(Output):
     title: str
     description: str
     timezone: str
-    status: Literal[STATES]
+    status: SeriesStatus
     capacity: int
     seats_left: int
     leaders: list[Leader]

@@ -1,11 +1,17 @@
-"""Creating, publishing and changing series and their meetings."""
+"""Creating, publishing and changing series and their meetings: the series' own part of each change.
+
+Each operation flushes and never commits: the request, job or command that calls it commits (and
+holds the series lock until then). What a change causes in other features (applications, refunds,
+the rotation, calendars, video rooms) is called, in order, by flows/series.py; pages and the API
+call those flows.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -13,19 +19,18 @@ from ..accounts.models import User, find_user_by_email
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from ..core.signals import meeting_changed, series_changed
 from ..core.text import one_line
 from ..core.timefmt import iso_z
 from ..core.zonerules import canonical_zone
 from ..core.zonerules import current as current_rules
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
+from ..video.providers import PROVIDER_NAMES
 from .locking import lock_series
-from .models import Meeting, Series
+from .models import Meeting, MeetingStatus, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
 MAX_MEETINGS = 52
-VIDEO_PROVIDERS = {"jitsi": "Jitsi Meet", "zoom": "Zoom", "bigbluebutton": "BigBlueButton"}
 
 
 @dataclass
@@ -110,8 +115,8 @@ def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
         if deadline is not None and deadline > data.first_meeting_local.date():
             errors[name] = "Must fall on or before the first meeting's date."
     provider = data.video_provider or default_provider
-    if provider not in VIDEO_PROVIDERS:
-        errors["video_provider"] = f"Must be one of: {', '.join(VIDEO_PROVIDERS)}."
+    if provider not in PROVIDER_NAMES:
+        errors["video_provider"] = f"Must be one of: {', '.join(PROVIDER_NAMES)}."
     try:
         check_capacity(data.capacity, data.meeting_count, data.presenters_per_meeting)
     except SchedulingError as exc:
@@ -171,7 +176,6 @@ def create_series(data: SeriesInput, creator: User, default_provider: str) -> Se
     db.session.flush()
     log_action(series, "created", creator, to_status="draft",
                data={"title": series.title, "meetings": len(checked.planned), "capacity": series.capacity})
-    db.session.commit()
     return series
 
 
@@ -252,8 +256,6 @@ def update_series(series: Series, data: SeriesInput, user: User, default_provide
         series.leaders = _resolve_leaders(data.leader_emails, user)
     db.session.flush()
     log_action(series, "edited", user, changes={name: [_logged(before, name), _logged(data, name)] for name in changed})
-    series_changed.send(series, change="edited", actor=user, fields=changed)
-    db.session.commit()
     return series
 
 
@@ -324,8 +326,6 @@ def publish_series(series: Series, user: User) -> Series:
     series.lifecycle = "published"
     series.published_at = now()
     log_action(series, "published", user, from_status="draft", to_status="published")
-    series_changed.send(series, change="published", actor=user)
-    db.session.commit()
     return series
 
 
@@ -336,10 +336,12 @@ def open_series_query() -> Select:
     leaders and meetings come in two more queries, not two per series.
     """
     moment, live = now(), Meeting.status != "cancelled"
-    # Candidates from the few meetings still to come (an index range), less any that has begun.
+    # Candidates from the few meetings still to come (an index range), less any that has begun:
+    # its first live meeting, one probe of the (series_id, starts_at) index per candidate. (Written
+    # as NOT EXISTS, PostgreSQL hashed every past meeting of the society instead.)
     upcoming = select(Meeting.series_id).where(Meeting.starts_at > moment, live)
-    begun = select(Meeting.id).where(Meeting.series_id == Series.id, Meeting.starts_at <= moment, live).exists()
-    return (select(Series).where(Series.lifecycle == "published", Series.id.in_(upcoming), ~begun)
+    first = select(func.min(Meeting.starts_at)).where(Meeting.series_id == Series.id, live).scalar_subquery()
+    return (select(Series).where(Series.lifecycle == "published", Series.id.in_(upcoming), first > moment)
             .order_by(Series.first_meeting_local, Series.id)
             .options(selectinload(Series.leaders), selectinload(Series.meetings)))
 
@@ -397,8 +399,6 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.local_start = starts_at_local  # calendar (issue 14)
     meeting.sequence += 1
-    meeting_changed.send(meeting, change="rescheduled", actor=user)
-    db.session.commit()
     return meeting
 
 
@@ -430,8 +430,7 @@ def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meetin
                           code="state_changed") from exc
     series.meeting_count = len(series.meetings)
     log_action(meeting, "added", user, changes={"starts_at": [None, iso_z(starts_at)]})
-    meeting_changed.send(meeting, change="added", actor=user)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -447,10 +446,8 @@ def restore_meeting(meeting: Meeting, user: User) -> Meeting:
     _refuse_clash(series, meeting.starts_at, meeting.ends_at, ignore=meeting)
     log_action(meeting, "restored", user, changes={"status": ["cancelled", "scheduled"],
                                                     "sequence": [meeting.sequence, meeting.sequence + 1]})
-    meeting.status, meeting.cancel_reason = "scheduled", ""
+    meeting.status, meeting.cancel_reason = MeetingStatus.SCHEDULED, ""
     meeting.sequence += 1
-    meeting_changed.send(meeting, change="restored", actor=user)
-    db.session.commit()
     return meeting
 
 
@@ -459,20 +456,16 @@ def cancel_meeting(meeting: Meeting, user: User, reason: str = "") -> Meeting:
     _require_changeable(meeting, user)
     log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
                changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason
     meeting.sequence += 1
-    meeting_changed.send(meeting, change="cancelled", actor=user)
-    db.session.commit()
     return meeting
 
 
 def cancel_series(series: Series, user: User, reason: str) -> Series:
-    """The society cancels: every meeting to come is cancelled, and in the same transaction, under the
-    series lock, every application ends with everything paid owed back. Whatever arrives later (an
-    application, a payment) finds the series cancelled: refused, or owed back at once."""
-    from ..enrollment.services import end_for_cancelled_series  # noqa: PLC0415  (a cycle: see the layers contract)
-
+    """The series' part of a cancellation: it and every meeting to come are cancelled, under the series
+    lock, which the caller keeps until it commits (flows/series.py ends the applications in the same
+    unit of work). Whatever arrives later (an application, a payment) finds the series cancelled."""
     require_manager(series, user)
     (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
@@ -488,9 +481,7 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
         if meeting.status != "cancelled" and meeting.starts_at > moment:
             log_action(meeting, "cancelled", user, from_status=meeting.status, to_status="cancelled", reason=reason,
                        changes={"sequence": [meeting.sequence, meeting.sequence + 1]})
-            meeting.status, meeting.cancel_reason = "cancelled", reason
+            meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, reason
             meeting.sequence += 1
-    end_for_cancelled_series(series, user, reason)
-    series_changed.send(series, change="cancelled", actor=user, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return series

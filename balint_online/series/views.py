@@ -3,19 +3,21 @@
 from dataclasses import replace
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.views import _account_page
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..core.pagination import paginate
 from ..extensions import db
+from ..flows.series import publish_series, update_series
 from ..pricing.rules import parse_price_table, price_range
-from .forms import SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
+from .forms import BackgroundForm, SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
 from .models import Series, series_leaders
-from .services import SeriesInput, create_series, input_of, open_series_query, publish_series, update_series
+from .services import SeriesInput, create_series, input_of, open_series_query
 
 bp = Blueprint("series", __name__)
 
@@ -32,12 +34,53 @@ def catalogue():
 
 @bp.get("/series/<int:series_id>")
 def detail(series_id):
+    """Everything a clinician decides on before signing up; a member's own place, if they have one."""
+    from ..certificates.services import public_credit  # noqa: PLC0415  (a cycle: see the layers contract)
+    from ..enrollment.models import LIVE_STATUSES, Application  # noqa: PLC0415  (a cycle: see the layers contract)
+    from ..enrollment.services import current_attestation_text  # noqa: PLC0415  (a cycle: see the layers contract)
+
     series = db.get_or_404(Series, series_id)
     user = current_user if current_user.is_authenticated else None
     if series.lifecycle == "draft" and not series.can_manage(user):
         abort(404)
-    return render_template("series/detail.html", series=series, price_span=price_span,
-                           can_manage=series.can_manage(user))
+    mine = None if user is None else db.session.scalar(select(Application).where(
+        Application.series_id == series.id, Application.user_id == user.id, Application.status.in_(LIVE_STATUSES)))
+    commitments = current_attestation_text()
+    db.session.commit()  # the built-in wording is stored the first time it is shown
+    return render_template("series/detail.html", series=series, price_span=price_span, mine=mine,
+                           can_manage=series.can_manage(user), commitments=commitments, credit=public_credit(series),
+                           contact=current_app.config["SOCIETY_CONTACT_EMAIL"])
+
+
+@bp.app_template_global()
+def pending_decisions() -> int:
+    """Applications waiting for the signed-in leader's decision, for the count beside "Leading" in the menu."""
+    from ..enrollment.models import Application  # noqa: PLC0415  (a cycle: see the layers contract)
+
+    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
+    return db.session.scalar(select(func.count(Application.id)).where(
+        Application.series_id.in_(led), Application.status == "pending")) or 0
+
+
+@bp.app_template_global()
+def background_form():
+    """The leader's background form, for the account page (accounts/profile.html includes it)."""
+    return g.get("background_form") or BackgroundForm(formdata=None, obj=current_user)
+
+
+@bp.post("/account/background")
+@login_required
+def background():
+    if not current_user.can_lead:
+        abort(403)
+    form = BackgroundForm()
+    if form.validate_on_submit():
+        current_user.background = (form.background.data or "").strip()
+        db.session.commit()
+        flash("Your background is saved; it is shown on the pages of the series you lead.", "success")
+        return redirect(url_for("accounts.profile", _anchor="background"))
+    g.background_form = form  # the account page again, with what they typed and why it was refused
+    return _account_page(status=422)
 
 
 @bp.get("/lead")
@@ -48,9 +91,14 @@ def leading():
     query = (select(Series).order_by(Series.first_meeting_local.desc(), Series.id.desc())
              .options(selectinload(Series.meetings), selectinload(Series.leaders)))
     if not current_user.is_admin:
-        led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
-        query = query.where(Series.id.in_(led))
-    return render_template("series/leading.html", page=paginate(query))
+        query = query.where(Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)))
+    from ..enrollment.home import pending_counts  # noqa: PLC0415  (a cycle: see the layers contract)
+
+    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
+    pending = pending_counts(db.session.scalars(led).all())
+    waiting = db.session.scalars(select(Series).where(Series.id.in_(list(pending))).order_by(Series.first_meeting_local)).all()
+    return render_template("series/leading.html", page=paginate(query), pending=pending,
+                           waiting=[(s, pending[s.id]) for s in waiting])
 
 
 def _values_from_form(form, leaders: list[str]) -> dict:
@@ -92,6 +140,7 @@ def new():
         except DomainError as exc:
             attach_domain_error(form, exc, "title", _form_name)
         else:
+            db.session.commit()
             flash("Draft saved. Check the dates below, then publish to open applications.", "success")
             return redirect(url_for(".detail", series_id=series.id))
     return _form_page(form)
@@ -122,6 +171,7 @@ def edit(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "title", _form_name)
         else:
+            db.session.commit()
             flash("Changes saved.", "success")
             return redirect(url_for(".detail", series_id=series.id))
     return _form_page(form, series)
@@ -142,6 +192,7 @@ def _form_name(name: str) -> str:
 def publish(series_id):
     series = db.get_or_404(Series, series_id)
     publish_series(series, current_user)
+    db.session.commit()
     flash("Published: the series is open for applications.", "success")
     return redirect(url_for(".detail", series_id=series.id))
 

@@ -5,8 +5,8 @@ from flask import Blueprint
 from ..core.api import api_auth, current_api_user, get_or_404, returns
 from ..core.schemas import Error
 from ..series.models import Meeting
+from .entry import enter_meeting
 from .schemas import JoinLink, JoinRefusal
-from .services import enter_meeting
 
 bp = Blueprint("video_api", __name__)
 

@@ -1,13 +1,52 @@
-"""On the home page: the next meeting of each group with its way in, and a member's own attendance."""
+"""On the home page, first: the next meeting of each group, the person's turn at it, and the way in."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..core.clock import now
-from .services import home_groups
+from ..accounts.models import User
+from ..enrollment.home import applications, led_series
+from ..rotation.home import upcoming_turns
+from ..series.models import Meeting, Series
+from .attendance import own_attendance_records
 
 
-def section(user):
-    groups = home_groups(user, now())
+def next_meetings(home):
+    enrolled = [a.series for a in applications(home) if a.status == "enrolled"]
+    mine = {s.id: s for s in enrolled + led_series(home)}
+    groups = home_groups(home.user, list(mine.values()), home.moment)
     if not groups:
         return None
-    return ("video/_home.html", {"groups": groups, "window": current_app.config["JOIN_WINDOW_MINUTES"]})
+    groups.sort(key=lambda g: (g.next_meeting is None, g.next_meeting.starts_at if g.next_meeting else None, g.series.id))
+    turns = {t.meeting_id: t for t in upcoming_turns(home)}
+    return ("video/_home.html", {"groups": groups, "turns": turns, "moment": home.moment,
+                                 "window": current_app.config["JOIN_WINDOW_MINUTES"]})
+
+
+@dataclass
+class HomeGroup:
+    series: Series
+    leading: bool
+    next_meeting: Meeting | None
+    room_ready: bool
+    opens_at: datetime | None
+    attendance: list[tuple[Meeting, str]]  # a member's started meetings: present | absent | excused | ""
+
+
+def home_groups(user: User, series_list: list[Series], moment: datetime) -> list[HomeGroup]:
+    """Of the series a person meets with (as enrolled member or leader, loaded with their meetings and
+    leaders by the caller), those published and running or to come, with each one's next meeting."""
+    mine = [s for s in series_list if s.lifecycle == "published" and any(m.ends_at > moment for m in s.live_meetings)]
+    records = own_attendance_records([s for s in mine if not s.is_led_by(user)], user, moment)
+    window = timedelta(minutes=int(current_app.config["JOIN_WINDOW_MINUTES"]))
+    groups = []
+    for series in sorted(mine, key=lambda s: (s.first_start or moment, s.id)):
+        leading = series.is_led_by(user)
+        upcoming = [m for m in series.live_meetings if m.ends_at > moment]
+        next_meeting = upcoming[0] if upcoming else None
+        attendance = [] if leading else [(m, (records[m.id].status if m.id in records else None) or "")
+                                         for m in series.live_meetings if m.starts_at <= moment]
+        groups.append(HomeGroup(series, leading, next_meeting, next_meeting is not None and next_meeting.video_room is not None,
+                                next_meeting.starts_at - window if next_meeting else None, attendance))
+    return groups

@@ -1,7 +1,7 @@
 """The scheduler keeps every meeting's video room in line with the meeting: created, moved, removed."""
 
 from ..jobs.registry import job
-from .services import provision_due
+from .provisioning import provision_due
 
 
 @job("video-rooms", every_seconds=60)

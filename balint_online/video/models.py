@@ -7,11 +7,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.clock import now
-from ..core.types import UTCDateTime
+from ..core.labels import LabelledStrEnum
+from ..core.types import StatusColumn, UTCDateTime
 from ..extensions import Model
 from ..series.models import Meeting
 
-ATTENDANCE_STATUSES = {"present": "Present", "absent": "Absent", "excused": "Excused"}
+
+class AttendanceStatus(LabelledStrEnum):
+    """What a leader confirmed of a member at a meeting."""
+
+    PRESENT = "present", "Present"
+    ABSENT = "absent", "Absent"
+    EXCUSED = "excused", "Excused"
+
+
+ATTENDANCE_STATUSES = AttendanceStatus.labels()
 
 
 class VideoProvisioning(Model):
@@ -88,7 +98,7 @@ class Attendance(Model):
     provider_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Confirmed by a leader: present | absent | excused; None until then.
-    status: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[AttendanceStatus | None] = mapped_column(StatusColumn(AttendanceStatus, 10))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

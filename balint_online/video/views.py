@@ -11,6 +11,8 @@ from ..core.csvfile import csv_download
 from ..extensions import csrf, db
 from ..series.models import Meeting
 from ..series.services import managed_series
+from .attendance import attendance_grid, attendance_table, cell_name, record_provider_event, save_attendance
+from .entry import JoinRefused, VideoUnavailable, enter_meeting
 from .forms import attendance_form
 from .providers.zoom import (
     WebhookRejected,
@@ -18,16 +20,6 @@ from .providers.zoom import (
     parse_participant_event,
     verify_zoom_webhook,
     zoom_url_validation_response,
-)
-from .services import (
-    JoinRefused,
-    VideoUnavailable,
-    attendance_grid,
-    attendance_table,
-    cell_name,
-    enter_meeting,
-    record_provider_event,
-    save_attendance,
 )
 
 log = logging.getLogger(__name__)
@@ -60,6 +52,7 @@ def attendance(series_id):
     if form.validate_on_submit():
         changed = save_attendance(series, current_user,
                                   {name: f.data for name, f in form._fields.items() if name != "csrf_token"})
+        db.session.commit()
         flash(f"Attendance saved ({changed} change{'' if changed == 1 else 's'}).", "success")
         return redirect(url_for(".attendance", series_id=series.id))
     return (render_template("video/attendance.html", grid=grid, form=form, cell_name=cell_name),
@@ -95,4 +88,5 @@ def zoom_webhook():
     if event is None and is_participant_event(payload):
         raise ApiError(400, "Webhook refused: a participant event without a usable meeting, participant or time.")
     recorded = event is not None and record_provider_event(event)
+    db.session.commit()
     return {"status": "recorded" if recorded else "ignored"}

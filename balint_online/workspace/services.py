@@ -5,8 +5,8 @@ import hashlib
 from ..core.errors import InvalidInput
 from ..enrollment.queries import enrolled_members
 from ..enrollment.services import series_applications
-from ..extensions import db
 from ..notifications.services import queue_email
+from ..pricing.categories import CLAIM_KEYS
 from ..pricing.services import membership_flags, payment_status, series_today
 
 
@@ -31,20 +31,21 @@ def message_group(series, sender, subject: str, body: str) -> int:
         if queue_email(key=f"group-message:{series.id}:{digest}:user-{person.id}", kind="group_message", user=person,
                        context={"series": series, "sender": sender, "subject": subject.strip(), "body": body.strip()}):
             sent += 1
-    db.session.commit()
     return sent
 
 
-ROSTER_COLUMNS = ("name", "email", "discipline", "status", "trainee", "member", "payment_status", "amount_due",
+# One column per claim an applicant may make (pricing/categories.py), by its key.
+ROSTER_COLUMNS = ("name", "email", "discipline", "status", *CLAIM_KEYS, "member", "payment_status", "amount_due",
                   "currency", "applied_at", "attestation_version")
 
 
 def roster_rows(series) -> list[list]:
     today = series_today(series)
     rows = []
-    for a in series_applications(series):
+    for a in series_applications(series, history=False):
         is_member, granted = membership_flags(a.user, today)
-        rows.append([a.user.name, a.user.email, a.user.discipline_label, a.status, "yes" if a.trainee else "no",
+        claimed = ["yes" if made else "no" for _, made in a.claim_answers]
+        rows.append([a.user.name, a.user.email, a.user.discipline_label, a.status, *claimed,
                      "yes" if is_member else "other society" if granted else "no", payment_status(a),
                      f"{a.amount_due:.2f}", a.currency, a.applied_at.date().isoformat(), a.attestation_text.version])
     return rows

@@ -15,16 +15,11 @@ from ..core.errors import DomainError
 from ..core.forms import Form, attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
-from ..rotation.services import cancellation_warning, guarantee, set_presenter_count
+from ..flows.series import add_meeting, cancel_meeting, cancel_series, reschedule_meeting, restore_meeting
+from ..rotation.commands import set_presenter_count
+from ..rotation.queries import cancellation_warning, guarantee
 from ..series.models import Meeting, Series
-from ..series.services import (
-    add_meeting,
-    cancel_meeting,
-    cancel_series,
-    managed_series,
-    reschedule_meeting,
-    restore_meeting,
-)
+from ..series.services import managed_series
 from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
 
 bp = Blueprint("workspace", __name__)
@@ -111,6 +106,7 @@ def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
         except DomainError as exc:
             attach_domain_error(form, exc, fallback, _form_name)
         else:
+            db.session.commit()
             _flash_done(meeting, done)
             return redirect(url_for(".hub", series_id=meeting.series_id))
     return _change_page(meeting, **{which: form})
@@ -158,6 +154,7 @@ def restore(meeting_id):
     except DomainError as exc:
         flash(f"Meeting {meeting.number} was not restored: {exc.message}", "error")
     else:
+        db.session.commit()
         _flash_done(meeting, "Meeting {number} takes place after all; {told} people are told by email.")
     return redirect(url_for(".hub", series_id=meeting.series_id))
 
@@ -173,6 +170,7 @@ def add(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "new_date", _form_name)
         else:
+            db.session.commit()
             _flash_done(meeting, "Meeting {number} added; {told} people are told by email.")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/add_meeting.html", series=series, form=form, audience=audience(series),
@@ -190,6 +188,7 @@ def cancel_whole_series(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "reason")
         else:
+            db.session.commit()
             flash("The series is cancelled; every member is refunded in full and told by email.", "success")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/cancel_series.html", series=series, form=form, audience=audience(series)), \
@@ -207,6 +206,7 @@ def message(series_id):
         except DomainError as exc:
             attach_domain_error(form, exc, "body")
         else:
+            db.session.commit()
             flash(f"Message sent to {sent} people." if sent else "That message was sent already.", "success")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/message.html", series=series, form=form, audience=audience(series)), \

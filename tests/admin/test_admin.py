@@ -114,7 +114,7 @@ def test_series_oversight(api, login, make_user, admin):
     api(leader).post(f"/api/v1/applications/{a['id']}/accept")
     api(admin).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "500.00", "method": "card"})
     body = page_text(login(admin).get("/admin/series"))
-    assert "Monday evening group" in body and "1 / 4" in body and "open" in body
+    assert "Monday evening group" in body and "1 / 4" in body and "Open for applications" in body
     assert "500.00" in body and "300.00" in body  # paid, and the balance still owed
     overview = page_text(login(admin).get("/admin/"))
     assert "Payments awaited (1)" in overview and "300.00 USD" in overview

@@ -138,7 +138,7 @@ def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_in
     # The member applies on the page, from their registration; home says aid is there to apply for.
     login(np)
     home = page_text(client.get("/home"))
-    assert "you may apply for Jerome and Maureen Lebowitz Scholarship (by 2026-07-31)" in home
+    assert "you may apply for Jerome and Maureen Lebowitz Scholarship (by Fri 31 Jul 2026)" in home
     assert "Financial aid" in page_text(client.get(f"/applications/{a['id']}"))
     resp = client.submit(f"/applications/{a['id']}/aid", {"programme_id": str(leb["id"]), "training_status": "none",
                                                           "specialty": "", "statement": NEED})

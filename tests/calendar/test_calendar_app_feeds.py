@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from balint_online.calendar import feeds, services
 from balint_online.extensions import db
 from balint_online.rotation.models import PresenterTurn
+from tests.statements import statements_of
 
 BASE = "http://balint.test"
 
@@ -31,26 +32,6 @@ def _utc(text: str) -> datetime:
 
 def js_instants(parsed: dict) -> dict[str, tuple[datetime, datetime]]:
     return {ev["uid"]: (_utc(ev["start"]), _utc(ev["end"])) for ev in parsed["events"]}
-
-
-class StatementCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, _conn, _cursor, statement, *_):
-        # SQLite is sent BEGIN as a statement (core/sqlite.py); PostgreSQL's is implicit.
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            self.count += 1
-
-    def around(self, fn):
-        """Statements `fn` runs from a fresh session, as a request in its own process would."""
-        db.session.remove()
-        self.count = 0
-        event.listen(db.engine, "before_cursor_execute", self)
-        try:
-            return fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", self)
 
 
 def object_uid(series: dict) -> str:
@@ -187,15 +168,14 @@ def test_a_feed_costs_the_same_few_queries_however_many_groups(api, group, make_
         group(leader, [three], title=title, first_meeting_local="2026-10-21T19:00")
     paths = {"one": feed_path(api, one), "three": feed_path(api, three)}
 
-    counter = StatementCounter()
     costs = {}
     for who, path in paths.items():
-        fresh = counter.around(lambda path=path: client.get(path))
-        assert fresh.status_code == 200
-        full = counter.count
-        counter.around(lambda path=path,
-                       fresh=fresh: client.get(path, headers={"If-None-Match": fresh.headers["ETag"]}))
-        costs[who] = (full, counter.count)
+        answers = []
+        full = statements_of(lambda path=path, answers=answers: answers.append(client.get(path)))
+        assert answers[0].status_code == 200
+        etag = answers[0].headers["ETag"]
+        not_modified = statements_of(lambda path=path, etag=etag: client.get(path, headers={"If-None-Match": etag}))
+        costs[who] = (len(full), len(not_modified))
     assert costs["one"] == costs["three"]
     full, not_modified = costs["one"]
     assert not_modified == 1 and full <= 12  # a poll that finds nothing new costs one statement

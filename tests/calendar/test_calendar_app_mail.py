@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from balint_online.calendar.services import queue_reminders
+from balint_online.calendar.jobs import queue_reminders
 from balint_online.extensions import db
+from balint_online.notifications.delivery import deliver_outbox
 from balint_online.notifications.models import OutboxMessage
-from balint_online.notifications.services import deliver_outbox
 
 BASE = "http://balint.test"
 
@@ -55,7 +55,8 @@ def test_enrolment_invitation_travels_over_smtp_as_an_itip_request(api, group, l
     series = group(leader, [member])
     assert deliver_outbox() == len(outbox())
     to_member = [m for m in smtp_server.messages() if m["To"] == member.email]
-    [invite] = [m for m in to_member if m["Subject"] == f"Calendar invitation: {series['title']}"]
+    # The invitation rides with "You have a place": one email for the one event.
+    [invite] = [m for m in to_member if m["Subject"] == f"You have a place in {series['title']}"]
     inline, attachment = calendar_parts(invite)
     assert inline.get_param("method") == "REQUEST"
     # From the platform's address under the organizer's name; replies to the organizer.
@@ -65,7 +66,7 @@ def test_enrolment_invitation_travels_over_smtp_as_an_itip_request(api, group, l
     body = invite.get_body(("plain",)).get_content()
     # In the member's own zone, which left summer time a week before New York did.
     assert "times in Europe/London" in body
-    assert "Tue 20 Oct 2026, 00:00 BST" in body and "Mon 26 Oct 2026, 23:00 GMT" in body
+    assert "Tue 20 Oct 2026, 00:00 – 01:30 BST" in body and "Mon 26 Oct 2026, 23:00 – 00:30 GMT (next day)" in body
 
     ics = attachment.get_payload(decode=True)
     [parsed] = ical_js(ics)
@@ -152,7 +153,7 @@ def test_a_member_who_leaves_has_the_whole_object_cancelled(api, group, leader, 
     clock.set("2026-10-28T12:00:00Z")  # two meetings have taken place
     roster = api(leader).get(f"/api/v1/series/{series['id']}/roster").get_json()["applications"]
     api(member).post(f"/api/v1/applications/{roster[0]['id']}/withdraw", json={"reason": "Moving away"})
-    [invite] = outbox("calendar_invite", member)
+    [invite] = outbox("application_accepted", member)  # the invitation came with the place
     [message] = outbox("calendar_cancel", member)
     assert message.calendar_method == "CANCEL"
     [parsed] = ical_js(message.calendar_ics)

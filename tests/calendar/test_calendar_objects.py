@@ -8,6 +8,7 @@ and a change of the zone rules (a test double standing in for a new tzdata relea
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,9 @@ def messages(user=None, kinds=None) -> list[OutboxMessage]:
     return db.session.scalars(query).all()
 
 
+# A member's invitation rides with "You have a place" (one email per event); a leader's comes on its own.
+PLACE = ["calendar_invite", "application_accepted"]
+
 # Deadlines before every series' first meeting.
 EARLY = {"early_bird_deadline": "2026-09-10", "cancellation_deadline": "2026-09-10"}
 
@@ -71,14 +75,14 @@ def test_every_message_is_one_object_whose_expansion_is_the_apis_meetings(api, g
     other = make_user(timezone="Asia/Kolkata")
     groups = [group(leader, [member, other], title=f"Group in {tz}", timezone=tz, first_meeting_local=first,
                     meeting_count=count, capacity=count, **EARLY) for tz, first, count in ZONES]
-    invitations = {m.calendar_ics for m in messages(member, kinds=["calendar_invite"])}
+    invitations = {m.calendar_ics for m in messages(member, kinds=PLACE)}
     assert any(b"DTEND;TZID=Etc/GMT+5:20261101T010000" in ics for ics in invitations)  # New York's fold
     # London's: 01:00 GMT, which icalendar writes as the same time in UTC.
     assert any(b"DTEND:20261025T010000Z" in ics for ics in invitations)
     assert any(b"DTEND:20270403T150000Z" in ics for ics in invitations)  # Lord Howe's
     sent = messages()  # invitations, and the rotation's updates as members joined
     invited = {(m.user_id, m.kind) for m in sent}
-    assert {(u.id, "calendar_invite") for u in (leader, member, other)} <= invited
+    assert {(leader.id, "calendar_invite")} | {(u.id, "application_accepted") for u in (member, other)} <= invited
     readings = expand(*(m.calendar_ics for m in sent))
     by_uid = {object_uid(s): s for s in groups}
     for message, readers in zip(sent, readings, strict=True):
@@ -101,7 +105,7 @@ def test_withdraw_then_reenrol_sends_a_request_above_the_cancel(api, group, lead
     again = apply(api(member), series["id"])
     assert api(leader).post(f"/api/v1/applications/{again['id']}/accept").get_json()["status"] == "enrolled"
 
-    invite, cancel, reinvite = messages(member, kinds=["calendar_invite", "calendar_cancel"])
+    invite, cancel, reinvite = messages(member, kinds=[*PLACE, "calendar_cancel"])
     assert [m.calendar_method for m in (invite, cancel, reinvite)] == ["REQUEST", "CANCEL", "REQUEST"]
     first, cancelled, second = expand(invite.calendar_ics, cancel.calendar_ics, reinvite.calendar_ics)
     for name in first:
@@ -114,9 +118,13 @@ def test_withdraw_then_reenrol_sends_a_request_above_the_cancel(api, group, lead
         assert spans(second[name]) == meetings_of(reported(api, member, series)), name
 
 
-def test_a_turn_change_updates_the_invitation(api, group, leader, member, make_user, expand):
+def test_a_turn_change_updates_the_invitation(api, group, leader, member, make_user, expand, clock):
+    from balint_online.core.clock import now
+    from balint_online.rotation.jobs import rotation_announcements, rotation_digests
+
     other = make_user()
     series = group(leader, [member, other], meeting_count=4, capacity=2)
+    assert rotation_announcements(now()) == 2  # the group is full: its turns are announced
     meetings = series["meetings"]
     before = api(member).get(f"/api/v1/series/{series['id']}/rotation").get_json()["meetings"]
     mine = [m["meeting_id"] for m in before if any(p["user_id"] == member.id for p in m["presenters"])]
@@ -124,6 +132,7 @@ def test_a_turn_change_updates_the_invitation(api, group, leader, member, make_u
     assert resp.status_code == 200, resp.get_json()
     after = api(member).get(f"/api/v1/series/{series['id']}/rotation").get_json()["meetings"]
     now_mine = {m["starts_at"] for m in after if any(p["user_id"] == member.id for p in m["presenters"])}
+    assert rotation_digests(clock.set(now() + timedelta(days=1))) >= 1  # the next day's digest
     update = messages(member, kinds=["rotation_changed"])[-1]
     assert update.calendar_method == "REQUEST"
     [readers] = expand(update.calendar_ics)
@@ -149,7 +158,7 @@ def test_new_zone_rules_move_the_affected_meetings_and_tell_everyone(app, api, g
                    meeting_count=6, capacity=6, **EARLY)
     feed = api(member).get("/api/v1/me/calendar").get_json()["feed_url"].removeprefix(BASE)
     old_feed = client.get(feed)
-    [old_invite] = messages(member, kinds=["calendar_invite"])
+    [old_invite] = messages(member, kinds=PLACE)
     before = reported(api, member, series)["meetings"]
 
     request.getfixturevalue("london_keeps_winter_time")
@@ -208,7 +217,7 @@ def test_a_subscriber_gets_no_invitations_but_is_still_told(api, group, leader, 
 
     series = group(leader, [member, both])
     assert messages(member) == []
-    assert "calendar_invite" in [m.kind for m in messages(both)]
+    assert "application_accepted" in [m.kind for m in messages(both)]
     meeting = series["meetings"][1]
     api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule", json={"starts_at_local": "2026-10-27T18:00"})
     moved = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "meeting_rescheduled",
@@ -230,9 +239,9 @@ def test_a_title_on_two_lines_makes_a_one_line_subject_and_ends_after_midnight_a
     # 18:30-20:00 in New York is 23:30-01:00 in London: the end is on the next day there.
     series = group(leader, [night_owl], title="Evening\ngroup", first_meeting_local="2026-10-19T18:30")
     assert series["title"] == "Evening group"
-    [invite] = messages(night_owl, kinds=["calendar_invite"])
-    assert invite.subject == "Calendar invitation: Evening group"
-    assert "Mon 19 Oct 2026, 23:30 BST – Tue 20 Oct 2026, 01:00 BST" in invite.body_text
+    [invite] = messages(night_owl, kinds=PLACE)
+    assert invite.subject == "You have a place in Evening group"
+    assert "Mon 19 Oct 2026, 23:30 – 01:00 BST (next day)" in invite.body_text
 
 
 def test_added_and_restored_meetings_update_the_object(app, api, group, leader, member, expand, meetings_of):

@@ -11,13 +11,14 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from balint_online.calendar import services
 from balint_online.core import zonerules
 from balint_online.extensions import db
 from balint_online.series.models import Meeting
 from tests.conftest import make_app
+from tests.statements import statements_of
 
 BASE = "http://balint.test"
 
@@ -40,30 +41,13 @@ def builds(monkeypatch):
     return made
 
 
-def statements(fn) -> int:
-    """Queries `fn` runs (not counting BEGIN, which SQLite is sent as a statement), from a cold session."""
-    db.session.remove()
-    seen = []
-
-    def count(_conn, _cursor, statement, *_):
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_a_304_costs_one_statement_whatever_the_feed_holds(api, group, leader, member, make_user, client):
     for n in range(3):
         group(leader, [member, make_user()], title=f"Group {n}", first_meeting_local=f"2026-10-{19 + n}T19:00")
     path = feed_path(api, member)
     etag = client.get(path).headers["ETag"]
     answers = []
-    assert statements(lambda: answers.append(client.get(path, headers={"If-None-Match": etag}))) == 1
+    assert len(statements_of(lambda: answers.append(client.get(path, headers={"If-None-Match": etag})))) == 1
     assert answers[0].status_code == 304
 
 

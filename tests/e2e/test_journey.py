@@ -79,7 +79,7 @@ def test_leader_and_member_walk_the_whole_journey(app, make_user, new_page):
         member.get_by_role("button", name="Create my account").click()
         member.get_by_role("link", name="Monday evening group").click()
         accessible(member, "03-series-page")
-        assert "Tue 20 Oct 2026, 00:00 BST" in member.inner_text("main")  # 19:00 New York, in London
+        assert "Tue 20 Oct 2026, 00:00 – 01:30 BST" in member.inner_text("main")  # 19:00 New York, in London
         member.get_by_role("link", name=re.compile("Apply")).first.click()
         accessible(member, "04-application-form")
         for box in member.locator("input[type=checkbox][name^=attest_]").all():
@@ -98,6 +98,11 @@ def test_leader_and_member_walk_the_whole_journey(app, make_user, new_page):
         # The member sees the rotation and their turn, and subscribes to the calendar.
         member.goto(base + "/home")
         accessible(member, "08-member-home")
+        # On the phone the home opens on the next meeting: on the first screen, before everything else.
+        next_meeting = member.locator("#next-heading").bounding_box()
+        assert next_meeting["y"] + next_meeting["height"] < 844
+        assert next_meeting["y"] < member.locator("#applications-heading").bounding_box()["y"]
+        assert "You present" in member.locator(".next-meeting").first.inner_text()
         member.goto(f"{base}/series/{series_id}/rotation")
         screenshot(member, "09-rotation")
         assert "Dr Jo Alvarez" in member.inner_text("main")

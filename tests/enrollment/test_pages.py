@@ -38,7 +38,7 @@ def test_apply_page_states_the_commitment_dates_in_both_zones_and_the_price(logi
     for item in attestation.ITEMS:
         assert item.text in body
     # 19:00 in New York on 19 October is midnight in London.
-    assert "Tue 20 Oct 2026, 00:00 BST" in body and "Mon 19 Oct 2026, 19:00 EDT" in body
+    assert "Tue 20 Oct 2026, 00:00 – 01:30 BST" in body and "Mon 19 Oct 2026, 19:00 EDT" in body
     assert "800.00 USD" in body and "Non-member rate, early-bird" in body
     assert "Please include no patient details" in body
 
@@ -76,15 +76,17 @@ def test_applying_then_following_the_application(login, make_user, series):
     resp = client.submit(f"/series/{series['id']}/apply", confirmed(*ATTESTATION, note="Rural GP", submit="Apply"))
     application = db.session.scalar(select(Application))
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{application.id}")
-    assert application.note == "Rural GP" and not application.trainee and str(application.price) == "800.00"
+    assert application.note == "Rural GP" and application.claims == [] and str(application.price) == "800.00"
     body = page_text(client.get(f"/applications/{application.id}"))
-    assert "Awaiting the leaders' decision" in body and "800.00 USD" in body
+    # Pending: the locked price is stated, but nothing is owed, so no account, balance or "unpaid".
+    assert "Awaiting the leaders' decision" in body and "Nothing to pay now" in body and "800.00 USD" in body
+    assert "Balance" not in body and "unpaid" not in body.lower() and "Not paid" not in body
     # Coming back to the form leads to the application instead of a second one.
     assert client.get(f"/series/{series['id']}/apply").headers["Location"].endswith(f"/applications/{application.id}")
     home = page_text(client.get("/home"))
-    # Pending: no invoice until the member owes the fee.
-    assert "Evening group" in home and "Not issued yet" in home and "BO-2026-" not in home
-    assert "No payments recorded yet" in home
+    # Pending: no invoice, no amount and no payment to make until the member owes the fee.
+    assert "Evening group" in home and "Awaiting the leaders' decision" in home
+    assert "Invoices and payments" not in home and "800.00" not in home and "to pay" not in home
 
 
 def test_home_has_a_clear_empty_state(login, make_user):
@@ -158,14 +160,19 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     roster_page = f"/lead/series/{series['id']}/applications"
     roster = page_text(client.get(roster_page))
     assert "Awaiting your decision (2)" in roster
-    for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)",
-                     "Society member, until 2027-06-30",
+    for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until Wed 30 Jun 2027",
                      "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
-                     "unpaid", "Accept Dr Lee Park", "Decline Sam Other"):
+                     "Accept Dr Lee Park", "Decline Sam Other"):
         assert expected in roster
+    # Nobody owes anything yet: no payment line, and no empty groups of applicants.
+    assert "unpaid" not in roster and "Not paid" not in roster and "None." not in roster and "Enrolled (0)" not in roster
 
     accepted = client.submit(f"/lead/applications/{a['id']}/accept", page=roster_page, follow_redirects=True)
     assert "Dr Lee Park is enrolled" in page_text(accepted) and "Enrolled (1)" in page_text(accepted)
+    # Removing someone who holds a place is not "declining" them, and says what they get back.
+    assert "Remove Dr Lee Park from the group…" in page_text(accepted) and "Decline Dr Lee Park" not in page_text(accepted)
+    removal = page_text(client.get(f"/lead/applications/{a['id']}/decline"))
+    assert "Remove Dr Lee Park from the group" in removal and "They have paid nothing, so no refund is due." in removal
 
     refused = client.submit(f"/lead/applications/{b['id']}/decline", {"reason": "  "})
     assert refused.status_code == 422 and "A reason is required: the applicant is told." in page_text(refused)
@@ -184,6 +191,6 @@ def test_a_group_that_has_started_takes_no_applications(api, clock, login, make_
     # A form kept from before the start (a hand-built post with the session's token): refused.
     token = client.csrf_token("/home")
     body = page_text(client.get(f"/series/{series['id']}/apply"))
-    assert "This group is running: it is not taking applications." in body and "Update the price" not in body
+    assert "This group is not taking applications (under way)." in body and "Update the price" not in body
     resp = client.post(f"/series/{series['id']}/apply", data=confirmed(*ATTESTATION, submit="Apply", csrf_token=token))
     assert resp.status_code == 422 and "has already started" in page_text(resp) and application_count() == 0

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from balint_online.core.clock import now
 from balint_online.extensions import db
+from balint_online.notifications.delivery import deliver_outbox
 from balint_online.notifications.models import OutboxMessage
-from balint_online.notifications.services import deliver_outbox
 from balint_online.series.models import Series
 from tests.factories import apply, published_series
 from tests.smtp import SmtpInbox, free_port

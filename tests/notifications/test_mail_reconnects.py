@@ -8,8 +8,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from balint_online.extensions import db
+from balint_online.notifications.delivery import deliver_outbox
 from balint_online.notifications.models import OutboxMessage
-from balint_online.notifications.services import deliver_outbox
 from tests.smtp import free_port
 
 BATCH = 6

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from balint_online.pricing.categories import BY_KEY
 from balint_online.pricing.rules import (
     CANCELLED_BY_SOCIETY,
     CATEGORIES,
@@ -63,6 +64,10 @@ def assert_all_money(result):
     for line in result.lines:
         assert_money(line.amount)
     assert result.amount == sum(line.amount for line in result.lines)
+
+
+def claims_of(trainee: bool) -> set[str]:
+    return {"trainee"} if trainee else set()
 
 
 # A realistic society table, every cell explicit, in the API shape.
@@ -289,7 +294,7 @@ def test_parse_society_table():
 
 def test_parse_orders_categories_canonically():
     reversed_raw = dict(reversed(list(SOCIETY_RAW.items())))
-    assert list(parse_price_table(reversed_raw)) == list(CATEGORIES)
+    assert list(parse_price_table(reversed_raw)) == [c for c in CATEGORIES if c in SOCIETY_RAW]
 
 
 @pytest.mark.parametrize(
@@ -412,7 +417,7 @@ def test_functions_taking_tables_validate_them(table, error):
         lambda: price_range(table),
         lambda: fill_trainee_cells(table),
         lambda: quote(table, currency="EUR", on=DEADLINE, early_bird_deadline=None,
-                      is_member=False, trainee=False),
+                      is_member=False, claims=()),
     ):
         with pytest.raises(error):
             call()
@@ -453,7 +458,7 @@ def test_fill_default_twenty_percent():
         "trainee": Rate(early=D("632.00"), regular=D("692.00")),
         "member_trainee": Rate(early=D("512.08"), regular=D("572.28")),
     }
-    assert list(filled) == list(CATEGORIES)
+    assert list(filled) == [c for c in CATEGORIES if c in filled]
     for rate in filled.values():
         assert_money(rate.early)
         assert_money(rate.regular)
@@ -539,7 +544,7 @@ def test_fill_rejects_bad_percent(percent, error):
     ],
 )
 def test_category_for(is_member, trainee, expected):
-    assert category_for(is_member=is_member, trainee=trainee) == expected
+    assert category_for(is_member=is_member, claims=claims_of(trainee)) == expected
 
 
 @pytest.mark.parametrize(
@@ -618,7 +623,7 @@ def test_quote_matrix(applicant, instant_case, scholarship):
         on=local_date(instant, zone),
         early_bird_deadline=DEADLINE,
         is_member=is_member,
-        trainee=trainee,
+        claims=claims_of(trainee),
         member_rate_granted=granted,
         scholarship=scholarship,
     )
@@ -656,7 +661,7 @@ def test_quote_with_trainee_cells_from_the_helper(applicant, on, period):
     }
     is_member, trainee, granted, category, _ = APPLICANTS[applicant]
     result = quote(table, currency="EUR", on=on, early_bird_deadline=DEADLINE,
-                   is_member=is_member, trainee=trainee, member_rate_granted=granted)
+                   is_member=is_member, claims=claims_of(trainee), member_rate_granted=granted)
     assert (result.category, result.period, result.amount) == (category, period, expected[category][period])
     assert_all_money(result)
 
@@ -667,7 +672,7 @@ def test_quote_explicit_trainee_cell_beats_the_helper():
         "trainee": {"early": "400.00", "regular": "450.00"},
     }))
     result = quote(table, currency="EUR", on=date(2026, 12, 2), early_bird_deadline=DEADLINE,
-                   is_member=False, trainee=True)
+                   is_member=False, claims={"trainee"})
     assert result.amount == D("450.00")
 
 
@@ -725,8 +730,8 @@ def test_quote_falls_back_when_a_cell_is_missing(
 ):
     table = parse_price_table(FALLBACK_TABLES[table_name])
     result = quote(table, currency="EUR", on=on, early_bird_deadline=DEADLINE,
-                   is_member=is_member, trainee=trainee, member_rate_granted=granted)
-    assert result.category == category_for(is_member=is_member or granted, trainee=trainee)
+                   is_member=is_member, claims=claims_of(trainee), member_rate_granted=granted)
+    assert result.category == category_for(is_member=is_member or granted, claims=claims_of(trainee))
     assert result.rate_category == rate_category
     assert result.amount == D(amount)
     assert result.period == period
@@ -740,7 +745,7 @@ def test_quote_member_trainee_tie_goes_to_trainee_rate():
         "trainee": {"regular": "450.00"},
     })
     result = quote(table, currency="EUR", on=DEADLINE, early_bird_deadline=None,
-                   is_member=True, trainee=True)
+                   is_member=True, claims={"trainee"})
     assert (result.rate_category, result.amount) == ("trainee", D("450.00"))
 
 
@@ -748,7 +753,7 @@ def test_quote_member_trainee_tie_goes_to_trainee_rate():
 def test_quote_without_early_cell_charges_regular_in_early_period(on):
     table = parse_price_table({"standard": {"regular": "875.00"}})
     result = quote(table, currency="EUR", on=on, early_bird_deadline=DEADLINE,
-                   is_member=False, trainee=False)
+                   is_member=False, claims=())
     assert (result.amount, result.period) == (D("875.00"), "regular")
     expected_suffix = ", regular (no early-bird rate)" if on <= DEADLINE else ", regular"
     assert result.lines[0].label == "Non-member rate" + expected_suffix
@@ -757,7 +762,7 @@ def test_quote_without_early_cell_charges_regular_in_early_period(on):
 @pytest.mark.parametrize("on", [date(2020, 1, 1), DEADLINE, date(2030, 1, 1)])
 def test_quote_without_deadline_is_always_regular(on):
     result = quote(SOCIETY, currency="EUR", on=on, early_bird_deadline=None,
-                   is_member=True, trainee=False)
+                   is_member=True, claims=())
     assert (result.amount, result.period) == (D("725.00"), "regular")
     assert result.lines[0].label == "Society member rate, regular"
 
@@ -765,7 +770,7 @@ def test_quote_without_deadline_is_always_regular(on):
 def test_quote_scholarship_with_fallback():
     table = parse_price_table(FALLBACK_TABLES["standard-only"])
     result = quote(table, currency="EUR", on=DEADLINE, early_bird_deadline=DEADLINE,
-                   is_member=False, trainee=True, scholarship=True)
+                   is_member=False, claims={"trainee"}, scholarship=True)
     assert result.amount == D("0.00")
     assert [line.amount for line in result.lines] == [D("800.00"), D("-800.00")]
     assert_all_money(result)
@@ -773,7 +778,7 @@ def test_quote_scholarship_with_fallback():
 
 def test_quote_to_api_shape():
     result = quote(SOCIETY, currency="EUR", on=DEADLINE, early_bird_deadline=DEADLINE,
-                   is_member=True, trainee=False, scholarship=True)
+                   is_member=True, claims=(), scholarship=True)
     assert result.to_api() == {
         "category": "member",
         "rate_category": "member",
@@ -792,13 +797,13 @@ def test_quote_to_api_shape():
 def test_quote_rejects_bad_currency(currency):
     with pytest.raises(ValueError, match="currency"):
         quote(SOCIETY, currency=currency, on=DEADLINE, early_bird_deadline=DEADLINE,
-              is_member=False, trainee=False)
+              is_member=False, claims=())
 
 
 def test_quote_refuses_a_datetime_for_on():
     with pytest.raises(TypeError, match="local_date"):
         quote(SOCIETY, currency="EUR", on=utc(2026, 12, 1, 12), early_bird_deadline=DEADLINE,
-              is_member=False, trainee=False)
+              is_member=False, claims=())
 
 
 def test_quote_line_rejects_floats_and_sub_cents():
@@ -1005,7 +1010,7 @@ def test_property_quote_is_sum_of_lines_and_never_negative(
     table, on, deadline, is_member, trainee, granted, scholarship
 ):
     result = quote(table, currency="EUR", on=on, early_bird_deadline=deadline, is_member=is_member,
-                   trainee=trainee, member_rate_granted=granted, scholarship=scholarship)
+                   claims=claims_of(trainee), member_rate_granted=granted, scholarship=scholarship)
     assert_all_money(result)
     assert result.amount >= 0
     low, high = price_range(table)
@@ -1058,7 +1063,8 @@ def test_property_money_round_trips_through_text(amount):
 @pytest.mark.parametrize("took_part", [False, True])
 @pytest.mark.parametrize("member_today", [False, True])
 def test_complimentary_membership_for_every_non_member_rate_that_took_part(category, took_part, member_today):
-    expected = category in ("standard", "trainee") and took_part and not member_today
+    # A non-member rate is any category the registry does not mark as a member's (standard and trainee among them).
+    expected = not BY_KEY[category].member_rate and took_part and not member_today
     assert earns_complimentary_membership(category=category, took_part=took_part, member_today=member_today) is expected
 
 

@@ -135,7 +135,7 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
     shown_back = page_text(client.get(back))
     assert "Payment received" in shown_back and "800.00 USD" in shown_back
     application_page = page_text(client.get(shown))
-    assert "Pay 800.00 USD" not in application_page and "paid" in application_page
+    assert "Pay 800.00 USD" not in application_page and "Paid" in application_page
     assert len(mails("payment_received")) == 1
     # The tab still showing "Pay": nothing is owed, so no Checkout and a plain answer.
     done = client.post(f"{shown}/pay", data=stale_tab, follow_redirects=True)

@@ -9,8 +9,9 @@ from sqlalchemy.types import TypeDecorator
 from balint_online.accounts.models import User
 from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
+from balint_online.notifications.delivery import deliver_outbox
 from balint_online.notifications.models import OutboxMessage
-from balint_online.notifications.services import deliver_outbox, queue_email
+from balint_online.notifications.services import queue_email
 from balint_online.privacy.models import ErasureRequest
 from balint_online.rotation.models import PresenterTurn
 from tests.factories import apply, published_series

@@ -1,10 +1,14 @@
 """Fixtures for the rotation's integration tests: a leader, a published series and enrolled members."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
+from balint_online.rotation.jobs import rotation_announcements, rotation_digests
 from balint_online.rotation.models import PresenterTurn
 from balint_online.series.models import Meeting
 from tests.factories import apply, published_series
@@ -16,6 +20,21 @@ from tests.factories import apply, published_series
 @pytest.fixture(autouse=True)
 def october(clock):
     clock.set("2026-10-01T12:00:00Z")
+
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def tell(clock):
+    """tell(after=DAY): move the clock on by `after` and run the rotation's mail jobs as the scheduler would
+    (the announcement of settled turns, then the digests of what changed, at most one a day per member)."""
+
+    def run(after=timedelta(0)):
+        moment = clock.set(now() + after)
+        return rotation_announcements(moment) + rotation_digests(moment)
+
+    return run
 
 
 @pytest.fixture

@@ -16,11 +16,16 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from balint_online.rotation.engine import (
+    Breach,
     Change,
     MeetingSlot,
+    Problem,
+    Refusal,
     RotationInfeasible,
     RotationInput,
     SwapRefused,
+    Unplaceable,
+    Why,
     check_plan,
     plan_rotation,
     swap,
@@ -101,18 +106,12 @@ def test_infeasible_names_the_members_competing_for_too_few_meetings():
     with pytest.raises(RotationInfeasible) as caught:
         plan_rotation(inp)
 
-    assert caught.value.unplaceable == {
-        3: "has not presented yet and can present only at meetings 7, 8 (unavailable at 5, 6); "
-        "members 7, 8 have not presented yet either and can present only at meetings 7, 8, "
-        "which have 2 presenting slots for 3 members, so 1 of them cannot be placed",
-        7: "has not presented yet and can present only at meetings 7, 8 (unavailable at 5, 6); "
-        "members 3, 8 have not presented yet either and can present only at meetings 7, 8, "
-        "which have 2 presenting slots for 3 members, so 1 of them cannot be placed",
-        8: "has not presented yet and can present only at meetings 7, 8 (unavailable at 5, 6); "
-        "members 3, 7 have not presented yet either and can present only at meetings 7, 8, "
-        "which have 2 presenting slots for 3 members, so 1 of them cannot be placed",
-    }
-    assert str(caught.value).startswith("Not every member can be given a presenting turn: member 3 has not")
+    def shortage(*competitors):
+        return Unplaceable(Why.SHORTAGE, remaining=(5, 6, 7, 8), available_at=(7, 8), competitors=competitors,
+                           contested=(7, 8), slots=2)
+
+    assert caught.value.unplaceable == {3: shortage(7, 8), 7: shortage(3, 8), 8: shortage(3, 7)}
+    assert caught.value.unplaceable[3].unavailable_at == (5, 6) and caught.value.unplaceable[3].left_out == 1
 
 
 def test_infeasible_late_joiner_unavailable_everywhere_is_the_only_one_named():
@@ -127,9 +126,7 @@ def test_infeasible_late_joiner_unavailable_everywhere_is_the_only_one_named():
     with pytest.raises(RotationInfeasible) as caught:
         plan_rotation(inp)
 
-    assert caught.value.unplaceable == {
-        9: "has not presented yet and is unavailable at every remaining meeting (4-6)"
-    }
+    assert caught.value.unplaceable == {9: Unplaceable(Why.UNAVAILABLE_EVERYWHERE, remaining=(4, 5, 6))}
 
 
 def test_infeasible_when_no_meetings_remain():
@@ -138,7 +135,7 @@ def test_infeasible_when_no_meetings_remain():
     with pytest.raises(RotationInfeasible) as caught:
         plan_rotation(inp)
 
-    assert caught.value.unplaceable == {3: "has not presented yet and no meetings remain in the series"}
+    assert caught.value.unplaceable == {3: Unplaceable(Why.NO_MEETINGS_LEFT)}
 
 
 def test_withdrawal_mid_series_keeps_the_past_and_refills_the_slot():
@@ -234,16 +231,16 @@ def test_swap_accepted_exchanges_turns_and_reports_changes():
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "refusal", "meeting", "member", "problems"),
     [
-        ((103, 3, 106, 6), "Swap refused: Member 6 is unavailable at meeting 3."),
-        ((101, 1, 106, 6), "Meeting 1 has already been held; its presenters cannot change."),
-        ((103, 4, 106, 6), "Member 4 does not present at meeting 3."),
-        ((103, 3, 103, 3), "Both turns are at meeting 3; there is nothing to swap."),
-        ((999, 3, 106, 6), "Meeting id 999 is not part of this series."),
+        ((103, 3, 106, 6), Refusal.BREAKS_GUARANTEE, None, None, (Problem(Breach.UNAVAILABLE, 3, (6,)),)),
+        ((101, 1, 106, 6), Refusal.PAST, 1, None, ()),
+        ((103, 4, 106, 6), Refusal.NOT_PRESENTING, 3, 4, ()),
+        ((103, 3, 103, 3), Refusal.SAME_MEETING, 3, None, ()),
+        ((999, 3, 106, 6), Refusal.UNKNOWN_MEETING, 999, None, ()),
     ],
 )
-def test_swap_refused(args, message):
+def test_swap_refused(args, refusal, meeting, member, problems):
     inp = RotationInput(
         series(8, past=2), list(range(1, 9)), 1, presented={101: [1], 102: [2]}, unavailable={6: frozenset({103})}
     )
@@ -253,11 +250,12 @@ def test_swap_refused(args, message):
     with pytest.raises(SwapRefused) as caught:
         swap(inp, plan, *args)
 
-    assert str(caught.value) == message
-    assert isinstance(caught.value, ValueError)
+    refused = caught.value
+    assert (refused.refusal, refused.meeting, refused.member, refused.problems) == (refusal, meeting, member, problems)
+    assert isinstance(refused, ValueError)
 
 
-def test_check_plan_lists_every_broken_guarantee_as_a_sentence():
+def test_check_plan_lists_every_broken_guarantee():
     inp = RotationInput(
         series(5, past=1, cancelled={5}), [1, 2, 3, 4], 1, presented={101: [1]}, unavailable={2: frozenset({103})}
     )
@@ -265,15 +263,15 @@ def test_check_plan_lists_every_broken_guarantee_as_a_sentence():
     problems = check_plan(inp, {101: (4,), 102: (2, 9), 103: (2,), 105: (3,), 777: (1,)})
 
     assert problems == [
-        "Meeting id 777 is not part of this series.",
-        "Meeting 1 has already been held; its presenters cannot change.",
-        "Member 9 presents at meeting 2 but is not enrolled.",
-        "Meeting 2 has 2 presenters; at most 1 are allowed.",
-        "Member 2 is unavailable at meeting 3.",
-        "Meeting 4 has 0 of 1 presenters although members 1, 2, 3, 4 could present.",
-        "Meeting 5 is cancelled but lists presenters 3.",
-        "Member 3 has no presenting turn.",
-        "Member 4 has no presenting turn.",
+        Problem(Breach.UNKNOWN_MEETING, 777),
+        Problem(Breach.PAST_CHANGED, 1),
+        Problem(Breach.NOT_ENROLLED, 2, (9,)),
+        Problem(Breach.TOO_MANY, 2, count=2, allowed=1),
+        Problem(Breach.UNAVAILABLE, 3, (2,)),
+        Problem(Breach.TOO_FEW, 4, (1, 2, 3, 4), count=0, allowed=1),
+        Problem(Breach.CANCELLED_LISTED, 5, (3,)),
+        Problem(Breach.NO_TURN, members=(3,)),
+        Problem(Breach.NO_TURN, members=(4,)),
     ]
 
 
@@ -412,6 +410,10 @@ def test_every_guarantee_holds_or_infeasibility_is_justified(inp):
         named = set(e.unplaceable)
         assert named <= set(facts(inp).waiting)
         assert short_of_slots(inp, named)
+        for member, why in e.unplaceable.items():
+            # A shortage names only members named too, and fewer slots than members in it.
+            assert set(why.competitors) <= named - {member}
+            assert why.why is not Why.SHORTAGE or 0 < why.left_out <= len(why.competitors)
         return
     event("feasible")
     assert not any_short_group(inp)
@@ -505,7 +507,7 @@ def test_check_plan_counts_each_meetings_own_presenters():
     inp = RotationInput(meetings, [1, 2, 3], 1)
     assert check_plan(inp, {101: [1, 2], 102: [3]}) == []
     assert check_plan(inp, {101: [1], 102: [2, 3]}) == [
-        "Meeting 1 has 1 of 2 presenters although members 2, 3 could present.",
-        "Meeting 2 has 2 presenters; at most 1 are allowed."]
+        Problem(Breach.TOO_FEW, 1, (2, 3), count=1, allowed=2),
+        Problem(Breach.TOO_MANY, 2, count=2, allowed=1)]
     with pytest.raises(ValueError):
         plan_rotation(RotationInput([MeetingSlot(101, 1, False, False, 0)], [1], 1))

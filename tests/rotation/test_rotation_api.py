@@ -6,13 +6,16 @@ from sqlalchemy import select
 from balint_online.extensions import db
 from balint_online.rotation.models import RotationEvent
 from tests.factories import published_series
-from tests.rotation.conftest import mails, meeting_ids, turns
+from tests.rotation.conftest import DAY, mails, meeting_ids, turns
 
 
 @pytest.fixture
-def eight(group, enroll):
-    """Eight members enrolled in the eight-meeting group: member i presents at meeting i + 1."""
-    return enroll(group, 8)
+def eight(group, enroll, tell):
+    """Eight members enrolled in the eight-meeting group: member i presents at meeting i + 1. The group is full, so
+    the rotation is announced."""
+    members = enroll(group, 8)
+    assert tell() == 8 and len(mails("rotation_announced")) == 8
+    return members
 
 
 def presenters(body) -> dict[int, list[int]]:
@@ -58,7 +61,7 @@ def test_who_may_change_it(api, group, eight, leader, make_user):
 
 # -- availability -----------------------------------------------------------------------------------------
 
-def test_a_feasible_availability_change_moves_only_what_it_must(api, group, eight):
+def test_a_feasible_availability_change_moves_only_what_it_must(api, group, eight, tell):
     ids = meeting_ids(group)
     ann = eight[0]
     resp = api(ann).put(f"/api/v1/series/{group['id']}/availability",
@@ -75,9 +78,9 @@ def test_a_feasible_availability_change_moves_only_what_it_must(api, group, eigh
     before = {n: [eight[n - 1].id] for n in range(1, 9)}
     moved = {u for n in plan for u in plan[n] + before[n] if plan[n] != before[n]}
     assert len(moved) == 2 and ann.id in moved
-    assert {m.user_id for m in mails("rotation_changed")[-2:]} == moved
-    availability = api(ann).get(f"/api/v1/series/{group['id']}/availability").get_json()
-    assert availability["unavailable_meeting_ids"] == [ids[1], ids[2]]
+    assert tell() == 0  # gathered into the day's digest
+    assert tell(after=DAY) == 2 and {m.user_id for m in mails("rotation_changed")} == moved
+    assert api(ann).get(f"/api/v1/series/{group['id']}/availability").get_json()["unavailable_meeting_ids"] == [ids[1], ids[2]]
     # Clearing it is a PUT of an empty list; the plan then stays as it is (fewest changes).
     resp = api(ann).put(f"/api/v1/series/{group['id']}/availability", json={"unavailable_meeting_ids": []})
     assert resp.status_code == 200 and resp.get_json()["unavailable_meeting_ids"] == []
@@ -139,7 +142,7 @@ def test_held_meetings_keep_their_presenters_and_availability(api, clock, group,
 
 # -- swaps and moves by the leaders -------------------------------------------------------------------------
 
-def test_leaders_swap_two_turns(api, group, eight, leader):
+def test_leaders_swap_two_turns(api, group, eight, leader, tell):
     ids = meeting_ids(group)
     resp = api(leader).post(f"/api/v1/series/{group['id']}/rotation/swap", json={
         "meeting_id_a": ids[2], "user_id_a": eight[1].id, "meeting_id_b": ids[6], "user_id_b": eight[5].id})
@@ -147,7 +150,8 @@ def test_leaders_swap_two_turns(api, group, eight, leader):
     plan = presenters(resp.get_json())
     assert plan[2] == [eight[5].id] and plan[6] == [eight[1].id]
     assert turns(group["id"]) == plan
-    told = {m.user_id: m.body_text for m in mails("rotation_changed")[-2:]}
+    tell(after=DAY)
+    told = {m.user_id: m.body_text for m in mails("rotation_changed")}
     assert set(told) == {eight[1].id, eight[5].id}
     assert "the leaders swapped two presenting turns" in told[eight[1].id]
     event = db.session.scalars(select(RotationEvent).order_by(RotationEvent.id.desc())).first()
@@ -203,7 +207,7 @@ def test_leaders_move_a_turn_when_it_keeps_every_guarantee(api, group, enroll, l
 
 # -- members asking each other ---------------------------------------------------------------------------------
 
-def test_a_member_asks_another_to_swap_and_the_other_accepts(api, group, eight):
+def test_a_member_asks_another_to_swap_and_the_other_accepts(api, group, eight, tell):
     ids = meeting_ids(group)
     ann, eva = eight[0], eight[4]
     resp = api(ann).post(f"/api/v1/series/{group['id']}/swap-requests", json={
@@ -221,7 +225,8 @@ def test_a_member_asks_another_to_swap_and_the_other_accepts(api, group, eight):
     assert resp.status_code == 200 and resp.get_json()["status"] == "accepted"
     plan = turns(group["id"])
     assert plan[1] == [eva.id] and plan[5] == [ann.id]
-    assert {m.user_id for m in mails("rotation_changed")[-2:]} == {ann.id, eva.id}
+    tell(after=DAY)
+    assert {m.user_id for m in mails("rotation_changed")} == {ann.id, eva.id}
     assert api(eva).post(f"/api/v1/swap-requests/{request['id']}/accept").status_code == 409
     listed = api(ann).get(f"/api/v1/series/{group['id']}/swap-requests").get_json()["swap_requests"]
     assert [r["status"] for r in listed] == ["accepted"]

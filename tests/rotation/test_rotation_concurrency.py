@@ -8,7 +8,7 @@ import requests
 from balint_online.accounts.models import ApiToken
 from balint_online.extensions import db
 from balint_online.rotation.engine import check_plan
-from balint_online.rotation.services import stored_plan, take_snapshot
+from balint_online.rotation.state import stored_plan, take_snapshot
 from balint_online.series.models import Series
 from tests.live import live_server
 from tests.rotation.conftest import meeting_ids

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.rotation.models import RotationEvent
-from balint_online.rotation.services import has_room_for_another
+from balint_online.rotation.planning import has_room_for_another
 from balint_online.series.models import Series
 from tests.factories import apply, published_series
-from tests.rotation.conftest import mails, meeting_ids, turns
+from tests.rotation.conftest import DAY, mails, meeting_ids, turns
 
 
 def run_jobs(app):
@@ -35,20 +35,26 @@ def test_enrolling_eight_members_into_eight_meetings_gives_each_one_turn(group, 
     assert all(backups[n][0] != plan[n][0] for n in range(1, 9))
 
 
-def test_a_lone_member_fills_every_meeting_and_newcomers_take_turns_over(group, enroll):
+def test_a_lone_member_fills_every_meeting_and_newcomers_take_turns_over(group, enroll, clock, tell):
     first, = enroll(group, 1)
     assert counts(group["id"]) == Counter({first.id: 8})
     # Turns are spread evenly: the newcomer takes over half of them, alternating.
     second, = enroll(group, 1)
     assert counts(group["id"]) == Counter({first.id: 4, second.id: 4})
     assert turns(group["id"])[1] == [first.id] and turns(group["id"])[2] == [second.id]
-    # Each was told what changed, once per change.
-    assert "You now present at" in mails("rotation_changed", second)[-1].body_text
-    assert "You no longer present at" in mails("rotation_changed", first)[-1].body_text
+    # Turns still move while the group fills: nobody is told until they settle, a week before the first meeting.
+    assert tell() == 0 and mails("rotation_changed") == [] and mails("rotation_announced") == []
+    clock.set("2026-10-12T23:00:00Z")
+    assert tell() == 2
+    told = {m.user_id: m.body_text for m in mails("rotation_announced")}
+    assert set(told) == {first.id, second.id} and "starts in a week" in told[second.id]
+    assert "meeting 2," in told[second.id] and "meeting 1," in told[first.id]
+    assert tell(after=DAY) == 0  # nothing has changed since
 
 
-def test_a_withdrawal_mid_series_keeps_past_turns_and_replans_the_future(api, clock, group, enroll):
+def test_a_withdrawal_mid_series_keeps_past_turns_and_replans_the_future(api, clock, group, enroll, tell):
     members = enroll(group, 8)
+    tell()
     before = turns(group["id"])
     clock.set("2026-11-04T12:00:00Z")  # meetings 1-3 have been held
     leaving = members[5]  # presents at meeting 6
@@ -63,6 +69,7 @@ def test_a_withdrawal_mid_series_keeps_past_turns_and_replans_the_future(api, cl
     # Only meeting 6 changed; the extra turn goes to whoever presented first.
     assert {n: after[n] for n in (4, 5, 7, 8)} == {n: before[n] for n in (4, 5, 7, 8)}
     assert after[6] == [members[0].id]
+    assert tell() == 1  # the last message about turns was weeks ago
     told = mails("rotation_changed")[sent_before:]
     assert [m.user_id for m in told] == [members[0].id]
     assert "meeting 6" in told[0].body_text and "a member left the group" in told[0].body_text
@@ -71,7 +78,7 @@ def test_a_withdrawal_mid_series_keeps_past_turns_and_replans_the_future(api, cl
         [(meeting_ids(group)[6], leaving.id, "removed"), (meeting_ids(group)[6], members[0].id, "added")])
 
 
-def test_a_late_join_from_the_waiting_list_gets_a_turn(app, api, clock, group, enroll, make_user, leader):
+def test_a_late_join_from_the_waiting_list_gets_a_turn(app, api, clock, group, enroll, make_user, leader, tell):
     members = enroll(group, 8)
     late = make_user()
     application = apply(api(late), group["id"])
@@ -87,6 +94,7 @@ def test_a_late_join_from_the_waiting_list_gets_a_turn(app, api, clock, group, e
     future = [u for n in range(3, 9) for u in plan[n]]
     assert late.id in future
     assert sorted(future) == sorted([m.id for m in members[2:] if m is not members[6]] + [late.id])
+    tell()  # the newcomer hears their turns as soon as they have a place, the rotation being announced
     assert "You now present at" in mails("rotation_changed", late)[-1].body_text
 
 
@@ -124,8 +132,10 @@ def test_room_counts_past_turns_and_open_offers(app, api, leader, make_user, enr
     db.session.rollback()
 
 
-def test_cancelling_a_meeting_moves_its_presenter(api, group, enroll, leader):
+def test_cancelling_a_meeting_moves_its_presenter(api, clock, group, enroll, leader, tell):
     members = enroll(group, 7)  # eight slots for seven members: the first presents twice
+    clock.set("2026-10-13T12:00:00Z")
+    assert tell() == 7  # a week before the first meeting: announced
     before = turns(group["id"])
     assert before[8] == [members[0].id]
     cancelled = meeting_ids(group)[3]
@@ -137,6 +147,7 @@ def test_cancelling_a_meeting_moves_its_presenter(api, group, enroll, leader):
     assert counts(group["id"]) == Counter({m.id: 1 for m in members})
     assert members[2].id in [u for presenters in after.values() for u in presenters]
     assert after[8] == [members[2].id]  # took the first member's second turn: one move
+    assert tell() == 0 and tell(after=DAY) == 2  # in the next day's digest
     told = {m.user_id: m for m in mails("rotation_changed")[sent_before:]}
     assert set(told) == {members[0].id, members[2].id}
     assert "meeting 3 was cancelled" in told[members[2].id].body_text
@@ -144,8 +155,9 @@ def test_cancelling_a_meeting_moves_its_presenter(api, group, enroll, leader):
 
 
 def test_cancelling_a_meeting_no_rotation_can_absorb_keeps_the_plan_and_tells_the_leaders(
-        api, group, enroll, leader, caplog):
+        api, group, enroll, leader, caplog, tell):
     members = enroll(group, 8)
+    tell()
     before = turns(group["id"])
     cancelled = meeting_ids(group)[3]
     with caplog.at_level(logging.WARNING, logger="balint_online.rotation.services"):
@@ -161,6 +173,7 @@ def test_cancelling_a_meeting_no_rotation_can_absorb_keeps_the_plan_and_tells_th
     body = " ".join(warning.body_text.split())
     assert all(body.count(m.name) == 1 for m in members), body
     assert "7 presenting slots for 8 members, so 1 of them cannot be placed" in body
+    tell(after=DAY)
     assert "You no longer present at" in mails("rotation_changed", members[2])[-1].body_text
 
 
@@ -184,21 +197,25 @@ def test_cancelling_the_series_drops_every_future_turn_without_rotation_emails(a
     assert len(mails("rotation_changed")) == sent_before
 
 
-def test_a_rotation_failure_never_blocks_enrollment(api, group, enroll, monkeypatch, caplog):
+def test_a_rotation_fault_undoes_the_change_that_triggered_it_and_is_logged(
+        api, group, enroll, leader, make_user, monkeypatch, caplog):
     from balint_online.rotation import services
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
+    member = make_user()
+    application = apply(api(member), group["id"])
     monkeypatch.setattr(services, "refresh", broken)
-    with caplog.at_level(logging.ERROR, logger="balint_online.rotation.hooks"):
-        member, = enroll(group, 1)
-    assert "could not follow" in caplog.text
+    with caplog.at_level(logging.ERROR):
+        resp = api(leader).post(f"/api/v1/applications/{application['id']}/accept")
+    # Not swallowed: the leader sees the failure, it is logged, and no member is enrolled without a turn.
+    assert resp.status_code == 500 and "boom" in caplog.text
+    assert api(member).get(f"/api/v1/applications/{application['id']}").get_json()["status"] == "pending"
     assert turns(group["id"]) == {}
     monkeypatch.undo()
-    # The next change repairs the plan: the member left out gets their turns.
-    second, = enroll(group, 1)
-    assert set(counts(group["id"])) == {member.id, second.id} and sum(counts(group["id"]).values()) == 8
+    assert api(leader).post(f"/api/v1/applications/{application['id']}/accept").get_json()["status"] == "enrolled"
+    assert counts(group["id"]) == Counter({member.id: 8})
 
 
 def test_an_overfull_rotation_drops_leavers_and_recovers_when_there_is_room_again(api, group, enroll, leader):

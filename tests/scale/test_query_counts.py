@@ -111,3 +111,14 @@ def test_documents_cost_the_same_queries_at_both_sizes(app, who, path):
     small = queries_for(app, SMALL, who, path, prepare=documents)
     larger = queries_for(app, LARGER, who, path, prepare=documents)
     assert larger == small, f"{path}: {small} queries for the small society, {larger} for one three times its size"
+
+
+def test_a_search_matching_more_than_it_counts_costs_the_same_queries_at_both_sizes(app, monkeypatch):
+    from balint_online.admin import services
+
+    # Both societies are "large" for the search: it stops counting and walks the name index.
+    monkeypatch.setattr(services, "SEARCH_COUNT_LIMIT", 100)
+    monkeypatch.setattr(services, "SEARCH_DENSE_FROM", 60)
+    small = queries_for(app, SMALL, "admin", "/admin/people?q=scale")
+    larger = queries_for(app, LARGER, "admin", "/admin/people?q=scale")
+    assert larger == small

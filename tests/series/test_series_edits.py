@@ -83,7 +83,7 @@ def test_applications_after_the_registration_deadline_are_refused(api, client, c
     assert late.status_code == 409 and late.get_json()["error"] == "registration_closed"
     assert "closed on 10 October 2026" in late.get_json()["message"]
     page = client.get(f"/series/{series['id']}").get_data(as_text=True)
-    assert "Registration closed on 2026-10-10." in page and "Apply for a place" not in page
+    assert "Registration closed on Sat 10 Oct 2026." in page and "Apply for a place" not in page
     too_late = api(leader).post("/api/v1/series", json={**_payload(), "registration_deadline": "2026-10-30"})
     assert too_late.status_code == 422 and "registration_deadline" in too_late.get_json()["fields"]
 

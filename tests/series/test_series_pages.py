@@ -25,7 +25,7 @@ def test_leader_creates_and_publishes_through_the_pages(client, login, make_user
     resp = client.submit("/lead/series/new", FORM)
     assert resp.status_code == 302
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "draft" in page and "Mon 2 Nov 2026, 19:00 EST" in page and "Mon 19 Oct 2026, 19:00 EDT" in page
+    assert "draft" in page and "Mon 2 Nov 2026, 19:00 – 20:30 EST" in page and "Mon 19 Oct 2026, 19:00 EDT" in page
     # Blank trainee cells are filled 20% off: 875.00 -> 700.00, 800.00 -> 640.00, member 725.00 -> 580.00.
     assert "700.00 USD" in page and "640.00 USD" in page and "580.00 USD" in page
     publish = client.submit(resp.headers["Location"].replace("/series/", "/lead/series/") + "/publish",

@@ -60,7 +60,8 @@ def test_registry_builds_each_provider(session):
     settings = {"ZOOM_ACCOUNT_ID": "a", "ZOOM_CLIENT_ID": "b", "ZOOM_CLIENT_SECRET": "c",
                 "BBB_URL": "https://bbb.example.org/bigbluebutton/", "BBB_SECRET": "s"}
     kinds = {"jitsi": JitsiProvider, "zoom": ZoomProvider, "bigbluebutton": BigBlueButtonProvider}
-    assert set(PROVIDER_NAMES) == set(kinds)
+    # Every provider's class is checked against its spec in test_provider_registry.py; these three with settings.
+    assert set(kinds) <= set(PROVIDER_NAMES)
     for name, kind in kinds.items():
         provider = get_provider(name, settings, session)
         assert isinstance(provider, kind)

@@ -184,15 +184,46 @@ class VideoProvider(Protocol):
         """A personal link for an entitled person. May call the provider."""
 
 
-# Each provider: its module and class (imported only when asked for: they import this package's
-# types) and the prefix of its settings, all of which it is given (VIDEO_HTTP_TIMEOUT too).
-_PROVIDERS = {
-    "jitsi": ("jitsi", "JitsiProvider", "JITSI_"),
-    "zoom": ("zoom", "ZoomProvider", "ZOOM_"),
-    "bigbluebutton": ("bigbluebutton", "BigBlueButtonProvider", "BBB_"),
-}
-PROVIDER_NAMES = tuple(_PROVIDERS)
-SETTING_PREFIXES = ("VIDEO_", *(prefix for *_, prefix in _PROVIDERS.values()))
+@dataclass(frozen=True)
+class ProviderSpec:
+    """One video provider as the platform knows it. Adding a provider is its module in this package
+    and one spec in PROVIDERS: the series form and API (and so the OpenAPI enum), the check of
+    BALINT_VIDEO_PROVIDER and the way in all read this.
+
+    name             stored on each series and each Room; never renamed once used.
+    label            what people read ("Jitsi Meet").
+    module, client   the module in this package and its VideoProvider class, imported when first asked
+                     for (they import this package's types).
+    settings_prefix  every setting with it reaches the client (BALINT_<PREFIX>... from the environment),
+                     as do the common VIDEO_ ones.
+    keeps_links      capability: a personal link is asked for once and kept (Zoom registers the person
+                     on each request); otherwise links are made afresh for every way in.
+    """
+
+    name: str
+    label: str
+    module: str
+    client: str
+    settings_prefix: str
+    keeps_links: bool = False
+
+
+PROVIDERS: dict[str, ProviderSpec] = {spec.name: spec for spec in (
+    ProviderSpec("jitsi", "Jitsi Meet", "jitsi", "JitsiProvider", "JITSI_"),
+    ProviderSpec("zoom", "Zoom", "zoom", "ZoomProvider", "ZOOM_", keeps_links=True),
+    ProviderSpec("bigbluebutton", "BigBlueButton", "bigbluebutton", "BigBlueButtonProvider", "BBB_"),
+)}
+PROVIDER_NAMES = tuple(PROVIDERS)
+PROVIDER_LABELS = {spec.name: spec.label for spec in PROVIDERS.values()}
+SETTING_PREFIXES = ("VIDEO_", *(spec.settings_prefix for spec in PROVIDERS.values()))
+
+
+def spec_of(name: str) -> ProviderSpec:
+    """The provider called `name`; ProviderConfigError naming the known ones otherwise."""
+    try:
+        return PROVIDERS[name]
+    except (KeyError, TypeError):
+        raise ProviderConfigError(f"unknown video provider {name!r}; known: {', '.join(PROVIDER_NAMES)}") from None
 
 
 def provider_settings(config: Mapping[str, object]) -> dict[str, object]:
@@ -207,12 +238,9 @@ def get_provider(name: str, settings: Mapping[str, object],
     All its HTTP goes through `session` (a new one if None). Raises ProviderConfigError
     for an unknown name or missing settings.
     """
-    try:
-        module_name, class_name, _ = _PROVIDERS[name]
-    except KeyError:
-        raise ProviderConfigError(f"unknown video provider {name!r}; known: {', '.join(PROVIDER_NAMES)}") from None
-    module = importlib.import_module(f".{module_name}", __name__)
-    return getattr(module, class_name)(settings, session or requests.Session())
+    spec = spec_of(name)
+    module = importlib.import_module(f".{spec.module}", __name__)
+    return getattr(module, spec.client)(settings, session or requests.Session())
 
 
 def setting(settings: Mapping[str, object], name: str, default: Any = None) -> Any:

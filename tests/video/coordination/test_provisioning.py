@@ -12,7 +12,7 @@ from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.video.models import VideoProvisioning
-from balint_online.video.services import provision_due
+from balint_online.video.provisioning import provision_due
 
 from ..conftest import BBB_SECRET, ZOOM_CLIENT_SECRET
 from .conftest import run_video_job
@@ -222,6 +222,6 @@ def test_a_provider_down_stops_nothing_else(client, api, login, make_user, zoom,
     run_video_job()
     login(group.people["enrolled"])
     home = client.get("/home").get_data(as_text=True)
-    assert "Video link will follow" in home
+    assert "The video link appears here before the meeting" in home
     assert client.get(f"/series/{group.series['id']}").status_code == 200
     assert api(None).get(f"/api/v1/series/{group.series['id']}").get_json()["meetings"][0]["video_ready"] is False

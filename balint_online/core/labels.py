@@ -1,0 +1,36 @@
+"""Statuses as StrEnums that carry the words people read for them.
+
+A member compares and stores as its code (``ApplicationStatus.OFFERED == "offered"``, the same
+string in the database and the API); ``.label`` is what a page or an email shows. Templates use the
+one ``label`` filter (``{{ application.status|label }}``), so no page prints a raw code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class LabelledStrEnum(StrEnum):
+    """Members are written ``CODE = "code", "Label for people"``."""
+
+    label: str
+
+    # `label` has a default only so that a type checker reads `Status("code")` (a lookup) as a call it allows.
+    def __new__(cls, value: str, label: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {member.value: member.label for member in cls}
+
+
+def label(value: Any) -> str:
+    """The words for a status: its label when it has one, else the value as text (a None is empty)."""
+    if value is None:
+        return ""
+    return getattr(value, "label", str(value))
+
