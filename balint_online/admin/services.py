@@ -48,7 +48,9 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
         raise InvalidInput("Unknown role.", fields={"role": f"Choose one of: {', '.join(ROLE_LABELS.values())}."})
     # The administrators' rows, then the person's, always in this order: two administrators taking the
     # role from each other are served one after the other, and the second sees who is left.
-    admin_ids = db.session.scalars(select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()).all()
+    admin_ids = db.session.scalars(
+        select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()
+    ).all()
     if getattr(actor, "id", None) not in admin_ids:  # their own role was taken while they waited
         raise NotAllowed("Only administrators may do this.")
     person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()
@@ -56,7 +58,9 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
     if person.role == role:
         return False
     if person.is_erased:
-        raise DomainError("An erased account keeps no role.", code="erased", fields={"role": "This account was erased."})
+        raise DomainError(
+            "An erased account keeps no role.", code="erased", fields={"role": "This account was erased."}
+        )
     led = db.session.scalars(select(Series).where(Series.leaders.any(User.id == person.id)).order_by(Series.id))
     refusal = role_refusal(takes_admin_away=person.is_admin and role != "admin", confirmed=confirmed,
                            other_admins=len(set(admin_ids) - {person.id}),
@@ -72,8 +76,10 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
 
 def _role_error(refusal: RoleRefusal, person: User) -> DomainError:
     if refusal.kind == "unconfirmed":
-        return InvalidInput("Confirm taking administration away.",
-                            fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."})
+        return InvalidInput(
+            "Confirm taking administration away.",
+            fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."},
+        )
     if refusal.kind == "last_admin":
         return DomainError("The last administrator stays one.", code="last_admin",
                            fields={"role": f"{person.name} is the only administrator: make someone else one first."})

@@ -97,8 +97,12 @@ def change_role(user_id):
         else:
             db.session.commit()
             labels = services.ROLE_LABELS
-            flash(f"{person.name} is now: {labels[person.role]} (was {labels[before]})." if changed
-                  else f"{person.name} is {labels[person.role]} already: nothing changed.", "success" if changed else "info")
+            flash(
+                f"{person.name} is now: {labels[person.role]} (was {labels[before]})."
+                if changed
+                else f"{person.name} is {labels[person.role]} already: nothing changed.",
+                "success" if changed else "info",
+            )
             return redirect(url_for(".person", user_id=person.id))
     return _person_page(person, role_form=form, status=422)
 

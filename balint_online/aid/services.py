@@ -192,7 +192,7 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
         .execution_options(synchronize_session=False))
     waived = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
-        .values(scholarship=True).execution_options(synchronize_session=False)).rowcount
+        .values(scholarship=True).execution_options(synchronize_session=False))
     if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago: the caller rolls back
         raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
     db.session.expire(aid)

@@ -230,8 +230,10 @@ def public_credit(series: Series) -> PublicCredit | None:
     credit = db.session.get(SeriesCredit, series.id)
     if credit is None:
         return None
-    lines = tuple({**line_of(record).to_json(), "disciplines": [DISCIPLINES.get(d, d) for d in record.disciplines or ()]}
-                  for record in credit.lines)
+    lines = tuple(
+        {**line_of(record).to_json(), "disciplines": [DISCIPLINES.get(d, d) for d in record.disciplines or ()]}
+        for record in credit.lines
+    )
     return PublicCredit(hours=credit_hours(len(series.live_meetings), credit.minutes_per_meeting),
                         min_meetings=credit.min_meetings, meetings=len(series.live_meetings), lines=lines,
                         statements=credit.statement_lines)

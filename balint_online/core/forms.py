@@ -67,8 +67,10 @@ def _zone_options(hour: datetime) -> str:
     page with a zone to choose (the account page, sign-up, the picker)."""
     parts = []
     for region, zones in grouped_choices(hour):
-        options = "".join(f'<option value="{escape(z.name)}" data-search="{escape(z.search)}">{escape(z.label)}</option>'
-                          for z in zones)
+        options = "".join(
+            f'<option value="{escape(z.name)}" data-search="{escape(z.search)}">{escape(z.label)}</option>'
+            for z in zones
+        )
         parts.append(f'<optgroup label="{escape(region)}">{options}</optgroup>' if region else options)
     return "".join(parts)
 

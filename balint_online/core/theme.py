@@ -96,7 +96,9 @@ def check_theme(accent: str, logo: str, static_folder: str) -> None:
     parts = urlsplit(logo)
     if parts.scheme or parts.netloc:
         if logo_origin(logo) is None:
-            raise RuntimeError(f"Refusing to start: SOCIETY_LOGO_URL must be an http(s) URL or a path under static: {logo!r}.")
+            raise RuntimeError(
+                f"Refusing to start: SOCIETY_LOGO_URL must be an http(s) URL or a path under static: {logo!r}."
+            )
         return
 
     root = Path(static_folder).resolve()

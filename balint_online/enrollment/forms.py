@@ -16,7 +16,9 @@ NOTE_HINT = ("Optional, for the leaders: your setting, what draws you to the gro
 
 class ApplyForm(Form):
     # One box per claim of pricing/categories.py, named by its key, added below.
-    note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT)
+    note = TextAreaField(
+        "A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT
+    )
     recalculate = SubmitField("Update the price")
     submit = SubmitField("Apply")
     items: list = []

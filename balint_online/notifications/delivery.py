@@ -18,6 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from ..core.clock import now
+from ..core.statements import rows_changed
 from ..core.text import one_line
 from ..extensions import db
 from .invites import build_invite_message
@@ -97,7 +98,7 @@ def _claim(message_id: int, worker: str) -> bool:
     """Mark one message as being sent by this worker, committed before anything goes to the server; a
     conditional update, so two workers never both win it."""
     moment = now()
-    result = db.session.execute(
+    changed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment))
@@ -105,7 +106,7 @@ def _claim(message_id: int, worker: str) -> bool:
                 attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _transient(exc: Exception) -> bool:

@@ -22,8 +22,9 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     """Render `templates/email/<kind>.txt` and add it to the outbox under `key`.
 
     The template's first line is `Subject: ...`; the rest is the plain-text body, which ends with the
-    line saying why the message came (`why.py`), and from which the HTML alternative is made. Returns None when a message with that key exists already, so callers
-    may retry freely. The caller commits; the message goes out with the next delivery run.
+    line saying why the message came (`why.py`), and from which the HTML alternative is made. Returns None
+    when a message with that key exists already, so callers may retry freely. The caller commits; the
+    message goes out with the next delivery run.
 
     One event, one email: `carry` names the key of a message queued for the same event in this unit of
     work (the calendar invitation that comes with a place); this message takes its calendar attachment

@@ -198,7 +198,11 @@ def availability(series_id):
             error, status = exc.message, exc.status
         else:
             db.session.commit()
-            flash("Saved. The rotation has been updated; anyone whose turn moved is told in their next email about their turns.", "success")
+            flash(
+                "Saved. The rotation has been updated; anyone whose turn moved is told in their next email "
+                "about their turns.",
+                "success",
+            )
             return redirect(url_for(".page", series_id=series.id), 303)
     elif form.is_submitted():
         error, status = "Please check the meetings you chose.", 422
@@ -230,7 +234,11 @@ def requests(series_id):
                 error, status = exc.message, exc.status
             else:
                 db.session.commit()
-                flash("Your request was sent. If they accept, your turns are swapped; if they decline, you will hear by email.", "success")
+                flash(
+                    "Your request was sent. If they accept, your turns are swapped; if they decline, "
+                    "you will hear by email.",
+                    "success",
+                )
                 return redirect(url_for(".requests", series_id=series.id), 303)
         else:
             error, status = "Please choose both turns.", 422

@@ -126,7 +126,10 @@ class Meeting(Model):
 
     __tablename__ = "meetings"
     # (series_id, starts_at): a series' first meeting in one probe (the catalogue, series.services.open_series_query).
-    __table_args__ = (UniqueConstraint("series_id", "number"), Index("ix_meetings_series_id_starts_at", "series_id", "starts_at"))
+    __table_args__ = (
+        UniqueConstraint("series_id", "number"),
+        Index("ix_meetings_series_id_starts_at", "series_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)

@@ -91,12 +91,16 @@ def leading():
     query = (select(Series).order_by(Series.first_meeting_local.desc(), Series.id.desc())
              .options(selectinload(Series.meetings), selectinload(Series.leaders)))
     if not current_user.is_admin:
-        query = query.where(Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)))
+        query = query.where(
+            Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id))
+        )
     from ..enrollment.home import pending_counts  # noqa: PLC0415  (a cycle: see the layers contract)
 
     led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
     pending = pending_counts(db.session.scalars(led).all())
-    waiting = db.session.scalars(select(Series).where(Series.id.in_(list(pending))).order_by(Series.first_meeting_local)).all()
+    waiting = db.session.scalars(
+        select(Series).where(Series.id.in_(list(pending))).order_by(Series.first_meeting_local)
+    ).all()
     return render_template("series/leading.html", page=paginate(query), pending=pending,
                            waiting=[(s, pending[s.id]) for s in waiting])
 

@@ -133,8 +133,20 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
         row.cells = []
         for m in meetings:
             record = by_cell.get((m.id, row.user.id))
-            seen_as = "" if record is None or not record.seen else meeting_verdict(Presence(
-                m.starts_at, m.ends_at, record.first_entered_at, record.provider_joined_at, record.provider_left_at), grace)
+            seen_as = (
+                ""
+                if record is None or not record.seen
+                else meeting_verdict(
+                    Presence(
+                        m.starts_at,
+                        m.ends_at,
+                        record.first_entered_at,
+                        record.provider_joined_at,
+                        record.provider_left_at,
+                    ),
+                    grace,
+                )
+            )
             row.cells.append(Cell(m, record, m.starts_at <= moment, seen_as))
     return Grid(series, meetings, rows)
 
@@ -198,13 +210,19 @@ def attended(record: Attendance | None) -> bool:
 
 def attended_meeting_ids(series: Series, user_id: int) -> set[int]:
     held = [m.id for m in series.live_meetings if m.starts_at <= now()]
-    records = db.session.scalars(select(Attendance).where(Attendance.user_id == user_id, Attendance.meeting_id.in_(held)))
+    records = db.session.scalars(
+        select(Attendance).where(Attendance.user_id == user_id, Attendance.meeting_id.in_(held))
+    )
     return {r.meeting_id for r in records if attended(r)}
 
 
 def attendance_table(grid: Grid) -> tuple[list[str], list[list]]:
     """One row per member, one column per meeting: present, absent, excused, entered (not yet confirmed) or blank."""
-    header = ["name", "email"] + [f"meeting {m.number} ({m.starts_at.date().isoformat()})" for m in grid.meetings] + ["attended"]
+    header = (
+        ["name", "email"]
+        + [f"meeting {m.number} ({m.starts_at.date().isoformat()})" for m in grid.meetings]
+        + ["attended"]
+    )
     rows = []
     for row in grid.rows:
         marks = [(c.record.status or ("entered" if attended(c.record) else "")) if c.record else "" for c in row.cells]

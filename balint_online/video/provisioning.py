@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core.statements import rows_changed
 from ..core.timefmt import iso_z
 from ..extensions import db
 from ..series.models import Meeting, Series
@@ -78,19 +79,19 @@ def _claim(meeting_id: int, moment: datetime) -> bool:
                 db.session.add(VideoProvisioning(meeting_id=meeting_id))
         except IntegrityError:
             pass  # another worker made the row first; the UPDATE below decides who goes on
-    result = db.session.execute(
+    changed = rows_changed(
         update(VideoProvisioning).where(VideoProvisioning.meeting_id == meeting_id, _due(moment))
         .values(claimed_by=_worker(), claimed_until=moment + CLAIM).execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _stored(meeting_id: int, action: str, room: Room | None, starts_at: datetime) -> None:
     if action == "create":
-        result = db.session.execute(update(Meeting).where(Meeting.id == meeting_id, Meeting.video_room.is_(None))
-                                    .values(video_room=room.to_dict()).execution_options(synchronize_session=False))
-        if result.rowcount != 1:  # only if this worker outlived its claim; the other worker's room stands
+        changed = rows_changed(update(Meeting).where(Meeting.id == meeting_id, Meeting.video_room.is_(None))
+                               .values(video_room=room.to_dict()).execution_options(synchronize_session=False))
+        if changed != 1:  # only if this worker outlived its claim; the other worker's room stands
             log.warning("video: meeting %s got a room meanwhile; the provider's room %s is left unused",
                         meeting_id, room.external_id)
             db.session.rollback()

@@ -160,17 +160,28 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     roster_page = f"/lead/series/{series['id']}/applications"
     roster = page_text(client.get(roster_page))
     assert "Awaiting your decision (2)" in roster
-    for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until Wed 30 Jun 2027",
-                     "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
-                     "Accept Dr Lee Park", "Decline Sam Other"):
+    for expected in (
+        "Dr Lee Park",
+        "Psychologist",
+        "Yes (resident, student or fellow)",
+        "Society member, until Wed 30 Jun 2027",
+        "Hospital psychologist, second year.",
+        f"Confirmed: “{attestation.ITEMS[-1].text}”",
+        "Accept Dr Lee Park",
+        "Decline Sam Other",
+    ):
         assert expected in roster
     # Nobody owes anything yet: no payment line, and no empty groups of applicants.
-    assert "unpaid" not in roster and "Not paid" not in roster and "None." not in roster and "Enrolled (0)" not in roster
+    assert (
+        "unpaid" not in roster and "Not paid" not in roster and "None." not in roster and "Enrolled (0)" not in roster
+    )
 
     accepted = client.submit(f"/lead/applications/{a['id']}/accept", page=roster_page, follow_redirects=True)
     assert "Dr Lee Park is enrolled" in page_text(accepted) and "Enrolled (1)" in page_text(accepted)
     # Removing someone who holds a place is not "declining" them, and says what they get back.
-    assert "Remove Dr Lee Park from the group…" in page_text(accepted) and "Decline Dr Lee Park" not in page_text(accepted)
+    assert "Remove Dr Lee Park from the group…" in page_text(accepted) and "Decline Dr Lee Park" not in page_text(
+        accepted
+    )
     removal = page_text(client.get(f"/lead/applications/{a['id']}/decline"))
     assert "Remove Dr Lee Park from the group" in removal and "They have paid nothing, so no refund is due." in removal
 

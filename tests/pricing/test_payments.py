@@ -121,7 +121,13 @@ def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):
     ledger = series_ledger(db.session.get(Series, series["id"]))
     t = ledger.totals
     assert (t.quoted, t.due, t.paid, t.refund_due, t.refund_paid, t.balance) == (
-        Decimal("3800.00"), Decimal("3350.00"), Decimal("1600.00"), Decimal("625.00"), Decimal("0.00"), Decimal("875.00"))
+        Decimal("3800.00"),
+        Decimal("3350.00"),
+        Decimal("1600.00"),
+        Decimal("625.00"),
+        Decimal("0.00"),
+        Decimal("875.00"),
+    )
     by_name = {line.name: acct for line, acct in ledger.lines}
     assert by_name["Ben Withdrew"].charged == Decimal("100.00") and by_name["Ben Withdrew"].balance == Decimal("0.00")
     assert by_name["Cy Scholar"].due == Decimal("0.00") and by_name["Di Pending"].balance == Decimal("0.00")

@@ -80,7 +80,10 @@ def test_a_feasible_availability_change_moves_only_what_it_must(api, group, eigh
     assert len(moved) == 2 and ann.id in moved
     assert tell() == 0  # gathered into the day's digest
     assert tell(after=DAY) == 2 and {m.user_id for m in mails("rotation_changed")} == moved
-    assert api(ann).get(f"/api/v1/series/{group['id']}/availability").get_json()["unavailable_meeting_ids"] == [ids[1], ids[2]]
+    assert api(ann).get(f"/api/v1/series/{group['id']}/availability").get_json()["unavailable_meeting_ids"] == [
+        ids[1],
+        ids[2],
+    ]
     # Clearing it is a PUT of an empty list; the plan then stays as it is (fewest changes).
     resp = api(ann).put(f"/api/v1/series/{group['id']}/availability", json={"unavailable_meeting_ids": []})
     assert resp.status_code == 200 and resp.get_json()["unavailable_meeting_ids"] == []

@@ -81,7 +81,11 @@ def test_a_member_sees_their_own_attendance_at_home(client, login, group):
     home = " ".join(client.get("/home").get_data(as_text=True).split())
     assert "present at 1 of 2 meetings (the leaders have not recorded every meeting yet)." in home
     # Six days ahead: the way in is announced, and the button comes when the join window opens.
-    assert "Meeting 3 of 4" in home and "The way in opens here at 00:45 CET" in home and "Join the video meeting" not in home
+    assert (
+        "Meeting 3 of 4" in home
+        and "The way in opens here at 00:45 CET" in home
+        and "Join the video meeting" not in home
+    )
 
 
 def test_only_the_leaders_and_administrators_keep_attendance(client, login, group):
