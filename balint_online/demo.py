@@ -136,7 +136,7 @@ def _demo_aid_and_credit(admin, today: date) -> int:
 
 def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
-    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
+    series = db.session.scalars(select(Series).where(Series.title == "Evening group for primary care clinicians")).one()
     added = 0
     for email, trainee in (("member.jo@demo.balint.test", False), ("member.tom@demo.balint.test", False),
                            ("resident.lee@demo.balint.test", True), ("member.priya@demo.balint.test", False)):

@@ -188,8 +188,8 @@ def due_certificates(moment) -> list[tuple[int, int]]:
 
 def issue_due_certificate(series_id: int, user_id: int) -> Certificate | None:
     """The certificate of a member of an ended series who attended enough; None if they did not."""
-    series = db.session.get(Series, series_id)
-    return _issue(series, db.session.get(User, user_id), db.session.get(SeriesCredit, series_id), None)
+    series = db.session.get_one(Series, series_id)
+    return _issue(series, db.session.get_one(User, user_id), db.session.get_one(SeriesCredit, series_id), None)
 
 
 def reissue(certificate: Certificate, actor) -> Certificate:

@@ -304,13 +304,13 @@ def accept_offer(application: Application, actor) -> Moved:
 # -- the waiting list, run by the scheduler ----------------------------------------------------------
 
 def lapsed_offers(moment) -> list[int]:
-    return db.session.scalars(select(Application.id).where(
-        Application.status == "offered", Application.offer_expires_at <= moment)).all()
+    return list(db.session.scalars(select(Application.id).where(
+        Application.status == "offered", Application.offer_expires_at <= moment)))
 
 
 def expire_offer(application_id: int, moment) -> bool:
     """A lapsed offer ends and frees its seat; False if another scheduler expired it or the member took it up."""
-    application = db.session.get(Application, application_id)
+    application = db.session.get_one(Application, application_id)
     lock_series(application.series_id)
     if application.status != "offered" or application.offer_expires_at > moment:
         return False
@@ -335,9 +335,9 @@ def _next_in_line(series: Series) -> Application | None:
 
 def series_with_free_seats() -> list[int]:
     """Published series with a free seat and someone on the waiting list."""
-    return db.session.scalars(select(Series.id).where(
+    return list(db.session.scalars(select(Series.id).where(
         Series.lifecycle == "published", Series.seats_taken < Series.capacity,
-        exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))).all()
+        exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))))
 
 
 def offer_free_seat(series_id: int, moment) -> bool:
@@ -392,7 +392,7 @@ def series_applications(series: Series, ids=None, *, history: bool = True) -> li
              selectinload(Application.payments), selectinload(Application.refunds)]
     if history:
         loads.append(selectinload(Application.history))
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Application).where(Application.series_id == series.id, *chosen).options(*loads)
         .order_by(Application.applied_at, Application.id)
-    ).all()
+    ))

@@ -61,7 +61,7 @@ class SmtpTransport:
         self.password = unquote(parts.password) if parts.password else password
         self.starttls = starttls
         self.timeout = timeout
-        self.conn = None
+        self.conn: smtplib.SMTP | None = None
 
     def open(self) -> None:
         cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
@@ -153,7 +153,7 @@ def _failed(message_id: int, exc: Exception) -> None:
     """Record why a message was not sent. The server gone: it waits for the next run without losing
     an attempt. Refused for now (4xx): tried again with back-off, MAIL_MAX_ATTEMPTS times. Anything
     else is the message's own fault: marked failed at once, for an administrator to see."""
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     message.last_error = _error_text(exc)
     if connection_lost(exc):
         message.attempts -= 1
@@ -219,7 +219,7 @@ def deliver_outbox(worker: str | None = None, limit: int = 200) -> int:
         for message_id in waiting:
             if not _claim(message_id, worker):
                 continue
-            message = db.session.get(OutboxMessage, message_id)
+            message = db.session.get_one(OutboxMessage, message_id)
             try:
                 _send(transport, build_mime(message, config["MAIL_SENDER"]))
             except Exception as exc:  # noqa: BLE001  (whatever it is, it must not hold up the queue)

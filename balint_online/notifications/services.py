@@ -112,8 +112,8 @@ def text_to_paragraphs(text: str) -> list[Markup]:
 
 def failed_messages(limit: int = 200) -> list[OutboxMessage]:
     """What the platform gave up sending, newest first (for administrators)."""
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
-                              .order_by(OutboxMessage.failed_at.desc()).limit(limit)).all()
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+                              .order_by(OutboxMessage.failed_at.desc()).limit(limit)))
 
 
 def retry_message(message: OutboxMessage) -> None:

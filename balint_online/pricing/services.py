@@ -385,11 +385,11 @@ def membership_offer_candidates(moment) -> list:
                 .scalar_subquery())
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
                                         last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
                                   ~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
-    ).all()
+    ))
 
 
 def offer_membership(application, moment) -> bool:

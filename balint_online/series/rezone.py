@@ -74,9 +74,9 @@ def series_on_other_rules(moment: datetime) -> list[int]:
     """Every series with meetings to come computed with other rules than the current ones."""
     version = current_rules().version
     # Finished series keep the instants they were held at.
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Series.id).where(or_(Series.rules_version.is_(None), Series.rules_version != version),
                                 Series.lifecycle != "cancelled",
                                 Series.id.in_(select(Meeting.series_id).where(Meeting.starts_at > moment)))
         .order_by(Series.id)
-    ).all()
+    ))

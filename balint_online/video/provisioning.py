@@ -113,7 +113,7 @@ def _stored(meeting_id: int, action: str, room: Room | None, starts_at: datetime
 
 
 def _failed(meeting_id: int, moment: datetime, action: str, *, retryable: bool, error: str) -> None:
-    state = db.session.get(VideoProvisioning, meeting_id)
+    state = db.session.get_one(VideoProvisioning, meeting_id)
     state.attempts += 1
     delay = retry_delay(state.attempts)
     if not retryable:
@@ -134,8 +134,8 @@ def provision_meeting(meeting_id: int, moment: datetime) -> str:
     """Bring one meeting's room in line with the meeting (create, move or remove); returns what happened."""
     if not _claim(meeting_id, moment):
         return SKIPPED
-    meeting = db.session.get(Meeting, meeting_id)
-    state = db.session.get(VideoProvisioning, meeting_id)
+    meeting = db.session.get_one(Meeting, meeting_id)
+    state = db.session.get_one(VideoProvisioning, meeting_id)
     action = _action(meeting, state, moment)
     if action is None:
         state.claimed_by = state.claimed_until = None
