@@ -17,6 +17,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO, format_money
 from ..core.statements import rows_changed
 from ..enrollment.models import Application
+from ..enrollment.queries import enrolled
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
@@ -386,8 +387,7 @@ def membership_offer_candidates(moment) -> list:
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
                                         last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
     return list(db.session.scalars(
-        select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
-                                  ~exists().where(MembershipOffer.user_id == Application.user_id))
+        enrolled(series_ids=completed).where(~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
     ))
 

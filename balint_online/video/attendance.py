@@ -14,7 +14,7 @@ from ..accounts.models import User
 from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
 from ..core.clock import now
 from ..core.errors import InvalidInput
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_members, is_enrolled
 from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import require_manager
@@ -48,10 +48,8 @@ def _entitled_by_email(series: Series, email: str) -> User | None:
     if not email:
         return None
     leader = next((u for u in series.leaders if u.email == email), None)
-    return leader or db.session.scalar(
-        select(User).join(Application, Application.user_id == User.id)
-        .where(Application.series_id == series.id, Application.status == "enrolled", func.lower(User.email) == email)
-    )
+    member = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    return leader or (member if is_enrolled(series, member) else None)
 
 
 def record_provider_event(event) -> bool:
@@ -120,8 +118,7 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
     meetings = series.live_meetings
     records = db.session.scalars(select(Attendance).where(Attendance.meeting_id.in_([m.id for m in meetings]))).all()
     by_cell = {(r.meeting_id, r.user_id): r for r in records}
-    enrolled = db.session.scalars(select(User).join(Application, Application.user_id == User.id).where(
-        Application.series_id == series.id, Application.status == "enrolled")).all()
+    enrolled = enrolled_members([series.id])[series.id]
     leader_ids = {u.id for u in series.leaders}
     people = {u.id: MemberRow(u, True) for u in enrolled}
     for record in records:
