@@ -386,7 +386,6 @@ def series_applications(series: Series, ids=None, *, history: bool = True) -> li
 
     `history=False` leaves out each application's audit trail, which only the roster page shows.
     """
-
     chosen = [Application.id.in_(ids)] if ids is not None else []
     loads = [selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
              selectinload(Application.payments), selectinload(Application.refunds)]
