@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench
+.PHONY: run test lint bench
 
 $(BIN)/.installed: requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,15 @@ run: $(BIN)/.installed
 tests/js/node_modules/.package-lock.json: tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 
+# Static checks (settings in pyproject.toml), before the suite: ruff's lint rules, the import
+# layers (import-linter), and mypy held to mypy-baseline.txt (scripts/typecheck). A finding fails.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check balint_online tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/typecheck
+
 # The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(BIN)/.installed tests/js/node_modules/.package-lock.json
+test: lint tests/js/node_modules/.package-lock.json
 	scripts/ensure-package chromium chromium "the browser tests"
 	$(BIN)/pytest -q
 

@@ -1,6 +1,5 @@
 """Balint Online: the platform clinicians' societies use to run online Balint groups."""
 
-from .core import zones  # noqa: F401  (first: zone rules from the pinned tzdata, never the host's)
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -8,10 +7,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .core import zones  # noqa: F401  (first: zone rules from the pinned tzdata, never the host's)
 from .core.csrf import protect_forms
 from .core.pool import ping_when_idle
-from .core.sqlite import configure_sqlite
 from .core.routing import bound_urls
+from .core.sqlite import configure_sqlite
 from .core.theme import check_theme
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .video.providers import spec_of
@@ -40,7 +40,8 @@ def create_app(config: Mapping | str | None = None) -> Flask:
 
     if app.config["PROXY_HOPS"]:
         hops = int(app.config["PROXY_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
     bound_urls(app)
     db.init_app(app)
@@ -57,10 +58,9 @@ def create_app(config: Mapping | str | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered before migrations look)
     from .api import register_api
+    from .calendar.versions import watch_feed_changes
     from .cli import register_cli
     from .web import register_web
-
-    from .calendar.versions import watch_feed_changes
 
     watch_feed_changes()
 

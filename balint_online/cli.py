@@ -10,7 +10,10 @@ from .accounts.models import DISCIPLINES, ROLES, ApiToken, find_user_by_email
 from .accounts.services import api_tokens, create_user, revoke_api_token
 from .core.clock import now
 from .core.errors import DomainError
+from .demo import load_demo
 from .extensions import db
+from .jobs.registry import run_due
+from .jobs.scheduler import run_scheduler
 
 
 def register_cli(app: Flask) -> None:
@@ -65,7 +68,8 @@ def token_command(email, name, days):
     user = _user_or_exit(email)
     token, raw = ApiToken.issue(user, name=name, days=days)
     db.session.commit()
-    click.echo(f"New API token {token.id} \"{token.name}\" for {user.email}, until {token.expires_at:%Y-%m-%d %H:%M} UTC (shown once):")
+    click.echo(f"New API token {token.id} \"{token.name}\" for {user.email}, "
+               f"until {token.expires_at:%Y-%m-%d %H:%M} UTC (shown once):")
     click.echo(raw)
 
 
@@ -94,8 +98,6 @@ def revoke_token_command(token_id):
 
 @click.command(help="Load demonstration data; running it again adds nothing.")
 def demo():
-    from .demo import load_demo
-
     created = load_demo(today=date.today())
     db.session.commit()
     click.echo(f"Demo data ready ({created} new records). Sign in as admin@demo.balint.test / demo-password-1.")
@@ -109,9 +111,6 @@ def jobs():
 @jobs.command("run-due")
 def run_due_command():
     """Run every job that is due now, once."""
-    from .jobs import builtin  # noqa: F401  (registers the jobs)
-    from .jobs.registry import run_due
-
     results = run_due(now())
     for name, count in results.items():
         click.echo(f"{name}: {'failed (see log)' if count < 0 else count}")
@@ -121,6 +120,4 @@ def run_due_command():
 
 @click.command(help="Run the background scheduler in the foreground (one process; more are safe).")
 def scheduler():
-    from .jobs.scheduler import run_scheduler
-
-    run_scheduler(current_app._get_current_object())
+    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]  # the app behind the proxy

@@ -6,12 +6,20 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from .accounts.models import find_user_by_email
+from .accounts.models import User, find_user_by_email
 from .accounts.services import create_user
+from .aid.models import AidProgramme
+from .aid.rules import GROUPS
+from .aid.services import create_programme
+from .certificates.models import SeriesCredit
+from .certificates.services import add_credit_line, set_credit
+from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
+from .enrollment.models import Application
+from .enrollment.services import apply
 from .extensions import db
-from .series.models import Series
 from .flows.applications import accept
 from .flows.series import publish_series
+from .series.models import Series
 from .series.services import SeriesInput, create_series
 
 PASSWORD = "demo-password-1"
@@ -45,8 +53,8 @@ def load_demo(today: date) -> int:
             create_user(email=email, name=name, password=PASSWORD, role=role, timezone=tz, discipline=discipline,
                         member_until=today + timedelta(days=365) if member else None)
             created += 1
-    admin = find_user_by_email("admin@demo.balint.test")
-    ruth, sam, mei = (find_user_by_email(f"leader.{n}@demo.balint.test") for n in ("ruth", "sam", "mei"))
+    admin = _person("admin@demo.balint.test")
+    ruth, sam, mei = (_person(f"leader.{n}@demo.balint.test") for n in ("ruth", "sam", "mei"))
     start = today + timedelta(days=21)
     plans = [
         ("Evening group for primary care clinicians", "America/New_York", _next_weekday(start, 0), time(19, 0),
@@ -63,7 +71,8 @@ def load_demo(today: date) -> int:
         data = SeriesInput(
             title=title, description=description, timezone=tz, first_meeting_local=datetime.combine(day, at),
             interval_weeks=2 if "fortnightly" in description else 1, leader_emails=[u.email for u in leaders],
-            prices=PRICES, early_bird_deadline=today + timedelta(days=10), cancellation_deadline=today + timedelta(days=14),
+            prices=PRICES, early_bird_deadline=today + timedelta(days=10),
+            cancellation_deadline=today + timedelta(days=14),
             registration_deadline=today + timedelta(days=18),
             cancellation_fee=Decimal("100.00"), currency=current_app.config["DEFAULT_CURRENCY"],
         )
@@ -94,17 +103,23 @@ ONLINE_GROUP_CREDIT = [
 ]
 
 
+def _person(email: str) -> User:
+    """A demo account (made before anything refers to it)."""
+    person = find_user_by_email(email)
+    if person is None:
+        raise LookupError(f"The demo account {email} is missing.")
+    return person
+
+
+def _evening_group() -> Series:
+    return db.session.scalars(select(Series).where(Series.title == "Evening group for primary care clinicians")).one()
+
+
 def _demo_aid_and_credit(admin, today: date) -> int:
     """The society's two scholarships, applied for by the deadline the page gives (its early registration
     deadline); the evening group's credit lines for physicians and psychologists, every meeting in full."""
-    from .aid.models import AidProgramme
-    from .aid.rules import GROUPS
-    from .aid.services import create_programme
-    from .certificates.models import SeriesCredit
-    from .certificates.services import add_credit_line, set_credit
-
     added = 0
-    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
+    series = _evening_group()
     for kind, name, limit, groups, description in AID_PROGRAMMES:
         if db.session.scalar(select(AidProgramme.id).where(AidProgramme.name == name)) is None:
             create_programme(admin, series_id=None, kind=kind, name=name, description=description, max_awards=limit,
@@ -121,15 +136,11 @@ def _demo_aid_and_credit(admin, today: date) -> int:
 
 def _demo_group(admin) -> int:
     """A few members applied to and accepted into the first series, so rotation and calendars have content."""
-    from .enrollment.attestation import KEYS  # the built-in wording's keys: requirements and advice alike
-    from .enrollment.models import Application
-    from .enrollment.services import apply
-
-    series = db.session.scalar(select(Series).where(Series.title == "Evening group for primary care clinicians"))
+    series = db.session.scalars(select(Series).where(Series.title == "Evening group for primary care clinicians")).one()
     added = 0
     for email, trainee in (("member.jo@demo.balint.test", False), ("member.tom@demo.balint.test", False),
                            ("resident.lee@demo.balint.test", True), ("member.priya@demo.balint.test", False)):
-        user = find_user_by_email(email)
+        user = _person(email)
         if db.session.scalar(select(Application.id).where(Application.series_id == series.id,
                                                           Application.user_id == user.id)):
             continue

@@ -31,9 +31,10 @@ import importlib
 from importlib.util import find_spec
 from types import ModuleType
 
-# Order matters for jobs (run in this order); the home page's order is homepage.py's.
+# Order matters for jobs (run in this order): notifications comes last, so that mail delivery sends what
+# the other jobs queued in the same run. The home page's order is homepage.py's.
 FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "invoicing", "aid", "rotation", "calendar", "video",
-            "notifications", "certificates", "admin", "privacy", "workspace")
+            "certificates", "admin", "privacy", "workspace", "notifications")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

@@ -45,8 +45,13 @@ class ExampleForm(Form):
 
     name = StringField("Full name", [InputRequired("Enter your full name.")],
                        description="As it should appear on certificates.")
-    email = StringField("Email", [InputRequired("Enter an email address."),
-                                  Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an address like name@example.org.")])
+    email = StringField(
+        "Email",
+        [
+            InputRequired("Enter an email address."),
+            Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an address like name@example.org."),
+        ],
+    )
     discipline = SelectField("Discipline", choices=choices({"": "Choose one", "physician": "Physician",
                                                             "nurse_practitioner": "Nurse practitioner",
                                                             "psychologist": "Psychologist"}),

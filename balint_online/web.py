@@ -3,19 +3,36 @@
 from datetime import date
 from functools import cache
 
-from flask import Blueprint, Flask, has_request_context, jsonify, redirect, render_template, request, url_for
-from werkzeug.exceptions import SecurityError
-from werkzeug.routing import BuildError
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import text
+from werkzeug.exceptions import SecurityError
+from werkzeug.routing import BuildError
 
+from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
-from .core.pagination import page_url
 from .core.forms import timezone_options, zone_script
-from .core.zonelist import chosen_zone, same_clock
+from .core.pagination import page_url
 from .core.urls import safe_path
-from .features import feature_modules
+from .core.viewer import TZ_COOKIE, viewer_timezone, visitor_zone_unknown
+from .core.zonelist import chosen_zone, same_clock
 from .extensions import db, login_manager
+from .features import feature_modules
+from .homepage import render_home
+from .look import email_theme, look, society_logo_url, theme_url
+from .pricing.providers import PROVIDERS
 
 health = Blueprint("health", __name__)
 
@@ -28,10 +45,6 @@ def healthz():
 @health.get("/readyz")
 def readyz():
     """Ready when the database answers and its schema is at the newest migration."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from flask import current_app
-
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -45,44 +58,12 @@ def readyz():
     return {"status": "ready"}
 
 
-TZ_COOKIE = "tz"
-
-
-def viewer_timezone() -> str:
-    """The signed-in person's zone; a visitor's chosen zone (cookie); else UTC."""
-    # Emails are rendered by the scheduler too, where nobody is signed in.
-    if not has_request_context():
-        return "UTC"
-    if current_user.is_authenticated:
-        return current_user.timezone
-    return chosen_zone(request.cookies.get(TZ_COOKIE)) or "UTC"
-
-
-def visitor_zone_unknown() -> bool:
-    """A visitor who has not chosen a zone (nor had their browser's detected): static/js/zones.js asks."""
-    return not current_user.is_authenticated and chosen_zone(request.cookies.get(TZ_COOKIE)) is None
-
-
-def error_page(status: int, message: str | None, headers=None):
-    # The page shows the signed-in person, which needs a usable session even after a failed statement.
-    db.session.rollback()
-    titles = {400: "That request was not understood", 403: "Not for you, sorry", 404: "Page not found",
-              405: "Not allowed here", 409: "That cannot be done now", 413: "That is too large to send",
-              422: "Please check what you entered", 429: "Slow down a little", 500: "Something went wrong"}
-    body = render_template("error.html", status=status, title=titles.get(status, "Error"), message=message)
-    return body, status, dict(headers or {})
-
-
 def register_web(app: Flask) -> None:
-    from .accounts.signins import load_user
-
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
     login_manager.user_loader(load_user)
-
-    from .look import email_theme, look, society_logo_url, theme_url
 
     for bp in (health, pages, look, *(module.bp for module in feature_modules("views"))):
         app.register_blueprint(bp)
@@ -172,8 +153,6 @@ def content_security_policy(payment_provider: str, logo_origin: str | None = Non
     """Forms post only here, and on to the payment provider's hosted page (browsers hold the redirect
     after "Pay" to form-action too); no page may frame ours, and no <base> may redirect relative links.
     Images come from here, or the society's logo from its own host."""
-    from .pricing.providers import PROVIDERS
-
     provider = PROVIDERS.get(payment_provider)
     form_action = " ".join(("'self'", *(provider.form_action_origins if provider else ())))
     img_src = " ".join(("'self'", "data:", *((logo_origin,) if logo_origin else ())))
@@ -191,8 +170,6 @@ def _personal() -> bool:
     cost no database work. The personal calendar feed is not covered: calendar clients poll it
     and revalidate with its ETag, so it answers "private, no-cache" itself (calendar/views.py).
     """
-    from flask import g
-
     user = g.get("_login_user")
     return bool(getattr(user, "is_authenticated", False) or g.get("api_user") is not None)
 
@@ -223,6 +200,4 @@ def choose_timezone():
 @login_required
 def home():
     """The person's own page, in the order homepage.py sets: what comes next, what needs them, the rest."""
-    from .homepage import render_home
-
     return render_template("home.html", **render_home(current_user, clock.now(), render_template))

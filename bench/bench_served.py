@@ -87,7 +87,8 @@ def load_society(env: dict) -> dict:
         "    db.session.execute(db.text('ANALYZE'))  # the planner's statistics, as autovacuum would keep them\n"
         "    db.session.commit()\n"
         "    member = db.session.get(User, built.member_id)\n"
-        "    emails = {who: db.session.get(User, getattr(built, who + '_id')).email for who in ('admin', 'leader', 'member')}\n"
+        "    emails = {who: db.session.get(User, getattr(built, who + '_id')).email\n"
+        "              for who in ('admin', 'leader', 'member')}\n"
         "    print(json.dumps({'big': built.big_series_id, 'token': member.calendar_token, 'emails': emails}))\n"
     )
     started = time.perf_counter()

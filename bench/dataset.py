@@ -80,7 +80,8 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
     db.session.add_all([admin, *leaders, *members])
     db.session.flush()
     built.admin_id, built.leader_id, built.member_id = admin.id, leaders[0].id, members[0].id
-    db.session.add_all(Membership(user_id=m.id, starts_on=today - timedelta(days=400), expires_on=today + timedelta(days=300))
+    db.session.add_all(Membership(user_id=m.id, starts_on=today - timedelta(days=400),
+                                  expires_on=today + timedelta(days=300))
                        for m in members[::2])
 
     first_day = today - timedelta(days=365 * scale.years)
@@ -90,7 +91,8 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
         zone = ZONES[n % len(ZONES)]
         series = Series(title=f"Balint group {n:04d}", description="A weekly online Balint group.", timezone=zone,
                         first_meeting_local=datetime.combine(start, time(19, 0)), meeting_count=meetings,
-                        capacity=capacity, prices=PRICES, currency="USD", early_bird_deadline=start - timedelta(days=30),
+                        capacity=capacity, prices=PRICES, currency="USD",
+                        early_bird_deadline=start - timedelta(days=30),
                         cancellation_deadline=start - timedelta(days=14), lifecycle="published",
                         published_at=datetime.combine(start - timedelta(days=60), time(12), tzinfo=UTC))
         series.leaders = [leaders[n % len(leaders)], leaders[(n + 1) % len(leaders)]]
@@ -127,7 +129,8 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
             db.session.add(Payment(application_id=application.id, amount=application.price, currency="USD",
                                    method="bank", reference=f"INV-{application.id}", received_at=decided))
         for meeting, user in zip(series.meetings, group, strict=False):
-            db.session.add(PresenterTurn(meeting_id=meeting.id, user_id=user.id, role="presenter", announced_at=decided))
+            db.session.add(PresenterTurn(meeting_id=meeting.id, user_id=user.id, role="presenter",
+                                         announced_at=decided))
         if start >= today:  # meetings begin at 19:00 UTC, so a series starting today is open until then
             built.open_series_ids.append(series.id)
         if n % 100 == 0:

@@ -79,7 +79,8 @@ class BrowserClient(FlaskClient):
         assert shown.status_code == 200, f"GET {page} answered {shown.status_code}; pass page= where the form is"
         forms = forms_on(shown.get_data(as_text=True), page)
         target = _path(url)
-        matching = [f for f in forms if f["action"] == target] or [f for f in forms if f["action"].split("?")[0] == target]
+        matching = ([f for f in forms if f["action"] == target]
+                    or [f for f in forms if f["action"].split("?")[0] == target])
         assert matching, f"no form on {page} posts to {target}; its forms post to {[f['action'] for f in forms]}"
         return dict(matching[0]["hidden"])
 

@@ -115,9 +115,15 @@ def make_user(app):
     def make(role="member", *, email=None, name=None, timezone="America/New_York", discipline="physician",
              member_until=None, password="correct horse battery"):
         counter["n"] += 1
-        user = create_user(email=email or f"{role}{counter['n']}@example.org", name=name or f"{role.title()} {counter['n']}",
-                           password=password, role=role, timezone=timezone, discipline=discipline,
-                           member_until=member_until)
+        user = create_user(
+            email=email or f"{role}{counter['n']}@example.org",
+            name=name or f"{role.title()} {counter['n']}",
+            password=password,
+            role=role,
+            timezone=timezone,
+            discipline=discipline,
+            member_until=member_until,
+        )
         _db.session.commit()  # the test's own unit of work: what it sets up stands
         return user
 

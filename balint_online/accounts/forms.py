@@ -35,14 +35,16 @@ class ResetForm(Form):
 
     password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
                              description=f"At least {MIN_PASSWORD} characters.")
-    confirm = PasswordField("Repeat the password", validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
+    confirm = PasswordField("Repeat the password",
+                            validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
 
 
 class ChangePasswordForm(Form):
     current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])
     password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
                              description=f"At least {MIN_PASSWORD} characters. You will stay signed in here only.")
-    confirm = PasswordField("Repeat the new password", validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
+    confirm = PasswordField("Repeat the new password",
+                            validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
 
 
 class ApiTokenForm(Form):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
 from ..core.types import UTCDateTime
-from ..extensions import db
+from ..extensions import Model, db
 
 ROLES = ("member", "leader", "admin")
 # The roles that may create and lead a series.
@@ -36,7 +36,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     # People by name: the admins' search walks it to fill a page (admin.services.search_people).
     __table_args__ = (Index("ix_users_name_id", "name", "id"),)
@@ -108,7 +108,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the API: named, expiring, revocable; only its digest is stored."""
 
     __tablename__ = "api_tokens"
@@ -156,7 +156,7 @@ class ApiToken(db.Model):
         return token.user
 
 
-class SignIn(db.Model):
+class SignIn(Model):
     """One signed-in browser. Server-side, so that one sign-out ends just that browser's session."""
 
     __tablename__ = "sign_ins"
@@ -175,7 +175,7 @@ class SignIn(db.Model):
     user: Mapped[User] = relationship()
 
 
-class PasswordReset(db.Model):
+class PasswordReset(Model):
     __tablename__ = "password_resets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,7 +194,7 @@ MEMBERSHIP_KINDS = {
 }
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A period of membership; pricing asks whether one covers a given date."""
 
     __tablename__ = "memberships"

@@ -1,6 +1,7 @@
 """Accounts: creating people, signing in, password resets, memberships."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -11,13 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.clock import now
-from ..core.urls import absolute_url
 from ..core.errors import DomainError, InvalidInput
 from ..core.text import one_line
+from ..core.urls import absolute_url
+from ..core.zonerules import SchedulingError, zone
 from ..extensions import db
-from ..series.scheduling import SchedulingError, zone
-from .signins import end_everywhere
+from ..notifications.services import queue_email
 from .models import DISCIPLINES, ROLES, ApiToken, Membership, PasswordReset, User, find_user_by_email, token_digest
+from .signins import end_everywhere
 
 MIN_PASSWORD = 10
 # Checked against when the email is unknown, so that sign-in takes as long either way.
@@ -63,7 +65,8 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
     if errors:
         raise InvalidInput("The account could not be created.", fields=errors)
     if find_user_by_email(email):
-        raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={"email": "An account with this email exists already: sign in, or reset your password."})
+        raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={
+            "email": "An account with this email exists already: sign in, or reset your password."})
     user = User(email=email, name=one_line(name), password_hash=hash_password(password), role=role,
                 timezone=timezone, discipline=discipline)
     if member_until:
@@ -86,8 +89,6 @@ def start_sign_up(*, email: str, name: str, timezone: str, discipline: str) -> N
     The answer on the page is the same either way, so sign-up cannot be used to learn who has an
     account. The link carries the details, signed; the password is chosen when it is opened.
     """
-    from ..notifications.services import queue_email
-
     email = (email or "").strip().lower()
     name = (name or "").strip()
     errors = _account_problems(email=email, name=name, role="member", timezone=timezone, discipline=discipline)
@@ -97,10 +98,12 @@ def start_sign_up(*, email: str, name: str, timezone: str, discipline: str) -> N
     if owner is not None:
         # One reminder an hour at most, however often someone tries.
         queue_email(key=f"sign-up-existing:{owner.id}:{now():%Y%m%d%H}", kind="sign_up_existing", user=owner,
-                    context={"sign_in": absolute_url("accounts.sign_in"), "forgot": absolute_url("accounts.forgot_password")})
+                    context={"sign_in": absolute_url("accounts.sign_in"),
+                             "forgot": absolute_url("accounts.forgot_password")})
         return
     token = _sign_up_serializer().dumps({"email": email, "name": name, "timezone": timezone, "discipline": discipline})
-    queue_email(key=f"sign-up:{token_digest(token)}", kind="sign_up_confirm", user=SimpleNamespace(name=name, email=email),
+    queue_email(key=f"sign-up:{token_digest(token)}", kind="sign_up_confirm",
+                user=SimpleNamespace(name=name, email=email),
                 context={"link": absolute_url("accounts.confirm_sign_up", token=token),
                          "hours": current_app.config["SIGN_UP_CONFIRM_HOURS"]})
 
@@ -124,8 +127,6 @@ def authenticate(email: str, password: str) -> User | None:
 
 def start_password_reset(email: str) -> None:
     """Email a single-use, expiring link if the account exists; say nothing either way."""
-    from ..notifications.services import queue_email
-
     user = find_user_by_email(email or "")
     if user is None:
         return
@@ -165,7 +166,8 @@ def complete_password_reset(raw: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     """A signed-in change: the current password proves it is the owner; every session ends."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise InvalidInput("That is not your current password.", fields={"current_password": "That is not your current password."})
+        raise InvalidInput("That is not your current password.",
+                           fields={"current_password": "That is not your current password."})
     if problem := check_new_password(new or ""):
         raise InvalidInput(problem, fields={"password": problem})
     user.password_hash = hash_password(new)
@@ -173,7 +175,7 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.flush()
 
 
-def api_tokens(user: User) -> list[ApiToken]:
+def api_tokens(user: User) -> Sequence[ApiToken]:
     """The person's tokens, newest first, revoked and expired ones included (so they can see what ended)."""
     return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())).all()
 

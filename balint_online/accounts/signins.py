@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..core.clock import now
+from ..core.statements import rows_changed
 from ..extensions import db
 from .models import PasswordReset, SignIn, User, token_digest
 
@@ -56,7 +57,8 @@ def load_user(key: str) -> User | None:
     moment = now()
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     # "Keep me signed in" means no idle timeout; the absolute lifetime still holds.
-    if record.ended_at is not None or record.expires_at <= moment or (not record.remember and record.last_seen_at + idle <= moment):
+    idled_out = not record.remember and record.last_seen_at + idle <= moment
+    if record.ended_at is not None or record.expires_at <= moment or idled_out:
         return None
     if record.last_seen_at + SEEN_EVERY <= moment:
         db.session.execute(update(SignIn).where(SignIn.id == record.id).values(last_seen_at=moment))
@@ -82,9 +84,9 @@ def sign_out(user: User) -> None:
 def end_everywhere(user: User) -> int:
     """End every session of `user` and every reset link still outstanding; returns how many sessions ended."""
     moment = now()
-    ended = db.session.execute(
+    ended = rows_changed(
         update(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None)).values(ended_at=moment)
-    ).rowcount
+    )
     db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
                        .values(used_at=moment))
     return ended
@@ -104,8 +106,8 @@ def forget_ended(moment) -> int:
     """Delete sign-ins ended or expired a day ago or more (kept a day for the account page's sake);
     one that merely went idle goes once its absolute lifetime is over too."""
     cutoff = moment - timedelta(days=1)
-    deleted = db.session.execute(
+    deleted = rows_changed(
         delete(SignIn).where(or_(SignIn.ended_at < cutoff, SignIn.expires_at < cutoff))
-    ).rowcount
+    )
     db.session.flush()
     return deleted

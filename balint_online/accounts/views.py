@@ -2,17 +2,31 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from ..core.errorpage import error_page
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
-from ..core.zonelist import chosen_zone
 from ..core.urls import safe_path
+from ..core.viewer import viewer_timezone, visitor_zone_unknown
+from ..core.zonelist import chosen_zone
 from ..extensions import db, limiter
+from ..notifications.models import OutboxMessage
 from . import signins
-from .models import ApiToken
 from .forms import ApiTokenForm, ChangePasswordForm, ProfileForm, ResetForm, ResetRequestForm, SignInForm, SignUpForm
-from .services import (api_tokens, authenticate, change_password, complete_password_reset, create_user, find_reset, read_sign_up,
-                       revoke_api_token, start_password_reset, start_sign_up)
+from .models import ApiToken
+from .services import (
+    api_tokens,
+    authenticate,
+    change_password,
+    complete_password_reset,
+    create_user,
+    find_reset,
+    read_sign_up,
+    revoke_api_token,
+    start_password_reset,
+    start_sign_up,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -60,11 +74,9 @@ def sign_in():
 @bp.route("/sign-up", methods=["GET", "POST"])
 @_throttled()
 def sign_up():
-    from ..web import viewer_timezone, visitor_zone_unknown
-
     form = SignUpForm()
     if request.method == "GET":
-        # A link's ?tz=, else the zone the visitor chose or their browser's (web.viewer_timezone); until
+        # A link's ?tz=, else the zone the visitor chose or their browser's (core/viewer.py); until
         # the browser's is known, static/js/zones.js moves the untouched field to it.
         linked = chosen_zone(request.args.get("tz"))
         form.timezone.data = linked or viewer_timezone()
@@ -84,8 +96,6 @@ def sign_up():
 
 @bp.route("/sign-up/confirm/<token>", methods=["GET", "POST"])
 def confirm_sign_up(token):
-    from ..web import error_page
-
     details = read_sign_up(token)
     if details is None:
         return error_page(404, "This link has expired or was used already. Create your account again, or sign in.")
@@ -202,10 +212,6 @@ def dev_outbox_enabled() -> bool:
 @bp.get("/dev/outbox")
 def outbox():
     """Development aid: read what the platform would have emailed."""
-    from sqlalchemy import select
-
-    from ..notifications.models import OutboxMessage
-
     if not dev_outbox_enabled():
         abort(404)
     if not current_user.is_authenticated:

@@ -58,10 +58,12 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def check_rows(cells: list[tuple[int, list[str]]], *, known_emails: Collection[str], kinds: Mapping[str, str]) -> ImportCheck:
+def check_rows(cells: list[tuple[int, list[str]]], *, known_emails: Collection[str],
+               kinds: Mapping[str, str]) -> ImportCheck:
     """Each row's problems: columns, unknown email, bad date, unknown kind, a repeat of an earlier row's email."""
     if not cells:
-        return ImportCheck(problems=["The file has no rows: write one membership per line (email, expires_on[, kind])."])
+        return ImportCheck(problems=[
+            "The file has no rows: write one membership per line (email, expires_on[, kind])."])
     if len(cells) > MAX_ROWS:
         return ImportCheck(problems=[f"The file has {len(cells)} rows; import at most {MAX_ROWS} at a time."])
     first_line: dict[str, int] = {}

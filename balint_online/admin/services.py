@@ -1,5 +1,6 @@
 """What administrators change and oversee: memberships (one by one or imported), and the money of every series."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,13 +10,13 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
 from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.money import ZERO
 from ..core.pagination import Pagination, count_up_to, paginate
 from ..core.sql import substring_at
 from ..core.types import Money
 from ..enrollment.models import STATUS_LABELS, Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..core.money import ZERO
 from ..pricing.services import Account, account, account_for, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
@@ -47,7 +48,9 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
         raise InvalidInput("Unknown role.", fields={"role": f"Choose one of: {', '.join(ROLE_LABELS.values())}."})
     # The administrators' rows, then the person's, always in this order: two administrators taking the
     # role from each other are served one after the other, and the second sees who is left.
-    admin_ids = db.session.scalars(select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()).all()
+    admin_ids = db.session.scalars(
+        select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()
+    ).all()
     if getattr(actor, "id", None) not in admin_ids:  # their own role was taken while they waited
         raise NotAllowed("Only administrators may do this.")
     person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()
@@ -55,7 +58,9 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
     if person.role == role:
         return False
     if person.is_erased:
-        raise DomainError("An erased account keeps no role.", code="erased", fields={"role": "This account was erased."})
+        raise DomainError(
+            "An erased account keeps no role.", code="erased", fields={"role": "This account was erased."}
+        )
     led = db.session.scalars(select(Series).where(Series.leaders.any(User.id == person.id)).order_by(Series.id))
     refusal = role_refusal(takes_admin_away=person.is_admin and role != "admin", confirmed=confirmed,
                            other_admins=len(set(admin_ids) - {person.id}),
@@ -71,8 +76,10 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
 
 def _role_error(refusal: RoleRefusal, person: User) -> DomainError:
     if refusal.kind == "unconfirmed":
-        return InvalidInput("Confirm taking administration away.",
-                            fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."})
+        return InvalidInput(
+            "Confirm taking administration away.",
+            fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."},
+        )
     if refusal.kind == "last_admin":
         return DomainError("The last administrator stays one.", code="last_admin",
                            fields={"role": f"{person.name} is the only administrator: make someone else one first."})
@@ -113,7 +120,8 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
     """Record a membership; a member of another Balint society gets the member rate this way."""
     require_admin(actor)
     if kind not in GRANTABLE_KINDS:
-        raise InvalidInput("Unknown kind of membership.", fields={"kind": f"Choose one of: {', '.join(GRANTABLE_KINDS)}."})
+        raise InvalidInput("Unknown kind of membership.",
+                           fields={"kind": f"Choose one of: {', '.join(GRANTABLE_KINDS)}."})
     if kind == "other_society" and not note:
         raise InvalidInput("Say which society.", fields={"note": "Name the Balint society they belong to."})
     membership = Membership(user=user, kind=kind, expires_on=expires_on, note=note)
@@ -171,7 +179,8 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
             membership = Membership(user=user, kind=row.kind, expires_on=row.expires_on, note="Imported")
             db.session.add(membership)
             db.session.flush()
-            log_action(membership, "membership_imported", actor, changes={"expires_on": [None, row.expires_on.isoformat()]},
+            log_action(membership, "membership_imported", actor,
+                       changes={"expires_on": [None, row.expires_on.isoformat()]},
                        data={"kind": row.kind})
             created += 1
         elif (latest := max(same_kind, key=lambda m: m.expires_on)).expires_on != row.expires_on:
@@ -187,7 +196,7 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
 
 # -- money ------------------------------------------------------------------------------------------
 
-def _applications(*conditions) -> list[Application]:
+def _applications(*conditions) -> Sequence[Application]:
     return db.session.scalars(
         select(Application).where(*conditions)
         .options(selectinload(Application.user), selectinload(Application.payments), selectinload(Application.refunds))
@@ -259,7 +268,7 @@ def ledgers_page() -> tuple[Pagination, list[Ledger]]:
     return page, ledgers
 
 
-def refunds_due() -> list[Refund]:
+def refunds_due() -> Sequence[Refund]:
     """Every refund still owed (due, sent through Stripe, or failed there), earliest deadline first."""
     return db.session.scalars(
         select(Refund).where(Refund.status.in_(REFUNDS_OWED), Refund.amount > ZERO)
@@ -267,7 +276,7 @@ def refunds_due() -> list[Refund]:
     ).all()
 
 
-def refunds_paid(limit: int = 20) -> list[Refund]:
+def refunds_paid(limit: int = 20) -> Sequence[Refund]:
     """The refunds most recently paid (by hand, or confirmed by Stripe)."""
     return db.session.scalars(
         select(Refund).where(Refund.status == RefundStatus.PAID, Refund.amount > ZERO)
@@ -288,5 +297,5 @@ def balances_outstanding() -> list[tuple[Application, Account]]:
     return [(a, acct) for a, acct in owing if acct.balance > 0]
 
 
-def scholarships() -> list[Application]:
+def scholarships() -> Sequence[Application]:
     return _applications(Application.scholarship.is_(True))

@@ -8,18 +8,25 @@ from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError, NotAllowed
-from ..core.pagination import list_page
 from ..core.forms import attach_domain_error
 from ..core.money import format_money
+from ..core.pagination import list_page
 from ..enrollment.models import Application
 from ..extensions import db
+from ..invoicing.rules import parse_period
+from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
 from ..notifications import services as notifications
 from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
-from ..invoicing.rules import parse_period
-from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
-from ..pricing.services import account, applications_in_credit, grant_scholarship, invoice_lines, mark_refund_paid, record_payment
+from ..pricing.services import (
+    account,
+    applications_in_credit,
+    grant_scholarship,
+    invoice_lines,
+    mark_refund_paid,
+    record_payment,
+)
 from ..series.models import Series
 from . import services
 from .forms import ExpiryForm, ImportForm, MembershipForm, RoleForm
@@ -90,8 +97,12 @@ def change_role(user_id):
         else:
             db.session.commit()
             labels = services.ROLE_LABELS
-            flash(f"{person.name} is now: {labels[person.role]} (was {labels[before]})." if changed
-                  else f"{person.name} is {labels[person.role]} already: nothing changed.", "success" if changed else "info")
+            flash(
+                f"{person.name} is now: {labels[person.role]} (was {labels[before]})."
+                if changed
+                else f"{person.name} is {labels[person.role]} already: nothing changed.",
+                "success" if changed else "info",
+            )
             return redirect(url_for(".person", user_id=person.id))
     return _person_page(person, role_form=form, status=422)
 
@@ -142,7 +153,8 @@ def import_memberships():
         # Kept in the box, so that "Apply" sends exactly what was checked.
         form.csv_text.data = text
         if result:
-            flash(f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.", "success")
+            flash(f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.",
+                  "success")
             return redirect(url_for(".import_memberships"))
     status = 422 if form.errors or (check and not check.clean) else 200
     return render_template("admin/import.html", form=form, check=check), status
@@ -180,7 +192,8 @@ def record(application_id):
         else:
             db.session.commit()
             if created:
-                flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; the member is emailed a receipt.", "success")
+                flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; "
+                      "the member is emailed a receipt.", "success")
             else:
                 flash("This payment was already recorded (the form was sent twice); nothing was added.", "info")
             return redirect(url_for(".application", application_id=application.id))

@@ -1,8 +1,8 @@
 """Forms for applying for aid, deciding it, and setting up a programme."""
 
 from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import Form, choices
@@ -16,12 +16,14 @@ def _strip(text):
 class AidApplicationForm(Form):
     programme_id = RadioField("Programme", coerce=int, validators=[InputRequired("Choose a programme.")])
     training_status = SelectField("Your training status", choices=choices(rules.TRAINING_STATUSES), default="none")
-    specialty = SelectField("Your specialty, if you are a resident or fellow", choices=choices(rules.SPECIALTIES), default="")
+    specialty = SelectField("Your specialty, if you are a resident or fellow", choices=choices(rules.SPECIALTIES),
+                            default="")
     statement = TextAreaField(
         "Why you are applying", filters=[_strip],
-        validators=[InputRequired("Say briefly why you are applying."), Length(rules.STATEMENT_MIN, rules.STATEMENT_MAX)],
-        description=f"A few sentences on why the tuition is a hardship or barrier for you (at most {rules.STATEMENT_MAX} "
-                    "characters). Please write nothing about patients.")
+        validators=[InputRequired("Say briefly why you are applying."),
+                    Length(rules.STATEMENT_MIN, rules.STATEMENT_MAX)],
+        description=f"A few sentences on why the tuition is a hardship or barrier for you "
+                    f"(at most {rules.STATEMENT_MAX} characters). Please write nothing about patients.")
 
 
 class AidDecisionForm(Form):

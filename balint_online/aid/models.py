@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.types import Money, StatusColumn, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..series.models import Series
 from .rules import KINDS, AidStatus, Criterion
 
 
-class AidProgramme(db.Model):
+class AidProgramme(Model):
     __tablename__ = "aid_programmes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +45,7 @@ class AidProgramme(db.Model):
         return self.series_id is None or self.series_id == series_id
 
 
-class AidApplication(db.Model):
+class AidApplication(Model):
     __tablename__ = "aid_applications"
     # One application per registration and programme.
     __table_args__ = (UniqueConstraint("programme_id", "application_id"),)

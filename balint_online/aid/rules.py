@@ -70,7 +70,8 @@ class Criterion:
 # Scholarship: the first three).
 GROUPS = {
     "nurse_practitioners": ("Nurse practitioners", Criterion(disciplines=("nurse_practitioner",))),
-    "family_medicine_residents": ("Family medicine residents", Criterion(training=("resident",), specialties=("family_medicine",))),
+    "family_medicine_residents": ("Family medicine residents",
+                                  Criterion(training=("resident",), specialties=("family_medicine",))),
     "surgery_residents": ("Surgery residents", Criterion(training=("resident",), specialties=("surgery",))),
     "trainees": ("Residents, students and fellows", Criterion(training=("resident", "fellow", "student"))),
 }

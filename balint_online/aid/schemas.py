@@ -18,7 +18,8 @@ class Criterion(Input):
 
     disciplines: list[Literal[tuple(DISCIPLINES)]] = Field(default_factory=list, max_length=len(DISCIPLINES))
     training: list[Training] = Field(default_factory=list, max_length=len(rules.TRAINING_STATUSES))
-    specialties: list[Literal[tuple(rules.SPECIALTIES)]] = Field(default_factory=list, max_length=len(rules.SPECIALTIES))
+    specialties: list[Literal[tuple(rules.SPECIALTIES)]] = Field(
+        default_factory=list, max_length=len(rules.SPECIALTIES))
 
 
 class CriterionOut(Output):

@@ -4,16 +4,18 @@ Services flush; the request commits. An award locks its programme's row while it
 already made, so two administrators awarding at once never exceed the programme's limit.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..core.clock import now
 from ..audit.services import log_action
+from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import format_money
+from ..core.statements import rows_changed
 from ..enrollment.models import LIVE_STATUSES, Application
 from ..extensions import db
 from ..invoicing.services import credit_to_account
@@ -35,7 +37,8 @@ AWARD_MESSAGES = {
     rules.REGISTRATION_ENDED: "The registration has ended; there is nothing left to support.",
     rules.NOT_ACCEPTED: "Full tuition support is for people accepted into the group: accept the registration first.",
     rules.ALREADY_AIDED: "This registration already has a scholarship.",
-    rules.LIMIT_REACHED: "{programme} awards at most {limit} per series, and {limit} have been awarded: this one cannot be.",
+    rules.LIMIT_REACHED: "{programme} awards at most {limit} per series, and {limit} have been awarded: "
+                         "this one cannot be.",
 }
 
 
@@ -108,7 +111,8 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
     if application.user_id != user.id:
         raise NotAllowed("Only the registrant applies for aid on their registration.")
     if not programme.applies_to(application.series_id):
-        raise InvalidInput("That programme is not offered for this group.", fields={"programme_id": "Not offered here."})
+        raise InvalidInput("That programme is not offered for this group.",
+                           fields={"programme_id": "Not offered here."})
     errors = {}
     if training_status not in rules.TRAINING_STATUSES:
         errors["training_status"] = f"Choose one of: {', '.join(rules.TRAINING_STATUSES)}."
@@ -116,7 +120,8 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
         errors["specialty"] = "Choose a specialty from the list."
     problem = rules.statement_problem(statement)
     if problem == "too_short":
-        errors["statement"] = f"Say in a few sentences why you need support (at least {rules.STATEMENT_MIN} characters)."
+        errors["statement"] = (f"Say in a few sentences why you need support "
+                               f"(at least {rules.STATEMENT_MIN} characters).")
     elif problem == "too_long":
         errors["statement"] = f"Keep it short: at most {rules.STATEMENT_MAX} characters."
     if errors:
@@ -124,7 +129,8 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
     who = rules.Applicant(discipline=application.user.discipline, training=training_status, specialty=specialty)
     already = db.session.scalar(select(AidApplication.id).where(
         AidApplication.programme_id == programme.id, AidApplication.application_id == application.id)) is not None
-    refusal = rules.refusal_to_apply(registered=application.status in LIVE_STATUSES, on=series_today(application.series),
+    refusal = rules.refusal_to_apply(registered=application.status in LIVE_STATUSES,
+                                     on=series_today(application.series),
                                      deadline=programme.deadline, criteria=programme.criterion_list, who=who,
                                      already_applied=already)
     if refusal:
@@ -144,16 +150,17 @@ def can_view(aid: AidApplication, user) -> bool:
     return user is not None and (aid.user_id == user.id or user.is_admin)
 
 
-def aid_of(user) -> list[AidApplication]:
+def aid_of(user) -> Sequence[AidApplication]:
     return db.session.scalars(select(AidApplication).where(AidApplication.user_id == user.id)
                               .options(selectinload(AidApplication.programme))
                               .order_by(AidApplication.submitted_at.desc())).all()
 
 
-def review_queue() -> list[AidApplication]:
+def review_queue() -> Sequence[AidApplication]:
     """Every aid application, the undecided first, oldest first."""
     return db.session.scalars(select(AidApplication).options(
-        selectinload(AidApplication.programme), selectinload(AidApplication.user), selectinload(AidApplication.application))
+        selectinload(AidApplication.programme), selectinload(AidApplication.user),
+        selectinload(AidApplication.application))
         .order_by((AidApplication.status != "submitted"), AidApplication.submitted_at, AidApplication.id)).all()
 
 
@@ -165,25 +172,27 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     # The series first (money changes: series/locking.py), then the programme, so that concurrent
     # awards of one programme wait here and each counts the ones before it.
     lock_series(aid.series_id)
-    programme = db.session.scalar(select(AidProgramme).where(AidProgramme.id == aid.programme_id).with_for_update())
+    programme = db.session.scalars(select(AidProgramme).where(AidProgramme.id == aid.programme_id)
+                                   .with_for_update()).one()
     db.session.refresh(aid)
     application = aid.application
     db.session.refresh(application)
     refusal = rules.refusal_to_award(kind=programme.kind, aid_status=aid.status, registration_status=application.status,
-                                     already_aided=application.scholarship, awards_made=awards_made(programme, aid.series_id),
+                                     already_aided=application.scholarship,
+                                     awards_made=awards_made(programme, aid.series_id),
                                      max_awards=programme.max_awards)
     if refusal:
         raise DomainError(AWARD_MESSAGES[refusal].format(programme=programme.name, limit=programme.max_awards),
                           code=refusal)
     amount = rules.award_amount(programme.kind, application.price)
     moment = now()
-    changed = db.session.execute(
+    changed = rows_changed(
         update(AidApplication).where(AidApplication.id == aid.id, AidApplication.status == "submitted")
         .values(status="awarded", amount=amount, decided_by_id=actor.id, decided_at=moment, decision_note=note.strip())
-        .execution_options(synchronize_session=False)).rowcount
-    waived = db.session.execute(
+        .execution_options(synchronize_session=False))
+    waived = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
-        .values(scholarship=True).execution_options(synchronize_session=False)).rowcount
+        .values(scholarship=True).execution_options(synchronize_session=False))
     if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago: the caller rolls back
         raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
     db.session.expire(aid)
@@ -193,7 +202,8 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
     refund = None
     if decision.amount > 0:
         already = refunded_total(application)
-        refund = record_refund(application, decision, actor, key=f"aid:{aid.id}", owed=(already, already + decision.amount))
+        refund = record_refund(application, decision, actor, key=f"aid:{aid.id}",
+                               owed=(already, already + decision.amount))
     credit_to_account(application, actor, "aid_awarded", refund=refund, wording=waiver_label(application))
     log_action(application, "aid_awarded", actor, reason=note.strip(),
                data={"programme": programme.name, "amount": format_money(amount), "paid_before": format_money(paid)})
@@ -207,10 +217,10 @@ def decline(aid: AidApplication, actor, note: str) -> AidApplication:
     require_admin(actor)
     if not note.strip():
         raise InvalidInput("Say why, for the applicant.", fields={"reason": "A reason is required."})
-    changed = db.session.execute(
+    changed = rows_changed(
         update(AidApplication).where(AidApplication.id == aid.id, AidApplication.status == "submitted")
         .values(status="declined", decided_by_id=actor.id, decided_at=now(), decision_note=note.strip())
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
     db.session.expire(aid)
     if changed != 1:
         raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
@@ -221,5 +231,7 @@ def decline(aid: AidApplication, actor, note: str) -> AidApplication:
 
 def awarded_label(application: Application) -> str | None:
     """The name of the programme whose award waived this registration's fee, if one did."""
-    return db.session.scalar(select(AidProgramme.name).join(AidApplication, AidApplication.programme_id == AidProgramme.id)
-                             .where(AidApplication.application_id == application.id, AidApplication.status == "awarded"))
+    return db.session.scalar(select(AidProgramme.name).join(AidApplication,
+                                                            AidApplication.programme_id == AidProgramme.id)
+                             .where(AidApplication.application_id == application.id,
+                                    AidApplication.status == "awarded"))

@@ -3,7 +3,9 @@
 from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..core.api import API_PREFIX, ApiError, http_error_response, is_api_request
+from ..accounts.models import ApiToken
+from ..core.api import API_PREFIX, ApiError, bearer_token_users, http_error_response, is_api_request
+from ..core.errorpage import error_page
 from ..core.errors import DomainError
 from ..extensions import db
 from ..features import feature_modules
@@ -11,6 +13,7 @@ from .openapi import openapi_document
 
 
 def register_api(app: Flask) -> None:
+    bearer_token_users(ApiToken.find_user)
     api = Blueprint("api", __name__, url_prefix=API_PREFIX)
     for module in feature_modules("api"):
         api.register_blueprint(module.bp)
@@ -29,8 +32,6 @@ def register_api(app: Flask) -> None:
     def domain_error(exc: DomainError):
         if is_api_request():
             return ApiError(exc.status, exc.message, code=exc.code, fields=exc.fields, **exc.extra).response()
-        from ..web import error_page
-
         return error_page(exc.status, exc.message)
 
     @app.errorhandler(RequestEntityTooLarge)
@@ -40,16 +41,12 @@ def register_api(app: Flask) -> None:
                    f"{app.config['MAX_FORM_MEMORY_SIZE'] // 1000} kB of typed text). Nothing was saved.")
         if is_api_request():
             return ApiError(413, message).response()
-        from ..web import error_page
-
         return error_page(413, message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if is_api_request():
             return http_error_response(exc)
-        from ..web import error_page
-
         return error_page(exc.code or 500, exc.description, headers=exc.get_headers())
 
     @app.errorhandler(Exception)
@@ -59,6 +56,4 @@ def register_api(app: Flask) -> None:
         db.session.rollback()
         if is_api_request():
             return ApiError(500, "Something went wrong on our side; it has been logged.").response()
-        from ..web import error_page
-
         return error_page(500, "Something went wrong on our side; it has been logged.")

@@ -61,7 +61,8 @@ def _operation(rule, view, refs: dict) -> dict:
     params = [_parameter(names.get(name, name), rule._converters[name]) for name in rule.arguments]
     if "query" in doc:
         params += _query_parameters(doc["query"])
-    params += [{"name": name, "in": "header", "required": False, "schema": schema} for name, schema in doc["headers"].items()]
+    params += [{"name": name, "in": "header", "required": False, "schema": schema} for name,
+               schema in doc["headers"].items()]
     if params:
         op["parameters"] = params
     if "body" in doc:
@@ -70,7 +71,8 @@ def _operation(rule, view, refs: dict) -> dict:
                              "content": {"application/json": {"schema": refs[body, "validation"]}}}
     statuses = doc["status"] if isinstance(doc["status"], tuple) else (doc["status"],)
     op["responses"] = {str(status): _json(refs[doc["response"], "serialization"], "Success") for status in statuses}
-    errors = set(doc["errors"]) | ({404} if any(isinstance(c, IdConverter) for c in rule._converters.values()) else set())
+    errors = set(doc["errors"]) | ({404} if any(isinstance(c, IdConverter) for c in rule._converters.values())
+                                   else set())
     for status in sorted(errors):
         op["responses"][str(status)] = {"$ref": f"#/components/responses/E{status}"}
     for status, (schema, description) in doc["responses"].items():
@@ -90,7 +92,8 @@ def _schemas(views) -> tuple[dict, dict]:
             wanted.add((doc["body"], "validation"))
         wanted.add((doc["response"], "serialization"))
         wanted |= {(schema, "serialization") for schema, _ in doc["responses"].values()}
-    refs, definitions = models_json_schema(sorted(wanted, key=lambda pair: (pair[0].__name__, pair[1])), ref_template=REF)
+    refs, definitions = models_json_schema(sorted(wanted, key=lambda pair: (pair[0].__name__, pair[1])),
+                                           ref_template=REF)
     return refs, definitions.get("$defs", {})
 
 
@@ -100,7 +103,8 @@ def openapi_document() -> dict:
     paths: dict[str, dict] = {}
     for rule, view in rules:
         names = _public_names(rule)
-        path = _ARGUMENT.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", rule.rule.removeprefix(API_PREFIX))
+        path = _ARGUMENT.sub(lambda m, names=names: "{" + names.get(m[1], m[1]) + "}",
+                             rule.rule.removeprefix(API_PREFIX))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, refs)
     paths["/openapi.json"] = {"get": {"operationId": "openapi", "tags": ["api"], "summary": "This document",
@@ -110,8 +114,8 @@ def openapi_document() -> dict:
         "info": {
             "title": "Balint Online API",
             "version": "1",
-            "description": "Online Balint groups: series, applications, pricing, presenter rotation, calendars and video. "
-                           "Every refusal is JSON in the Error shape.",
+            "description": "Online Balint groups: series, applications, pricing, presenter rotation, calendars "
+                           "and video. Every refusal is JSON in the Error shape.",
         },
         "servers": [{"url": current_app.config["BASE_URL"].rstrip("/") + API_PREFIX}],
         "security": [{"bearer": []}],
@@ -119,6 +123,7 @@ def openapi_document() -> dict:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": schemas,
-            "responses": {f"E{code}": _json({"$ref": REF.format(model="Error")}, text) for code, text in ERRORS.items()},
+            "responses": {f"E{code}": _json({"$ref": REF.format(model="Error")}, text) for code,
+                          text in ERRORS.items()},
         },
     }

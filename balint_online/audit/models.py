@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.types import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 # What the log speaks of, by table: the name an entry gives its object.
 OBJECT_TYPES = {"series": "series", "meetings": "meeting", "applications": "application", "payments": "payment",
@@ -16,7 +16,7 @@ OBJECT_TYPES = {"series": "series", "meetings": "meeting", "applications": "appl
                 "erasure_requests": "erasure request", "invoices": "invoice", "credit_notes": "credit_note"}
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One thing someone (or the system: no actor) did to one object, with who, when, why, and the
     values that changed ({"field": [before, after]}). Append-only."""
 

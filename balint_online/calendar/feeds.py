@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+import redis
 from cachetools import LRUCache
 from flask import Flask, current_app
 from sqlalchemy import and_, bindparam, or_, select, union
@@ -133,8 +134,6 @@ class FeedCache:
         self._redis = None
         self._local: LRUCache = LRUCache(maxsize=entries)
         if url:
-            import redis
-
             self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
     def get(self, key: str) -> bytes | None:

@@ -51,13 +51,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from ..core.text import one_line as _one_line
-from ..core.zonerules import current as current_rules
-from .vtimezone import vtimezone
 
 from icalendar import (
     Alarm,
@@ -68,6 +64,10 @@ from icalendar import (
     vText,
     vUri,
 )
+
+from ..core.text import one_line as _one_line
+from ..core.zonerules import current as current_rules
+from .vtimezone import vtimezone
 
 __all__ = [
     "CANCELLED",
@@ -88,7 +88,7 @@ _ITIP_METHODS = frozenset({"REQUEST", "CANCEL"})
 JOIN_LABEL = "Join video meeting"
 LINK_PENDING_TEXT = "Video link will follow."
 
-_UTC = timezone.utc
+_UTC = UTC
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.clock import now
 from ..core.types import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class CalendarSequence(db.Model):
+class CalendarSequence(Model):
     """The SEQUENCE last given to one person's copy of one series' calendar object.
 
     Raised by one before every change their calendar must follow and never lowered, so each

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -23,11 +24,13 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.errors import InvalidInput
+from ..core.statements import rows_changed
 from ..core.urls import base_url
+from ..core.zonerules import current as current_rules
 from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_members, is_enrolled
 from ..extensions import db
 from ..notifications.models import OutboxMessage
-from ..core.zonerules import current as current_rules
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn
 from ..rotation.queries import presenters_by_meeting
@@ -124,7 +127,7 @@ def raise_sequence(user: User, series: Series) -> int:
     """
     where = (CalendarSequence.user_id == user.id, CalendarSequence.series_id == series.id)
     bump = update(CalendarSequence).where(*where).values(sequence=CalendarSequence.sequence + 1, updated_at=now())
-    if db.session.execute(bump).rowcount == 0:
+    if rows_changed(bump) == 0:
         try:
             with db.session.begin_nested():
                 db.session.add(CalendarSequence(user_id=user.id, series_id=series.id, sequence=1))
@@ -273,9 +276,7 @@ def is_entitled(meeting: Meeting, user: User) -> bool:
     """Members enrolled in the meeting's series and its leaders: the people it is for."""
     if meeting.series.is_led_by(user):
         return True
-    return db.session.scalar(select(func.count(Application.id)).where(
-        Application.series_id == meeting.series_id, Application.user_id == user.id,
-        Application.status == "enrolled")) > 0
+    return is_enrolled(meeting.series, user)
 
 
 # -- feeds --------------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ def personal_contents(user: User) -> PersonalFeed:
     return PersonalFeed(series_ids, presenting, tuple(sorted(_sequences(user.id, series_ids).items())))
 
 
-def _series_of(series_ids) -> list[Series]:
+def _series_of(series_ids) -> Sequence[Series]:
     if not series_ids:
         return []
     return db.session.scalars(
@@ -373,19 +374,6 @@ def public_feed(series: Series) -> bytes:
 
 
 # -- invitations by email -----------------------------------------------------------------------
-
-def _enrolled_members(series_ids) -> dict[int, list[User]]:
-    found: dict[int, list[User]] = {sid: [] for sid in series_ids}
-    if not found:
-        return found
-    rows = db.session.scalars(
-        select(Application).where(Application.series_id.in_(found), Application.status == "enrolled")
-        .options(selectinload(Application.user)).order_by(Application.id)
-    )
-    for application in rows:
-        found[application.series_id].append(application.user)
-    return found
-
 
 def _audience(series: Series, members: list[User]) -> list[User]:
     """Everyone a meeting of `series` is for: its leaders, then its enrolled `members`."""
@@ -461,7 +449,7 @@ def announce_meeting_change(meeting: Meeting) -> None:
     series = meeting.series
     cancelled = meeting.is_cancelled
     kind = "meeting_cancelled" if cancelled else "meeting_rescheduled"
-    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+    for user in _audience(series, enrolled_members([series.id])[series.id]):
         calendar = _itip(series, user, "cancel_one" if cancelled else "update", meeting)
         _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series, calendar,
               meeting=meeting)
@@ -482,7 +470,7 @@ def meeting_back(meeting: Meeting, change: str) -> None:
     if series.lifecycle != "published":
         return
     kind = f"meeting_{change}"
-    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+    for user in _audience(series, enrolled_members([series.id])[series.id]):
         _tell(f"{kind}:meeting-{meeting.id}:seq-{meeting.sequence}:user-{user.id}", kind, user, series,
               _itip(series, user, "update"), meeting=meeting)
 
@@ -528,7 +516,7 @@ def turns_update(series: Series, user: User) -> tuple[str, bytes] | None:
 
 def announce_replanned(series: Series, moved: list[Meeting], rules_version: str) -> None:
     """New zone rules moved these meetings' instants: everyone's object follows, everyone is told."""
-    for user in _audience(series, _enrolled_members([series.id])[series.id]):
+    for user in _audience(series, enrolled_members([series.id])[series.id]):
         _tell(f"meetings_replanned:series-{series.id}:rules-{rules_version}:user-{user.id}", "meetings_replanned",
               user, series, _itip(series, user, "update"), moved=moved, rules_version=rules_version)
 
@@ -563,7 +551,7 @@ def due_reminders(moment: datetime) -> list[Reminder]:
     ).all()
     if not meetings:
         return []
-    members = _enrolled_members({m.series_id for m in meetings})
+    members = enrolled_members({m.series_id for m in meetings})
     due = [
         (kind, meeting, user)
         for meeting in meetings

@@ -3,11 +3,11 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core.clock import now
-from ..core.urls import safe_path
-from ..core.errors import NotAllowed
-from ..extensions import db
 from ..accounts.models import User
+from ..core.clock import now
+from ..core.errors import NotAllowed
+from ..core.urls import safe_path
+from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import require_known
 from . import feeds, services

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.types import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..series.models import Series
 
 
-class SeriesCredit(db.Model):
+class SeriesCredit(Model):
     __tablename__ = "series_credits"
 
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
@@ -34,7 +34,7 @@ class SeriesCredit(db.Model):
         return tuple(line.strip() for line in self.statements.splitlines() if line.strip())
 
 
-class SeriesCreditLine(db.Model):
+class SeriesCreditLine(Model):
     """One accrediting body's credit for a series, and the disciplines it is for."""
 
     __tablename__ = "series_credit_lines"
@@ -50,10 +50,12 @@ class SeriesCreditLine(db.Model):
 
     @property
     def amount(self) -> Decimal | None:
-        return None if self.amount_hundredths is None else (Decimal(self.amount_hundredths) / 100).quantize(Decimal("0.01"))
+        if self.amount_hundredths is None:
+            return None
+        return (Decimal(self.amount_hundredths) / 100).quantize(Decimal("0.01"))
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)

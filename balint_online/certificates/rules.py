@@ -28,10 +28,12 @@ BODIES = {
     "apa": CreditBody(
         "American Psychological Association", "CE credits", ("psychologist",),
         "The American Balint Society is approved by the American Psychological Association to sponsor continuing "
-        "education for psychologists. The American Balint Society maintains responsibility for this program and its content."),
+        "education for psychologists. The American Balint Society maintains responsibility for this program and its "
+        "content."),
     "nasw": CreditBody(
         "National Association of Social Workers", "continuing education contact hours", ("social_worker",),
-        "This program is Approved by the National Association of Social Workers for continuing education contact hours."),
+        "This program is Approved by the National Association of Social Workers for continuing education contact "
+        "hours."),
     "aavsb": CreditBody(
         "American Association of Veterinary State Boards", "credits", ("veterinarian",),
         "This program is approved by the American Association of Veterinary State Boards."),
@@ -40,7 +42,8 @@ BODIES = {
 
 @dataclass(frozen=True)
 class CreditLine:
-    """One body's credit for a series. `amount` None: the body states no figure (seed 000: AAFP "Determination of credit is pending")."""
+    """One body's credit for a series. `amount` None: the body states no figure (seed 000: AAFP
+    "Determination of credit is pending")."""
 
     body: str  # a key of BODIES
     credit_type: str
@@ -50,7 +53,8 @@ class CreditLine:
 
     def to_json(self) -> dict:
         return {"body": self.body, "body_name": BODIES[self.body].name if self.body in BODIES else self.body,
-                "credit_type": self.credit_type, "amount": None if self.amount is None else f"{self.amount.normalize():f}",
+                "credit_type": self.credit_type,
+                "amount": None if self.amount is None else f"{self.amount.normalize():f}",
                 "statement": self.statement}
 
 

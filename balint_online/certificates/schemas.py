@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.schemas import Output, Input, Text, column_length
+from ..core.schemas import Input, Output, Text, column_length
 from . import services
 from .models import SeriesCredit, SeriesCreditLine
 from .rules import BODIES

@@ -8,14 +8,15 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..accounts.models import User
+from ..accounts.models import DISCIPLINES, User
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled as enrolled_applications
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.rules import local_date
 from ..series.models import Series
+from ..video.models import Attendance
 from . import rules
 from .models import Certificate, SeriesCredit, SeriesCreditLine
 from .pdf import render_certificate
@@ -65,8 +66,6 @@ _CREDITS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,2})?")  # ASCII digits, at most t
 def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amount: str, disciplines: list[str],
                     statement: str) -> SeriesCreditLine:
     """A body's credit for the series; the body's own type, disciplines and statement where none are given."""
-    from ..accounts.models import DISCIPLINES
-
     _require_manager(series, actor)
     errors = {}
     known = rules.BODIES.get(body)
@@ -86,7 +85,8 @@ def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amoun
         raise InvalidInput("The credit line needs attention.", fields=errors)
     if db.session.get(SeriesCredit, series.id) is None:
         raise DomainError("Save the credit settings first.", code="no_credit_settings")
-    line = SeriesCreditLine(series_id=series.id, body=body, credit_type=(credit_type or "").strip() or known.credit_type,
+    line = SeriesCreditLine(series_id=series.id, body=body,
+                            credit_type=(credit_type or "").strip() or known.credit_type,
                             amount_hundredths=hundredths, disciplines=list(disciplines or known.disciplines),
                             statement=(statement or "").strip() or known.statement)
     db.session.add(line)
@@ -102,8 +102,6 @@ def remove_credit_line(line: SeriesCreditLine, actor) -> None:
 
 def verdicts(series: Series, user_id: int, grace: timedelta) -> list[tuple[int, str]]:
     """(meeting number, whether it counts in full) for every meeting held, from the attendance records."""
-    from ..video.models import Attendance
-
     held = [m for m in series.live_meetings if m.starts_at <= now()]
     records = {r.meeting_id: r for r in db.session.scalars(select(Attendance).where(
         Attendance.user_id == user_id, Attendance.meeting_id.in_([m.id for m in held])))}
@@ -128,15 +126,18 @@ def _facts(series: Series, user, credit: SeriesCredit, number: str, decided: rul
     return CertificateFacts(
         number=number, member_name=user.name, discipline=user.discipline_label, series_title=series.title,
         leaders=tuple(leader.name for leader in series.leaders),
-        first_date=local_date(held[0].starts_at, series.timezone), last_date=local_date(held[-1].starts_at, series.timezone),
+        first_date=local_date(held[0].starts_at, series.timezone),
+        last_date=local_date(held[-1].starts_at, series.timezone),
         meetings_held=len(held), meetings_attended=attended, hours=credit_hours(attended, credit.minutes_per_meeting),
-        statements=credit.statement_lines, society=current_app.config["SOCIETY_NAME"], issued_on=local_date(now(), series.timezone),
+        statements=credit.statement_lines, society=current_app.config["SOCIETY_NAME"],
+        issued_on=local_date(now(), series.timezone),
         credits=tuple(line.to_json() for line in decided.lines),
     )
 
 
 def _to_json(facts: CertificateFacts) -> dict:
-    return {k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else list(v) if isinstance(v, tuple) else v)
+    return {k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else list(v)
+                if isinstance(v, tuple) else v)
             for k, v in asdict(facts).items()}
 
 
@@ -162,7 +163,8 @@ def _issue(series: Series, user, credit: SeriesCredit, actor) -> Certificate | N
     issued_before = db.session.scalar(select(func.count(Certificate.id)).where(
         Certificate.series_id == series.id, Certificate.user_id == user.id))
     number = f"BO-{series.id:04d}-{user.id:05d}-{issued_before + 1}"
-    certificate = Certificate(number=number, series_id=series.id, user_id=user.id, issued_by_id=getattr(actor, "id", None),
+    certificate = Certificate(number=number, series_id=series.id, user_id=user.id,
+                              issued_by_id=getattr(actor, "id", None),
                               facts=_to_json(_facts(series, user, credit, number, decided)))
     db.session.add(certificate)
     db.session.flush()
@@ -179,16 +181,15 @@ def due_certificates(moment) -> list[tuple[int, int]]:
         series = credit.series
         if series.status_at(moment) != "completed":
             continue
-        enrolled = db.session.scalars(select(Application).where(
-            Application.series_id == series.id, Application.status == "enrolled")).all()
+        enrolled = db.session.scalars(enrolled_applications(series_ids=[series.id])).all()
         due += [(series.id, a.user_id) for a in enrolled if valid_certificate(series.id, a.user_id) is None]
     return due
 
 
 def issue_due_certificate(series_id: int, user_id: int) -> Certificate | None:
     """The certificate of a member of an ended series who attended enough; None if they did not."""
-    series = db.session.get(Series, series_id)
-    return _issue(series, db.session.get(User, user_id), db.session.get(SeriesCredit, series_id), None)
+    series = db.session.get_one(Series, series_id)
+    return _issue(series, db.session.get_one(User, user_id), db.session.get_one(SeriesCredit, series_id), None)
 
 
 def reissue(certificate: Certificate, actor) -> Certificate:
@@ -226,13 +227,13 @@ class PublicCredit:
 
 
 def public_credit(series: Series) -> PublicCredit | None:
-    from ..accounts.models import DISCIPLINES
-
     credit = db.session.get(SeriesCredit, series.id)
     if credit is None:
         return None
-    lines = tuple({**line_of(record).to_json(), "disciplines": [DISCIPLINES.get(d, d) for d in record.disciplines or ()]}
-                  for record in credit.lines)
+    lines = tuple(
+        {**line_of(record).to_json(), "disciplines": [DISCIPLINES.get(d, d) for d in record.disciplines or ()]}
+        for record in credit.lines
+    )
     return PublicCredit(hours=credit_hours(len(series.live_meetings), credit.minutes_per_meeting),
                         min_meetings=credit.min_meetings, meetings=len(series.live_meetings), lines=lines,
                         statements=credit.statement_lines)

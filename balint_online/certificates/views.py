@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,8 +21,10 @@ bp = Blueprint("certificates", __name__)
 
 
 class CreditForm(Form):
-    minutes_per_meeting = IntegerField("Credit minutes per meeting attended", validators=[InputRequired(), NumberRange(1, 600)])
-    min_meetings = IntegerField("Meetings a member must attend for a certificate", validators=[InputRequired(), NumberRange(1, 52)])
+    minutes_per_meeting = IntegerField("Credit minutes per meeting attended",
+                                       validators=[InputRequired(), NumberRange(1, 600)])
+    min_meetings = IntegerField("Meetings a member must attend for a certificate",
+                                validators=[InputRequired(), NumberRange(1, 52)])
     grace_minutes = IntegerField("Minutes late (or early to leave) that still count as the whole meeting",
                                  validators=[Optional(), NumberRange(0, 30)], default=10)
     statements = TextAreaField("Statements for everyone (one per line, printed as written; credit lines below are "
@@ -30,13 +32,16 @@ class CreditForm(Form):
 
 
 class CreditLineForm(Form):
-    body = SelectField("Accrediting body", choices=[SelectChoice(k, f"{b.name} ({b.credit_type})") for k, b in BODIES.items()])
+    body = SelectField("Accrediting body",
+                       choices=[SelectChoice(k, f"{b.name} ({b.credit_type})") for k, b in BODIES.items()])
     amount = StringField("Credits", validators=[Optional(), Length(max=10)],
-                         description="For example 19.25; leave empty where the body states no figure (its statement then says why).")
+                         description="For example 19.25; leave empty where the body states no figure "
+                                     "(its statement then says why).")
     credit_type = StringField("Credit type (empty: the body's own)", validators=[Optional(), Length(max=120)])
     disciplines = SelectMultipleField("For (none ticked: the body's own disciplines)", choices=choices(DISCIPLINES),
                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    statement = TextAreaField("Statement as approved (empty: the body's standard statement)", validators=[Length(max=2000)])
+    statement = TextAreaField("Statement as approved (empty: the body's standard statement)",
+                              validators=[Length(max=2000)])
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
@@ -86,7 +91,8 @@ def add_line(series_id):
     line_form = CreditLineForm()
     if line_form.validate_on_submit():
         try:
-            line = services.add_credit_line(series, current_user, body=line_form.body.data, amount=line_form.amount.data or "",
+            line = services.add_credit_line(series, current_user, body=line_form.body.data,
+                                            amount=line_form.amount.data or "",
                                             credit_type=line_form.credit_type.data or "",
                                             disciplines=line_form.disciplines.data or [],
                                             statement=line_form.statement.data or "")

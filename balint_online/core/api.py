@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
-from pydantic_core import from_json
+from pydantic_core import ErrorDetails, from_json
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -45,8 +45,8 @@ class ApiError(Exception):
 
 def http_error_response(exc: HTTPException):
     response = ApiError(exc.code or 500, exc.description or exc.name).response()
-    if getattr(exc, "valid_methods", None):  # a 405 says which methods the resource takes
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    if methods := getattr(exc, "valid_methods", None):  # a 405 says which methods the resource takes
+        response.headers["Allow"] = ", ".join(methods)
     return response
 
 
@@ -59,10 +59,19 @@ def current_api_user():
     return g.get("api_user")
 
 
+# How a bearer token becomes its person: set by the API's registration to the accounts' lookup, since
+# tokens are an account's (accounts sits above core and core may not import it).
+_token_user: Callable[[str], object | None] | None = None
+
+
+def bearer_token_users(find_user: Callable[[str], object | None]) -> None:
+    """Register the lookup from a presented token to its live owner (None when unknown, expired or revoked)."""
+    global _token_user
+    _token_user = find_user
+
+
 def api_auth(view: Callable | None = None, *, optional: bool = False):
     """Require `Authorization: Bearer TOKEN` (or accept its absence when `optional`)."""
-    from ..accounts.models import ApiToken
-
     def decorate(fn):
         doc = doc_of(fn)
         doc["security"] = "optional" if optional else "bearer"
@@ -76,7 +85,9 @@ def api_auth(view: Callable | None = None, *, optional: bool = False):
             if header:
                 if scheme.lower() != "bearer" or not raw.strip():
                     raise ApiError(401, "Send your API token as 'Authorization: Bearer TOKEN'.")
-                user = ApiToken.find_user(raw.strip())
+                if _token_user is None:
+                    raise RuntimeError("No token lookup registered: register_api sets it.")
+                user = _token_user(raw.strip())
                 if user is None:
                     raise ApiError(401, "That API token is not valid: it may have expired or been revoked.")
             elif not optional:
@@ -111,7 +122,7 @@ def _field_name(loc: tuple) -> str:
     return ".".join(str(part) for part in parts) or "body"
 
 
-def _problem(error: dict) -> str:
+def _problem(error: ErrorDetails) -> str:
     if error["type"] == "missing":
         return "This field is required."
     message = error["msg"].removeprefix("Value error, ")
@@ -223,7 +234,8 @@ def returns(schema: type[BaseModel], *, status: int | tuple[int, ...] = 200, err
         @wraps(fn)
         def wrapper(*args, **kwargs):
             result = fn(*args, **kwargs)
-            extra, code = {}, status[0] if isinstance(status, tuple) else status
+            extra: dict = {}
+            code = status[0] if isinstance(status, tuple) else status
             if isinstance(result, tuple):
                 result, *rest = result
                 for item in rest:

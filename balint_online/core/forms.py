@@ -1,19 +1,18 @@
 """Form pieces shared by features: every page's form derives from `Form`."""
 
 from collections.abc import Callable, Mapping
-from functools import lru_cache
-
 from datetime import date, datetime
+from functools import lru_cache
 
 import wtforms
 from flask import url_for
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeField, SelectField
-from wtforms.fields.choices import SelectChoice
 from markupsafe import Markup, escape
+from wtforms import DateField, DateTimeField, SelectField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 from wtforms.meta import DefaultMeta
-from wtforms.widgets import Select, html_params
 from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms.widgets import Select, html_params
 
 from . import clock
 from .schemas import day_problem, text_problem
@@ -68,8 +67,10 @@ def _zone_options(hour: datetime) -> str:
     page with a zone to choose (the account page, sign-up, the picker)."""
     parts = []
     for region, zones in grouped_choices(hour):
-        options = "".join(f'<option value="{escape(z.name)}" data-search="{escape(z.search)}">{escape(z.label)}</option>'
-                          for z in zones)
+        options = "".join(
+            f'<option value="{escape(z.name)}" data-search="{escape(z.search)}">{escape(z.label)}</option>'
+            for z in zones
+        )
         parts.append(f'<optgroup label="{escape(region)}">{options}</optgroup>' if region else options)
     return "".join(parts)
 
@@ -121,7 +122,8 @@ class TimezoneField(SelectField):
             raise ValidationError("Choose a time zone from the list.")
 
 
-def attach_errors(form, fields: Mapping[str, str], fallback: str, rename: Callable[[str], str] = lambda name: name) -> None:
+def attach_errors(form, fields: Mapping[str, str], fallback: str,
+                  rename: Callable[[str], str] = lambda name: name) -> None:
     """Show a service's field errors (InvalidInput.fields) under the form's own fields.
 
     `rename` maps a service's field name to the form's; a name the form lacks goes under `fallback`.

@@ -88,5 +88,5 @@ def list_page(items: list, *, param: str = "page", per_page: int = PER_PAGE) -> 
 
 def page_url(page: int, param: str = "page") -> str:
     """This page's address with another page number, keeping the other query arguments."""
-    args = {**request.view_args, **request.args.to_dict(), param: page}
-    return url_for(request.endpoint, **args)
+    args = {**(request.view_args or {}), **request.args.to_dict(), param: page}
+    return url_for(request.endpoint or "", **args)

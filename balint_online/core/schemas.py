@@ -8,7 +8,16 @@ range every date column can hold. Every text the API or a form accepts passes `t
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from .timefmt import iso_z
@@ -81,7 +90,8 @@ def _local(value: Any) -> datetime:
             raise ValueError
         moment = datetime.strptime(value, "%Y-%m-%dT%H:%M")
     except ValueError:
-        raise PydanticCustomError("local_datetime", "Must be a local wall-clock time written YYYY-MM-DDTHH:MM.") from None
+        raise PydanticCustomError("local_datetime",
+                                  "Must be a local wall-clock time written YYYY-MM-DDTHH:MM.") from None
     _in_range(moment.date())
     return moment
 
@@ -89,7 +99,8 @@ def _local(value: Any) -> datetime:
 Day = Annotated[date, PlainValidator(_day), PlainSerializer(date.isoformat, return_type=str, when_used="json"),
                 WithJsonSchema({"type": "string", "format": "date", "pattern": rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}$"})]
 LocalDateTime = Annotated[
-    datetime, PlainValidator(_local), PlainSerializer(lambda m: m.strftime("%Y-%m-%dT%H:%M"), return_type=str, when_used="json"),
+    datetime, PlainValidator(_local),
+    PlainSerializer(lambda m: m.strftime("%Y-%m-%dT%H:%M"), return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}$",
                     "example": "2026-11-02T19:00", "description": "Wall-clock time in the series' zone"}),
 ]

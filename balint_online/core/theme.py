@@ -6,6 +6,7 @@ Plain functions: no Flask, no database.
 """
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -43,7 +44,7 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
 
 def _mix(rgb: tuple[int, int, int], other: tuple[int, int, int], share: float) -> tuple[int, int, int]:
     """`share` of `other` mixed into `rgb`."""
-    return tuple(round(c + (o - c) * share) for c, o in zip(rgb, other))  # type: ignore[return-value]
+    return tuple(round(c + (o - c) * share) for c, o in zip(rgb, other, strict=True))  # type: ignore[return-value]
 
 
 def _darken_until(rgb: tuple[int, int, int], against: tuple[int, int, int], ratio: float) -> tuple[int, int, int]:
@@ -95,9 +96,10 @@ def check_theme(accent: str, logo: str, static_folder: str) -> None:
     parts = urlsplit(logo)
     if parts.scheme or parts.netloc:
         if logo_origin(logo) is None:
-            raise RuntimeError(f"Refusing to start: SOCIETY_LOGO_URL must be an http(s) URL or a path under static: {logo!r}.")
+            raise RuntimeError(
+                f"Refusing to start: SOCIETY_LOGO_URL must be an http(s) URL or a path under static: {logo!r}."
+            )
         return
-    from pathlib import Path
 
     root = Path(static_folder).resolve()
     path = (root / logo.lstrip("/")).resolve()

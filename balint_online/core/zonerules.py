@@ -9,9 +9,9 @@ the re-planning job (series/rezone.py) sees what a tzdata upgrade would do.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .zones import RULES_VERSION
 
@@ -31,7 +31,7 @@ class ZoneRules:
 
 # ZoneInfo keeps only its last 8 zones alive; a roster of people in 30 zones read zone files on
 # every row. The pinned release never changes in a process, and only real names get cached.
-@lru_cache(maxsize=None)
+@cache
 def _pinned_zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
@@ -71,3 +71,28 @@ def canonical_zone(name: str) -> str:
         seen.add(name)
         name = links[name]
     return name
+
+
+class SchedulingError(ValueError):
+    """A schedule that cannot be built; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def zone(name: str) -> ZoneInfo:
+    """The zone for an IANA name; only canonical names from the tz database are accepted."""
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    if not isinstance(name, str) or name not in _ZONES:
+        raise SchedulingError("timezone", f"{name!r} is not an IANA time zone such as 'America/New_York'.")
+    try:
+        return current().zone(name)
+    except ZoneInfoNotFoundError as exc:  # listed but unreadable: treat as unknown
+        raise SchedulingError("timezone", f"{name!r} is not an available time zone.") from exc

@@ -4,9 +4,9 @@ from flask import Blueprint, url_for
 
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
 from ..extensions import db
+from ..flows import applications as flows
 from ..pricing.schemas import claims_of
 from ..series.models import Series
-from ..flows import applications as flows
 from . import attestation, services
 from .models import Application
 from .schemas import (
@@ -111,7 +111,8 @@ def roster(series_id):
     if not series.can_manage(current_api_user()):
         raise ApiError(403, "Only this series' leaders or an administrator may see its roster.")
     return Roster(series_id=series.id, capacity=series.capacity, seats_left=series.seats_left, applications=[
-        RosterEntry.of(a, manager=current_api_user(), discipline=a.user.discipline) for a in services.series_applications(series)])
+        RosterEntry.of(a, manager=current_api_user(), discipline=a.user.discipline)
+        for a in services.series_applications(series)])
 
 
 @bp.get("/commitments")

@@ -60,7 +60,8 @@ def required_keys(items: list[Item]) -> list[str]:
 def missing_items(items: list[Item], answers: object) -> dict[str, str]:
     """Each requirement not confirmed with a plain `true`, with the reason, for a 422."""
     given = answers if isinstance(answers, dict) else {}
-    return {f"attestation.{key}": "Must be confirmed (true)." for key in required_keys(items) if given.get(key) is not True}
+    return {f"attestation.{key}": "Must be confirmed (true)." for key in required_keys(items)
+            if given.get(key) is not True}
 
 
 def recorded_answers(items: list[Item], answers: object) -> dict[str, bool]:

@@ -5,6 +5,7 @@ from ..core.forms import Form, SubForm, choices
 from ..pricing.categories import CLAIMS
 from . import attestation
 
+
 def _strip(text):
     return text.strip() if text else text
 
@@ -15,7 +16,9 @@ NOTE_HINT = ("Optional, for the leaders: your setting, what draws you to the gro
 
 class ApplyForm(Form):
     # One box per claim of pricing/categories.py, named by its key, added below.
-    note = TextAreaField("A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT)
+    note = TextAreaField(
+        "A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT
+    )
     recalculate = SubmitField("Update the price")
     submit = SubmitField("Apply")
     items: list = []

@@ -11,9 +11,10 @@ from ..audit.models import AuditEntry
 from ..core.clock import now
 from ..core.labels import LabelledStrEnum
 from ..core.types import Money, StatusColumn, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..pricing.categories import CLAIMS, Claim
 from ..series.models import Series
+from .attestation import items_of
 
 # An application holding (or queueing for) a place; a person has at most one per series.
 LIVE_STATUSES = ("pending", "waitlisted", "offered", "enrolled")
@@ -38,7 +39,7 @@ STATUS_LABELS = ApplicationStatus.labels()
 _LIVE_SQL = "status IN ('pending', 'waitlisted', 'offered', 'enrolled')"
 
 
-class AttestationText(db.Model):
+class AttestationText(Model):
     """The exact wording an applicant saw; never edited once stored (an admin's edit is a new version)."""
 
     __tablename__ = "attestation_texts"
@@ -56,12 +57,10 @@ class AttestationText(db.Model):
 
     @property
     def item_list(self):
-        from .attestation import items_of
-
         return items_of(self.items)
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "applications"
     __table_args__ = (
         # Enforced by the database, so two concurrent requests cannot both create a live application.

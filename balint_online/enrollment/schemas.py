@@ -162,7 +162,8 @@ class Roster(Output):
 
 class CommitmentItemIn(Input):
     # Checked by attestation.check_text, which names the item at fault ("items.2.key").
-    key: Text(40) = Field(description="Lower-case letters, digits and underscores; stable: the applications API uses it")
+    key: Text(40) = Field(
+        description="Lower-case letters, digits and underscores; stable: the applications API uses it")
     text: Text(attestation.TEXT_MAX)
     required: bool = True
     contact: Text(300) = Field("", description="Advice (required false): whom to contact")

@@ -18,11 +18,13 @@ from datetime import timedelta
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from ..core.clock import now
 from ..accounts.models import User
 from ..audit.services import log_action
+from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from ..core.statements import rows_changed
 from ..extensions import db
 from ..invoicing.services import issue_invoice
 from ..notifications.services import queue_email
@@ -70,7 +72,8 @@ def publish_attestation(intro: str, items: list, admin) -> AttestationText:
                                      items=[item.to_stored() for item in items], created_by_id=admin.id)
             db.session.add(stored)
     except IntegrityError as exc:
-        raise DomainError("Someone saved another version meanwhile; reload and check it.", code="state_changed") from exc
+        raise DomainError("Someone saved another version meanwhile; reload and check it.",
+                          code="state_changed") from exc
     return stored
 
 
@@ -133,13 +136,13 @@ def _move(application: Application, old_statuses, new_status: str, actor, *, act
     """Change status only if it is still one of `old_statuses`; otherwise someone else got there first
     (DomainError: the caller's unit of work is then rolled back by its boundary)."""
     old = application.status
-    result = db.session.execute(
+    changed = rows_changed(
         update(Application)
         .where(Application.id == application.id, Application.status.in_(tuple(old_statuses)))
         .values(status=new_status, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise DomainError("This application changed meanwhile; reload and try again.", code="state_changed")
     db.session.expire(application)
     log_action(application, action or new_status, actor, from_status=old, to_status=new_status, reason=reason)
@@ -147,11 +150,11 @@ def _move(application: Application, old_statuses, new_status: str, actor, *, act
 
 
 def _take_seat(series_id: int) -> bool:
-    result = db.session.execute(
+    changed = rows_changed(
         update(Series).where(Series.id == series_id, Series.seats_taken < Series.capacity)
         .values(seats_taken=Series.seats_taken + 1).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _free_seat(series_id: int) -> None:
@@ -174,7 +177,7 @@ def _queue_stamp(series_id: int, moment):
 
 
 def _room_to_present(series: Series, moment) -> bool:
-    from ..rotation.planning import has_room_for_another
+    from ..rotation.planning import has_room_for_another  # noqa: PLC0415  (a cycle: see the layers contract)
 
     return has_room_for_another(series, moment)
 
@@ -192,7 +195,8 @@ def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: 
     if series.is_led_by(user):
         raise DomainError("Leaders cannot apply to a series they lead.", code="is_leader")
     if series.registration_closed:
-        raise DomainError(f"Registration for this series closed on {series.registration_deadline.day} {series.registration_deadline:%B %Y} "
+        deadline = series.registration_deadline
+        raise DomainError(f"Registration for this series closed on {deadline.day} {deadline:%B %Y} "
                           f"(the group's time zone, {series.timezone}); applications are no longer taken.",
                           code="registration_closed")
     agreed = current_attestation_text()
@@ -300,13 +304,13 @@ def accept_offer(application: Application, actor) -> Moved:
 # -- the waiting list, run by the scheduler ----------------------------------------------------------
 
 def lapsed_offers(moment) -> list[int]:
-    return db.session.scalars(select(Application.id).where(
-        Application.status == "offered", Application.offer_expires_at <= moment)).all()
+    return list(db.session.scalars(select(Application.id).where(
+        Application.status == "offered", Application.offer_expires_at <= moment)))
 
 
 def expire_offer(application_id: int, moment) -> bool:
     """A lapsed offer ends and frees its seat; False if another scheduler expired it or the member took it up."""
-    application = db.session.get(Application, application_id)
+    application = db.session.get_one(Application, application_id)
     lock_series(application.series_id)
     if application.status != "offered" or application.offer_expires_at > moment:
         return False
@@ -331,9 +335,9 @@ def _next_in_line(series: Series) -> Application | None:
 
 def series_with_free_seats() -> list[int]:
     """Published series with a free seat and someone on the waiting list."""
-    return db.session.scalars(select(Series.id).where(
+    return list(db.session.scalars(select(Series.id).where(
         Series.lifecycle == "published", Series.seats_taken < Series.capacity,
-        exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))).all()
+        exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))))
 
 
 def offer_free_seat(series_id: int, moment) -> bool:
@@ -382,14 +386,12 @@ def series_applications(series: Series, ids=None, *, history: bool = True) -> li
 
     `history=False` leaves out each application's audit trail, which only the roster page shows.
     """
-    from sqlalchemy.orm import selectinload
-
     chosen = [Application.id.in_(ids)] if ids is not None else []
     loads = [selectinload(Application.user).selectinload(User.memberships), selectinload(Application.attestation_text),
              selectinload(Application.payments), selectinload(Application.refunds)]
     if history:
         loads.append(selectinload(Application.history))
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Application).where(Application.series_id == series.id, *chosen).options(*loads)
         .order_by(Application.applied_at, Application.id)
-    ).all()
+    ))

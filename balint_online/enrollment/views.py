@@ -9,12 +9,12 @@ from ..core.forms import attach_errors
 from ..core.money import format_money
 from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
+from ..flows import applications as flows
 from ..pricing.providers import pays_online
 from ..pricing.rules import DECLINED, refund_for_withdrawal, refund_owed
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
 from ..series.services import managed_series
-from ..flows import applications as flows
 from . import attestation, services
 from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
 from .models import LIVE_STATUSES, SEATED_STATUSES, STATUS_LABELS, Application
@@ -174,9 +174,10 @@ def roster(series_id):
                                             per_page=PER_PAGE if key in OPEN_GROUPS else CLOSED_GROUP_PAGE)))
     shown = {a.id: a for a in services.series_applications(series, ids=[a.id for *_, p in pages for a in p.items])}
     groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
+    queue = services.waitlist_positions(light)
     return render_template("enrollment/roster.html", series=series, groups=groups, today=series_today(series),
                            payment_status=payment_status, status_labels=STATUS_LABELS,
-                           position=lambda a, queue=services.waitlist_positions(light): queue.get(a.id))
+                           position=lambda a: queue.get(a.id))
 
 
 @bp.post("/lead/applications/<int:application_id>/accept")

@@ -20,7 +20,8 @@ def _limit(column) -> Length:
 class BillingForm(Form):
     organisation = StringField("Organisation paying (optional)", filters=[_strip],
                                validators=[Optional(), _limit("organisation")],
-                               description="Your employer or another body paying the fee: the invoice is made out to it.")
+                               description="Your employer or another body paying the fee: "
+                                           "the invoice is made out to it.")
     address = TextAreaField("Its billing address", filters=[_strip], validators=[Optional(), _limit("address")])
     po_reference = StringField("Purchase-order reference", filters=[_strip],
                                validators=[Optional(), _limit("po_reference")],

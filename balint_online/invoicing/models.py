@@ -13,10 +13,10 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, object_session, relat
 
 from ..core.clock import now
 from ..core.types import Money, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class DocumentCounter(db.Model):
+class DocumentCounter(Model):
     """The last number given in one series of documents ("invoice", "credit_note") in one year.
 
     Incremented in the transaction that issues the document, so the row stays locked until that
@@ -30,7 +30,7 @@ class DocumentCounter(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class BillingDetails(db.Model):
+class BillingDetails(Model):
     """Who pays for one application when it is not the member alone: their organisation, its address,
     purchase-order reference and tax id. Printed on the invoice issued after they are given."""
 
@@ -60,7 +60,7 @@ class _Issued:
     society_tax_note: Mapped[str] = mapped_column(String(500), default="")
 
 
-class Invoice(_Issued, db.Model):
+class Invoice(_Issued, Model):
     __tablename__ = "invoices"
     __table_args__ = (UniqueConstraint("year", "sequence"),)
 
@@ -96,7 +96,7 @@ class Invoice(_Issued, db.Model):
         return sum((c.amount for c in self.credit_notes), Decimal("0.00"))
 
 
-class CreditNote(_Issued, db.Model):
+class CreditNote(_Issued, Model):
     """Part or all of an invoice taken back: a refund owed, a fee waived, a place that ended, a new payer."""
 
     __tablename__ = "credit_notes"

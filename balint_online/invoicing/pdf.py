@@ -139,7 +139,8 @@ def render_invoice(invoice: Invoice) -> bytes:
 
 def render_credit_note(note: CreditNote) -> bytes:
     invoice = note.invoice
-    facts = [("Credit note number", note.number), ("Credits invoice", f"{invoice.number} of {invoice.issued_on.isoformat()}"),
+    facts = [("Credit note number", note.number),
+             ("Credits invoice", f"{invoice.number} of {invoice.issued_on.isoformat()}"),
              ("For", invoice.description)]
     if invoice.payer_po_reference:
         facts.append(("Purchase order", invoice.payer_po_reference))

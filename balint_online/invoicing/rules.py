@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from ..core.money import ZERO
 from ..core.schemas import day_problem
 
-
 INVOICE, CREDIT_NOTE = "invoice", "credit_note"
 
 # Why a credit note was issued: the stored code and the words printed on it.

@@ -33,7 +33,6 @@ from . import rules
 from .models import BillingDetails, CreditNote, DocumentCounter, Invoice
 from .rules import CREDIT_NOTE, CREDIT_REASONS, INVOICE, Payer, Period, payer_of
 
-
 # -- numbering ------------------------------------------------------------------------------------
 
 def _next_sequence(kind: str, year: int) -> int:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -32,8 +34,6 @@ def job(name: str, every_seconds: int = 60):
 
 def run_due(moment: datetime) -> dict[str, int]:
     """Run every job once; a failing job is logged and does not stop the others."""
-    from ..extensions import db
-
     results = {}
     for name in JOBS:
         try:

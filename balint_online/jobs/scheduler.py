@@ -7,6 +7,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from ..core.clock import now
+from ..extensions import db
+from . import builtin  # noqa: F401  (registers the jobs)
 from .registry import JOBS
 
 log = logging.getLogger(__name__)
@@ -14,8 +16,6 @@ log = logging.getLogger(__name__)
 
 def _runner(app: Flask, name: str):
     def run():
-        from ..extensions import db
-
         with app.app_context():
             try:
                 done = JOBS[name].run(now())
@@ -31,10 +31,9 @@ def _runner(app: Flask, name: str):
 
 
 def run_scheduler(app: Flask) -> None:
-    from . import builtin  # noqa: F401  (registers the jobs)
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sched = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    sched = BlockingScheduler(timezone="UTC",
+                              job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
     for job in JOBS.values():
         sched.add_job(_runner(app, job.name), "interval", seconds=job.every_seconds, id=job.name, name=job.name,
                       next_run_time=now())

@@ -17,10 +17,11 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
-from ..calendar.invites import build_invite_message
 from ..core.clock import now
+from ..core.statements import rows_changed
 from ..core.text import one_line
 from ..extensions import db
+from .invites import build_invite_message
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class SmtpTransport:
         self.password = unquote(parts.password) if parts.password else password
         self.starttls = starttls
         self.timeout = timeout
-        self.conn = None
+        self.conn: smtplib.SMTP | None = None
 
     def open(self) -> None:
         cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
@@ -97,7 +98,7 @@ def _claim(message_id: int, worker: str) -> bool:
     """Mark one message as being sent by this worker, committed before anything goes to the server; a
     conditional update, so two workers never both win it."""
     moment = now()
-    result = db.session.execute(
+    changed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment))
@@ -105,7 +106,7 @@ def _claim(message_id: int, worker: str) -> bool:
                 attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _transient(exc: Exception) -> bool:
@@ -152,7 +153,7 @@ def _failed(message_id: int, exc: Exception) -> None:
     """Record why a message was not sent. The server gone: it waits for the next run without losing
     an attempt. Refused for now (4xx): tried again with back-off, MAIL_MAX_ATTEMPTS times. Anything
     else is the message's own fault: marked failed at once, for an administrator to see."""
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     message.last_error = _error_text(exc)
     if connection_lost(exc):
         message.attempts -= 1
@@ -218,7 +219,7 @@ def deliver_outbox(worker: str | None = None, limit: int = 200) -> int:
         for message_id in waiting:
             if not _claim(message_id, worker):
                 continue
-            message = db.session.get(OutboxMessage, message_id)
+            message = db.session.get_one(OutboxMessage, message_id)
             try:
                 _send(transport, build_mime(message, config["MAIL_SENDER"]))
             except Exception as exc:  # noqa: BLE001  (whatever it is, it must not hold up the queue)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core.statements import rows_changed
 from ..extensions import db
 from .models import Notice
 from .services import queue_email, render_subject
@@ -51,9 +52,9 @@ def due(moment: datetime) -> list[int]:
 
 def send_summary(user, moment: datetime) -> int:
     """One email with every notice of `user` not yet sent; returns how many notices it holds (0: none, or taken)."""
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Notice).where(Notice.user_id == user.id, Notice.sent_at.is_(None)).values(sent_at=moment)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
     if not claimed:
         return 0
     notices = list(db.session.scalars(select(Notice).where(Notice.user_id == user.id, Notice.sent_at == moment)

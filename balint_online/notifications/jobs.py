@@ -1,8 +1,13 @@
-"""The daily summaries of those who chose one (digests.py); the job commits each person's summary on its own."""
+"""The daily summaries of those who chose one (digests.py), then mail delivery.
+
+notifications is the last feature (features.FEATURES), so delivery sends what every other job queued
+in the same run; the summaries job commits each person's summary on its own.
+"""
 
 from ..accounts.models import User
 from ..extensions import db
 from ..jobs.registry import job
+from .delivery import deliver_outbox
 from .digests import due, send_summary
 
 
@@ -14,3 +19,8 @@ def daily_summaries(moment):
             sent += 1
         db.session.commit()
     return sent
+
+
+@job("deliver-mail", every_seconds=30)
+def deliver_mail(moment):
+    return deliver_outbox()

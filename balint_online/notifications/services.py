@@ -22,8 +22,9 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
     """Render `templates/email/<kind>.txt` and add it to the outbox under `key`.
 
     The template's first line is `Subject: ...`; the rest is the plain-text body, which ends with the
-    line saying why the message came (`why.py`), and from which the HTML alternative is made. Returns None when a message with that key exists already, so callers
-    may retry freely. The caller commits; the message goes out with the next delivery run.
+    line saying why the message came (`why.py`), and from which the HTML alternative is made. Returns None
+    when a message with that key exists already, so callers may retry freely. The caller commits; the
+    message goes out with the next delivery run.
 
     One event, one email: `carry` names the key of a message queued for the same event in this unit of
     work (the calendar invitation that comes with a place); this message takes its calendar attachment
@@ -45,7 +46,8 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
         recipient=one_line(recipient or user.email),
         subject=subject,
         body_text=text,
-        body_html=render_template("email/_layout.html", **{**ctx, "subject": subject, "paragraphs": text_to_paragraphs(text)}),
+        body_html=render_template("email/_layout.html",
+                                  **{**ctx, "subject": subject, "paragraphs": text_to_paragraphs(text)}),
         calendar_method=calendar[0] if calendar else None,
         calendar_ics=calendar[1] if calendar else None,
     )
@@ -110,8 +112,8 @@ def text_to_paragraphs(text: str) -> list[Markup]:
 
 def failed_messages(limit: int = 200) -> list[OutboxMessage]:
     """What the platform gave up sending, newest first (for administrators)."""
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
-                              .order_by(OutboxMessage.failed_at.desc()).limit(limit)).all()
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+                              .order_by(OutboxMessage.failed_at.desc()).limit(limit)))
 
 
 def retry_message(message: OutboxMessage) -> None:

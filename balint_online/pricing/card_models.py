@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
 from ..core.types import Money, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class CheckoutSession(db.Model):
+class CheckoutSession(Model):
     """A Stripe Checkout Session made for one application. Its payment is recorded only from Stripe's
     webhook; until then the member is told it is being confirmed."""
 
@@ -48,7 +48,7 @@ CHECKOUT_OUTCOMES = {"received": "Payment received", "not_paid": "The payment di
                      "confirming": "Payment being confirmed"}
 
 
-class RefundPayout(db.Model):
+class RefundPayout(Model):
     """The part of a refund paid back onto one card payment (one Stripe refund on its PaymentIntent).
 
     The idempotency key is fixed when the payout is planned, so a retry after a timeout or an outage
@@ -73,7 +73,7 @@ class RefundPayout(db.Model):
     payment = relationship("Payment")
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """A webhook event processed: Stripe delivers at least once, so each id is acted on once."""
 
     __tablename__ = "stripe_events"

@@ -27,6 +27,7 @@ from ..audit.services import log_action
 from ..core.clock import now
 from ..core.money import ZERO, format_money
 from ..core.schemas import column_length
+from ..core.statements import rows_changed
 from ..extensions import db
 from ..series.locking import lock_series
 from . import stripe_api
@@ -148,14 +149,14 @@ def _plan(refund: Refund) -> bool:
 def _claim(refund_id: int, moment: datetime) -> Refund | None:
     """Take the refund for this worker (a conditional UPDATE under the series lock, so one worker
     wins, and an administrator cannot mark it paid by hand meanwhile); plan it the first time."""
-    refund = db.session.get(Refund, refund_id)
+    refund = db.session.get_one(Refund, refund_id)
     lock_series(refund.application.series_id)
-    result = db.session.execute(
+    changed = rows_changed(
         update(Refund).where(Refund.id == refund_id, Refund.status.in_((RefundStatus.DUE, RefundStatus.SENT)),
                              Refund.payout != PAYOUT_BY_HAND, _due(moment))
         .values(next_attempt_at=moment + CLAIM).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         db.session.rollback()
         return None
     db.session.refresh(refund)
@@ -173,7 +174,8 @@ def send_refund(refund_id: int, moment: datetime) -> str:
     if refund is None:
         return SKIPPED
     currency = refund.currency
-    calls = [(p.id, p.payment.reference, stripe_api.minor_units(p.amount, currency), p.idempotency_key, p.stripe_refund_id)
+    calls = [(p.id, p.payment.reference, stripe_api.minor_units(p.amount, currency), p.idempotency_key,
+              p.stripe_refund_id)
              for p in refund.payouts if p.status != SUCCEEDED and p.status not in FAILED_PAYOUTS]
     metadata = {"refund_id": str(refund.id), "application_id": str(refund.application_id)}
     db.session.commit()
@@ -193,7 +195,7 @@ def send_refund(refund_id: int, moment: datetime) -> str:
 
 
 def _store(refund_id: int, moment: datetime, answers: dict, error: Exception | None) -> str:
-    refund = db.session.get(Refund, refund_id)
+    refund = db.session.get_one(Refund, refund_id)
     lock_series(refund.application.series_id)
     for payout in refund.payouts:
         if payout.id in answers:

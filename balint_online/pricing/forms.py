@@ -46,7 +46,8 @@ class PaymentForm(Form):
 
 
 class ScholarshipForm(Form):
-    reason = TextAreaField("Why (kept in the application's history)", filters=[lambda text: text.strip() if text else text],
+    reason = TextAreaField("Why (kept in the application's history)",
+                           filters=[lambda text: text.strip() if text else text],
                            validators=[DataRequired("Say why, for the record."), Length(max=1000)])
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.clock import now
 from ..core.labels import LabelledStrEnum
 from ..core.types import Money, StatusColumn, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 PAYMENT_METHODS = {"cheque": "Cheque", "transfer": "Bank transfer", "card": "Card", "cash": "Cash",
                    "invoice": "Invoice", "other": "Other"}
@@ -45,7 +45,7 @@ PAYOUT_STRIPE = "stripe"
 PAYOUT_BY_HAND = "hand"
 
 
-class Payment(db.Model):
+class Payment(Model):
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
@@ -64,7 +64,7 @@ class Payment(db.Model):
     application = relationship("Application", backref="payments")
 
 
-class Refund(db.Model):
+class Refund(Model):
     __tablename__ = "refunds"
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
 
@@ -101,7 +101,7 @@ class Refund(db.Model):
         return or_(cls.status == RefundStatus.FAILED, and_(cls.status == RefundStatus.DUE, cls.payout != PAYOUT_STRIPE))
 
 
-class MembershipOffer(db.Model):
+class MembershipOffer(Model):
     """The complimentary first year of membership, offered once per person after a series at a non-member rate."""
 
     __tablename__ = "membership_offers"

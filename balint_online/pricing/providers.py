@@ -9,48 +9,17 @@ A provider answers two questions:
   payments recorded (through `services.record_payment`, with the provider's own id of the payment
   as the idempotency key, so a notification delivered twice counts once).
 
-Stripe Checkout is one (stripe_provider.py, `BALINT_PAYMENT_PROVIDER=stripe`): `start_payment`
-creates a Checkout Session and redirects to it; `handle_notification` verifies the
-`Stripe-Signature` header and records the payment when the session is paid. The pages
-(`POST /applications/<id>/pay`) and the webhook endpoint (`POST /payments/notifications/<provider>`)
-dispatch to whichever provider is named.
+The interface is in provider_base.py. Stripe Checkout is one (stripe_provider.py,
+`BALINT_PAYMENT_PROVIDER=stripe`): `start_payment` creates a Checkout Session and redirects to it;
+`handle_notification` verifies the `Stripe-Signature` header and records the payment when the
+session is paid. The pages (`POST /applications/<id>/pay`) and the webhook endpoint
+(`POST /payments/notifications/<provider>`) dispatch to whichever provider is named.
 """
-
-from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from ..core.errors import DomainError
-
-
-@dataclass(frozen=True)
-class PaymentStep:
-    """What the member sees next: a page to go to (ours or the provider's) and what to do there."""
-
-    redirect_url: str
-    instructions: str = ""
-
-
-class NotificationRejected(DomainError):
-    """A notification that is not from the provider, or not for us (HTTP 400 to the sender)."""
-
-    status = 400
-    code = "notification_rejected"
-
-
-class PaymentProvider:
-    name = ""
-    # Origins of the provider's hosted pages that paying redirects to (the pages' form-action allows them).
-    form_action_origins: tuple[str, ...] = ()
-    # Whether "Pay" takes the money there and then (a card page); otherwise members are shown how to pay.
-    online = False
-
-    def start_payment(self, application) -> PaymentStep:
-        raise NotImplementedError
-
-    def handle_notification(self, request) -> list:
-        """Verify and record what the provider reports; returns the payments recorded."""
-        raise NotificationRejected(f"The {self.name} provider receives no notifications.")
+from .provider_base import NotificationRejected, PaymentProvider, PaymentStep
+from .stripe_provider import StripeProvider
 
 
 class InvoiceProvider(PaymentProvider):
@@ -62,8 +31,6 @@ class InvoiceProvider(PaymentProvider):
         return PaymentStep(redirect_url=url_for("pricing.invoice", application_id=application.id, _anchor="how-to-pay"),
                            instructions=current_app.config["INVOICE_PAYMENT_INSTRUCTIONS"])
 
-
-from .stripe_provider import StripeProvider  # noqa: E402  (built on the classes above)
 
 PROVIDERS: dict[str, type[PaymentProvider]] = {p.name: p for p in (InvoiceProvider, StripeProvider)}
 

@@ -8,18 +8,38 @@ from decimal import Decimal
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from ..accounts.models import Membership
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO, format_money
+from ..core.statements import rows_changed
+from ..enrollment.models import Application
+from ..enrollment.queries import enrolled
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
+from ..series.models import Meeting, Series
 from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
-from .rules import (CANCELLED_BY_SOCIETY, DECLINED, OFFER_LAPSED, WITHDRAWN, Quote, QuoteLine, RefundDecision,
-                    earns_complimentary_membership, local_date, parse_price_table, quote, refund_due_by,
-                    refund_owed, refund_still_owed, refund_top_up)
+from .rules import (
+    CANCELLED_BY_SOCIETY,
+    DECLINED,
+    OFFER_LAPSED,
+    WITHDRAWN,
+    Quote,
+    QuoteLine,
+    RefundDecision,
+    earns_complimentary_membership,
+    local_date,
+    parse_price_table,
+    quote,
+    refund_due_by,
+    refund_owed,
+    refund_still_owed,
+    refund_top_up,
+)
 
 
 def membership_flags(user, on: date) -> tuple[bool, bool]:
@@ -87,7 +107,8 @@ def _retried(application, amount: Decimal, reference: str) -> Payment | None:
         Payment.received_at > now() - RETRY_WINDOW).order_by(Payment.id).limit(1))
 
 
-def record_payment(application, *, amount: Decimal, method: str, reference: str, actor, idempotency_key: str | None = None,
+def record_payment(application, *, amount: Decimal, method: str, reference: str, actor,
+                   idempotency_key: str | None = None,
                    provider: str = "manual") -> tuple[Payment, bool]:
     """Record money received; (payment, created). A retried request records nothing new: one with the
     same Idempotency-Key, or (without a key) one repeating reference and amount within RETRY_WINDOW.
@@ -165,7 +186,7 @@ def settle_refunds(application, actor) -> Owed | None:
     refund for any shortfall, and the invoice with what the member is now charged (a credit note).
     Call under the series lock, after each payment and each ending; None while the application is
     live. The caller commits."""
-    from ..invoicing.services import credit_to_account
+    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle: see the layers contract)
 
     series = application.series
     ending = ENDINGS.get(application.status)
@@ -195,7 +216,8 @@ def record_refund(application, decision: RefundDecision, actor, *, key: str, owe
                           "application.", code="refund_exceeds_payments")
     acknowledged_on = series_today(application.series)
     refund = Refund(amount=decision.amount, currency=application.currency, reason=decision.reason,
-                    lines=[line.to_api() for line in decision.lines], status=RefundStatus.DUE, acknowledged_on=acknowledged_on,
+                    lines=[line.to_api() for line in decision.lines], status=RefundStatus.DUE,
+                    acknowledged_on=acknowledged_on,
                     due_by=refund_due_by(acknowledged_on), idempotency_key=f"refund:{application.id}:{key}")
     application.refunds.append(refund)
     db.session.flush()
@@ -209,12 +231,13 @@ def mark_refund_paid(refund: Refund, *, reference: str, actor) -> Refund:
     while it is going out through Stripe (that would pay it twice), but once Stripe has failed it."""
     lock_series(refund.application.series_id)
     before = refund.status
-    result = db.session.execute(
+    changed = rows_changed(
         update(Refund).where(Refund.id == refund.id, Refund.payable_by_hand)
-        .values(status=RefundStatus.PAID, paid_at=now(), paid_reference=reference).execution_options(synchronize_session=False)
+        .values(status=RefundStatus.PAID, paid_at=now(),
+                paid_reference=reference).execution_options(synchronize_session=False)
     )
     db.session.expire(refund)
-    if result.rowcount != 1:  # paid already, or going out through Stripe: nothing changes
+    if changed != 1:  # paid already, or going out through Stripe: nothing changes
         return refund
     refund_went_out(refund, actor, before=before)
     return refund
@@ -237,7 +260,7 @@ def receipt_number(payment) -> str:
 
 def waiver_label(application) -> str:
     """How the waiver of a fee is worded: by the aid programme that covered it, or as a scholarship."""
-    from ..aid.services import awarded_label
+    from ..aid.services import awarded_label  # noqa: PLC0415  (a cycle: see the layers contract)
 
     programme = awarded_label(application)
     return f"{programme}: registration fee covered" if programme else "Scholarship: tuition waived"
@@ -302,8 +325,6 @@ def add_accounts(accounts) -> Account:
 
 def grant_scholarship(application, actor, reason: str):
     """An administrator waives the fee of one application; granting twice changes nothing."""
-    from ..enrollment.models import Application
-
     if not getattr(actor, "is_admin", False):
         raise NotAllowed("Only administrators grant scholarships.")
     lock_series(application.series_id)
@@ -313,8 +334,9 @@ def grant_scholarship(application, actor, reason: str):
         raise DomainError(f"This application is {application.status_label.lower()}; there is no fee left to waive.",
                           code="not_live")
     if not reason:
-        raise InvalidInput("Say why, for the record.", fields={"reason": "A reason is required (it is kept in the history)."})
-    from ..aid.services import capped_full_tuition
+        raise InvalidInput("Say why, for the record.",
+                           fields={"reason": "A reason is required (it is kept in the history)."})
+    from ..aid.services import capped_full_tuition  # noqa: PLC0415  (a cycle: see the layers contract)
 
     # A waiver beside a limited programme would get round its limit: those awards go through the programme.
     if (programme := capped_full_tuition(application.series_id)) is not None:
@@ -324,16 +346,16 @@ def grant_scholarship(application, actor, reason: str):
     if paid_total(application) > ZERO:
         raise DomainError("Payments are already recorded on this application; a scholarship waives a fee before "
                           "anything is paid.", code="already_paid")
-    result = db.session.execute(
+    changed = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
         .values(scholarship=True).execution_options(synchronize_session=False)
     )
     db.session.expire(application)
-    if result.rowcount != 1:  # another administrator granted it a moment ago
+    if changed != 1:  # another administrator granted it a moment ago
         return application
     log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
         format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
-    from ..invoicing.services import credit_to_account
+    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle: see the layers contract)
 
     credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
@@ -349,7 +371,7 @@ OFFER_WINDOW_DAYS = 90
 
 def _earned_free_year(application, moment) -> bool:
     """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
-    from ..video.attendance import attended_meeting_ids
+    from ..video.attendance import attended_meeting_ids  # noqa: PLC0415  (a cycle: see the layers contract)
 
     today = local_date(moment, application.user.timezone)
     return earns_complimentary_membership(
@@ -360,18 +382,14 @@ def _earned_free_year(application, moment) -> bool:
 
 def membership_offer_candidates(moment) -> list:
     """Enrolled members of a series completed lately who were never offered the free year."""
-    from ..enrollment.models import Application
-    from ..series.models import Meeting, Series
-
     last_end = (select(func.max(Meeting.ends_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
                 .scalar_subquery())
     completed = select(Series.id).where(Series.lifecycle == "published", last_end <= moment,
                                         last_end > moment - timedelta(days=OFFER_WINDOW_DAYS))
-    return db.session.scalars(
-        select(Application).where(Application.series_id.in_(completed), Application.status == "enrolled",
-                                  ~exists().where(MembershipOffer.user_id == Application.user_id))
+    return list(db.session.scalars(
+        enrolled(series_ids=completed).where(~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
-    ).all()
+    ))
 
 
 def offer_membership(application, moment) -> bool:
@@ -406,16 +424,14 @@ def one_year_from(day: date) -> date:
 
 def take_up_membership_offer(offer: MembershipOffer, user):
     """The member accepts: a complimentary membership for one year from today (their date)."""
-    from ..accounts.models import Membership
-
     if offer.user_id != user.id:
         raise NotAllowed("Only the person it was offered to can take up this membership.")
     moment = now()
-    result = db.session.execute(
+    changed = rows_changed(
         update(MembershipOffer).where(MembershipOffer.id == offer.id, MembershipOffer.taken_at.is_(None))
         .values(taken_at=moment).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise DomainError("You have already taken up this membership.", code="offer_taken")
     today = today_in(user.timezone)
     membership = Membership(user_id=user.id, kind="complimentary", starts_on=today, expires_on=one_year_from(today),
@@ -424,7 +440,8 @@ def take_up_membership_offer(offer: MembershipOffer, user):
     db.session.flush()
     db.session.execute(update(MembershipOffer).where(MembershipOffer.id == offer.id)
                        .values(membership_id=membership.id).execution_options(synchronize_session=False))
-    log_action(membership, "complimentary_membership", user, changes={"expires_on": [None, membership.expires_on.isoformat()]},
+    log_action(membership, "complimentary_membership", user,
+               changes={"expires_on": [None, membership.expires_on.isoformat()]},
                data={"starts_on": today.isoformat(), "application_id": offer.application_id})
     db.session.expire(offer)
     db.session.expire(user, ["memberships"])
@@ -435,10 +452,6 @@ def applications_in_credit() -> list[tuple]:
     """(application, its account) for every place paid beyond its fee and not yet refunded: the member is
     in credit and an administrator should record the refund. Only applications paid more than their
     fee can be, so the candidates are the places with a payment; the exact account is the usual rule."""
-    from sqlalchemy.orm import selectinload
-
-    from ..enrollment.models import Application
-
     candidates = db.session.scalars(
         select(Application).where(Application.status.in_(OWING_STATUSES),
                                   Application.id.in_(select(Payment.application_id).distinct()))

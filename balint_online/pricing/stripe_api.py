@@ -72,12 +72,14 @@ def describe(exc: Exception) -> str:
 def client() -> stripe.StripeClient:
     config = current_app.config
     if not config["STRIPE_SECRET_KEY"]:
-        raise StripeUnavailable("Card payments are not set up: BALINT_STRIPE_SECRET_KEY is not set.", code="not_configured")
+        raise StripeUnavailable("Card payments are not set up: BALINT_STRIPE_SECRET_KEY is not set.",
+                                code="not_configured")
     timeout = config["STRIPE_HTTP_TIMEOUT"]
     # No retries inside a call: a page answers at once, and the refund job retries with back-off itself.
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], stripe_version=API_VERSION,
                                base_addresses={"api": config["STRIPE_API_BASE"]}, max_network_retries=0,
-                               http_client=stripe.RequestsClient(timeout=tuple(timeout) if isinstance(timeout, list) else timeout))
+                               http_client=stripe.RequestsClient(
+                                   timeout=tuple(timeout) if isinstance(timeout, list) else timeout))
 
 
 def create_checkout_session(params: dict, *, idempotency_key: str):

@@ -6,6 +6,7 @@ which meanwhile says the payment is being confirmed. Refunds go back onto the ca
 """
 
 import logging
+from collections.abc import Sequence
 
 import stripe
 from flask import url_for
@@ -15,16 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from ..core.money import ZERO
 from ..core.urls import absolute_url
 from ..extensions import db
+from ..invoicing.services import current_invoice
 from . import card_refunds, stripe_api
 from .card_models import CheckoutSession, StripeEvent
-from .providers import NotificationRejected, PaymentProvider, PaymentStep
-from ..invoicing.services import current_invoice
+from .provider_base import NotificationRejected, PaymentProvider, PaymentStep
 from .services import account, record_payment
 
 log = logging.getLogger(__name__)
 
 
-def unfinished_sessions(application) -> list[CheckoutSession]:
+def unfinished_sessions(application) -> Sequence[CheckoutSession]:
     """The member's sessions not yet paid, nor known to be over, newest first."""
     return db.session.scalars(
         select(CheckoutSession).where(CheckoutSession.application_id == application.id,
@@ -95,7 +96,8 @@ class StripeProvider(PaymentProvider):
             "cancel_url": absolute_url("enrollment.application", application_id=application.id),
         }, idempotency_key=f"checkout:{application.id}:{units}:{tried}")
         checkout = CheckoutSession(application_id=application.id, stripe_id=session.id, amount=owed,
-                                   currency=application.currency, url=session.url or "", status=session.status or "open",
+                                   currency=application.currency, url=session.url or "",
+                                   status=session.status or "open",
                                    expires_at=stripe_api.instant(getattr(session, "expires_at", None)))
         try:
             with db.session.begin_nested():

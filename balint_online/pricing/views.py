@@ -154,7 +154,8 @@ def card_payment(application_id):
     if application.user_id != current_user.id:
         abort(404)
     checkout = db.session.scalar(select(CheckoutSession).where(
-        CheckoutSession.application_id == application.id, CheckoutSession.stripe_id == request.args.get("session_id", "")))
+        CheckoutSession.application_id == application.id,
+        CheckoutSession.stripe_id == request.args.get("session_id", "")))
     if checkout is None:
         abort(404)
     return render_template("pricing/card_payment.html", application=application, series=application.series,

@@ -72,9 +72,11 @@ def erase_person(user: User, pseudonym: str) -> None:
                                                        func.lower(OutboxMessage.recipient) == email.lower())))
     for statement in (
         update(Application).where(Application.user_id == uid).values(note="", end_reason=""),
-        update(AidApplication).where(AidApplication.user_id == uid).values(statement="", specialty="", decision_note=""),
+        update(AidApplication).where(AidApplication.user_id == uid)
+        .values(statement="", specialty="", decision_note=""),
         update(PresenterTurn).where(PresenterTurn.user_id == uid).values(case_title=""),
-        update(SwapRequest).where(or_(SwapRequest.requester_id == uid, SwapRequest.partner_id == uid)).values(message=""),
+        update(SwapRequest).where(or_(SwapRequest.requester_id == uid,
+                                      SwapRequest.partner_id == uid)).values(message=""),
         update(PlacementRequest).where(PlacementRequest.user_id == uid).values(message=""),
         # The only change ever made to the append-only log: their own words go, the facts stay.
         update(AuditEntry.__table__).where(AuditEntry.actor_id == uid, AuditEntry.reason != "").values(reason=""),
@@ -137,7 +139,8 @@ def replace_mentions(needles: list[str], replacement: str) -> int:
             if is_json is None or own == "":
                 continue
             # JSON holds a string as json.dumps wrote it: "José" as "Jos\u00e9".
-            forms = {n.lower() for n in needles} | ({json.dumps(n)[1:-1].lower() for n in needles} if is_json else set())
+            escaped = {json.dumps(n)[1:-1].lower() for n in needles} if is_json else set()
+            forms = {n.lower() for n in needles} | escaped
             stored = func.lower(cast(column, Text))
             found = db.session.execute(select(*keys, column).where(or_(*(stored.contains(f, autoescape=True)
                                                                           for f in forms)))).all()
@@ -146,7 +149,7 @@ def replace_mentions(needles: list[str], replacement: str) -> int:
                 if own and own in value:
                     new[own] = value[own]
                 if new != value:
-                    db.session.execute(table.update().where(and_(*(k == v for k, v in zip(keys, key))))
+                    db.session.execute(table.update().where(and_(*(k == v for k, v in zip(keys, key, strict=True))))
                                        .values({column.name: new}))
                     changed += 1
     return changed

@@ -18,9 +18,9 @@ from ..core.money import format_money
 from ..core.urls import absolute_url
 from ..enrollment.models import Application
 from ..extensions import db
+from ..invoicing.models import Invoice
 from ..notifications.models import OutboxMessage
 from ..pricing.models import MembershipOffer
-from ..invoicing.models import Invoice
 from ..pricing.services import payment_status, receipt_number
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..series.models import Meeting, Series
@@ -124,7 +124,8 @@ def leading(user: User) -> list[dict]:
 
 
 def presenting(user: User) -> list[dict]:
-    turns = _all(select(PresenterTurn).join(Meeting).where(PresenterTurn.user_id == user.id).order_by(Meeting.starts_at))
+    turns = _all(select(PresenterTurn).join(Meeting).where(PresenterTurn.user_id == user.id)
+                 .order_by(Meeting.starts_at))
     rows = [{**_meeting(t.meeting), "role": t.role, "case_title": t.case_title} for t in turns]
     unavailable = _all(select(MemberUnavailability).where(MemberUnavailability.user_id == user.id))
     rows += [{**_meeting(db.session.get(Meeting, u.meeting_id)), "role": "unavailable to present"} for u in unavailable]

@@ -9,7 +9,7 @@ from ..accounts.models import User
 from ..core.clock import now
 from ..core.labels import LabelledStrEnum
 from ..core.types import StatusColumn, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
 class ErasureStatus(LabelledStrEnum):
@@ -21,7 +21,7 @@ class ErasureStatus(LabelledStrEnum):
 ERASURE_STATUSES = ErasureStatus.labels()
 
 
-class ErasureRequest(db.Model):
+class ErasureRequest(Model):
     __tablename__ = "erasure_requests"
     __table_args__ = (
         # One open request per person, however often the form is sent.

@@ -15,7 +15,6 @@ from decimal import Decimal
 from ..core.money import ZERO
 
 
-
 @dataclass(frozen=True)
 class Holding:
     """One of the person's applications, as the rule sees it."""

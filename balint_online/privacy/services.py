@@ -3,6 +3,8 @@
 Every step is in the audit log and the member is told by email. Services flush; the request commits.
 """
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -82,12 +84,12 @@ def request_erasure(user: User) -> tuple[ErasureRequest | None, tuple[Refusal, .
     return erasure, ()
 
 
-def pending_requests() -> list[ErasureRequest]:
+def pending_requests() -> Sequence[ErasureRequest]:
     return db.session.scalars(select(ErasureRequest).where(ErasureRequest.status == "pending")
                               .order_by(ErasureRequest.requested_at)).all()
 
 
-def decided_requests(limit: int = 50) -> list[ErasureRequest]:
+def decided_requests(limit: int = 50) -> Sequence[ErasureRequest]:
     return db.session.scalars(select(ErasureRequest).where(ErasureRequest.status != "pending")
                               .order_by(ErasureRequest.decided_at.desc()).limit(limit)).all()
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..calendar.services import turns_update
+from ..core.statements import rows_changed
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.services import queue_email
@@ -109,18 +110,25 @@ def _claim(series: Series, user: User, told: TurnsTold | None, presenting: list[
         except IntegrityError:
             return False
         return True
-    result = db.session.execute(
+    changed = rows_changed(
         update(TurnsTold).where(TurnsTold.id == told.id, TurnsTold.told_at == told.told_at)
         .values(presenting=ids, told_at=moment).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return changed == 1
 
 
 def announced_series(moment: datetime) -> list[Series]:
     """Series whose turns were announced and still have meetings to come."""
-    return list(db.session.scalars(
-        select(Series).join(RotationAnnouncement, RotationAnnouncement.series_id == Series.id)
-        .where(Series.lifecycle == "published", exists().where(Meeting.series_id == Series.id, Meeting.starts_at > moment))
-        .order_by(Series.id)))
+    return list(
+        db.session.scalars(
+            select(Series)
+            .join(RotationAnnouncement, RotationAnnouncement.series_id == Series.id)
+            .where(
+                Series.lifecycle == "published",
+                exists().where(Meeting.series_id == Series.id, Meeting.starts_at > moment),
+            )
+            .order_by(Series.id)
+        )
+    )
 
 
 def send_digest(series: Series, moment: datetime) -> int:

@@ -76,7 +76,9 @@ def _member_for(series: Series, other: int | None) -> User:
         raise ApiError(403, "Only the series' leaders or an administrator may change another member's availability.")
     member = get_or_404(User, other, "user")
     if not state.is_enrolled(series, member):
-        raise ApiError(422, "That person is not enrolled in this series.", fields={"user_id": "Not an enrolled member."})
+        raise ApiError(
+            422, "That person is not enrolled in this series.", fields={"user_id": "Not an enrolled member."}
+        )
     return member
 
 
@@ -152,7 +154,9 @@ def move(series_id, body: Move):
     """
     series = _manager(series_id)
     if body.to_meeting_id is None and body.to_user_id is None:
-        raise ApiError(422, "Say where the turn goes.", fields={"to_meeting_id": "Give to_meeting_id, to_user_id or both."})
+        raise ApiError(
+            422, "Say where the turn goes.", fields={"to_meeting_id": "Give to_meeting_id, to_user_id or both."}
+        )
     _committed(commands.move_turn(series, current_api_user(), body.meeting_id, body.user_id,
                                   to_meeting_id=body.to_meeting_id, to_user_id=body.to_user_id))
     return Rotation.of(series)
@@ -193,7 +197,9 @@ def case_title(meeting_id, body: CaseTitleSet):
 def swap_requests(series_id):
     """Swap requests the caller made or received (every request, for leaders)"""
     series = _viewable(series_id)
-    return SwapRequests(swap_requests=[SwapRequestOut.of(r) for r in swaps.swap_requests_for(series, current_api_user())])
+    return SwapRequests(
+        swap_requests=[SwapRequestOut.of(r) for r in swaps.swap_requests_for(series, current_api_user())]
+    )
 
 
 @bp.post("/series/<int:series_id>/swap-requests")
@@ -217,7 +223,8 @@ def _request(request_id: int) -> SwapRequest:
     request = get_or_404(SwapRequest, request_id, "swap request")
     user = current_api_user()
     if user.id not in (request.requester_id, request.partner_id) and not request.series.can_manage(user):
-        raise ApiError(403, "Only the two members concerned, the series' leaders or an administrator may see this request.")
+        raise ApiError(403,
+                       "Only the two members concerned, the series' leaders or an administrator may see this request.")
     return request
 
 
@@ -238,7 +245,9 @@ def accept_swap_request(request_id):
     When it is no longer valid the request is closed as `refused` and the answer is 409 `swap_refused` with the
     reason.
     """
-    return SwapRequestOut.of(_answered(swaps.answer_swap_request(_request(request_id), current_api_user(), accept=True)))
+    return SwapRequestOut.of(
+        _answered(swaps.answer_swap_request(_request(request_id), current_api_user(), accept=True))
+    )
 
 
 @bp.post("/swap-requests/<int:request_id>/decline")
@@ -246,7 +255,9 @@ def accept_swap_request(request_id):
 @returns(SwapRequestOut, errors=(403, 409))
 def decline_swap_request(request_id):
     """The member asked declines"""
-    return SwapRequestOut.of(_answered(swaps.answer_swap_request(_request(request_id), current_api_user(), accept=False)))
+    return SwapRequestOut.of(
+        _answered(swaps.answer_swap_request(_request(request_id), current_api_user(), accept=False))
+    )
 
 
 @bp.post("/swap-requests/<int:request_id>/withdraw")
@@ -279,7 +290,9 @@ def ask_placement(series_id, body: PlacementCreate):
     The turn is placed only if the member accepts; `warning` says so.
     """
     series = _manager(series_id)
-    request = _committed(placements.ask_to_place(series, current_api_user(), body.meeting_id, body.user_id, body.message))
+    request = _committed(
+        placements.ask_to_place(series, current_api_user(), body.meeting_id, body.user_id, body.message)
+    )
     warning = (f"{request.user.name} marked meeting {request.meeting.number} unavailable; they are asked "
                "and the turn is placed only if they agree.")
     return PlacementAsked.of(request, warning=warning), {"Location": url_for(".placement", request_id=request.id)}
@@ -306,7 +319,9 @@ def placement(request_id):
 @returns(PlacementOut, errors=(403, 409))
 def accept_placement(request_id):
     """The member asked agrees to present: the turn is placed if still possible"""
-    return PlacementOut.of(_answered(placements.answer_placement(_placement(request_id), current_api_user(), accept=True)))
+    return PlacementOut.of(
+        _answered(placements.answer_placement(_placement(request_id), current_api_user(), accept=True))
+    )
 
 
 @bp.post("/placements/<int:request_id>/decline")

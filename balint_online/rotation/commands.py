@@ -109,7 +109,9 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
         raise DomainError(f"{names.get(user_id, 'That person')} does not present at meeting {source.number}.",
                           code="move_refused")
     if (meeting_id, user_id) == (to_meeting_id, to_user_id):
-        raise InvalidInput("The turn would stay where it is.", fields={"to_meeting_id": "Choose another meeting or member."})
+        raise InvalidInput(
+            "The turn would stay where it is.", fields={"to_meeting_id": "Choose another meeting or member."}
+        )
     if to_user_id in plan.presenters.get(to_meeting_id, ()):
         raise DomainError(f"{names.get(to_user_id, 'That person')} already presents at meeting {target.number}.",
                           code="move_refused")
@@ -146,7 +148,8 @@ def set_case_title(meeting: Meeting, user, title: str) -> PresenterTurn:
 
 
 def set_presenter_count(meeting: Meeting, count: int, actor) -> RotationEvent | None:
-    """The leaders let `count` members present at one upcoming meeting; refused (409) if a member would lose their turn."""
+    """The leaders let `count` members present at one upcoming meeting; refused (409) if a member would lose
+    their turn."""
     series = meeting.series
     if not series.can_manage(actor):
         raise NotAllowed("Only this series' leaders or an administrator may change how many present.")

@@ -306,7 +306,7 @@ class _Group:
             [i for i, member in enumerate(self.members) if not self.is_unavailable(member, m.id)]
             for m in self.upcoming
         ]
-        self.slots = [min(self.presenters_at(m), len(a)) for m, a in zip(self.upcoming, self.available)]
+        self.slots = [min(self.presenters_at(m), len(a)) for m, a in zip(self.upcoming, self.available, strict=True)]
         # Priority for extra turns (guarantee 4): earliest first past turn, then waiting members.
         order = sorted(range(n), key=lambda i: (self.first_past[i] is None, self.first_past[i] or 0, i))
         self.rank = [0] * n

@@ -16,13 +16,13 @@ from ..accounts.models import User
 from ..core.clock import now
 from ..core.labels import LabelledStrEnum
 from ..core.types import StatusColumn, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..series.models import Meeting, Series
 
 CASE_TITLE_MAX = 80
 
 
-class PresenterTurn(db.Model):
+class PresenterTurn(Model):
     __tablename__ = "presenter_turns"
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 
@@ -38,7 +38,7 @@ class PresenterTurn(db.Model):
     user: Mapped[User] = relationship()
 
 
-class MemberUnavailability(db.Model):
+class MemberUnavailability(Model):
     """A meeting a member cannot present at (they may still attend)."""
 
     __tablename__ = "rotation_unavailability"
@@ -61,7 +61,7 @@ class SwapStatus(LabelledStrEnum):
 SWAP_STATUSES = SwapStatus.labels()
 
 
-class SwapRequest(db.Model):
+class SwapRequest(Model):
     """`requester` (presenting at `requester_meeting`) asks `partner` (presenting at `partner_meeting`) to swap."""
 
     __tablename__ = "rotation_swap_requests"
@@ -90,7 +90,7 @@ class SwapRequest(db.Model):
         return self.status.label
 
 
-class RotationEvent(db.Model):
+class RotationEvent(Model):
     """One recomputation, swap or move of a series' rotation, or a roster change it could not follow."""
 
     __tablename__ = "rotation_events"
@@ -120,7 +120,7 @@ class PlacementStatus(LabelledStrEnum):
 PLACEMENT_STATUSES = PlacementStatus.labels()
 
 
-class PlacementRequest(db.Model):
+class PlacementRequest(Model):
     """The leaders ask a member to present at a meeting the member marked unavailable.
 
     The turn is placed only when the member agrees (Planning Center's blockout warnings are the
@@ -151,7 +151,7 @@ class PlacementRequest(db.Model):
         return self.status.label
 
 
-class RotationAnnouncement(db.Model):
+class RotationAnnouncement(Model):
     """A series' turns announced to its members, once, when they settle (the series is full, or its first meeting
     is a week away). The row is the claim: two schedulers cannot both insert it, so nobody is told twice."""
 
@@ -161,7 +161,7 @@ class RotationAnnouncement(db.Model):
     announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class TurnsTold(db.Model):
+class TurnsTold(Model):
     """What a member was last told of their own turns in a series, and when: the daily digest tells only what
     changed since, at most once a day (a conditional update of `told_at` claims each message)."""
 

@@ -59,7 +59,8 @@ def ask_to_place(series, actor, meeting_id: int, user_id: int, message: str = ""
     snap = take_snapshot(series)
     meeting = next((m for m in snap.upcoming if m.id == meeting_id), None)
     if meeting is None:
-        raise InvalidInput("Choose a meeting of this series still to come.", fields={"meeting_id": "Not an upcoming meeting."})
+        raise InvalidInput("Choose a meeting of this series still to come.",
+                           fields={"meeting_id": "Not an upcoming meeting."})
     if user_id not in snap.members:
         raise InvalidInput("Ask a member of this group.", fields={"user_id": "Not an enrolled member."})
     name = names_for([user_id]).get(user_id, "This member")

@@ -16,7 +16,7 @@ from ..accounts.models import User
 from ..core.clock import now
 from ..core.errors import DomainError, NotAllowed
 from ..core.urls import absolute_url
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_ids, is_enrolled
 from ..extensions import db
 from ..series.models import Meeting, Series
 from .engine import Change, MeetingSlot, Move, RotationInput, RotationPlan
@@ -47,21 +47,6 @@ class Snapshot:
     @property
     def upcoming(self) -> list[Meeting]:
         return [m for m in self.meetings if not self.is_past(m) and not m.is_cancelled]
-
-
-def enrolled_ids(series_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(Application.user_id).where(Application.series_id == series_id, Application.status == "enrolled")
-        .order_by(Application.enrolled_at, Application.id)
-    ))
-
-
-def is_enrolled(series: Series, user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", True):
-        return False
-    return db.session.scalar(select(Application.id).where(
-        Application.series_id == series.id, Application.user_id == user.id, Application.status == "enrolled"
-    ).limit(1)) is not None
 
 
 def can_view(series: Series, user) -> bool:

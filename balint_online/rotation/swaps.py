@@ -35,11 +35,15 @@ def request_swap(series: Series, requester: User, meeting_id: int, partner_id: i
     require_open(series)
     partner = db.session.get(User, partner_id)
     if partner is None or partner.id == requester.id or not is_enrolled(series, partner):
-        raise InvalidInput("Ask another member of this group.", fields={"partner_id": "Not another member of this group."})
+        raise InvalidInput(
+            "Ask another member of this group.", fields={"partner_id": "Not another member of this group."}
+        )
     snap = take_snapshot(series)
     for meeting_ref, name in ((meeting_id, "meeting_id"), (partner_meeting_id, "partner_meeting_id")):
         if meeting_ref not in snap.by_id:
-            raise InvalidInput("That meeting is not part of this series.", fields={name: "Not a meeting of this series."})
+            raise InvalidInput(
+                "That meeting is not part of this series.", fields={name: "Not a meeting of this series."}
+            )
     _check_swap(snap, (meeting_id, requester.id, partner_meeting_id, partner.id))
     duplicate = db.session.scalar(select(SwapRequest.id).where(
         SwapRequest.requester_id == requester.id, SwapRequest.partner_id == partner.id,

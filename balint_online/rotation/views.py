@@ -64,7 +64,8 @@ def _leader_forms(series: Series, rows, swap_form=None, move_form=None):
     swap_form.turn_a.choices = swap_form.turn_b.choices = choices
     move_form = move_form or MoveForm(formdata=None)
     move_form.turn.choices = choices
-    move_form.to_meeting.choices = [("", "The same meeting")] + [(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
+    move_form.to_meeting.choices = [("", "The same meeting")] + [
+        (str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
     move_form.to_user.choices = [("", "The same member")] + [(str(u.id), u.name) for u in _members(series)]
     return swap_form, move_form
 
@@ -197,7 +198,11 @@ def availability(series_id):
             error, status = exc.message, exc.status
         else:
             db.session.commit()
-            flash("Saved. The rotation has been updated; anyone whose turn moved is told in their next email about their turns.", "success")
+            flash(
+                "Saved. The rotation has been updated; anyone whose turn moved is told in their next email "
+                "about their turns.",
+                "success",
+            )
             return redirect(url_for(".page", series_id=series.id), 303)
     elif form.is_submitted():
         error, status = "Please check the meetings you chose.", 422
@@ -229,7 +234,11 @@ def requests(series_id):
                 error, status = exc.message, exc.status
             else:
                 db.session.commit()
-                flash("Your request was sent. If they accept, your turns are swapped; if they decline, you will hear by email.", "success")
+                flash(
+                    "Your request was sent. If they accept, your turns are swapped; if they decline, "
+                    "you will hear by email.",
+                    "success",
+                )
                 return redirect(url_for(".requests", series_id=series.id), 303)
         else:
             error, status = "Please choose both turns.", 422

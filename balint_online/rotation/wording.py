@@ -67,8 +67,10 @@ def _own_options(why: Unplaceable) -> str:
 
 def _shortage(why: Unplaceable) -> str:
     people_in_it = len(why.competitors) + 1
-    return (f"can present only at {meetings(why.contested)}, which {_have(len(why.contested))} {why.slots} presenting "
-            f"slot{'s' if why.slots != 1 else ''} for {people_in_it} members, so {why.left_out} of them cannot be placed")
+    return (
+        f"can present only at {meetings(why.contested)}, which {_have(len(why.contested))} {why.slots} presenting "
+        f"slot{'s' if why.slots != 1 else ''} for {people_in_it} members, so {why.left_out} of them cannot be placed"
+    )
 
 
 def unplaceable_reason(why: Unplaceable, names: Mapping[int, str]) -> str:

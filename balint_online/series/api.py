@@ -7,8 +7,15 @@ from pydantic import ValidationError
 
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body, validation_error
 from ..extensions import db
-from ..flows.series import (add_meeting, cancel_meeting, cancel_series, publish_series, reschedule_meeting,
-                            restore_meeting, update_series)
+from ..flows.series import (
+    add_meeting,
+    cancel_meeting,
+    cancel_series,
+    publish_series,
+    reschedule_meeting,
+    restore_meeting,
+    update_series,
+)
 from .models import Meeting, Series
 from .schemas import (
     MeetingAdd,

@@ -2,7 +2,16 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from wtforms import DateField, DecimalField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import Form, TimezoneField, choices
@@ -14,7 +23,8 @@ from ..video.providers import PROVIDER_LABELS
 
 def _skip_dates(form, field):
     try:
-        field.parsed = [date.fromisoformat(p.strip()) for p in (field.data or "").replace(";", ",").split(",") if p.strip()]
+        field.parsed = [date.fromisoformat(p.strip()) for p in (field.data or "").replace(";", ",").split(",")
+                        if p.strip()]
     except ValueError as exc:
         raise ValidationError("Write dates as YYYY-MM-DD, separated by commas.") from exc
     for day in field.parsed:
@@ -33,7 +43,8 @@ class SeriesForm(Form):
     interval_weeks = IntegerField("Weeks between meetings", default=1, validators=[InputRequired(), NumberRange(1, 8)])
     duration_minutes = IntegerField("Length in minutes", default=90, validators=[InputRequired(), NumberRange(15, 480)])
     capacity = IntegerField("Places", default=8, validators=[InputRequired(), NumberRange(1, 500)])
-    presenters_per_meeting = IntegerField("Presenters per meeting", default=1, validators=[InputRequired(), NumberRange(1, 10)])
+    presenters_per_meeting = IntegerField("Presenters per meeting", default=1,
+                                          validators=[InputRequired(), NumberRange(1, 10)])
     co_leader = EmailField("Co-leader's email (optional)", validators=[Optional(), Length(max=254)])
     video_provider = SelectField("Video", choices=choices(PROVIDER_LABELS))
     currency = StringField("Currency", default=lambda: current_app.config["DEFAULT_CURRENCY"],
@@ -46,7 +57,8 @@ class SeriesForm(Form):
     cancellation_deadline = DateField("Cancellation deadline", validators=[Optional()])
     cancellation_fee = MoneyField("Cancellation fee", default=Decimal("100.00"), validators=[InputRequired()])
     skip_dates = StringField("Skip dates (YYYY-MM-DD, comma-separated)", validators=[Optional(), _skip_dates])
-    offer_hours = IntegerField("Hours a waiting-list offer stays open", default=48, validators=[InputRequired(), NumberRange(1, 336)])
+    offer_hours = IntegerField("Hours a waiting-list offer stays open", default=48,
+                               validators=[InputRequired(), NumberRange(1, 336)])
 
 
 # One early and one regular field per price category, added to the form class.

@@ -12,6 +12,6 @@ def follow_zone_rules(moment) -> int:
     """Each series is its own unit of work, committed at once: one that fails never holds back the others."""
     total = 0
     for series_id in series_on_other_rules(moment):
-        total += len(follow(db.session.get(Series, series_id), moment))
+        total += len(follow(db.session.get_one(Series, series_id), moment))
         db.session.commit()
     return total

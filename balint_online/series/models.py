@@ -10,7 +10,7 @@ from ..accounts.models import User
 from ..core.clock import now, today_in
 from ..core.labels import LabelledStrEnum
 from ..core.types import Money, StatusColumn, UTCDateTime
-from ..extensions import db
+from ..extensions import Model, db
 from .scheduling import SeriesStatus, registration_open, series_state
 
 series_leaders = Table(
@@ -26,7 +26,7 @@ class MeetingStatus(LabelledStrEnum):
     SCHEDULED = "scheduled", "Scheduled"
     CANCELLED = "cancelled", "Cancelled"
 
-class Series(db.Model):
+class Series(Model):
     __tablename__ = "series"
     __table_args__ = (
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
@@ -121,12 +121,15 @@ class Series(db.Model):
         return f"<Series {self.id} {self.title!r}>"
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """One meeting of a series. Not called Session: that name belongs to SQLAlchemy and Flask."""
 
     __tablename__ = "meetings"
     # (series_id, starts_at): a series' first meeting in one probe (the catalogue, series.services.open_series_query).
-    __table_args__ = (UniqueConstraint("series_id", "number"), Index("ix_meetings_series_id_starts_at", "series_id", "starts_at"))
+    __table_args__ = (
+        UniqueConstraint("series_id", "number"),
+        Index("ix_meetings_series_id_starts_at", "series_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import or_, select, update
 
-from ..core.zonerules import ZoneRules, current as current_rules
+from ..core.statements import rows_changed
+from ..core.zonerules import ZoneRules
+from ..core.zonerules import current as current_rules
 from ..extensions import db
 from .models import Meeting, Series
 
@@ -42,12 +44,12 @@ def replan(meetings, tzid: str, rules: ZoneRules) -> list[Move]:
 
 def _claim(series_id: int, version: str) -> bool:
     """Take the series for re-planning under `version`: one scheduler wins, the others skip it."""
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Series).where(Series.id == series_id,
                              or_(Series.rules_version.is_(None), Series.rules_version != version))
         .values(rules_version=version)
     )
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 def replan_series(series: Series, moment: datetime, rules: ZoneRules) -> list[Meeting]:
@@ -72,9 +74,9 @@ def series_on_other_rules(moment: datetime) -> list[int]:
     """Every series with meetings to come computed with other rules than the current ones."""
     version = current_rules().version
     # Finished series keep the instants they were held at.
-    return db.session.scalars(
+    return list(db.session.scalars(
         select(Series.id).where(or_(Series.rules_version.is_(None), Series.rules_version != version),
                                 Series.lifecycle != "cancelled",
                                 Series.id.in_(select(Meeting.series_id).where(Meeting.starts_at > moment)))
         .order_by(Series.id)
-    ).all()
+    ))

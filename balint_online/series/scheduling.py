@@ -6,19 +6,9 @@ time on its own date, so a 19:00 New York group stays at 19:00 after the clocks 
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ..core.labels import LabelledStrEnum
-from ..core.zonerules import current as current_rules
-
-
-class SchedulingError(ValueError):
-    """A schedule that cannot be built; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+from ..core.zonerules import SchedulingError, zone
 
 
 @dataclass(frozen=True)
@@ -27,22 +17,6 @@ class PlannedMeeting:
     local_start: datetime  # naive, in the series' zone
     starts_at: datetime  # aware UTC
     ends_at: datetime  # aware UTC
-
-
-_ZONES: frozenset[str] | None = None
-
-
-def zone(name: str) -> ZoneInfo:
-    """The zone for an IANA name; only canonical names from the tz database are accepted."""
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    if not isinstance(name, str) or name not in _ZONES:
-        raise SchedulingError("timezone", f"{name!r} is not an IANA time zone such as 'America/New_York'.")
-    try:
-        return current_rules().zone(name)
-    except ZoneInfoNotFoundError as exc:  # listed but unreadable: treat as unknown
-        raise SchedulingError("timezone", f"{name!r} is not an available time zone.") from exc
 
 
 def to_utc(local: datetime, tz: str, field: str = "starts_at_local") -> datetime:

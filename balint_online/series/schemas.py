@@ -16,7 +16,8 @@ from .models import Meeting, MeetingStatus, Series
 from .scheduling import SeriesStatus
 
 _RATE_IN = {"type": "object", "required": ["regular"], "additionalProperties": False,
-            "properties": {"early": {"type": "string", "example": "750.00"}, "regular": {"type": "string", "example": "875.00"}}}
+            "properties": {"early": {"type": "string", "example": "750.00"},
+                           "regular": {"type": "string", "example": "875.00"}}}
 # Checked cell by cell by pricing.rules.parse_price_table, whose field names ("prices.member.early") are the contract's.
 PricesIn = Annotated[dict[str, Any], WithJsonSchema({
     "type": "object", "additionalProperties": False, "properties": {c: _RATE_IN for c in CATEGORIES},

@@ -6,6 +6,7 @@ the rotation, calendars, video rooms) is called, in order, by flows/series.py; p
 call those flows.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,8 +20,9 @@ from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.text import one_line
-from ..core.zonerules import canonical_zone, current as current_rules
 from ..core.timefmt import iso_z
+from ..core.zonerules import canonical_zone
+from ..core.zonerules import current as current_rules
 from ..extensions import db
 from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
 from ..video.providers import PROVIDER_NAMES
@@ -344,7 +346,7 @@ def open_series_query() -> Select:
             .options(selectinload(Series.leaders), selectinload(Series.meetings)))
 
 
-def open_series() -> list[Series]:
+def open_series() -> Sequence[Series]:
     return db.session.scalars(open_series_query()).all()
 
 
@@ -365,7 +367,8 @@ def _future_slot(series: Series, starts_at_local: datetime, verb: str) -> tuple[
     except SchedulingError as exc:
         raise InvalidInput(exc.message, fields={exc.field: exc.message}) from exc
     if starts_at <= now():
-        raise InvalidInput(f"A meeting can only {verb} a future time.", fields={"starts_at_local": "Must be in the future."})
+        raise InvalidInput(f"A meeting can only {verb} a future time.",
+                           fields={"starts_at_local": "Must be in the future."})
     return starts_at, starts_at + timedelta(minutes=series.duration_minutes)
 
 
@@ -391,7 +394,8 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
     starts_at, ends_at = _future_slot(series, starts_at_local, "move to")
     _refuse_clash(series, starts_at, ends_at, ignore=meeting)
     log_action(meeting, "rescheduled", user, changes={
-        "starts_at": [iso_z(meeting.starts_at), iso_z(starts_at)], "sequence": [meeting.sequence, meeting.sequence + 1]})
+        "starts_at": [iso_z(meeting.starts_at), iso_z(starts_at)],
+        "sequence": [meeting.sequence, meeting.sequence + 1]})
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.local_start = starts_at_local  # calendar (issue 14)
     meeting.sequence += 1

@@ -8,14 +8,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.views import _account_page
 from ..core.errors import DomainError
-from ..core.pagination import paginate
 from ..core.forms import attach_domain_error
+from ..core.pagination import paginate
 from ..extensions import db
+from ..flows.series import publish_series, update_series
 from ..pricing.rules import parse_price_table, price_range
 from .forms import BackgroundForm, SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
 from .models import Series, series_leaders
-from ..flows.series import publish_series, update_series
 from .services import SeriesInput, create_series, input_of, open_series_query
 
 bp = Blueprint("series", __name__)
@@ -27,15 +28,16 @@ def price_span(series: Series):
 
 @bp.get("/")
 def catalogue():
-    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20), price_span=price_span)
+    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20),
+                           price_span=price_span)
 
 
 @bp.get("/series/<int:series_id>")
 def detail(series_id):
     """Everything a clinician decides on before signing up; a member's own place, if they have one."""
-    from ..certificates.services import public_credit
-    from ..enrollment.models import LIVE_STATUSES, Application
-    from ..enrollment.services import current_attestation_text
+    from ..certificates.services import public_credit  # noqa: PLC0415  (a cycle: see the layers contract)
+    from ..enrollment.models import LIVE_STATUSES, Application  # noqa: PLC0415  (a cycle: see the layers contract)
+    from ..enrollment.services import current_attestation_text  # noqa: PLC0415  (a cycle: see the layers contract)
 
     series = db.get_or_404(Series, series_id)
     user = current_user if current_user.is_authenticated else None
@@ -53,7 +55,7 @@ def detail(series_id):
 @bp.app_template_global()
 def pending_decisions() -> int:
     """Applications waiting for the signed-in leader's decision, for the count beside "Leading" in the menu."""
-    from ..enrollment.models import Application
+    from ..enrollment.models import Application  # noqa: PLC0415  (a cycle: see the layers contract)
 
     led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
     return db.session.scalar(select(func.count(Application.id)).where(
@@ -77,8 +79,6 @@ def background():
         db.session.commit()
         flash("Your background is saved; it is shown on the pages of the series you lead.", "success")
         return redirect(url_for("accounts.profile", _anchor="background"))
-    from ..accounts.views import _account_page
-
     g.background_form = form  # the account page again, with what they typed and why it was refused
     return _account_page(status=422)
 
@@ -91,12 +91,16 @@ def leading():
     query = (select(Series).order_by(Series.first_meeting_local.desc(), Series.id.desc())
              .options(selectinload(Series.meetings), selectinload(Series.leaders)))
     if not current_user.is_admin:
-        query = query.where(Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)))
-    from ..enrollment.home import pending_counts
+        query = query.where(
+            Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id))
+        )
+    from ..enrollment.home import pending_counts  # noqa: PLC0415  (a cycle: see the layers contract)
 
     led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
     pending = pending_counts(db.session.scalars(led).all())
-    waiting = db.session.scalars(select(Series).where(Series.id.in_(list(pending))).order_by(Series.first_meeting_local)).all()
+    waiting = db.session.scalars(
+        select(Series).where(Series.id.in_(list(pending))).order_by(Series.first_meeting_local)
+    ).all()
     return render_template("series/leading.html", page=paginate(query), pending=pending,
                            waiting=[(s, pending[s.id]) for s in waiting])
 

@@ -14,7 +14,7 @@ from ..accounts.models import User
 from ..certificates.rules import FULL, CreditSettings, Presence, meeting_verdict
 from ..core.clock import now
 from ..core.errors import InvalidInput
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_members, is_enrolled
 from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import require_manager
@@ -48,10 +48,8 @@ def _entitled_by_email(series: Series, email: str) -> User | None:
     if not email:
         return None
     leader = next((u for u in series.leaders if u.email == email), None)
-    return leader or db.session.scalar(
-        select(User).join(Application, Application.user_id == User.id)
-        .where(Application.series_id == series.id, Application.status == "enrolled", func.lower(User.email) == email)
-    )
+    member = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    return leader or (member if is_enrolled(series, member) else None)
 
 
 def record_provider_event(event) -> bool:
@@ -120,8 +118,7 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
     meetings = series.live_meetings
     records = db.session.scalars(select(Attendance).where(Attendance.meeting_id.in_([m.id for m in meetings]))).all()
     by_cell = {(r.meeting_id, r.user_id): r for r in records}
-    enrolled = db.session.scalars(select(User).join(Application, Application.user_id == User.id).where(
-        Application.series_id == series.id, Application.status == "enrolled")).all()
+    enrolled = enrolled_members([series.id])[series.id]
     leader_ids = {u.id for u in series.leaders}
     people = {u.id: MemberRow(u, True) for u in enrolled}
     for record in records:
@@ -133,15 +130,27 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
         row.cells = []
         for m in meetings:
             record = by_cell.get((m.id, row.user.id))
-            seen_as = "" if record is None or not record.seen else meeting_verdict(Presence(
-                m.starts_at, m.ends_at, record.first_entered_at, record.provider_joined_at, record.provider_left_at), grace)
+            seen_as = (
+                ""
+                if record is None or not record.seen
+                else meeting_verdict(
+                    Presence(
+                        m.starts_at,
+                        m.ends_at,
+                        record.first_entered_at,
+                        record.provider_joined_at,
+                        record.provider_left_at,
+                    ),
+                    grace,
+                )
+            )
             row.cells.append(Cell(m, record, m.starts_at <= moment, seen_as))
     return Grid(series, meetings, rows)
 
 
 def grace_minutes(series: Series) -> int:
     """The series' credit settings say how late or early still counts as the whole meeting."""
-    from ..certificates.models import SeriesCredit
+    from ..certificates.models import SeriesCredit  # noqa: PLC0415  (a cycle: see the layers contract)
 
     credit = db.session.get(SeriesCredit, series.id)
     return credit.grace_minutes if credit is not None else CreditSettings.grace_minutes
@@ -198,13 +207,19 @@ def attended(record: Attendance | None) -> bool:
 
 def attended_meeting_ids(series: Series, user_id: int) -> set[int]:
     held = [m.id for m in series.live_meetings if m.starts_at <= now()]
-    records = db.session.scalars(select(Attendance).where(Attendance.user_id == user_id, Attendance.meeting_id.in_(held)))
+    records = db.session.scalars(
+        select(Attendance).where(Attendance.user_id == user_id, Attendance.meeting_id.in_(held))
+    )
     return {r.meeting_id for r in records if attended(r)}
 
 
 def attendance_table(grid: Grid) -> tuple[list[str], list[list]]:
     """One row per member, one column per meeting: present, absent, excused, entered (not yet confirmed) or blank."""
-    header = ["name", "email"] + [f"meeting {m.number} ({m.starts_at.date().isoformat()})" for m in grid.meetings] + ["attended"]
+    header = (
+        ["name", "email"]
+        + [f"meeting {m.number} ({m.starts_at.date().isoformat()})" for m in grid.meetings]
+        + ["attended"]
+    )
     rows = []
     for row in grid.rows:
         marks = [(c.record.status or ("entered" if attended(c.record) else "")) if c.record else "" for c in row.cells]

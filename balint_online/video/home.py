@@ -18,7 +18,9 @@ def next_meetings(home):
     groups = home_groups(home.user, list(mine.values()), home.moment)
     if not groups:
         return None
-    groups.sort(key=lambda g: (g.next_meeting is None, g.next_meeting.starts_at if g.next_meeting else None, g.series.id))
+    groups.sort(
+        key=lambda g: (g.next_meeting is None, g.next_meeting.starts_at if g.next_meeting else None, g.series.id)
+    )
     turns = {t.meeting_id: t for t in upcoming_turns(home)}
     return ("video/_home.html", {"groups": groups, "turns": turns, "moment": home.moment,
                                  "window": current_app.config["JOIN_WINDOW_MINUTES"]})
@@ -47,6 +49,14 @@ def home_groups(user: User, series_list: list[Series], moment: datetime) -> list
         next_meeting = upcoming[0] if upcoming else None
         attendance = [] if leading else [(m, (records[m.id].status if m.id in records else None) or "")
                                          for m in series.live_meetings if m.starts_at <= moment]
-        groups.append(HomeGroup(series, leading, next_meeting, next_meeting is not None and next_meeting.video_room is not None,
-                                next_meeting.starts_at - window if next_meeting else None, attendance))
+        groups.append(
+            HomeGroup(
+                series,
+                leading,
+                next_meeting,
+                next_meeting is not None and next_meeting.video_room is not None,
+                next_meeting.starts_at - window if next_meeting else None,
+                attendance,
+            )
+        )
     return groups

@@ -9,7 +9,7 @@ from ..accounts.models import User
 from ..core.clock import now
 from ..core.labels import LabelledStrEnum
 from ..core.types import StatusColumn, UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 from ..series.models import Meeting
 
 
@@ -24,7 +24,7 @@ class AttendanceStatus(LabelledStrEnum):
 ATTENDANCE_STATUSES = AttendanceStatus.labels()
 
 
-class VideoProvisioning(db.Model):
+class VideoProvisioning(Model):
     """Where the scheduler stands with one meeting's room at its provider.
 
     A row is claimed (claimed_until) before anyone calls the provider, with a conditional
@@ -47,7 +47,7 @@ class VideoProvisioning(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
-class VideoCircuit(db.Model):
+class VideoCircuit(Model):
     """One provider's circuit breaker, shared by every process serving the way in.
 
     After CIRCUIT_FAILURES failed calls in a row at the door, the circuit opens until
@@ -65,7 +65,7 @@ class VideoCircuit(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
-class VideoLink(db.Model):
+class VideoLink(Model):
     """A person's own link into a room, kept where asking for it costs a provider call (Zoom registrants).
 
     Shown to nobody but that person, at join time. Tied to the room's external id, so a room made
@@ -83,7 +83,7 @@ class VideoLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """Who came to a meeting: what the platform and the provider saw, and what the leaders confirmed."""
 
     __tablename__ = "video_attendance"

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core.statements import rows_changed
 from ..core.timefmt import iso_z
 from ..extensions import db
 from ..series.models import Meeting, Series
@@ -78,19 +79,19 @@ def _claim(meeting_id: int, moment: datetime) -> bool:
                 db.session.add(VideoProvisioning(meeting_id=meeting_id))
         except IntegrityError:
             pass  # another worker made the row first; the UPDATE below decides who goes on
-    result = db.session.execute(
+    changed = rows_changed(
         update(VideoProvisioning).where(VideoProvisioning.meeting_id == meeting_id, _due(moment))
         .values(claimed_by=_worker(), claimed_until=moment + CLAIM).execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _stored(meeting_id: int, action: str, room: Room | None, starts_at: datetime) -> None:
     if action == "create":
-        result = db.session.execute(update(Meeting).where(Meeting.id == meeting_id, Meeting.video_room.is_(None))
-                                    .values(video_room=room.to_dict()).execution_options(synchronize_session=False))
-        if result.rowcount != 1:  # only if this worker outlived its claim; the other worker's room stands
+        changed = rows_changed(update(Meeting).where(Meeting.id == meeting_id, Meeting.video_room.is_(None))
+                               .values(video_room=room.to_dict()).execution_options(synchronize_session=False))
+        if changed != 1:  # only if this worker outlived its claim; the other worker's room stands
             log.warning("video: meeting %s got a room meanwhile; the provider's room %s is left unused",
                         meeting_id, room.external_id)
             db.session.rollback()
@@ -112,7 +113,7 @@ def _stored(meeting_id: int, action: str, room: Room | None, starts_at: datetime
 
 
 def _failed(meeting_id: int, moment: datetime, action: str, *, retryable: bool, error: str) -> None:
-    state = db.session.get(VideoProvisioning, meeting_id)
+    state = db.session.get_one(VideoProvisioning, meeting_id)
     state.attempts += 1
     delay = retry_delay(state.attempts)
     if not retryable:
@@ -133,8 +134,8 @@ def provision_meeting(meeting_id: int, moment: datetime) -> str:
     """Bring one meeting's room in line with the meeting (create, move or remove); returns what happened."""
     if not _claim(meeting_id, moment):
         return SKIPPED
-    meeting = db.session.get(Meeting, meeting_id)
-    state = db.session.get(VideoProvisioning, meeting_id)
+    meeting = db.session.get_one(Meeting, meeting_id)
+    state = db.session.get_one(VideoProvisioning, meeting_id)
     action = _action(meeting, state, moment)
     if action is None:
         state.claimed_by = state.claimed_until = None

@@ -2,13 +2,9 @@
 
 import hashlib
 
-from sqlalchemy import select
-
-from ..accounts.models import User
 from ..core.errors import InvalidInput
-from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_members
 from ..enrollment.services import series_applications
-from ..extensions import db
 from ..notifications.services import queue_email
 from ..pricing.categories import CLAIM_KEYS
 from ..pricing.services import membership_flags, payment_status, series_today
@@ -16,8 +12,7 @@ from ..pricing.services import membership_flags, payment_status, series_today
 
 def audience(series) -> list:
     """Everyone a change to the series is told about: its enrolled members, then its leaders."""
-    people = db.session.scalars(select(User).join(Application, Application.user_id == User.id).where(
-        Application.series_id == series.id, Application.status == "enrolled").order_by(User.name, User.id)).all()
+    people = enrolled_members([series.id])[series.id]
     return people + [leader for leader in series.leaders if leader not in people]
 
 

@@ -15,10 +15,10 @@ from ..core.errors import DomainError
 from ..core.forms import Form, attach_domain_error
 from ..enrollment.models import Application
 from ..extensions import db
+from ..flows.series import add_meeting, cancel_meeting, cancel_series, reschedule_meeting, restore_meeting
 from ..rotation.commands import set_presenter_count
 from ..rotation.queries import cancellation_warning, guarantee
 from ..series.models import Meeting, Series
-from ..flows.series import add_meeting, cancel_meeting, cancel_series, reschedule_meeting, restore_meeting
 from ..series.services import managed_series
 from .services import ROSTER_COLUMNS, audience, message_group, roster_rows
 
@@ -37,7 +37,8 @@ class AddMeetingForm(Form):
 
 class PresentersForm(Form):
     count = IntegerField("Members presenting at this meeting", validators=[InputRequired(), NumberRange(1, 10)],
-                         description="Two presenters at one meeting can give every member a turn when a meeting is lost.")
+                         description="Two presenters at one meeting can give every member a turn when a meeting "
+                                     "is lost.")
 
 
 class CancelForm(Form):

@@ -172,7 +172,8 @@ def test_throttling_is_shared_between_processes_only_through_redis(database_urls
     uri = os.environ["TEST_REDIS_URL"] if storage == "redis" else "memory://"
     # A fresh key prefix per run, so counts left by an earlier run never leak in.
     settings = json.dumps({"LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": uri,
-                           "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex, "SQLALCHEMY_DATABASE_URI": database_urls["sqlite"]})
+                           "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
+                           "SQLALCHEMY_DATABASE_URI": database_urls["sqlite"]})
     root = Path(__file__).resolve().parents[2]
     runs = [subprocess.run([sys.executable, "-c", SIGN_IN_TWICE, settings], cwd=root, capture_output=True, text=True,
                            timeout=60, env={**os.environ, "BALINT_CONFIG": "testing"}) for _ in range(2)]

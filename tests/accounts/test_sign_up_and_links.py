@@ -4,10 +4,10 @@ import re
 
 from sqlalchemy import select
 
+from balint_online import create_app
 from balint_online.accounts.models import User
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
-from balint_online import create_app
 from tests.conftest import make_app
 
 SIGN_UP = {"name": "Dr Jo Alvarez", "email": "Jo.Alvarez@Example.org", "discipline": "physician",

@@ -13,7 +13,9 @@ DETAILS = {"name": "Dr Asha Rao", "email": "asha@example.org", "discipline": "ps
 
 
 def selected_zone(html: str) -> str:
-    return re.search(r'<select [^>]*id="timezone"[^>]*>.*?<option value="([^"]+)"[^>]*\bselected', html, re.DOTALL).group(1)
+    return re.search(
+        r'<select [^>]*id="timezone"[^>]*>.*?<option value="([^"]+)"[^>]*\bselected', html, re.DOTALL
+    ).group(1)
 
 
 def confirm(client, password="a long enough pw"):
@@ -43,7 +45,9 @@ def test_before_the_browser_is_asked_the_field_follows_it(client):
     assert re.search(r'<select [^>]*data-viewer-zone[^>]*id="timezone"', form)
     assert re.search(r'<form method="post" action="/viewer-timezone" hidden data-detect-zone="UTC">', form)
     hidden = client.form("/viewer-timezone", page="/sign-up")
-    assert client.post("/viewer-timezone", data={**hidden, "detected": "Asia/Calcutta"}).get_json() == {"timezone": "Asia/Kolkata"}
+    assert client.post("/viewer-timezone", data={**hidden, "detected": "Asia/Calcutta"}).get_json() == {
+        "timezone": "Asia/Kolkata"
+    }
     assert selected_zone(page_text(client.get("/sign-up"))) == "Asia/Kolkata"
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from balint_online.accounts.models import Membership
 from balint_online.extensions import db
-from tests.factories import apply, published_series
 from tests.browser import page_text
+from tests.factories import apply, published_series
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +18,8 @@ def october(clock):
 
 
 def memberships() -> list[tuple[str, str, date]]:
-    return [(m.user.email, m.kind, m.expires_on) for m in db.session.scalars(select(Membership).order_by(Membership.id))]
+    return [(m.user.email, m.kind, m.expires_on)
+            for m in db.session.scalars(select(Membership).order_by(Membership.id))]
 
 
 ADMIN_PAGES = ("/admin/", "/admin/people", "/admin/memberships/import", "/admin/scholarships", "/admin/series")

@@ -27,8 +27,12 @@ def role_of(user) -> str:
 
 
 def logged() -> list[tuple[int, list, int]]:
-    return [(e.object_id, e.changes["role"], e.actor_id)
-            for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "role_changed").order_by(AuditEntry.id))]
+    return [
+        (e.object_id, e.changes["role"], e.actor_id)
+        for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "role_changed").order_by(AuditEntry.id)
+        )
+    ]
 
 
 def test_an_admin_makes_a_member_a_leader_then_an_admin_and_back(client, login, make_user, admin):
@@ -95,7 +99,9 @@ def test_a_leader_of_a_running_series_stays_a_leader(client, login, make_user, a
     login(admin)
     refused = client.submit(f"{page}/role", {"role": "member"}, page=page)
     assert refused.status_code == 422 and role_of(leader) == "leader"
-    assert "Dr Sam Leader leads Thursday group, which has not ended: give it another leader first." in page_text(refused)
+    assert "Dr Sam Leader leads Thursday group, which has not ended: give it another leader first." in page_text(
+        refused
+    )
     assert client.submit(f"{page}/role", {"role": "admin"}, page=page).status_code == 302  # more is fine
 
 
@@ -115,7 +121,9 @@ def test_only_admins_with_the_forms_token(client, login, make_user, admin):
 
 
 def test_two_admins_taking_the_role_from_each_other_at_once_leave_one(app, make_user):
-    first, second = ((u.id, u.email) for u in (make_user("admin", name="Ada Admin"), make_user("admin", name="Bo Admin")))
+    first, second = (
+        (u.id, u.email) for u in (make_user("admin", name="Ada Admin"), make_user("admin", name="Bo Admin"))
+    )
     with live_server(app) as base:
         sessions = []
         for (_, email), (other, _) in ((first, second), (second, first)):

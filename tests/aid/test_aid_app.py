@@ -11,10 +11,10 @@ from balint_online.aid.models import AidApplication
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import Refund
+from tests.browser import page_text
 from tests.enrollment.test_concurrency import token_for
 from tests.factories import apply, published_series
 from tests.live import live_server
-from tests.browser import page_text
 
 # The seed page's two programmes (000), in its words.
 ABS = {"kind": "full_tuition", "name": "ABS Scholarship", "max_awards": 2, "deadline": "2026-07-31",
@@ -82,7 +82,7 @@ def test_simultaneous_awards_never_exceed_the_limit(app, api, make_user, admin, 
     series = published_series(api(leader), capacity=6)
     abs_ = programme(api, admin, series_id=series["id"], **ABS)
     ids = []
-    for n in range(5):
+    for _ in range(5):
         member = make_user()
         ids.append(ask(api, member, enrolled(api, leader, series, member), abs_["id"]).get_json()["id"])
     tokens = [token_for(admin) for _ in ids]
@@ -96,7 +96,7 @@ def test_simultaneous_awards_never_exceed_the_limit(app, api, make_user, admin, 
                                  headers={"Authorization": f"Bearer {token}"}, timeout=60).status_code
 
         with ThreadPoolExecutor(max_workers=len(ids)) as pool:
-            codes = sorted(pool.map(award, zip(ids, tokens)))
+            codes = sorted(pool.map(award, zip(ids, tokens, strict=True)))
     assert codes == [200, 200, 409, 409, 409]
     assert db.session.scalar(select(func.count()).where(AidApplication.status == "awarded")) == 2
 
@@ -125,7 +125,8 @@ def test_register_first_eligibility_and_the_deadline(api, make_user, admin, lead
     assert late.status_code == 409 and late.get_json()["error"] == "deadline_passed"
 
 
-def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_invoice(app, api, client, login, make_user,
+def test_a_reimbursement_after_payment_leaves_a_refund_owed_on_the_ledger_and_invoice(
+        app, api, client, login, make_user,
                                                                                     admin, leader):
     series = published_series(api(leader))
     leb = programme(api, admin, series_id=series["id"], **LEBOWITZ)
@@ -178,10 +179,13 @@ def test_declining_says_why_and_only_admins_decide(api, make_user, admin, leader
     assert api(member).post(f"/api/v1/aid-applications/{aid['id']}/award", json={}).status_code == 403
     assert api(leader).post("/api/v1/aid-programmes", json=ABS).status_code == 403
     assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/decline", json={}).status_code == 422
-    resp = api(admin).post(f"/api/v1/aid-applications/{aid['id']}/decline", json={"reason": "Both awards are promised."})
+    resp = api(admin).post(f"/api/v1/aid-applications/{aid['id']}/decline",
+                           json={"reason": "Both awards are promised."})
     assert resp.get_json()["status"] == "declined"
-    assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/award", json={}).get_json()["error"] == "not_submitted"
-    assert api(member).get(f"/api/v1/aid-applications/{aid['id']}").get_json()["decision_note"] == "Both awards are promised."
+    assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/award",
+                           json={}).get_json()["error"] == "not_submitted"
+    shown = api(member).get(f"/api/v1/aid-applications/{aid['id']}").get_json()
+    assert shown["decision_note"] == "Both awards are promised."
 
 
 def test_full_tuition_needs_acceptance_first(api, make_user, admin, leader):

@@ -1,6 +1,6 @@
 """The pure aid rules: eligibility, the order of refusals, the limit, and what an award gives back."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import product
 
@@ -21,7 +21,8 @@ LEBOWITZ = [GROUPS[k][1] for k in ("nurse_practitioners", "family_medicine_resid
     DISCIPLINES, rules.TRAINING_STATUSES, rules.SPECIALTIES)))
 def test_lebowitz_eligibility_over_every_combination(discipline, training, specialty):
     who = Applicant(discipline, training, specialty)
-    expected = discipline == "nurse_practitioner" or (training == "resident" and specialty in ("family_medicine", "surgery"))
+    expected = discipline == "nurse_practitioner" or (training == "resident"
+                                                      and specialty in ("family_medicine", "surgery"))
     assert is_eligible(LEBOWITZ, who) is expected
 
 
@@ -60,7 +61,7 @@ def test_refusals_to_apply_come_in_a_fixed_order():
 
 def test_deadlines_are_dates_not_instants():
     with pytest.raises(TypeError):
-        refusal_to_apply(**apply_args(on=datetime(2026, 7, 31, tzinfo=timezone.utc)))
+        refusal_to_apply(**apply_args(on=datetime(2026, 7, 31, tzinfo=UTC)))
 
 
 def award_args(**overrides):

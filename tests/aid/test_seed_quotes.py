@@ -34,7 +34,8 @@ def test_the_aid_programmes_and_the_intensive_credit_are_the_intensive_pages_wor
     assert "the deadline for financial aid applications is July 31, 2026" in intensive
     assert ABS["deadline"] == LEBOWITZ["deadline"] == "2026-07-31" and ABS["max_awards"] == 2
     assert "full tuition support for up to two individuals" in intensive
-    assert "Those registering at the non-member rate will have an option to apply for a one-year complimentary membership" in intensive
+    assert ("Those registering at the non-member rate will have an option to apply for a one-year "
+            "complimentary membership") in intensive
 
 
 def test_the_online_groups_credit_is_the_online_groups_pages_words():

@@ -13,7 +13,11 @@ from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.factories import apply, published_series
 
@@ -70,7 +74,8 @@ def test_no_server_error_and_every_answer_as_documented(app, api, make_user, rol
         operation = result.ok()
 
         # Valid requests and requests the document says are invalid (which must be refused with a 4xx).
-        cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+        cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                          operation.as_strategy(GenerationMode.NEGATIVE))
 
         @given(case=cases, steer=st.integers(0, 9))
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

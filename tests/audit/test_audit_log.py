@@ -14,7 +14,8 @@ def october(clock):
 
 
 def test_every_object_is_logged_and_shown_to_admins_and_to_the_series_leaders(api, client, login, make_user):
-    leader, other_leader, admin = make_user("leader", name="Dr Lea Der"), make_user("leader"), make_user("admin", name="Ada Admin")
+    leader, other_leader = make_user("leader", name="Dr Lea Der"), make_user("leader")
+    admin = make_user("admin", name="Ada Admin")
     member = make_user(name="Jo Member")
     series = published_series(api(leader))
     other = published_series(api(other_leader), title="Morning group")

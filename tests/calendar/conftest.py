@@ -10,7 +10,7 @@ import itertools
 import json
 import shutil
 import subprocess
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from tests.smtp import smtp_inbox
 
 HARNESS_DIR = Path(__file__).resolve().parents[1] / "js"
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from balint_online.calendar.jobs import queue_reminders
 from balint_online.extensions import db
-from balint_online.notifications.models import OutboxMessage
 from balint_online.notifications.delivery import deliver_outbox
+from balint_online.notifications.models import OutboxMessage
 
 BASE = "http://balint.test"
 

@@ -8,7 +8,7 @@ import pickle
 import random
 import subprocess
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from icalendar import Calendar
 
 from balint_online.calendar.ics import build_calendar, google_calendar_link
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _utc(text: str) -> datetime:

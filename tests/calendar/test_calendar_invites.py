@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import smtplib
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from balint_online.calendar.ics import build_calendar
-from balint_online.calendar.invites import build_invite_message
+from balint_online.notifications.invites import build_invite_message
 
-UTC = timezone.utc
+UTC = UTC
 LEADERS = (("Dr. Anna Kovács", "anna@balint.example"), ("Béla Nagy", "bela@balint.example"))
 MEMBER = (("Zoé Martin", "zoe@members.example"),)
 

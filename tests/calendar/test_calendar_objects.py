@@ -169,11 +169,11 @@ def test_new_zone_rules_move_the_affected_meetings_and_tell_everyone(app, api, g
     after = reported(api, member, series)["meetings"]
 
     # 19:00 on the group's clock: BST meetings (before 25 October) move an hour later in UTC.
-    moved = [(a, b) for a, b in zip(before, after) if a["starts_at"] != b["starts_at"]]
+    moved = [(a, b) for a, b in zip(before, after, strict=True) if a["starts_at"] != b["starts_at"]]
     assert [b["starts_at"] for _, b in moved] == ["2026-10-06T19:00:00Z", "2026-10-13T19:00:00Z",
                                                   "2026-10-20T19:00:00Z"]
     assert all(b["sequence"] == a["sequence"] + 1 for a, b in moved)
-    assert [a for a, b in zip(before, after) if a["starts_at"] == b["starts_at"]] == before[3:]
+    assert [a for a, b in zip(before, after, strict=True) if a["starts_at"] == b["starts_at"]] == before[3:]
 
     new_feed = client.get(feed, headers={"If-None-Match": old_feed.headers["ETag"]})
     assert new_feed.status_code == 200 and new_feed.headers["ETag"] != old_feed.headers["ETag"]

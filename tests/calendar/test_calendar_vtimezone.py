@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from balint_online.calendar.ics import build_calendar
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _vtimezones(ics: bytes) -> dict:
@@ -147,7 +147,7 @@ def test_tricky_zones_read_back_exactly(make_event, ical_js):
         payloads.append(build_calendar(events, name=tzid))
         expected.append({ev.uid: (ev.starts_at, ev.ends_at) for ev in events})
 
-    for (tzid, _, _), ics in zip(TRICKY, payloads):
+    for (tzid, _, _), ics in zip(TRICKY, payloads, strict=True):
         assert b"RDATE" not in ics, tzid
         vtzs = _vtimezones(ics)
         assert tzid in vtzs
@@ -161,7 +161,7 @@ def test_tricky_zones_read_back_exactly(make_event, ical_js):
                 local = start.dt.replace(tzinfo=tz)
                 assert local.astimezone(UTC) == start.dt.astimezone(UTC), (tzid, ev["UID"])
 
-    for (tzid, _, _), want, parsed in zip(TRICKY, expected, ical_js(*payloads)):
+    for (tzid, _, _), want, parsed in zip(TRICKY, expected, ical_js(*payloads), strict=True):
         got = {
             ev["uid"]: (
                 datetime.fromisoformat(ev["start"]),

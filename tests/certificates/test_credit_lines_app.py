@@ -36,11 +36,13 @@ def test_a_psychologist_and_a_social_worker_get_different_credit_lines(app, api,
                                        "statements": ""}).status_code == 302
     for line in (APA, NASW):
         resp = client.submit(f"/lead/series/{series['id']}/credit/lines", {
-            "body": line.body, "amount": f"{line.amount}", "credit_type": "", "statement": line.statement}, page=credit_page)
+            "body": line.body, "amount": f"{line.amount}", "credit_type": "", "statement": line.statement},
+                             page=credit_page)
         assert resp.status_code == 302
     shown = unescape(client.get(credit_page).get_data(as_text=True))
     assert "19.25 CE credits" in shown and "17 continuing education contact hours" in shown
-    bad = client.submit(f"/lead/series/{series['id']}/credit/lines", {"body": "apa", "amount": "lots"}, page=credit_page)
+    bad = client.submit(f"/lead/series/{series['id']}/credit/lines", {"body": "apa", "amount": "lots"},
+                        page=credit_page)
     assert bad.status_code == 422 and "states no figure" in unescape(bad.get_data(as_text=True))
     client.post("/sign-out")
 
@@ -52,7 +54,8 @@ def test_a_psychologist_and_a_social_worker_get_different_credit_lines(app, api,
     clock.set("2026-11-03T12:00:00Z")
     run_jobs(app)
 
-    mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate_issued"))}
+    mails = {m.recipient: m
+             for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate_issued"))}
     assert set(mails) == {psy.email, sw.email}
     texts = {}
     for member in (psy, sw):
@@ -94,4 +97,5 @@ def test_credit_lines_through_the_api(api, make_user):
     bad = api(leader).post(url, json={"body": "apa", "amount": "1e3", "disciplines": ["astronaut"]})
     assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"amount", "disciplines"}
     shown = api(leader).get(f"/api/v1/series/{series['id']}/credit").get_json()
-    assert [(l["body"], l["amount"]) for l in shown["lines"]] == [("aavsb", "19.25")] and shown["grace_minutes"] == 10
+    assert [(line["body"], line["amount"])
+            for line in shown["lines"]] == [("aavsb", "19.25")] and shown["grace_minutes"] == 10

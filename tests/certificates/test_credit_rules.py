@@ -8,9 +8,22 @@ import pytest
 
 from balint_online.accounts.models import DISCIPLINES
 from balint_online.certificates import rules
-from balint_online.certificates.rules import (ABSENT, BODIES, EXCUSED, FULL, LATE, LEFT_EARLY, NO_CREDIT_LINE,
-                                              TOO_FEW_MEETINGS, CreditLine, CreditSettings, Presence, decide, lines_for,
-                                              meeting_verdict)
+from balint_online.certificates.rules import (
+    ABSENT,
+    BODIES,
+    EXCUSED,
+    FULL,
+    LATE,
+    LEFT_EARLY,
+    NO_CREDIT_LINE,
+    TOO_FEW_MEETINGS,
+    CreditLine,
+    CreditSettings,
+    Presence,
+    decide,
+    lines_for,
+    meeting_verdict,
+)
 
 START = datetime(2026, 10, 19, 23, 0, tzinfo=UTC)
 END = START + timedelta(minutes=90)
@@ -19,12 +32,12 @@ M = timedelta(minutes=1)
 
 # The seed's statements (000, "Continuing Education"), as a series would carry them.
 APA = CreditLine("apa", "CE credits", Decimal("19.25"), ("psychologist",),
-                 "The American Balint Society is approved by the American Psychological Association to sponsor continuing "
-                 "education for psychologists. The American Balint Society maintains responsibility for this program and "
-                 "its content. This activity is approved for 19.25 CE credits.")
+                 "The American Balint Society is approved by the American Psychological Association to sponsor "
+                 "continuing education for psychologists. The American Balint Society maintains responsibility for "
+                 "this program and its content. This activity is approved for 19.25 CE credits.")
 NASW = CreditLine("nasw", "continuing education contact hours", Decimal("17"), ("social_worker",),
-                  "This program is Approved by the National Association of Social Workers (Approval # 886826093-7562) for "
-                  "17 continuing education contact hours.")
+                  "This program is Approved by the National Association of Social Workers (Approval # 886826093-7562) "
+                  "for 17 continuing education contact hours.")
 AAVSB = CreditLine("aavsb", "credits", Decimal("19.25"), ("veterinarian",),
                    "This program is approved by the American Association of Veterinary State Boards for 19.25 credits.")
 AAFP = CreditLine("aafp", "AAFP Prescribed credit", None, ("physician",), BODIES["aafp"].statement)

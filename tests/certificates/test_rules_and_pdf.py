@@ -11,7 +11,8 @@ from balint_online.certificates.pdf import render_certificate
 from balint_online.certificates.rules import CertificateFacts, CreditSettings, credit_hours, is_eligible
 
 
-@pytest.mark.parametrize("attended,minutes,hours", [(8, 90, "12.00"), (7, 90, "10.50"), (1, 50, "0.75"), (3, 55, "2.75"),
+@pytest.mark.parametrize("attended,minutes,hours",
+                         [(8, 90, "12.00"), (7, 90, "10.50"), (1, 50, "0.75"), (3, 55, "2.75"),
                                                     (0, 90, "0.00"), (5, 7, "0.50")])
 def test_credit_hours_to_the_quarter_hour(attended, minutes, hours):
     assert credit_hours(attended, minutes) == Decimal(hours)

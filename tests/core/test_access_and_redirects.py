@@ -9,7 +9,8 @@ import pytest
 from tests.factories import apply, create_series, published_series
 
 # What a browser makes of a Location header: tabs and newlines dropped, a backslash read as a slash.
-HOSTILE_NEXT = ["/\t/evil.example/", "/\\evil.example/", "\\\\evil.example", "/\n/evil.example", "https://evil.example/",
+HOSTILE_NEXT = ["/\t/evil.example/", "/\\evil.example/", "\\\\evil.example", "/\n/evil.example",
+                "https://evil.example/",
                 "//evil.example", " //evil.example", "/%09/evil.example", "java\tscript:alert(1)"]
 
 
@@ -75,7 +76,8 @@ def test_a_draft_is_not_found_by_other_leaders(client, api, make_user, login):
     assert api(other).post(f"/api/v1/meetings/{meeting}/cancel").status_code == 404
     login(other)
     for path in (f"/series/{draft['id']}", f"/lead/series/{draft['id']}/applications", f"/lead/series/{draft['id']}",
-                 f"/lead/series/{draft['id']}/attendance", f"/series/{draft['id']}/rotation", f"/meetings/{meeting}.ics"):
+                 f"/lead/series/{draft['id']}/attendance", f"/series/{draft['id']}/rotation",
+                 f"/meetings/{meeting}.ics"):
         assert client.get(path).status_code == 404, path
 
 

@@ -24,7 +24,8 @@ def test_migrations_and_models_agree(app):
 
 def test_users_create_and_duplicate(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "Ruth@Example.org", "--name", "Dr Ruth", "--password", "long password 1",
+    result = runner.invoke(args=["users", "create", "Ruth@Example.org", "--name", "Dr Ruth", "--password",
+                                 "long password 1",
                                  "--role", "leader", "--timezone", "America/Chicago", "--discipline", "physician",
                                  "--member-until", "2027-06-30"])
     assert result.exit_code == 0, result.output

@@ -20,10 +20,12 @@ def society(app, clock):
 def test_every_table_cell_on_every_page_carries_its_column_label(app, society, role):
     pages = reachable_pages(app, signed_in_client(app, role))
     paths = [path for path, _ in pages]
-    expected = {"visitor": [r"/", r"/sign-in", r"/sign-up", r"/series/\d+"],
-                "member": [r"/home", r"/account", r"/calendar", r"/applications/\d+", r"/series/\d+/rotation"],
-                "leader": [r"/lead", r"/lead/series/\d+", r"/lead/series/\d+/applications", r"/lead/series/\d+/attendance"],
-                "admin": [r"/admin/", r"/admin/series", r"/admin/series/\d+/ledger", r"/admin/log", r"/design"]}[role]
+    expected = {
+        "visitor": [r"/", r"/sign-in", r"/sign-up", r"/series/\d+"],
+        "member": [r"/home", r"/account", r"/calendar", r"/applications/\d+", r"/series/\d+/rotation"],
+        "leader": [r"/lead", r"/lead/series/\d+", r"/lead/series/\d+/applications", r"/lead/series/\d+/attendance"],
+        "admin": [r"/admin/", r"/admin/series", r"/admin/series/\d+/ledger", r"/admin/log", r"/design"],
+    }[role]
     unreached = [pattern for pattern in expected if not any(re.fullmatch(pattern, path) for path in paths)]
     assert unreached == [], f"{role} reached no page like {unreached}"
     cells, missing = 0, {}
@@ -50,6 +52,9 @@ def test_the_design_page_shows_the_components_and_a_failed_form_its_error_summar
     assert 'href="#name"' in summary
     assert 'aria-invalid="true"' in sent
 
-    done = client.submit("/design", {"name": "Dr Jo", "email": "jo@example.org", "discipline": "physician", "agree": "y"},
-                         follow_redirects=True)
+    done = client.submit(
+        "/design",
+        {"name": "Dr Jo", "email": "jo@example.org", "discipline": "physician", "agree": "y"},
+        follow_redirects=True,
+    )
     assert "Nothing was stored" in page_text(done)

@@ -81,7 +81,8 @@ TEXT_FIELDS = [
     ("admin", "post", "/api/v1/aid-programmes", {"kind": "reimbursement", "name": "Fund"}, ["name", "description"]),
     ("member", "post", "/api/v1/applications/{enrolled}/aid", {"programme_id": 1, "statement": "I need help " * 3},
      ["statement", "specialty"]),
-    ("leader", "post", "/api/v1/series/{series}/credit/lines", {"body": "aafp"}, ["amount", "credit_type", "statement"]),
+    ("leader", "post", "/api/v1/series/{series}/credit/lines", {"body": "aafp"},
+     ["amount", "credit_type", "statement"]),
 ]
 
 API_CASES = []
@@ -117,7 +118,8 @@ for bad in (ID_31, ID_63, -1, 2**64, "1e3", "01", "\u0663"):
 for bad in (ID_31, ID_63, -1, 0, 1.0, "7", True):
     API_CASES += [
         pytest.param("leader", "post", "/api/v1/series/{series}/rotation/swap",
-                     {"meeting_id_a": bad, "user_id_a": "@member", "meeting_id_b": "@meeting2", "user_id_b": "@partner"},
+                     {"meeting_id_a": bad, "user_id_a": "@member", "meeting_id_b": "@meeting2",
+                      "user_id_b": "@partner"},
                      422, "meeting_id_a", id=f"id {bad!r} as meeting_id_a"),
         pytest.param("member", "put", "/api/v1/series/{series}/availability", {"unavailable_meeting_ids": [bad]},
                      422, "unavailable_meeting_ids", id=f"id {bad!r} in unavailable_meeting_ids"),
@@ -127,8 +129,10 @@ for bad in (ID_31, ID_63, -1, 0, 1.0, "7", True):
     ]
 API_CASES += [
     pytest.param("leader", "post", "/api/v1/series/{series}/rotation/placements",
-                 {"meeting_id": ID_31, "user_id": "@member"}, 422, "meeting_id", id="id 2^31 as a placement's meeting_id"),
-    pytest.param("member", "post", "/api/v1/applications/{enrolled}/aid", {"programme_id": ID_63, "statement": "x" * 30},
+                 {"meeting_id": ID_31, "user_id": "@member"}, 422, "meeting_id",
+                 id="id 2^31 as a placement's meeting_id"),
+    pytest.param("member", "post", "/api/v1/applications/{enrolled}/aid",
+                 {"programme_id": ID_63, "statement": "x" * 30},
                  422, "programme_id", id="id 2^63 as programme_id"),
     pytest.param("leader", "put", "/api/v1/meetings/{meeting}/presenters", {"count": 2**40}, 422, "count",
                  id="a presenter count of 2^40"),
@@ -282,7 +286,8 @@ def test_fees_above_32_bit_cents_are_stored_and_charged(world, api, make_user, a
                          ids=["empty header", "blank header", "201-character header", "empty idempotency_key"])
 def test_an_unusable_idempotency_key_sent_twice_is_refused_twice(world, sent):
     clients, ids = world
-    body = {"amount": "10.00", "method": "card", **({"idempotency_key": sent["json_key"]} if "json_key" in sent else {})}
+    body = {"amount": "10.00", "method": "card",
+            **({"idempotency_key": sent["json_key"]} if "json_key" in sent else {})}
     for _ in range(2):
         resp = clients["admin"].post(f"/api/v1/applications/{ids['enrolled']}/payments", json=body,
                                      headers=sent.get("headers", {}))
@@ -305,8 +310,9 @@ def _zoom(client, app, payload: bytes, *, stamp: str | None = None):
 
 
 def _joined(event_ts) -> bytes:
-    return ('{"event": "meeting.participant_joined", "event_ts": %s, "payload": {"object": {"id": "812", '
-            '"participant": {"email": "jo@example.org", "user_name": "Jo"}}}}' % event_ts).encode()
+    return ('{"event": "meeting.participant_joined", "event_ts": ' + str(event_ts)
+            + ', "payload": {"object": {"id": "812", '
+            '"participant": {"email": "jo@example.org", "user_name": "Jo"}}}}').encode()
 
 
 @pytest.mark.parametrize("stamp", ["9" * 400, "1" + "0" * 4400, "-1", "1e9", "\u0661\u0662"])
@@ -376,7 +382,8 @@ def test_hostile_form_post_is_a_clear_4xx(client, login, make_user, who, url, da
     if who:
         login(make_user(who))
     # Uploads as (content, filename): a fresh file for each run, since the client closes what it sends.
-    data = {name: (io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value for name, value in data.items()}
+    data = {name: (io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value for name,
+            value in data.items()}
     resp = client.submit(url, data)
     assert resp.status_code == status, resp.get_data(as_text=True)[:2000]
     assert shown in resp.get_data(as_text=True)

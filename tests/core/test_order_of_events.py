@@ -9,6 +9,7 @@ owed back after a cancellation, a true waiting-list position, a retried payment 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 from threading import Barrier
 
 import icalendar
@@ -86,7 +87,8 @@ def calendar_shows(user_id: int) -> tuple[int, set]:
         messages.append((max(int(e["SEQUENCE"]) for e in events), str(cal["METHOD"]), cal, events))
     full = max((m for m in messages if m[1] in ("REQUEST", "PUBLISH")), key=lambda m: m[0])
     starts = {occurrence.decoded("DTSTART"): occurrence for occurrence in
-              recurring_ical_events.of(full[2]).between(datetime(2020, 1, 1, tzinfo=UTC), datetime(2035, 1, 1, tzinfo=UTC))}
+              recurring_ical_events.of(full[2]).between(datetime(2020, 1, 1, tzinfo=UTC),
+                                                        datetime(2035, 1, 1, tzinfo=UTC))}
     sequence = full[0]
     for seq, method, _, events in messages:
         if method == "CANCEL" and seq > full[0]:
@@ -124,7 +126,7 @@ def test_simultaneous_meeting_changes_keep_sequence_slots_and_calendars(app, api
         answers = fire(base, calls)
     assert {r.status_code for r in answers} <= {200, 409}, [r.text for r in answers]
     succeeded = {}
-    for (path, *_), answer in zip(calls, answers):
+    for (path, *_), answer in zip(calls, answers, strict=True):
         meeting_id = int(path.split("/")[4])
         succeeded[meeting_id] = succeeded.get(meeting_id, 0) + (answer.status_code == 200)
     assert succeeded[m[2]] + succeeded[m[3]] == 1  # two moves into one slot: one of them is refused
@@ -134,7 +136,7 @@ def test_simultaneous_meeting_changes_keep_sequence_slots_and_calendars(app, api
     for meeting in meetings:
         assert meeting.sequence == succeeded.get(meeting.id, 0), meeting.number
     live = sorted((mt for mt in meetings if not mt.is_cancelled), key=lambda mt: mt.starts_at)
-    assert all(earlier.ends_at <= later.starts_at for earlier, later in zip(live, live[1:]))  # no double booking
+    assert all(earlier.ends_at <= later.starts_at for earlier, later in pairwise(live))  # no double booking
     for member_id in members:
         # Every successful change reached the member's calendar: it shows exactly the live meetings,
         # and its SEQUENCE is the one stored for them.
@@ -180,7 +182,8 @@ def test_cancellation_racing_payments_and_applications_loses_no_refund(app, api,
     calls = [(f"/api/v1/series/{series['id']}/cancel", leader_token, {"reason": "The leader is unwell."})]
     calls += [(f"/api/v1/applications/{a['id']}/payments", admin_token,
                {"amount": "400.00", "method": "transfer", "reference": f"T-{a['id']}"}) for a in paying]
-    calls += [(f"/api/v1/series/{series['id']}/applications", token(person), {"trainee": False, "attestation": ATTESTATION})
+    calls += [(f"/api/v1/series/{series['id']}/applications", token(person),
+               {"trainee": False, "attestation": ATTESTATION})
               for person in newcomers]
     with live_server(app) as base:
         answers = fire(base, calls)

@@ -153,7 +153,8 @@ def test_a_developers_environment_cannot_change_what_the_suite_sees(tmp_path):
     developer = {**os.environ, "BALINT_BASE_URL": "http://elsewhere", "BALINT_MAIL_URL": "smtp://127.0.0.1:1",
                  "BALINT_CONFIG": "production", "SECRET_KEY": "developer-secret", "TZ": "Pacific/Kiritimati",
                  "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(ROOT / "pytest.ini"),
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c",
+                          str(ROOT / "pytest.ini"),
                           "--rootdir", str(ROOT), "-p", "tests.conftest", str(probe)],
                          cwd=ROOT, env=developer, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]

@@ -55,7 +55,9 @@ def test_emails_keep_their_text_part_and_their_html_wears_the_societys_look(app,
 
     app.config.update(SOCIETY_NAME="Nordic Balint Society", SOCIETY_ACCENT_COLOR="#7a1f5c")
     member = make_user(name="Dr Jo")
-    message = queue_email(key="t-1", kind="password_reset", user=member, context={"link": "https://balint.test/r/x", "hours": 2})
+    message = queue_email(
+        key="t-1", kind="password_reset", user=member, context={"link": "https://balint.test/r/x", "hours": 2}
+    )
     mime = build_mime(message, "Balint <no-reply@balint.test>")
     text = mime.get_body(("plain",)).get_content()
     html = mime.get_body(("html",)).get_content()

@@ -39,7 +39,8 @@ def test_the_rules_in_use_are_the_pinned_release():
 
 def test_a_series_in_casablanca_meets_at_the_pinned_instants(api, make_user, clock):
     clock.set("2026-12-01T12:00:00Z")
-    series = create_series(api(make_user("leader")), timezone="Africa/Casablanca", first_meeting_local="2027-01-04T19:00",
+    series = create_series(api(make_user("leader")), timezone="Africa/Casablanca",
+                           first_meeting_local="2027-01-04T19:00",
                            early_bird_deadline="2026-12-15", cancellation_deadline="2026-12-20")
     starts = [m["starts_at"] for m in series["meetings"]]
     # Pinned rules: UTC+0 all of 2027, so 19:00 local is 19:00Z every week (2025b would say 18:00Z).

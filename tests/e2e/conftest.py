@@ -38,7 +38,8 @@ def new_page(browser):
     contexts = []
 
     def make(*, phone: bool = False):
-        options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True} if phone else {"viewport": {"width": 1280, "height": 900}}
+        options = {"viewport": {"width": 390, "height": 844},
+                   "is_mobile": True} if phone else {"viewport": {"width": 1280, "height": 900}}
         # bypass_csp lets the test inject axe-core; the app itself allows no inline scripts.
         context = browser.new_context(bypass_csp=True, **options)
         contexts.append(context)

@@ -19,7 +19,8 @@ def july(clock):
 def test_a_reimbursement_applied_for_and_awarded_in_the_browser(app, api, make_user, new_page):
     admin = make_user("admin", email="ada@example.org", name="Ada Admin", password=PASSWORD)
     leader = make_user("leader", name="Dr Ruth Okafor")
-    np = make_user(email="nora@example.org", name="Nora Practitioner", discipline="nurse_practitioner", password=PASSWORD)
+    np = make_user(email="nora@example.org", name="Nora Practitioner", discipline="nurse_practitioner",
+                   password=PASSWORD)
     series = published_series(api(leader))
     a = apply(api(np), series["id"])
     api(leader).post(f"/api/v1/applications/{a['id']}/accept")
@@ -27,7 +28,8 @@ def test_a_reimbursement_applied_for_and_awarded_in_the_browser(app, api, make_u
     create_programme(admin, series_id=None, kind="reimbursement", name="Jerome and Maureen Lebowitz Scholarship",
                      description="Reimbursement of course registration for nurse practitioners and family medicine or "
                                  "surgery residents.", max_awards=None,
-                     criteria=[GROUPS[g][1] for g in ("nurse_practitioners", "family_medicine_residents", "surgery_residents")],
+                     criteria=[GROUPS[g][1]
+                               for g in ("nurse_practitioners", "family_medicine_residents", "surgery_residents")],
                      deadline=None)
     db.session.commit()
     with live_server(app) as base:  # the test's session ends here: people are named by their emails

@@ -133,7 +133,8 @@ def test_the_contract_walks_over_https_with_bearer_tokens(site):
     # The admin records Sam's payment; the retried request records nothing new.
     payment = {"amount": "800.00", "method": "transfer", "reference": "BANK-4711"}
     key = {"Idempotency-Key": f"served-{series_id}-sam"}
-    first = _ok(api["admin"].post(f"/api/v1/applications/{applications['sam']}/payments", json=payment, headers=key), 201)
+    first = _ok(api["admin"].post(f"/api/v1/applications/{applications['sam']}/payments", json=payment, headers=key),
+                201)
     again = _ok(api["admin"].post(f"/api/v1/applications/{applications['sam']}/payments", json=payment, headers=key))
     assert again["id"] == first["id"] and first["payment_status"] == "paid"
     assert _ok(api["sam"].get(f"/api/v1/applications/{applications['sam']}"))["paid"] == "800.00"
@@ -196,7 +197,8 @@ def test_the_contract_walks_over_https_with_bearer_tokens(site):
 
     # What reached the mail server: one message per envelope, to the right person, with links
     # built from BALINT_BASE_URL.
-    mail = [(envelope.rcpt_tos, message) for envelope, message in zip(site.inbox.envelopes, site.inbox.messages())]
+    mail = [(envelope.rcpt_tos, message) for envelope,
+            message in zip(site.inbox.envelopes, site.inbox.messages(), strict=True)]
     assert all(rcpt == [message["To"]] for rcpt, message in mail)
     subjects = {}
     for _, message in mail:

@@ -37,7 +37,9 @@ def kolkata(browser):
         page = context.new_page()
         page.set_default_timeout(15000)
         page.refused = []  # what the page's policy blocked
-        page.on("console", lambda message: "Content Security Policy" in message.text and page.refused.append(message.text))
+        page.on(
+            "console", lambda message: "Content Security Policy" in message.text and page.refused.append(message.text)
+        )
         return page
 
     yield make
@@ -46,11 +48,15 @@ def kolkata(browser):
 
 
 def test_a_visitor_in_kolkata_sees_kolkata_times_and_signs_up_there(app, api, make_user, kolkata):
-    published_series(api(make_user("leader")), title="Monday evening group")  # 19:00 in New York: 04:30 next day in Kolkata
+    published_series(
+        api(make_user("leader")), title="Monday evening group"
+    )  # 19:00 in New York: 04:30 next day in Kolkata
     with live_server(app) as base:
         page = kolkata(**PHONE)
         page.goto(base + "/")
-        page.locator("footer").filter(has_text="Times are shown in Asia/Kolkata").wait_for()  # without choosing anything
+        page.locator("footer").filter(
+            has_text="Times are shown in Asia/Kolkata"
+        ).wait_for()  # without choosing anything
         assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") in ("Asia/Calcutta", "Asia/Kolkata")
         assert "Tue 20 Oct 2026, 04:30 IST" in page.inner_text("main")
         assert page.locator("#viewer-timezone").input_value() == "Asia/Kolkata"

@@ -63,7 +63,8 @@ def test_each_missing_or_false_attestation_item_is_named(api, make_user, series,
     client = api(make_user())
     for answers in ({k: v for k, v in ATTESTATION.items() if k != missing}, {**ATTESTATION, missing: False},
                     {**ATTESTATION, missing: "yes"}):
-        resp = client.post(f"/api/v1/series/{series['id']}/applications", json={"trainee": False, "attestation": answers})
+        resp = client.post(f"/api/v1/series/{series['id']}/applications",
+                           json={"trainee": False, "attestation": answers})
         assert resp.status_code == 422
         assert list(resp.get_json()["fields"]) == [f"attestation.{missing}"]
 
@@ -85,14 +86,16 @@ def test_the_advisory_about_a_stressful_period_is_accepted_but_not_required(api,
 def test_applying_twice_is_a_conflict(api, make_user, series):
     client = api(make_user())
     apply(client, series["id"])
-    resp = client.post(f"/api/v1/series/{series['id']}/applications", json={"trainee": False, "attestation": ATTESTATION})
+    resp = client.post(f"/api/v1/series/{series['id']}/applications",
+                       json={"trainee": False, "attestation": ATTESTATION})
     assert resp.status_code == 409 and resp.get_json()["error"] == "already_applied"
 
 
 def test_applications_to_closed_series_are_conflicts(api, leader, make_user, clock):
     member = api(make_user())
     draft = api(leader).post("/api/v1/series", json={
-        "title": "Draft", "timezone": "UTC", "first_meeting_local": "2026-11-02T18:00", "prices": {"standard": {"regular": "10.00"}}}).get_json()
+        "title": "Draft", "timezone": "UTC", "first_meeting_local": "2026-11-02T18:00",
+        "prices": {"standard": {"regular": "10.00"}}}).get_json()
     resp = member.post(f"/api/v1/series/{draft['id']}/applications", json={"attestation": ATTESTATION})
     assert resp.status_code == 409 and "not open" in resp.get_json()["message"]
 

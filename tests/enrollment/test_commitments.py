@@ -24,7 +24,8 @@ def rows(items) -> dict:
     return data
 
 
-def test_admins_reword_the_commitments_and_earlier_applications_keep_their_version(api, client, login, make_user, series):
+def test_admins_reword_the_commitments_and_earlier_applications_keep_their_version(
+        api, client, login, make_user, series):
     before = apply(api(make_user()), series["id"])
     assert before["attestation"]["version"] == 2
     admin = make_user("admin")

@@ -58,7 +58,7 @@ def test_simultaneous_accepts_never_oversell(app, api, make_user):
             return resp.status_code, resp.json()["status"]
 
         with ThreadPoolExecutor(max_workers=len(apps)) as pool:
-            codes = list(pool.map(accept, zip(apps, tokens)))
+            codes = list(pool.map(accept, zip(apps, tokens, strict=True)))
     assert {code for code, _ in codes} == {200}
     statuses = sorted(status for _, status in codes)
     assert statuses.count("enrolled") == 3 and statuses.count("waitlisted") == 9
@@ -114,7 +114,7 @@ def test_simultaneous_withdrawals_and_offers_keep_the_count(app, api, make_user)
             return offer_round()
 
         with ThreadPoolExecutor(max_workers=8) as pool:
-            withdrawals = [pool.submit(withdraw, pair) for pair in zip(apps[:4], tokens)]
+            withdrawals = [pool.submit(withdraw, pair) for pair in zip(apps[:4], tokens, strict=True)]
             rounds = [pool.submit(offers, n) for n in range(4)]
             withdrawn = [w.result() for w in withdrawals]
             assert all(r.result() >= 0 for r in rounds)

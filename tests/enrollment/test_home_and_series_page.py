@@ -1,4 +1,5 @@
-"""What a member, a leader and a visitor see first: the home page's order, money by state, and the public series page."""
+"""What a member, a leader and a visitor see first: the home page's order, money by state, and the public
+series page."""
 
 import re
 from datetime import timedelta
@@ -37,9 +38,15 @@ def test_the_member_home_opens_on_the_next_meeting_then_what_needs_them(api, clo
     apply(api(member), waiting["id"])
     home = page_text(login(member).get("/home"))
     # Next meeting first (in the member's zone, with a countdown), then the fee owed, then the rest.
-    assert home.index("Your next meeting") < home.index("Needs your action") < home.index("Your groups and applications")
+    assert (
+        home.index("Your next meeting") < home.index("Needs your action") < home.index("Your groups and applications")
+    )
     assert "Tue 20 Oct 2026, 00:00 – 01:30 BST (next day)" not in home  # ends the same day in London
-    assert "Tue 20 Oct 2026, 00:00 – 01:30 BST" in home and "starts <strong>in 18 days</strong>" in home and "You present</strong> at this meeting" in home
+    assert (
+        "Tue 20 Oct 2026, 00:00 – 01:30 BST" in home
+        and "starts <strong>in 18 days</strong>" in home
+        and "You present</strong> at this meeting" in home
+    )
     assert "800.00 USD to pay for Evening group" in home and "How to pay" in home
     assert "Pay 800.00 USD" not in home  # no card provider: no button that takes no payment
     # The pending application shows its state, never an amount.
@@ -82,9 +89,15 @@ def test_an_overpayment_is_a_credit_to_the_member_and_flagged_to_admins(api, log
                            json={"amount": "850.00", "method": "transfer", "reference": "BANK-1"})
     assert resp.status_code == 201, resp.get_json()
     client = login(member)
-    for page in (client.get("/home"), client.get(f"/applications/{a['id']}"), client.get(f"/applications/{a['id']}/invoice")):
+    for page in (
+        client.get("/home"),
+        client.get(f"/applications/{a['id']}"),
+        client.get(f"/applications/{a['id']}/invoice"),
+    ):
         text = page_text(page)
-        assert "In credit: 50.00 USD" in text and "-50.00" not in text and "to pay" not in text.replace("How to pay", "")
+        assert (
+            "In credit: 50.00 USD" in text and "-50.00" not in text and "to pay" not in text.replace("How to pay", "")
+        )
     client.post("/sign-out", data={"csrf_token": client.csrf_token("/home")})
     flagged = page_text(login(admin).get("/admin/"))
     assert "Members in credit (1)" in flagged and "Dr Jo Alvarez" in flagged and "50.00 USD" in flagged
@@ -99,14 +112,22 @@ def test_the_public_series_page_says_what_a_clinician_decides_on(api, client, lo
     credit_page = f"/lead/series/{series['id']}/credit"
     assert client.submit(credit_page, {"minutes_per_meeting": "90", "min_meetings": "6", "grace_minutes": "10",
                                        "statements": ""}).status_code == 302
-    assert client.submit(f"/lead/series/{series['id']}/credit/lines", {"body": "apa", "amount": "12", "credit_type": "",
-                                                                       "statement": ""}, page=credit_page).status_code == 302
+    assert (
+        client.submit(
+            f"/lead/series/{series['id']}/credit/lines",
+            {"body": "apa", "amount": "12", "credit_type": "", "statement": ""},
+            page=credit_page,
+        ).status_code
+        == 302
+    )
     client.post("/sign-out", data={"csrf_token": client.csrf_token("/home")})
 
     page = words(client.get(f"/series/{series['id']}"))  # a visitor, before any account exists
     assert "Dr Ruth" in page and "Family physician; Balint leader since 2012." in page
     assert attestation.INTRO in page and all(item.text in page for item in attestation.ITEMS)
-    assert "Up to 12.00 hours" in page and "American Psychological Association: 12 CE credits, for psychologist." in page
+    assert (
+        "Up to 12.00 hours" in page and "American Psychological Association: 12 CE credits, for psychologist." in page
+    )
     assert "Non-member" in page and "800.00 USD" in page and "875.00 USD" in page and "Mon 5 Oct 2026" in page
     assert "ruth@example.org" in page  # whom to ask, with no society contact configured
     assert "2026-10-" not in page  # one date style: no ISO dates

@@ -9,8 +9,8 @@ from balint_online.enrollment import attestation
 from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
-from tests.factories import ATTESTATION, apply, published_series
 from tests.browser import page_text
+from tests.factories import ATTESTATION, apply, published_series
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +108,8 @@ def test_waiting_list_offer_and_withdrawal_with_the_refund_shown_first(app, api,
     a, b = apply(api(first), series["id"]), apply(api(second), series["id"])
     for x in (a, b):
         api(leader).post(f"/api/v1/applications/{x['id']}/accept")
-    api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments", json={"amount": "800.00", "method": "cheque"})
+    api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments",
+                                 json={"amount": "800.00", "method": "cheque"})
 
     client = login(second)
     assert "Number 1 in the queue" in page_text(client.get(f"/applications/{b['id']}"))
@@ -159,17 +160,28 @@ def test_leaders_see_everything_on_file_and_accept_or_decline_with_a_reason(api,
     roster_page = f"/lead/series/{series['id']}/applications"
     roster = page_text(client.get(roster_page))
     assert "Awaiting your decision (2)" in roster
-    for expected in ("Dr Lee Park", "Psychologist", "Yes (resident, student or fellow)", "Society member, until Wed 30 Jun 2027",
-                     "Hospital psychologist, second year.", f"Confirmed: “{attestation.ITEMS[-1].text}”",
-                     "Accept Dr Lee Park", "Decline Sam Other"):
+    for expected in (
+        "Dr Lee Park",
+        "Psychologist",
+        "Yes (resident, student or fellow)",
+        "Society member, until Wed 30 Jun 2027",
+        "Hospital psychologist, second year.",
+        f"Confirmed: “{attestation.ITEMS[-1].text}”",
+        "Accept Dr Lee Park",
+        "Decline Sam Other",
+    ):
         assert expected in roster
     # Nobody owes anything yet: no payment line, and no empty groups of applicants.
-    assert "unpaid" not in roster and "Not paid" not in roster and "None." not in roster and "Enrolled (0)" not in roster
+    assert (
+        "unpaid" not in roster and "Not paid" not in roster and "None." not in roster and "Enrolled (0)" not in roster
+    )
 
     accepted = client.submit(f"/lead/applications/{a['id']}/accept", page=roster_page, follow_redirects=True)
     assert "Dr Lee Park is enrolled" in page_text(accepted) and "Enrolled (1)" in page_text(accepted)
     # Removing someone who holds a place is not "declining" them, and says what they get back.
-    assert "Remove Dr Lee Park from the group…" in page_text(accepted) and "Decline Dr Lee Park" not in page_text(accepted)
+    assert "Remove Dr Lee Park from the group…" in page_text(accepted) and "Decline Dr Lee Park" not in page_text(
+        accepted
+    )
     removal = page_text(client.get(f"/lead/applications/{a['id']}/decline"))
     assert "Remove Dr Lee Park from the group" in removal and "They have paid nothing, so no refund is due." in removal
 

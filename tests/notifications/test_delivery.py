@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from balint_online.core.clock import now
 from balint_online.extensions import db
-from balint_online.notifications.models import OutboxMessage
 from balint_online.notifications.delivery import deliver_outbox
+from balint_online.notifications.models import OutboxMessage
 from balint_online.series.models import Series
-from tests.smtp import SmtpInbox, free_port
 from tests.factories import apply, published_series
+from tests.smtp import SmtpInbox, free_port
 
 
 class PickyInbox(SmtpInbox):
@@ -63,7 +63,8 @@ def test_a_line_break_in_a_series_title_reaches_the_inbox_folded(app, api, make_
 
 
 def test_a_message_at_fault_is_marked_failed_and_never_holds_up_the_rest(app, inbox):
-    broken = _message(1, calendar_method="CANCEL", calendar_ics=b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
+    broken = _message(1, calendar_method="CANCEL",
+                      calendar_ics=b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
     gone = _message(2, recipient="gone@example.org")
     fine = _message(3)
     assert deliver_outbox() == 1

@@ -1,4 +1,5 @@
-"""Delivering the outbox through a real SMTP server (aiosmtpd) that drops the connection mid-batch: it reconnects and carries on."""
+"""Delivering the outbox through a real SMTP server (aiosmtpd) that drops the connection mid-batch: it
+reconnects and carries on."""
 
 from email import message_from_bytes, policy
 
@@ -7,8 +8,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from balint_online.extensions import db
-from balint_online.notifications.models import OutboxMessage
 from balint_online.notifications.delivery import deliver_outbox
+from balint_online.notifications.models import OutboxMessage
 from tests.smtp import free_port
 
 BATCH = 6

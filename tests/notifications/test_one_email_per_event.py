@@ -55,7 +55,7 @@ def fill(api, leader, admin, members, series, scheduler, before_last=lambda: Non
     for member in members:
         applications.append(apply(api(member), series["id"]))
         scheduler()
-    for n, (member, application) in enumerate(zip(members, applications)):
+    for n, application in enumerate(applications):
         if n == len(members) - 1:
             before_last()
         accepted = api(leader).post(f"/api/v1/applications/{application['id']}/accept").get_json()
@@ -92,7 +92,10 @@ def test_a_member_gets_four_emails_while_the_group_fills_and_the_rotation_settle
     late = make_user()
     application = apply(api(late), series["id"])
     scheduler()
-    assert api(late).post(f"/api/v1/applications/{application['id']}/withdraw", json={"reason": "Too late"}).status_code == 200
+    assert (
+        api(late).post(f"/api/v1/applications/{application['id']}/withdraw", json={"reason": "Too late"}).status_code
+        == 200
+    )
     for _ in range(3):
         scheduler(after=timedelta(hours=8))  # a day of scheduler runs: nothing more to tell
 

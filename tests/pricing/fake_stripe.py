@@ -32,7 +32,7 @@ def _nest(pairs: list[tuple[str, str]]) -> dict:
     for key, value in pairs:
         parts = re.findall(r"[^\[\]]+", key)
         node = root
-        for part, following in zip(parts, parts[1:]):
+        for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
     return _lists(root)
@@ -116,7 +116,8 @@ class FakeStripe(FakeServer):
             price = item.get("price_data", {})
             if not str(price.get("unit_amount", "")).isdigit():
                 return _error(400, "Invalid integer: unit_amount", param=f"line_items[{i}][price_data][unit_amount]")
-            if not re.fullmatch(r"[a-z]{3}", price.get("currency", "")) or not price.get("product_data", {}).get("name"):
+            named = price.get("product_data", {}).get("name")
+            if not re.fullmatch(r"[a-z]{3}", price.get("currency", "")) or not named:
                 return _error(400, "Missing currency or product name.", param=f"line_items[{i}][price_data]")
             total += int(price["unit_amount"]) * int(item.get("quantity", "1"))
             currency = price["currency"]

@@ -33,7 +33,7 @@ def test_the_registry_drives_fallbacks_discounts_and_the_membership_offer():
     # Every fallback and discount base is an earlier category, so resolving a quote terminates.
     for position, category in enumerate(REGISTRY):
         assert set(category.fallbacks) <= set(KEYS[:position])
-    assert NON_MEMBER_CATEGORIES == tuple(c.key for c in REGISTRY if not c.member_rate)
+    assert tuple(c.key for c in REGISTRY if not c.member_rate) == NON_MEMBER_CATEGORIES
     assert {"standard", "trainee"} <= set(NON_MEMBER_CATEGORIES) and "member" not in NON_MEMBER_CATEGORIES
     filled = fill_trainee_cells({"standard": Rate(regular="100.00"), "member": Rate(regular="80.00")}, 50)
     assert {k: str(v.regular) for k, v in filled.items()} == {

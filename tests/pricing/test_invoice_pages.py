@@ -3,8 +3,8 @@
 
 import pytest
 
-from tests.factories import apply, published_series
 from tests.browser import page_text
+from tests.factories import apply, published_series
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +25,20 @@ def test_invoice_and_receipt(api, login, leader, make_user):
     client = login(member)
     invoice = page_text(client.get(f"/applications/{a['id']}/invoice"))
     number = "BO-2026-000001"  # the year's first invoice, issued when the leader accepted
-    for expected in (f"Invoice {number}", "Jo Alvarez", "Evening group", "Non-member rate, early-bird (through 2026-10-05)",
-                     "Fee", "800.00 USD", "500.00 USD to pay", "300.00 USD", "500.00 USD", "IBAN NL00 BANK 0123 4567 89",
-                     "1 Harbour Street", "as the payment reference"):
+    for expected in (
+        f"Invoice {number}",
+        "Jo Alvarez",
+        "Evening group",
+        "Non-member rate, early-bird (through 2026-10-05)",
+        "Fee",
+        "800.00 USD",
+        "500.00 USD to pay",
+        "300.00 USD",
+        "500.00 USD",
+        "IBAN NL00 BANK 0123 4567 89",
+        "1 Harbour Street",
+        "as the payment reference",
+    ):
         assert expected in invoice
     receipt = page_text(client.get(f"/payments/{paid['id']}/receipt"))
     assert f"Receipt R-2026-{paid['id']:06d}" in receipt and "300.00 USD" in receipt and "Bank transfer" in receipt
@@ -47,7 +58,9 @@ def test_paying_goes_where_the_provider_says(api, login, leader, make_user):
     page = page_text(client.get(f"/applications/{a['id']}"))
     assert "How to pay" in page and "Pay 800.00 USD" not in page
     assert "How to pay" in page_text(client.get("/home")) and "800.00 USD to pay" in page_text(client.get("/home"))
-    resp = client.post(f"/applications/{a['id']}/pay", data={"csrf_token": client.csrf_token(f"/applications/{a['id']}/invoice")})
+    resp = client.post(
+        f"/applications/{a['id']}/pay", data={"csrf_token": client.csrf_token(f"/applications/{a['id']}/invoice")}
+    )
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/applications/{a['id']}/invoice#how-to-pay")
 
 

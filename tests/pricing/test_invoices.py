@@ -15,10 +15,10 @@ from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.invoicing.models import BillingDetails, CreditNote, Invoice
 from balint_online.pricing.models import Refund
+from tests.browser import page_text
 from tests.core.test_order_of_events import fire, token
 from tests.factories import apply, published_series
 from tests.live import live_server
-from tests.browser import page_text
 
 ORGANISATION = {"organisation": "Riverside Health NHS Trust", "address": "Finance Office\n2 Mill Lane\nLeeds LS1 4AB",
                 "po_reference": "PO-44871", "tax_id": "GB 654 3210 98"}
@@ -84,7 +84,8 @@ def test_a_new_payer_after_issue_gets_a_new_invoice_and_the_old_one_a_credit_not
     assert "Invoice BO-2026-000002 is issued to the new payer" in page_text(done)
     old, new = db.session.scalars(select(Invoice).order_by(Invoice.id)).all()
     assert (old.number, old.payer_organisation, old.total) == ("BO-2026-000001", "", new.total)
-    assert (new.number, new.payer_organisation, new.replaces_id) == ("BO-2026-000002", ORGANISATION["organisation"], old.id)
+    assert (new.number, new.payer_organisation, new.replaces_id) == (
+        "BO-2026-000002", ORGANISATION["organisation"], old.id)
     note = db.session.scalar(select(CreditNote))
     assert (note.number, note.invoice_id, str(note.amount), note.reason) == ("CN-2026-000001", old.id, "800.00",
                                                                               "payer_changed")
@@ -134,7 +135,8 @@ def test_a_refund_after_withdrawing_comes_with_a_credit_note(api, login, leader,
     assert "Credit note CN-2026-000001" in html and "Invoice BO-2026-000001" in html
     text = pdf_text(client.get(f"/credit-notes/{note.id}.pdf"))
     for expected in ("Credit note CN-2026-000001", "Credits invoice", "BO-2026-000001 of 2026-10-01",
-                     "Application withdrawn", "-700.00 USD", "Total credited", "700.00 USD owed back, due by 2026-10-31",
+                     "Application withdrawn", "-700.00 USD", "Total credited",
+                     "700.00 USD owed back, due by 2026-10-31",
                      "Jo Alvarez", "GB123456789"):
         assert expected in text, expected
     # The invoice itself is as it was issued.
@@ -160,7 +162,8 @@ def test_a_lapsed_offer_and_a_cancelled_series_credit_what_is_no_longer_owed(api
     assert expire_offers(now()) == 1
     third = make_user()
     c = accepted(api, leader, series, third)
-    assert api(leader).post(f"/api/v1/series/{series['id']}/cancel", json={"reason": "Leader unwell"}).status_code == 200
+    assert api(leader).post(f"/api/v1/series/{series['id']}/cancel",
+                            json={"reason": "Leader unwell"}).status_code == 200
     notes = db.session.scalars(select(CreditNote).order_by(CreditNote.id)).all()
     # Nothing was paid, so each invoice is credited in full: the member owes nothing now.
     assert [(n.number, n.invoice.application_id, n.reason, str(n.amount)) for n in notes] == [
@@ -245,7 +248,8 @@ def test_the_accountant_gets_every_document_of_a_period(api, login, clock, leade
     assert rows[3]["reference"] == "OUT-5" and rows[3]["method"] == "refund"
     for row in rows:
         assert (row["invoice"], row["payer"], row["organisation"], row["tax_id"], row["currency"], row["group"]) == (
-            "BO-2026-000001", "Jo Alvarez", ORGANISATION["organisation"], ORGANISATION["tax_id"], "USD", "Evening group")
+            "BO-2026-000001", "Jo Alvarez", ORGANISATION["organisation"], ORGANISATION["tax_id"], "USD",
+            "Evening group")
     assert rows[2]["reason"] == "Application withdrawn" and rows[0]["po_reference"] == "PO-44871"
     # Both days are included; outside the period, nothing.
     assert [r["document"] for r in rows_of(client.get("/admin/accounts.csv?from=2026-10-03&to=2026-10-05"))] == [
@@ -255,7 +259,8 @@ def test_the_accountant_gets_every_document_of_a_period(api, login, clock, leade
     assert client.get("/admin/accounts.csv?from=2026-10-01&to=2026-11-30").status_code == 403
 
 
-@pytest.mark.parametrize("query", ["", "?from=2026-10-01", "?from=2026-10-01&to=yesterday", "?from=2026-13-01&to=2026-12-31",
+@pytest.mark.parametrize("query",
+                         ["", "?from=2026-10-01", "?from=2026-10-01&to=yesterday", "?from=2026-13-01&to=2026-12-31",
                                    "?from=2026-12-01&to=2026-10-01", "?from=1000-01-01&to=2026-01-01",
                                    "?from=2026-1-1&to=2026-12-31"])
 def test_a_period_that_is_not_one_is_refused(login, admin, query):

@@ -15,8 +15,8 @@ from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import MembershipOffer, Payment, Refund
 from balint_online.series.models import Series
-from tests.factories import apply, published_series
 from tests.browser import page_text
+from tests.factories import apply, published_series
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +92,8 @@ def test_scholarship_through_the_api(api, leader, admin, make_user):
     body = api(admin).post(url, json={"reason": "Hardship fund 2026"}).get_json()
     assert body["scholarship"] is True and body["amount_due"] == "0.00" and body["payment_status"] == "waived"
     granted, credited = body["history"][-2:]  # the invoice issued on acceptance is credited in full
-    assert (granted["action"], granted["by"], granted["reason"]) == ("scholarship_granted", "Ada Admin", "Hardship fund 2026")
+    assert (granted["action"], granted["by"], granted["reason"]) == (
+        "scholarship_granted", "Ada Admin", "Hardship fund 2026")
     assert credited["action"] == "credit_note_issued"
     assert api(admin).post(url, json={"reason": "again"}).status_code == 200
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "scholarship_granted")) == 1
@@ -120,7 +121,13 @@ def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):
     ledger = series_ledger(db.session.get(Series, series["id"]))
     t = ledger.totals
     assert (t.quoted, t.due, t.paid, t.refund_due, t.refund_paid, t.balance) == (
-        Decimal("3800.00"), Decimal("3350.00"), Decimal("1600.00"), Decimal("625.00"), Decimal("0.00"), Decimal("875.00"))
+        Decimal("3800.00"),
+        Decimal("3350.00"),
+        Decimal("1600.00"),
+        Decimal("625.00"),
+        Decimal("0.00"),
+        Decimal("875.00"),
+    )
     by_name = {line.name: acct for line, acct in ledger.lines}
     assert by_name["Ben Withdrew"].charged == Decimal("100.00") and by_name["Ben Withdrew"].balance == Decimal("0.00")
     assert by_name["Cy Scholar"].due == Decimal("0.00") and by_name["Di Pending"].balance == Decimal("0.00")
@@ -207,7 +214,8 @@ def test_complimentary_membership_after_the_series(app, api, login, clock, leade
     assert "complimentary membership runs until 2027-11-02" in page_text(taken)
     assert "Take up my free year" not in page_text(taken)
     membership = db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id))
-    assert (membership.kind, membership.starts_on, membership.expires_on) == ("complimentary", date(2026, 11, 3), date(2027, 11, 2))
+    assert (membership.kind, membership.starts_on, membership.expires_on) == (
+        "complimentary", date(2026, 11, 3), date(2027, 11, 2))
     assert client.post(accept, data=form).status_code == 409  # the same form sent again
     other = login(member)  # hand-built: no page offers them the newcomer's year
     assert other.post(accept, data={"csrf_token": other.csrf_token("/home")}).status_code == 403

@@ -1,7 +1,7 @@
 """Tests for balint_online.pricing.rules (pure pricing and refund rules)."""
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -16,17 +16,17 @@ from balint_online.pricing.rules import (
     DECLINED,
     DEFAULT_CANCELLATION_FEE,
     OFFER_LAPSED,
-    PriceTableError,
-    Quote,
-    QuoteLine,
     REFUND_CANCELLED_BY_SOCIETY,
     REFUND_DECLINED_AFTER_ACCEPTANCE,
     REFUND_REASONS,
     REFUND_WITHDRAWN_AFTER_DEADLINE,
     REFUND_WITHDRAWN_BY_DEADLINE,
+    WITHDRAWN,
+    PriceTableError,
+    Quote,
+    QuoteLine,
     Rate,
     RefundDecision,
-    WITHDRAWN,
     category_for,
     earns_complimentary_membership,
     fill_trainee_cells,
@@ -49,7 +49,7 @@ D = Decimal
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def assert_money(value):
@@ -281,12 +281,12 @@ def test_rate_is_immutable():
 
 
 def test_parse_society_table():
-    assert SOCIETY == {
+    assert {
         "standard": Rate(early=D("800.00"), regular=D("875.00")),
         "member": Rate(early=D("650.00"), regular=D("725.00")),
         "trainee": Rate(early=D("400.00"), regular=D("450.00")),
         "member_trainee": Rate(early=D("300.00"), regular=D("350.00")),
-    }
+    } == SOCIETY
     for rate in SOCIETY.values():
         assert_money(rate.regular)
         assert_money(rate.early)
@@ -889,7 +889,7 @@ def test_refund_for_withdrawal(paid, received_on, deadline, fee, amount, reason,
 
 
 def test_refund_default_fee_is_100():
-    assert DEFAULT_CANCELLATION_FEE == D("100.00")
+    assert D("100.00") == DEFAULT_CANCELLATION_FEE
     decision = refund_for_withdrawal(paid=D("875.00"), received_on=date(2026, 11, 1),
                                      cancellation_deadline=CANCELLATION_DEADLINE)
     assert decision.amount == D("775.00")

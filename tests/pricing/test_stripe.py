@@ -3,9 +3,9 @@
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
 from datetime import timedelta
 from decimal import Decimal
+from threading import Barrier
 
 import pytest
 import requests
@@ -21,10 +21,10 @@ from balint_online.pricing.card_models import CheckoutSession, RefundPayout, Str
 from balint_online.pricing.card_refunds import RETRY_DELAYS, plan_payouts
 from balint_online.pricing.models import Payment, Refund
 from balint_online.pricing.stripe_api import API_VERSION, minor_units
+from tests.browser import page_text
 from tests.factories import apply, published_series
 from tests.live import live_server
 from tests.pricing.fake_stripe import FakeStripe
-from tests.browser import page_text
 
 SECRET_KEY = "sk_test_balint"
 WEBHOOK_SECRET = "whsec_balint_endpoint"
@@ -105,7 +105,8 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
     [create] = stripe_server.calls("POST", "/v1/checkout/sessions")
     assert create.headers["stripe-version"] == API_VERSION and create.headers["idempotency-key"]
     session = stripe_server.sessions[session_id]
-    assert (session["amount_total"], session["currency"], session["client_reference_id"]) == (80000, "usd", str(a["id"]))
+    assert (session["amount_total"], session["currency"], session["client_reference_id"]) == (
+        80000, "usd", str(a["id"]))
     assert session["metadata"] == {"application_id": str(a["id"]), "invoice_number": f"BO-2026-{a['id']:06d}"}
     assert session["success_url"] == f"http://balint.test/applications/{a['id']}/card-payment?session_id={{CHECKOUT_SESSION_ID}}"
     assert session["cancel_url"] == f"http://balint.test/applications/{a['id']}"
@@ -219,7 +220,8 @@ def test_a_notification_not_signed_by_stripe_just_now_records_nothing(api, login
     headers = {
         "unsigned": {},
         "other secret": {"Stripe-Signature": stripe_server.signature(payload, secret="whsec_someone_else")},
-        "tampered": {"Stripe-Signature": stripe_server.signature(payload.replace(b'"livemode": false', b'"livemode": true'))},
+        "tampered": {"Stripe-Signature": stripe_server.signature(
+            payload.replace(b'"livemode": false', b'"livemode": true'))},
         # Replayed ten minutes later: Stripe's signature, but older than the five minutes allowed.
         "stale": {"Stripe-Signature": stripe_server.signature(payload, at=int(time.time()) - 600)},
     }[forged]
@@ -342,7 +344,8 @@ def test_while_stripe_is_down_the_refund_waits_and_goes_out_once(app, api, login
     db.session.refresh(refund)
     assert (refund.status, refund.attempts, refund.next_attempt_at) == ("due", 1, start + RETRY_DELAYS[0])
     admin = login(make_user("admin"))
-    assert "being sent through Stripe: attempt 1 failed (Stripe answered 500: Try again later)" in page_text(admin.get("/admin/"))
+    shown = page_text(admin.get("/admin/"))
+    assert "being sent through Stripe: attempt 1 failed (Stripe answered 500: Try again later)" in shown
     # Not to be paid by hand meanwhile: it would be paid twice.
     assert "Mark this refund paid" not in page_text(admin.get(f"/admin/applications/{a['id']}"))
     assert run_refund_job(start + timedelta(seconds=30)) == 0  # waiting out the back-off: no call
@@ -414,7 +417,8 @@ def test_a_refund_larger_than_the_card_payment_is_paid_by_hand(api, login, make_
     client = login(member)
     session_id = checkout_id(click_pay(client, a["id"]), stripe_server)
     assert stripe_server.sessions[session_id]["amount_total"] == 50000  # only what is still owed
-    deliver(client, stripe_server, stripe_server.event("checkout.session.completed", stripe_server.complete(session_id)))
+    deliver(client, stripe_server,
+            stripe_server.event("checkout.session.completed", stripe_server.complete(session_id)))
     refund = withdraw(api, member, a["id"])
     assert refund.amount == Decimal("700.00")  # more than the 500.00 paid by card
     assert run_refund_job() == 0

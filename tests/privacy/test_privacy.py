@@ -46,10 +46,12 @@ def attended(app, api, client, login, people, clock):
     application = apply(api(member), series["id"], note="I work in a rural practice")
     assert api(leader).post(f"/api/v1/applications/{application['id']}/accept").status_code == 200
     paid = api(admin).post(f"/api/v1/applications/{application['id']}/payments",
-                           json={"amount": application["amount_due"], "method": "cheque", "reference": f"Cheque from {NAME}"})
+                           json={"amount": application["amount_due"], "method": "cheque",
+                                 "reference": f"Cheque from {NAME}"})
     assert paid.status_code == 201, paid.get_json()
     turn = db.session.scalar(select(PresenterTurn).where(PresenterTurn.user_id == member.id))
-    assert api(member).put(f"/api/v1/meetings/{turn.meeting_id}/case-title", json={"case_title": CASE_TITLE}).status_code == 200
+    assert api(member).put(f"/api/v1/meetings/{turn.meeting_id}/case-title",
+                           json={"case_title": CASE_TITLE}).status_code == 200
     login(leader)
     form = {"minutes_per_meeting": "90", "min_meetings": "2", "statements": "Approved for 3 hours of CE credit."}
     assert client.submit(f"/lead/series/{series['id']}/credit", form).status_code == 302
@@ -89,7 +91,8 @@ def test_a_member_downloads_everything_held_about_them(attended, client, login, 
     assert any(t["case_title"] == CASE_TITLE for t in data["presenting"])
     assert any(e["subject"] for e in data["emails"]) and all("body" in e for e in data["emails"])
     assert data["sign_ins"] and "digest" not in json.dumps(data["api_tokens"])
-    assert any(e["action"] == "application_accepted" or e["object"].startswith("application") for e in data["audit_log"])
+    assert any(e["action"] == "application_accepted" or e["object"].startswith("application")
+               for e in data["audit_log"])
 
     page = client.get("/account/data").get_data(as_text=True)
     assert "Everything we hold about you" in page and CASE_TITLE in page and certificate["number"] in page
@@ -123,7 +126,7 @@ def where_mentioned(*needles) -> set[tuple[str, str]]:
     for table in db.metadata.sorted_tables:
         columns = [c for c in table.columns if _textual(c)]
         for row in db.session.execute(select(*columns)).all() if columns else ():
-            for column, value in zip(columns, row):
+            for column, value in zip(columns, row, strict=True):
                 if value is not None and any(n.lower() in _text(value).lower() for n in needles):
                     found.add((table.name, column.name))
     return found
@@ -152,7 +155,8 @@ def test_after_an_administrator_confirms_the_erasure_the_name_and_address_remain
     login(admin)
     other = people["other"]
     note = {"kind": "other_society", "expires_on": "2027-12-31", "note": f"Sponsored by {NAME}"}
-    assert client.submit(f"/admin/people/{other.id}/memberships", note, page=f"/admin/people/{other.id}").status_code == 302
+    assert client.submit(f"/admin/people/{other.id}/memberships", note,
+                         page=f"/admin/people/{other.id}").status_code == 302
     queue = client.get("/admin/erasure-requests").get_data(as_text=True)
     assert NAME in queue and EMAIL in queue
     done = client.submit(f"/admin/erasure-requests/{request_id}/confirm", page="/admin/erasure-requests")

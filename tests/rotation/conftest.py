@@ -63,7 +63,8 @@ def enroll(api, leader, make_user):
             options = dict(user_options)
             if "name" not in options:
                 counter["n"] += 1
-                options["name"] = NAMES[(counter["n"] - 1) % len(NAMES)] + ("" if counter["n"] <= len(NAMES) else f" {counter['n']}")
+                suffix = "" if counter["n"] <= len(NAMES) else f" {counter['n']}"
+                options["name"] = NAMES[(counter["n"] - 1) % len(NAMES)] + suffix
             member = make_user(**options)
             application = apply(api(member), series["id"])
             resp = api(leader).post(f"/api/v1/applications/{application['id']}/accept")

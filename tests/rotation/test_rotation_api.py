@@ -51,7 +51,8 @@ def test_who_may_change_it(api, group, eight, leader, make_user):
     for user, status in ((eight[0], 403), (other_leader, 403), (make_user(), 403), (None, 401)):
         assert api(user).post(f"/api/v1/series/{group['id']}/rotation/swap", json=swap).status_code == status
         assert api(user).post(f"/api/v1/series/{group['id']}/rotation/move",
-                              json={"meeting_id": ids[1], "user_id": eight[0].id, "to_meeting_id": ids[2]}).status_code == status
+                              json={"meeting_id": ids[1], "user_id": eight[0].id,
+                                    "to_meeting_id": ids[2]}).status_code == status
     availability = {"unavailable_meeting_ids": [ids[2]]}
     for user, status in ((leader, 403), (other_leader, 403), (make_user(), 403), (None, 401)):
         assert api(user).put(f"/api/v1/series/{group['id']}/availability", json=availability).status_code == status
@@ -63,7 +64,8 @@ def test_who_may_change_it(api, group, eight, leader, make_user):
 def test_a_feasible_availability_change_moves_only_what_it_must(api, group, eight, tell):
     ids = meeting_ids(group)
     ann = eight[0]
-    resp = api(ann).put(f"/api/v1/series/{group['id']}/availability", json={"unavailable_meeting_ids": [ids[1], ids[2]]})
+    resp = api(ann).put(f"/api/v1/series/{group['id']}/availability",
+                        json={"unavailable_meeting_ids": [ids[1], ids[2]]})
     assert resp.status_code == 200, resp.get_json()
     body = resp.get_json()
     assert sorted(body["unavailable_meeting_ids"]) == sorted([ids[1], ids[2]])
@@ -78,7 +80,10 @@ def test_a_feasible_availability_change_moves_only_what_it_must(api, group, eigh
     assert len(moved) == 2 and ann.id in moved
     assert tell() == 0  # gathered into the day's digest
     assert tell(after=DAY) == 2 and {m.user_id for m in mails("rotation_changed")} == moved
-    assert api(ann).get(f"/api/v1/series/{group['id']}/availability").get_json()["unavailable_meeting_ids"] == [ids[1], ids[2]]
+    assert api(ann).get(f"/api/v1/series/{group['id']}/availability").get_json()["unavailable_meeting_ids"] == [
+        ids[1],
+        ids[2],
+    ]
     # Clearing it is a PUT of an empty list; the plan then stays as it is (fewest changes).
     resp = api(ann).put(f"/api/v1/series/{group['id']}/availability", json={"unavailable_meeting_ids": []})
     assert resp.status_code == 200 and resp.get_json()["unavailable_meeting_ids"] == []
@@ -234,10 +239,12 @@ def test_swap_requests_declined_withdrawn_and_refused_when_no_longer_valid(api, 
     ids = meeting_ids(group)
     ann, ben, eva = eight[0], eight[1], eight[4]
     url = f"/api/v1/series/{group['id']}/swap-requests"
-    first = api(ann).post(url, json={"meeting_id": ids[1], "partner_id": eva.id, "partner_meeting_id": ids[5]}).get_json()
+    first = api(ann).post(url,
+                          json={"meeting_id": ids[1], "partner_id": eva.id, "partner_meeting_id": ids[5]}).get_json()
     assert api(eva).post(f"/api/v1/swap-requests/{first['id']}/decline").get_json()["status"] == "declined"
     assert "declined" in mails("rotation_swap_answer", ann)[-1].body_text
-    second = api(ann).post(url, json={"meeting_id": ids[1], "partner_id": eva.id, "partner_meeting_id": ids[5]}).get_json()
+    second = api(ann).post(url,
+                           json={"meeting_id": ids[1], "partner_id": eva.id, "partner_meeting_id": ids[5]}).get_json()
     assert api(ann).post(url, json={"meeting_id": ids[1], "partner_id": eva.id,
                                     "partner_meeting_id": ids[5]}).status_code == 409  # asked already
     assert api(ann).post(f"/api/v1/swap-requests/{second['id']}/withdraw").get_json()["status"] == "withdrawn"
@@ -285,6 +292,7 @@ def test_a_presenter_names_their_case_and_the_title_follows_a_swap(api, group, e
 def test_the_openapi_document_describes_the_rotation(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"get"} <= set(paths["/series/{id}/rotation"])
-    assert "put" in paths["/series/{id}/availability"] and "409" in paths["/series/{id}/availability"]["put"]["responses"]
+    availability = paths["/series/{id}/availability"]
+    assert "put" in availability and "409" in availability["put"]["responses"]
     assert "post" in paths["/series/{id}/rotation/swap"] and "post" in paths["/series/{id}/rotation/move"]
     assert "/series/{id}/swap-requests" in paths and "/meetings/{id}/case-title" in paths

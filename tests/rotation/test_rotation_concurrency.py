@@ -27,7 +27,8 @@ def test_simultaneous_availability_changes_and_swaps_leave_a_valid_plan(app, api
     calls = [("put", f"/api/v1/series/{group['id']}/availability", token_for(m),
               {"unavailable_meeting_ids": [ids[n + 1], ids[min(n + 2, 8)]]}) for n, m in enumerate(members[:6])]
     calls.append(("post", f"/api/v1/series/{group['id']}/rotation/swap", token_for(leader),
-                  {"meeting_id_a": ids[7], "user_id_a": members[6].id, "meeting_id_b": ids[8], "user_id_b": members[7].id}))
+                  {"meeting_id_a": ids[7], "user_id_a": members[6].id, "meeting_id_b": ids[8],
+                   "user_id_b": members[7].id}))
     with live_server(app) as base:
         barrier = Barrier(len(calls))
 

@@ -124,7 +124,8 @@ def test_room_counts_past_turns_and_open_offers(app, api, leader, make_user, enr
     offered = make_user()
     clock.set(october)
     application = apply(api(offered), series["id"])
-    db.session.execute(Application.__table__.update().where(Application.id == application["id"]).values(status="offered"))
+    db.session.execute(Application.__table__.update().where(Application.id == application["id"])
+                       .values(status="offered"))
     # Someone holding an offer needs a turn too.
     assert has_room_for_another(row, october) is False
     assert has_room_for_another(row, late_october) is False

@@ -17,8 +17,16 @@ from balint_online.rotation.engine import (
     swap,
 )
 
-NAMES = {1: "Ann Avery", 2: "Ben Brook, NP", 3: "Cleo Cruz", 4: "Dan Dale", 6: "Finn Ford", 7: "Gil Gray", 8: "Hal Hope",
-         9: "Ida Ives"}
+NAMES = {
+    1: "Ann Avery",
+    2: "Ben Brook, NP",
+    3: "Cleo Cruz",
+    4: "Dan Dale",
+    6: "Finn Ford",
+    7: "Gil Gray",
+    8: "Hal Hope",
+    9: "Ida Ives",
+}
 
 
 def series(count, past=0, cancelled=()):

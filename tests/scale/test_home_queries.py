@@ -53,6 +53,8 @@ def test_home_costs_the_same_queries_for_one_group_and_for_four(app, api, login,
         member_of(api, leader, admin, member, groups)
         person = member if who == "member" else leader
         client = app.test_client()
-        assert client.submit("/sign-in", {"email": person.email, "password": "correct horse battery"}).status_code == 302
+        assert (
+            client.submit("/sign-in", {"email": person.email, "password": "correct horse battery"}).status_code == 302
+        )
         counts.append(queries(client, "/home"))
     assert counts[0] == counts[1], f"/home as a {who}: {counts[0]} queries with one group, {counts[1]} with four"

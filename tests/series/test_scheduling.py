@@ -93,7 +93,8 @@ def test_unknown_zones_are_refused(name):
     assert err.value.field == "timezone"
 
 
-@pytest.mark.parametrize("capacity,count,ppm,ok", [(8, 8, 1, True), (9, 8, 1, False), (16, 8, 2, True), (17, 8, 2, False), (1, 1, 1, True)])
+@pytest.mark.parametrize("capacity,count,ppm,ok",
+                         [(8, 8, 1, True), (9, 8, 1, False), (16, 8, 2, True), (17, 8, 2, False), (1, 1, 1, True)])
 def test_capacity_cannot_exceed_presenting_turns(capacity, count, ppm, ok):
     if ok:
         check_capacity(capacity, count, ppm)

@@ -15,7 +15,8 @@ def test_leader_creates_a_series_that_keeps_local_time_across_daylight_saving(ap
     assert series["status"] == "draft"
     assert series["leaders"] == [{"id": leader.id, "name": "Dr Ruth"}]
     starts = [m["starts_at"] for m in series["meetings"]]
-    assert starts[:4] == ["2026-10-19T23:00:00Z", "2026-10-26T23:00:00Z", "2026-11-03T00:00:00Z", "2026-11-10T00:00:00Z"]
+    assert starts[:4] == ["2026-10-19T23:00:00Z", "2026-10-26T23:00:00Z", "2026-11-03T00:00:00Z",
+                          "2026-11-10T00:00:00Z"]
     assert {m["starts_at_local"][11:] for m in series["meetings"]} == {"19:00"}
     assert [m["number"] for m in series["meetings"]] == list(range(1, 9))
     assert series["prices"]["member"] == {"early": "650.00", "regular": "725.00"}
@@ -57,8 +58,10 @@ def test_status_moves_to_running_and_completed_with_the_clock(api, leader, clock
 
 BAD_INPUT = [
     ({"timezone": "Mars/Olympus"}, "timezone"),
-    ({"first_meeting_local": "2027-03-14T02:30", "early_bird_deadline": None, "cancellation_deadline": None}, "first_meeting_local"),
-    ({"first_meeting_local": "2026-11-01T01:30", "early_bird_deadline": None, "cancellation_deadline": None}, "first_meeting_local"),
+    ({"first_meeting_local": "2027-03-14T02:30", "early_bird_deadline": None, "cancellation_deadline": None},
+     "first_meeting_local"),
+    ({"first_meeting_local": "2026-11-01T01:30", "early_bird_deadline": None, "cancellation_deadline": None},
+     "first_meeting_local"),
     ({"capacity": -3}, "capacity"),
     ({"capacity": 9}, "capacity"),
     ({"capacity": "eight"}, "capacity"),
@@ -143,10 +146,12 @@ def test_leader_cannot_change_another_leaders_series(api, leader, make_user):
     meeting = series["meetings"][0]["id"]
     # A draft is not found by anyone who does not manage it; a published series is public, so 403.
     assert other.post(f"/api/v1/series/{series['id']}/publish").status_code == 404
-    assert other.post(f"/api/v1/meetings/{meeting}/reschedule", json={"starts_at_local": "2026-10-20T19:00"}).status_code == 404
+    assert other.post(f"/api/v1/meetings/{meeting}/reschedule",
+                      json={"starts_at_local": "2026-10-20T19:00"}).status_code == 404
     assert other.post(f"/api/v1/meetings/{meeting}/cancel", json={}).status_code == 404
     assert api(leader).post(f"/api/v1/series/{series['id']}/publish").status_code == 200
-    assert other.post(f"/api/v1/meetings/{meeting}/reschedule", json={"starts_at_local": "2026-10-20T19:00"}).status_code == 403
+    assert other.post(f"/api/v1/meetings/{meeting}/reschedule",
+                      json={"starts_at_local": "2026-10-20T19:00"}).status_code == 403
     assert other.post(f"/api/v1/meetings/{meeting}/cancel", json={}).status_code == 403
 
 
@@ -158,7 +163,7 @@ def test_admin_can_change_any_series(api, leader, make_user):
 def test_two_leaders(api, leader, make_user):
     co = make_user("leader", email="sam@example.org", name="Sam")
     series = create_series(api(leader), leader_emails=["ruth@example.org", "SAM@example.org"])
-    assert {l["name"] for l in series["leaders"]} == {"Dr Ruth", "Sam"}
+    assert {leader["name"] for leader in series["leaders"]} == {"Dr Ruth", "Sam"}
     meeting = series["meetings"][1]["id"]
     assert api(co).post(f"/api/v1/meetings/{meeting}/cancel", json={"reason": "holiday"}).status_code == 200
 
@@ -166,14 +171,16 @@ def test_two_leaders(api, leader, make_user):
 def test_reschedule_raises_sequence_and_keeps_the_wall_clock_rules(api, leader):
     series = create_series(api(leader))
     meeting = series["meetings"][2]
-    resp = api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule", json={"starts_at_local": "2026-11-03T18:00"})
+    resp = api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule",
+                            json={"starts_at_local": "2026-11-03T18:00"})
     assert resp.status_code == 200
     moved = resp.get_json()
     assert moved["starts_at"] == "2026-11-03T23:00:00Z" and moved["ends_at"] == "2026-11-04T00:30:00Z"
     assert moved["sequence"] == meeting["sequence"] + 1
     bad = api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule", json={"starts_at_local": "2027-03-14T02:15"})
     assert bad.status_code == 422 and "starts_at_local" in bad.get_json()["fields"]
-    clash = api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule", json={"starts_at_local": "2026-10-26T19:30"})
+    clash = api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule",
+                             json={"starts_at_local": "2026-10-26T19:30"})
     assert clash.status_code == 409
     missing = api(leader).post(f"/api/v1/meetings/{meeting['id']}/reschedule", json={})
     assert missing.status_code == 422
@@ -201,7 +208,8 @@ def test_past_meetings_cannot_be_moved(api, leader, clock):
 def test_openapi_document_describes_the_contract(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    for path in ("/series", "/series/{id}", "/series/{id}/publish", "/meetings/{id}/reschedule", "/meetings/{id}/cancel"):
+    for path in ("/series", "/series/{id}", "/series/{id}/publish", "/meetings/{id}/reschedule",
+                 "/meetings/{id}/cancel"):
         assert path in doc["paths"], path
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
-
 from tests.factories import ATTESTATION, apply, create_series, published_series
 
 

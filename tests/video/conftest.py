@@ -1,6 +1,6 @@
 """Fixtures for the video provider tests: loopback fakes, settings, a meeting request."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -68,6 +68,7 @@ def bbb_settings(bbb_server):
 
 @pytest.fixture
 def room_request():
-    return RoomRequest(key="meeting-42", series_title="Wednesday GPs", topic="Balint group: Wednesday GPs — meeting 3 of 8",
-                       starts_at=datetime(2031, 3, 5, 18, 0, tzinfo=timezone.utc), duration_minutes=90,
+    return RoomRequest(key="meeting-42", series_title="Wednesday GPs",
+                       topic="Balint group: Wednesday GPs — meeting 3 of 8",
+                       starts_at=datetime(2031, 3, 5, 18, 0, tzinfo=UTC), duration_minutes=90,
                        timezone="Europe/Budapest")

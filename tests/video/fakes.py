@@ -287,7 +287,8 @@ class FakeZoom(FakeServer):
         if not self.registration:
             return Reply(400, {"code": 200, "message": f"Only available for paid users: {meeting['host_id']}."})
         if meeting["settings"].get("approval_type") == 2:
-            return Reply(404, {"code": 404, "message": f"Registration has not been enabled for this meeting: {meeting_id}."})
+            return Reply(404,
+                         {"code": 404, "message": f"Registration has not been enabled for this meeting: {meeting_id}."})
         body = request.json()
         if not isinstance(body, dict) or "@" not in str(body.get("email", "")):
             return self._invalid("email")
@@ -399,11 +400,14 @@ class FakeBBB(FakeServer):
     def _join(self, params: dict[str, str]) -> Reply:
         meeting = self.meetings.get(params.get("meetingID", ""))
         if meeting is None:
-            return self._failed("invalidMeetingIdentifier", "The meeting ID that you supplied did not match any existing meetings")
+            return self._failed("invalidMeetingIdentifier",
+                                "The meeting ID that you supplied did not match any existing meetings")
         if "createTime" in params and params["createTime"] != meeting["createTime"]:
-            return self._failed("mismatchCreateTime", "The createTime parameter submitted mismatches with the current meeting.")
+            return self._failed("mismatchCreateTime",
+                                "The createTime parameter submitted mismatches with the current meeting.")
         if not params.get("fullName"):
-            return self._failed("missingParamFullName", "You must specify a name for the attendee who will be joining the meeting.")
+            return self._failed("missingParamFullName",
+                                "You must specify a name for the attendee who will be joining the meeting.")
         if params.get("role") not in ("MODERATOR", "VIEWER"):
             return self._failed("invalidRole", "The role parameter is not valid.")
         meeting["attendees"].append({"userID": params.get("userID", ""), "fullName": params["fullName"],
@@ -415,8 +419,10 @@ class FakeBBB(FakeServer):
 
     def _end(self, params: dict[str, str]) -> Reply:
         if self.meetings.pop(params.get("meetingID", ""), None) is None:
-            return self._failed("notFound", "We could not find a meeting with that meeting ID - perhaps the meeting is not yet running?")
-        return self._xml("SUCCESS", messageKey="sentEndMeetingRequest", message="A request to end the meeting was sent.")
+            return self._failed("notFound", "We could not find a meeting with that meeting ID - "
+                                            "perhaps the meeting is not yet running?")
+        return self._xml("SUCCESS", messageKey="sentEndMeetingRequest",
+                         message="A request to end the meeting was sent.")
 
     def _info(self, params: dict[str, str]) -> Reply:
         meeting_id = params.get("meetingID", "")

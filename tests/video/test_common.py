@@ -1,13 +1,22 @@
 """The shared interface: value types, registry, settings, error mapping, back-off."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from balint_online.video.providers import (PROVIDER_NAMES, Participant, ProviderConfigError, Room,
-                                           RoomRequest, VideoProvider, get_provider, http_timeout, provider_settings,
-                                           retry_delay)
+from balint_online.video.providers import (
+    PROVIDER_NAMES,
+    Participant,
+    ProviderConfigError,
+    Room,
+    RoomRequest,
+    VideoProvider,
+    get_provider,
+    http_timeout,
+    provider_settings,
+    retry_delay,
+)
 from balint_online.video.providers.bigbluebutton import BigBlueButtonProvider
 from balint_online.video.providers.jitsi import JitsiProvider
 from balint_online.video.providers.zoom import ZoomProvider
@@ -16,9 +25,9 @@ from balint_online.video.providers.zoom import ZoomProvider
 def test_room_request_normalises_to_utc_and_validates():
     budapest = timezone(timedelta(hours=1))
     req = RoomRequest("meeting-1", "S", "T", datetime(2031, 1, 1, 19, 0, tzinfo=budapest), 60, "Europe/Budapest")
-    assert req.starts_at == datetime(2031, 1, 1, 18, 0, tzinfo=timezone.utc)
-    assert req.starts_at.tzinfo is timezone.utc
-    assert req.ends_at == datetime(2031, 1, 1, 19, 0, tzinfo=timezone.utc)
+    assert req.starts_at == datetime(2031, 1, 1, 18, 0, tzinfo=UTC)
+    assert req.starts_at.tzinfo is UTC
+    assert req.ends_at == datetime(2031, 1, 1, 19, 0, tzinfo=UTC)
     good = dict(key="m-1", series_title="S", topic="T", starts_at=req.starts_at, duration_minutes=60,
                 timezone="Europe/Budapest")
     for bad in ({"starts_at": datetime(2031, 1, 1)}, {"duration_minutes": 0}, {"duration_minutes": True},

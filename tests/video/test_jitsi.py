@@ -4,7 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -14,7 +14,7 @@ from balint_online.video.providers.jitsi import JitsiProvider
 
 APP_ID = "balint-app"
 APP_SECRET = "jitsi-app-secret"
-NOW = datetime(2031, 3, 5, 17, 0, tzinfo=timezone.utc)
+NOW = datetime(2031, 3, 5, 17, 0, tzinfo=UTC)
 HOST = Participant(7, "Dr Ágnes Kovács", "agnes@example.org", "host")
 MEMBER = Participant(8, "Bob Smith", "bob@example.org", "participant")
 
@@ -53,7 +53,8 @@ def test_room_names_are_unguessable_and_made_without_network(room_request):
 
 
 def test_plain_link_prefills_display_name(room_request):
-    provider = get_provider("jitsi", {"JITSI_BASE_URL": "https://video.example.org", "JITSI_ROOM_PREFIX": "Balint Online"})
+    provider = get_provider("jitsi",
+                            {"JITSI_BASE_URL": "https://video.example.org", "JITSI_ROOM_PREFIX": "Balint Online"})
     room = provider.create_room(room_request)
     assert room.external_id.startswith("balint-online-")
     url = provider.join_url(room, HOST)
@@ -80,7 +81,7 @@ def test_jwt_link_has_signed_claims_and_moderator_flag(jwt_provider, room_reques
     assert host_claims["sub"] == "video.example.org"
     assert host_claims["room"] == room.external_id
     assert host_claims["nbf"] <= NOW.timestamp() <= host_claims["exp"]
-    meeting_end = datetime(2031, 3, 5, 19, 30, tzinfo=timezone.utc)
+    meeting_end = datetime(2031, 3, 5, 19, 30, tzinfo=UTC)
     assert host_claims["exp"] == (meeting_end + timedelta(hours=3)).timestamp()
     assert host_claims["context"]["user"] == {"id": "7", "name": "Dr Ágnes Kovács", "email": "agnes@example.org",
                                               "moderator": True, "affiliation": "owner"}
@@ -98,7 +99,7 @@ def test_jwt_sub_and_grace_are_configurable(room_request):
     room = provider.create_room(room_request)
     claims = decode_and_verify(provider.join_url(room, MEMBER).split("jwt=")[1], APP_SECRET)
     assert claims["sub"] == "tenant1"
-    assert claims["exp"] == datetime(2031, 3, 5, 20, 0, tzinfo=timezone.utc).timestamp()
+    assert claims["exp"] == datetime(2031, 3, 5, 20, 0, tzinfo=UTC).timestamp()
 
 
 def test_reschedule_moves_token_expiry_and_keeps_the_room(jwt_provider, room_request):
@@ -109,7 +110,7 @@ def test_reschedule_moves_token_expiry_and_keeps_the_room(jwt_provider, room_req
     assert moved.external_id == room.external_id and moved.join_url == room.join_url
     assert moved.data["ends_at"] == "2031-03-12T19:00:00Z"
     claims = decode_and_verify(jwt_provider.join_url(moved, MEMBER).split("jwt=")[1], APP_SECRET)
-    assert claims["exp"] == datetime(2031, 3, 12, 22, 0, tzinfo=timezone.utc).timestamp()
+    assert claims["exp"] == datetime(2031, 3, 12, 22, 0, tzinfo=UTC).timestamp()
     assert jwt_provider.delete_room(moved) is None
 
 

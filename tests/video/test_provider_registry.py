@@ -8,8 +8,16 @@ import requests
 
 from balint_online import create_app
 from balint_online.series.forms import SeriesForm
-from balint_online.video.providers import (PROVIDER_LABELS, PROVIDER_NAMES, PROVIDERS, ProviderConfigError,
-                                           VideoProvider, get_provider, provider_settings, spec_of)
+from balint_online.video.providers import (
+    PROVIDER_LABELS,
+    PROVIDER_NAMES,
+    PROVIDERS,
+    ProviderConfigError,
+    VideoProvider,
+    get_provider,
+    provider_settings,
+    spec_of,
+)
 
 
 @pytest.mark.parametrize("name", PROVIDER_NAMES)

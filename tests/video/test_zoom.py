@@ -200,7 +200,8 @@ def test_logs_and_errors_never_hold_credentials_or_tokens(zoom, zoom_server, zoo
         zoom.join_url(room, MEMBER)
     with pytest.raises(ProviderError) as auth_error:
         ZoomProvider({**zoom_settings, "ZOOM_CLIENT_SECRET": client_secret + "x"}, session).create_room(room_request)
-    said = caplog.text + str(server_error.value) + server_error.value.detail + str(auth_error.value) + auth_error.value.detail
+    said = (caplog.text + str(server_error.value) + server_error.value.detail
+            + str(auth_error.value) + auth_error.value.detail)
     assert "boom" in said and "invalid_client" in said
     assert client_secret not in said
     assert "Bearer" not in said and "Basic" not in said

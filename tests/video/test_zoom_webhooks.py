@@ -3,17 +3,22 @@
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from balint_online.video.providers.zoom import (ParticipantEvent, WebhookRejected, parse_participant_event,
-                                                verify_zoom_webhook, zoom_url_validation_response)
+from balint_online.video.providers.zoom import (
+    ParticipantEvent,
+    WebhookRejected,
+    parse_participant_event,
+    verify_zoom_webhook,
+    zoom_url_validation_response,
+)
 
 from .fakes import zoom_signature
 
 SECRET = "webhook-secret-token"
-NOW = datetime(2031, 3, 5, 18, 5, tzinfo=timezone.utc)
+NOW = datetime(2031, 3, 5, 18, 5, tzinfo=UTC)
 
 
 def joined_event(**participant):
@@ -78,7 +83,7 @@ def test_url_validation_challenge():
 def test_participant_joined_and_left_are_parsed():
     assert parse_participant_event(joined_event()) == ParticipantEvent(
         kind="joined", meeting_external_id="81234567890", email="bob@example.org", name="Bob van der Berg",
-        at=datetime(2031, 3, 5, 18, 1, 2, tzinfo=timezone.utc), registrant_id="reg-1",
+        at=datetime(2031, 3, 5, 18, 1, 2, tzinfo=UTC), registrant_id="reg-1",
         meeting_uuid="4444AAAiAAAAAiAiAiiAii==")
 
     left = joined_event(leave_time="2031-03-05T19:29:00Z", join_time=None)
@@ -86,14 +91,14 @@ def test_participant_joined_and_left_are_parsed():
     left["payload"]["object"]["id"] = 81234567890  # Zoom may send the id as a number
     event = parse_participant_event(left)
     assert (event.kind, event.meeting_external_id, event.at) == \
-        ("left", "81234567890", datetime(2031, 3, 5, 19, 29, tzinfo=timezone.utc))
+        ("left", "81234567890", datetime(2031, 3, 5, 19, 29, tzinfo=UTC))
 
 
 def test_guest_without_email_and_missing_time_fall_back_sensibly():
     guest = joined_event(email="", registrant_id="", join_time="")
     event = parse_participant_event(guest)
     assert event.email == "" and event.registrant_id is None
-    assert event.at == datetime.fromtimestamp(1930240000.123, timezone.utc)  # from event_ts (ms)
+    assert event.at == datetime.fromtimestamp(1930240000.123, UTC)  # from event_ts (ms)
 
 
 def test_other_or_malformed_events_give_none():

@@ -65,7 +65,8 @@ def test_cancel_a_meeting_needs_a_reason(client, login, api, group):
     login(leader)
     meeting = series["meetings"][3]
     change = f"/lead/meetings/{meeting['id']}/change"
-    assert client.submit(f"/lead/meetings/{meeting['id']}/cancel", {"cancel-reason": ""}, page=change).status_code == 422
+    assert client.submit(f"/lead/meetings/{meeting['id']}/cancel", {"cancel-reason": ""},
+                         page=change).status_code == 422
     assert client.submit(f"/lead/meetings/{meeting['id']}/cancel", {"cancel-reason": "Holiday"},
                          page=change).status_code == 302
     assert api(leader).get(f"/api/v1/series/{series['id']}").get_json()["meetings"][3]["status"] == "cancelled"

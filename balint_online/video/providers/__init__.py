@@ -21,7 +21,7 @@ import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,7 +65,7 @@ class RoomRequest:
             raise ValueError("key must be non-empty, without whitespace or commas")
         if self.starts_at.tzinfo is None or self.starts_at.utcoffset() is None:
             raise ValueError("starts_at must be timezone-aware")
-        object.__setattr__(self, "starts_at", self.starts_at.astimezone(timezone.utc))
+        object.__setattr__(self, "starts_at", self.starts_at.astimezone(UTC))
         if isinstance(self.duration_minutes, bool) or not isinstance(self.duration_minutes, int) \
                 or self.duration_minutes <= 0:
             raise ValueError("duration_minutes must be a positive int")
@@ -321,4 +321,4 @@ def retry_delay(attempt: int) -> timedelta:
 
 def utc_z(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: what Zoom expects and what Room.data keeps."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -36,8 +36,18 @@ from urllib.parse import urlencode
 
 import requests
 
-from . import (Participant, ProviderConfigError, Room, RoomRequest, http_timeout, provider_error,
-               required_setting, response_error, send, setting)
+from . import (
+    Participant,
+    ProviderConfigError,
+    Room,
+    RoomRequest,
+    http_timeout,
+    provider_error,
+    required_setting,
+    response_error,
+    send,
+    setting,
+)
 
 NAME = "bigbluebutton"
 CHECKSUM_ALGORITHMS = ("sha1", "sha256", "sha384", "sha512")

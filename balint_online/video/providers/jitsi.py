@@ -26,12 +26,12 @@ import json
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 import requests
 
-from . import ProviderConfigError, Participant, Room, RoomRequest, setting, utc_z
+from . import Participant, ProviderConfigError, Room, RoomRequest, setting, utc_z
 
 DEFAULT_BASE_URL = "https://meet.jit.si"
 DEFAULT_PREFIX = "balint"
@@ -84,7 +84,7 @@ class JitsiProvider:
             self._grace = timedelta(minutes=int(setting(settings, "JITSI_JWT_GRACE_MINUTES", DEFAULT_GRACE_MINUTES)))
         except (TypeError, ValueError):
             raise ProviderConfigError("setting JITSI_JWT_GRACE_MINUTES must be whole minutes") from None
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     @property
     def uses_jwt(self) -> bool:

@@ -30,14 +30,26 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from . import (Participant, ProviderError, Room, RoomRequest, http_timeout, provider_error, required_setting,
-               response_error, send, setting, truncate, utc_z)
+from . import (
+    Participant,
+    ProviderError,
+    Room,
+    RoomRequest,
+    http_timeout,
+    provider_error,
+    required_setting,
+    response_error,
+    send,
+    setting,
+    truncate,
+    utc_z,
+)
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +139,8 @@ class ZoomProvider:
             body = _json(response, "OAuth token")
             token = body.get("access_token")
             if not isinstance(token, str) or not token:
-                raise provider_error(NAME, "OAuth token", retryable=False, status=200, detail="answer without access_token")
+                raise provider_error(NAME, "OAuth token", retryable=False, status=200,
+                                     detail="answer without access_token")
             try:
                 expires_in = float(body.get("expires_in", 3600))
             except (TypeError, ValueError):
@@ -268,7 +281,7 @@ def verify_zoom_webhook(secret_token: str, headers: Mapping[str, str], raw_body:
     if not _SECONDS.fullmatch(timestamp):
         raise WebhookRejected("malformed x-zm-request-timestamp")
     sent_at = int(timestamp)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if abs(now.timestamp() - sent_at) > WEBHOOK_TOLERANCE.total_seconds():
         raise WebhookRejected("timestamp outside the 5-minute window (possible replay)")
     expected = "v0=" + _signature(secret_token, b"v0:" + timestamp.encode() + b":" + raw_body)
@@ -317,14 +330,14 @@ def _parse_time(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _from_millis(value: object) -> datetime | None:
     """event_ts (milliseconds since the epoch) as an instant; None when absent or beyond any real event."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= _LAST_EVENT_MS:
         return None
-    return datetime.fromtimestamp(value / 1000, timezone.utc)
+    return datetime.fromtimestamp(value / 1000, UTC)
 
 
 def is_participant_event(payload: Mapping[str, Any]) -> bool:

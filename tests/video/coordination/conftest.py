@@ -54,7 +54,8 @@ def make_group(api, make_user):
             "outsider": make_user(name="Lee Elsewhere", email="lee@example.org"),
             "admin": make_user("admin", name="Ada Admin", email="ada@example.org"),
         }
-        applications = {key: apply(api(people[key]), series["id"])["id"] for key in ("enrolled", "withdrawn", "waitlisted")}
+        applications = {key: apply(api(people[key]), series["id"])["id"]
+                        for key in ("enrolled", "withdrawn", "waitlisted")}
         for key in ("enrolled", "withdrawn", "waitlisted"):
             assert lead.post(f"/api/v1/applications/{applications[key]}/accept").status_code == 200
         resp = api(people["withdrawn"]).post(f"/api/v1/applications/{applications['withdrawn']}/withdraw",

@@ -43,7 +43,7 @@ def test_the_grid_preselects_who_entered_and_saves_in_one_post(client, login, gr
     assert not any(name in members for name in ("Ruth", "Tom Waiting", "Priya Gone"))  # enrolled members only
     assert selected(page, f"m{m1}_u{jo.id}") == "present"  # the platform saw Jo enter
     assert f'name="m{m3}_u{jo.id}"' not in page and "to come" in page
-    assert 'for="m%d_u%d"' % (m1, jo.id) in page  # every select has its label
+    assert f'for="m{m1}_u{jo.id}"' in page  # every select has its label
 
     resp = client.submit(f"/lead/series/{group.series['id']}/attendance", {
         f"m{m1}_u{jo.id}": "present", f"m{m2}_u{jo.id}": "excused"})
@@ -81,7 +81,11 @@ def test_a_member_sees_their_own_attendance_at_home(client, login, group):
     home = " ".join(client.get("/home").get_data(as_text=True).split())
     assert "present at 1 of 2 meetings (the leaders have not recorded every meeting yet)." in home
     # Six days ahead: the way in is announced, and the button comes when the join window opens.
-    assert "Meeting 3 of 4" in home and "The way in opens here at 00:45 CET" in home and "Join the video meeting" not in home
+    assert (
+        "Meeting 3 of 4" in home
+        and "The way in opens here at 00:45 CET" in home
+        and "Join the video meeting" not in home
+    )
 
 
 def test_only_the_leaders_and_administrators_keep_attendance(client, login, group):

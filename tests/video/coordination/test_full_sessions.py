@@ -46,7 +46,8 @@ def test_leaving_early_at_one_meeting_loses_the_certificate_with_the_reason_at_h
     client.post("/sign-out")
     meetings = group.meetings
     for meeting in meetings:
-        attend(client, clock, meeting, leave_at=meeting.starts_at + timedelta(minutes=40) if meeting.number == 3 else None)
+        attend(client, clock, meeting,
+               leave_at=meeting.starts_at + timedelta(minutes=40) if meeting.number == 3 else None)
     clock.set(z(meetings[-1].ends_at + timedelta(days=1)))
     JOBS["issue-certificates"].run(meetings[-1].ends_at + timedelta(days=1))
     db.session.commit()

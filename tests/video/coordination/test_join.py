@@ -132,7 +132,8 @@ def test_cancelled_meeting_is_closed_to_everyone_and_its_room_removed(client, ap
     assert page.status_code == 403 and "This meeting was cancelled" in page.get_data(as_text=True)
 
 
-def test_room_not_ready_says_the_leaders_were_told(client, api, login, clock, make_group, app, zoom_server, zoom_settings):
+def test_room_not_ready_says_the_leaders_were_told(client, api, login, clock, make_group, app, zoom_server,
+                                                   zoom_settings):
     app.config.update(zoom_settings)
     group = make_group("zoom")
     zoom_server.script("/meetings", status=503, body={"code": 503, "message": "Service unavailable"}, times=50)
@@ -193,7 +194,8 @@ def test_the_room_link_appears_nowhere_but_at_the_door(client, api, login, clock
 def test_the_openapi_document_describes_the_way_in(api):
     document = api(None).get("/api/v1/openapi.json").get_json()
     join = document["paths"]["/meetings/{id}/join"]["get"]
-    assert join["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/JoinLink"}
+    schema = join["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/JoinLink"}
     assert {"403", "503"} <= set(join["responses"])
     refusal = document["components"]["schemas"]["JoinRefusal"]["allOf"][1]["properties"]
     assert refusal["error"]["enum"] == ["not_enrolled", "too_early", "ended", "cancelled"] and "opens_at" in refusal

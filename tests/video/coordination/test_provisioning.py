@@ -88,7 +88,7 @@ def test_slow_answers_past_the_timeout_are_retried(zoom, clock, make_group):
     assert first.video_room is None
     timed_out = state(first.id)
     assert timed_out.attempts == 1 and "no answer" in timed_out.last_error
-    for attempt, minutes in ((2, 1), (3, 3)):  # 1 minute, then 2 more
+    for attempt, _minutes in ((2, 1), (3, 3)):  # 1 minute, then 2 more
         zoom.script("/meetings", delay=1.0, times=1)
         clock.set(timed_out.next_attempt_at)
         run_video_job()

@@ -1,4 +1,6 @@
-"""Email invitations carrying an iTIP (RFC 5546) calendar object.
+"""Email invitations carrying an iTIP (RFC 5546) calendar object: how mail carries a calendar (iMIP, RFC 6047).
+
+The calendar feature builds the object (calendar/ics.py); the mail layer only wraps its bytes.
 
 The MIME shape is the one Outlook, Gmail and Apple Mail all recognise:
 

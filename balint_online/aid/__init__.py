@@ -1,0 +1,1 @@
+"""Financial aid: programmes, applications for aid after registering, the review queue and awards."""
