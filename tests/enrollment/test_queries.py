@@ -26,7 +26,7 @@ def test_only_accepted_members_still_in_the_group_are_enrolled(api, leader, make
     apply(api(pending), series["id"])
 
     row = db.session.get(Series, series["id"])
-    people = {u.name: u for u in db.session.scalars(select(User))}
+    people = {u.name: u for u in db.session.scalars(select(User).order_by(User.id))}
     assert [name for name in people if is_enrolled(row, people[name])] == ["Zoe", "Adam"]
     assert not is_enrolled(row, None)
     assert enrolled_ids(row.id) == [zoe.id, adam.id]  # in the order they were enrolled
