@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against the app served on loopback."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -50,6 +51,15 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    """Through the real sign-in form, as a person does; lands on their home page."""
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/home$"))
 
 
 def screenshot(page, name: str) -> Path:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from balint_online.demo import PASSWORD
-from tests.e2e.conftest import screenshot, serious_accessibility_violations
+from tests.e2e.conftest import screenshot, serious_accessibility_violations, sign_in
 from tests.live import live_server
 from tests.site_walk import ROLES, page_name, reachable_pages, realistic_society, signed_in_client
 
@@ -21,14 +21,6 @@ def society(app, clock):
     realistic_society(date(2026, 10, 1))
 
 
-def sign_in(page, base, email):
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/home$"))
-
-
 # A whole walk runs axe-core twice on every page: minutes, not seconds, on a busy machine.
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("role", ROLES)
@@ -39,7 +31,7 @@ def test_every_page_at_both_widths_has_a_screenshot_and_passes_axe(app, society,
     with live_server(app) as base:
         page = new_page()
         if ROLES[role]:
-            sign_in(page, base, ROLES[role])
+            sign_in(page, base, ROLES[role], PASSWORD)
         for path in paths:
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})

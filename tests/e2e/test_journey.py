@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from balint_online.extensions import db
-from tests.e2e.conftest import screenshot, serious_accessibility_violations
+from tests.e2e.conftest import screenshot, serious_accessibility_violations, sign_in
 from tests.live import live_server
 
 PASSWORD = "correct horse battery"
@@ -15,14 +15,6 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(autouse=True)
 def october(clock):
     clock.set("2026-10-01T12:00:00Z")
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/home$"))
 
 
 def confirmation_link(base, email):
@@ -47,7 +39,7 @@ def test_leader_and_member_walk_the_whole_journey(app, make_user, new_page):
     with live_server(app) as base:
         # The leader creates and publishes a series.
         leader = new_page()
-        sign_in(leader, base, "ruth@example.org")
+        sign_in(leader, base, "ruth@example.org", PASSWORD)
         leader.goto(base + "/lead/series/new")
         leader.get_by_label("Title").fill("Monday evening group")
         leader.get_by_label("The group's time zone").select_option("America/New_York")
@@ -123,7 +115,7 @@ def test_leader_and_member_walk_the_whole_journey(app, make_user, new_page):
         db.session.remove()  # release SQLite's write lock for the server
         member.context.route("https://meet.jit.si/**", lambda route: route.fulfill(
             status=200, content_type="text/html", body="<html lang=en><title>Room</title><h1>Video room</h1></html>"))
-        sign_in(member, base, "jo@example.org")  # 18 days on: yesterday's session has ended
+        sign_in(member, base, "jo@example.org", PASSWORD)  # 18 days on: yesterday's session has ended
         member.get_by_role("link", name="Join the video meeting").first.click()
         member.wait_for_url(re.compile(r"^https://meet\.jit\.si/"))
         assert member.inner_text("h1") == "Video room"
