@@ -6,7 +6,8 @@ import pytest
 from balint_online.aid.rules import GROUPS
 from balint_online.aid.services import create_programme
 from balint_online.extensions import db
-from tests.e2e.test_journey import PASSWORD, accessible, sign_in
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_journey import PASSWORD, accessible
 from tests.factories import apply, published_series
 from tests.live import live_server
 
@@ -34,7 +35,7 @@ def test_a_reimbursement_applied_for_and_awarded_in_the_browser(app, api, make_u
     db.session.commit()
     with live_server(app) as base:  # the test's session ends here: people are named by their emails
         member = new_page(phone=True)
-        sign_in(member, base, "nora@example.org")
+        sign_in(member, base, "nora@example.org", PASSWORD)
         member.goto(f"{base}/applications/{a['id']}")
         member.get_by_role("link", name="Financial aid").click()
         accessible(member, "phone-aid-apply")
@@ -44,7 +45,7 @@ def test_a_reimbursement_applied_for_and_awarded_in_the_browser(app, api, make_u
         member.get_by_text("Awaiting review").first.wait_for()
 
         office = new_page()
-        sign_in(office, base, "ada@example.org")
+        sign_in(office, base, "ada@example.org", PASSWORD)
         office.goto(f"{base}/admin/aid")
         accessible(office, "admin-aid-queue")
         office.get_by_role("button", name="Award").click()

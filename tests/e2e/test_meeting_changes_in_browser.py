@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.e2e.test_journey import accessible, sign_in
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_journey import PASSWORD, accessible
 from tests.factories import apply, published_series
 from tests.live import live_server
 
@@ -22,7 +23,7 @@ def test_the_leader_is_warned_and_a_make_up_meeting_gives_every_member_a_turn(ap
     fifth = series["meetings"][4]["id"]
     with live_server(app) as base:
         page = new_page(phone=True)
-        sign_in(page, base, "ruth@example.org")
+        sign_in(page, base, "ruth@example.org", PASSWORD)
         page.goto(f"{base}/lead/meetings/{fifth}/change")
         assert page.get_by_text("Cancelling meeting 5 would leave a member without a turn").count() == 1
         accessible(page, "phone-change-meeting-warning")
@@ -42,6 +43,6 @@ def test_the_leader_is_warned_and_a_make_up_meeting_gives_every_member_a_turn(ap
         accessible(page, "phone-edit-published-series")
 
         admin = new_page()
-        sign_in(admin, base, "ada@example.org")
+        sign_in(admin, base, "ada@example.org", PASSWORD)
         admin.goto(f"{base}/admin/commitments")
         accessible(admin, "admin-commitments")

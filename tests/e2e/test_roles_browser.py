@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.e2e.conftest import screenshot, serious_accessibility_violations
-from tests.e2e.test_journey import sign_in
+from tests.e2e.conftest import screenshot, serious_accessibility_violations, sign_in
+from tests.e2e.test_journey import PASSWORD
 from tests.live import live_server
 
 
@@ -17,7 +17,7 @@ def test_an_admin_makes_someone_a_leader_then_an_admin_and_takes_it_back(app, ma
     person_id = make_user(name="Dr Mei Chen").id
     with live_server(app) as base:
         page = new_page(phone=True)
-        sign_in(page, base, "ada@example.org")
+        sign_in(page, base, "ada@example.org", PASSWORD)
         page.goto(f"{base}/admin/people/{person_id}")
         page.get_by_label("Leader", exact=True).check()
         page.get_by_role("button", name="Change the role").click()
