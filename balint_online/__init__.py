@@ -9,11 +9,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .core import zones  # noqa: F401  (first: zone rules from the pinned tzdata, never the host's)
 from .core.csrf import protect_forms
+from .core.i18n import select_language
 from .core.pool import ping_when_idle
 from .core.routing import bound_urls
 from .core.sqlite import configure_sqlite
 from .core.theme import check_theme
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .video.providers import spec_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     csrf.init_app(app)
     protect_forms(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_language)
 
     from . import models  # noqa: F401  (every model registered before migrations look)
     from .api import register_api

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
@@ -24,6 +25,7 @@ from werkzeug.routing import BuildError
 from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
 from .core.forms import timezone_options, zone_script
+from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, known_language
 from .core.pagination import page_url
 from .core.urls import safe_path
 from .core.viewer import TZ_COOKIE, viewer_timezone, visitor_zone_unknown
@@ -84,6 +86,8 @@ def register_web(app: Flask) -> None:
     app.add_template_global(same_clock)
     app.add_template_global(zone_script)
     app.add_template_global(visitor_zone_unknown)
+    app.add_template_global(lambda: str(get_locale()), "page_language")
+    app.jinja_env.globals["languages"] = LANGUAGES
 
     @app.template_global()
     def feature_url(endpoint: str, **values) -> str | None:
@@ -193,6 +197,22 @@ def choose_timezone():
         response = redirect(safe_path(request.form.get("next"), "/"))
     if zone is not None:
         response.set_cookie(TZ_COOKIE, zone, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@pages.post("/language")
+def choose_language():
+    """The footer's language switch: saved on a signed-in person's account (emails follow it), in a
+    cookie for a visitor; either way it wins over what the browser asks for."""
+    code = known_language(request.form.get("language"))
+    response = redirect(safe_path(request.form.get("next"), "/"))
+    if code is None:
+        return response
+    if current_user.is_authenticated:
+        current_user.language = code
+        db.session.commit()
+    else:
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 

@@ -1,10 +1,22 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from ..core.forms import Form, TimezoneField, choices
+from ..core.i18n import LANGUAGES
 from ..core.text import one_line
 from .models import DISCIPLINES
 from .services import MIN_PASSWORD
+
+
+class LanguageField(SelectField):
+    """Each language named in itself, or "as my browser asks", which is stored as no choice (None)."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, choices=[("", _l("As my browser asks")), *LANGUAGES.items()], **kwargs)
+
+    def populate_obj(self, obj, name):
+        setattr(obj, name, self.data or None)
 
 
 class SignInForm(Form):
@@ -24,6 +36,7 @@ class ProfileForm(Form):
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)], filters=[one_line])
     discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
     timezone = TimezoneField(description="Every time on the site is shown in this zone.")
+    language = LanguageField(_l("Language"), description=_l("Pages and emails are written in this language."))
 
 
 class ResetRequestForm(Form):

@@ -49,6 +49,8 @@ class User(UserMixin, Model):
     role: Mapped[str] = mapped_column(String(16), default="member")
     discipline: Mapped[str] = mapped_column(String(60), default="other")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The language pages and emails are written in (a key of core.i18n.LANGUAGES); None: as the browser asks.
+    language: Mapped[str | None] = mapped_column(String(8))
     # Secret part of the personal calendar feed URL; replaced when the member resets it.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
     # How meetings reach their calendar: a key of calendar.delivery.DELIVERY.

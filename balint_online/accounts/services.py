@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput
+from ..core.i18n import known_language
 from ..core.text import one_line
 from ..core.urls import absolute_url
 from ..core.zonerules import SchedulingError, zone
@@ -57,7 +58,7 @@ def _account_problems(*, email: str, name: str, role: str, timezone: str, discip
 
 
 def create_user(*, email: str, name: str, password: str, role: str = "member", timezone: str = "UTC",
-                discipline: str = "other", member_until: date | None = None) -> User:
+                discipline: str = "other", member_until: date | None = None, language: str | None = None) -> User:
     email = (email or "").strip().lower()
     errors = _account_problems(email=email, name=name, role=role, timezone=timezone, discipline=discipline)
     if problem := check_new_password(password or ""):
@@ -68,7 +69,7 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
         raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={
             "email": "An account with this email exists already: sign in, or reset your password."})
     user = User(email=email, name=one_line(name), password_hash=hash_password(password), role=role,
-                timezone=timezone, discipline=discipline)
+                timezone=timezone, discipline=discipline, language=known_language(language))
     if member_until:
         user.memberships.append(Membership(kind="society", expires_on=member_until))
     try:

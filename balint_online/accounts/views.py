@@ -1,6 +1,7 @@
 """Sign-up, sign-in, sign-out, password reset and the profile page."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -102,7 +103,8 @@ def confirm_sign_up(token):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            user = create_user(password=form.password.data, **details)
+            # The language they signed up in is the one their emails are written in, jobs' included.
+            user = create_user(password=form.password.data, language=str(get_locale()), **details)
         except DomainError as exc:
             attach_domain_error(form, exc, "password")
         else:

@@ -6,10 +6,12 @@ Delivery, the mail job, is notifications/delivery.py. Queueing flushes; the call
 import re
 
 from flask import current_app, render_template, render_template_string
+from flask_babel import force_locale
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..core.i18n import language_of
 from ..core.text import one_line
 from ..core.urls import base_url
 from ..extensions import db
@@ -37,8 +39,12 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
         calendar = (carried.calendar_method, carried.calendar_ics)
         context = {**(context or {}), "itip": True}
     ctx = _context(user, context)
-    subject, text = _render_email(kind, ctx)
-    text += "\n" + why_line(kind, user, ctx) + "\n"
+    # In the reader's language, whoever's request (a leader's, say) or job caused the message.
+    with force_locale(language_of(user)):
+        subject, text = _render_email(kind, ctx)
+        text += "\n" + why_line(kind, user, ctx) + "\n"
+        html = render_template("email/_layout.html",
+                               **{**ctx, "subject": subject, "paragraphs": text_to_paragraphs(text)})
     message = OutboxMessage(
         key=key,
         kind=kind,
@@ -46,8 +52,7 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
         recipient=one_line(recipient or user.email),
         subject=subject,
         body_text=text,
-        body_html=render_template("email/_layout.html",
-                                  **{**ctx, "subject": subject, "paragraphs": text_to_paragraphs(text)}),
+        body_html=html,
         calendar_method=calendar[0] if calendar else None,
         calendar_ics=calendar[1] if calendar else None,
     )
@@ -76,7 +81,8 @@ def _context(user, context: dict | None) -> dict:
 
 def render_subject(kind: str, user, context: dict | None = None) -> str:
     """The subject `templates/email/<kind>.txt` would have: the line a daily summary lists for the event."""
-    return _render_email(kind, _context(user, context))[0]
+    with force_locale(language_of(user)):
+        return _render_email(kind, _context(user, context))[0]
 
 
 def _render_email(kind: str, ctx: dict) -> tuple[str, str]:

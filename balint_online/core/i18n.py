@@ -1,0 +1,53 @@
+"""The language a page or an email is written in.
+
+One registry of the languages the site speaks; a person's own choice (their account, or a visitor's
+cookie) wins over what their browser asks for, and English is the fallback. Strings are marked with
+Flask-Babel's `gettext`/`lazy_gettext` in code and `_()`/`ngettext()` in templates; the catalogues
+live in balint_online/translations (scripts/translations extracts, updates and compiles them).
+"""
+
+from collections.abc import Iterable
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+# Code -> the language's name in itself, as a person looks for it in a menu.
+LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "lang"
+
+
+def known_language(code: str | None) -> str | None:
+    """`code` when the site speaks it (any case), else None."""
+    code = (code or "").strip().lower()
+    return code if code in LANGUAGES else None
+
+
+def pick_language(chosen: Iterable[str | None], browser_best: str | None) -> str:
+    """The first language a person chose that the site speaks, else their browser's best, else English."""
+    for code in chosen:
+        if known := known_language(code):
+            return known
+    return known_language(browser_best) or DEFAULT_LANGUAGE
+
+
+def select_language() -> str:
+    """Flask-Babel's locale selector: outside a request (mail sent by a job), the default; a job that
+    writes to a person wraps its rendering in `flask_babel.force_locale(person.language)`."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    own = current_user.language if current_user.is_authenticated else None
+    return pick_language((own, request.cookies.get(LANGUAGE_COOKIE)),
+                         request.accept_languages.best_match(list(LANGUAGES)))
+
+
+def language_of(person) -> str:
+    """The language to write to `person` in: their choice; else, when they are the one asking (signing
+    up, resetting a password), the language of the page they asked from; else the default."""
+    if chosen := known_language(getattr(person, "language", None)):
+        return chosen
+    if has_request_context():
+        asking = current_user.id if current_user.is_authenticated else None
+        if asking == getattr(person, "id", None) or not current_user.is_authenticated:
+            return select_language()
+    return DEFAULT_LANGUAGE
