@@ -88,6 +88,8 @@ def register_web(app: Flask) -> None:
     app.add_template_global(visitor_zone_unknown)
     app.add_template_global(lambda: str(get_locale()), "page_language")
     app.jinja_env.globals["languages"] = LANGUAGES
+    # {% trans %} blocks as one line of text, however the template wraps them (babel.cfg extracts alike).
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.template_global()
     def feature_url(endpoint: str, **values) -> str | None:
