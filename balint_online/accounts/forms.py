@@ -15,6 +15,9 @@ class LanguageField(SelectField):
     def __init__(self, label, **kwargs):
         super().__init__(label, choices=[("", _l("As my browser asks")), *LANGUAGES.items()], **kwargs)
 
+    def process_data(self, value):
+        super().process_data(value or "")  # no choice stored (None) is the "as my browser asks" option
+
     def populate_obj(self, obj, name):
         setattr(obj, name, self.data or None)
 
