@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
 
 from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
@@ -192,8 +193,8 @@ def choose_timezone():
     is asked once), and the page reloads only if that changes its times.
     """
     if "detected" in request.form:
-        zone = chosen_zone(request.form["detected"]) or "UTC"
-        response = jsonify(timezone=zone)
+        zone: str | None = chosen_zone(request.form["detected"]) or "UTC"
+        response: Response = jsonify(timezone=zone)  # or a redirect: werkzeug's Response covers both
     else:
         zone = chosen_zone(request.form.get("timezone"))
         response = redirect(safe_path(request.form.get("next"), "/"))

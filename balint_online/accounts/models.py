@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
@@ -95,6 +96,9 @@ class User(UserMixin, Model):
 
     # Flask-Login keeps get_id() in the session and the remember-me cookie. It names the sign-in
     # record (accounts/signins.py), not the person, so that ending the record ends both.
+    # Not a column: typed for mypy only, since the ORM would map an annotation in the class body.
+    if TYPE_CHECKING:
+        sign_in_key: str | None
     sign_in_key = None
 
     def get_id(self) -> str | None:

@@ -81,6 +81,8 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
 
 
 def _sign_up_serializer() -> URLSafeTimedSerializer:
+    if current_app.secret_key is None:  # create_app always sets one; the serializer cannot sign without it
+        raise RuntimeError("SECRET_KEY is not set")
     return URLSafeTimedSerializer(current_app.secret_key, salt="sign-up")
 
 

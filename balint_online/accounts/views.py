@@ -1,5 +1,7 @@
 """Sign-up, sign-in, sign-out, password reset and the profile page."""
 
+from typing import cast
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
@@ -7,11 +9,11 @@ from sqlalchemy import select
 
 from ..core.errorpage import error_page
 from ..core.errors import DomainError
-from ..core.forms import attach_domain_error
+from ..core.forms import attach_domain_error, required
 from ..core.urls import safe_path
 from ..core.viewer import viewer_timezone, visitor_zone_unknown
 from ..core.zonelist import chosen_zone
-from ..extensions import db, limiter
+from ..extensions import db, limiter, login_manager
 from ..notifications.models import OutboxMessage
 from . import signins
 from .forms import ApiTokenForm, ChangePasswordForm, ProfileForm, ResetForm, ResetRequestForm, SignInForm, SignUpForm
@@ -62,13 +64,14 @@ def _throttled(error_message: str | None = None):
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = authenticate(required(form.email), required(form.password))
         if user is not None:
             signins.sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(_safe_next(url_for("pages.home")))
-        form.password.errors.append("That email and password do not match an account.")
+        # Validation leaves each field's errors a list (WTForms types them as any sequence).
+        cast(list[str], form.password.errors).append("That email and password do not match an account.")
     return render_template("accounts/sign_in.html", form=form), 422 if form.errors else 200
 
 
@@ -85,13 +88,13 @@ def sign_up():
             form.timezone.render_kw = {"data-viewer-zone": ""}
     if form.validate_on_submit():
         try:
-            start_sign_up(email=form.email.data, name=form.name.data, timezone=form.timezone.data,
+            start_sign_up(email=required(form.email), name=required(form.name), timezone=form.timezone.data,
                           discipline=form.discipline.data)
         except DomainError as exc:
             attach_domain_error(form, exc, "email")
         else:
             db.session.commit()
-            return render_template("accounts/sign_up_sent.html", email=form.email.data.strip().lower())
+            return render_template("accounts/sign_up_sent.html", email=required(form.email).strip().lower())
     return render_template("accounts/sign_up.html", form=form), 422 if form.errors else 200
 
 
@@ -104,7 +107,7 @@ def confirm_sign_up(token):
     if form.validate_on_submit():
         try:
             # The language they signed up in is the one their emails are written in, jobs' included.
-            user = create_user(password=form.password.data, language=str(get_locale()), **details)
+            user = create_user(password=required(form.password), language=str(get_locale()), **details)
         except DomainError as exc:
             attach_domain_error(form, exc, "password")
         else:
@@ -129,7 +132,7 @@ def sign_out():
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        start_password_reset(form.email.data)
+        start_password_reset(required(form.email))
         db.session.commit()
         flash("If that address has an account, a reset link is on its way. It works once, for a short time.", "info")
         return redirect(url_for(".sign_in"))
@@ -143,9 +146,9 @@ def reset_password(token):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            user = complete_password_reset(token, form.password.data)
+            user = complete_password_reset(token, required(form.password))
         except DomainError as exc:
-            form.password.errors.append(exc.message)
+            cast(list[str], form.password.errors).append(exc.message)  # a list once validated
         else:
             signins.sign_in(user)
             db.session.commit()
@@ -180,7 +183,7 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.password.data)
+            change_password(current_user, required(form.current_password), required(form.password))
         except DomainError as exc:
             attach_domain_error(form, exc, "current_password")
         else:
@@ -217,7 +220,7 @@ def outbox():
     if not dev_outbox_enabled():
         abort(404)
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        return login_manager.unauthorized()
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)).all()
     return render_template("accounts/outbox.html", messages=messages)
 
@@ -239,7 +242,7 @@ def create_token():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _tokens_page(form, status=422)
-    _, raw = ApiToken.issue(current_user, name=form.name.data)
+    _, raw = ApiToken.issue(current_user, name=required(form.name))
     db.session.commit()
     # Shown on this answer only (never stored, never flashed into the session cookie).
     return _tokens_page(new_token=raw, status=201)

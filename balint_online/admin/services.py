@@ -173,6 +173,7 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
         return check, None
     created = updated = unchanged = 0
     for row in check.rows:
+        assert row.expires_on is not None  # a clean check has a date on every row
         user = users[row.email]
         same_kind = [m for m in user.memberships if m.kind == row.kind]
         if not same_kind:

@@ -8,7 +8,7 @@ from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError, NotAllowed
-from ..core.forms import attach_domain_error
+from ..core.forms import attach_domain_error, required
 from ..core.money import format_money
 from ..core.pagination import list_page
 from ..enrollment.models import Application
@@ -113,13 +113,13 @@ def add_membership(user_id):
     form = MembershipForm()
     if form.validate_on_submit():
         try:
-            services.add_membership(person, kind=form.kind.data, expires_on=form.expires_on.data,
+            services.add_membership(person, kind=form.kind.data, expires_on=required(form.expires_on),
                                     note=(form.note.data or "").strip(), actor=current_user)
         except DomainError as exc:
             attach_domain_error(form, exc, "kind")
         else:
             db.session.commit()
-            flash(f"Membership recorded for {person.name}, until {form.expires_on.data.isoformat()}.", "success")
+            flash(f"Membership recorded for {person.name}, until {required(form.expires_on).isoformat()}.", "success")
             return redirect(url_for(".person", user_id=person.id))
     return _person_page(person, membership_form=form, status=422)
 
@@ -130,7 +130,7 @@ def change_expiry(membership_id):
     form = ExpiryForm(prefix=f"m{membership.id}")
     if form.validate_on_submit():
         try:
-            services.change_expiry(membership, form.expires_on.data, current_user)
+            services.change_expiry(membership, required(form.expires_on), current_user)
         except DomainError as exc:
             attach_domain_error(form, exc, "expires_on")
         else:
@@ -184,7 +184,7 @@ def record(application_id):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            payment, created = record_payment(application, amount=form.amount.data, method=form.method.data,
+            payment, created = record_payment(application, amount=required(form.amount), method=form.method.data,
                                               reference=(form.reference.data or "").strip(), actor=current_user,
                                               idempotency_key=form.idempotency_key.data)
         except DomainError as exc:
@@ -206,7 +206,7 @@ def scholarship(application_id):
     form = ScholarshipForm()
     if form.validate_on_submit():
         try:
-            grant_scholarship(application, current_user, form.reason.data)
+            grant_scholarship(application, current_user, required(form.reason))
         except DomainError as exc:
             attach_domain_error(form, exc, "reason")
         else:

@@ -83,7 +83,7 @@ def programmes_for(series_id: int) -> list[AidProgramme]:
 
 def programmes_by_series(series_ids) -> dict[int, list[AidProgramme]]:
     """The programmes open to each series' registrants (its own and the society's), in one query."""
-    found = {series_id: [] for series_id in series_ids}
+    found: dict[int, list[AidProgramme]] = {series_id: [] for series_id in series_ids}
     if found:
         for programme in db.session.scalars(select(AidProgramme).where(
                 or_(AidProgramme.series_id.is_(None), AidProgramme.series_id.in_(found))).order_by(AidProgramme.id)):
@@ -98,9 +98,9 @@ def capped_full_tuition(series_id: int) -> AidProgramme | None:
 
 
 def awards_made(programme: AidProgramme, series_id: int) -> int:
-    return db.session.scalar(select(func.count(AidApplication.id)).where(
+    return db.session.execute(select(func.count(AidApplication.id)).where(
         AidApplication.programme_id == programme.id, AidApplication.series_id == series_id,
-        AidApplication.status == "awarded"))
+        AidApplication.status == "awarded")).scalar_one()
 
 
 # -- applying ---------------------------------------------------------------------------------------

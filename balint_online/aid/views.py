@@ -6,7 +6,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 
 from ..core.errors import DomainError
-from ..core.forms import attach_domain_error
+from ..core.forms import attach_domain_error, required
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Series
@@ -47,7 +47,7 @@ def apply(application_id):
         try:
             aid = services.apply_for_aid(application, current_user, db.get_or_404(AidProgramme, form.programme_id.data),
                                          training_status=form.training_status.data, specialty=form.specialty.data,
-                                         statement=form.statement.data)
+                                         statement=required(form.statement))
         except DomainError as exc:
             attach_domain_error(form, exc, "programme_id")
         else:
@@ -97,7 +97,7 @@ def create_programme():
     if form.validate_on_submit():
         try:
             programme = services.create_programme(
-                current_user, series_id=form.series_id.data or None, kind=form.kind.data, name=form.name.data,
+                current_user, series_id=form.series_id.data or None, kind=form.kind.data, name=required(form.name),
                 description=form.description.data or "", max_awards=form.max_awards.data,
                 criteria=[rules.GROUPS[key][1] for key in form.groups.data or ()], deadline=form.deadline.data)
         except DomainError as exc:

@@ -5,7 +5,8 @@ import inspect
 import re
 
 from flask import current_app
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from ..core.api import API_PREFIX
 from ..core.routing import IdConverter
@@ -22,6 +23,11 @@ def _public_names(rule) -> dict[str, str]:
     # The contract writes a path's one id as {id} (/series/{id}/publish), whatever the view calls it.
     ids = [name for name, converter in rule._converters.items() if isinstance(converter, IdConverter)]
     return {ids[0]: "id"} if len(ids) == 1 else {}
+
+
+def _public_path(rule) -> str:
+    names = _public_names(rule)
+    return _ARGUMENT.sub(lambda m: "{" + names.get(m[1], m[1]) + "}", rule.rule.removeprefix(API_PREFIX))
 
 
 def _api_rules():
@@ -85,7 +91,7 @@ def _operation(rule, view, refs: dict) -> dict:
 
 
 def _schemas(views) -> tuple[dict, dict]:
-    wanted = {(Error, "serialization")}
+    wanted: set[tuple[type[BaseModel], JsonSchemaMode]] = {(Error, "serialization")}
     for view in views:
         doc = view.api_doc
         if "body" in doc:
@@ -102,9 +108,7 @@ def openapi_document() -> dict:
     refs, schemas = _schemas(view for _, view in rules)
     paths: dict[str, dict] = {}
     for rule, view in rules:
-        names = _public_names(rule)
-        path = _ARGUMENT.sub(lambda m, names=names: "{" + names.get(m[1], m[1]) + "}",
-                             rule.rule.removeprefix(API_PREFIX))
+        path = _public_path(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, view, refs)
     paths["/openapi.json"] = {"get": {"operationId": "openapi", "tags": ["api"], "summary": "This document",

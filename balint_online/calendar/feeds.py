@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import cast
 
 import redis
 from cachetools import LRUCache
@@ -140,7 +141,8 @@ class FeedCache:
         if self._redis is None:
             return self._local.get(key)
         try:
-            return self._redis.get(self.PREFIX + key)
+            # Bytes: the client is made without decode_responses (redis types it for either).
+            return cast(bytes | None, self._redis.get(self.PREFIX + key))
         except Exception:  # a cache that is down costs a rebuild, never an error
             current_app.logger.warning("feed cache unreachable; building the feed", exc_info=True)
             return None

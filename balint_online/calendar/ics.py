@@ -523,8 +523,8 @@ def _add_way_in(event: Event, join_url: str | None, url: str | None) -> None:
             vUri(join_url),
             parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": JOIN_LABEL},
         )
-    if url or join_url:
-        event.add("url", vUri(url or join_url))
+    if link := url or join_url:
+        event.add("url", vUri(link))
 
 
 def _add_people(event: Event, method, organizers, attendees, *, rsvp: bool = False,
@@ -586,7 +586,9 @@ def _zoned(instant: datetime, tzid: str) -> datetime:
     local = instant.astimezone(_zone(tzid))
     if local.replace(fold=0).utcoffset() == local.replace(fold=1).utcoffset():
         return local
-    hours, rest = divmod(local.utcoffset(), timedelta(hours=1))
+    offset = local.utcoffset()
+    assert offset is not None  # astimezone made it aware
+    hours, rest = divmod(offset, timedelta(hours=1))
     if rest:
         return instant.astimezone(_UTC)
     return instant.astimezone(ZoneInfo("Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}"))

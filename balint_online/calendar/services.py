@@ -133,7 +133,7 @@ def raise_sequence(user: User, series: Series) -> int:
                 db.session.add(CalendarSequence(user_id=user.id, series_id=series.id, sequence=1))
         except IntegrityError:  # created by a concurrent change meanwhile
             db.session.execute(bump)
-    return db.session.scalar(select(CalendarSequence.sequence).where(*where))
+    return db.session.execute(select(CalendarSequence.sequence).where(*where)).scalar_one()  # made above
 
 
 def _sequences(user_id: int, series_ids) -> dict[int, int]:

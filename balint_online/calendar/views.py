@@ -49,7 +49,7 @@ def personal_feed(token):
         abort(404)
 
     def build() -> bytes:
-        return services.personal_feed(services.personal_contents(db.session.get(User, validator.user_id)))
+        return services.personal_feed(services.personal_contents(db.session.get_one(User, validator.user_id)))
 
     response = _feed_response(validator, build, "private, no-cache")
     response.headers["X-Robots-Tag"] = "noindex"

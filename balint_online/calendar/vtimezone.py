@@ -140,7 +140,9 @@ def _nth_weekday(year: int, month: int, weekday: int, ordinal: int):
 
 def _state(zone: ZoneInfo, ts: int) -> _State:
     local = datetime.fromtimestamp(ts, zone)
-    return _State(local.utcoffset(), local.dst(), local.tzname())
+    offset, dst, name = local.utcoffset(), local.dst(), local.tzname()
+    assert offset is not None and dst is not None and name is not None  # a ZoneInfo answers all three
+    return _State(offset, dst, name)
 
 
 def _first_change(zone: ZoneInfo, lo: int, hi: int) -> int:

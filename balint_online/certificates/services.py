@@ -83,6 +83,7 @@ def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amoun
         errors["statement"] = "At most 2000 characters."
     if errors:
         raise InvalidInput("The credit line needs attention.", fields=errors)
+    assert known is not None  # else errors named the body
     if db.session.get(SeriesCredit, series.id) is None:
         raise DomainError("Save the credit settings first.", code="no_credit_settings")
     line = SeriesCreditLine(series_id=series.id, body=body,
@@ -95,7 +96,7 @@ def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amoun
 
 
 def remove_credit_line(line: SeriesCreditLine, actor) -> None:
-    _require_manager(db.session.get(Series, line.series_id), actor)
+    _require_manager(db.session.get_one(Series, line.series_id), actor)
     db.session.delete(line)
     db.session.flush()
 
@@ -160,8 +161,8 @@ def _issue(series: Series, user, credit: SeriesCredit, actor) -> Certificate | N
     decided = decision(series, user, credit)
     if not decided.eligible:
         return None
-    issued_before = db.session.scalar(select(func.count(Certificate.id)).where(
-        Certificate.series_id == series.id, Certificate.user_id == user.id))
+    issued_before = db.session.execute(select(func.count(Certificate.id)).where(
+        Certificate.series_id == series.id, Certificate.user_id == user.id)).scalar_one()
     number = f"BO-{series.id:04d}-{user.id:05d}-{issued_before + 1}"
     certificate = Certificate(number=number, series_id=series.id, user_id=user.id,
                               issued_by_id=getattr(actor, "id", None),
@@ -201,7 +202,7 @@ def reissue(certificate: Certificate, actor) -> Certificate:
         raise DomainError("A newer certificate replaced this one; reissue that.", code="superseded")
     certificate.superseded_at = now()
     db.session.flush()
-    fresh = _issue(series, certificate.user, db.session.get(SeriesCredit, series.id), actor)
+    fresh = _issue(series, certificate.user, db.session.get_one(SeriesCredit, series.id), actor)
     if fresh is None:  # the caller's boundary rolls back the superseding too
         raise DomainError("By the current attendance record this member no longer qualifies.", code="not_eligible")
     return fresh

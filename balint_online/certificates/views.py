@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.models import DISCIPLINES
 from ..core.errors import DomainError
-from ..core.forms import Form, attach_domain_error, choices
+from ..core.forms import Form, attach_domain_error, choices, required
 from ..extensions import db
 from ..series.services import managed_series
 from . import services
@@ -63,8 +63,8 @@ def credit(series_id):
                                                               min_meetings=series.meeting_count)
     if form.validate_on_submit():
         try:
-            services.set_credit(series, current_user, minutes_per_meeting=form.minutes_per_meeting.data,
-                                min_meetings=form.min_meetings.data, statements=form.statements.data or "",
+            services.set_credit(series, current_user, minutes_per_meeting=required(form.minutes_per_meeting),
+                                min_meetings=required(form.min_meetings), statements=form.statements.data or "",
                                 grace_minutes=10 if form.grace_minutes.data is None else form.grace_minutes.data)
         except DomainError as exc:
             attach_domain_error(form, exc, "statements")

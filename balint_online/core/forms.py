@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 import wtforms
 from flask import url_for
@@ -58,6 +59,25 @@ class SubForm(wtforms.Form):
     no token of its own (the page's form carries it)."""
 
     Meta = SharedRules
+
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class _Holds(Protocol[T_co]):
+    @property
+    def data(self) -> T_co | None: ...
+
+
+def required(field: _Holds[T]) -> T:
+    """The value of a validated field whose validators (InputRequired, DataRequired) admit no form without one.
+
+    WTForms types every field's data as optional, since a field missing from the post keeps None.
+    """
+    if field.data is None:
+        raise ValueError("a required field has no value: read it only after the form validated")
+    return field.data
 
 
 @lru_cache(maxsize=2)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,10 @@ from ..extensions import Model
 from ..pricing.categories import CLAIMS, Claim
 from ..series.models import Series
 from .attestation import items_of
+
+if TYPE_CHECKING:  # the models whose backrefs (below) higher layers add to Application
+    from ..invoicing.models import Invoice
+    from ..pricing.models import Payment, Refund
 
 # An application holding (or queueing for) a place; a person has at most one per series.
 LIVE_STATUSES = ("pending", "waitlisted", "offered", "enrolled")
@@ -99,6 +104,10 @@ class Application(Model):
     attestation_text: Mapped[AttestationText] = relationship()
     # Everything logged about the application, its payments and refunds, oldest first.
     history: Mapped[list[AuditEntry]] = relationship(order_by=AuditEntry.id, viewonly=True)
+    if TYPE_CHECKING:  # backrefs the pricing and invoicing models declare
+        payments: Mapped[list[Payment]]
+        refunds: Mapped[list[Refund]]
+        invoices: Mapped[list[Invoice]]
 
     @property
     def is_live(self) -> bool:

@@ -52,7 +52,8 @@ def current_attestation_text() -> AttestationText:
                                      items=[item.to_stored() for item in attestation.ITEMS])
             db.session.add(stored)
     except IntegrityError:  # stored by a concurrent first applicant
-        stored = db.session.scalar(select(AttestationText).where(AttestationText.version == attestation.VERSION))
+        stored = db.session.execute(select(AttestationText).where(
+            AttestationText.version == attestation.VERSION)).scalar_one()
     return stored
 
 
@@ -96,13 +97,13 @@ def waitlist_positions(applications) -> dict[int, int]:
 def waitlist_position(application: Application) -> int | None:
     if application.status != "waitlisted":
         return None
-    ahead = db.session.scalar(
+    ahead = db.session.execute(
         select(func.count(Application.id)).where(
             Application.series_id == application.series_id, Application.status == "waitlisted",
             (Application.waitlisted_at < application.waitlisted_at)
             | ((Application.waitlisted_at == application.waitlisted_at) & (Application.id < application.id)),
         )
-    )
+    ).scalar_one()
     return ahead + 1
 
 
@@ -165,8 +166,8 @@ def _free_seat(series_id: int) -> None:
 
 
 def _someone_waiting(series_id: int) -> bool:
-    return db.session.scalar(select(exists().where(
-        Application.series_id == series_id, Application.status.in_(("waitlisted", "offered")))))
+    return db.session.execute(select(exists().where(
+        Application.series_id == series_id, Application.status.in_(("waitlisted", "offered"))))).scalar_one()
 
 
 def _queue_stamp(series_id: int, moment):
@@ -196,6 +197,7 @@ def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: 
         raise DomainError("Leaders cannot apply to a series they lead.", code="is_leader")
     if series.registration_closed:
         deadline = series.registration_deadline
+        assert deadline is not None  # no deadline never closes registration
         raise DomainError(f"Registration for this series closed on {deadline.day} {deadline:%B %Y} "
                           f"(the group's time zone, {series.timezone}); applications are no longer taken.",
                           code="registration_closed")
@@ -294,6 +296,7 @@ def accept_offer(application: Application, actor) -> Moved:
     if application.status != "offered":
         raise DomainError("There is no open offer on this application.", code="no_offer")
     moment = now()
+    assert application.offer_expires_at is not None  # every offer is made with its expiry
     if application.offer_expires_at <= moment:
         raise DomainError("This offer has lapsed.", code="offer_expired")
     moved = _move(application, ("offered",), "enrolled", actor, action="offer_accepted", enrolled_at=moment,

@@ -2,10 +2,10 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from ..core.errors import DomainError, InvalidInput
-from ..core.forms import attach_errors
+from ..core.forms import attach_errors, required
 from ..core.money import format_money
 from ..core.pagination import PER_PAGE, list_page
 from ..extensions import db
@@ -123,7 +123,7 @@ def withdraw(application_id):
                                     cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     form = WithdrawForm()
     if form.validate_on_submit():
-        owed = flows.withdraw(application, current_user, form.reason.data)
+        owed = flows.withdraw(application, current_user, required(form.reason))
         db.session.commit()
         message = "Your withdrawal is recorded."
         if owed.amount > 0:
@@ -149,7 +149,7 @@ CLOSED_GROUP_PAGE = 10
 OPEN_GROUPS = ("pending", "enrolled", "waiting")
 
 
-def _queue_order(application: Application):
+def _queue_order(application: Row) -> tuple:  # a row of the roster's light read
     # An open offer comes first: it is the head of the queue, holding the freed seat.
     return (application.status != "offered", application.waitlisted_at or application.applied_at, application.id)
 
@@ -203,7 +203,7 @@ def decline(application_id):
     removing = application.status in SEATED_STATUSES
     form = DeclineForm()
     if form.validate_on_submit():
-        flows.decline(application, current_user, form.reason.data)
+        flows.decline(application, current_user, required(form.reason))
         db.session.commit()
         flash(f"{application.user.name} is removed from the group; they have been emailed your reason." if removing
               else f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
@@ -231,7 +231,7 @@ def commitments():
     problems = []
     if form.validate_on_submit():
         try:
-            stored = services.publish_attestation(form.intro.data, form.edited_items(), current_user)
+            stored = services.publish_attestation(required(form.intro), form.edited_items(), current_user)
         except DomainError as exc:
             problems = form.attach(exc.fields or {"intro": exc.message})
         else:

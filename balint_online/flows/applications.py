@@ -34,10 +34,11 @@ def decline(application: Application, actor, reason: str) -> Application:
     return application
 
 
-def withdraw(application: Application, actor, reason: str) -> Owed | None:
+def withdraw(application: Application, actor, reason: str) -> Owed:
     """Returns what is owed back (possibly 0.00)."""
     moved = enrollment.withdraw(application, actor, reason)
     _roster_changed(moved, actor)
+    assert moved.owed is not None  # settle_refunds settles every ended application
     return moved.owed
 
 

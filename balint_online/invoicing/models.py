@@ -123,5 +123,7 @@ class CreditNote(_Issued, Model):
 @event.listens_for(CreditNote, "before_update")
 def _issued_documents_never_change(mapper, connection, target):
     # A credit note added to an invoice's collection marks the invoice dirty without changing it.
-    if object_session(target).is_modified(target, include_collections=False):
+    session = object_session(target)
+    assert session is not None  # it is being flushed
+    if session.is_modified(target, include_collections=False):
         raise RuntimeError("An issued document is never changed; issue a credit note instead.")

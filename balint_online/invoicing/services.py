@@ -49,7 +49,7 @@ def _next_sequence(kind: str, year: int) -> int:
             db.session.add(DocumentCounter(kind=kind, year=year, last=1))
         return 1
     except IntegrityError:  # another transaction made the row meanwhile (and has committed)
-        return db.session.scalar(bump)
+        return db.session.execute(bump).scalar_one()
 
 
 def _issue_fields(kind: str) -> dict:
@@ -183,7 +183,9 @@ def invoice_numbers(application_ids) -> dict[int, str]:
         return {}
     latest = (select(func.max(Invoice.id)).where(Invoice.application_id.in_(ids))
               .group_by(Invoice.application_id))
-    return dict(db.session.execute(select(Invoice.application_id, Invoice.number).where(Invoice.id.in_(latest))).all())
+    rows = db.session.execute(select(Invoice.application_id, Invoice.number).where(Invoice.id.in_(latest))).all()
+    # Each row's application is one of `ids`: the test only tells mypy so.
+    return {application_id: number for application_id, number in rows if application_id is not None}
 
 
 def _latest_invoice_per_application():

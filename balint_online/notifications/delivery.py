@@ -32,6 +32,7 @@ def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
     # Again here, for messages written before subjects were cleaned when queued.
     sender, to, subject = one_line(sender), one_line(message.recipient), one_line(message.subject)
     if message.calendar_ics:
+        assert message.calendar_method is not None  # queued together (services.queue_email)
         mime = build_invite_message(
             sender=sender, to=to, subject=subject, text=message.body_text,
             html=message.body_html, ics=message.calendar_ics, method=message.calendar_method,
@@ -72,6 +73,7 @@ class SmtpTransport:
             self.conn.login(self.username, self.password or "")
 
     def send(self, mime: EmailMessage) -> None:
+        assert self.conn is not None, "open() the transport first"
         self.conn.send_message(mime)
 
     def close(self) -> None:

@@ -92,6 +92,7 @@ def _render_email(kind: str, ctx: dict) -> tuple[str, str]:
     title, a name) would end the subject early and push the rest of it into the body.
     """
     env = current_app.jinja_env
+    assert env.loader is not None  # Flask's environment always has its loader
     source, _, _ = env.loader.get_source(env, f"email/{kind}.txt")
     subject_line, _, body = source.lstrip().partition("\n")
     subject = one_line(render_template_string(_plain(subject_line.removeprefix("Subject:")), **ctx))

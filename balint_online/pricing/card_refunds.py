@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import stripe
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, false, or_, select, update
 
 from ..audit.services import log_action
 from ..core.clock import now
@@ -272,7 +272,7 @@ def refund_reported(stripe_refund) -> None:
     payout_id = getattr(getattr(stripe_refund, "metadata", None), "payout_id", None)
     payout = db.session.scalar(select(RefundPayout).where(or_(
         RefundPayout.stripe_refund_id == stripe_refund.id,
-        RefundPayout.id == int(payout_id) if payout_id and payout_id.isdigit() else False)))
+        RefundPayout.id == int(payout_id) if payout_id and payout_id.isdigit() else false())))
     if payout is None:
         return  # not one of ours (made in Stripe's dashboard, say)
     lock_series(payout.refund.application.series_id)
@@ -290,7 +290,7 @@ def charge_refunded(payment_intent: str | None) -> None:
         .where(Payment.provider == PROVIDER, Payment.reference == payment_intent,
                RefundPayout.stripe_refund_id.is_not(None), RefundPayout.status.in_(PENDING_PAYOUTS))
     ).all()
-    ids = [p.stripe_refund_id for p in pending]
+    ids = [p.stripe_refund_id for p in pending if p.stripe_refund_id is not None]  # all: the query asks so
     db.session.commit()  # no transaction held while Stripe answers; a failure here makes Stripe send it again
     for stripe_refund in [stripe_api.retrieve_refund(i) for i in ids]:
         refund_reported(stripe_refund)

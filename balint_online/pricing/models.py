@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -89,6 +90,8 @@ class Refund(Model):
     last_error: Mapped[str] = mapped_column(String(300), default="")
 
     application = relationship("Application", backref="refunds")
+    if TYPE_CHECKING:  # the backref RefundPayout declares (card_models.py)
+        payouts: Mapped[list["RefundPayout"]]
 
     @hybrid_property
     def payable_by_hand(self) -> bool:

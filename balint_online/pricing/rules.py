@@ -232,7 +232,7 @@ def table_to_api(table: PriceTable) -> dict:
     _check_table(table)
     return {
         name: {
-            "early": None if table[name].early is None else format_money(table[name].early),
+            "early": None if (early := table[name].early) is None else format_money(early),
             "regular": format_money(table[name].regular),
         }
         for name in CATEGORIES
@@ -399,6 +399,7 @@ def quote(
     if rate_category != category:
         label += f" (no {CATEGORY_LABELS[category]} rate set)"
     if early_applies:
+        assert early_bird_deadline is not None  # the early period needs a deadline (period_for)
         label += f", early-bird (through {early_bird_deadline.isoformat()})"
     elif in_early_period:
         label += ", regular (no early-bird rate)"
@@ -541,6 +542,7 @@ def refund_owed(
     if ending is None:
         return None
     if ending == WITHDRAWN:
+        assert ended_on is not None  # a withdrawal's date decides what is kept
         return refund_for_withdrawal(paid=paid, received_on=ended_on, cancellation_deadline=cancellation_deadline,
                                      fee=fee)
     if ending == DECLINED:

@@ -42,8 +42,10 @@ def _with_claims(name: str, base: type[BaseModel], *, required: bool) -> Any:
 
 # Bases for the bodies and queries that carry what an applicant claims, and the answers that show it.
 # Built from the registry at import; a type checker sees the plain bases.
-if TYPE_CHECKING:
-    ClaimsIn, ClaimsQuery, ClaimsOut = Input, Query, Output
+if TYPE_CHECKING:  # one name to a line: mypy takes only a plain assignment as a class alias
+    ClaimsIn = Input
+    ClaimsQuery = Query
+    ClaimsOut = Output
 else:
     ClaimsIn = _with_claims("ClaimsIn", Input, required=False)
     ClaimsQuery = _with_claims("ClaimsQuery", Query, required=False)

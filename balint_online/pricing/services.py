@@ -195,6 +195,7 @@ def settle_refunds(application, actor) -> Owed | None:
                            cancellation_deadline=series.cancellation_deadline, fee=series.cancellation_fee)
     if decision is None:
         return None
+    assert ending is not None  # refund_owed decides only on an ending
     acknowledged_on = series_today(series)
     already = refunded_total(application)
     shortfall = refund_top_up(decision, already)

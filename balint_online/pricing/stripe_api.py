@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import stripe
 from flask import current_app
+from stripe.params import RefundCreateParams
+from stripe.params.checkout import SessionCreateParams
 
 from ..core.errors import DomainError
 from ..core.money import CENT
@@ -82,7 +84,7 @@ def client() -> stripe.StripeClient:
                                    timeout=tuple(timeout) if isinstance(timeout, list) else timeout))
 
 
-def create_checkout_session(params: dict, *, idempotency_key: str):
+def create_checkout_session(params: SessionCreateParams, *, idempotency_key: str):
     return client().v1.checkout.sessions.create(params, {"idempotency_key": idempotency_key})
 
 
@@ -94,7 +96,7 @@ def expire_checkout_session(session_id: str):
     return client().v1.checkout.sessions.expire(session_id)
 
 
-def create_refund(params: dict, *, idempotency_key: str):
+def create_refund(params: RefundCreateParams, *, idempotency_key: str):
     return client().v1.refunds.create(params, {"idempotency_key": idempotency_key})
 
 

@@ -76,7 +76,9 @@ class StripeProvider(PaymentProvider):
     def _open(self, application, owed) -> CheckoutSession:
         series = application.series
         # Owing, the member holds an issued invoice (invoicing.services.issue_invoice).
-        number = current_invoice(application).number
+        invoice = current_invoice(application)
+        assert invoice is not None
+        number = invoice.number
         units = stripe_api.minor_units(owed, application.currency)
         # The same key for the same application, amount and attempt: two clicks at once get one session.
         tried = db.session.scalar(select(func.count(CheckoutSession.id))
@@ -103,7 +105,8 @@ class StripeProvider(PaymentProvider):
             with db.session.begin_nested():
                 db.session.add(checkout)
         except IntegrityError:  # the other click stored the same session first
-            checkout = db.session.scalar(select(CheckoutSession).where(CheckoutSession.stripe_id == session.id))
+            checkout = db.session.execute(select(CheckoutSession).where(
+                CheckoutSession.stripe_id == session.id)).scalar_one()
         return checkout
 
     def handle_notification(self, request) -> list:
@@ -139,6 +142,7 @@ def session_paid(session) -> list:
         application, amount=stripe_api.from_minor_units(session.amount_total, session.currency), method="card",
         reference=session.payment_intent or "", actor=None, idempotency_key=f"stripe:{session.id}", provider="stripe")
     checkout = _ours(session)  # reloaded: recording takes the series lock, which reloads what the session held
+    assert checkout is not None  # found above
     checkout.status, checkout.payment_status, checkout.payment_id = "complete", "paid", payment.id
     return [payment] if created else []
 

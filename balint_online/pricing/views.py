@@ -74,6 +74,7 @@ def billing(application_id):
         else:
             db.session.commit()
             if reissued:
+                assert reissued.replaces is not None  # a reissue replaces the earlier invoice
                 flash(f"Invoice {reissued.number} is issued to the new payer; the earlier invoice "
                       f"{reissued.replaces.number} is cancelled by a credit note.", "success")
             else:

@@ -128,7 +128,8 @@ def presenting(user: User) -> list[dict]:
                  .order_by(Meeting.starts_at))
     rows = [{**_meeting(t.meeting), "role": t.role, "case_title": t.case_title} for t in turns]
     unavailable = _all(select(MemberUnavailability).where(MemberUnavailability.user_id == user.id))
-    rows += [{**_meeting(db.session.get(Meeting, u.meeting_id)), "role": "unavailable to present"} for u in unavailable]
+    rows += [{**_meeting(db.session.get_one(Meeting, u.meeting_id)), "role": "unavailable to present"}
+             for u in unavailable]
     return rows
 
 

@@ -5,6 +5,7 @@ from functools import wraps
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..core.forms import required
 from ..extensions import db
 from . import services
 from .export import HEADINGS
@@ -114,7 +115,7 @@ def refuse(request_id):
     form = RefusalForm(prefix=f"r{request_id}")
     if not form.validate_on_submit():
         return _queue_page(refusal_forms={request_id: form}, status=422)
-    services.refuse_erasure(request_id, current_user._get_current_object(), form.reason.data.strip())
+    services.refuse_erasure(request_id, current_user._get_current_object(), required(form.reason).strip())
     db.session.commit()
     flash("The request is refused and the member is told why.", "info")
     return redirect(url_for(".admin_requests"))

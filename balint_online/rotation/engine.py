@@ -391,8 +391,8 @@ class _Group:
             groups.append((sorted(people), sorted(meetings)))
         reasons = {}
         for i in sorted(reached_members):
-            people, meetings = groups[group_of[i]]
-            reasons[self.members[i]] = self._reason(i, people, meetings, options[i])
+            group_people, group_meetings = groups[group_of[i]]
+            reasons[self.members[i]] = self._reason(i, group_people, group_meetings, options[i])
         raise RotationInfeasible(reasons)
 
     def _reason(self, i: int, people: list[int], meetings: list[int], own: list[int]) -> Unplaceable:
@@ -595,7 +595,7 @@ def _min_cost_flow(
     first_right = 1 + n_left
     size = first_right + n_right
     inf = float("inf")
-    potential = [0] * size
+    potential: list[float] = [0] * size  # ints, but taken from distances typed float (inf)
     chosen: list[dict[int, int]] = [{} for _ in range(n_left)]  # l -> {r: cost} carrying flow
     into: list[dict[int, int]] = [{} for _ in range(n_right)]  # the same arcs seen from r
     load = [0] * n_right
@@ -605,7 +605,7 @@ def _min_cost_flow(
             prev = [-1] * size
             done = [False] * size
             dist[source] = 0
-            heap = [(0, source)]
+            heap: list[tuple[float, int]] = [(0, source)]
             while heap:
                 d, u = heapq.heappop(heap)
                 if done[u]:

@@ -74,9 +74,9 @@ def edit(series_id, body):
     current = input_of(series)
     terms = {name: getattr(current, name) for name in SeriesCreate.model_fields if hasattr(current, name)}
     for name, value in body.model_dump(include=body.model_fields_set).items():
-        factory = SeriesCreate.model_fields[name].default_factory
+        field = SeriesCreate.model_fields[name]
         # null empties a list or table; elsewhere the create body's rule decides whether null may stand.
-        terms[name] = factory() if value is None and factory else value
+        terms[name] = field.get_default(call_default_factory=True) if value is None and field.default_factory else value
     try:
         data = SeriesCreate.model_validate(terms, strict=False)
     except ValidationError as exc:

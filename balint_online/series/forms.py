@@ -49,7 +49,7 @@ class SeriesForm(Form):
     video_provider = SelectField("Video", choices=choices(PROVIDER_LABELS))
     currency = StringField("Currency", default=lambda: current_app.config["DEFAULT_CURRENCY"],
                            validators=[InputRequired(), Length(min=3, max=3)])
-    trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=20,
+    trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=Decimal(20),
                                     validators=[Optional(), NumberRange(0, 100)])
     early_bird_deadline = DateField("Early-bird rate through", validators=[Optional()])
     registration_deadline = DateField("Applications taken through", validators=[Optional()],

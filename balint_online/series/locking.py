@@ -49,7 +49,7 @@ def lock_series(*series_ids: int) -> list[Series]:
     db.session.flush()  # nothing unsaved is lost when the session reloads below
     held = _held()
     if held.issuperset(ids):  # taken earlier in this transaction: what the session holds is current
-        return [db.session.get(Series, i) for i in ids]
+        return [db.session.get_one(Series, i) for i in ids]  # series are never deleted
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT_SECONDS * 1000)}ms'"))
     try:
@@ -63,4 +63,4 @@ def lock_series(*series_ids: int) -> list[Series]:
     _held().update(ids)
     # What this session read before the lock may have changed meanwhile.
     db.session.expire_all()
-    return [db.session.get(Series, i) for i in ids]
+    return [db.session.get_one(Series, i) for i in ids]

@@ -1,6 +1,6 @@
 """The API's description of series and meetings (see core/schemas.py and CONTRACT.md)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, WithJsonSchema, create_model
 
@@ -51,7 +51,7 @@ class SeriesCreate(Input):
     skip_dates: list[Day] = Field(default_factory=list, max_length=60)
 
 
-def _optional(field) -> tuple:
+def _optional(field) -> Any:  # Any: create_model's **fields would otherwise have to fit its other keywords
     # The field's own type and bounds, or null; left out, it is not in `model_fields_set`.
     kind = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
     return kind | None, Field(None, description=field.description)
@@ -90,7 +90,7 @@ class MeetingOut(Output):
     video_ready: bool
 
     @classmethod
-    def of(cls, meeting: Meeting, **more) -> "MeetingOut":
+    def of(cls, meeting: Meeting, **more) -> Self:
         return cls(id=meeting.id, number=meeting.number, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
                    starts_at_local=local_wall(meeting.starts_at, meeting.series.timezone), status=meeting.status,
                    sequence=meeting.sequence, presenters=meeting.presenters_here,
@@ -103,8 +103,8 @@ class MeetingChanged(MeetingOut):
     rotation: Guarantee
 
     @classmethod
-    def of(cls, meeting: Meeting) -> "MeetingChanged":
-        return super().of(meeting, rotation=Guarantee.of(meeting.series))
+    def of(cls, meeting: Meeting, **more) -> Self:
+        return super().of(meeting, rotation=Guarantee.of(meeting.series), **more)
 
 
 class Leader(Output):

@@ -143,6 +143,7 @@ def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
             errors[exc.field] = exc.message
     if errors:
         raise InvalidInput("The series needs attention: " + " ".join(errors.values()), fields=errors)
+    assert table is not None  # else the price table's errors were raised
     return _Checked(table_to_api(table), provider, planned)
 
 

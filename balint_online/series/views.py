@@ -160,6 +160,7 @@ def edit(series_id):
     if series.lifecycle == "cancelled":
         abort(409, "A cancelled series cannot be edited.")
     base = input_of(series)
+    assert base.leader_emails is not None  # input_of names every leader
     # The signed-in leader stays first; the form's co-leader field holds the other one.
     first = current_user.email if series.is_led_by(current_user) else base.leader_emails[0]
     others = [e for e in base.leader_emails if e != first]

@@ -33,7 +33,7 @@ def _attendance(meeting_id: int, user_id: int) -> Attendance:
                 row = Attendance(meeting_id=meeting_id, user_id=user_id)
                 db.session.add(row)
         except IntegrityError:
-            row = db.session.scalar(query)
+            row = db.session.execute(query).scalar_one()
     return row
 
 
@@ -121,9 +121,9 @@ def attendance_grid(series: Series, moment: datetime) -> Grid:
     enrolled = enrolled_members([series.id])[series.id]
     leader_ids = {u.id for u in series.leaders}
     people = {u.id: MemberRow(u, True) for u in enrolled}
-    for record in records:
-        if record.user_id not in people and record.user_id not in leader_ids:
-            people[record.user_id] = MemberRow(record.user, False)
+    for r in records:
+        if r.user_id not in people and r.user_id not in leader_ids:
+            people[r.user_id] = MemberRow(r.user, False)
     rows = sorted(people.values(), key=lambda r: (r.user.name.lower(), r.user.id))
     grace = timedelta(minutes=grace_minutes(series))
     for row in rows:

@@ -10,6 +10,7 @@ VideoLink row).
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -42,7 +43,8 @@ class JoinRefused(NotAllowed):
     """Kept out of a meeting's room: `reason` is the API's error code."""
 
     def __init__(self, reason: str, message: str, opens_at: datetime):
-        super().__init__(message, code=reason, **({"opens_at": iso_z(opens_at)} if reason == TOO_EARLY else {}))
+        extra: dict[str, Any] = {"opens_at": iso_z(opens_at)} if reason == TOO_EARLY else {}  # DomainError.extra
+        super().__init__(message, code=reason, **extra)
         self.reason = reason
         self.opens_at = opens_at
 
@@ -101,7 +103,8 @@ def enter_meeting(meeting: Meeting, user: User) -> Entry:
     verdict = decide(moment=moment, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
                      window=timedelta(minutes=window), cancelled=meeting.is_cancelled,
                      is_leader=series.is_led_by(user), is_enrolled="enrolled" in statuses)
-    if not verdict.allowed:
+    if verdict.role is None:  # not allowed
+        assert verdict.refusal is not None  # a refusal says why
         raise JoinRefused(verdict.refusal, _refusal_message(verdict.refusal, user, statuses, verdict.opens_at, window),
                           verdict.opens_at)
     if meeting.video_room is None:
@@ -121,6 +124,7 @@ _NOT_ANSWERING = ("The video service is not answering, try again in a minute. Th
 
 
 def _personal_link(meeting: Meeting, user: User, role: str, moment: datetime) -> str:
+    assert meeting.video_room is not None  # the caller found the room ready
     room = Room.from_dict(meeting.video_room)
     keep = spec_of(room.provider).keeps_links and role == PARTICIPANT
     kept = db.session.scalar(select(VideoLink).where(VideoLink.meeting_id == meeting.id,

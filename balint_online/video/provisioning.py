@@ -89,6 +89,7 @@ def _claim(meeting_id: int, moment: datetime) -> bool:
 
 def _stored(meeting_id: int, action: str, room: Room | None, starts_at: datetime) -> None:
     if action == "create":
+        assert room is not None  # the provider's create_room made it
         changed = rows_changed(update(Meeting).where(Meeting.id == meeting_id, Meeting.video_room.is_(None))
                                .values(video_room=room.to_dict()).execution_options(synchronize_session=False))
         if changed != 1:  # only if this worker outlived its claim; the other worker's room stands
@@ -124,7 +125,7 @@ def _failed(meeting_id: int, moment: datetime, action: str, *, retryable: bool, 
     level = logging.WARNING if retryable else logging.ERROR
     log.log(level, "video: %s room for meeting %s failed (attempt %d%s; next at %s): %s", action, meeting_id,
             state.attempts, "" if retryable else ", refused", iso_z(state.next_attempt_at), state.last_error)
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = db.session.get_one(Meeting, meeting_id)  # there, as its provisioning row (deleted with it) is
     if action != "delete" and meeting.starts_at - moment <= WARN_LEADERS_WITHIN:
         tell_leaders(meeting)
     db.session.commit()
@@ -150,8 +151,10 @@ def provision_meeting(meeting_id: int, moment: datetime) -> str:
         if action == "create":
             new_room = provider.create_room(req)
         elif action == "update":
+            assert room is not None  # _action moves or removes only a stored room
             new_room = provider.update_room(room, req)
         else:
+            assert room is not None
             provider.delete_room(room)
             new_room = None
     except ProviderError as exc:

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download
 from ..core.errors import DomainError
-from ..core.forms import Form, attach_domain_error
+from ..core.forms import Form, attach_domain_error, required
 from ..enrollment.models import Application
 from ..extensions import db
 from ..flows.series import add_meeting, cancel_meeting, cancel_series, reschedule_meeting, restore_meeting
@@ -166,7 +166,8 @@ def add(series_id):
     form = AddMeetingForm()
     if form.validate_on_submit():
         try:
-            meeting = add_meeting(series, datetime.combine(form.new_date.data, form.new_time.data), current_user)
+            meeting = add_meeting(series, datetime.combine(required(form.new_date), required(form.new_time)),
+                                  current_user)
         except DomainError as exc:
             attach_domain_error(form, exc, "new_date", _form_name)
         else:
@@ -184,7 +185,7 @@ def cancel_whole_series(series_id):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            cancel_series(series, current_user, form.reason.data)
+            cancel_series(series, current_user, required(form.reason))
         except DomainError as exc:
             attach_domain_error(form, exc, "reason")
         else:
@@ -202,7 +203,7 @@ def message(series_id):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            sent = message_group(series, current_user, form.subject.data, form.body.data)
+            sent = message_group(series, current_user, required(form.subject), required(form.body))
         except DomainError as exc:
             attach_domain_error(form, exc, "body")
         else:

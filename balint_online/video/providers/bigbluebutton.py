@@ -124,7 +124,9 @@ class BigBlueButtonProvider:
         params = {"meetingID": meeting_id, "name": name, "record": "false"}
         if series:
             params["meta_series"] = series
-        create_time = self._call("create", params).findtext("createTime")
+        root = self._call("create", params)
+        assert root is not None  # nothing is tolerated: a FAILED answer raised
+        create_time = root.findtext("createTime")
         if not create_time:
             raise provider_error(NAME, "create", retryable=False, status=200, detail="answer without createTime")
         return create_time

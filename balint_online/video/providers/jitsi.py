@@ -128,4 +128,5 @@ class JitsiProvider:
                 "affiliation": "owner" if who.is_host else "member",
             }},
         }
+        assert self._app_secret is not None  # only with uses_jwt
         return encode_hs256(claims, self._app_secret)

@@ -28,10 +28,10 @@ import secrets
 import string
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import requests
@@ -128,8 +128,7 @@ class ZoomProvider:
         """A valid access token, fetched only when none is cached, it is due for
         renewal, or the API just refused `stale`."""
         with self._token_lock:
-            fresh = self._token is not None and self._token != stale and self._clock() < self._token_renew_at
-            if fresh:
+            if self._token is not None and self._token != stale and self._clock() < self._token_renew_at:
                 return self._token
             response = send(self._session, "POST", self._oauth_url, provider=NAME, what="OAuth token",
                             timeout=self._timeout, auth=(self._client_id, self._client_secret),
@@ -259,7 +258,13 @@ def _signature(secret_token: str, message: bytes) -> str:
     return hmac.new(secret_token.encode(), message, hashlib.sha256).hexdigest()
 
 
-def verify_zoom_webhook(secret_token: str, headers: Mapping[str, str], raw_body: bytes,
+class HeaderItems(Protocol):
+    """A request's headers: a mapping, or werkzeug's Headers (which is not one)."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
+def verify_zoom_webhook(secret_token: str, headers: HeaderItems, raw_body: bytes,
                         now: datetime | None = None) -> dict[str, Any]:
     """Check a webhook's signature and freshness; return its JSON payload.
 
@@ -356,7 +361,8 @@ def parse_participant_event(payload: Mapping[str, Any]) -> ParticipantEvent | No
     body = payload.get("payload")
     meeting = body.get("object") if isinstance(body, dict) else None
     participant = meeting.get("participant") if isinstance(meeting, dict) else None
-    if not isinstance(participant, dict) or meeting.get("id") in (None, ""):
+    # (a participant is found only in a dict meeting: the second test tells mypy so)
+    if not isinstance(participant, dict) or not isinstance(meeting, dict) or meeting.get("id") in (None, ""):
         log.warning("zoom: %s event without meeting or participant", event)
         return None
     at = _parse_time(participant.get(time_field))
