@@ -101,6 +101,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
     source = meeting_of(snap, meeting_id, "meeting_id")
     target = meeting_of(snap, to_meeting_id, "to_meeting_id")
     names = names_for([user_id, to_user_id])
+    someone = _("That person")
     for meeting in (source, target):
         if snap.is_past(meeting):
             raise DomainError(_("Meeting %(number)s has already been held; its presenters cannot change.",
@@ -110,7 +111,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
             raise DomainError(_("Meeting %(number)s is cancelled.", number=meeting.number), code="move_refused")
     if user_id not in plan.presenters.get(meeting_id, ()):
         raise DomainError(_("%(name)s does not present at meeting %(number)s.",
-                            name=names.get(user_id, _("That person")), number=source.number),
+                            name=names.get(user_id, someone), number=source.number),
                           code="move_refused")
     if (meeting_id, user_id) == (to_meeting_id, to_user_id):
         raise InvalidInput(
@@ -118,7 +119,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
         )
     if to_user_id in plan.presenters.get(to_meeting_id, ()):
         raise DomainError(_("%(name)s already presents at meeting %(number)s.",
-                            name=names.get(to_user_id, _("That person")), number=target.number),
+                            name=names.get(to_user_id, someone), number=target.number),
                           code="move_refused")
     edited = {m: list(p) for m, p in plan.presenters.items()}
     edited[meeting_id].remove(user_id)
