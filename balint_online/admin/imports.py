@@ -10,6 +10,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+
 MAX_ROWS = 5000
 # Far more than MAX_ROWS rows need; a larger file is refused, never cut short.
 MAX_FILE_BYTES = 1_000_000
@@ -63,28 +65,32 @@ def check_rows(cells: list[tuple[int, list[str]]], *, known_emails: Collection[s
     """Each row's problems: columns, unknown email, bad date, unknown kind, a repeat of an earlier row's email."""
     if not cells:
         return ImportCheck(problems=[
-            "The file has no rows: write one membership per line (email, expires_on[, kind])."])
+            _("The file has no rows: write one membership per line (email, expires_on[, kind]).")])
     if len(cells) > MAX_ROWS:
-        return ImportCheck(problems=[f"The file has {len(cells)} rows; import at most {MAX_ROWS} at a time."])
+        return ImportCheck(problems=[_("The file has %(count)s rows; import at most %(max)s at a time.",
+                                                     count=len(cells), max=MAX_ROWS)])
     first_line: dict[str, int] = {}
     rows = []
     for line, values in cells:
         problems = []
         if len(values) not in (2, 3):
-            problems.append(f"Expected 2 or 3 columns (email, expires_on[, kind]); found {len(values)}.")
+            problems.append(_("Expected 2 or 3 columns (email, expires_on[, kind]); found %(count)s.",
+                              count=len(values)))
         values = values + [""] * (3 - len(values))
         email, when, kind = values[0].lower(), values[1], values[2].lower() or DEFAULT_KIND
         if not email:
-            problems.append("No email.")
+            problems.append(_("No email."))
         elif email in first_line:
-            problems.append(f"Duplicate: {email} is already on line {first_line[email]}.")
+            problems.append(_("Duplicate: %(email)s is already on line %(line)s.", email=email,
+                              line=first_line[email]))
         elif email not in known_emails:
-            problems.append(f"Unknown email: no account for {email}.")
+            problems.append(_("Unknown email: no account for %(email)s.", email=email))
         first_line.setdefault(email, line)
         expires_on = _parse_date(when)
         if expires_on is None:
-            problems.append(f"Bad date {when!r}: write the expiry date as YYYY-MM-DD.")
+            problems.append(_("Bad date %(when)r: write the expiry date as YYYY-MM-DD.", when=when))
         if kind not in kinds:
-            problems.append(f"Unknown kind {kind!r}: use {', '.join(kinds)} (or leave it blank for {DEFAULT_KIND}).")
+            problems.append(_("Unknown kind %(kind)r: use %(kinds)s (or leave it blank for %(default)s).",
+                              kind=kind, kinds=", ".join(kinds), default=DEFAULT_KIND))
         rows.append(ImportRow(line=line, email=email, expires_on=expires_on, kind=kind, problems=tuple(problems)))
     return ImportCheck(rows=rows)

@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
@@ -28,12 +30,12 @@ GRANTABLE_KINDS = {kind: MEMBERSHIP_KINDS[kind] for kind in ("society", "other_s
 
 def require_admin(user) -> None:
     if not getattr(user, "is_admin", False):
-        raise NotAllowed("Only administrators may do this.")
+        raise NotAllowed(_("Only administrators may do this."))
 
 
 # -- roles ------------------------------------------------------------------------------------------
 
-ROLE_LABELS = {"member": "Member", "leader": "Leader", "admin": "Administrator"}
+ROLE_LABELS = {"member": _l("Member"), "leader": _l("Leader"), "admin": _l("Administrator")}
 # Series whose members no longer need their leader.
 SERIES_OVER = ("completed", "cancelled")
 
@@ -45,21 +47,22 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
     """
     require_admin(actor)
     if role not in ROLES:
-        raise InvalidInput("Unknown role.", fields={"role": f"Choose one of: {', '.join(ROLE_LABELS.values())}."})
+        raise InvalidInput(_("Unknown role."), fields={
+            "role": _("Choose one of: %(roles)s.", roles=", ".join(map(str, ROLE_LABELS.values())))})
     # The administrators' rows, then the person's, always in this order: two administrators taking the
     # role from each other are served one after the other, and the second sees who is left.
     admin_ids = db.session.scalars(
         select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()
     ).all()
     if getattr(actor, "id", None) not in admin_ids:  # their own role was taken while they waited
-        raise NotAllowed("Only administrators may do this.")
+        raise NotAllowed(_("Only administrators may do this."))
     person = db.session.scalars(select(User).where(User.id == person.id).with_for_update()
                                 .execution_options(populate_existing=True)).one()
     if person.role == role:
         return False
     if person.is_erased:
         raise DomainError(
-            "An erased account keeps no role.", code="erased", fields={"role": "This account was erased."}
+            _("An erased account keeps no role."), code="erased", fields={"role": _("This account was erased.")}
         )
     led = db.session.scalars(select(Series).where(Series.leaders.any(User.id == person.id)).order_by(Series.id))
     refusal = role_refusal(takes_admin_away=person.is_admin and role != "admin", confirmed=confirmed,
@@ -77,15 +80,17 @@ def change_role(person: User, role: str, actor, *, confirmed: bool = False) -> b
 def _role_error(refusal: RoleRefusal, person: User) -> DomainError:
     if refusal.kind == "unconfirmed":
         return InvalidInput(
-            "Confirm taking administration away.",
-            fields={"confirm": f"Tick the box to confirm that {person.name} stops being an administrator."},
+            _("Confirm taking administration away."),
+            fields={"confirm": _("Tick the box to confirm that %(name)s stops being an administrator.",
+                                 name=person.name)},
         )
     if refusal.kind == "last_admin":
-        return DomainError("The last administrator stays one.", code="last_admin",
-                           fields={"role": f"{person.name} is the only administrator: make someone else one first."})
-    return DomainError("A leader of a running series stays a leader.", code="leads_series",
-                       fields={"role": f"{person.name} leads {', '.join(refusal.series_titles)}, which has not ended: "
-                                       "give it another leader first."})
+        return DomainError(_("The last administrator stays one."), code="last_admin",
+                           fields={"role": _("%(name)s is the only administrator: make someone else one first.",
+                                             name=person.name)})
+    return DomainError(_("A leader of a running series stays a leader."), code="leads_series",
+                       fields={"role": _("%(name)s leads %(titles)s, which has not ended: give it another leader "
+                                         "first.", name=person.name, titles=", ".join(refusal.series_titles))})
 
 
 # -- memberships ------------------------------------------------------------------------------------
@@ -120,10 +125,10 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
     """Record a membership; a member of another Balint society gets the member rate this way."""
     require_admin(actor)
     if kind not in GRANTABLE_KINDS:
-        raise InvalidInput("Unknown kind of membership.",
-                           fields={"kind": f"Choose one of: {', '.join(GRANTABLE_KINDS)}."})
+        raise InvalidInput(_("Unknown kind of membership."),
+                           fields={"kind": _("Choose one of: %(kinds)s.", kinds=", ".join(GRANTABLE_KINDS))})
     if kind == "other_society" and not note:
-        raise InvalidInput("Say which society.", fields={"note": "Name the Balint society they belong to."})
+        raise InvalidInput(_("Say which society."), fields={"note": _("Name the Balint society they belong to.")})
     membership = Membership(user=user, kind=kind, expires_on=expires_on, note=note)
     db.session.add(membership)
     db.session.flush()
@@ -135,8 +140,9 @@ def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor)
 def change_expiry(membership: Membership, expires_on: date, actor) -> Membership:
     require_admin(actor)
     if membership.starts_on and expires_on < membership.starts_on:
-        raise InvalidInput("A membership cannot end before it starts.",
-                           fields={"expires_on": f"Must be on or after {membership.starts_on.isoformat()}."})
+        raise InvalidInput(_("A membership cannot end before it starts."),
+                           fields={
+                               "expires_on": _("Must be on or after %(day)s.", day=membership.starts_on.isoformat())})
     log_action(membership, "membership_expiry_changed", actor,
                changes={"expires_on": [membership.expires_on.isoformat(), expires_on.isoformat()]})
     membership.expires_on = expires_on

@@ -1,6 +1,7 @@
 """The administrators' pages: memberships, imports, scholarships, payments and refunds, series and their ledgers."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import Membership, User
@@ -98,9 +99,10 @@ def change_role(user_id):
             db.session.commit()
             labels = services.ROLE_LABELS
             flash(
-                f"{person.name} is now: {labels[person.role]} (was {labels[before]})."
+                _("%(name)s is now: %(role)s (was %(before)s).", name=person.name, role=labels[person.role],
+                  before=labels[before])
                 if changed
-                else f"{person.name} is {labels[person.role]} already: nothing changed.",
+                else _("%(name)s is %(role)s already: nothing changed.", name=person.name, role=labels[person.role]),
                 "success" if changed else "info",
             )
             return redirect(url_for(".person", user_id=person.id))
@@ -119,7 +121,8 @@ def add_membership(user_id):
             attach_domain_error(form, exc, "kind")
         else:
             db.session.commit()
-            flash(f"Membership recorded for {person.name}, until {required(form.expires_on).isoformat()}.", "success")
+            flash(_("Membership recorded for %(name)s, until %(day)s.", name=person.name,
+                    day=required(form.expires_on).isoformat()), "success")
             return redirect(url_for(".person", user_id=person.id))
     return _person_page(person, membership_form=form, status=422)
 
@@ -135,7 +138,8 @@ def change_expiry(membership_id):
             attach_domain_error(form, exc, "expires_on")
         else:
             db.session.commit()
-            flash(f"{membership.user.name}'s membership now runs until {membership.expires_on.isoformat()}.", "success")
+            flash(_("%(name)s's membership now runs until %(day)s.", name=membership.user.name,
+                    day=membership.expires_on.isoformat()), "success")
             return redirect(url_for(".person", user_id=membership.user_id))
     return _person_page(membership.user, expiry_forms={membership.id: form}, status=422)
 
@@ -153,7 +157,8 @@ def import_memberships():
         # Kept in the box, so that "Apply" sends exactly what was checked.
         form.csv_text.data = text
         if result:
-            flash(f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.",
+            flash(_("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+                    created=result.created, updated=result.updated, unchanged=result.unchanged),
                   "success")
             return redirect(url_for(".import_memberships"))
     status = 422 if form.errors or (check and not check.clean) else 200
@@ -192,10 +197,10 @@ def record(application_id):
         else:
             db.session.commit()
             if created:
-                flash(f"Payment of {format_money(payment.amount)} {payment.currency} recorded; "
-                      "the member is emailed a receipt.", "success")
+                flash(_("Payment of %(amount)s %(currency)s recorded; the member is emailed a receipt.",
+                        amount=format_money(payment.amount), currency=payment.currency), "success")
             else:
-                flash("This payment was already recorded (the form was sent twice); nothing was added.", "info")
+                flash(_("This payment was already recorded (the form was sent twice); nothing was added."), "info")
             return redirect(url_for(".application", application_id=application.id))
     return _application_page(application, payment_form=form, status=422)
 
@@ -211,8 +216,8 @@ def scholarship(application_id):
             attach_domain_error(form, exc, "reason")
         else:
             db.session.commit()
-            flash(f"Scholarship granted: {application.user.name} now owes "
-                  f"{format_money(application.amount_due)} {application.currency}.", "success")
+            flash(_("Scholarship granted: %(name)s now owes %(amount)s %(currency)s.", name=application.user.name,
+                    amount=format_money(application.amount_due), currency=application.currency), "success")
             return redirect(url_for(".application", application_id=application.id))
     return _application_page(application, scholarship_form=form, status=422)
 
@@ -224,11 +229,13 @@ def refund_paid(refund_id):
     if not form.validate_on_submit():
         return _application_page(refund.application, status=422)
     if not refund.payable_by_hand:
-        flash("This refund is going out through Stripe (or is paid already); it cannot be marked paid by hand.", "info")
+        flash(_("This refund is going out through Stripe (or is paid already); it cannot be marked paid by hand."),
+              "info")
         return redirect(url_for(".application", application_id=refund.application_id))
     mark_refund_paid(refund, reference=(form.reference.data or "").strip(), actor=current_user)
     db.session.commit()
-    flash(f"Refund of {format_money(refund.amount)} {refund.currency} marked paid.", "success")
+    flash(_("Refund of %(amount)s %(currency)s marked paid.", amount=format_money(refund.amount),
+            currency=refund.currency), "success")
     return redirect(url_for(".application", application_id=refund.application_id))
 
 
@@ -280,7 +287,7 @@ def accounts_csv():
     try:
         period = parse_period(request.args.get("from"), request.args.get("to"))
     except ValueError as exc:
-        abort(400, description=f"{exc} Nothing was exported.")
+        abort(400, description=_("%(problem)s Nothing was exported.", problem=exc))
     return csv_stream(EXPORT_COLUMNS, accountant_rows(period),
                       f"accounts-{period.first.isoformat()}-to-{period.last.isoformat()}.csv")
 
@@ -298,5 +305,5 @@ def retry_mail(message_id):
         abort(404)
     notifications.retry_message(message)
     db.session.commit()
-    flash(f"The message to {message.recipient} is back in the queue.", "success")
+    flash(_("The message to %(recipient)s is back in the queue.", recipient=message.recipient), "success")
     return redirect(url_for(".failed_mail"))

@@ -4,6 +4,7 @@ commits (or, on an error, discards what was flushed)."""
 
 from dataclasses import replace
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -26,7 +27,7 @@ def set_availability(series: Series, member: User, meeting_ids, actor) -> Snapsh
     `RotationConflict` (nothing written) when no rotation keeps every guarantee; returns the new state.
     """
     if actor.id != member.id and not series.can_manage(actor):
-        raise NotAllowed("Only the member, the series' leaders or an administrator may change this availability.")
+        raise NotAllowed(_("Only the member, the series' leaders or an administrator may change this availability."))
     require_member(series, member)
     require_open(series)
     lock_series(series.id)
@@ -34,8 +35,8 @@ def set_availability(series: Series, member: User, meeting_ids, actor) -> Snapsh
     meetings = snap.by_id
     unknown = [i for i in meeting_ids if i not in meetings]
     if unknown:
-        raise InvalidInput("Some meetings are not part of this series.", fields={
-            "unavailable_meeting_ids": f"Not meetings of this series: {', '.join(map(str, unknown))}."})
+        raise InvalidInput(_("Some meetings are not part of this series."), fields={
+            "unavailable_meeting_ids": _("Not meetings of this series: %(ids)s.", ids=", ".join(map(str, unknown)))})
     stored = snap.unavailable.get(member.id, frozenset())
     wanted = frozenset(i for i in meeting_ids if not snap.is_past(meetings[i])) | frozenset(
         i for i in stored if snap.is_past(meetings[i]))
@@ -55,7 +56,8 @@ def set_availability(series: Series, member: User, meeting_ids, actor) -> Snapsh
 def meeting_of(snap: Snapshot, meeting_id: int, field: str) -> Meeting:
     meeting = snap.by_id.get(meeting_id)
     if meeting is None:
-        raise InvalidInput("That meeting is not part of this series.", fields={field: "Not a meeting of this series."})
+        raise InvalidInput(_("That meeting is not part of this series."),
+                           fields={field: _("Not a meeting of this series.")})
     return meeting
 
 
@@ -68,7 +70,7 @@ def refusal(exc: SwapRefused) -> DomainError:
 def swap_turns(series: Series, actor, meeting_a: int, user_a: int, meeting_b: int, user_b: int) -> RotationEvent | None:
     """A leader exchanges two upcoming turns; refused (409) if the swap breaks a guarantee."""
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator may swap turns.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may swap turns."))
     require_open(series)
     lock_series(series.id)
     snap = take_snapshot(series)
@@ -89,7 +91,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
     the backups are then recomputed around it.
     """
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator may move turns.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may move turns."))
     require_open(series)
     lock_series(series.id)
     snap = take_snapshot(series)
@@ -99,21 +101,25 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
     source = meeting_of(snap, meeting_id, "meeting_id")
     target = meeting_of(snap, to_meeting_id, "to_meeting_id")
     names = names_for([user_id, to_user_id])
+    someone = _("That person")
     for meeting in (source, target):
         if snap.is_past(meeting):
-            raise DomainError(f"Meeting {meeting.number} has already been held; its presenters cannot change.",
+            raise DomainError(_("Meeting %(number)s has already been held; its presenters cannot change.",
+                                number=meeting.number),
                               code="move_refused")
         if meeting.is_cancelled:
-            raise DomainError(f"Meeting {meeting.number} is cancelled.", code="move_refused")
+            raise DomainError(_("Meeting %(number)s is cancelled.", number=meeting.number), code="move_refused")
     if user_id not in plan.presenters.get(meeting_id, ()):
-        raise DomainError(f"{names.get(user_id, 'That person')} does not present at meeting {source.number}.",
+        raise DomainError(_("%(name)s does not present at meeting %(number)s.",
+                            name=names.get(user_id, someone), number=source.number),
                           code="move_refused")
     if (meeting_id, user_id) == (to_meeting_id, to_user_id):
         raise InvalidInput(
-            "The turn would stay where it is.", fields={"to_meeting_id": "Choose another meeting or member."}
+            _("The turn would stay where it is."), fields={"to_meeting_id": _("Choose another meeting or member.")}
         )
     if to_user_id in plan.presenters.get(to_meeting_id, ()):
-        raise DomainError(f"{names.get(to_user_id, 'That person')} already presents at meeting {target.number}.",
+        raise DomainError(_("%(name)s already presents at meeting %(number)s.",
+                            name=names.get(to_user_id, someone), number=target.number),
                           code="move_refused")
     edited = {m: list(p) for m, p in plan.presenters.items()}
     edited[meeting_id].remove(user_id)
@@ -121,7 +127,7 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
     before = set(check_plan(snap.inp, plan.presenters))
     introduced = [p for p in check_plan(snap.inp, edited) if p not in before]
     if introduced:
-        raise DomainError(wording.refused("Move", introduced, names_for(wording.members_named(introduced))),
+        raise DomainError(wording.move_refused(introduced, names_for(wording.members_named(introduced))),
                           code="move_refused")
     # With the edit as the announced plan, the engine keeps it (zero changes is optimal when it
     # breaks no guarantee) and only chooses the backups around it.
@@ -134,14 +140,14 @@ def move_turn(series: Series, actor, meeting_id: int, user_id: int, *, to_meetin
 def set_case_title(meeting: Meeting, user, title: str) -> PresenterTurn:
     title = (title or "").strip()
     if len(title) > CASE_TITLE_MAX:
-        raise InvalidInput(f"At most {CASE_TITLE_MAX} characters.",
-                           fields={"case_title": f"At most {CASE_TITLE_MAX} characters."})
+        at_most = _("At most %(max)s characters.", max=CASE_TITLE_MAX)
+        raise InvalidInput(at_most, fields={"case_title": at_most})
     turn = db.session.scalar(select(PresenterTurn).where(
         PresenterTurn.meeting_id == meeting.id, PresenterTurn.user_id == user.id, PresenterTurn.role == "presenter"))
     if turn is None:
-        raise NotAllowed("Only the member presenting at this meeting can give their case a title.")
+        raise NotAllowed(_("Only the member presenting at this meeting can give their case a title."))
     if meeting.starts_at <= now():
-        raise DomainError("This meeting has already been held.", code="meeting_past")
+        raise DomainError(_("This meeting has already been held."), code="meeting_past")
     turn.case_title = title
     db.session.flush()
     return turn
@@ -152,14 +158,15 @@ def set_presenter_count(meeting: Meeting, count: int, actor) -> RotationEvent | 
     their turn."""
     series = meeting.series
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator may change how many present.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may change how many present."))
     require_open(series)
     if not 1 <= count <= 10:
-        raise InvalidInput("Between 1 and 10 presenters.", fields={"count": "Between 1 and 10."})
+        raise InvalidInput(_("Between 1 and 10 presenters."), fields={"count": _("Between 1 and 10.")})
     lock_series(series.id)
     snap = take_snapshot(series)
     if snap.is_past(meeting) or meeting.is_cancelled:
-        raise DomainError(f"Meeting {meeting.number} is {'cancelled' if meeting.is_cancelled else 'past'}.",
+        raise DomainError(_("Meeting %(number)s is cancelled.", number=meeting.number) if meeting.is_cancelled
+                          else _("Meeting %(number)s is past.", number=meeting.number),
                           code="meeting_unchangeable")
     override = None if count == series.presenters_per_meeting else count
     inp = replace(snap.inp, meetings=[replace(m, presenters=override) if m.id == meeting.id else m

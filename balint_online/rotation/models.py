@@ -9,6 +9,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,11 +52,11 @@ class MemberUnavailability(Model):
 
 
 class SwapStatus(LabelledStrEnum):
-    PENDING = "pending", "Waiting for an answer"
-    ACCEPTED = "accepted", "Accepted: the turns were swapped"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    REFUSED = "refused", "Could not be applied"
+    PENDING = "pending", _l("Waiting for an answer")
+    ACCEPTED = "accepted", _l("Accepted: the turns were swapped")
+    DECLINED = "declined", _l("Declined")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    REFUSED = "refused", _l("Could not be applied")
 
 
 SWAP_STATUSES = SwapStatus.labels()
@@ -87,7 +88,7 @@ class SwapRequest(Model):
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return str(self.status.label)
 
 
 class RotationEvent(Model):
@@ -110,11 +111,11 @@ class RotationEvent(Model):
 
 
 class PlacementStatus(LabelledStrEnum):
-    PENDING = "pending", "Waiting for the member's answer"
-    ACCEPTED = "accepted", "Agreed: the turn is placed"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    REFUSED = "refused", "Could not be placed"
+    PENDING = "pending", _l("Waiting for the member's answer")
+    ACCEPTED = "accepted", _l("Agreed: the turn is placed")
+    DECLINED = "declined", _l("Declined")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    REFUSED = "refused", _l("Could not be placed")
 
 
 PLACEMENT_STATUSES = PlacementStatus.labels()
@@ -148,7 +149,7 @@ class PlacementRequest(Model):
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return str(self.status.label)
 
 
 class RotationAnnouncement(Model):

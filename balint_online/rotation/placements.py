@@ -4,6 +4,7 @@ member confirms, then the turn is placed)."""
 
 from dataclasses import replace
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +16,7 @@ from ..series.locking import lock_series
 from .engine import RotationInfeasible, plan_rotation
 from .models import MemberUnavailability, PlacementRequest, PlacementStatus
 from .planning import apply_plan, explain
-from .state import is_enrolled, names_for, require_open, rotation_url, stored_plan, take_snapshot
+from .state import is_enrolled, names_for, not_pending, require_open, rotation_url, stored_plan, take_snapshot
 
 
 def _placed(snap, meeting, member: int):
@@ -46,7 +47,8 @@ def _placed(snap, meeting, member: int):
     except RotationInfeasible as exc:
         raise DomainError(explain(exc), code="placement_refused") from exc
     if member not in plan.presenters.get(meeting.id, ()):
-        raise DomainError(f"Meeting {meeting.number} cannot take this turn and still keep every member's turn.",
+        raise DomainError(_("Meeting %(number)s cannot take this turn and still keep every member's turn.",
+                            number=meeting.number),
                           code="placement_refused")
     return inp, plan
 
@@ -54,23 +56,25 @@ def _placed(snap, meeting, member: int):
 def ask_to_place(series, actor, meeting_id: int, user_id: int, message: str = "") -> PlacementRequest:
     """A leader asks a member to present at a meeting they marked unavailable; refused at once if it could not stand."""
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator may ask a member to present.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may ask a member to present."))
     require_open(series)
     snap = take_snapshot(series)
     meeting = next((m for m in snap.upcoming if m.id == meeting_id), None)
     if meeting is None:
-        raise InvalidInput("Choose a meeting of this series still to come.",
-                           fields={"meeting_id": "Not an upcoming meeting."})
+        raise InvalidInput(_("Choose a meeting of this series still to come."),
+                           fields={"meeting_id": _("Not an upcoming meeting.")})
     if user_id not in snap.members:
-        raise InvalidInput("Ask a member of this group.", fields={"user_id": "Not an enrolled member."})
-    name = names_for([user_id]).get(user_id, "This member")
+        raise InvalidInput(_("Ask a member of this group."), fields={"user_id": _("Not an enrolled member.")})
+    name = names_for([user_id]).get(user_id, _("This member"))
     if meeting.id not in snap.unavailable.get(user_id, ()):
-        raise InvalidInput(f"{name} has not marked meeting {meeting.number} unavailable: move the turn instead.",
-                           fields={"meeting_id": "The member is available then."})
+        raise InvalidInput(_("%(name)s has not marked meeting %(number)s unavailable: move the turn instead.",
+                             name=name, number=meeting.number),
+                           fields={"meeting_id": _("The member is available then.")})
     if db.session.scalar(select(PlacementRequest.id).where(
             PlacementRequest.meeting_id == meeting.id, PlacementRequest.user_id == user_id,
             PlacementRequest.status == "pending")):
-        raise DomainError(f"{name} has been asked already; wait for the answer.", code="already_requested")
+        raise DomainError(_("%(name)s has been asked already; wait for the answer.", name=name),
+                          code="already_requested")
     _placed(snap, meeting, user_id)
     request = PlacementRequest(series_id=series.id, meeting_id=meeting.id, user_id=user_id,
                                requested_by_id=actor.id, message=message.strip()[:500], created_at=now())
@@ -97,9 +101,9 @@ def answer_placement(request: PlacementRequest, user, accept: bool) -> Placement
     outcome (the boundary commits it, then answers 409: `swaps.raise_if_refused`).
     """
     if user is None or request.user_id != user.id:
-        raise NotAllowed("Only the member who was asked can answer this request.")
+        raise NotAllowed(_("Only the member who was asked can answer this request."))
     if request.status != "pending":
-        raise DomainError(f"This request is already {request.status}.", code="not_pending")
+        raise not_pending(request)
     if not accept:
         _decide(request, PlacementStatus.DECLINED)
         db.session.flush()
@@ -110,7 +114,7 @@ def answer_placement(request: PlacementRequest, user, accept: bool) -> Placement
     meeting = next((m for m in snap.upcoming if m.id == request.meeting_id), None)
     try:
         if meeting is None or not is_enrolled(series, user):
-            raise DomainError("The meeting has passed or was cancelled, or you are no longer in the group.",
+            raise DomainError(_("The meeting has passed or was cancelled, or you are no longer in the group."),
                               code="placement_refused")
         inp, plan = _placed(snap, meeting, user.id)
     except DomainError as exc:
@@ -127,9 +131,9 @@ def answer_placement(request: PlacementRequest, user, accept: bool) -> Placement
 
 def withdraw_placement(request: PlacementRequest, user) -> PlacementRequest:
     if not request.series.can_manage(user):
-        raise NotAllowed("Only this series' leaders or an administrator may withdraw this request.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may withdraw this request."))
     if request.status != "pending":
-        raise DomainError(f"This request is already {request.status}.", code="not_pending")
+        raise not_pending(request)
     request.status, request.decided_at = PlacementStatus.WITHDRAWN, now()
     db.session.flush()
     return request

@@ -11,9 +11,11 @@ Several requests may change one series at once; each recomputation locks the ser
 from collections import defaultdict
 from dataclasses import replace
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..core.errors import DomainError
+from ..core.i18n import language_of
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.services import queue_email
@@ -138,9 +140,11 @@ def apply_plan(snap: Snapshot, plan: RotationPlan, *, kind: str, reason: str, ac
     return record(snap, plan, kind=kind, reason=reason, actor=actor)
 
 
-def tell_leaders(snap: Snapshot, event: RotationEvent) -> None:
-    """The rotation could not follow a change: each leader is told why and what they can do."""
+def tell_leaders(snap: Snapshot, event: RotationEvent, exc: RotationInfeasible) -> None:
+    """The rotation could not follow a change: each leader is told why (in their own language) and what they can do."""
     for leader in snap.series.leaders:
+        with force_locale(language_of(leader)):
+            explanation = explain(exc)
         queue_email(key=f"rotation-infeasible:event-{event.id}:user-{leader.id}", kind="rotation_infeasible",
                     user=leader, context={"series": snap.series, "reason": event.reason,
-                                          "explanation": event.explanation, "rotation_url": rotation_url(snap.series)})
+                                          "explanation": explanation, "rotation_url": rotation_url(snap.series)})

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -83,8 +84,8 @@ def unavailable_meeting_ids(series: Series, user) -> list[int]:
 
 # -- the guarantee, explained before and after each change -------------------------------------------------------
 
-REMEDIES = ("add a make-up meeting", "let two members present at one meeting",
-            "ask a member to present at a meeting they marked unavailable")
+REMEDIES = (_l("add a make-up meeting"), _l("let two members present at one meeting"),
+            _l("ask a member to present at a meeting they marked unavailable"))
 
 
 @dataclass
@@ -101,7 +102,7 @@ class Guarantee:
 
     @property
     def remedies(self) -> list[str]:
-        return [] if self.kept else list(REMEDIES)
+        return [] if self.kept else [str(remedy) for remedy in REMEDIES]
 
     def to_api(self) -> dict:
         return {"kept": self.kept, "members": self.members, "without_turn": self.without_turn,

@@ -3,8 +3,11 @@
 import math
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.i18n import language_of
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.models import OutboxMessage
@@ -49,10 +52,11 @@ def send_presenter_reminders(moment: datetime) -> int:
         meeting = turn.meeting
         backup = db.session.scalar(select(PresenterTurn).where(
             PresenterTurn.meeting_id == meeting.id, PresenterTurn.role == "backup"))
-        ahead = meeting.starts_at - moment
+        days = math.ceil((meeting.starts_at - moment) / timedelta(days=1))
+        with force_locale(language_of(turn.user)):  # words of the reader's, as the email around them
+            soon = _("within a day") if due == "1d" else ngettext("in %(num)d day", "in %(num)d days", days)
         if queue_email(key=key, kind="presenter_reminder", user=turn.user, context={
-            "series": meeting.series, "meeting": meeting, "turn": turn, "lead": due,
-            "soon": "within a day" if due == "1d" else f"in {math.ceil(ahead / timedelta(days=1))} days",
+            "series": meeting.series, "meeting": meeting, "turn": turn, "lead": due, "soon": soon,
             "backup": backup.user if backup else None, "rotation_url": rotation_url(meeting.series),
         }) is not None:
             sent += 1

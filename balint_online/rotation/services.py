@@ -42,7 +42,7 @@ def refresh(series: Series, *, reason: str, actor=None) -> RotationEvent | None:
         kept = RotationPlan(presenters=presenters, backups=backups, changes=diff(snap, presenters))
         write_plan(snap, kept)
         event = record(snap, kept, kind="infeasible", reason=reason, actor=actor, explanation=explanation)
-        tell_leaders(snap, event)
+        tell_leaders(snap, event, exc)
         return event
     return apply_plan(snap, plan, kind="replanned", reason=reason, actor=actor)
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -55,12 +56,19 @@ def can_view(series: Series, user) -> bool:
 
 def require_member(series: Series, user) -> None:
     if not is_enrolled(series, user):
-        raise NotAllowed("Only members enrolled in this series can do that.")
+        raise NotAllowed(_("Only members enrolled in this series can do that."))
 
 
 def require_open(series: Series) -> None:
     if series.lifecycle == "cancelled":
-        raise DomainError("This series is cancelled.", code="series_cancelled")
+        raise DomainError(_("This series is cancelled."), code="series_cancelled")
+
+
+def not_pending(request) -> DomainError:
+    """A swap or placement request answered or withdrawn already, in a sentence for each outcome."""
+    said = {"accepted": _("This request was accepted already."), "declined": _("This request was declined already."),
+            "withdrawn": _("This request was withdrawn already."), "refused": _("This request could not be applied.")}
+    return DomainError(said[request.status], code="not_pending")
 
 
 def names_for(user_ids) -> dict[int, str]:

@@ -4,6 +4,7 @@ A request the engine would refuse is refused at once; one that is no longer vali
 closed as "refused" with the reason, which the boundary commits before answering 409 (`raise_if_refused`).
 """
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +19,16 @@ from .commands import refusal
 from .engine import SwapRefused, swap
 from .models import SwapRequest, SwapStatus
 from .planning import apply_plan
-from .state import Snapshot, is_enrolled, require_member, require_open, rotation_url, stored_plan, take_snapshot
+from .state import (
+    Snapshot,
+    is_enrolled,
+    not_pending,
+    require_member,
+    require_open,
+    rotation_url,
+    stored_plan,
+    take_snapshot,
+)
 
 
 def _check_swap(snap: Snapshot, request_turns):
@@ -36,13 +46,13 @@ def request_swap(series: Series, requester: User, meeting_id: int, partner_id: i
     partner = db.session.get(User, partner_id)
     if partner is None or partner.id == requester.id or not is_enrolled(series, partner):
         raise InvalidInput(
-            "Ask another member of this group.", fields={"partner_id": "Not another member of this group."}
+            _("Ask another member of this group."), fields={"partner_id": _("Not another member of this group.")}
         )
     snap = take_snapshot(series)
     for meeting_ref, name in ((meeting_id, "meeting_id"), (partner_meeting_id, "partner_meeting_id")):
         if meeting_ref not in snap.by_id:
             raise InvalidInput(
-                "That meeting is not part of this series.", fields={name: "Not a meeting of this series."}
+                _("That meeting is not part of this series."), fields={name: _("Not a meeting of this series.")}
             )
     _check_swap(snap, (meeting_id, requester.id, partner_meeting_id, partner.id))
     duplicate = db.session.scalar(select(SwapRequest.id).where(
@@ -50,7 +60,7 @@ def request_swap(series: Series, requester: User, meeting_id: int, partner_id: i
         SwapRequest.requester_meeting_id == meeting_id, SwapRequest.partner_meeting_id == partner_meeting_id,
         SwapRequest.status == "pending"))
     if duplicate is not None:
-        raise DomainError("You have already asked this; wait for the answer.", code="already_requested")
+        raise DomainError(_("You have already asked this; wait for the answer."), code="already_requested")
     request = SwapRequest(series_id=series.id, requester_id=requester.id, requester_meeting_id=meeting_id,
                           partner_id=partner.id, partner_meeting_id=partner_meeting_id, message=message.strip()[:500],
                           created_at=now())
@@ -72,9 +82,9 @@ def answer_swap_request(request: SwapRequest, user, accept: bool) -> SwapRequest
     A swap that is no longer valid closes the request as "refused", with the reason as its outcome.
     """
     if user is None or request.partner_id != user.id:
-        raise NotAllowed("Only the member who was asked can answer this request.")
+        raise NotAllowed(_("Only the member who was asked can answer this request."))
     if request.status != "pending":
-        raise DomainError(f"This request is already {request.status}.", code="not_pending")
+        raise not_pending(request)
     series = request.series
     if not accept:
         _decide(request, SwapStatus.DECLINED)
@@ -86,7 +96,7 @@ def answer_swap_request(request: SwapRequest, user, accept: bool) -> SwapRequest
     turns = (request.requester_meeting_id, request.requester_id, request.partner_meeting_id, request.partner_id)
     try:
         if request.requester_id not in snap.members or request.partner_id not in snap.members:
-            raise DomainError("One of you is no longer enrolled in this group.", code="swap_refused")
+            raise DomainError(_("One of you is no longer enrolled in this group."), code="swap_refused")
         swapped = _check_swap(snap, turns)
     except DomainError as exc:
         _decide(request, SwapStatus.REFUSED, exc.message)
@@ -107,9 +117,9 @@ def raise_if_refused(request) -> None:
 
 def withdraw_swap_request(request: SwapRequest, user) -> SwapRequest:
     if user is None or request.requester_id != user.id:
-        raise NotAllowed("Only the member who asked can withdraw this request.")
+        raise NotAllowed(_("Only the member who asked can withdraw this request."))
     if request.status != "pending":
-        raise DomainError(f"This request is already {request.status}.", code="not_pending")
+        raise not_pending(request)
     _decide(request, SwapStatus.WITHDRAWN)
     db.session.flush()
     return request

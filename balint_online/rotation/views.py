@@ -3,6 +3,7 @@ forms, a member's availability, swap requests between members, and the leaders a
 at a meeting they marked unavailable. Plain forms, no scripts."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -32,7 +33,7 @@ def _series(series_id: int) -> Series:
     series = db.get_or_404(Series, series_id)
     require_known(series, current_user)
     if not state.can_view(series, current_user):
-        abort(403, "Only this group's leaders, its enrolled members and administrators see its rotation.")
+        abort(403, _("Only this group's leaders, its enrolled members and administrators see its rotation."))
     return series
 
 
@@ -43,7 +44,8 @@ def _members(series: Series) -> list[User]:
 
 
 def _label(meeting: Meeting) -> str:
-    return f"Meeting {meeting.number}, {human(meeting.starts_at, current_user.timezone)}"
+    return _("Meeting %(number)s, %(when)s", number=meeting.number,
+             when=human(meeting.starts_at, current_user.timezone))
 
 
 def _upcoming(rows):
@@ -64,9 +66,9 @@ def _leader_forms(series: Series, rows, swap_form=None, move_form=None):
     swap_form.turn_a.choices = swap_form.turn_b.choices = choices
     move_form = move_form or MoveForm(formdata=None)
     move_form.turn.choices = choices
-    move_form.to_meeting.choices = [("", "The same meeting")] + [
+    move_form.to_meeting.choices = [("", _("The same meeting"))] + [
         (str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
-    move_form.to_user.choices = [("", "The same member")] + [(str(u.id), u.name) for u in _members(series)]
+    move_form.to_user.choices = [("", _("The same member"))] + [(str(u.id), u.name) for u in _members(series)]
     return swap_form, move_form
 
 
@@ -115,7 +117,7 @@ def page(series_id):
 
 def _require_manager(series: Series) -> None:
     if not series.can_manage(current_user):
-        abort(403, "Only this group's leaders and administrators change its rotation.")
+        abort(403, _("Only this group's leaders and administrators change its rotation."))
 
 
 @bp.post("/series/<int:series_id>/rotation/swap")
@@ -126,7 +128,7 @@ def swap(series_id):
     form = SwapForm()
     _leader_forms(series, queries.rotation_rows(series), swap_form=form)
     if not form.validate_on_submit():
-        return _render(series, 422, error="Choose the two turns to swap.", swap_form=form)
+        return _render(series, 422, error=_("Choose the two turns to swap."), swap_form=form)
     (meeting_a, user_a), (meeting_b, user_b) = parse_turn(form.turn_a.data), parse_turn(form.turn_b.data)
     try:
         commands.swap_turns(series, current_user, meeting_a, user_a, meeting_b, user_b)
@@ -134,7 +136,7 @@ def swap(series_id):
         db.session.rollback()
         return _render(series, exc.status, error=exc.message, swap_form=form)
     db.session.commit()
-    flash("The two turns were swapped. Both members are told in their next email about their turns.", "success")
+    flash(_("The two turns were swapped. Both members are told in their next email about their turns."), "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
 
@@ -146,7 +148,7 @@ def move(series_id):
     form = MoveForm()
     _leader_forms(series, queries.rotation_rows(series), move_form=form)
     if not form.validate_on_submit():
-        return _render(series, 422, error="Choose the turn to move.", move_form=form)
+        return _render(series, 422, error=_("Choose the turn to move."), move_form=form)
     meeting_id, user_id = parse_turn(form.turn.data)
     to_meeting = int(form.to_meeting.data) if form.to_meeting.data else None
     to_user = int(form.to_user.data) if form.to_user.data else None
@@ -156,7 +158,7 @@ def move(series_id):
         db.session.rollback()
         return _render(series, exc.status, error=exc.message, move_form=form)
     db.session.commit()
-    flash("The turn was moved. The members concerned are told in their next email about their turns.", "success")
+    flash(_("The turn was moved. The members concerned are told in their next email about their turns."), "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
 
@@ -169,14 +171,15 @@ def case_title(series_id, meeting_id):
         abort(404)
     form = CaseTitleForm(prefix=f"m{meeting.id}")
     if not form.validate_on_submit():
-        return _render(series, 422, error="Please check the title of your case.", title_forms={meeting.id: form})
+        return _render(series, 422, error=_("Please check the title of your case."), title_forms={meeting.id: form})
     try:
         commands.set_case_title(meeting, current_user, form.case_title.data or "")
     except DomainError as exc:
         db.session.rollback()
         return _render(series, exc.status, error=exc.message, title_forms={meeting.id: form})
     db.session.commit()
-    flash("Saved the title of your case." if form.case_title.data else "Removed the title of your case.", "success")
+    flash(_("Saved the title of your case.") if form.case_title.data else _("Removed the title of your case."),
+          "success")
     return redirect(url_for(".page", series_id=series.id), 303)
 
 
@@ -185,7 +188,7 @@ def case_title(series_id, meeting_id):
 def availability(series_id):
     series = _series(series_id)
     if not state.is_enrolled(series, current_user):
-        abort(403, "Only members enrolled in this group say when they cannot present.")
+        abort(403, _("Only members enrolled in this group say when they cannot present."))
     rows = _upcoming(queries.rotation_rows(series))
     form = AvailabilityForm()
     form.unavailable.choices = [(r.meeting.id, _label(r.meeting)) for r in rows]
@@ -199,13 +202,13 @@ def availability(series_id):
         else:
             db.session.commit()
             flash(
-                "Saved. The rotation has been updated; anyone whose turn moved is told in their next email "
-                "about their turns.",
+                _("Saved. The rotation has been updated; anyone whose turn moved is told in their next email "
+                  "about their turns."),
                 "success",
             )
             return redirect(url_for(".page", series_id=series.id), 303)
     elif form.is_submitted():
-        error, status = "Please check the meetings you chose.", 422
+        error, status = _("Please check the meetings you chose."), 422
     else:
         form.unavailable.data = [i for i in queries.unavailable_meeting_ids(series, current_user)
                                  if any(r.meeting.id == i for r in rows)]
@@ -223,7 +226,7 @@ def requests(series_id):
     error, status = None, 200
     if form.is_submitted():
         if not is_member:
-            abort(403, "Only members enrolled in this group ask to swap turns.")
+            abort(403, _("Only members enrolled in this group ask to swap turns."))
         if form.validate():
             partner_meeting, partner = parse_turn(form.their_turn.data)
             try:
@@ -235,13 +238,13 @@ def requests(series_id):
             else:
                 db.session.commit()
                 flash(
-                    "Your request was sent. If they accept, your turns are swapped; if they decline, "
-                    "you will hear by email.",
+                    _("Your request was sent. If they accept, your turns are swapped; if they decline, "
+                      "you will hear by email."),
                     "success",
                 )
                 return redirect(url_for(".requests", series_id=series.id), 303)
         else:
-            error, status = "Please choose both turns.", 422
+            error, status = _("Please choose both turns."), 422
     return _requests_page(series, form, error, status, is_member)
 
 
@@ -279,7 +282,7 @@ def ask_placement(series_id):
     swap_form = _swap_request_form(series, queries.rotation_rows(series))
     is_member = state.is_enrolled(series, current_user)
     if not form.validate_on_submit():
-        return _requests_page(series, swap_form, "Choose the member and the meeting.", 422, is_member, form)
+        return _requests_page(series, swap_form, _("Choose the member and the meeting."), 422, is_member, form)
     meeting_id, user_id = parse_turn(form.blockout.data)
     try:
         placements.ask_to_place(series, current_user, meeting_id, user_id, form.message.data or "")
@@ -287,7 +290,7 @@ def ask_placement(series_id):
         db.session.rollback()
         return _requests_page(series, swap_form, exc.message, exc.status, is_member, form)
     db.session.commit()
-    flash("They have been asked by email; the turn is placed only if they agree.", "success")
+    flash(_("They have been asked by email; the turn is placed only if they agree."), "success")
     return redirect(url_for(".requests", series_id=series.id), 303)
 
 
@@ -296,9 +299,9 @@ def ask_placement(series_id):
 def answer_placement(request_id, action):
     request = db.get_or_404(PlacementRequest, request_id)
     return _answer(request, action, placements.withdraw_placement, placements.answer_placement, {
-        "withdraw": "The request was withdrawn.",
-        "accept": "Thank you: your turn is placed at that meeting; the rotation is updated.",
-        "decline": "You declined; the leaders have been told."})
+        "withdraw": _("The request was withdrawn."),
+        "accept": _("Thank you: your turn is placed at that meeting; the rotation is updated."),
+        "decline": _("You declined; the leaders have been told.")})
 
 
 @bp.post("/rotation/requests/<int:request_id>/<any(accept, decline, withdraw):action>")
@@ -306,8 +309,8 @@ def answer_placement(request_id, action):
 def answer(request_id, action):
     request = db.get_or_404(SwapRequest, request_id)
     return _answer(request, action, swaps.withdraw_swap_request, swaps.answer_swap_request, {
-        "withdraw": "Your request was withdrawn.", "accept": "You swapped turns; the rotation is updated.",
-        "decline": "You declined; they have been told."})
+        "withdraw": _("Your request was withdrawn."), "accept": _("You swapped turns; the rotation is updated."),
+        "decline": _("You declined; they have been told.")})
 
 
 def _answer(request, action: str, withdraw, answer, done: dict[str, str]):

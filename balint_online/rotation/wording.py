@@ -1,18 +1,22 @@
-"""The rotation in words: the one place that turns the engine's data into English for pages, the API and emails.
+"""The rotation in words: the one place that turns the engine's data into sentences for pages, the API and emails.
 
-Plain functions of the engine's results and a mapping of member ids to names (no Flask, no database),
-so changing a sentence here changes it everywhere and nothing parses a sentence back.
+Plain functions of the engine's results and a mapping of member ids to names (no database), so changing a
+sentence here changes it everywhere and nothing parses a sentence back. Sentences are in the current locale
+(Flask-Babel's; English outside a request), with every count-dependent phrase an ngettext of its own.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from .engine import Breach, Change, Move, Problem, Refusal, SwapRefused, Unplaceable, Why
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-FORMER = "a former member"
+from .engine import Breach, Change, Move, Problem, Refusal, SwapRefused, Unplaceable, Why
 
 
 def person(member: int | None, names: Mapping[int, str]) -> str:
-    return names.get(member, FORMER) if member is not None else FORMER
+    former = _("a former member")
+    return names.get(member, former) if member is not None else former
 
 
 def listing(items: Sequence[str]) -> str:
@@ -20,7 +24,7 @@ def listing(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     separator = "; " if any("," in item for item in items) else ", "
-    return separator.join(items[:-1]) + " and " + items[-1]
+    return _("%(first)s and %(last)s", first=separator.join(items[:-1]), last=items[-1])
 
 
 def people(members: Sequence[int], names: Mapping[int, str], shown: int = 10) -> str:
@@ -29,7 +33,7 @@ def people(members: Sequence[int], names: Mapping[int, str], shown: int = 10) ->
     if len(named) <= shown:
         return listing(named)
     separator = "; " if any("," in name for name in named[:shown]) else ", "
-    return f"{separator.join(named[:shown])} and {len(named) - shown} more"
+    return _("%(names)s and %(count)s more", names=separator.join(named[:shown]), count=len(named) - shown)
 
 
 def runs(numbers: Sequence[int]) -> str:
@@ -45,11 +49,7 @@ def runs(numbers: Sequence[int]) -> str:
 
 
 def meetings(numbers: Sequence[int]) -> str:
-    return f"meeting{'s' if len(numbers) > 1 else ''} {runs(numbers)}"
-
-
-def _have(count: int) -> str:
-    return "have" if count > 1 else "has"
+    return ngettext("meeting %(numbers)s", "meetings %(numbers)s", len(numbers), numbers=runs(numbers))
 
 
 def _sentence(text: str) -> str:
@@ -61,26 +61,38 @@ def _sentence(text: str) -> str:
 def _own_options(why: Unplaceable) -> str:
     """What the member's own availability leaves: "can present only at meetings 7, 8 (unavailable at 5, 6)"."""
     if why.unavailable_at:
-        return f"can present only at {meetings(why.available_at)} (unavailable at {runs(why.unavailable_at)})"
-    return f"is available at every remaining meeting ({runs(why.remaining)})"
+        return _("can present only at %(meetings)s (unavailable at %(numbers)s)",
+                 meetings=meetings(why.available_at), numbers=runs(why.unavailable_at))
+    return _("is available at every remaining meeting (%(numbers)s)", numbers=runs(why.remaining))
 
 
 def _shortage(why: Unplaceable) -> str:
-    people_in_it = len(why.competitors) + 1
-    return (
-        f"can present only at {meetings(why.contested)}, which {_have(len(why.contested))} {why.slots} presenting "
-        f"slot{'s' if why.slots != 1 else ''} for {people_in_it} members, so {why.left_out} of them cannot be placed"
-    )
+    slots = ngettext("%(num)d presenting slot", "%(num)d presenting slots", why.slots)
+    return ngettext(
+        "can present only at %(meetings)s, which has %(slots)s for %(people)s members, so %(left)s of them cannot "
+        "be placed",
+        "can present only at %(meetings)s, which have %(slots)s for %(people)s members, so %(left)s of them cannot "
+        "be placed",
+        len(why.contested), meetings=meetings(why.contested), slots=slots, people=len(why.competitors) + 1,
+        left=why.left_out)
 
 
 def unplaceable_reason(why: Unplaceable, names: Mapping[int, str]) -> str:
     """One member's reason, after their name: "has not presented yet and ..."."""
     if why.why is Why.NO_MEETINGS_LEFT:
-        return "has not presented yet and no meetings remain in the series"
+        return _("has not presented yet and no meetings remain in the series")
     if why.why is Why.UNAVAILABLE_EVERYWHERE:
-        return f"has not presented yet and is unavailable at every remaining meeting ({runs(why.remaining)})"
-    return (f"has not presented yet and {_own_options(why)}; {people(why.competitors, names)} "
-            f"{_have(len(why.competitors))} not presented yet either and {_shortage(why)}")
+        return _("has not presented yet and is unavailable at every remaining meeting (%(numbers)s)",
+                 numbers=runs(why.remaining))
+    return ngettext("has not presented yet and %(own)s; %(people)s has not presented yet either and %(shortage)s",
+                    "has not presented yet and %(own)s; %(people)s have not presented yet either and %(shortage)s",
+                    len(why.competitors), own=_own_options(why), people=people(why.competitors, names),
+                    shortage=_shortage(why))
+
+
+def _named(member: int, names: Mapping[int, str], what: str) -> str:
+    """A member's name and what is said of them: "Ann Avery can present only at ..."."""
+    return f"{person(member, names)} {what}"
 
 
 def infeasible(unplaceable: Mapping[int, Unplaceable], names: Mapping[int, str]) -> str:
@@ -91,18 +103,21 @@ def infeasible(unplaceable: Mapping[int, Unplaceable], names: Mapping[int, str])
     groups: dict[tuple, list[int]] = {}
     for member, why in unplaceable.items():
         if why.why is not Why.SHORTAGE:
-            alone.append(f"{person(member, names)} {unplaceable_reason(why, names)}")
+            alone.append(_named(member, names, unplaceable_reason(why, names)))
             continue
         key = (why.contested, why.slots, len(why.competitors), why.left_out)
         groups.setdefault(key, []).append(member)
         if why.unavailable_at:
-            own.append(f"{person(member, names)} {_own_options(why)}")
+            own.append(_named(member, names, _own_options(why)))
     shortages = {key: _shortage(unplaceable[members[0]]) for key, members in groups.items()}
     sentences = alone + [
-        f"{people(members, names)} {_have(len(members))} not presented yet, and between them they {shortages[key]}"
+        ngettext("%(people)s has not presented yet, and between them they %(shortage)s",
+                 "%(people)s have not presented yet, and between them they %(shortage)s",
+                 len(members), people=people(members, names), shortage=shortages[key])
         for key, members in groups.items()
     ] + own
-    return "No rotation gives every member a presenting turn. " + ". ".join(_sentence(s) for s in sentences) + "."
+    return (_("No rotation gives every member a presenting turn.") + " "
+            + ". ".join(_sentence(s) for s in sentences) + ".")
 
 
 def unplaceable_people(unplaceable: Mapping[int, Unplaceable], names: Mapping[int, str]) -> list[dict]:
@@ -121,46 +136,54 @@ def problem(p: Problem, names: Mapping[int, str]) -> str:
     who = person(p.members[0], names) if p.members else ""
     match p.breach:
         case Breach.UNKNOWN_MEETING:
-            return f"Meeting id {p.meeting} is not part of this series."
+            return _("Meeting id %(id)s is not part of this series.", id=p.meeting)
         case Breach.CANCELLED_LISTED:
-            return f"Meeting {p.meeting} is cancelled but lists presenters {people(p.members, names)}."
+            return _("Meeting %(number)s is cancelled but lists presenters %(people)s.", number=p.meeting,
+                     people=people(p.members, names))
         case Breach.PAST_CHANGED:
-            return f"Meeting {p.meeting} has already been held; its presenters cannot change."
+            return _("Meeting %(number)s has already been held; its presenters cannot change.", number=p.meeting)
         case Breach.LISTED_TWICE:
-            return f"{who} is listed twice at meeting {p.meeting}."
+            return _("%(name)s is listed twice at meeting %(number)s.", name=who, number=p.meeting)
         case Breach.NOT_ENROLLED:
-            return f"{_sentence(who)} presents at meeting {p.meeting} but is not enrolled."
+            return _sentence(_("%(name)s presents at meeting %(number)s but is not enrolled.", name=who,
+                               number=p.meeting))
         case Breach.UNAVAILABLE:
-            return f"{_sentence(who)} is unavailable at meeting {p.meeting}."
+            return _sentence(_("%(name)s is unavailable at meeting %(number)s.", name=who, number=p.meeting))
         case Breach.TOO_MANY:
-            return f"Meeting {p.meeting} has {p.count} presenters; at most {p.allowed} are allowed."
+            return _("Meeting %(number)s has %(count)s presenters; at most %(allowed)s are allowed.",
+                     number=p.meeting, count=p.count, allowed=p.allowed)
         case Breach.TOO_FEW:
-            return (f"Meeting {p.meeting} has {p.count} of {p.allowed} presenters "
-                    f"although {people(p.members, names)} could present.")
+            return _("Meeting %(number)s has %(count)s of %(allowed)s presenters although %(people)s could present.",
+                     number=p.meeting, count=p.count, allowed=p.allowed, people=people(p.members, names))
         case Breach.NO_TURN:
-            return f"{_sentence(who)} has no presenting turn."
+            return _sentence(_("%(name)s has no presenting turn.", name=who))
     raise ValueError(p.breach)
 
 
-def refused(action: str, problems: Iterable[Problem], names: Mapping[int, str]) -> str:
-    """ "Swap refused: ..." / "Move refused: ..." with each guarantee the change would break."""
-    return f"{action} refused: " + " ".join(problem(p, names) for p in problems)
+def _refused(intro: str, problems: Iterable[Problem], names: Mapping[int, str]) -> str:
+    return " ".join([intro, *(problem(p, names) for p in problems)])
+
+
+def move_refused(problems: Iterable[Problem], names: Mapping[int, str]) -> str:
+    """ "Move refused: ..." with each guarantee the move would break."""
+    return _refused(_("Move refused:"), problems, names)
 
 
 def swap_refusal(exc: SwapRefused, names: Mapping[int, str]) -> str:
     match exc.refusal:
         case Refusal.UNKNOWN_MEETING:
-            return f"Meeting id {exc.meeting} is not part of this series."
+            return _("Meeting id %(id)s is not part of this series.", id=exc.meeting)
         case Refusal.PAST:
-            return f"Meeting {exc.meeting} has already been held; its presenters cannot change."
+            return _("Meeting %(number)s has already been held; its presenters cannot change.", number=exc.meeting)
         case Refusal.CANCELLED:
-            return f"Meeting {exc.meeting} is cancelled."
+            return _("Meeting %(number)s is cancelled.", number=exc.meeting)
         case Refusal.NOT_PRESENTING:
-            return f"{_sentence(person(exc.member, names))} does not present at meeting {exc.meeting}."
+            return _sentence(_("%(name)s does not present at meeting %(number)s.", name=person(exc.member, names),
+                               number=exc.meeting))
         case Refusal.SAME_MEETING:
-            return f"Both turns are at meeting {exc.meeting}; there is nothing to swap."
+            return _("Both turns are at meeting %(number)s; there is nothing to swap.", number=exc.meeting)
         case Refusal.BREAKS_GUARANTEE:
-            return refused("Swap", exc.problems, names)
+            return _refused(_("Swap refused:"), exc.problems, names)
     raise ValueError(exc.refusal)
 
 
@@ -172,21 +195,28 @@ def members_named(problems: Iterable[Problem], *members: int | None) -> set[int]
 
 def guarantee(members: int, missing: Sequence[int], names: Mapping[int, str], why: str) -> str:
     if not missing:
-        return f"Every one of the {members} members has a presenting turn." if members else "No one is enrolled yet."
-    return f"{people(missing, names)} {_have(len(missing))} no presenting turn. {why}"
+        return ngettext("Every one of the %(num)d members has a presenting turn.",
+                        "Every one of the %(num)d members has a presenting turn.",
+                        members) if members else _("No one is enrolled yet.")
+    said = ngettext("%(people)s has no presenting turn.", "%(people)s have no presenting turn.", len(missing),
+                    people=people(missing, names))
+    return f"{said} {why}"
 
 
-CATCHING_UP = "The rotation has not caught up yet; it will on the next change."
+CATCHING_UP = _l("The rotation has not caught up yet; it will on the next change.")
 
 
 def cancellation_warning(number: int, explanation: str) -> str:
-    return f"Cancelling meeting {number} would leave a member without a turn. {explanation}"
+    said = _("Cancelling meeting %(number)s would leave a member without a turn.", number=number)
+    return f"{said} {explanation}"
 
 
 def moves(changes: Iterable[Change], numbers: Mapping[int, int], names: Mapping[int, str]) -> str:
     """The turns an event moved, for the leaders: "meeting 6: Dr Ann Avery in, Finn Ford out"."""
     by_meeting: dict[int, list[str]] = {}
     for meeting_id, member, kind in changes:
+        name = person(member, names)
         by_meeting.setdefault(numbers.get(meeting_id, 0), []).append(
-            f"{person(member, names)} {'in' if kind == Move.ADDED else 'out'}")
-    return "; ".join(f"meeting {number}: {', '.join(m)}" for number, m in sorted(by_meeting.items()))
+            _("%(name)s in", name=name) if kind == Move.ADDED else _("%(name)s out", name=name))
+    return "; ".join(_("meeting %(number)s: %(moves)s", number=number, moves=", ".join(m))
+                     for number, m in sorted(by_meeting.items()))

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -174,8 +175,8 @@ def save_attendance(series: Series, actor: User, choices: dict[str, str]) -> int
             if value is None or not cell.editable:
                 continue
             if value and value not in ATTENDANCE_STATUSES:
-                raise InvalidInput("Choose present, absent or excused.",
-                                   fields={cell_name(cell.meeting.id, row.user.id): "Not a choice."})
+                raise InvalidInput(_("Choose present, absent or excused."),
+                                   fields={cell_name(cell.meeting.id, row.user.id): _("Not a choice.")})
             current = cell.record.status if cell.record is not None else None
             if (value or None) == current:
                 continue

@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -62,27 +65,29 @@ class MeetingNotFound(DomainError):
 
 
 _NOT_ENROLLED_BECAUSE = {
-    "pending": "Your application is waiting for the leaders' decision; only enrolled members join the meetings.",
-    "waitlisted": "You are on the waiting list for this group; only enrolled members join its meetings. "
-                  "We will write if a place comes free.",
-    "offered": "You have been offered a place: take it up on your page, and the meetings open to you.",
+    "pending": _l("Your application is waiting for the leaders' decision; only enrolled members join the meetings."),
+    "waitlisted": _l("You are on the waiting list for this group; only enrolled members join its meetings. "
+                     "We will write if a place comes free."),
+    "offered": _l("You have been offered a place: take it up on your page, and the meetings open to you."),
 }
 
 
 def _refusal_message(reason: str, user: User, statuses: set[ApplicationStatus], opens_at: datetime, window: int) -> str:
     if reason == CANCELLED:
-        return "This meeting was cancelled, so its video room is closed."
+        return _("This meeting was cancelled, so its video room is closed.")
     if reason == TOO_EARLY:
-        return f"The room opens at {human(opens_at, user.timezone)}, {window} minutes before the start."
+        return ngettext("The room opens at %(time)s, %(num)d minute before the start.",
+                        "The room opens at %(time)s, %(num)d minutes before the start.", window,
+                        time=human(opens_at, user.timezone))
     if reason == ENDED:
-        return "This meeting has ended."
+        return _("This meeting has ended.")
     if user.is_admin:
-        return ("Administrators look after the group but are not in it: only its enrolled members and its "
-                "leaders join the meetings.")
+        return _("Administrators look after the group but are not in it: only its enrolled members and its "
+                 "leaders join the meetings.")
     for status, message in _NOT_ENROLLED_BECAUSE.items():
         if status in statuses:
-            return message
-    return "Only this group's enrolled members and its leaders join its meetings."
+            return str(message)
+    return _("Only this group's enrolled members and its leaders join its meetings.")
 
 
 def enter_meeting(meeting: Meeting, user: User) -> Entry:
@@ -111,16 +116,16 @@ def enter_meeting(meeting: Meeting, user: User) -> Entry:
         lift_back_off([meeting.id])
         tell_leaders(meeting)
         db.session.commit()
-        raise VideoUnavailable("The video room for this meeting is not ready yet. The group's leaders have "
-                               "been told; please try again in a few minutes.")
+        raise VideoUnavailable(_("The video room for this meeting is not ready yet. The group's leaders have "
+                                 "been told; please try again in a few minutes."))
     url = _personal_link(meeting, user, verdict.role, moment)
     record_entry(meeting.id, user.id, moment)
     db.session.commit()
     return Entry(url, verdict.role)
 
 
-_NOT_ANSWERING = ("The video service is not answering, try again in a minute. The group's leaders have been "
-                  "told.")
+_NOT_ANSWERING = _l("The video service is not answering, try again in a minute. The group's leaders have been "
+                    "told.")
 
 
 def _personal_link(meeting: Meeting, user: User, role: str, moment: datetime) -> str:
@@ -133,7 +138,7 @@ def _personal_link(meeting: Meeting, user: User, role: str, moment: datetime) ->
         return kept.url
     who = Participant(user.id, user.name, user.email, role)
     if circuit.is_open(room.provider, moment):
-        raise VideoUnavailable(_NOT_ANSWERING, code="provider_unavailable")
+        raise VideoUnavailable(str(_NOT_ANSWERING), code="provider_unavailable")
     db.session.commit()  # no transaction held while the provider answers
     try:
         url = provider_for(room.provider, at_the_door=True).join_url(room, who)
@@ -143,7 +148,7 @@ def _personal_link(meeting: Meeting, user: User, role: str, moment: datetime) ->
             circuit.record_failure(room.provider, moment, str(exc))
         tell_leaders(meeting)
         db.session.commit()
-        raise VideoUnavailable(_NOT_ANSWERING, code="provider_unavailable") from None
+        raise VideoUnavailable(str(_NOT_ANSWERING), code="provider_unavailable") from None
     circuit.record_success(room.provider)
     if keep:
         _keep_link(meeting.id, user.id, room.external_id, url)

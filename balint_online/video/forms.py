@@ -1,12 +1,14 @@
 """The leaders' attendance grid: one select per member and started meeting, saved with one post."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from ..core.forms import Form, choices
 from .attendance import Grid, cell_name
 from .models import ATTENDANCE_STATUSES
 
-CELL_CHOICES = choices({"": "Not recorded", **ATTENDANCE_STATUSES})
+CELL_CHOICES = choices({"": _l("Not recorded"), **ATTENDANCE_STATUSES})
 
 
 def attendance_form(grid: Grid) -> Form:
@@ -18,7 +20,7 @@ def attendance_form(grid: Grid) -> Form:
     for row in grid.rows:
         for cell in row.cells:
             if cell.editable:
-                label = f"{row.user.name}, meeting {cell.meeting.number}"
+                label = _("%(name)s, meeting %(number)s", name=row.user.name, number=cell.meeting.number)
                 setattr(AttendanceForm, cell_name(cell.meeting.id, row.user.id),
                         SelectField(label, choices=CELL_CHOICES, default=cell.choice))
     return AttendanceForm()

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,9 +17,9 @@ from ..series.models import Meeting
 class AttendanceStatus(LabelledStrEnum):
     """What a leader confirmed of a member at a meeting."""
 
-    PRESENT = "present", "Present"
-    ABSENT = "absent", "Absent"
-    EXCUSED = "excused", "Excused"
+    PRESENT = "present", _l("Present")
+    ABSENT = "absent", _l("Absent")
+    EXCUSED = "excused", _l("Excused")
 
 
 ATTENDANCE_STATUSES = AttendanceStatus.labels()

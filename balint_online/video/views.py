@@ -3,6 +3,7 @@
 import logging
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..core.api import ApiError
@@ -53,7 +54,7 @@ def attendance(series_id):
         changed = save_attendance(series, current_user,
                                   {name: f.data for name, f in form._fields.items() if name != "csrf_token"})
         db.session.commit()
-        flash(f"Attendance saved ({changed} change{'' if changed == 1 else 's'}).", "success")
+        flash(ngettext("Attendance saved (%(num)d change).", "Attendance saved (%(num)d changes).", changed), "success")
         return redirect(url_for(".attendance", series_id=series.id))
     return (render_template("video/attendance.html", grid=grid, form=form, cell_name=cell_name),
             422 if form.errors else 200)

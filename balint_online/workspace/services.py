@@ -2,6 +2,8 @@
 
 import hashlib
 
+from flask_babel import gettext as _
+
 from ..core.errors import InvalidInput
 from ..enrollment.queries import enrolled_members
 from ..enrollment.services import series_applications
@@ -20,11 +22,11 @@ def message_group(series, sender, subject: str, body: str) -> int:
     """Email the whole group; sending the same message twice (a double click) sends it once."""
     errors = {}
     if not subject.strip() or len(subject) > 150:
-        errors["subject"] = "A subject of at most 150 characters."
+        errors["subject"] = _("A subject of at most 150 characters.")
     if not body.strip() or len(body) > 5000:
-        errors["body"] = "A message of at most 5000 characters."
+        errors["body"] = _("A message of at most 5000 characters.")
     if errors:
-        raise InvalidInput("The message needs attention.", fields=errors)
+        raise InvalidInput(_("The message needs attention."), fields=errors)
     digest = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:16]
     sent = 0
     for person in audience(series):

@@ -4,6 +4,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
@@ -26,29 +29,29 @@ bp = Blueprint("workspace", __name__)
 
 
 class RescheduleForm(Form):
-    new_date = DateField("New date", validators=[InputRequired()])
-    new_time = TimeField("New start time (in the group's zone)", validators=[InputRequired()])
+    new_date = DateField(_l("New date"), validators=[InputRequired()])
+    new_time = TimeField(_l("New start time (in the group's zone)"), validators=[InputRequired()])
 
 
 class AddMeetingForm(Form):
-    new_date = DateField("Date", validators=[InputRequired()])
-    new_time = TimeField("Start time (in the group's zone)", validators=[InputRequired()])
+    new_date = DateField(_l("Date"), validators=[InputRequired()])
+    new_time = TimeField(_l("Start time (in the group's zone)"), validators=[InputRequired()])
 
 
 class PresentersForm(Form):
-    count = IntegerField("Members presenting at this meeting", validators=[InputRequired(), NumberRange(1, 10)],
-                         description="Two presenters at one meeting can give every member a turn when a meeting "
-                                     "is lost.")
+    count = IntegerField(_l("Members presenting at this meeting"), validators=[InputRequired(), NumberRange(1, 10)],
+                         description=_l("Two presenters at one meeting can give every member a turn when a meeting "
+                                        "is lost."))
 
 
 class CancelForm(Form):
-    reason = StringField("Reason, for the members", validators=[InputRequired(), Length(max=500)])
+    reason = StringField(_l("Reason, for the members"), validators=[InputRequired(), Length(max=500)])
 
 
 class MessageForm(Form):
-    subject = StringField("Subject", validators=[InputRequired(), Length(max=150)])
-    body = TextAreaField("Message", validators=[InputRequired(), Length(max=5000)],
-                         description="Goes by email to every enrolled member and the leaders. No patient details.")
+    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=150)])
+    body = TextAreaField(_l("Message"), validators=[InputRequired(), Length(max=5000)],
+                         description=_l("Goes by email to every enrolled member and the leaders. No patient details."))
 
 
 def _managed_series(series_id: int) -> Series:
@@ -96,7 +99,7 @@ def change_meeting(meeting_id):
     return _change_page(meeting)
 
 
-def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
+def _change(meeting_id: int, which: str, form, fallback: str, apply, done):
     """Apply a reschedule or cancellation from the change page; on a problem, show the page with it."""
     meeting = db.get_or_404(Meeting, meeting_id)
     _managed_series(meeting.series_id)
@@ -112,12 +115,14 @@ def _change(meeting_id: int, which: str, form, fallback: str, apply, done: str):
     return _change_page(meeting, **{which: form})
 
 
-def _flash_done(meeting: Meeting, done: str) -> None:
-    """What the change did, who is told, and whether every member still has a presenting turn."""
+def _flash_done(meeting: Meeting, done) -> None:
+    """What the change did (`done(number, told)`, a sentence that counts who is told), and whether every member
+    still has a presenting turn."""
     promise = guarantee(meeting.series)
-    remedy = f" To keep the promise, {', or '.join(promise.remedies)}." if promise.remedies else ""
-    flash(done.format(number=meeting.number, told=len(audience(meeting.series))) + " " + promise.explanation + remedy,
-          "success" if promise.kept else "warning")
+    said = [done(meeting.number, len(audience(meeting.series))), promise.explanation]
+    if promise.remedies:
+        said.append(_("To keep the promise, %(remedies)s.", remedies=_(", or ").join(promise.remedies)))
+    flash(" ".join(said), "success" if promise.kept else "warning")
 
 
 @bp.post("/lead/meetings/<int:meeting_id>/reschedule")
@@ -125,7 +130,9 @@ def _flash_done(meeting: Meeting, done: str) -> None:
 def reschedule(meeting_id):
     return _change(meeting_id, "move", RescheduleForm(prefix="move"), "new_date",
                    lambda m, f: reschedule_meeting(m, datetime.combine(f.new_date.data, f.new_time.data), current_user),
-                   "Meeting {number} moved; {told} people are told by email.")
+                   lambda number, told: ngettext("Meeting %(number)s moved; %(num)d person is told by email.",
+                                                 "Meeting %(number)s moved; %(num)d people are told by email.",
+                                                 told, number=number))
 
 
 @bp.post("/lead/meetings/<int:meeting_id>/cancel")
@@ -133,7 +140,9 @@ def reschedule(meeting_id):
 def cancel(meeting_id):
     return _change(meeting_id, "cancel", CancelForm(prefix="cancel"), "reason",
                    lambda m, f: cancel_meeting(m, current_user, f.reason.data),
-                   "Meeting {number} cancelled; {told} people are told by email.")
+                   lambda number, told: ngettext("Meeting %(number)s cancelled; %(num)d person is told by email.",
+                                                 "Meeting %(number)s cancelled; %(num)d people are told by email.",
+                                                 told, number=number))
 
 
 @bp.post("/lead/meetings/<int:meeting_id>/presenters")
@@ -141,7 +150,8 @@ def cancel(meeting_id):
 def presenters(meeting_id):
     return _change(meeting_id, "presenters", PresentersForm(prefix="presenters"), "count",
                    lambda m, f: set_presenter_count(m, f.count.data, current_user),
-                   "Meeting {number}: the rotation is re-planned and members whose turns moved are told.")
+                   lambda number, told: _("Meeting %(number)s: the rotation is re-planned and members whose turns "
+                                          "moved are told.", number=number))
 
 
 @bp.post("/lead/meetings/<int:meeting_id>/restore")
@@ -152,10 +162,13 @@ def restore(meeting_id):
     try:
         restore_meeting(meeting, current_user)
     except DomainError as exc:
-        flash(f"Meeting {meeting.number} was not restored: {exc.message}", "error")
+        flash(_("Meeting %(number)s was not restored: %(problem)s", number=meeting.number, problem=exc.message),
+              "error")
     else:
         db.session.commit()
-        _flash_done(meeting, "Meeting {number} takes place after all; {told} people are told by email.")
+        _flash_done(meeting, lambda number, told: ngettext(
+            "Meeting %(number)s takes place after all; %(num)d person is told by email.",
+            "Meeting %(number)s takes place after all; %(num)d people are told by email.", told, number=number))
     return redirect(url_for(".hub", series_id=meeting.series_id))
 
 
@@ -172,7 +185,9 @@ def add(series_id):
             attach_domain_error(form, exc, "new_date", _form_name)
         else:
             db.session.commit()
-            _flash_done(meeting, "Meeting {number} added; {told} people are told by email.")
+            _flash_done(meeting, lambda number, told: ngettext(
+                "Meeting %(number)s added; %(num)d person is told by email.",
+                "Meeting %(number)s added; %(num)d people are told by email.", told, number=number))
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/add_meeting.html", series=series, form=form, audience=audience(series),
                            guarantee=guarantee(series)), 422 if form.errors else 200
@@ -190,7 +205,7 @@ def cancel_whole_series(series_id):
             attach_domain_error(form, exc, "reason")
         else:
             db.session.commit()
-            flash("The series is cancelled; every member is refunded in full and told by email.", "success")
+            flash(_("The series is cancelled; every member is refunded in full and told by email."), "success")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/cancel_series.html", series=series, form=form, audience=audience(series)), \
         422 if form.errors else 200
@@ -208,7 +223,8 @@ def message(series_id):
             attach_domain_error(form, exc, "body")
         else:
             db.session.commit()
-            flash(f"Message sent to {sent} people." if sent else "That message was sent already.", "success")
+            flash(ngettext("Message sent to %(num)d person.", "Message sent to %(num)d people.", sent) if sent
+                  else _("That message was sent already."), "success")
             return redirect(url_for(".hub", series_id=series.id))
     return render_template("workspace/message.html", series=series, form=form, audience=audience(series)), \
         422 if form.errors else 200
