@@ -70,5 +70,7 @@ def _catalogue():
 
 def install_template_gettext(app: Flask) -> None:
     """Templates' `_()` and `ngettext()` (newstyle, as Flask-Babel installs them) through `_catalogue`."""
-    app.jinja_env.install_gettext_callables(gettext=lambda s: _catalogue().ugettext(s),
-                                            ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n), newstyle=True)
+    # The i18n extension (added by Flask-Babel) adds this method to the environment.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalogue().ugettext(s), ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        newstyle=True)
