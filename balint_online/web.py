@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
 from .core.forms import timezone_options, zone_script
-from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, known_language
+from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, install_template_gettext, known_language
 from .core.pagination import page_url
 from .core.urls import safe_path
 from .core.viewer import TZ_COOKIE, viewer_timezone, visitor_zone_unknown
@@ -91,6 +91,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["languages"] = LANGUAGES
     # {% trans %} blocks as one line of text, however the template wraps them (babel.cfg extracts alike).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    install_template_gettext(app)
 
     @app.template_global()
     def feature_url(endpoint: str, **values) -> str | None:

@@ -8,7 +8,8 @@ live in balint_online/translations (scripts/translations extracts, updates and c
 
 from collections.abc import Iterable
 
-from flask import has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 # Code -> the language's name in itself, as a person looks for it in a menu.
@@ -51,3 +52,25 @@ def language_of(person) -> str:
         if asking == getattr(person, "id", None) or not current_user.is_authenticated:
             return select_language()
     return DEFAULT_LANGUAGE
+
+
+def _catalogue():
+    """The translations in force, kept for the request under the locale they are for: Flask-Babel
+    looks the locale and catalogue up again for every string, several context lookups each, which a
+    page repeating its words on every row pays hundreds of times. A locale forced for an email
+    rendered inside a request is another key, so that email still gets its own language."""
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    kept = g.get("_catalogue")
+    if kept is None or kept[0] is not locale:
+        kept = g._catalogue = (locale, get_translations())
+    return kept[1]
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' `_()` and `ngettext()` (newstyle, as Flask-Babel installs them) through `_catalogue`."""
+    # The i18n extension (added by Flask-Babel) adds this method to the environment.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalogue().ugettext(s), ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
+        newstyle=True)

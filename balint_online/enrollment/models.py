@@ -128,7 +128,7 @@ class Application(Model):
     @property
     def claim_answers(self) -> list[tuple[Claim, bool]]:
         """Every claim an applicant may make, with whether this one made it."""
-        return [(claim, claim.key in self.claims) for claim in CLAIMS]
+        return claim_answers(self.claims)
 
     @property
     def status_label(self) -> str:
@@ -138,6 +138,11 @@ class Application(Model):
     def attestation_record(self) -> list[tuple]:
         """(the item exactly as shown, the answer) for every item of the version agreed to."""
         return [(item, self.attestation_answers.get(item.key) is True) for item in self.attestation_text.item_list]
+
+
+def claim_answers(claims: list) -> list[tuple[Claim, bool]]:
+    """Every claim an applicant may make, with whether `claims` (an application's) holds it."""
+    return [(claim, claim.key in claims) for claim in CLAIMS]
 
 
 # History entries about money and need: shown to administrators only (Application.history_for).

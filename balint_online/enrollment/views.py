@@ -1,23 +1,46 @@
 """Pages for applying, following one's application, and the leaders' review of a series' applications."""
 
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Row, select
+from sqlalchemy import Row, or_, select
 
+from ..accounts.models import DISCIPLINES, MEMBERSHIP_KINDS, Membership, User
+from ..audit.models import AuditEntry
 from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors, required
 from ..core.money import format_money
-from ..core.pagination import PER_PAGE, list_page
+from ..core.pagination import list_page
 from ..extensions import db
 from ..flows import applications as flows
 from ..pricing.providers import pays_online
 from ..pricing.rules import DECLINED, refund_for_withdrawal, refund_owed
-from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
+from ..pricing.services import (
+    account,
+    paid_total,
+    payment_columns,
+    payment_status,
+    quote_for,
+    row_payment_status,
+    series_today,
+)
 from ..series.models import Series
 from ..series.services import managed_series
 from . import attestation, services
 from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
-from .models import LIVE_STATUSES, SEATED_STATUSES, STATUS_LABELS, Application
+from .models import (
+    ADMIN_ONLY_ACTIONS,
+    LIVE_STATUSES,
+    SEATED_STATUSES,
+    STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+    AttestationText,
+    claim_answers,
+)
 
 bp = Blueprint("enrollment", __name__)
 
@@ -144,8 +167,11 @@ ROSTER_GROUPS = (
     ("withdrawn", "Withdrawn", ("withdrawn",)),
     ("ended", "Offer lapsed or series cancelled", ("offer_expired", "cancelled")),
 )
-# Applicants shown per page of each group: those who need a decision or hold a place come 25 at a time.
-CLOSED_GROUP_PAGE = 10
+# Applicants shown per page of each group: each is a full card (what they said, their money, the
+# commitments and history on file), so a page holds what a leader reads at one sitting and stays
+# quick to serve; those who need a decision or hold a place come more at a time than the closed ones.
+OPEN_GROUP_PAGE = 10
+CLOSED_GROUP_PAGE = 5
 OPEN_GROUPS = ("pending", "enrolled", "waiting")
 
 
@@ -171,13 +197,86 @@ def roster(series_id):
         members = sorted((a for a in light if a.status in statuses),
                          key=_queue_order if key == "waiting" else lambda a: (a.applied_at, a.id))
         pages.append((key, title, list_page(members, param=f"{key}_page",
-                                            per_page=PER_PAGE if key in OPEN_GROUPS else CLOSED_GROUP_PAGE)))
-    shown = {a.id: a for a in services.series_applications(series, ids=[a.id for *_, p in pages for a in p.items])}
+                                            per_page=OPEN_GROUP_PAGE if key in OPEN_GROUPS else CLOSED_GROUP_PAGE)))
+    shown = _roster_cards([a.id for *_, p in pages for a in p.items], series_today(series))
     groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
     queue = services.waitlist_positions(light)
-    return render_template("enrollment/roster.html", series=series, groups=groups, today=series_today(series),
-                           payment_status=payment_status, status_labels=STATUS_LABELS,
+    return render_template("enrollment/roster.html", series=series, groups=groups, status_labels=STATUS_LABELS,
                            position=lambda a: queue.get(a.id))
+
+
+@dataclass(frozen=True)
+class RosterCard:
+    """What the roster shows of one application, read as rows: no object graph per applicant."""
+
+    id: int
+    status: ApplicationStatus
+    name: str
+    discipline_label: str
+    claim_answers: list[tuple]  # (the claim, whether they made it)
+    membership: tuple[str, date] | None  # (its kind, the day it ends) when one covers today
+    offer_expires_at: datetime | None
+    payment_status: str  # a pricing.models.PaymentStatus
+    shows_payment: bool
+    amount_due: Decimal
+    currency: str
+    note: str
+    attestation: AttestationText
+    attestation_record: list[tuple]
+    attested_at: datetime
+    history: list  # rows: at, action, to_status, actor (a name or None), reason
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+def _roster_cards(ids: list[int], today: date) -> dict[int, RosterCard]:
+    """The cards of these applications in four queries, whatever their number: the applications with
+    their money summed by the database, the memberships covering today, the wordings agreed to, the
+    history as the signed-in person may see it."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Application.id, Application.status, Application.user_id, User.name, User.discipline,
+               Application.claims, Application.note, Application.attestation_text_id, Application.attestation_answers,
+               Application.attested_at, Application.offer_expires_at, Application.price, Application.scholarship,
+               Application.currency, *payment_columns())
+        .join(User, User.id == Application.user_id).where(Application.id.in_(ids))).all()
+    covering: dict[int, tuple[str, date]] = {}
+    for user_id, kind, ends in db.session.execute(
+            select(Membership.user_id, Membership.kind, Membership.expires_on)
+            .where(Membership.user_id.in_({r.user_id for r in rows}), Membership.expires_on >= today,
+                   or_(Membership.starts_on.is_(None), Membership.starts_on <= today))
+            .order_by(Membership.expires_on, Membership.id)):
+        covering.setdefault(user_id, (MEMBERSHIP_KINDS.get(kind, kind), ends))
+    wordings = {t.id: (t, t.item_list) for t in db.session.scalars(
+        select(AttestationText).where(AttestationText.id.in_({r.attestation_text_id for r in rows})))}
+    entries = (select(AuditEntry.application_id, AuditEntry.at, AuditEntry.action, AuditEntry.to_status,
+                      AuditEntry.reason, User.name.label("actor"))
+               .outerjoin(User, User.id == AuditEntry.actor_id).where(AuditEntry.application_id.in_(ids))
+               .order_by(AuditEntry.id))
+    if not current_user.is_admin:  # as Application.history_for
+        entries = entries.where(AuditEntry.action.not_in(ADMIN_ONLY_ACTIONS))
+    history: dict[int, list] = {i: [] for i in ids}
+    for entry in db.session.execute(entries):
+        history[entry.application_id].append(entry)
+    cards = {}
+    for r in rows:
+        wording, items = wordings[r.attestation_text_id]
+        cards[r.id] = RosterCard(
+            id=r.id, status=r.status, name=r.name, discipline_label=DISCIPLINES.get(r.discipline, r.discipline),
+            claim_answers=claim_answers(r.claims), membership=covering.get(r.user_id),
+            offer_expires_at=r.offer_expires_at, payment_status=row_payment_status(r),
+            shows_payment=r.status in SEATED_STATUSES or r.paid > 0,
+            amount_due=Decimal("0.00") if r.scholarship else r.price, currency=r.currency, note=r.note,
+            attestation=wording, attestation_record=[(i, r.attestation_answers.get(i.key) is True) for i in items],
+            attested_at=r.attested_at, history=history[r.id])
+    return cards
 
 
 @bp.post("/lead/applications/<int:application_id>/accept")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,7 @@ from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO, format_money
 from ..core.statements import rows_changed
+from ..core.types import Money
 from ..enrollment.models import Application
 from ..enrollment.queries import enrolled
 from ..extensions import db
@@ -50,6 +51,16 @@ def membership_flags(user, on: date) -> tuple[bool, bool]:
     return is_member, granted
 
 
+def membership_flag_columns(user_id, on: date) -> tuple:
+    """`membership_flags` in SQL, for each row's `user_id`: (is_member, granted) labelled columns."""
+    def covering(*kinds):
+        return exists().where(Membership.user_id == user_id, Membership.kind.in_(kinds),
+                              or_(Membership.starts_on.is_(None), Membership.starts_on <= on),
+                              Membership.expires_on >= on)
+
+    return covering("society", "complimentary").label("is_member"), covering("other_society").label("granted")
+
+
 def series_today(series) -> date:
     return local_date(now(), series.timezone)
 
@@ -73,14 +84,38 @@ def refunded_total(application) -> Decimal:
 
 def payment_status(application) -> PaymentStatus:
     """unpaid, part-paid, paid, waived (scholarship), refund-due or refunded."""
-    if any(r.status in REFUNDS_OWED and r.amount > 0 for r in application.refunds):
+    return payment_status_for(
+        refund_owed=any(r.status in REFUNDS_OWED and r.amount > 0 for r in application.refunds),
+        refunded=any(r.amount > 0 for r in application.refunds), paid=paid_total(application),
+        due=application.amount_due, scholarship=application.scholarship)
+
+
+def payment_columns() -> tuple:
+    """What `payment_status_for` needs of each application row, summed by the database:
+    (paid, refund_owed, refunded) labelled columns, correlated to `Application`."""
+    paid = type_coerce(select(func.coalesce(func.sum(Payment.amount), 0))
+                       .where(Payment.application_id == Application.id).correlate(Application).scalar_subquery(), Money)
+    refund_owed = exists().where(Refund.application_id == Application.id, Refund.status.in_(REFUNDS_OWED),
+                                 Refund.amount > ZERO)
+    refunded = exists().where(Refund.application_id == Application.id, Refund.amount > ZERO)
+    return paid.label("paid"), refund_owed.label("refund_owed"), refunded.label("refunded")
+
+
+def row_payment_status(row) -> PaymentStatus:
+    """`payment_status` of a row holding an application's price, scholarship and `payment_columns`."""
+    return payment_status_for(refund_owed=row.refund_owed, refunded=row.refunded, paid=row.paid,
+                              due=ZERO if row.scholarship else row.price, scholarship=row.scholarship)
+
+
+def payment_status_for(*, refund_owed: bool, refunded: bool, paid: Decimal, due: Decimal,
+                       scholarship: bool) -> PaymentStatus:
+    """The rule of `payment_status` without a database, for pages that sum the money in a query."""
+    if refund_owed:
         return PaymentStatus.REFUND_DUE
-    if any(r.amount > 0 for r in application.refunds):
+    if refunded:
         return PaymentStatus.REFUNDED
-    paid = paid_total(application)
-    due = application.amount_due
     if due == ZERO:
-        return PaymentStatus.WAIVED if application.scholarship else PaymentStatus.PAID
+        return PaymentStatus.WAIVED if scholarship else PaymentStatus.PAID
     if paid >= due:
         return PaymentStatus.PAID
     return PaymentStatus.PART_PAID if paid > ZERO else PaymentStatus.UNPAID

@@ -77,8 +77,7 @@ def _render(series: Series, status: int = 200, *, error: str | None = None, swap
     rows = queries.rotation_rows(series)
     can_manage = series.can_manage(current_user)
     is_member = state.is_enrolled(series, current_user)
-    context = {"series": series, "rows": rows, "can_manage": can_manage, "is_member": is_member, "error": error,
-               "members": _members(series)}
+    context = {"series": series, "rows": rows, "can_manage": can_manage, "is_member": is_member, "error": error}
     mine = [r for r in _upcoming(rows) if any(t.user_id == current_user.id for t in r.presenters)]
     context["my_turns"] = mine
     context["my_backups"] = [r for r in _upcoming(rows) if r.backup and r.backup.user_id == current_user.id]

@@ -13,7 +13,7 @@ from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeFie
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from ..audit.services import entries as audit_entries
-from ..core.csvfile import csv_download
+from ..core.csvfile import csv_stream
 from ..core.errors import DomainError
 from ..core.forms import Form, attach_domain_error, required
 from ..enrollment.models import Application
@@ -234,4 +234,4 @@ def message(series_id):
 @login_required
 def roster_export(series_id):
     series = _managed_series(series_id)
-    return csv_download(ROSTER_COLUMNS, roster_rows(series), f"roster-series-{series.id}.csv")
+    return csv_stream(ROSTER_COLUMNS, roster_rows(series), f"roster-series-{series.id}.csv")

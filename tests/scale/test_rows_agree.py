@@ -1,0 +1,88 @@
+"""The roster and its CSV read rows summed by the database (issue 19); they must say what the
+rules on loaded objects say (pricing.services.payment_status, membership_flags, User.membership_on)
+in every state of money and membership."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from balint_online.accounts.models import Membership, User
+from balint_online.enrollment.models import Application
+from balint_online.extensions import db
+from balint_online.pricing.models import Payment, Refund, RefundStatus
+from balint_online.pricing.services import membership_flags, payment_status
+from bench.dataset import PASSWORD, Scale, build
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def today(clock):
+    clock.set("2026-12-01T12:00:00Z")
+
+
+def varied_society():
+    """A big series whose applicants are in every state: paid in part or in full, waived, refund owed
+    or paid back, a society, other-society, complimentary or lapsed membership, or none."""
+    built = build(Scale(members=80, series=4, group_size=3, big_applicants=24, big_meetings=6), TODAY)
+    applications = db.session.scalars(select(Application).where(Application.series_id == built.big_series_id)
+                                      .order_by(Application.id)).all()
+    kinds = ("society", "other_society", "complimentary", None, "lapsed", "future")
+    for n, a in enumerate(applications):
+        db.session.execute(Membership.__table__.delete().where(Membership.user_id == a.user_id))
+        kind = kinds[n % len(kinds)]
+        if kind == "lapsed":
+            db.session.add(Membership(user_id=a.user_id, kind="society", expires_on=TODAY - timedelta(days=1)))
+        elif kind == "future":
+            db.session.add(Membership(user_id=a.user_id, kind="society", starts_on=TODAY + timedelta(days=1),
+                                      expires_on=TODAY + timedelta(days=300)))
+        elif kind:
+            db.session.add(Membership(user_id=a.user_id, kind=kind, expires_on=TODAY + timedelta(days=30 + n)))
+        money = n % 6
+        db.session.execute(Payment.__table__.delete().where(Payment.application_id == a.id))
+        if money in (1, 3, 4, 5):
+            db.session.add(Payment(application_id=a.id, amount=Decimal("100.00") if money == 1 else a.price,
+                                   currency="USD", method="bank"))
+        if money == 2:
+            a.scholarship = True
+        if money in (4, 5):
+            db.session.add(Refund(application_id=a.id, amount=Decimal("50.00"), currency="USD", reason="withdrawn",
+                                  status=RefundStatus.DUE if money == 4 else RefundStatus.PAID,
+                                  acknowledged_on=TODAY, due_by=TODAY + timedelta(days=14)))
+    db.session.commit()
+    return built
+
+
+def test_the_roster_csv_and_cards_say_what_the_rules_on_objects_say(app):
+    built = varied_society()
+    leader = db.session.get(User, built.leader_id)
+    client = app.test_client()
+    assert client.submit("/sign-in", {"email": leader.email, "password": PASSWORD}).status_code == 302
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/lead/series/{built.big_series_id}/roster.csv")
+                                          .get_data(as_text=True))))
+    db.session.expire_all()
+    applications = db.session.scalars(select(Application).where(Application.series_id == built.big_series_id)
+                                      .order_by(Application.applied_at, Application.id)).all()
+    assert [r["email"] for r in rows] == [a.user.email for a in applications]
+    statuses = set()
+    for row, a in zip(rows, applications, strict=True):
+        is_member, granted = membership_flags(a.user, TODAY)
+        assert row["member"] == ("yes" if is_member else "other society" if granted else "no"), a.user.email
+        assert row["payment_status"] == payment_status(a), a.user.email
+        assert row["amount_due"] == f"{a.amount_due:.2f}"
+        statuses.add(row["payment_status"])
+    assert statuses >= {"unpaid", "part-paid", "paid", "waived", "refund-due", "refunded"}
+
+    page = client.get(f"/lead/series/{built.big_series_id}/applications?pending_page=1").get_data(as_text=True)
+    for card in re.findall(r'<article class="card applicant".*?</article>', page, re.S):
+        a = db.session.get(Application, int(re.search(r'id="applicant-(\d+)"', card).group(1)))
+        membership = a.user.membership_on(TODAY)
+        assert (f"until {membership.expires_on.strftime('%a %-d %b %Y')}" in card) if membership \
+            else "None on record" in card
+        shows_payment = a.status in ("offered", "enrolled") or a.payments
+        assert ("<dt>Payment</dt>" in card) == bool(shows_payment)
