@@ -19,6 +19,10 @@ CATALOGUES = ROOT / "balint_online" / "translations"
 GERMAN_BROWSER = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
 
 
+def _as_tuple(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
 def page_language(resp) -> str:
     return re.search(r'<html lang="([^"]+)"', resp.get_data(as_text=True)).group(1)
 
@@ -49,7 +53,8 @@ def test_german_translates_every_string_and_its_compiled_file_is_current():
     assert not untranslated, f"{len(untranslated)} German strings missing or fuzzy, e.g. {untranslated[:5]}"
     assert wanted <= {m.id for m in german if m.id}
     with (CATALOGUES / "de/LC_MESSAGES/messages.mo").open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        # read_mo gives a plural entry's forms as lists, read_po as tuples.
+        compiled = {_as_tuple(m.id): _as_tuple(m.string) for m in read_mo(f) if m.id}
     assert compiled == {m.id: m.string for m in german if m.id}, "run scripts/translations to compile"
 
 
