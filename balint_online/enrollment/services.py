@@ -26,6 +26,7 @@ from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.statements import rows_changed
+from ..core.wording import in_sentence
 from ..extensions import db
 from ..invoicing.services import issue_invoice
 from ..notifications.services import queue_email
@@ -237,7 +238,7 @@ def accept(application: Application, actor) -> Moved:
         raise NotAllowed(_("Only this series' leaders or an administrator may accept applications."))
     if application.status != "pending":
         raise DomainError(_("Only pending applications can be accepted (this one is %(status)s).",
-                            status=application.status_label.lower()),
+                            status=in_sentence(application.status_label)),
                           code="not_pending")
     moment = now()
     if series.status_at(moment) in ("cancelled", "completed", "draft"):
@@ -259,7 +260,7 @@ def decline(application: Application, actor, reason: str) -> Moved:
     if not series.can_manage(actor):
         raise NotAllowed(_("Only this series' leaders or an administrator may decline applications."))
     if not application.is_live:
-        raise DomainError(_("This application is already %(status)s.", status=application.status_label.lower()),
+        raise DomainError(_("This application is already %(status)s.", status=in_sentence(application.status_label)),
                           code="not_live")
     if not reason:
         raise InvalidInput(_("Tell the applicant why."),
@@ -279,7 +280,7 @@ def withdraw(application: Application, actor, reason: str) -> Moved:
     lock_series(application.series_id)
     require_view(application, actor)
     if not application.is_live:
-        raise DomainError(_("This application is already %(status)s.", status=application.status_label.lower()),
+        raise DomainError(_("This application is already %(status)s.", status=in_sentence(application.status_label)),
                           code="not_live")
     if not reason:
         raise InvalidInput(_("Please say why, in a sentence."), fields={"reason": _("A written reason is required.")})

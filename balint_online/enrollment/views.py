@@ -10,6 +10,7 @@ from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors
 from ..core.money import format_money
 from ..core.pagination import PER_PAGE, list_page
+from ..core.wording import in_sentence
 from ..extensions import db
 from ..flows import applications as flows
 from ..pricing.providers import pays_online
@@ -117,7 +118,7 @@ def accept_offer(application_id):
 def withdraw(application_id):
     application = _own(application_id)
     if not application.is_live:
-        flash(_("This application is already %(status)s.", status=application.status_label.lower()), "info")
+        flash(_("This application is already %(status)s.", status=in_sentence(application.status_label)), "info")
         return redirect(url_for(".application", application_id=application.id))
     series = application.series
     # The refund the service will record if they confirm today, computed by the same rule.

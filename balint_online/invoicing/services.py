@@ -23,6 +23,7 @@ from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError
 from ..core.money import format_money
+from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import Payment, Refund, RefundStatus
@@ -157,7 +158,7 @@ def save_billing_details(application, actor, *, organisation: str, address: str,
         return None
     if not application.is_live:
         raise DomainError(_("This application is %(status)s: its invoices are settled. Ask the society if a "
-                            "document needs correcting.", status=application.status_label.lower()),
+                            "document needs correcting.", status=in_sentence(application.status_label)),
                           code="invoice_settled")
     invoice = current_invoice(application)
     for name, value in given.items():

@@ -17,6 +17,7 @@ from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO, format_money
 from ..core.statements import rows_changed
+from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..enrollment.queries import enrolled
 from ..extensions import db
@@ -333,7 +334,7 @@ def grant_scholarship(application, actor, reason: str):
         return application
     if not application.is_live:
         raise DomainError(_("This application is %(status)s; there is no fee left to waive.",
-                            status=application.status_label.lower()), code="not_live")
+                            status=in_sentence(application.status_label)), code="not_live")
     if not reason:
         raise InvalidInput(_("Say why, for the record."),
                            fields={"reason": _("A reason is required (it is kept in the history).")})
