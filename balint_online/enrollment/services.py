@@ -62,7 +62,7 @@ def publish_attestation(intro: str, items: list, admin) -> AttestationText:
     """An admin's wording becomes the next version; applications made before keep theirs. Flushes."""
     if not getattr(admin, "is_admin", False):
         raise NotAllowed(_("Only administrators edit the society's commitments."))
-    errors = attestation.check_text(intro, items)
+    errors = attestation.check_text(intro, items, _)
     if errors:
         raise InvalidInput(_("The commitments need attention."), fields=errors)
     current = current_attestation_text()
