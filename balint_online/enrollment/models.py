@@ -124,7 +124,7 @@ class Application(Model):
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return str(self.status.label)  # in the reader's language, as plain text (JSON and exports take it)
 
     @property
     def attestation_record(self) -> list[tuple]:
