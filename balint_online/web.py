@@ -30,6 +30,7 @@ from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, install_template_gettext, kno
 from .core.pagination import page_url
 from .core.urls import safe_path
 from .core.viewer import TZ_COOKIE, viewer_timezone, visitor_zone_unknown
+from .core.wording import in_sentence
 from .core.zonelist import chosen_zone, same_clock
 from .extensions import db, login_manager
 from .features import feature_modules
@@ -79,6 +80,7 @@ def register_web(app: Flask) -> None:
     app.add_template_global(page_url)
     # A status's words for people ({{ application.status|label }}): no page shows a raw code.
     app.add_template_filter(labels.label, "label")
+    app.add_template_filter(in_sentence, "in_sentence")
     # Functions, not context values: emails are rendered outside any request, where url_for cannot build.
     app.add_template_global(society_logo_url)
     app.add_template_global(theme_url)

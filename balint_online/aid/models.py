@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,7 +36,7 @@ class AidProgramme(Model):
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return _(KINDS[self.kind]) if self.kind in KINDS else self.kind
 
     @property
     def criterion_list(self) -> tuple[Criterion, ...]:
@@ -72,4 +73,4 @@ class AidApplication(Model):
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return _(self.status.label)

@@ -11,35 +11,36 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..core.labels import LabelledStrEnum
+from ..core.labels import N_, LabelledStrEnum
 
 # The kinds of programme a society runs. The seed page (000) has one of each: the ABS Scholarship
 # "provides full tuition support for up to two individuals who have been accepted into an ABS
 # Leadership Training Intensive course", the Jerome and Maureen Lebowitz Scholarship "provides
 # reimbursement of course registration for nurse practitioners and family medicine or surgery residents".
 KINDS = {
-    "full_tuition": "Full tuition support",
-    "reimbursement": "Reimbursement of the course registration",
+    "full_tuition": N_("Full tuition support"),
+    "reimbursement": N_("Reimbursement of the course registration"),
 }
 # Full tuition goes to people "accepted into" the course: the award needs a place, not just an application.
 NEEDS_ACCEPTANCE = {"full_tuition": True, "reimbursement": False}
 
 # What an applicant says of their training (the trainee price is for "residents, students, fellows").
-TRAINING_STATUSES = {"none": "Not in training", "resident": "Resident", "fellow": "Fellow", "student": "Student"}
+TRAINING_STATUSES = {"none": N_("Not in training"), "resident": N_("Resident"), "fellow": N_("Fellow"),
+                     "student": N_("Student")}
 SPECIALTIES = {
-    "family_medicine": "Family medicine",
-    "surgery": "Surgery",
-    "internal_medicine": "Internal medicine",
-    "pediatrics": "Pediatrics",
-    "psychiatry": "Psychiatry",
-    "other": "Another specialty",
-    "": "Not applicable",
+    "family_medicine": N_("Family medicine"),
+    "surgery": N_("Surgery"),
+    "internal_medicine": N_("Internal medicine"),
+    "pediatrics": N_("Pediatrics"),
+    "psychiatry": N_("Psychiatry"),
+    "other": N_("Another specialty"),
+    "": N_("Not applicable"),
 }
 
 class AidStatus(LabelledStrEnum):
-    SUBMITTED = "submitted", "Awaiting review"
-    AWARDED = "awarded", "Awarded"
-    DECLINED = "declined", "Declined"
+    SUBMITTED = "submitted", N_("Awaiting review")
+    AWARDED = "awarded", N_("Awarded")
+    DECLINED = "declined", N_("Declined")
 
 
 STATUSES = AidStatus.labels()
@@ -67,13 +68,18 @@ class Criterion:
 
 
 # The groups an administrator ticks when describing who a programme is for (the Lebowitz
-# Scholarship: the first three).
+# Scholarship: the first three): the box's label, who fits, and the words inside a sentence
+# ("This programme is for nurse practitioners"), which some languages do not get by lower-casing.
 GROUPS = {
-    "nurse_practitioners": ("Nurse practitioners", Criterion(disciplines=("nurse_practitioner",))),
-    "family_medicine_residents": ("Family medicine residents",
-                                  Criterion(training=("resident",), specialties=("family_medicine",))),
-    "surgery_residents": ("Surgery residents", Criterion(training=("resident",), specialties=("surgery",))),
-    "trainees": ("Residents, students and fellows", Criterion(training=("resident", "fellow", "student"))),
+    "nurse_practitioners": (N_("Nurse practitioners"), Criterion(disciplines=("nurse_practitioner",)),
+                            N_("nurse practitioners")),
+    "family_medicine_residents": (N_("Family medicine residents"),
+                                  Criterion(training=("resident",), specialties=("family_medicine",)),
+                                  N_("family medicine residents")),
+    "surgery_residents": (N_("Surgery residents"), Criterion(training=("resident",), specialties=("surgery",)),
+                          N_("surgery residents")),
+    "trainees": (N_("Residents, students and fellows"), Criterion(training=("resident", "fellow", "student")),
+                 N_("residents, students and fellows")),
 }
 
 

@@ -7,6 +7,7 @@ already made, so two administrators awarding at once never exceed the programme'
 from collections.abc import Sequence
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -14,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.labels import N_
 from ..core.money import format_money
 from ..core.statements import rows_changed
 from ..enrollment.models import LIVE_STATUSES, Application
@@ -27,33 +29,34 @@ from . import rules
 from .models import AidApplication, AidProgramme
 
 APPLY_MESSAGES = {
-    rules.NOT_REGISTERED: "Register for the group first, then apply for aid: aid is for a registration.",
-    rules.DEADLINE_PASSED: "The deadline for aid applications to this programme has passed.",
-    rules.NOT_ELIGIBLE: "This programme is for {groups}; by what you told us you are not in that group.",
-    rules.ALREADY_APPLIED: "You have already applied to this programme for this registration.",
+    rules.NOT_REGISTERED: N_("Register for the group first, then apply for aid: aid is for a registration."),
+    rules.DEADLINE_PASSED: N_("The deadline for aid applications to this programme has passed."),
+    rules.NOT_ELIGIBLE: N_("This programme is for %(groups)s; by what you told us you are not in that group."),
+    rules.ALREADY_APPLIED: N_("You have already applied to this programme for this registration."),
 }
 AWARD_MESSAGES = {
-    rules.NOT_SUBMITTED: "This aid application has already been decided.",
-    rules.REGISTRATION_ENDED: "The registration has ended; there is nothing left to support.",
-    rules.NOT_ACCEPTED: "Full tuition support is for people accepted into the group: accept the registration first.",
-    rules.ALREADY_AIDED: "This registration already has a scholarship.",
-    rules.LIMIT_REACHED: "{programme} awards at most {limit} per series, and {limit} have been awarded: "
-                         "this one cannot be.",
+    rules.NOT_SUBMITTED: N_("This aid application has already been decided."),
+    rules.REGISTRATION_ENDED: N_("The registration has ended; there is nothing left to support."),
+    rules.NOT_ACCEPTED: N_("Full tuition support is for people accepted into the group: accept the registration "
+                           "first."),
+    rules.ALREADY_AIDED: N_("This registration already has a scholarship."),
+    rules.LIMIT_REACHED: N_("%(programme)s awards at most %(limit)s per series, and %(limit)s have been awarded: "
+                            "this one cannot be."),
 }
 
 
 def require_admin(user) -> None:
     if not getattr(user, "is_admin", False):
-        raise NotAllowed("Only administrators run financial aid.")
+        raise NotAllowed(_("Only administrators run financial aid."))
 
 
 def groups_text(programme: AidProgramme) -> str:
     """Who the programme is for, in words, from the registry of groups (or the raw criteria)."""
-    named = {criterion: label[0].lower() + label[1:] for label, criterion in rules.GROUPS.values()}
-    words = [named.get(c, "some applicants") for c in programme.criterion_list]
+    named = {criterion: words for _, criterion, words in rules.GROUPS.values()}
+    words = [_(named[c]) if c in named else _("some applicants") for c in programme.criterion_list]
     if not words:
-        return "everyone registered"
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+        return _("everyone registered")
+    return words[0] if len(words) == 1 else _("%(some)s or %(last)s", some=", ".join(words[:-1]), last=words[-1])
 
 
 # -- programmes -------------------------------------------------------------------------------------
@@ -63,13 +66,13 @@ def create_programme(actor, *, series_id: int | None, kind: str, name: str, desc
     require_admin(actor)
     errors = {}
     if kind not in rules.KINDS:
-        errors["kind"] = f"Choose one of: {', '.join(rules.KINDS)}."
+        errors["kind"] = _("Choose one of: %(options)s.", options=", ".join(rules.KINDS))
     if not name.strip():
-        errors["name"] = "Give the programme its name."
+        errors["name"] = _("Give the programme its name.")
     if max_awards is not None and max_awards < 1:
-        errors["max_awards"] = "At least 1, or leave empty for no limit."
+        errors["max_awards"] = _("At least 1, or leave empty for no limit.")
     if errors:
-        raise InvalidInput("The programme needs attention.", fields=errors)
+        raise InvalidInput(_("The programme needs attention."), fields=errors)
     programme = AidProgramme(series_id=series_id, kind=kind, name=name.strip(), description=description.strip(),
                              max_awards=max_awards, criteria=[c.to_json() for c in criteria], deadline=deadline)
     db.session.add(programme)
@@ -109,23 +112,23 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
                   statement: str) -> AidApplication:
     """The registrant asks for aid; refused with the reason when the rules say no."""
     if application.user_id != user.id:
-        raise NotAllowed("Only the registrant applies for aid on their registration.")
+        raise NotAllowed(_("Only the registrant applies for aid on their registration."))
     if not programme.applies_to(application.series_id):
-        raise InvalidInput("That programme is not offered for this group.",
-                           fields={"programme_id": "Not offered here."})
+        raise InvalidInput(_("That programme is not offered for this group."),
+                           fields={"programme_id": _("Not offered here.")})
     errors = {}
     if training_status not in rules.TRAINING_STATUSES:
-        errors["training_status"] = f"Choose one of: {', '.join(rules.TRAINING_STATUSES)}."
+        errors["training_status"] = _("Choose one of: %(options)s.", options=", ".join(rules.TRAINING_STATUSES))
     if specialty not in rules.SPECIALTIES:
-        errors["specialty"] = "Choose a specialty from the list."
+        errors["specialty"] = _("Choose a specialty from the list.")
     problem = rules.statement_problem(statement)
     if problem == "too_short":
-        errors["statement"] = (f"Say in a few sentences why you need support "
-                               f"(at least {rules.STATEMENT_MIN} characters).")
+        errors["statement"] = _("Say in a few sentences why you need support (at least %(min)s characters).",
+                                min=rules.STATEMENT_MIN)
     elif problem == "too_long":
-        errors["statement"] = f"Keep it short: at most {rules.STATEMENT_MAX} characters."
+        errors["statement"] = _("Keep it short: at most %(max)s characters.", max=rules.STATEMENT_MAX)
     if errors:
-        raise InvalidInput("The aid application needs attention.", fields=errors)
+        raise InvalidInput(_("The aid application needs attention."), fields=errors)
     who = rules.Applicant(discipline=application.user.discipline, training=training_status, specialty=specialty)
     already = db.session.scalar(select(AidApplication.id).where(
         AidApplication.programme_id == programme.id, AidApplication.application_id == application.id)) is not None
@@ -134,7 +137,7 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
                                      deadline=programme.deadline, criteria=programme.criterion_list, who=who,
                                      already_applied=already)
     if refusal:
-        raise DomainError(APPLY_MESSAGES[refusal].format(groups=groups_text(programme)), code=refusal)
+        raise DomainError(_(APPLY_MESSAGES[refusal], groups=groups_text(programme)), code=refusal)
     aid = AidApplication(programme_id=programme.id, application_id=application.id, series_id=application.series_id,
                          user_id=user.id, training_status=training_status, specialty=specialty,
                          statement=statement.strip())
@@ -142,7 +145,7 @@ def apply_for_aid(application: Application, user, programme: AidProgramme, *, tr
         with db.session.begin_nested():
             db.session.add(aid)
     except IntegrityError:  # the same form sent twice at once
-        raise DomainError(APPLY_MESSAGES[rules.ALREADY_APPLIED], code=rules.ALREADY_APPLIED) from None
+        raise DomainError(_(APPLY_MESSAGES[rules.ALREADY_APPLIED]), code=rules.ALREADY_APPLIED) from None
     return aid
 
 
@@ -182,7 +185,7 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
                                      awards_made=awards_made(programme, aid.series_id),
                                      max_awards=programme.max_awards)
     if refusal:
-        raise DomainError(AWARD_MESSAGES[refusal].format(programme=programme.name, limit=programme.max_awards),
+        raise DomainError(_(AWARD_MESSAGES[refusal], programme=programme.name, limit=programme.max_awards),
                           code=refusal)
     amount = rules.award_amount(programme.kind, application.price)
     moment = now()
@@ -194,7 +197,7 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
         .values(scholarship=True).execution_options(synchronize_session=False))
     if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago: the caller rolls back
-        raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
+        raise DomainError(_(AWARD_MESSAGES[rules.NOT_SUBMITTED]), code=rules.NOT_SUBMITTED)
     db.session.expire(aid)
     db.session.expire(application)
     paid = paid_total(application)
@@ -216,14 +219,14 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
 def decline(aid: AidApplication, actor, note: str) -> AidApplication:
     require_admin(actor)
     if not note.strip():
-        raise InvalidInput("Say why, for the applicant.", fields={"reason": "A reason is required."})
+        raise InvalidInput(_("Say why, for the applicant."), fields={"reason": _("A reason is required.")})
     changed = rows_changed(
         update(AidApplication).where(AidApplication.id == aid.id, AidApplication.status == "submitted")
         .values(status="declined", decided_by_id=actor.id, decided_at=now(), decision_note=note.strip())
         .execution_options(synchronize_session=False))
     db.session.expire(aid)
     if changed != 1:
-        raise DomainError(AWARD_MESSAGES[rules.NOT_SUBMITTED], code=rules.NOT_SUBMITTED)
+        raise DomainError(_(AWARD_MESSAGES[rules.NOT_SUBMITTED]), code=rules.NOT_SUBMITTED)
     queue_email(key=f"aid_decided:aid-{aid.id}", kind="aid_decided", user=aid.user,
                 context={"aid": aid, "series": aid.application.series, "refund_owed": False})
     return aid

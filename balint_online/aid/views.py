@@ -1,12 +1,14 @@
 """Pages: a registrant applies for aid and follows it; administrators set up programmes and decide."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error, required
+from ..core.labels import N_
 from ..enrollment.models import Application
 from ..extensions import db
 from ..series.models import Series
@@ -15,6 +17,11 @@ from .forms import AidApplicationForm, AidDecisionForm, ProgrammeForm
 from .models import AidApplication, AidProgramme
 
 bp = Blueprint("aid", __name__)
+
+
+def _translated(registry: dict[str, str]) -> dict[str, str]:
+    """A registry of aid/rules.py (English, marked for the catalogue) in the reader's language."""
+    return {key: _(words) for key, words in registry.items()}
 
 
 def _programme_choices(programmes) -> list[SelectChoice]:
@@ -30,7 +37,8 @@ def _apply_page(application, form=None, status=200):
     mine = [a for a in services.aid_of(current_user) if a.application_id == application.id]
     return render_template("aid/apply.html", application=application, series=application.series, form=form,
                            programmes=programmes, mine=mine, groups_text=services.groups_text,
-                           training=rules.TRAINING_STATUSES, specialties=rules.SPECIALTIES), status
+                           training=_translated(rules.TRAINING_STATUSES),
+                           specialties=_translated(rules.SPECIALTIES)), status
 
 
 @bp.route("/applications/<int:application_id>/aid", methods=["GET", "POST"])
@@ -52,7 +60,8 @@ def apply(application_id):
             attach_domain_error(form, exc, "programme_id")
         else:
             db.session.commit()
-            flash(f"Your application for {aid.programme.name} is with the society; you will hear by email.", "success")
+            flash(_("Your application for %(programme)s is with the society; you will hear by email.",
+                    programme=aid.programme.name), "success")
             return redirect(url_for(".apply", application_id=application.id))
     return _apply_page(application, form, 422)
 
@@ -72,13 +81,14 @@ def _queue_page(programme_form=None, status=200):
     return render_template("aid/queue.html", queue=queue, counts=counts, programmes=db.session.scalars(
         select(AidProgramme).order_by(AidProgramme.id)).all(), programme_form=programme_form,
         decision_forms={a.id: AidDecisionForm(formdata=None, prefix=f"a{a.id}") for a in queue},
-        groups_text=services.groups_text, training=rules.TRAINING_STATUSES, specialties=rules.SPECIALTIES), status
+        groups_text=services.groups_text, training=_translated(rules.TRAINING_STATUSES),
+        specialties=_translated(rules.SPECIALTIES)), status
 
 
 def _series_choices(form: ProgrammeForm) -> None:
     series = db.session.scalars(select(Series).order_by(Series.first_meeting_local.desc())).all()
-    form.series_id.choices = [SelectChoice(0, "Every series (the society's programme)")] + [SelectChoice(s.id, s.title)
-                                                                                              for s in series]
+    form.series_id.choices = [SelectChoice(0, _("Every series (the society's programme)"))] + [
+        SelectChoice(s.id, s.title) for s in series]
 
 
 @bp.get("/admin/aid")
@@ -104,13 +114,13 @@ def create_programme():
             attach_domain_error(form, exc, "name")
         else:
             db.session.commit()
-            flash(f"{programme.name} is open for applications.", "success")
+            flash(_("%(programme)s is open for applications.", programme=programme.name), "success")
             return redirect(url_for(".queue"))
     return _queue_page(form, 422)
 
 
 def _decide(aid_id: int, act, done: str):
-    """Award or decline from the queue; `done` is the flash, with {programme} and {name}."""
+    """Award or decline from the queue; `done` is the flash (a catalogue entry), with %(programme)s and %(name)s."""
     _admins_only()
     aid = db.get_or_404(AidApplication, aid_id)
     form = AidDecisionForm(prefix=f"a{aid.id}")
@@ -123,17 +133,18 @@ def _decide(aid_id: int, act, done: str):
         flash(exc.message, "error")
         return _queue_page(status=exc.status)
     db.session.commit()
-    flash(done.format(programme=aid.programme.name, name=aid.user.name), "success")
+    flash(_(done, programme=aid.programme.name, name=aid.user.name), "success")
     return redirect(url_for(".queue"))
 
 
 @bp.post("/admin/aid/<int:aid_id>/award")
 @login_required
 def award(aid_id):
-    return _decide(aid_id, services.award, "{programme} awarded to {name}.")
+    return _decide(aid_id, services.award, N_("%(programme)s awarded to %(name)s."))
 
 
 @bp.post("/admin/aid/<int:aid_id>/decline")
 @login_required
 def decline(aid_id):
-    return _decide(aid_id, services.decline, "{name}'s application for {programme} declined; they are told why.")
+    return _decide(aid_id, services.decline,
+                   N_("%(name)s's application for %(programme)s declined; they are told why."))

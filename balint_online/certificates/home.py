@@ -1,7 +1,9 @@
 """The member's certificates on their home page, and why one did not come."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.labels import N_
 from ..enrollment.home import applications
 from ..extensions import db
 from . import rules
@@ -9,12 +11,12 @@ from .models import Certificate, SeriesCredit
 from .services import decision
 
 REASON_TEXT = {
-    rules.LATE: "joined late at meeting {n}",
-    rules.LEFT_EARLY: "left early at meeting {n}",
-    rules.ABSENT: "missed meeting {n}",
-    rules.EXCUSED: "excused from meeting {n}",
-    rules.TOO_FEW_MEETINGS: "too few meetings attended in full",
-    rules.NO_CREDIT_LINE: "no credit line for your discipline",
+    rules.LATE: N_("joined late at meeting %(n)s"),
+    rules.LEFT_EARLY: N_("left early at meeting %(n)s"),
+    rules.ABSENT: N_("missed meeting %(n)s"),
+    rules.EXCUSED: N_("excused from meeting %(n)s"),
+    rules.TOO_FEW_MEETINGS: N_("too few meetings attended in full"),
+    rules.NO_CREDIT_LINE: N_("no credit line for your discipline"),
 }
 
 
@@ -30,7 +32,7 @@ def section(home):
     if ended:
         for credit in db.session.scalars(select(SeriesCredit).where(SeriesCredit.series_id.in_(ended))):
             decided = decision(ended[credit.series_id], home.user, credit)
-            missing.append((ended[credit.series_id], [REASON_TEXT[code].format(n=n) for code, n in decided.reasons]))
+            missing.append((ended[credit.series_id], [_(REASON_TEXT[code], n=n) for code, n in decided.reasons]))
     if not certificates and not missing:
         return None
     return ("certificates/_home.html", {"certificates": certificates, "missing": missing})

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..accounts.models import DISCIPLINES, User
@@ -35,7 +36,7 @@ def settings_of(credit: SeriesCredit) -> CreditSettings:
 
 def _require_manager(series: Series, actor) -> None:
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator set its credit.")
+        raise NotAllowed(_("Only this series' leaders or an administrator set its credit."))
 
 
 def set_credit(series: Series, actor, *, minutes_per_meeting: int, min_meetings: int, statements: str,
@@ -43,15 +44,15 @@ def set_credit(series: Series, actor, *, minutes_per_meeting: int, min_meetings:
     _require_manager(series, actor)
     errors = {}
     if not 0 <= grace_minutes <= 30:
-        errors["grace_minutes"] = "Between 0 and 30 minutes."
+        errors["grace_minutes"] = _("Between 0 and 30 minutes.")
     if not 1 <= minutes_per_meeting <= 600:
-        errors["minutes_per_meeting"] = "Between 1 and 600 minutes."
+        errors["minutes_per_meeting"] = _("Between 1 and 600 minutes.")
     if not 1 <= min_meetings <= series.meeting_count:
-        errors["min_meetings"] = f"Between 1 and the series' {series.meeting_count} meetings."
+        errors["min_meetings"] = _("Between 1 and the series' %(count)s meetings.", count=series.meeting_count)
     if len(statements) > 4000:
-        errors["statements"] = "At most 4000 characters."
+        errors["statements"] = _("At most %(max)s characters.", max=4000)
     if errors:
-        raise InvalidInput("The credit settings need attention.", fields=errors)
+        raise InvalidInput(_("The credit settings need attention."), fields=errors)
     credit = db.session.get(SeriesCredit, series.id) or SeriesCredit(series_id=series.id)
     credit.minutes_per_meeting, credit.min_meetings, credit.statements = minutes_per_meeting, min_meetings, statements
     credit.grace_minutes = grace_minutes
@@ -70,22 +71,22 @@ def add_credit_line(series: Series, actor, *, body: str, credit_type: str, amoun
     errors = {}
     known = rules.BODIES.get(body)
     if known is None:
-        errors["body"] = f"Choose one of: {', '.join(rules.BODIES)}."
+        errors["body"] = _("Choose one of: %(options)s.", options=", ".join(rules.BODIES))
     hundredths = None
     if amount := (amount or "").strip():
         if _CREDITS.fullmatch(amount) and 0 < (value := Decimal(amount)) <= 1000:
             hundredths = int(value * 100)
         else:
-            errors["amount"] = "A number of credits such as 19.25, or empty where the body states no figure."
+            errors["amount"] = _("A number of credits such as 19.25, or empty where the body states no figure.")
     if unknown := [d for d in disciplines if d not in DISCIPLINES]:
-        errors["disciplines"] = f"Not disciplines: {', '.join(unknown)}."
+        errors["disciplines"] = _("Not disciplines: %(names)s.", names=", ".join(unknown))
     if len(statement or "") > 2000:
-        errors["statement"] = "At most 2000 characters."
+        errors["statement"] = _("At most %(max)s characters.", max=2000)
     if errors:
-        raise InvalidInput("The credit line needs attention.", fields=errors)
+        raise InvalidInput(_("The credit line needs attention."), fields=errors)
     assert known is not None  # else errors named the body
     if db.session.get(SeriesCredit, series.id) is None:
-        raise DomainError("Save the credit settings first.", code="no_credit_settings")
+        raise DomainError(_("Save the credit settings first."), code="no_credit_settings")
     line = SeriesCreditLine(series_id=series.id, body=body,
                             credit_type=(credit_type or "").strip() or known.credit_type,
                             amount_hundredths=hundredths, disciplines=list(disciplines or known.disciplines),
@@ -197,14 +198,14 @@ def reissue(certificate: Certificate, actor) -> Certificate:
     """A fresh certificate from today's records (a corrected name or attendance); the old one is superseded."""
     series = certificate.series
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator reissue certificates.")
+        raise NotAllowed(_("Only this series' leaders or an administrator reissue certificates."))
     if certificate.superseded_at is not None:
-        raise DomainError("A newer certificate replaced this one; reissue that.", code="superseded")
+        raise DomainError(_("A newer certificate replaced this one; reissue that."), code="superseded")
     certificate.superseded_at = now()
     db.session.flush()
     fresh = _issue(series, certificate.user, db.session.get_one(SeriesCredit, series.id), actor)
     if fresh is None:  # the caller's boundary rolls back the superseding too
-        raise DomainError("By the current attendance record this member no longer qualifies.", code="not_eligible")
+        raise DomainError(_("By the current attendance record this member no longer qualifies."), code="not_eligible")
     return fresh
 
 

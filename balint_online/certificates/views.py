@@ -1,6 +1,8 @@
 """Certificate downloads, and the leaders' page for credit settings and reissues."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -21,26 +23,26 @@ bp = Blueprint("certificates", __name__)
 
 
 class CreditForm(Form):
-    minutes_per_meeting = IntegerField("Credit minutes per meeting attended",
+    minutes_per_meeting = IntegerField(_l("Credit minutes per meeting attended"),
                                        validators=[InputRequired(), NumberRange(1, 600)])
-    min_meetings = IntegerField("Meetings a member must attend for a certificate",
+    min_meetings = IntegerField(_l("Meetings a member must attend for a certificate"),
                                 validators=[InputRequired(), NumberRange(1, 52)])
-    grace_minutes = IntegerField("Minutes late (or early to leave) that still count as the whole meeting",
+    grace_minutes = IntegerField(_l("Minutes late (or early to leave) that still count as the whole meeting"),
                                  validators=[Optional(), NumberRange(0, 30)], default=10)
-    statements = TextAreaField("Statements for everyone (one per line, printed as written; credit lines below are "
-                               "printed for their disciplines only)", validators=[Length(max=4000)])
+    statements = TextAreaField(_l("Statements for everyone (one per line, printed as written; credit lines below "
+                                  "are printed for their disciplines only)"), validators=[Length(max=4000)])
 
 
 class CreditLineForm(Form):
-    body = SelectField("Accrediting body",
+    body = SelectField(_l("Accrediting body"),
                        choices=[SelectChoice(k, f"{b.name} ({b.credit_type})") for k, b in BODIES.items()])
-    amount = StringField("Credits", validators=[Optional(), Length(max=10)],
-                         description="For example 19.25; leave empty where the body states no figure "
-                                     "(its statement then says why).")
-    credit_type = StringField("Credit type (empty: the body's own)", validators=[Optional(), Length(max=120)])
-    disciplines = SelectMultipleField("For (none ticked: the body's own disciplines)", choices=choices(DISCIPLINES),
+    amount = StringField(_l("Credits"), validators=[Optional(), Length(max=10)],
+                         description=_l("For example 19.25; leave empty where the body states no figure "
+                                        "(its statement then says why)."))
+    credit_type = StringField(_l("Credit type (empty: the body's own)"), validators=[Optional(), Length(max=120)])
+    disciplines = SelectMultipleField(_l("For (none ticked: the body's own disciplines)"), choices=choices(DISCIPLINES),
                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    statement = TextAreaField("Statement as approved (empty: the body's standard statement)",
+    statement = TextAreaField(_l("Statement as approved (empty: the body's standard statement)"),
                               validators=[Length(max=2000)])
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -70,7 +72,7 @@ def credit(series_id):
             attach_domain_error(form, exc, "statements")
         else:
             db.session.commit()
-            flash("Credit settings saved. Certificates are issued when the series ends.", "success")
+            flash(_("Credit settings saved. Certificates are issued when the series ends."), "success")
             return redirect(url_for(".credit", series_id=series.id))
     return _credit_page(series, form, CreditLineForm(formdata=None), current)
 
@@ -100,7 +102,7 @@ def add_line(series_id):
             attach_domain_error(line_form, exc, "body")
         else:
             db.session.commit()
-            flash(f"Credit line added: {BODIES[line.body].name}.", "success")
+            flash(_("Credit line added: %(body)s.", body=BODIES[line.body].name), "success")
             return redirect(url_for(".credit", series_id=series.id))
     form = CreditForm(formdata=None, obj=current) if current else CreditForm(formdata=None)
     return _credit_page(series, form, line_form, current)
@@ -112,7 +114,7 @@ def remove_line(line_id):
     line = db.get_or_404(SeriesCreditLine, line_id)
     services.remove_credit_line(line, current_user)
     db.session.commit()
-    flash("Credit line removed.", "success")
+    flash(_("Credit line removed."), "success")
     return redirect(url_for(".credit", series_id=line.series_id))
 
 @bp.post("/certificates/<int:certificate_id>/reissue")
@@ -122,5 +124,6 @@ def reissue(certificate_id):
     series_id = certificate.series_id
     fresh = services.reissue(certificate, current_user)
     db.session.commit()
-    flash(f"Certificate {fresh.number} issued; {certificate.number} is superseded.", "success")
+    flash(_("Certificate %(number)s issued; %(old)s is superseded.", number=fresh.number, old=certificate.number),
+          "success")
     return redirect(url_for(".credit", series_id=series_id))

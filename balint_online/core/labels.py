@@ -34,3 +34,10 @@ def label(value: Any) -> str:
         return ""
     return getattr(value, "label", str(value))
 
+
+
+def N_(text: str) -> str:  # the name pybabel extracts by default
+    """Marks English words for the catalogue and leaves them English, for registries that must not import
+    Flask-Babel (the pure rules) or whose words are also stored or printed (quote lines, PDFs): a page
+    shows them through gettext."""
+    return text

@@ -11,6 +11,7 @@ API client sends it, and recorded, but is never required.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # The built-in wording's version; a stored text written by an admin always wins over it.
@@ -70,24 +71,29 @@ def recorded_answers(items: list[Item], answers: object) -> dict[str, bool]:
     return {item.key: given.get(item.key) is True for item in items}
 
 
-def check_text(intro: str, items: list[Item]) -> dict[str, str]:
-    """Problems with an admin's edit, by field (`intro`, `items.<n>.text`, ...); {} if it may be saved."""
+def _english(text: str, **values) -> str:
+    return text % values if values else text
+
+
+def check_text(intro: str, items: list[Item], _: Callable[..., str] = _english) -> dict[str, str]:
+    """Problems with an admin's edit, by field (`intro`, `items.<n>.text`, ...); {} if it may be saved.
+    `_` words them (the caller passes gettext for the reader's language; the catalogue extracts them)."""
     errors = {}
     if not intro.strip() or len(intro) > TEXT_MAX:
-        errors["intro"] = f"An introduction of at most {TEXT_MAX} characters."
+        errors["intro"] = _("An introduction of at most %(max)s characters.", max=TEXT_MAX)
     if not any(item.required for item in items):
-        errors["items"] = "Keep at least one requirement."
+        errors["items"] = _("Keep at least one requirement.")
     seen = set()
     for n, item in enumerate(items):
         if not KEY_PATTERN.match(item.key):
-            errors[f"items.{n}.key"] = "Lower-case letters, digits and underscores, starting with a letter."
+            errors[f"items.{n}.key"] = _("Lower-case letters, digits and underscores, starting with a letter.")
         elif item.key in seen:
-            errors[f"items.{n}.key"] = f"The key {item.key} is used twice."
+            errors[f"items.{n}.key"] = _("The key %(key)s is used twice.", key=item.key)
         seen.add(item.key)
         if not item.text.strip() or len(item.text) > TEXT_MAX:
-            errors[f"items.{n}.text"] = f"Wording of at most {TEXT_MAX} characters."
+            errors[f"items.{n}.text"] = _("Wording of at most %(max)s characters.", max=TEXT_MAX)
         if not item.required and not item.contact.strip():
-            errors[f"items.{n}.contact"] = "Advice says whom to contact when unsure."
+            errors[f"items.{n}.contact"] = _("Advice says whom to contact when unsure.")
         elif len(item.contact) > 300:
-            errors[f"items.{n}.contact"] = "At most 300 characters."
+            errors[f"items.{n}.contact"] = _("At most %(max)s characters.", max=300)
     return errors

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -10,17 +11,17 @@ def _strip(text):
     return text.strip() if text else text
 
 
-NOTE_HINT = ("Optional, for the leaders: your setting, what draws you to the group. "
-             "Please include no patient details.")
+NOTE_HINT = _l("Optional, for the leaders: your setting, what draws you to the group. "
+               "Please include no patient details.")
 
 
 class ApplyForm(Form):
     # One box per claim of pricing/categories.py, named by its key, added below.
     note = TextAreaField(
-        "A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT
+        _l("A note for the leaders"), filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT
     )
-    recalculate = SubmitField("Update the price")
-    submit = SubmitField("Apply")
+    recalculate = SubmitField(_l("Update the price"))
+    submit = SubmitField(_l("Apply"))
     items: list = []
 
     def claim_fields(self):
@@ -42,7 +43,7 @@ class ApplyForm(Form):
 
 
 for _claim in CLAIMS:
-    setattr(ApplyForm, _claim.key, BooleanField(_claim.label, description=_claim.description))
+    setattr(ApplyForm, _claim.key, BooleanField(_l(_claim.label), description=_l(_claim.description)))
 
 
 def field_name(key: str) -> str:
@@ -58,19 +59,19 @@ def apply_form(items) -> ApplyForm:
     return form
 
 
-KINDS = {"required": "A requirement: applicants confirm it", "advice": "Advice: shown with whom to contact"}
+KINDS = {"required": _l("A requirement: applicants confirm it"), "advice": _l("Advice: shown with whom to contact")}
 
 
 class CommitmentItemForm(SubForm):
-    key = StringField("Key", validators=[Optional(), Length(max=40)],
-                      description="Stable name used by the API; lower-case letters, digits and underscores.")
-    text = TextAreaField("Wording", validators=[Optional(), Length(max=attestation.TEXT_MAX)])
-    kind = SelectField("Kind", choices=choices(KINDS))
-    contact = StringField("Whom to contact (advice)", validators=[Optional(), Length(max=300)])
+    key = StringField(_l("Key"), validators=[Optional(), Length(max=40)],
+                      description=_l("Stable name used by the API; lower-case letters, digits and underscores."))
+    text = TextAreaField(_l("Wording"), validators=[Optional(), Length(max=attestation.TEXT_MAX)])
+    kind = SelectField(_l("Kind"), choices=choices(KINDS))
+    contact = StringField(_l("Whom to contact (advice)"), validators=[Optional(), Length(max=300)])
 
 
 class CommitmentsForm(Form):
-    intro = TextAreaField("Introduction", validators=[DataRequired(), Length(max=attestation.TEXT_MAX)])
+    intro = TextAreaField(_l("Introduction"), validators=[DataRequired(), Length(max=attestation.TEXT_MAX)])
     items = FieldList(FormField(CommitmentItemForm), min_entries=1)
 
     def _kept_rows(self) -> list:
@@ -96,12 +97,13 @@ class CommitmentsForm(Form):
 
 
 class WithdrawForm(Form):
-    reason = TextAreaField("Why are you withdrawing?", filters=[_strip],
-                           validators=[DataRequired("Please say why, in a sentence."), Length(max=1000)],
-                           description="Your written withdrawal; the leaders see it. No patient details, please.")
+    reason = TextAreaField(_l("Why are you withdrawing?"), filters=[_strip],
+                           validators=[DataRequired(_l("Please say why, in a sentence.")), Length(max=1000)],
+                           description=_l("Your written withdrawal; the leaders see it. No patient details, please."))
 
 
 class DeclineForm(Form):
-    reason = TextAreaField("Reason for declining", filters=[_strip],
-                           validators=[DataRequired("A reason is required: the applicant is told."), Length(max=1000)],
-                           description="The applicant receives this reason by email, as written.")
+    reason = TextAreaField(_l("Reason for declining"), filters=[_strip],
+                           validators=[DataRequired(_l("A reason is required: the applicant is told.")),
+                                       Length(max=1000)],
+                           description=_l("The applicant receives this reason by email, as written."))

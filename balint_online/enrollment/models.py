@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,14 +31,14 @@ SEATED_STATUSES = ("offered", "enrolled")
 class ApplicationStatus(LabelledStrEnum):
     """Where an application stands (its code is stored and is the API's)."""
 
-    PENDING = "pending", "Awaiting the leaders' decision"
-    WAITLISTED = "waitlisted", "On the waiting list"
-    OFFERED = "offered", "Offered a place"
-    ENROLLED = "enrolled", "Enrolled"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    OFFER_EXPIRED = "offer_expired", "Offer lapsed"
-    CANCELLED = "cancelled", "Series cancelled by the society"
+    PENDING = "pending", _l("Awaiting the leaders' decision")
+    WAITLISTED = "waitlisted", _l("On the waiting list")
+    OFFERED = "offered", _l("Offered a place")
+    ENROLLED = "enrolled", _l("Enrolled")
+    DECLINED = "declined", _l("Declined")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    OFFER_EXPIRED = "offer_expired", _l("Offer lapsed")
+    CANCELLED = "cancelled", _l("Series cancelled by the society")
 
 
 STATUS_LABELS = ApplicationStatus.labels()
@@ -132,7 +133,7 @@ class Application(Model):
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return str(self.status.label)  # in the reader's language, as plain text (JSON and exports take it)
 
     @property
     def attestation_record(self) -> list[tuple]:

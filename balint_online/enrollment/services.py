@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -25,6 +26,7 @@ from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.statements import rows_changed
+from ..core.wording import in_sentence
 from ..extensions import db
 from ..invoicing.services import issue_invoice
 from ..notifications.services import queue_email
@@ -60,20 +62,20 @@ def current_attestation_text() -> AttestationText:
 def publish_attestation(intro: str, items: list, admin) -> AttestationText:
     """An admin's wording becomes the next version; applications made before keep theirs. Flushes."""
     if not getattr(admin, "is_admin", False):
-        raise NotAllowed("Only administrators edit the society's commitments.")
-    errors = attestation.check_text(intro, items)
+        raise NotAllowed(_("Only administrators edit the society's commitments."))
+    errors = attestation.check_text(intro, items, _)
     if errors:
-        raise InvalidInput("The commitments need attention.", fields=errors)
+        raise InvalidInput(_("The commitments need attention."), fields=errors)
     current = current_attestation_text()
     if current.intro == intro.strip() and current.item_list == items:
-        raise DomainError("Nothing changed: this is the current wording.", code="unchanged")
+        raise DomainError(_("Nothing changed: this is the current wording."), code="unchanged")
     try:
         with db.session.begin_nested():
             stored = AttestationText(version=current.version + 1, intro=intro.strip(),
                                      items=[item.to_stored() for item in items], created_by_id=admin.id)
             db.session.add(stored)
     except IntegrityError as exc:
-        raise DomainError("Someone saved another version meanwhile; reload and check it.",
+        raise DomainError(_("Someone saved another version meanwhile; reload and check it."),
                           code="state_changed") from exc
     return stored
 
@@ -144,7 +146,7 @@ def _move(application: Application, old_statuses, new_status: str, actor, *, act
         .execution_options(synchronize_session=False)
     )
     if changed != 1:
-        raise DomainError("This application changed meanwhile; reload and try again.", code="state_changed")
+        raise DomainError(_("This application changed meanwhile; reload and try again."), code="state_changed")
     db.session.expire(application)
     log_action(application, action or new_status, actor, from_status=old, to_status=new_status, reason=reason)
     return Moved(application, old, new_status)
@@ -190,24 +192,26 @@ def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: 
     moment = now()
     state = series.status_at(moment)
     if state not in ("open", "full"):
-        reasons = {"draft": "is not open for applications yet", "running": "has already started",
-                   "completed": "has finished", "cancelled": "was cancelled"}
-        raise DomainError(f"This series {reasons[state]}; applications are closed.", code=f"series_{state}")
+        reasons = {"draft": _("This series is not open for applications yet; applications are closed."),
+                   "running": _("This series has already started; applications are closed."),
+                   "completed": _("This series has finished; applications are closed."),
+                   "cancelled": _("This series was cancelled; applications are closed.")}
+        raise DomainError(reasons[state], code=f"series_{state}")
     if series.is_led_by(user):
-        raise DomainError("Leaders cannot apply to a series they lead.", code="is_leader")
+        raise DomainError(_("Leaders cannot apply to a series they lead."), code="is_leader")
     if series.registration_closed:
         deadline = series.registration_deadline
         assert deadline is not None  # no deadline never closes registration
-        raise DomainError(f"Registration for this series closed on {deadline.day} {deadline:%B %Y} "
-                          f"(the group's time zone, {series.timezone}); applications are no longer taken.",
-                          code="registration_closed")
+        raise DomainError(_("Registration for this series closed on %(day)s (the group's time zone, %(zone)s); "
+                            "applications are no longer taken.", day=f"{deadline.day} {deadline:%B %Y}",
+                            zone=series.timezone), code="registration_closed")
     agreed = current_attestation_text()
     missing = attestation.missing_items(agreed.item_list, answers)
     if missing:
-        raise InvalidInput("Every commitment must be confirmed before applying.", fields=missing)
+        raise InvalidInput(_("Every commitment must be confirmed before applying."), fields=missing)
     if db.session.scalar(select(exists().where(Application.series_id == series.id, Application.user_id == user.id,
                                                Application.status.in_(LIVE_STATUSES)))):
-        raise DomainError("You already have an application to this series.", code="already_applied")
+        raise DomainError(_("You already have an application to this series."), code="already_applied")
     offered = quote_for(series, user, claims=claims)
     application = Application(
         series_id=series.id, user_id=user.id, claims=sorted(claims), note=note,
@@ -219,7 +223,7 @@ def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: 
     try:
         db.session.flush()
     except IntegrityError as exc:  # a concurrent request created the live application first
-        raise DomainError("You already have an application to this series.", code="already_applied") from exc
+        raise DomainError(_("You already have an application to this series."), code="already_applied") from exc
     log_action(application, "applied", user, to_status="pending", data={"quote": application.quote})
     _notify(application, "application_received")
     tell_leaders(application, "applied")
@@ -233,13 +237,14 @@ def accept(application: Application, actor) -> Moved:
     (series,) = lock_series(application.series_id)
     require_view(application, actor)
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator may accept applications.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may accept applications."))
     if application.status != "pending":
-        raise DomainError(f"Only pending applications can be accepted (this one is {application.status}).",
+        raise DomainError(_("Only pending applications can be accepted (this one is %(status)s).",
+                            status=in_sentence(application.status_label)),
                           code="not_pending")
     moment = now()
     if series.status_at(moment) in ("cancelled", "completed", "draft"):
-        raise DomainError("This series is not taking members.", code="series_closed")
+        raise DomainError(_("This series is not taking members."), code="series_closed")
     if not _someone_waiting(series.id) and _room_to_present(series, moment) and _take_seat(series.id):
         moved = _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment,
                       enrolled_at=moment)
@@ -255,11 +260,13 @@ def decline(application: Application, actor, reason: str) -> Moved:
     (series,) = lock_series(application.series_id)
     require_view(application, actor)
     if not series.can_manage(actor):
-        raise NotAllowed("Only this series' leaders or an administrator may decline applications.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may decline applications."))
     if not application.is_live:
-        raise DomainError(f"This application is already {application.status}.", code="not_live")
+        raise DomainError(_("This application is already %(status)s.", status=in_sentence(application.status_label)),
+                          code="not_live")
     if not reason:
-        raise InvalidInput("Tell the applicant why.", fields={"reason": "A reason is required; the applicant is told."})
+        raise InvalidInput(_("Tell the applicant why."),
+                           fields={"reason": _("A reason is required; the applicant is told.")})
     old = application.status
     moved = _move(application, (old,), "declined", actor, reason=reason, decided_at=now(), ended_at=now(),
                   end_reason=reason)
@@ -275,9 +282,10 @@ def withdraw(application: Application, actor, reason: str) -> Moved:
     lock_series(application.series_id)
     require_view(application, actor)
     if not application.is_live:
-        raise DomainError(f"This application is already {application.status}.", code="not_live")
+        raise DomainError(_("This application is already %(status)s.", status=in_sentence(application.status_label)),
+                          code="not_live")
     if not reason:
-        raise InvalidInput("Please say why, in a sentence.", fields={"reason": "A written reason is required."})
+        raise InvalidInput(_("Please say why, in a sentence."), fields={"reason": _("A written reason is required.")})
     old = application.status
     moved = _move(application, (old,), "withdrawn", actor, reason=reason, ended_at=now(), end_reason=reason)
     if old in SEATED_STATUSES:
@@ -292,13 +300,13 @@ def accept_offer(application: Application, actor) -> Moved:
     lock_series(application.series_id)
     require_view(application, actor)
     if application.user_id != actor.id:
-        raise NotAllowed("Only the applicant can take up their offer.")
+        raise NotAllowed(_("Only the applicant can take up their offer."))
     if application.status != "offered":
-        raise DomainError("There is no open offer on this application.", code="no_offer")
+        raise DomainError(_("There is no open offer on this application."), code="no_offer")
     moment = now()
     assert application.offer_expires_at is not None  # every offer is made with its expiry
     if application.offer_expires_at <= moment:
-        raise DomainError("This offer has lapsed.", code="offer_expired")
+        raise DomainError(_("This offer has lapsed."), code="offer_expired")
     moved = _move(application, ("offered",), "enrolled", actor, action="offer_accepted", enrolled_at=moment,
                   took_offer=True)
     return moved

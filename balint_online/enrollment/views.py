@@ -5,6 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import Row, or_, select
 
@@ -14,6 +16,7 @@ from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors, required
 from ..core.money import format_money
 from ..core.pagination import list_page
+from ..core.wording import in_sentence
 from ..extensions import db
 from ..flows import applications as flows
 from ..pricing.providers import pays_online
@@ -44,7 +47,7 @@ from .models import (
 
 bp = Blueprint("enrollment", __name__)
 
-CONFIRM_MESSAGE = "Please confirm this commitment."
+CONFIRM_MESSAGE = _l("Please confirm this commitment.")
 
 
 def _live_application(series: Series, user) -> Application | None:
@@ -69,7 +72,7 @@ def apply(series_id):
     if series.lifecycle == "draft" and not series.can_manage(current_user):
         abort(404)
     if existing := _live_application(series, current_user):
-        flash("You have already applied to this group; here is your application.", "info")
+        flash(_("You have already applied to this group; here is your application."), "info")
         return redirect(url_for(".application", application_id=existing.id))
     wording = services.current_attestation_text()
     form = apply_form(wording.item_list)
@@ -88,7 +91,8 @@ def apply(series_id):
                 problem = exc.message
             else:
                 db.session.commit()
-                flash("Thank you: your application is in. The leaders choose the group; we will email you.", "success")
+                flash(_("Thank you: your application is in. The leaders choose the group; we will email you."),
+                      "success")
                 return redirect(url_for(".application", application_id=application.id))
     today = series_today(series)
     context = dict(series=series, form=form, problem=problem, intro=wording.intro,
@@ -128,7 +132,7 @@ def accept_offer(application_id):
     application = _own(application_id)
     flows.accept_offer(application, current_user)
     db.session.commit()
-    flash(f"Welcome: your place in {application.series.title} is confirmed.", "success")
+    flash(_("Welcome: your place in %(series)s is confirmed.", series=application.series.title), "success")
     return redirect(url_for(".application", application_id=application.id))
 
 
@@ -137,7 +141,7 @@ def accept_offer(application_id):
 def withdraw(application_id):
     application = _own(application_id)
     if not application.is_live:
-        flash(f"This application is already {application.status_label.lower()}.", "info")
+        flash(_("This application is already %(status)s.", status=in_sentence(application.status_label)), "info")
         return redirect(url_for(".application", application_id=application.id))
     series = application.series
     # The refund the service will record if they confirm today, computed by the same rule.
@@ -148,10 +152,11 @@ def withdraw(application_id):
     if form.validate_on_submit():
         owed = flows.withdraw(application, current_user, required(form.reason))
         db.session.commit()
-        message = "Your withdrawal is recorded."
         if owed.amount > 0:
-            message += f" Refund: {format_money(owed.amount)} {owed.currency}, by {owed.due_by.isoformat()}."
-        flash(message, "success")
+            flash(_("Your withdrawal is recorded. Refund: %(amount)s %(currency)s, by %(day)s.",
+                    amount=format_money(owed.amount), currency=owed.currency, day=owed.due_by.isoformat()), "success")
+        else:
+            flash(_("Your withdrawal is recorded."), "success")
         return redirect(url_for(".application", application_id=application.id))
     return (render_template("enrollment/withdraw.html", application=application, series=series, preview=preview,
                             paid=paid, form=form), 422 if form.errors else 200)
@@ -160,12 +165,12 @@ def withdraw(application_id):
 # -- the leaders' review ------------------------------------------------------------------------------
 
 ROSTER_GROUPS = (
-    ("pending", "Awaiting your decision", ("pending",)),
-    ("enrolled", "Enrolled", ("enrolled",)),
-    ("waiting", "Waiting list, in order", ("offered", "waitlisted")),
-    ("declined", "Declined", ("declined",)),
-    ("withdrawn", "Withdrawn", ("withdrawn",)),
-    ("ended", "Offer lapsed or series cancelled", ("offer_expired", "cancelled")),
+    ("pending", _l("Awaiting your decision"), ("pending",)),
+    ("enrolled", _l("Enrolled"), ("enrolled",)),
+    ("waiting", _l("Waiting list, in order"), ("offered", "waitlisted")),
+    ("declined", _l("Declined"), ("declined",)),
+    ("withdrawn", _l("Withdrawn"), ("withdrawn",)),
+    ("ended", _l("Offer lapsed or series cancelled"), ("offer_expired", "cancelled")),
 )
 # Applicants shown per page of each group: each is a full card (what they said, their money, the
 # commitments and history on file), so a page holds what a leader reads at one sitting and stays
@@ -286,10 +291,10 @@ def accept(application_id):
     flows.accept(application, current_user)
     db.session.commit()
     if application.status == "enrolled":
-        flash(f"{application.user.name} is enrolled and has been emailed.", "success")
+        flash(_("%(name)s is enrolled and has been emailed.", name=application.user.name), "success")
     else:
-        flash(f"The group is full: {application.user.name} is number {services.waitlist_position(application)} "
-              "on the waiting list and has been emailed.", "info")
+        flash(_("The group is full: %(name)s is number %(position)s on the waiting list and has been emailed.",
+                name=application.user.name, position=services.waitlist_position(application)), "info")
     return redirect(url_for(".roster", series_id=application.series_id))
 
 
@@ -304,8 +309,9 @@ def decline(application_id):
     if form.validate_on_submit():
         flows.decline(application, current_user, required(form.reason))
         db.session.commit()
-        flash(f"{application.user.name} is removed from the group; they have been emailed your reason." if removing
-              else f"{application.user.name}'s application is declined; they have been emailed your reason.", "success")
+        flash(_("%(name)s is removed from the group; they have been emailed your reason.", name=application.user.name)
+              if removing else _("%(name)s's application is declined; they have been emailed your reason.",
+                                 name=application.user.name), "success")
         return redirect(url_for(".roster", series_id=series.id))
     # The refund they would be owed, by the rule the service applies (everything paid comes back).
     preview = refund_owed(ending=DECLINED, paid=paid_total(application), ended_on=series_today(series),
@@ -335,8 +341,8 @@ def commitments():
             problems = form.attach(exc.fields or {"intro": exc.message})
         else:
             db.session.commit()
-            flash(f"Version {stored.version} of the commitments is now what applicants agree to; "
-                  "earlier applications keep the version they agreed to.", "success")
+            flash(_("Version %(version)s of the commitments is now what applicants agree to; earlier applications "
+                    "keep the version they agreed to.", version=stored.version), "success")
             return redirect(url_for(".commitments"))
     problems = problems or [(f, e) for f in [form.intro, *(sub for row in form.items for sub in row)] for e in f.errors]
     return render_template("enrollment/commitments.html", form=form, current=current, problems=problems), \

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +23,7 @@ from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError
 from ..core.money import format_money
+from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import Payment, Refund, RefundStatus
@@ -155,8 +157,9 @@ def save_billing_details(application, actor, *, organisation: str, address: str,
     if before == given:
         return None
     if not application.is_live:
-        raise DomainError(f"This application is {application.status_label.lower()}: its invoices are settled. "
-                          "Ask the society if a document needs correcting.", code="invoice_settled")
+        raise DomainError(_("This application is %(status)s: its invoices are settled. Ask the society if a "
+                            "document needs correcting.", status=in_sentence(application.status_label)),
+                          code="invoice_settled")
     invoice = current_invoice(application)
     for name, value in given.items():
         setattr(details, name, value)

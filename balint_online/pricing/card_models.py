@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
+from ..core.labels import N_
 from ..core.types import Money, UTCDateTime
 from ..extensions import Model
 
@@ -44,8 +45,8 @@ class CheckoutSession(Model):
         return "confirming"
 
 
-CHECKOUT_OUTCOMES = {"received": "Payment received", "not_paid": "The payment did not go through",
-                     "confirming": "Payment being confirmed"}
+CHECKOUT_OUTCOMES = {"received": N_("Payment received"), "not_paid": N_("The payment did not go through"),
+                     "confirming": N_("Payment being confirmed")}
 
 
 class RefundPayout(Model):

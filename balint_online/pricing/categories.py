@@ -8,12 +8,15 @@ Adding a category is one ``Category`` below (key, label, eligibility rule, fallb
 rule rests on something the applicant states about themselves, one ``Claim``: the apply form gets
 a box for it, the application and quote APIs a boolean of the claim's key, and the application
 keeps what was claimed (``Application.claims``). Plain data and functions: no Flask, no database.
+The words stay English here (quotes store them, the API documents them); pages translate them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+
+from ..core.labels import N_
 
 
 @dataclass(frozen=True)
@@ -71,19 +74,19 @@ def _member_trainee(facts: Facts) -> bool:
 
 
 CLAIMS: tuple[Claim, ...] = (
-    Claim("trainee", "Trainee", "I am a trainee (resident, student or fellow)",
-          "Trainees pay the trainee rate; the price below follows this box.",
-          "Yes (resident, student or fellow)"),
+    Claim("trainee", N_("Trainee"), N_("I am a trainee (resident, student or fellow)"),
+          N_("Trainees pay the trainee rate; the price below follows this box."),
+          N_("Yes (resident, student or fellow)")),
 )
 
 # From the most general to the most particular: an applicant pays the last one whose rule holds.
 # The order is also the order of the price table everywhere it is shown or returned.
 REGISTRY: tuple[Category, ...] = (
-    Category("standard", "Non-member", _anyone),
-    Category("member", "Society member", _member, fallbacks=("standard",), member_rate=True),
-    Category("trainee", "Trainee (resident, student, fellow)", _trainee, fallbacks=("standard",),
+    Category("standard", N_("Non-member"), _anyone),
+    Category("member", N_("Society member"), _member, fallbacks=("standard",), member_rate=True),
+    Category("trainee", N_("Trainee (resident, student, fellow)"), _trainee, fallbacks=("standard",),
              discounted_from="standard"),
-    Category("member_trainee", "Member trainee", _member_trainee, fallbacks=("trainee", "member"), member_rate=True,
+    Category("member_trainee", N_("Member trainee"), _member_trainee, fallbacks=("trainee", "member"), member_rate=True,
              discounted_from="member"),
 )
 

@@ -2,10 +2,13 @@
 
 import secrets
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..core.forms import Form, choices
+from ..core.forms import Form
 from .models import PAYMENT_METHODS
 from .rules import money
 
@@ -23,20 +26,21 @@ class MoneyField(DecimalField):
             try:
                 self.data = money(valuelist[0])
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"Write the amount like 875.00: it {exc}.") from None
+                raise ValueError(_("Write the amount like 875.00: it %(problem)s.", problem=exc)) from None
 
 
 def _more_than_zero(form, field):
     if field.data is not None and field.data == 0:
-        raise ValidationError("Must be more than 0.00.")
+        raise ValidationError(_("Must be more than 0.00."))
 
 
 class PaymentForm(Form):
-    amount = MoneyField("Amount received", validators=[InputRequired(), _more_than_zero],
-                         description="For example 875.00, in the application's currency.")
-    method = SelectField("How it was paid", choices=choices(PAYMENT_METHODS), default="transfer")
-    reference = StringField("Reference (optional)", validators=[Optional(), Length(max=200)],
-                            description="The bank reference or cheque number.")
+    amount = MoneyField(_l("Amount received"), validators=[InputRequired(), _more_than_zero],
+                         description=_l("For example 875.00, in the application's currency."))
+    method = SelectField(_l("How it was paid"), default="transfer",
+                         choices=[SelectChoice(key, _l(words)) for key, words in PAYMENT_METHODS.items()])
+    reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=200)],
+                            description=_l("The bank reference or cheque number."))
     # Issued with the form, so sending the same form twice records one payment.
     idempotency_key = HiddenField(validators=[InputRequired(), Length(max=200)])
 
@@ -46,10 +50,10 @@ class PaymentForm(Form):
 
 
 class ScholarshipForm(Form):
-    reason = TextAreaField("Why (kept in the application's history)",
+    reason = TextAreaField(_l("Why (kept in the application's history)"),
                            filters=[lambda text: text.strip() if text else text],
-                           validators=[DataRequired("Say why, for the record."), Length(max=1000)])
+                           validators=[DataRequired(_l("Say why, for the record.")), Length(max=1000)])
 
 
 class RefundPaidForm(Form):
-    reference = StringField("Refund reference", validators=[Optional(), Length(max=200)])
+    reference = StringField(_l("Refund reference"), validators=[Optional(), Length(max=200)])

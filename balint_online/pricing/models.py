@@ -4,17 +4,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import now
-from ..core.labels import LabelledStrEnum
+from ..core.labels import N_, LabelledStrEnum
 from ..core.types import Money, StatusColumn, UTCDateTime
 from ..extensions import Model
 
-PAYMENT_METHODS = {"cheque": "Cheque", "transfer": "Bank transfer", "card": "Card", "cash": "Cash",
-                   "invoice": "Invoice", "other": "Other"}
+# Also printed on the receipt PDF, which stays English: pages translate them as they show them.
+PAYMENT_METHODS = {"cheque": N_("Cheque"), "transfer": N_("Bank transfer"), "card": N_("Card"), "cash": N_("Cash"),
+                   "invoice": N_("Invoice"), "other": N_("Other")}
 
 
 class RefundStatus(LabelledStrEnum):
@@ -22,21 +24,21 @@ class RefundStatus(LabelledStrEnum):
     due (being sent, retried while Stripe is unreachable), sent (Stripe accepted it), paid (Stripe
     confirmed it), or failed (Stripe refused it, or every retry failed: an administrator settles it)."""
 
-    DUE = "due", "Owed"
-    SENT = "sent", "Sent to the card"
-    PAID = "paid", "Paid"
-    FAILED = "failed", "Failed: to be paid by hand"
+    DUE = "due", _l("Owed")
+    SENT = "sent", _l("Sent to the card")
+    PAID = "paid", _l("Paid")
+    FAILED = "failed", _l("Failed: to be paid by hand")
 
 
 class PaymentStatus(LabelledStrEnum):
     """Where an application's money stands (pricing.services.payment_status); computed, never stored."""
 
-    UNPAID = "unpaid", "Not paid yet"
-    PART_PAID = "part-paid", "Part paid"
-    PAID = "paid", "Paid"
-    WAIVED = "waived", "Fee waived (scholarship)"
-    REFUND_DUE = "refund-due", "Refund due"
-    REFUNDED = "refunded", "Refunded"
+    UNPAID = "unpaid", _l("Not paid yet")
+    PART_PAID = "part-paid", _l("Part paid")
+    PAID = "paid", _l("Paid")
+    WAIVED = "waived", _l("Fee waived (scholarship)")
+    REFUND_DUE = "refund-due", _l("Refund due")
+    REFUNDED = "refunded", _l("Refunded")
 
 
 # Still owed to the member: the money has not reached them (yet).

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO, format_money
 from ..core.statements import rows_changed
 from ..core.types import Money
+from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..enrollment.queries import enrolled
 from ..extensions import db
@@ -180,7 +182,7 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
 
 def _same_payment(existing: Payment, application, amount: Decimal) -> Payment:
     if existing.application_id != application.id or existing.amount != amount:
-        raise DomainError("That idempotency key was used for a different payment.", code="idempotency_conflict")
+        raise DomainError(_("That idempotency key was used for a different payment."), code="idempotency_conflict")
     return existing
 
 
@@ -248,8 +250,8 @@ def record_refund(application, decision: RefundDecision, actor, *, key: str, owe
     """A refund owed to the member, due within the policy's time, in the audit log; the caller holds
     the series lock. `owed` is what was owed back before and after it. Never more back than was paid."""
     if refunded_total(application) + decision.amount > paid_total(application):
-        raise DomainError(f"A refund of {format_money(decision.amount)} would return more than was paid on this "
-                          "application.", code="refund_exceeds_payments")
+        raise DomainError(_("A refund of %(amount)s would return more than was paid on this application.",
+                            amount=format_money(decision.amount)), code="refund_exceeds_payments")
     acknowledged_on = series_today(application.series)
     refund = Refund(amount=decision.amount, currency=application.currency, reason=decision.reason,
                     lines=[line.to_api() for line in decision.lines], status=RefundStatus.DUE,
@@ -362,26 +364,26 @@ def add_accounts(accounts) -> Account:
 def grant_scholarship(application, actor, reason: str):
     """An administrator waives the fee of one application; granting twice changes nothing."""
     if not getattr(actor, "is_admin", False):
-        raise NotAllowed("Only administrators grant scholarships.")
+        raise NotAllowed(_("Only administrators grant scholarships."))
     lock_series(application.series_id)
     if application.scholarship:
         return application
     if not application.is_live:
-        raise DomainError(f"This application is {application.status_label.lower()}; there is no fee left to waive.",
-                          code="not_live")
+        raise DomainError(_("This application is %(status)s; there is no fee left to waive.",
+                            status=in_sentence(application.status_label)), code="not_live")
     if not reason:
-        raise InvalidInput("Say why, for the record.",
-                           fields={"reason": "A reason is required (it is kept in the history)."})
+        raise InvalidInput(_("Say why, for the record."),
+                           fields={"reason": _("A reason is required (it is kept in the history).")})
     from ..aid.services import capped_full_tuition  # noqa: PLC0415  (a cycle: see the layers contract)
 
     # A waiver beside a limited programme would get round its limit: those awards go through the programme.
     if (programme := capped_full_tuition(application.series_id)) is not None:
-        raise DomainError(f"Full tuition for this group goes through {programme.name}, at most {programme.max_awards} "
-                          "per series: award it from the financial aid queue, where the limit is kept.",
-                          code="aid_programme")
+        raise DomainError(_("Full tuition for this group goes through %(programme)s, at most %(limit)s per series: "
+                            "award it from the financial aid queue, where the limit is kept.",
+                            programme=programme.name, limit=programme.max_awards), code="aid_programme")
     if paid_total(application) > ZERO:
-        raise DomainError("Payments are already recorded on this application; a scholarship waives a fee before "
-                          "anything is paid.", code="already_paid")
+        raise DomainError(_("Payments are already recorded on this application; a scholarship waives a fee before "
+                            "anything is paid."), code="already_paid")
     changed = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
         .values(scholarship=True).execution_options(synchronize_session=False)
@@ -461,14 +463,14 @@ def one_year_from(day: date) -> date:
 def take_up_membership_offer(offer: MembershipOffer, user):
     """The member accepts: a complimentary membership for one year from today (their date)."""
     if offer.user_id != user.id:
-        raise NotAllowed("Only the person it was offered to can take up this membership.")
+        raise NotAllowed(_("Only the person it was offered to can take up this membership."))
     moment = now()
     changed = rows_changed(
         update(MembershipOffer).where(MembershipOffer.id == offer.id, MembershipOffer.taken_at.is_(None))
         .values(taken_at=moment).execution_options(synchronize_session=False)
     )
     if changed != 1:
-        raise DomainError("You have already taken up this membership.", code="offer_taken")
+        raise DomainError(_("You have already taken up this membership."), code="offer_taken")
     today = today_in(user.timezone)
     membership = Membership(user_id=user.id, kind="complimentary", starts_on=today, expires_on=one_year_from(today),
                             note="Complimentary first year, offered after a Balint group")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import stripe
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -47,7 +48,7 @@ class StripeProvider(PaymentProvider):
         owed = account(application).balance
         if not application.is_live or owed <= ZERO:
             return PaymentStep(redirect_url=url_for("enrollment.application", application_id=application.id),
-                               instructions="Nothing is left to pay on this application.")
+                               instructions=_("Nothing is left to pay on this application."))
         try:
             for checkout in unfinished_sessions(application):
                 if (step := self._continue(checkout, owed)) is not None:

@@ -2,6 +2,7 @@
 taking up the complimentary membership."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ bp = Blueprint("pricing", __name__)
 @bp.app_template_filter("category_label")
 def category_label(key: str) -> str:
     """A price category's name for people (pricing/categories.py), for a price table's row."""
-    return LABELS.get(key, key)
+    return _(LABELS[key]) if key in LABELS else key
 
 
 def _require_money_view(application: Application | None) -> None:
@@ -75,10 +76,11 @@ def billing(application_id):
             db.session.commit()
             if reissued:
                 assert reissued.replaces is not None  # a reissue replaces the earlier invoice
-                flash(f"Invoice {reissued.number} is issued to the new payer; the earlier invoice "
-                      f"{reissued.replaces.number} is cancelled by a credit note.", "success")
+                flash(_("Invoice %(number)s is issued to the new payer; the earlier invoice %(earlier)s is "
+                        "cancelled by a credit note.", number=reissued.number, earlier=reissued.replaces.number),
+                      "success")
             else:
-                flash("Billing details saved.", "success")
+                flash(_("Billing details saved."), "success")
             return redirect(url_for(".invoice", application_id=application.id))
     return _invoice_page(application, form=form, status=422)
 
@@ -123,7 +125,8 @@ def receipt(payment_id):
     application = payment.application
     return render_template("pricing/receipt.html", payment=payment, application=application,
                            series=application.series, number=receipt_number(payment), invoice=invoiced,
-                           tz=application.user.timezone, methods=PAYMENT_METHODS,
+                           tz=application.user.timezone,
+                           methods={key: _(words) for key, words in PAYMENT_METHODS.items()},
                            address=current_app.config["SOCIETY_ADDRESS"])
 
 
@@ -160,8 +163,8 @@ def card_payment(application_id):
     if checkout is None:
         abort(404)
     return render_template("pricing/card_payment.html", application=application, series=application.series,
-                           checkout=checkout, heading=CHECKOUT_OUTCOMES[checkout.outcome], account=account(application),
-                           tz=current_user.timezone)
+                           checkout=checkout, heading=_(CHECKOUT_OUTCOMES[checkout.outcome]),
+                           account=account(application), tz=current_user.timezone)
 
 
 @bp.post("/membership-offers/<int:offer_id>/accept")
@@ -170,6 +173,6 @@ def take_up_offer(offer_id):
     offer = db.get_or_404(MembershipOffer, offer_id)
     membership = take_up_membership_offer(offer, current_user)
     db.session.commit()
-    flash(f"Welcome to the society: your complimentary membership runs until {membership.expires_on.isoformat()}.",
-          "success")
+    flash(_("Welcome to the society: your complimentary membership runs until %(day)s.",
+            day=membership.expires_on.isoformat()), "success")
     return redirect(url_for("pages.home"))
