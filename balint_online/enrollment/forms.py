@@ -2,7 +2,7 @@ from wtforms import BooleanField, FieldList, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import Form, SubForm, choices
-from ..pricing.categories import CLAIMS
+from ..core.pricecategories import CLAIMS
 from . import attestation
 
 
@@ -15,7 +15,7 @@ NOTE_HINT = ("Optional, for the leaders: your setting, what draws you to the gro
 
 
 class ApplyForm(Form):
-    # One box per claim of pricing/categories.py, named by its key, added below.
+    # One box per claim of core/pricecategories.py, named by its key, added below.
     note = TextAreaField(
         "A note for the leaders", filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT
     )

@@ -3,10 +3,10 @@
 import hashlib
 
 from ..core.errors import InvalidInput
+from ..core.pricecategories import CLAIM_KEYS
 from ..enrollment.queries import enrolled_members
 from ..enrollment.services import series_applications
 from ..notifications.services import queue_email
-from ..pricing.categories import CLAIM_KEYS
 from ..pricing.services import membership_flags, payment_status, series_today
 
 
@@ -34,7 +34,7 @@ def message_group(series, sender, subject: str, body: str) -> int:
     return sent
 
 
-# One column per claim an applicant may make (pricing/categories.py), by its key.
+# One column per claim an applicant may make (core/pricecategories.py), by its key.
 ROSTER_COLUMNS = ("name", "email", "discipline", "status", *CLAIM_KEYS, "member", "payment_status", "amount_due",
                   "currency", "applied_at", "attestation_version")
 

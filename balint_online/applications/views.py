@@ -8,16 +8,16 @@ from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors
 from ..core.money import format_money
 from ..core.pagination import PER_PAGE, list_page
+from ..core.prices import DECLINED, refund_for_withdrawal, refund_owed
+from ..enrollment import attestation, services
+from ..enrollment.forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
+from ..enrollment.models import LIVE_STATUSES, SEATED_STATUSES, STATUS_LABELS, Application
 from ..extensions import db
 from ..flows import applications as flows
 from ..pricing.providers import pays_online
-from ..pricing.rules import DECLINED, refund_for_withdrawal, refund_owed
 from ..pricing.services import account, paid_total, payment_status, quote_for, series_today
 from ..series.models import Series
 from ..series.services import managed_series
-from . import attestation, services
-from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
-from .models import LIVE_STATUSES, SEATED_STATUSES, STATUS_LABELS, Application
 
 bp = Blueprint("enrollment", __name__)
 
