@@ -139,7 +139,9 @@ def pay(application_id):
     application = db.get_or_404(Application, application_id)
     if application.user_id != current_user.id:
         abort(404)
-    step = configured_provider().start_payment(application)
+    # Owing, the member holds an issued invoice (services.issue_invoice), whose number the payment carries.
+    invoice = current_invoice(application)
+    step = configured_provider().start_payment(application, invoice.number if invoice is not None else None)
     db.session.commit()
     if step.instructions:
         flash(step.instructions, "info")
