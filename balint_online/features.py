@@ -24,7 +24,8 @@ Conventions:
   endpoints and jobs call. No feature reacts to another through signals connected by importing
   it, and no step's failure is swallowed: it undoes the whole change and is logged.
 - A lower feature never imports a higher one (core, accounts, series, enrollment, the other
-  features, flows, workspace/admin, web/api), not even inside a function.
+  features, flows, the pages and API that start flows (catalogue, applications), workspace/admin,
+  web/api), not even inside a function.
 """
 
 import importlib
