@@ -24,7 +24,8 @@ Conventions:
   endpoints and jobs call. No feature reacts to another through signals connected by importing
   it, and no step's failure is swallowed: it undoes the whole change and is logged.
 - A lower feature never imports a higher one (core, accounts, series, enrollment, the other
-  features, flows, workspace/admin, web/api), not even inside a function.
+  features, flows, the pages and API that start flows (catalogue, applications), workspace/admin,
+  web/api), not even inside a function.
 """
 
 import importlib
@@ -33,8 +34,8 @@ from types import ModuleType
 
 # Order matters for jobs (run in this order): notifications comes last, so that mail delivery sends what
 # the other jobs queued in the same run. The home page's order is homepage.py's.
-FEATURES = ("accounts", "audit", "series", "enrollment", "pricing", "invoicing", "aid", "rotation", "calendar", "video",
-            "certificates", "admin", "privacy", "workspace", "notifications")
+FEATURES = ("accounts", "audit", "series", "catalogue", "enrollment", "applications", "pricing", "invoicing", "aid",
+            "rotation", "calendar", "video", "certificates", "admin", "privacy", "workspace", "notifications")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

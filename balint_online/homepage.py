@@ -20,10 +20,10 @@ from markupsafe import Markup
 # What comes next: a leader's decisions, then the next meeting of each group.
 FIRST = ("enrollment.decisions", "video.next_meetings")
 # What needs the person's action: a place offered, a swap or placement asked of them, money owed, aid.
-ACTION = ("enrollment.offers", "rotation.requests", "pricing.payments_due", "aid.section")
+ACTION = ("enrollment.offers", "rotation.requests", "invoicing.payments_due", "aid.section")
 # The rest: their groups, turns, the groups they lead, calendar, certificates, invoices and receipts.
 REST = ("enrollment.groups", "rotation.turns", "enrollment.leading", "calendar.section", "certificates.section",
-        "pricing.documents")
+        "invoicing.documents")
 
 
 @dataclass

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from ..accounts.models import DISCIPLINES, User
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.prices import local_date
 from ..enrollment.queries import enrolled as enrolled_applications
 from ..extensions import db
 from ..notifications.services import queue_email
-from ..pricing.rules import local_date
 from ..series.models import Series
 from ..video.models import Attendance
 from . import rules

@@ -7,15 +7,17 @@ from typing import Protocol, TypeVar
 
 import wtforms
 from flask import url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import DateField, DateTimeField, SelectField
+from wtforms import DateField, DateTimeField, DecimalField, SelectField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 from wtforms.widgets import Select, html_params
 
 from . import clock
+from .money import money
 from .schemas import day_problem, text_problem
 from .zonelist import canonical_zones, chosen_zone, grouped_choices
 
@@ -184,3 +186,19 @@ def attach_errors(form, fields: Mapping[str, str], fallback: str,
 def attach_domain_error(form, exc, fallback: str, rename: Callable[[str], str] = lambda name: name) -> None:
     """A DomainError on the form: its fields, or its message under `fallback` when it names none."""
     attach_errors(form, exc.fields or {fallback: exc.message}, fallback, rename)
+
+
+class MoneyField(DecimalField):
+    """An amount as people type it, read by the same rule as the API's (core.money.money):
+    at most two places, within a money column; "1.005" or "1e400" is refused, never rounded."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, places=2, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = money(valuelist[0])
+            except (TypeError, ValueError) as exc:
+                raise ValueError(_("Write the amount like 875.00: it %(problem)s.", problem=exc)) from None

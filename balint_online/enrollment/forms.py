@@ -3,7 +3,7 @@ from wtforms import BooleanField, FieldList, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import Form, SubForm, choices
-from ..pricing.categories import CLAIMS
+from ..core.pricecategories import CLAIMS
 from . import attestation
 
 
@@ -16,7 +16,7 @@ NOTE_HINT = _l("Optional, for the leaders: your setting, what draws you to the g
 
 
 class ApplyForm(Form):
-    # One box per claim of pricing/categories.py, named by its key, added below.
+    # One box per claim of core/pricecategories.py, named by its key, added below.
     note = TextAreaField(
         _l("A note for the leaders"), filters=[_strip], validators=[Optional(), Length(max=1000)], description=NOTE_HINT
     )

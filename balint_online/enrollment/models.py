@@ -12,9 +12,9 @@ from ..accounts.models import User
 from ..audit.models import AuditEntry
 from ..core.clock import now
 from ..core.labels import LabelledStrEnum
+from ..core.pricecategories import CLAIMS, Claim
 from ..core.types import Money, StatusColumn, UTCDateTime
 from ..extensions import Model
-from ..pricing.categories import CLAIMS, Claim
 from ..series.models import Series
 from .attestation import items_of
 
@@ -79,7 +79,7 @@ class Application(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[ApplicationStatus] = mapped_column(StatusColumn(ApplicationStatus, 20),
                                                       default=ApplicationStatus.PENDING)
-    # What the applicant said of themselves that the price depends on: keys of pricing.categories.CLAIMS.
+    # What the applicant said of themselves that the price depends on: keys of core.pricecategories.CLAIMS.
     claims: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(String(1000), default="")
     attestation_text_id: Mapped[int] = mapped_column(ForeignKey("attestation_texts.id"))

@@ -13,8 +13,8 @@ from flask import current_app
 from fpdf import FPDF
 
 from ..core.pdf import unicode_font
+from ..core.prices import local_date
 from ..pricing.models import PAYMENT_METHODS
-from ..pricing.rules import local_date
 from ..pricing.services import receipt_number
 from .models import CreditNote, Invoice
 

@@ -23,11 +23,11 @@ from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError
 from ..core.money import format_money
+from ..core.prices import local_date
 from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import Payment, Refund, RefundStatus
-from ..pricing.rules import local_date
 from ..pricing.services import account, invoice_lines, receipt_number
 from ..series.locking import lock_series
 from ..series.models import Series

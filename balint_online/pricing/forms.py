@@ -4,29 +4,12 @@ import secrets
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..core.forms import Form
+from ..core.forms import Form, MoneyField
 from .models import PAYMENT_METHODS
-from .rules import money
-
-
-class MoneyField(DecimalField):
-    """An amount as people type it, read by the same rule as the API's (pricing.rules.money):
-    at most two places, within a money column; "1.005" or "1e400" is refused, never rounded."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, places=2, **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = money(valuelist[0])
-            except (TypeError, ValueError) as exc:
-                raise ValueError(_("Write the amount like 875.00: it %(problem)s.", problem=exc)) from None
 
 
 def _more_than_zero(form, field):

@@ -27,7 +27,7 @@ class PaymentProvider:
     # Whether "Pay" takes the money there and then (a card page); otherwise members are shown how to pay.
     online = False
 
-    def start_payment(self, application) -> PaymentStep:
+    def start_payment(self, application, invoice_number: str | None) -> PaymentStep:
         raise NotImplementedError
 
     def handle_notification(self, request) -> list:

@@ -2,7 +2,8 @@
 
 A provider answers two questions:
 
-- `start_payment(application)`: what the member sees next when they choose to pay. The built-in
+- `start_payment(application, invoice_number)`: what the member sees next when they choose to pay
+  (the number of the invoice they hold, if any, is given by the page, which is invoicing's). The built-in
   `invoice` provider sends them to their invoice, which says how to pay by bank transfer; an
   online provider would create a checkout and return its URL to redirect to.
 - `handle_notification(request)`: the provider's server tells us money arrived. It returns the
@@ -27,7 +28,7 @@ class InvoiceProvider(PaymentProvider):
 
     name = "invoice"
 
-    def start_payment(self, application) -> PaymentStep:
+    def start_payment(self, application, invoice_number: str | None) -> PaymentStep:
         return PaymentStep(redirect_url=url_for("pricing.invoice", application_id=application.id, _anchor="how-to-pay"),
                            instructions=current_app.config["INVOICE_PAYMENT_INSTRUCTIONS"])
 

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, PlainValidator, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
+from ..core.pricecategories import CLAIMS
+from ..core.prices import CATEGORIES, format_money, money
 from ..core.schemas import Day, Input, Instant, Output, Query, Text, column_length
 from ..enrollment.models import AuditEntry
-from .categories import CLAIMS
 from .models import PAYMENT_METHODS, Payment, PaymentStatus
-from .rules import CATEGORIES, format_money, money
 
 _AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 
@@ -34,7 +34,7 @@ Category = Literal[CATEGORIES]
 
 
 def _with_claims(name: str, base: type[BaseModel], *, required: bool) -> Any:
-    # One boolean per claim of pricing/categories.py, named by its key ("trainee": the contract's).
+    # One boolean per claim of core/pricecategories.py, named by its key ("trainee": the contract's).
     fields: dict[str, Any] = {
         claim.key: (bool, Field(... if required else False, description=claim.description)) for claim in CLAIMS}
     return create_model(name, __base__=base, __module__=__name__, **fields)

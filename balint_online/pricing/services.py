@@ -16,17 +16,7 @@ from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO, format_money
-from ..core.statements import rows_changed
-from ..core.types import Money
-from ..core.wording import in_sentence
-from ..enrollment.models import Application
-from ..enrollment.queries import enrolled
-from ..extensions import db
-from ..notifications.services import queue_email
-from ..series.locking import lock_series
-from ..series.models import Meeting, Series
-from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
-from .rules import (
+from ..core.prices import (
     CANCELLED_BY_SOCIETY,
     DECLINED,
     OFFER_LAPSED,
@@ -43,6 +33,16 @@ from .rules import (
     refund_still_owed,
     refund_top_up,
 )
+from ..core.statements import rows_changed
+from ..core.types import Money
+from ..core.wording import in_sentence
+from ..enrollment.models import Application
+from ..enrollment.queries import enrolled
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..series.locking import lock_series
+from ..series.models import Meeting, Series
+from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
 
 
 def membership_flags(user, on: date) -> tuple[bool, bool]:
@@ -186,7 +186,7 @@ def _same_payment(existing: Payment, application, amount: Decimal) -> Payment:
     return existing
 
 
-# How each ended status settles its money (pricing.rules.refund_owed); live statuses owe nothing back.
+# How each ended status settles its money (core.prices.refund_owed); live statuses owe nothing back.
 ENDINGS = {"withdrawn": WITHDRAWN, "declined": DECLINED, "offer_expired": OFFER_LAPSED,
            "cancelled": CANCELLED_BY_SOCIETY}
 

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from ..core.money import ZERO
 from ..core.urls import absolute_url
 from ..extensions import db
-from ..invoicing.services import current_invoice
 from . import card_refunds, stripe_api
 from .card_models import CheckoutSession, StripeEvent
 from .provider_base import NotificationRejected, PaymentProvider, PaymentStep
@@ -44,7 +43,7 @@ class StripeProvider(PaymentProvider):
     form_action_origins = ("https://checkout.stripe.com",)
     online = True
 
-    def start_payment(self, application) -> PaymentStep:
+    def start_payment(self, application, invoice_number: str | None) -> PaymentStep:
         owed = account(application).balance
         if not application.is_live or owed <= ZERO:
             return PaymentStep(redirect_url=url_for("enrollment.application", application_id=application.id),
@@ -53,7 +52,9 @@ class StripeProvider(PaymentProvider):
             for checkout in unfinished_sessions(application):
                 if (step := self._continue(checkout, owed)) is not None:
                     return step
-            return PaymentStep(redirect_url=self._open(application, owed).url)
+            # Owing, the member holds an issued invoice (issue_invoice); the page passes its number.
+            assert invoice_number is not None
+            return PaymentStep(redirect_url=self._open(application, owed, invoice_number).url)
         except stripe.StripeError as exc:
             log.warning("stripe: no checkout for application %s: %s", application.id, stripe_api.describe(exc))
             raise stripe_api.StripeUnavailable(
@@ -74,12 +75,8 @@ class StripeProvider(PaymentProvider):
             checkout.status = stripe_api.expire_checkout_session(checkout.stripe_id).status
         return None
 
-    def _open(self, application, owed) -> CheckoutSession:
+    def _open(self, application, owed, number: str) -> CheckoutSession:
         series = application.series
-        # Owing, the member holds an issued invoice (invoicing.services.issue_invoice).
-        invoice = current_invoice(application)
-        assert invoice is not None
-        number = invoice.number
         units = stripe_api.minor_units(owed, application.currency)
         # The same key for the same application, amount and attempt: two clicks at once get one session.
         tried = db.session.scalar(select(func.count(CheckoutSession.id))

@@ -14,11 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.forms import Form, TimezoneField, choices
+from ..core.forms import Form, MoneyField, TimezoneField, choices
+from ..core.prices import CATEGORIES, CATEGORY_LABELS
 from ..core.schemas import day_problem
-from ..pricing.forms import MoneyField
-from ..pricing.rules import CATEGORIES, CATEGORY_LABELS
-from ..video.providers import PROVIDER_LABELS
+from ..core.videoproviders import PROVIDER_LABELS
 
 
 def _skip_dates(form, field):

@@ -19,13 +19,13 @@ from ..accounts.models import User, find_user_by_email
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from ..core.prices import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
 from ..core.text import one_line
 from ..core.timefmt import iso_z
+from ..core.videoproviders import PROVIDER_NAMES
 from ..core.zonerules import canonical_zone
 from ..core.zonerules import current as current_rules
 from ..extensions import db
-from ..pricing.rules import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
-from ..video.providers import PROVIDER_NAMES
 from .locking import lock_series
 from .models import Meeting, MeetingStatus, Series
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone

@@ -4,11 +4,12 @@ warning when one is not ready. Changes flush; the caller's boundary commits."""
 from flask import current_app
 from sqlalchemy import update
 
+from ..core.videoproviders import PROVIDER_LABELS
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.models import Meeting
 from .models import VideoProvisioning
-from .providers import PROVIDER_LABELS, RoomRequest, VideoProvider, get_provider, provider_settings
+from .providers import RoomRequest, VideoProvider, get_provider, provider_settings
 
 
 def provider_for(name: str, *, at_the_door: bool = False) -> VideoProvider:

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from ..accounts.models import DISCIPLINES, User
 from ..core.errors import InvalidInput
 from ..core.money import ZERO
+from ..core.pricecategories import CLAIM_KEYS
 from ..enrollment.models import Application, AttestationText
 from ..enrollment.queries import enrolled_members
 from ..extensions import db
 from ..notifications.services import queue_email
-from ..pricing.categories import CLAIM_KEYS
 from ..pricing.services import membership_flag_columns, payment_columns, row_payment_status, series_today
 
 
@@ -41,7 +41,7 @@ def message_group(series, sender, subject: str, body: str) -> int:
     return sent
 
 
-# One column per claim an applicant may make (pricing/categories.py), by its key.
+# One column per claim an applicant may make (core/pricecategories.py), by its key.
 ROSTER_COLUMNS = ("name", "email", "discipline", "status", *CLAIM_KEYS, "member", "payment_status", "amount_due",
                   "currency", "applied_at", "attestation_version")
 # Rows fetched from the database at a time while the export streams.

@@ -9,7 +9,7 @@ import pytest
 from balint_online.accounts.models import DISCIPLINES
 from balint_online.aid import rules
 from balint_online.aid.rules import GROUPS, Applicant, Criterion, fits, is_eligible, refusal_to_apply, refusal_to_award
-from balint_online.pricing.rules import REFUND_AID_AWARDED, REFUND_REASONS, refund_for_aid
+from balint_online.core.prices import REFUND_AID_AWARDED, REFUND_REASONS, refund_for_aid
 
 D = Decimal
 # The Jerome and Maureen Lebowitz Scholarship (seed 000): "reimbursement of course registration for

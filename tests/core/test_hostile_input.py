@@ -412,8 +412,8 @@ def test_nul_in_an_address_is_400(client, login, make_user, path):
 
 def test_the_error_page_survives_a_failed_statement_for_a_signed_in_user(app, client, login, make_user, monkeypatch):
     from balint_online.accounts.models import User
+    from balint_online.catalogue import views
     from balint_online.extensions import db
-    from balint_online.series import views
 
     other = make_user()
     login(make_user())

@@ -2,9 +2,9 @@
 
 import pytest
 
-from balint_online.pricing import categories
-from balint_online.pricing.categories import CLAIM_KEYS, KEYS, LABELS, REGISTRY, Facts, category_of, check_claims
-from balint_online.pricing.rules import NON_MEMBER_CATEGORIES, Rate, fill_trainee_cells, quote
+from balint_online.core import pricecategories as categories
+from balint_online.core.pricecategories import CLAIM_KEYS, KEYS, LABELS, REGISTRY, Facts, category_of, check_claims
+from balint_online.core.prices import NON_MEMBER_CATEGORIES, Rate, fill_trainee_cells, quote
 from tests.browser import page_text
 from tests.factories import published_series
 

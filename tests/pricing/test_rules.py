@@ -1,4 +1,4 @@
-"""Tests for balint_online.pricing.rules (pure pricing and refund rules)."""
+"""Tests for balint_online.core.prices (pure pricing and refund rules)."""
 
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from balint_online.pricing.categories import BY_KEY
-from balint_online.pricing.rules import (
+from balint_online.core.pricecategories import BY_KEY
+from balint_online.core.prices import (
     CANCELLED_BY_SOCIETY,
     CATEGORIES,
     CATEGORY_LABELS,

@@ -440,8 +440,8 @@ def test_refunds_never_exceed_what_was_paid(api, leader, member, make_user):
     assert plan_payouts(Decimal("100.00"), [(1, Decimal("0.00")), (2, Decimal("100.00"))]) == [(2, Decimal("100.00"))]
 
     from balint_online.core.errors import DomainError
+    from balint_online.core.prices import RefundDecision
     from balint_online.enrollment.models import Application
-    from balint_online.pricing.rules import RefundDecision
     from balint_online.pricing.services import record_refund
 
     a = enrolled(api, leader, member)

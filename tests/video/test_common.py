@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from balint_online.core.videoproviders import PROVIDER_NAMES
 from balint_online.video.providers import (
-    PROVIDER_NAMES,
     Participant,
     ProviderConfigError,
     Room,

@@ -7,11 +7,9 @@ import pytest
 import requests
 
 from balint_online import create_app
+from balint_online.core.videoproviders import PROVIDER_LABELS, PROVIDER_NAMES, PROVIDERS
 from balint_online.series.forms import SeriesForm
 from balint_online.video.providers import (
-    PROVIDER_LABELS,
-    PROVIDER_NAMES,
-    PROVIDERS,
     ProviderConfigError,
     VideoProvider,
     get_provider,

@@ -16,11 +16,23 @@ from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors, required
 from ..core.money import format_money
 from ..core.pagination import list_page
+from ..core.prices import DECLINED, refund_for_withdrawal, refund_owed
 from ..core.wording import in_sentence
+from ..enrollment import attestation, services
+from ..enrollment.forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
+from ..enrollment.models import (
+    ADMIN_ONLY_ACTIONS,
+    LIVE_STATUSES,
+    SEATED_STATUSES,
+    STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+    AttestationText,
+    claim_answers,
+)
 from ..extensions import db
 from ..flows import applications as flows
 from ..pricing.providers import pays_online
-from ..pricing.rules import DECLINED, refund_for_withdrawal, refund_owed
 from ..pricing.services import (
     account,
     paid_total,
@@ -32,18 +44,6 @@ from ..pricing.services import (
 )
 from ..series.models import Series
 from ..series.services import managed_series
-from . import attestation, services
-from .forms import CommitmentsForm, DeclineForm, WithdrawForm, apply_form, field_name
-from .models import (
-    ADMIN_ONLY_ACTIONS,
-    LIVE_STATUSES,
-    SEATED_STATUSES,
-    STATUS_LABELS,
-    Application,
-    ApplicationStatus,
-    AttestationText,
-    claim_answers,
-)
 
 bp = Blueprint("enrollment", __name__)
 

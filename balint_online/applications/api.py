@@ -3,13 +3,9 @@
 from flask import Blueprint, url_for
 
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
-from ..extensions import db
-from ..flows import applications as flows
-from ..pricing.schemas import claims_of
-from ..series.models import Series
-from . import attestation, services
-from .models import Application
-from .schemas import (
+from ..enrollment import attestation, services
+from ..enrollment.models import Application
+from ..enrollment.schemas import (
     ApplicationCreate,
     ApplicationOut,
     Commitments,
@@ -19,6 +15,10 @@ from .schemas import (
     RosterEntry,
     Withdrawn,
 )
+from ..extensions import db
+from ..flows import applications as flows
+from ..pricing.schemas import claims_of
+from ..series.models import Series
 
 bp = Blueprint("enrollment_api", __name__)
 

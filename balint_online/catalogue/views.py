@@ -9,15 +9,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.views import _account_page
+from ..certificates.services import public_credit
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..core.pagination import paginate
+from ..core.prices import parse_price_table, price_range
+from ..enrollment.home import pending_counts
+from ..enrollment.models import LIVE_STATUSES, Application
+from ..enrollment.services import current_attestation_text
 from ..extensions import db
 from ..flows.series import publish_series, update_series
-from ..pricing.rules import parse_price_table, price_range
-from .forms import BackgroundForm, SeriesForm, fill_form, only_published_fields, price_field_rows, prices_from_form
-from .models import Series, series_leaders
-from .services import SeriesInput, create_series, input_of, open_series_query
+from ..series.forms import (
+    BackgroundForm,
+    SeriesForm,
+    fill_form,
+    only_published_fields,
+    price_field_rows,
+    prices_from_form,
+)
+from ..series.models import Series, series_leaders
+from ..series.services import SeriesInput, create_series, input_of, open_series_query
 
 bp = Blueprint("series", __name__)
 
@@ -35,10 +46,6 @@ def catalogue():
 @bp.get("/series/<int:series_id>")
 def detail(series_id):
     """Everything a clinician decides on before signing up; a member's own place, if they have one."""
-    from ..certificates.services import public_credit  # noqa: PLC0415  (a cycle: see the layers contract)
-    from ..enrollment.models import LIVE_STATUSES, Application  # noqa: PLC0415  (a cycle: see the layers contract)
-    from ..enrollment.services import current_attestation_text  # noqa: PLC0415  (a cycle: see the layers contract)
-
     series = db.get_or_404(Series, series_id)
     user = current_user if current_user.is_authenticated else None
     if series.lifecycle == "draft" and not series.can_manage(user):
@@ -55,8 +62,6 @@ def detail(series_id):
 @bp.app_template_global()
 def pending_decisions() -> int:
     """Applications waiting for the signed-in leader's decision, for the count beside "Leading" in the menu."""
-    from ..enrollment.models import Application  # noqa: PLC0415  (a cycle: see the layers contract)
-
     led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
     return db.session.scalar(select(func.count(Application.id)).where(
         Application.series_id.in_(led), Application.status == "pending")) or 0
@@ -94,8 +99,6 @@ def leading():
         query = query.where(
             Series.id.in_(select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id))
         )
-    from ..enrollment.home import pending_counts  # noqa: PLC0415  (a cycle: see the layers contract)
-
     led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
     pending = pending_counts(db.session.scalars(led).all())
     waiting = db.session.scalars(

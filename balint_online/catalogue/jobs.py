@@ -3,8 +3,8 @@
 from ..extensions import db
 from ..flows.series import follow_zone_rules as follow
 from ..jobs.registry import job
-from .models import Series
-from .rezone import series_on_other_rules
+from ..series.models import Series
+from ..series.rezone import series_on_other_rules
 
 
 @job("zone-rules", every_seconds=3600)

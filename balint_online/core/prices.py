@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..core.money import CENT, FLOAT_MESSAGE, format_money, money, signed_cents
-from .categories import BY_KEY, KEYS, LABELS, REGISTRY, Facts, category_of, check_claims
+from .money import CENT, FLOAT_MESSAGE, format_money, money, signed_cents
+from .pricecategories import BY_KEY, KEYS, LABELS, REGISTRY, Facts, category_of, check_claims
 
 # The categories are data (categories.py); these names are what the rest of the code reads.
 CATEGORIES = KEYS

@@ -16,7 +16,8 @@ from ..flows.series import (
     restore_meeting,
     update_series,
 )
-from .models import Meeting, Series
+from ..series.models import Meeting, Series
+from ..series.services import SeriesInput, create_series, input_of, open_series
 from .schemas import (
     MeetingAdd,
     MeetingCancel,
@@ -29,7 +30,6 @@ from .schemas import (
     SeriesOut,
     SeriesSummary,
 )
-from .services import SeriesInput, create_series, input_of, open_series
 
 bp = Blueprint("series_api", __name__)
 _INPUT_FIELDS = {f.name for f in fields(SeriesInput)}

@@ -8,24 +8,24 @@ from sqlalchemy import select
 
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
+from ..core.pricecategories import LABELS
 from ..enrollment.models import Application
 from ..extensions import db
-from ..invoicing import pdf
-from ..invoicing.forms import BillingForm
-from ..invoicing.models import CreditNote, Invoice
-from ..invoicing.services import billing_details, current_invoice, save_billing_details
-from .card_models import CHECKOUT_OUTCOMES, CheckoutSession
-from .categories import LABELS
-from .models import PAYMENT_METHODS, MembershipOffer, Payment
-from .providers import configured_provider, pays_online
-from .services import account, receipt_number, take_up_membership_offer
+from ..pricing.card_models import CHECKOUT_OUTCOMES, CheckoutSession
+from ..pricing.models import PAYMENT_METHODS, MembershipOffer, Payment
+from ..pricing.providers import configured_provider, pays_online
+from ..pricing.services import account, receipt_number, take_up_membership_offer
+from . import pdf
+from .forms import BillingForm
+from .models import CreditNote, Invoice
+from .services import billing_details, current_invoice, save_billing_details
 
 bp = Blueprint("pricing", __name__)
 
 
 @bp.app_template_filter("category_label")
 def category_label(key: str) -> str:
-    """A price category's name for people (pricing/categories.py), for a price table's row."""
+    """A price category's name for people (core/pricecategories.py), for a price table's row."""
     return _(LABELS[key]) if key in LABELS else key
 
 
@@ -143,7 +143,9 @@ def pay(application_id):
     application = db.get_or_404(Application, application_id)
     if application.user_id != current_user.id:
         abort(404)
-    step = configured_provider().start_payment(application)
+    # Owing, the member holds an issued invoice (services.issue_invoice), whose number the payment carries.
+    invoice = current_invoice(application)
+    step = configured_provider().start_payment(application, invoice.number if invoice is not None else None)
     db.session.commit()
     if step.instructions:
         flash(step.instructions, "info")

@@ -6,19 +6,19 @@ from pydantic import Field, WithJsonSchema, create_model
 
 from ..accounts.models import User
 from ..calendar.services import public_feed_url
+from ..core.prices import CATEGORIES
 from ..core.schemas import Day, Input, Instant, LocalDateTime, Output, Text, column_length
 from ..core.timefmt import local_wall
-from ..pricing.rules import CATEGORIES
+from ..core.videoproviders import PROVIDER_NAMES
 from ..pricing.schemas import Money, MoneyIn, Rate
 from ..rotation.schemas import Guarantee
-from ..video.providers import PROVIDER_NAMES
-from .models import Meeting, MeetingStatus, Series
-from .scheduling import SeriesStatus
+from ..series.models import Meeting, MeetingStatus, Series
+from ..series.scheduling import SeriesStatus
 
 _RATE_IN = {"type": "object", "required": ["regular"], "additionalProperties": False,
             "properties": {"early": {"type": "string", "example": "750.00"},
                            "regular": {"type": "string", "example": "875.00"}}}
-# Checked cell by cell by pricing.rules.parse_price_table, whose field names ("prices.member.early") are the contract's.
+# Checked cell by cell by core.prices.parse_price_table, whose field names ("prices.member.early") are the contract's.
 PricesIn = Annotated[dict[str, Any], WithJsonSchema({
     "type": "object", "additionalProperties": False, "properties": {c: _RATE_IN for c in CATEGORIES},
     "description": "Each category's rates; `standard` is required, `early` may be left out",

@@ -1,7 +1,7 @@
 """The price categories: which row of a series' price table an applicant pays, and why.
 
 The one place a category is defined. A series' price table is a JSON map keyed by these keys
-(validated against them by ``rules.parse_price_table``); the series form and page, the apply form,
+(validated against them by ``prices.parse_price_table``); the series form and page, the apply form,
 the API bodies and queries and so the OpenAPI document, and quotes all read this module.
 
 Adding a category is one ``Category`` below (key, label, eligibility rule, fallbacks) and, when its
@@ -53,7 +53,7 @@ class Category:
     fallbacks: tuple[str, ...] = ()
     # A member's rate: whoever registered at any other rate is offered a complimentary membership.
     member_rate: bool = False
-    # The row the discount helper derives this row from when it is left blank (see rules.fill_trainee_cells).
+    # The row the discount helper derives this row from when it is left blank (see prices.fill_trainee_cells).
     discounted_from: str | None = None
 
 

@@ -5,9 +5,9 @@ before anything was paid, has no line here.
 """
 
 from ..enrollment.home import applications
-from ..invoicing.services import invoice_numbers
-from .providers import pays_online
-from .services import OWING_STATUSES, account, open_membership_offer
+from ..pricing.providers import pays_online
+from ..pricing.services import OWING_STATUSES, account, open_membership_offer
+from .services import invoice_numbers
 
 
 def _accounts(home):
