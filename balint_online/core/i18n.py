@@ -69,8 +69,10 @@ def _catalogue():
 
 
 def install_template_gettext(app: Flask) -> None:
-    """Templates' `_()` and `ngettext()` (newstyle, as Flask-Babel installs them) through `_catalogue`."""
+    """Templates' `_()`, `ngettext()` and `pgettext()` (newstyle, as Flask-Babel installs them) through
+    `_catalogue`."""
     # The i18n extension (added by Flask-Babel) adds this method to the environment.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _catalogue().ugettext(s), ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
-        newstyle=True)
+        pgettext=lambda c, s: _catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n), newstyle=True)
