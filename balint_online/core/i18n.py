@@ -6,9 +6,10 @@ Flask-Babel's `gettext`/`lazy_gettext` in code and `_()`/`ngettext()` in templat
 live in balint_online/translations (scripts/translations extracts, updates and compiles them).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from flask import has_request_context, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 # Code -> the language's name in itself, as a person looks for it in a menu.
@@ -51,3 +52,11 @@ def language_of(person) -> str:
         if asking == getattr(person, "id", None) or not current_user.is_authenticated:
             return select_language()
     return DEFAULT_LANGUAGE
+
+
+def and_list(items: Sequence[str]) -> str:
+    """`A`, `A and B`, `A, B and C`: names or titles as one phrase of the current language."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(names)s and %(last)s", names=", ".join(items[:-1]), last=items[-1])
