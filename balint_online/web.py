@@ -5,7 +5,6 @@ from functools import cache
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Flask,
@@ -25,6 +24,7 @@ from werkzeug.routing import BuildError
 
 from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
+from .core.money import amount_text
 from .core.forms import timezone_options, zone_script
 from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, and_list, known_language
 from .core.pagination import page_url
@@ -134,13 +134,12 @@ def register_web(app: Flask) -> None:
 
     @app.template_filter("number")
     def number_filter(value):
-        """A decimal to two places as the language groups and separates it: `1,234.50`, German `1.234,50`."""
-        return format_decimal(value, "#,##0.00", locale=str(get_locale()))
+        """A decimal to two places as the language writes it: `1,234.50`, German `1.234,50`."""
+        return amount_text(value, locale=str(get_locale()))
 
     @app.template_filter("money")
     def money_filter(amount, currency=""):
-        """`1,234.50 USD`, German `1.234,50 USD`: the currency's code after the amount in every language."""
-        return f"{number_filter(amount)} {currency}".strip()
+        return amount_text(amount, currency, str(get_locale()))
 
     @app.errorhandler(SecurityError)
     def untrusted_host(exc):

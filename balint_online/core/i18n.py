@@ -12,6 +12,8 @@ from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .api import current_api_user
+
 # Code -> the language's name in itself, as a person looks for it in a menu.
 LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
@@ -48,8 +50,9 @@ def language_of(person) -> str:
     if chosen := known_language(getattr(person, "language", None)):
         return chosen
     if has_request_context():
-        asking = current_user.id if current_user.is_authenticated else None
-        if asking == getattr(person, "id", None) or not current_user.is_authenticated:
+        # Signed in to the pages, or presenting an API token; nobody: someone signing up or resetting.
+        asking = current_user if current_user.is_authenticated else current_api_user()
+        if asking is None or asking.id == getattr(person, "id", None):
             return select_language()
     return DEFAULT_LANGUAGE
 
