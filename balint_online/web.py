@@ -24,9 +24,9 @@ from werkzeug.routing import BuildError
 
 from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
-from .core.money import amount_text
 from .core.forms import timezone_options, zone_script
 from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, and_list, known_language
+from .core.money import amount_text
 from .core.pagination import page_url
 from .core.urls import safe_path
 from .core.viewer import TZ_COOKIE, viewer_timezone, visitor_zone_unknown
