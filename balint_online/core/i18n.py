@@ -6,7 +6,7 @@ Flask-Babel's `gettext`/`lazy_gettext` in code and `_()`/`ngettext()` in templat
 live in balint_online/translations (scripts/translations extracts, updates and compiles them).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
@@ -57,9 +57,9 @@ def language_of(person) -> str:
     return DEFAULT_LANGUAGE
 
 
-def and_list(items: Sequence[str]) -> str:
+def and_list(items: Iterable) -> str:
     """`A`, `A and B`, `A, B and C`: names or titles as one phrase of the current language."""
-    items = [str(item) for item in items]
-    if len(items) < 2:
-        return "".join(items)
-    return _("%(names)s and %(last)s", names=", ".join(items[:-1]), last=items[-1])
+    names = [str(item) for item in items]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
