@@ -26,7 +26,8 @@ from werkzeug.wrappers import Response
 from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
 from .core.forms import timezone_options, zone_script
-from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, install_template_gettext, known_language
+from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, and_list, install_template_gettext, known_language
+from .core.money import amount_text
 from .core.pagination import page_url
 from .core.urls import safe_path
 from .core.viewer import TZ_COOKIE, viewer_timezone, visitor_zone_unknown
@@ -81,6 +82,7 @@ def register_web(app: Flask) -> None:
     # A status's words for people ({{ application.status|label }}): no page shows a raw code.
     app.add_template_filter(labels.label, "label")
     app.add_template_filter(in_sentence, "in_sentence")
+    app.add_template_filter(and_list)  # {{ names|and_list }}: "A, B and C" in the page's language
     # Functions, not context values: emails are rendered outside any request, where url_for cannot build.
     app.add_template_global(society_logo_url)
     app.add_template_global(theme_url)
@@ -103,23 +105,25 @@ def register_web(app: Flask) -> None:
         except BuildError:
             return None
 
+    # Dates, times and amounts in the page's (or the email's) language: `str(get_locale())`, the code
+    # flask_babel chose, or the one `force_locale` set for an email's reader.
     @app.template_filter("when")
     def when(instant, tz=None, with_date=True):
-        return timefmt.human(instant, tz or viewer_timezone(), with_date=with_date)
+        return timefmt.human(instant, tz or viewer_timezone(), with_date=with_date, locale=str(get_locale()))
 
     @app.template_filter("span")
     def span(meeting, tz=None):
         """A meeting's start and end, the end dated when it falls on the next day."""
-        return timefmt.human_span(meeting.starts_at, meeting.ends_at, tz or viewer_timezone())
+        return timefmt.human_span(meeting.starts_at, meeting.ends_at, tz or viewer_timezone(), str(get_locale()))
 
     @app.template_filter("until")
     def until_filter(instant):
-        return timefmt.until(instant, clock.now())
+        return timefmt.until(instant, clock.now(), str(get_locale()))
 
     @app.template_filter("day")
     def day_filter(day):
         """A calendar date as every page writes it: `Mon 28 Dec 2026` (from a date or its ISO text)."""
-        return timefmt.human_date(date.fromisoformat(day) if isinstance(day, str) else day)
+        return timefmt.human_date(date.fromisoformat(day) if isinstance(day, str) else day, str(get_locale()))
 
     @app.template_filter("plural")
     def plural_filter(count, singular, plural=None):
@@ -132,9 +136,14 @@ def register_web(app: Flask) -> None:
         return tz != series.timezone and any(
             timefmt.human(m.starts_at, tz) != timefmt.human(m.starts_at, series.timezone) for m in series.live_meetings)
 
+    @app.template_filter("number")
+    def number_filter(value):
+        """A decimal to two places as the language writes it: `1,234.50`, German `1.234,50`."""
+        return amount_text(value, locale=str(get_locale()))
+
     @app.template_filter("money")
     def money_filter(amount, currency=""):
-        return f"{amount:,.2f} {currency}".strip()
+        return amount_text(amount, currency, str(get_locale()))
 
     @app.errorhandler(SecurityError)
     def untrusted_host(exc):

@@ -10,7 +10,10 @@ from collections.abc import Iterable
 
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
+from flask_babel import gettext as _
 from flask_login import current_user
+
+from .api import current_api_user
 
 # Code -> the language's name in itself, as a person looks for it in a menu.
 LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
@@ -48,8 +51,9 @@ def language_of(person) -> str:
     if chosen := known_language(getattr(person, "language", None)):
         return chosen
     if has_request_context():
-        asking = current_user.id if current_user.is_authenticated else None
-        if asking == getattr(person, "id", None) or not current_user.is_authenticated:
+        # Signed in to the pages, or presenting an API token; nobody: someone signing up or resetting.
+        asking = current_user if current_user.is_authenticated else current_api_user()
+        if asking is None or asking.id == getattr(person, "id", None):
             return select_language()
     return DEFAULT_LANGUAGE
 
@@ -76,3 +80,11 @@ def install_template_gettext(app: Flask) -> None:
         gettext=lambda s: _catalogue().ugettext(s), ngettext=lambda s, p, n: _catalogue().ungettext(s, p, n),
         pgettext=lambda c, s: _catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n), newstyle=True)
+
+
+def and_list(items: Iterable) -> str:
+    """`A`, `A and B`, `A, B and C`: names or titles as one phrase of the current language."""
+    names = [str(item) for item in items]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Money columns are 64-bit integers of cents: room for any real fee, and a hard bound on input, so that
@@ -98,3 +100,9 @@ def to_cents(amount: Decimal) -> int:
 
 def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
+
+
+def amount_text(amount, currency: str = "", locale: str = "en") -> str:
+    """An amount as its reader's language writes it, the currency's code after it: `1,234.50 USD`,
+    German `1.234,50 USD` (`locale` a code such as "de"; Babel knows each language's separators)."""
+    return f"{format_decimal(amount, '#,##0.00', locale=locale.replace('-', '_'))} {currency}".strip()

@@ -7,6 +7,7 @@ put one notice in two summaries; a person gets at most one summary a day.
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,8 +17,8 @@ from .models import Notice
 from .services import queue_email, render_subject
 
 DIGEST_EVERY = timedelta(days=1)
-LEADER_MAIL = {"each": "An email for each new application and each withdrawal",
-               "daily": "One summary a day"}
+LEADER_MAIL = {"each": _l("An email for each new application and each withdrawal"),
+               "daily": _l("One summary a day")}
 
 
 def notify(user, *, key: str, kind: str, context: dict, daily: bool, topic: str = "") -> None:

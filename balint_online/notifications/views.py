@@ -1,6 +1,7 @@
 """The leader's mail preference, a part of the account page that this feature renders and saves."""
 
 from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -20,13 +21,13 @@ def leader_mail_form():
 @login_required
 def leader_mail():
     if not current_user.can_lead:
-        abort(403, "Only leaders get news of applications.")
+        abort(403, _("Only leaders get news of applications."))
     form = LeaderMailForm()
     if not form.validate_on_submit():
-        flash("Choose how you want to hear of applications and withdrawals.", "error")
+        flash(_("Choose how you want to hear of applications and withdrawals."), "error")
         return redirect(url_for("accounts.profile") + "#leader-mail", 303)
     set_leader_mail(current_user, form.leader_mail.data)
     db.session.commit()
-    flash("Saved: " + ("an email for each application and withdrawal." if form.leader_mail.data == "each"
-                       else "one summary a day of applications and withdrawals."), "success")
+    flash(_("Saved: an email for each application and withdrawal.") if form.leader_mail.data == "each"
+          else _("Saved: one summary a day of applications and withdrawals."), "success")
     return redirect(url_for("accounts.profile") + "#leader-mail", 303)
