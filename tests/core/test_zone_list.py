@@ -72,11 +72,13 @@ def test_a_stored_alias_shows_as_its_zone_and_a_posted_one_is_stored_canonical(c
     person = make_user(timezone="US/Eastern")
     login(person)
     assert re.search(r'<option value="America/New_York"[^>]* selected', client.get("/account").get_data(as_text=True))
-    saved = client.submit("/account", {"name": person.name, "discipline": "physician", "timezone": "Asia/Calcutta"})
+    saved = client.submit("/account", {"name": person.name, "discipline": "physician", "timezone": "Asia/Calcutta",
+                                       "language": ""})
     assert saved.status_code == 302
     db.session.refresh(person)
     assert person.timezone == "Asia/Kolkata"
-    refused = client.submit("/account", {"name": person.name, "discipline": "physician", "timezone": "Etc/GMT+5"})
+    refused = client.submit("/account", {"name": person.name, "discipline": "physician", "timezone": "Etc/GMT+5",
+                                         "language": ""})
     assert refused.status_code == 422 and "Choose a time zone from the list." in page_text(refused)
 
 
