@@ -1,7 +1,11 @@
 """The site's look: the society's logo and accent (settings), /theme.css, and /design, the page of examples
 of every component (templates/design.html)."""
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
@@ -43,22 +47,22 @@ def theme_css():
 class ExampleForm(Form):
     """The form on /design: every field style, and a real error summary when sent incomplete."""
 
-    name = StringField("Full name", [InputRequired("Enter your full name.")],
-                       description="As it should appear on certificates.")
+    name = StringField(_l("Full name"), [InputRequired(_l("Enter your full name."))],
+                       description=_l("As it should appear on certificates."))
     email = StringField(
-        "Email",
+        _l("Email"),
         [
-            InputRequired("Enter an email address."),
-            Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an address like name@example.org."),
+            InputRequired(_l("Enter an email address.")),
+            Regexp(r"[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an address like name@example.org.")),
         ],
     )
-    discipline = SelectField("Discipline", choices=choices({"": "Choose one", "physician": "Physician",
-                                                            "nurse_practitioner": "Nurse practitioner",
-                                                            "psychologist": "Psychologist"}),
-                             validators=[InputRequired("Choose your discipline.")])
-    note = TextAreaField("Anything the leaders should know", [Optional()],
-                         description="Optional. Please share no identifying patient details.")
-    agree = BooleanField("I will keep every case non-identifying", [DataRequired("Tick the box to continue.")])
+    discipline = SelectField(_l("Discipline"), choices=choices({"": _l("Choose one"), "physician": _l("Physician"),
+                                                                "nurse_practitioner": _l("Nurse practitioner"),
+                                                                "psychologist": _l("Psychologist")}),
+                             validators=[InputRequired(_l("Choose your discipline."))])
+    note = TextAreaField(_l("Anything the leaders should know"), [Optional()],
+                         description=_l("Optional. Please share no identifying patient details."))
+    agree = BooleanField(_l("I will keep every case non-identifying"), [DataRequired(_l("Tick the box to continue."))])
 
 
 @look.route("/design", methods=["GET", "POST"])
@@ -68,6 +72,8 @@ def design():
     Sending the example form shows the error summary and inline errors; nothing is stored."""
     form = ExampleForm()
     if form.validate_on_submit():
-        flash("The example form is complete. Nothing was stored.", "success")
+        flash(_("The example form is complete. Nothing was stored."), "success")
         return redirect(url_for("look.design"))
-    return render_template("design.html", form=form, example_pager=ListPage([], 2, 10, 45))
+    # The example invoices' dates, shown by the `day` filter in the page's language.
+    example_dates = (date(2026, 10, 19), date(2026, 10, 26), date(2026, 11, 2))
+    return render_template("design.html", form=form, example_pager=ListPage([], 2, 10, 45), example_dates=example_dates)

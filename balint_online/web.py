@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
@@ -65,7 +66,9 @@ def readyz():
 
 def register_web(app: Flask) -> None:
     login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
+    # Flashed as text in the page's language: the session stores plain strings only.
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
 
     login_manager.user_loader(load_user)

@@ -23,46 +23,47 @@ class LanguageField(SelectField):
 
 
 class SignInForm(Form):
-    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class SignUpForm(Form):
-    name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
-    discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
-    timezone = TimezoneField(description="Every time on the site is shown in this zone.")
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)])
+    discipline = SelectField(_l("Discipline"), choices=choices(DISCIPLINES))
+    timezone = TimezoneField(description=_l("Every time on the site is shown in this zone."))
 
 
 class ProfileForm(Form):
-    name = StringField("Full name", validators=[InputRequired(), Length(max=120)], filters=[one_line])
-    discipline = SelectField("Discipline", choices=choices(DISCIPLINES))
-    timezone = TimezoneField(description="Every time on the site is shown in this zone.")
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=120)], filters=[one_line])
+    discipline = SelectField(_l("Discipline"), choices=choices(DISCIPLINES))
+    timezone = TimezoneField(description=_l("Every time on the site is shown in this zone."))
     language = LanguageField(_l("Language"), description=_l("Pages and emails are written in this language."))
 
 
 class ResetRequestForm(Form):
-    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
 
 
 class ResetForm(Form):
     """Choosing a password: after a reset link, and when confirming a new account's address."""
 
-    password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
-                             description=f"At least {MIN_PASSWORD} characters.")
-    confirm = PasswordField("Repeat the password",
-                            validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
+    password = PasswordField(_l("New password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
+                             description=_l("At least %(num)d characters.", num=MIN_PASSWORD))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[InputRequired(), EqualTo("password", _l("The passwords differ."))])
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])
-    password = PasswordField("New password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
-                             description=f"At least {MIN_PASSWORD} characters. You will stay signed in here only.")
-    confirm = PasswordField("Repeat the new password",
-                            validators=[InputRequired(), EqualTo("password", "The passwords differ.")])
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
+                             description=_l("At least %(num)d characters. You will stay signed in here only.",
+                                            num=MIN_PASSWORD))
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[InputRequired(), EqualTo("password", _l("The passwords differ."))])
 
 
 class ApiTokenForm(Form):
-    name = StringField("Name", validators=[InputRequired(), Length(max=80)],
-                       description="What the token is for, e.g. \"reporting script\".")
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80)],
+                       description=_l('What the token is for, e.g. "reporting script".'))

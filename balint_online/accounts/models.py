@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,15 +21,16 @@ LEADING_ROLES = ("leader", "admin")
 # An erased person's address is "<pseudonym>@" this domain: reserved (RFC 2606), so it can never be delivered.
 ERASED_EMAIL_DOMAIN = "erased.invalid"
 DISCIPLINES = {
-    "physician": "Physician",
-    "nurse_practitioner": "Nurse practitioner",
-    "psychologist": "Psychologist",
-    "social_worker": "Social worker",
-    "counsellor": "Counsellor / therapist",
-    "nurse": "Nurse",
-    "physician_assistant": "Physician assistant",
-    "veterinarian": "Veterinarian",
-    "other": "Other",
+    # People's words, in the reader's language (lazy); the keys are what is stored.
+    "physician": _l("Physician"),
+    "nurse_practitioner": _l("Nurse practitioner"),
+    "psychologist": _l("Psychologist"),
+    "social_worker": _l("Social worker"),
+    "counsellor": _l("Counsellor / therapist"),
+    "nurse": _l("Nurse"),
+    "physician_assistant": _l("Physician assistant"),
+    "veterinarian": _l("Veterinarian"),
+    "other": _l("Other"),
 }
 
 
@@ -89,7 +91,7 @@ class User(UserMixin, Model):
 
     @property
     def discipline_label(self) -> str:
-        return DISCIPLINES.get(self.discipline, self.discipline)
+        return str(DISCIPLINES.get(self.discipline, self.discipline))
 
     def membership_on(self, day: date) -> "Membership | None":
         return next((m for m in self.memberships if m.covers(day)), None)
@@ -194,9 +196,9 @@ class PasswordReset(Model):
 
 
 MEMBERSHIP_KINDS = {
-    "society": "Society member",
-    "other_society": "Member of another Balint society (member rate granted)",
-    "complimentary": "Complimentary first-year membership",
+    "society": _l("Society member"),
+    "other_society": _l("Member of another Balint society (member rate granted)"),
+    "complimentary": _l("Complimentary first-year membership"),
 }
 
 
@@ -220,7 +222,7 @@ class Membership(Model):
 
     @property
     def kind_label(self) -> str:
-        return MEMBERSHIP_KINDS.get(self.kind, self.kind)
+        return str(MEMBERSHIP_KINDS.get(self.kind, self.kind))
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,18 +35,18 @@ def hash_password(password: str) -> str:
 
 def check_new_password(password: str) -> str | None:
     if len(password) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+        return _("Use at least %(num)d characters.", num=MIN_PASSWORD)
     if len(password) > 200:
-        return "Use at most 200 characters."
+        return _("Use at most %(num)d characters.", num=200)
     return None
 
 
 def _account_problems(*, email: str, name: str, role: str, timezone: str, discipline: str) -> dict[str, str]:
     errors = {}
     if "@" not in email or len(email) > 254:
-        errors["email"] = "Enter a valid email address."
+        errors["email"] = _("Enter a valid email address.")
     if not name or len(name) > 120:
-        errors["name"] = "Enter your name (at most 120 characters)."
+        errors["name"] = _("Enter your name (at most %(num)d characters).", num=120)
     if role not in ROLES:
         errors["role"] = f"Must be one of: {', '.join(ROLES)}."
     if discipline not in DISCIPLINES:
@@ -64,10 +65,10 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
     if problem := check_new_password(password or ""):
         errors["password"] = problem
     if errors:
-        raise InvalidInput("The account could not be created.", fields=errors)
+        raise InvalidInput(_("The account could not be created."), fields=errors)
     if find_user_by_email(email):
-        raise DomainError(f"An account for {email} exists already.", code="email_taken", fields={
-            "email": "An account with this email exists already: sign in, or reset your password."})
+        raise DomainError(_("An account for %(email)s exists already.", email=email), code="email_taken", fields={
+            "email": _("An account with this email exists already: sign in, or reset your password.")})
     user = User(email=email, name=one_line(name), password_hash=hash_password(password), role=role,
                 timezone=timezone, discipline=discipline, language=known_language(language))
     if member_until:
@@ -76,7 +77,7 @@ def create_user(*, email: str, name: str, password: str, role: str = "member", t
         with db.session.begin_nested():
             db.session.add(user)
     except IntegrityError as exc:  # a concurrent sign-up with the same email won the race
-        raise DomainError(f"An account for {email} exists already.", code="email_taken") from exc
+        raise DomainError(_("An account for %(email)s exists already.", email=email), code="email_taken") from exc
     return user
 
 
@@ -96,7 +97,7 @@ def start_sign_up(*, email: str, name: str, timezone: str, discipline: str) -> N
     name = (name or "").strip()
     errors = _account_problems(email=email, name=name, role="member", timezone=timezone, discipline=discipline)
     if errors:
-        raise InvalidInput("The account could not be created.", fields=errors)
+        raise InvalidInput(_("The account could not be created."), fields=errors)
     owner = find_user_by_email(email)
     if owner is not None:
         # One reminder an hour at most, however often someone tries.
@@ -156,7 +157,8 @@ def complete_password_reset(raw: str, password: str) -> User:
     """Set the new password; every session and every other reset link of the account ends."""
     reset = find_reset(raw)
     if reset is None:
-        raise DomainError("This reset link has expired or was used already; ask for a new one.", code="reset_invalid")
+        raise DomainError(_("This reset link has expired or was used already; ask for a new one."),
+                          code="reset_invalid")
     if problem := check_new_password(password):
         raise InvalidInput(problem, fields={"password": problem})
     user = reset.user
@@ -169,8 +171,8 @@ def complete_password_reset(raw: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     """A signed-in change: the current password proves it is the owner; every session ends."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise InvalidInput("That is not your current password.",
-                           fields={"current_password": "That is not your current password."})
+        raise InvalidInput(_("That is not your current password."),
+                           fields={"current_password": _("That is not your current password.")})
     if problem := check_new_password(new or ""):
         raise InvalidInput(problem, fields={"password": problem})
     user.password_hash = hash_password(new)

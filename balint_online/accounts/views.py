@@ -1,9 +1,11 @@
 """Sign-up, sign-in, sign-out, password reset and the profile page."""
 
+from collections.abc import Callable
 from typing import cast
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -51,8 +53,8 @@ def _account_key() -> str:
     return "account:" + request.form.get("email", "").strip().lower()[:254]
 
 
-def _throttled(error_message: str | None = None):
-    """Per IP and per account, on POST only."""
+def _throttled(error_message: Callable[[], str] | None = None):
+    """Per IP and per account, on POST only; `error_message` gives the refusal in the page's language."""
     def decorate(view):
         view = limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], error_message=error_message)(view)
         return limiter.limit(_login_limit, methods=["POST"], error_message=error_message)(view)
@@ -60,7 +62,7 @@ def _throttled(error_message: str | None = None):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@_throttled("Too many sign-in attempts; wait a minute and try again.")
+@_throttled(lambda: _("Too many sign-in attempts; wait a minute and try again."))
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
@@ -68,10 +70,10 @@ def sign_in():
         if user is not None:
             signins.sign_in(user, remember=form.remember.data)
             db.session.commit()
-            flash(f"Welcome back, {user.name}.", "success")
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(url_for("pages.home")))
         # Validation leaves each field's errors a list (WTForms types them as any sequence).
-        cast(list[str], form.password.errors).append("That email and password do not match an account.")
+        cast(list[str], form.password.errors).append(_("That email and password do not match an account."))
     return render_template("accounts/sign_in.html", form=form), 422 if form.errors else 200
 
 
@@ -102,7 +104,7 @@ def sign_up():
 def confirm_sign_up(token):
     details = read_sign_up(token)
     if details is None:
-        return error_page(404, "This link has expired or was used already. Create your account again, or sign in.")
+        return error_page(404, _("This link has expired or was used already. Create your account again, or sign in."))
     form = ResetForm()
     if form.validate_on_submit():
         try:
@@ -113,7 +115,7 @@ def confirm_sign_up(token):
         else:
             signins.sign_in(user)
             db.session.commit()
-            flash("Your account is ready. Find a group that suits you below.", "success")
+            flash(_("Your account is ready. Find a group that suits you below."), "success")
             return redirect(url_for("series.catalogue"))
     return render_template("accounts/confirm_sign_up.html", form=form, details=details), 422 if form.errors else 200
 
@@ -123,7 +125,7 @@ def sign_out():
     if current_user.is_authenticated:
         signins.sign_out(current_user)
         db.session.commit()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("series.catalogue"))
 
 
@@ -134,7 +136,7 @@ def forgot_password():
     if form.validate_on_submit():
         start_password_reset(required(form.email))
         db.session.commit()
-        flash("If that address has an account, a reset link is on its way. It works once, for a short time.", "info")
+        flash(_("If that address has an account, a reset link is on its way. It works once, for a short time."), "info")
         return redirect(url_for(".sign_in"))
     return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
 
@@ -152,7 +154,7 @@ def reset_password(token):
         else:
             signins.sign_in(user)
             db.session.commit()
-            flash("Your password is changed, and every other device is signed out.", "success")
+            flash(_("Your password is changed, and every other device is signed out."), "success")
             return redirect(url_for("pages.home"))
     return render_template("accounts/reset.html", form=form)
 
@@ -171,7 +173,7 @@ def profile():
     if form.validate_on_submit():
         form.populate_obj(current_user)
         db.session.commit()
-        flash("Your details are saved.", "success")
+        flash(_("Your details are saved."), "success")
         return redirect(url_for(".profile"))
     return _account_page(form, status=422 if form.errors else 200)
 
@@ -189,7 +191,7 @@ def password():
         else:
             signins.sign_in(current_user._get_current_object())  # the person, not the proxy that reads g
             db.session.commit()
-            flash("Your password is changed, and every other device is signed out.", "success")
+            flash(_("Your password is changed, and every other device is signed out."), "success")
             return redirect(url_for(".profile"))
     return _account_page(password_form=form, status=422)
 
@@ -200,7 +202,8 @@ def sign_out_everywhere():
     count = signins.end_everywhere(current_user)
     signins.sign_out(current_user)
     db.session.commit()
-    flash(f"You are signed out everywhere ({count} session{'s' if count != 1 else ''} ended).", "info")
+    flash(ngettext("You are signed out everywhere (%(num)d session ended).",
+                   "You are signed out everywhere (%(num)d sessions ended).", count), "info")
     return redirect(url_for(".sign_in"))
 
 
@@ -255,5 +258,5 @@ def revoke_token(token_id):
     if token is None:
         abort(404)
     db.session.commit()
-    flash(f"The token \u201c{token.name}\u201d no longer works.", "info")
+    flash(_("The token \u201c%(name)s\u201d no longer works.", name=token.name), "info")
     return redirect(url_for(".tokens"))

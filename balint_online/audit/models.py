@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,7 +45,7 @@ class AuditEntry(Model):
 
     @property
     def by(self) -> str:
-        return self.actor.shown_in_records if self.actor else "system"
+        return self.actor.shown_in_records if self.actor else _("system")
 
     @property
     def what(self) -> str:

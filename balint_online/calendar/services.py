@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from urllib.parse import quote
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
@@ -113,8 +114,8 @@ def reset_feed(user: User) -> dict:
 def set_delivery(user: User, choice: str) -> None:
     """How meetings reach the person's calendar (delivery.DELIVERY); the caller commits."""
     if choice not in DELIVERY:
-        raise InvalidInput("Choose how meetings reach your calendar.",
-                           fields={"calendar_delivery": f"Must be one of: {', '.join(DELIVERY)}."})
+        raise InvalidInput(_("Choose how meetings reach your calendar."),
+                           fields={"calendar_delivery": _("Must be one of: %(choices)s.", choices=", ".join(DELIVERY))})
     user.calendar_delivery = choice
 
 

@@ -1,6 +1,7 @@
 """Calendar feeds (no sign-in: the feed's address is its secret), downloads and the subscription page."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
@@ -69,7 +70,7 @@ def _entitled_meeting(meeting_id: int) -> Meeting:
     meeting = db.get_or_404(Meeting, meeting_id)
     require_known(meeting.series, current_user)
     if not services.is_entitled(meeting, current_user):
-        raise NotAllowed("This meeting's calendar entry is for its group's members and leaders.")
+        raise NotAllowed(_("This meeting's calendar entry is for its group's members and leaders."))
     return meeting
 
 
@@ -114,9 +115,9 @@ def delivery():
     if form.validate_on_submit():
         services.set_delivery(current_user, form.calendar_delivery.data)
         db.session.commit()
-        flash("Saved. Changes to your groups' meetings now reach your calendar that way.", "success")
+        flash(_("Saved. Changes to your groups' meetings now reach your calendar that way."), "success")
     else:
-        flash("Choose one of the ways below.", "error")
+        flash(_("Choose one of the ways below."), "error")
     return redirect(url_for("calendar.overview"))
 
 
@@ -125,5 +126,5 @@ def delivery():
 def reset():
     services.reset_feed(current_user)
     db.session.commit()
-    flash("Your calendar has a new address. Subscribe again with it: the old one no longer works.", "success")
+    flash(_("Your calendar has a new address. Subscribe again with it: the old one no longer works."), "success")
     return redirect(safe_path(request.form.get("next"), url_for("calendar.overview")))

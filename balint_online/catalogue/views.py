@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -82,7 +83,7 @@ def background():
     if form.validate_on_submit():
         current_user.background = (form.background.data or "").strip()
         db.session.commit()
-        flash("Your background is saved; it is shown on the pages of the series you lead.", "success")
+        flash(_("Your background is saved; it is shown on the pages of the series you lead."), "success")
         return redirect(url_for("accounts.profile", _anchor="background"))
     g.background_form = form  # the account page again, with what they typed and why it was refused
     return _account_page(status=422)
@@ -148,7 +149,7 @@ def new():
             attach_domain_error(form, exc, "title", _form_name)
         else:
             db.session.commit()
-            flash("Draft saved. Check the dates below, then publish to open applications.", "success")
+            flash(_("Draft saved. Check the dates below, then publish to open applications."), "success")
             return redirect(url_for(".detail", series_id=series.id))
     return _form_page(form)
 
@@ -161,7 +162,7 @@ def edit(series_id):
     if not series.can_manage(current_user):
         abort(403)
     if series.lifecycle == "cancelled":
-        abort(409, "A cancelled series cannot be edited.")
+        abort(409, _("A cancelled series cannot be edited."))
     base = input_of(series)
     assert base.leader_emails is not None  # input_of names every leader
     # The signed-in leader stays first; the form's co-leader field holds the other one.
@@ -180,7 +181,7 @@ def edit(series_id):
             attach_domain_error(form, exc, "title", _form_name)
         else:
             db.session.commit()
-            flash("Changes saved.", "success")
+            flash(_("Changes saved."), "success")
             return redirect(url_for(".detail", series_id=series.id))
     return _form_page(form, series)
 
@@ -201,6 +202,6 @@ def publish(series_id):
     series = db.get_or_404(Series, series_id)
     publish_series(series, current_user)
     db.session.commit()
-    flash("Published: the series is open for applications.", "success")
+    flash(_("Published: the series is open for applications."), "success")
     return redirect(url_for(".detail", series_id=series.id))
 

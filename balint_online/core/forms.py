@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 import wtforms
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, DateTimeField, DecimalField, SelectField
@@ -138,8 +139,12 @@ def choices(mapping: dict[str, str]) -> list[SelectChoice]:
 
 
 def zone_script() -> Markup:
-    """static/js/zones.js, for the pages with a zone to choose only (it runs once however often it is named)."""
-    return Markup(f'<script src="{escape(url_for("static", filename="js/zones.js"))}" defer></script>')
+    """static/js/zones.js, for the pages with a zone to choose only (it runs once however often it is named),
+    with the words its search box shows, in the page's language."""
+    words = html_params(data_placeholder=_("Search a city or country"), data_label=_("Search zones by city or country"),
+                        data_one=_("1 time zone matches."), data_many=_("%(count)s time zones match.", count="{count}"),
+                        data_none=_("No time zone matches; the whole list is shown."))
+    return Markup(f'<script src="{escape(url_for("static", filename="js/zones.js"))}" {words} defer></script>')
 
 
 class _ZoneSelect(Select):
@@ -157,9 +162,9 @@ class TimezoneField(SelectField):
 
     widget = _ZoneSelect()
 
-    def __init__(self, label="Time zone", **kwargs):
+    def __init__(self, label=None, **kwargs):
         kwargs.setdefault("validators", [InputRequired()])
-        super().__init__(label, **kwargs)
+        super().__init__(label or _l("Time zone"), **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist:
@@ -167,7 +172,7 @@ class TimezoneField(SelectField):
 
     def pre_validate(self, form):
         if self.data not in canonical_zones():
-            raise ValidationError("Choose a time zone from the list.")
+            raise ValidationError(_("Choose a time zone from the list."))
 
 
 def attach_errors(form, fields: Mapping[str, str], fallback: str,

@@ -1,8 +1,10 @@
 """Statuses as StrEnums that carry the words people read for them.
 
 A member compares and stores as its code (``ApplicationStatus.OFFERED == "offered"``, the same
-string in the database and the API); ``.label`` is what a page or an email shows. Templates use the
-one ``label`` filter (``{{ application.status|label }}``), so no page prints a raw code.
+string in the database and the API); ``.label`` is what a page or an email shows, in the reader's
+language: written ``_l("...")`` where the enum is defined (so that scripts/translations finds it),
+and made lazy here in any case, so it is translated when shown, never when the module is imported.
+Templates use the one ``label`` filter (``{{ application.status|label }}``), so no page prints a raw code.
 """
 
 from __future__ import annotations
@@ -10,29 +12,32 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import LazyString, lazy_gettext
+
 
 class LabelledStrEnum(StrEnum):
     """Members are written ``CODE = "code", "Label for people"``."""
 
-    label: str
+    label: LazyString
 
     # `label` has a default only so that a type checker reads `Status("code")` (a lookup) as a call it allows.
-    def __new__(cls, value: str, label: str = ""):
+    def __new__(cls, value: str, label: str | LazyString = ""):
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
+        member.label = label if isinstance(label, LazyString) else lazy_gettext(label)
         return member
 
     @classmethod
-    def labels(cls) -> dict[str, str]:
+    def labels(cls) -> dict[str, LazyString]:
         return {member.value: member.label for member in cls}
 
 
 def label(value: Any) -> str:
-    """The words for a status: its label when it has one, else the value as text (a None is empty)."""
+    """The words for a status, as text in the reader's language: its label when it has one, else the
+    value as text (a None is empty)."""
     if value is None:
         return ""
-    return getattr(value, "label", str(value))
+    return str(getattr(value, "label", value))
 
 
 

@@ -1,6 +1,7 @@
 """What every URL must be before any view sees it: ids within their columns, text a database can store."""
 
 from flask import abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from .schemas import ID_MAX, text_problem
@@ -42,4 +43,4 @@ def bound_urls(app) -> None:
         # Tokens and searches in paths and query strings reach queries too: the same rule as every text field.
         for value in (request.path, *request.args.keys(), *request.args.values()):
             if problem := text_problem(value):
-                abort(400, f"That address cannot be used: {problem}")
+                abort(400, _("That address cannot be used: %(problem)s", problem=problem))

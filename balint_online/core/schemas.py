@@ -8,6 +8,7 @@ range every date column can hold. Every text the API or a form accepts passes `t
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -33,9 +34,9 @@ _YEAR = r"(20[0-9]{2}|2100)"
 def text_problem(value: str) -> str | None:
     """Why a text cannot be stored (NUL bytes, lone surrogates), or None: the one rule for every text field."""
     if "\x00" in value:
-        return "Must not contain NUL characters."
+        return _("Must not contain NUL characters.")
     if any("\ud800" <= ch <= "\udfff" for ch in value):
-        return "Must be valid Unicode text."
+        return _("Must be valid Unicode text.")
     return None
 
 
@@ -61,7 +62,7 @@ Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 def day_problem(day: date) -> str | None:
     """Why a date is beyond what the domain can mean, or None: the one range for every date field."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        return f"Must fall between {FIRST_DAY.year} and {LAST_DAY.year}."
+        return _("Must fall between %(first)d and %(last)d.", first=FIRST_DAY.year, last=LAST_DAY.year)
     return None
 
 

@@ -8,6 +8,8 @@ and dates, not by their values. Sign-ins record the browser, not the network add
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from ..accounts.models import ApiToken, SignIn, User
@@ -35,6 +37,8 @@ def _value(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format_money(value)
+    if isinstance(value, LazyString):  # a status's words, in the reader's language
+        return str(value)
     return value
 
 
@@ -191,26 +195,26 @@ def erasure_requests(user: User) -> list[dict]:
             for r in found]
 
 
-# (key, heading, section): the order of the page and of the JSON document.
+# (key, heading, section): the order of the page and of the JSON document (headings: the page's, in its language).
 SECTIONS = (
-    ("profile", "Your profile", profile),
-    ("memberships", "Society membership", memberships),
-    ("applications", "Applications and their commitments", applications),
-    ("invoices", "Invoices and credit notes", invoices),
-    ("payments", "Payments", payments),
-    ("refunds", "Refunds", refunds),
-    ("financial_aid", "Financial aid", financial_aid),
-    ("leading", "Groups you lead", leading),
-    ("presenting", "Presenting turns and case titles", presenting),
-    ("swaps_and_placements", "Swaps and requests to present", swaps_and_placements),
-    ("attendance", "Attendance", attendance),
-    ("certificates", "Certificates", certificates),
-    ("emails", "Emails sent to you", emails),
-    ("calendar", "Calendar", calendar),
-    ("api_tokens", "API tokens (never their values)", api_tokens),
-    ("sign_ins", "Sign-ins (the browser; no network address is stored)", sign_ins),
-    ("audit_log", "The audit log about you", audit_log),
-    ("erasure_requests", "Requests to erase your data", erasure_requests),
+    ("profile", _l("Your profile"), profile),
+    ("memberships", _l("Society membership"), memberships),
+    ("applications", _l("Applications and their commitments"), applications),
+    ("invoices", _l("Invoices and credit notes"), invoices),
+    ("payments", _l("Payments"), payments),
+    ("refunds", _l("Refunds"), refunds),
+    ("financial_aid", _l("Financial aid"), financial_aid),
+    ("leading", _l("Groups you lead"), leading),
+    ("presenting", _l("Presenting turns and case titles"), presenting),
+    ("swaps_and_placements", _l("Swaps and requests to present"), swaps_and_placements),
+    ("attendance", _l("Attendance"), attendance),
+    ("certificates", _l("Certificates"), certificates),
+    ("emails", _l("Emails sent to you"), emails),
+    ("calendar", _l("Calendar"), calendar),
+    ("api_tokens", _l("API tokens (never their values)"), api_tokens),
+    ("sign_ins", _l("Sign-ins (the browser; no network address is stored)"), sign_ins),
+    ("audit_log", _l("The audit log about you"), audit_log),
+    ("erasure_requests", _l("Requests to erase your data"), erasure_requests),
 )
 HEADINGS = {key: heading for key, heading, _ in SECTIONS}
 

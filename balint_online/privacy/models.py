@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,9 +14,9 @@ from ..extensions import Model
 
 
 class ErasureStatus(LabelledStrEnum):
-    PENDING = "pending", "Waiting for an administrator"
-    REFUSED = "refused", "Refused"
-    DONE = "done", "Erased"
+    PENDING = "pending", _l("Waiting for an administrator")
+    REFUSED = "refused", _l("Refused")
+    DONE = "done", _l("Erased")
 
 
 ERASURE_STATUSES = ErasureStatus.labels()

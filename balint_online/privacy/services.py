@@ -5,6 +5,7 @@ Every step is in the audit log and the member is told by email. Services flush; 
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -99,11 +100,12 @@ def _claim_pending(request_id: int, admin: User) -> ErasureRequest:
     erasure = db.session.scalar(select(ErasureRequest).where(ErasureRequest.id == request_id).with_for_update()
                                 .execution_options(populate_existing=True))
     if erasure is None:
-        raise NotFound("There is no such request.")
+        raise NotFound(_("There is no such request."))
     if erasure.status != "pending":
-        raise DomainError(f"This request is already decided ({erasure.status_label.lower()}).", code="decided")
+        raise DomainError(_("This request is already decided (%(status)s).", status=erasure.status_label.lower()),
+                          code="decided")
     if erasure.user_id == admin.id:
-        raise NotAllowed("Another administrator decides a request of your own.")
+        raise NotAllowed(_("Another administrator decides a request of your own."))
     return erasure
 
 

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.forms import required
@@ -62,7 +63,7 @@ def request_erasure():
     db.session.commit()
     if refusals:
         return _erasure_page(refusals=refusals, status=409)
-    flash("Your request to erase your data is recorded; we email you when an administrator has dealt with it.",
+    flash(_("Your request to erase your data is recorded; we email you when an administrator has dealt with it."),
           "success")
     return redirect(url_for(".erasure"))
 
@@ -104,8 +105,8 @@ def confirm(request_id):
         db.session.rollback()
         return _queue_page(refusals={request_id: refusals}, status=409)
     db.session.commit()
-    flash(f"The data of request {erasure_request.id} is erased; the person now appears as "
-          f"{erasure_request.pseudonym}.", "success")
+    flash(_("The data of request %(id)d is erased; the person now appears as %(pseudonym)s.",
+            id=erasure_request.id, pseudonym=erasure_request.pseudonym), "success")
     return redirect(url_for(".admin_requests"))
 
 
@@ -117,5 +118,5 @@ def refuse(request_id):
         return _queue_page(refusal_forms={request_id: form}, status=422)
     services.refuse_erasure(request_id, current_user._get_current_object(), required(form.reason).strip())
     db.session.commit()
-    flash("The request is refused and the member is told why.", "info")
+    flash(_("The request is refused and the member is told why."), "info")
     return redirect(url_for(".admin_requests"))

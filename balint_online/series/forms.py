@@ -2,6 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DecimalField,
@@ -25,38 +27,41 @@ def _skip_dates(form, field):
         field.parsed = [date.fromisoformat(p.strip()) for p in (field.data or "").replace(";", ",").split(",")
                         if p.strip()]
     except ValueError as exc:
-        raise ValidationError("Write dates as YYYY-MM-DD, separated by commas.") from exc
+        raise ValidationError(_("Write dates as YYYY-MM-DD, separated by commas.")) from exc
     for day in field.parsed:
         if problem := day_problem(day):
             raise ValidationError(f"{day}: {problem}")
 
 
 class SeriesForm(Form):
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)],
-                                description="Who the group is for, what to expect. No patient details.")
-    timezone = TimezoneField("The group's time zone")
-    first_date = DateField("Date of the first meeting", validators=[InputRequired()])
-    start_time = TimeField("Start time (in the group's zone)", validators=[InputRequired()])
-    meeting_count = IntegerField("Number of meetings", default=8, validators=[InputRequired(), NumberRange(1, 52)])
-    interval_weeks = IntegerField("Weeks between meetings", default=1, validators=[InputRequired(), NumberRange(1, 8)])
-    duration_minutes = IntegerField("Length in minutes", default=90, validators=[InputRequired(), NumberRange(15, 480)])
-    capacity = IntegerField("Places", default=8, validators=[InputRequired(), NumberRange(1, 500)])
-    presenters_per_meeting = IntegerField("Presenters per meeting", default=1,
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)],
+                                description=_l("Who the group is for, what to expect. No patient details."))
+    timezone = TimezoneField(_l("The group's time zone"))
+    first_date = DateField(_l("Date of the first meeting"), validators=[InputRequired()])
+    start_time = TimeField(_l("Start time (in the group's zone)"), validators=[InputRequired()])
+    meeting_count = IntegerField(_l("Number of meetings"), default=8,
+                                 validators=[InputRequired(), NumberRange(1, 52)])
+    interval_weeks = IntegerField(_l("Weeks between meetings"), default=1,
+                                  validators=[InputRequired(), NumberRange(1, 8)])
+    duration_minutes = IntegerField(_l("Length in minutes"), default=90,
+                                    validators=[InputRequired(), NumberRange(15, 480)])
+    capacity = IntegerField(_l("Places"), default=8, validators=[InputRequired(), NumberRange(1, 500)])
+    presenters_per_meeting = IntegerField(_l("Presenters per meeting"), default=1,
                                           validators=[InputRequired(), NumberRange(1, 10)])
-    co_leader = EmailField("Co-leader's email (optional)", validators=[Optional(), Length(max=254)])
-    video_provider = SelectField("Video", choices=choices(PROVIDER_LABELS))
-    currency = StringField("Currency", default=lambda: current_app.config["DEFAULT_CURRENCY"],
+    co_leader = EmailField(_l("Co-leader's email (optional)"), validators=[Optional(), Length(max=254)])
+    video_provider = SelectField(_l("Video"), choices=choices(PROVIDER_LABELS))
+    currency = StringField(_l("Currency"), default=lambda: current_app.config["DEFAULT_CURRENCY"],
                            validators=[InputRequired(), Length(min=3, max=3)])
-    trainee_discount = DecimalField("Trainee discount % (fills blank trainee prices)", places=0, default=Decimal(20),
-                                    validators=[Optional(), NumberRange(0, 100)])
-    early_bird_deadline = DateField("Early-bird rate through", validators=[Optional()])
-    registration_deadline = DateField("Applications taken through", validators=[Optional()],
-                                      description="The last day, in the group's zone, on which people can apply.")
-    cancellation_deadline = DateField("Cancellation deadline", validators=[Optional()])
-    cancellation_fee = MoneyField("Cancellation fee", default=Decimal("100.00"), validators=[InputRequired()])
-    skip_dates = StringField("Skip dates (YYYY-MM-DD, comma-separated)", validators=[Optional(), _skip_dates])
-    offer_hours = IntegerField("Hours a waiting-list offer stays open", default=48,
+    trainee_discount = DecimalField(_l("Trainee discount % (fills blank trainee prices)"), places=0,
+                                    default=Decimal(20), validators=[Optional(), NumberRange(0, 100)])
+    early_bird_deadline = DateField(_l("Early-bird rate through"), validators=[Optional()])
+    registration_deadline = DateField(_l("Applications taken through"), validators=[Optional()],
+                                      description=_l("The last day, in the group's zone, on which people can apply."))
+    cancellation_deadline = DateField(_l("Cancellation deadline"), validators=[Optional()])
+    cancellation_fee = MoneyField(_l("Cancellation fee"), default=Decimal("100.00"), validators=[InputRequired()])
+    skip_dates = StringField(_l("Skip dates (YYYY-MM-DD, comma-separated)"), validators=[Optional(), _skip_dates])
+    offer_hours = IntegerField(_l("Hours a waiting-list offer stays open"), default=48,
                                validators=[InputRequired(), NumberRange(1, 336)])
 
 
@@ -64,7 +69,8 @@ class SeriesForm(Form):
 for _category in CATEGORIES:
     for _period in ("early", "regular"):
         setattr(SeriesForm, f"price_{_category}_{_period}", MoneyField(
-            f"{CATEGORY_LABELS[_category]}: {_period}", validators=[Optional()]))
+            _l("%(category)s: early", category=CATEGORY_LABELS[_category]) if _period == "early"
+            else _l("%(category)s: regular", category=CATEGORY_LABELS[_category]), validators=[Optional()]))
 
 
 # What a published series' edit page offers: the changes that keep what applicants were promised.
@@ -118,7 +124,8 @@ def prices_from_form(form: SeriesForm) -> dict:
 class BackgroundForm(Form):
     """A leader's professional background, shown beside their name on the series they lead."""
 
-    background = TextAreaField("Your professional background", validators=[Optional(), Length(max=600)],
+    background = TextAreaField(_l("Your professional background"), validators=[Optional(), Length(max=600)],
                                render_kw={"maxlength": 600, "rows": 4},
-                               description="A few lines for clinicians choosing a group: your profession, training "
-                                           "as a Balint leader, and experience. Shown on your series' public pages.")
+                               description=_l("A few lines for clinicians choosing a group: your profession, "
+                                              "training as a Balint leader, and experience. "
+                                              "Shown on your series' public pages."))

@@ -7,6 +7,9 @@ time on its own date, so a 19:00 New York group stays at 19:00 after the clocks 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..core.labels import LabelledStrEnum
 from ..core.zonerules import SchedulingError, zone
 
@@ -29,8 +32,10 @@ def to_utc(local: datetime, tz: str, field: str = "starts_at_local") -> datetime
         round_trip = first.astimezone(UTC).astimezone(zi).replace(tzinfo=None)
         when = local.strftime("%Y-%m-%d %H:%M")
         if round_trip != local:
-            raise SchedulingError(field, f"{when} does not exist in {tz}: the clocks go forward then.")
-        raise SchedulingError(field, f"{when} happens twice in {tz} as the clocks go back; choose another time.")
+            raise SchedulingError(field, _("%(when)s does not exist in %(zone)s: the clocks go forward then.",
+                                             when=when, zone=tz))
+        raise SchedulingError(field, _("%(when)s happens twice in %(zone)s as the clocks go back; choose another time.",
+                                         when=when, zone=tz))
     return first.astimezone(UTC)
 
 
@@ -57,7 +62,8 @@ def plan_meetings(
 ) -> list[PlannedMeeting]:
     """Every meeting of a series at the same local wall-clock time, as UTC instants."""
     if first_local.date() in skip_dates:
-        raise SchedulingError("skip_dates", f"The first meeting's date {first_local.date()} is also a skip date.")
+        raise SchedulingError("skip_dates", _("The first meeting's date %(day)s is also a skip date.",
+                                              day=first_local.date()))
     planned = []
     for number, day in enumerate(meeting_dates(first_local.date(), count, interval_weeks, skip_dates), start=1):
         local = datetime.combine(day, first_local.time())
@@ -77,8 +83,9 @@ def check_capacity(capacity: int, meeting_count: int, presenters_per_meeting: in
     if capacity > limit:
         raise SchedulingError(
             "capacity",
-            f"A capacity of {capacity} is more than {meeting_count} meetings x {presenters_per_meeting} "
-            f"presenter(s) can give a turn to present (at most {limit}).",
+            _("A capacity of %(capacity)d is more than %(meetings)d meetings x %(presenters)d presenter(s) can give "
+              "a turn to present (at most %(limit)d).", capacity=capacity, meetings=meeting_count,
+              presenters=presenters_per_meeting, limit=limit),
         )
 
 
@@ -90,12 +97,12 @@ def registration_open(on: date, deadline: date | None) -> bool:
 class SeriesStatus(LabelledStrEnum):
     """The status people see of a series (series_state); only draft/published/cancelled is stored."""
 
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open for applications"
-    FULL = "full", "Full: waiting list only"
-    RUNNING = "running", "Under way"
-    COMPLETED = "completed", "Ended"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _l("Draft")
+    OPEN = "open", _l("Open for applications")
+    FULL = "full", _l("Full: waiting list only")
+    RUNNING = "running", _l("Under way")
+    COMPLETED = "completed", _l("Ended")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 # Every status series_state gives, for those who list or document them.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -71,13 +72,14 @@ def _resolve_leaders(emails: list[str] | None, creator: User) -> list[User]:
             leaders.append(user)
     if unknown:
         raise InvalidInput(
-            "Every leader must have a leader account.",
-            fields={"leader_emails": f"No leader account for: {', '.join(unknown)}."},
+            _("Every leader must have a leader account."),
+            fields={"leader_emails": _("No leader account for: %(emails)s.", emails=", ".join(unknown))},
         )
     if len(leaders) > 2:
-        raise InvalidInput("A group has one or two leaders.", fields={"leader_emails": "Name one or two leaders."})
+        raise InvalidInput(_("A group has one or two leaders."),
+                           fields={"leader_emails": _("Name one or two leaders.")})
     if not creator.is_admin and creator not in leaders:
-        raise InvalidInput("You must lead the series you create.", fields={"leader_emails": "Include yourself."})
+        raise InvalidInput(_("You must lead the series you create."), fields={"leader_emails": _("Include yourself.")})
     return leaders
 
 
@@ -109,14 +111,15 @@ def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
 
     today = today_in(data.timezone)
     if data.first_meeting_local.date() <= today:
-        errors["first_meeting_local"] = f"The first meeting must be after today ({today} in {data.timezone})."
+        errors["first_meeting_local"] = _("The first meeting must be after today (%(today)s in %(zone)s).",
+                                            today=today, zone=data.timezone)
     for name in DEADLINES:
         deadline = getattr(data, name)
         if deadline is not None and deadline > data.first_meeting_local.date():
-            errors[name] = "Must fall on or before the first meeting's date."
+            errors[name] = _("Must fall on or before the first meeting's date.")
     provider = data.video_provider or default_provider
     if provider not in PROVIDER_NAMES:
-        errors["video_provider"] = f"Must be one of: {', '.join(PROVIDER_NAMES)}."
+        errors["video_provider"] = _("Must be one of: %(choices)s.", choices=", ".join(PROVIDER_NAMES))
     try:
         check_capacity(data.capacity, data.meeting_count, data.presenters_per_meeting)
     except SchedulingError as exc:
@@ -142,7 +145,8 @@ def _check_input(data: SeriesInput, default_provider: str) -> _Checked:
         except SchedulingError as exc:
             errors[exc.field] = exc.message
     if errors:
-        raise InvalidInput("The series needs attention: " + " ".join(errors.values()), fields=errors)
+        raise InvalidInput(_("The series needs attention: %(problems)s", problems=" ".join(errors.values())),
+                           fields=errors)
     assert table is not None  # else the price table's errors were raised
     return _Checked(table_to_api(table), provider, planned)
 
@@ -165,7 +169,7 @@ def _planned_meetings(planned) -> list[Meeting]:
 def create_series(data: SeriesInput, creator: User, default_provider: str) -> Series:
     """A draft series with its meetings planned; raises InvalidInput naming every field at fault."""
     if not creator.can_lead:
-        raise NotAllowed("Only leaders and administrators create series.")
+        raise NotAllowed(_("Only leaders and administrators create series."))
     checked = _check_input(data, default_provider)
     series = Series(created_by_id=creator.id, leaders=_resolve_leaders(data.leader_emails, creator))
     _assign(series, data, checked)
@@ -229,14 +233,14 @@ def update_series(series: Series, data: SeriesInput, user: User, default_provide
     lock_series(series.id)
     require_manager(series, user)
     if series.lifecycle == "cancelled":
-        raise DomainError("A cancelled series cannot be edited.", code="series_cancelled")
+        raise DomainError(_("A cancelled series cannot be edited."), code="series_cancelled")
     before = input_of(series)
     changed = changed_fields(before, data)
     if series.lifecycle == "published":
         problems = published_change_problems(before, data, changed)
         if problems:
-            raise DomainError("A published series keeps what applicants were promised: "
-                              + " ".join(f"{name}: {why}" for name, why in problems.items()),
+            raise DomainError(_("A published series keeps what applicants were promised: %(problems)s",
+                                problems=" ".join(f"{name}: {why}" for name, why in problems.items())),
                               code="published_terms", fields=problems)
     if not changed:
         return series
@@ -270,14 +274,15 @@ def _logged(data: SeriesInput, name: str):
 
 def _check_published_terms(data: SeriesInput) -> None:
     """The rules the changes a published series may take must still keep."""
-    errors = {name: "Must fall on or before the first meeting's date." for name in DEADLINES
+    errors = {name: _("Must fall on or before the first meeting's date.") for name in DEADLINES
               if getattr(data, name) is not None and getattr(data, name) > data.first_meeting_local.date()}
     try:
         check_capacity(data.capacity, data.meeting_count, data.presenters_per_meeting)
     except SchedulingError as exc:
         errors[exc.field] = exc.message
     if errors:
-        raise InvalidInput("The series needs attention: " + " ".join(errors.values()), fields=errors)
+        raise InvalidInput(_("The series needs attention: %(problems)s", problems=" ".join(errors.values())),
+                           fields=errors)
 
 
 # Changes a published series may take: they keep (or improve) every applicant's terms.
@@ -292,20 +297,20 @@ def published_change_problems(before: SeriesInput, after: SeriesInput, changed: 
             continue
         if name == "capacity":
             if after.capacity < before.capacity:
-                problems[name] = "Places can only be added once the series is published."
+                problems[name] = _("Places can only be added once the series is published.")
         elif name in DEADLINES:
             old, new = getattr(before, name), getattr(after, name)
             if old is None or new is None or new < old:
-                problems[name] = "Once published, a deadline can only move later."
+                problems[name] = _("Once published, a deadline can only move later.")
         else:
-            problems[name] = "Cannot change once the series is published: applicants were promised it."
+            problems[name] = _("Cannot change once the series is published: applicants were promised it.")
     return problems
 
 
 def require_manager(series: Series, user: User) -> None:
     require_known(series, user)
     if not series.can_manage(user):
-        raise NotAllowed("Only this series' leaders or an administrator may do that.")
+        raise NotAllowed(_("Only this series' leaders or an administrator may do that."))
 
 
 def managed_series(series_id: int, user) -> Series:
@@ -319,11 +324,11 @@ def publish_series(series: Series, user: User) -> Series:
     require_manager(series, user)
     (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
-        raise DomainError("A cancelled series cannot be published.", code="series_cancelled")
+        raise DomainError(_("A cancelled series cannot be published."), code="series_cancelled")
     if series.lifecycle == "published":
         return series
     if series.first_start is None or series.first_start <= now():
-        raise DomainError("The series has already started; create a new one.", code="series_started")
+        raise DomainError(_("The series has already started; create a new one."), code="series_started")
     series.lifecycle = "published"
     series.published_at = now()
     log_action(series, "published", user, from_status="draft", to_status="published")
@@ -354,22 +359,21 @@ def open_series() -> Sequence[Series]:
 def _require_changeable(meeting: Meeting, user: User) -> None:
     require_manager(meeting.series, user)
     if meeting.series.lifecycle == "cancelled":
-        raise DomainError("The series is cancelled.", code="series_cancelled")
+        raise DomainError(_("The series is cancelled."), code="series_cancelled")
     if meeting.is_cancelled:
-        raise DomainError("This meeting is cancelled.", code="meeting_cancelled")
+        raise DomainError(_("This meeting is cancelled."), code="meeting_cancelled")
     if meeting.starts_at <= now():
-        raise DomainError("This meeting has already started or taken place.", code="meeting_past")
+        raise DomainError(_("This meeting has already started or taken place."), code="meeting_past")
 
 
-def _future_slot(series: Series, starts_at_local: datetime, verb: str) -> tuple[datetime, datetime]:
+def _future_slot(series: Series, starts_at_local: datetime, refusal: str) -> tuple[datetime, datetime]:
     """The UTC instants of a local start time a meeting may take: real, in the future."""
     try:
         starts_at = to_utc(starts_at_local, series.timezone, "starts_at_local")
     except SchedulingError as exc:
         raise InvalidInput(exc.message, fields={exc.field: exc.message}) from exc
     if starts_at <= now():
-        raise InvalidInput(f"A meeting can only {verb} a future time.",
-                           fields={"starts_at_local": "Must be in the future."})
+        raise InvalidInput(refusal, fields={"starts_at_local": _("Must be in the future.")})
     return starts_at, starts_at + timedelta(minutes=series.duration_minutes)
 
 
@@ -379,8 +383,8 @@ def _refuse_clash(series: Series, starts_at: datetime, ends_at: datetime, ignore
         None,
     )
     if clash is not None:
-        raise DomainError(f"That time overlaps meeting {clash.number}.", code="meeting_overlap",
-                          fields={"starts_at_local": f"Overlaps meeting {clash.number}."})
+        raise DomainError(_("That time overlaps meeting %(number)d.", number=clash.number), code="meeting_overlap",
+                          fields={"starts_at_local": _("Overlaps meeting %(number)d.", number=clash.number)})
 
 
 def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) -> Meeting:
@@ -392,7 +396,7 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
     lock_series(meeting.series_id)
     _require_changeable(meeting, user)
     series = meeting.series
-    starts_at, ends_at = _future_slot(series, starts_at_local, "move to")
+    starts_at, ends_at = _future_slot(series, starts_at_local, _("A meeting can only move to a future time."))
     _refuse_clash(series, starts_at, ends_at, ignore=meeting)
     log_action(meeting, "rescheduled", user, changes={
         "starts_at": [iso_z(meeting.starts_at), iso_z(starts_at)],
@@ -406,7 +410,7 @@ def reschedule_meeting(meeting: Meeting, starts_at_local: datetime, user: User) 
 def _require_running_series(series: Series, user: User) -> None:
     require_manager(series, user)
     if series.lifecycle == "cancelled":
-        raise DomainError("The series is cancelled.", code="series_cancelled")
+        raise DomainError(_("The series is cancelled."), code="series_cancelled")
 
 
 def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meeting:
@@ -417,17 +421,17 @@ def add_meeting(series: Series, starts_at_local: datetime, user: User) -> Meetin
     """
     lock_series(series.id)
     _require_running_series(series, user)
-    starts_at, ends_at = _future_slot(series, starts_at_local, "be added at")
+    starts_at, ends_at = _future_slot(series, starts_at_local, _("A meeting can only be added at a future time."))
     _refuse_clash(series, starts_at, ends_at)
     if len(series.meetings) >= MAX_MEETINGS:
-        raise DomainError(f"A series has at most {MAX_MEETINGS} meetings.", code="too_many_meetings")
+        raise DomainError(_("A series has at most %(num)d meetings.", num=MAX_MEETINGS), code="too_many_meetings")
     meeting = Meeting(number=max((m.number for m in series.meetings), default=0) + 1,
                       starts_at=starts_at, ends_at=ends_at, local_start=starts_at_local)
     try:
         with db.session.begin_nested():
             series.meetings.append(meeting)
     except IntegrityError as exc:  # a concurrent add took the number first
-        raise DomainError("Another meeting was added at the same moment; reload and check.",
+        raise DomainError(_("Another meeting was added at the same moment; reload and check."),
                           code="state_changed") from exc
     series.meeting_count = len(series.meetings)
     log_action(meeting, "added", user, changes={"starts_at": [None, iso_z(starts_at)]})
@@ -441,9 +445,9 @@ def restore_meeting(meeting: Meeting, user: User) -> Meeting:
     series = meeting.series
     _require_running_series(series, user)
     if not meeting.is_cancelled:
-        raise DomainError("This meeting is not cancelled.", code="meeting_not_cancelled")
+        raise DomainError(_("This meeting is not cancelled."), code="meeting_not_cancelled")
     if meeting.starts_at <= now():
-        raise DomainError("This meeting's time has passed; add a new meeting instead.", code="meeting_past")
+        raise DomainError(_("This meeting's time has passed; add a new meeting instead."), code="meeting_past")
     _refuse_clash(series, meeting.starts_at, meeting.ends_at, ignore=meeting)
     log_action(meeting, "restored", user, changes={"status": ["cancelled", "scheduled"],
                                                     "sequence": [meeting.sequence, meeting.sequence + 1]})
@@ -470,11 +474,12 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
     require_manager(series, user)
     (series,) = lock_series(series.id)
     if series.lifecycle == "cancelled":
-        raise DomainError("This series is already cancelled.", code="series_cancelled")
+        raise DomainError(_("This series is already cancelled."), code="series_cancelled")
     if series.status == "completed":
-        raise DomainError("This series has finished.", code="series_completed")
+        raise DomainError(_("This series has finished."), code="series_completed")
     if not reason:
-        raise InvalidInput("Say why, for the members.", fields={"reason": "A reason is required; members are told."})
+        raise InvalidInput(_("Say why, for the members."),
+                           fields={"reason": _("A reason is required; members are told.")})
     moment = now()
     log_action(series, "cancelled", user, from_status=series.lifecycle, to_status="cancelled", reason=reason)
     series.lifecycle, series.cancelled_at = "cancelled", moment

@@ -1,6 +1,7 @@
 /* The little the pages need from JavaScript; everything works without it.
    Loaded from the site itself (the CSP allows no inline script). */
 document.documentElement.classList.add("js");
+var tableLabel = document.currentScript.getAttribute("data-table-label") || "";
 
 document.addEventListener("DOMContentLoaded", function () {
   // Phones: the main menu folds behind its button (CSS shows the button under 40rem only).
@@ -19,7 +20,8 @@ document.addEventListener("DOMContentLoaded", function () {
       var caption = wrap.querySelector("caption");
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
-      wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      // No caption: the word "Table" in the page's language, from site.js's own <script> tag (base.html).
+      wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : tableLabel);
     }
   });
 

@@ -12,6 +12,8 @@
   "use strict";
   if (window.balintZones) return;  // named by each zone field of a page, it runs once
   window.balintZones = true;
+  // The words it shows come in the page's language, on its own <script> tag (core/forms.zone_script).
+  var text = document.currentScript ? document.currentScript.dataset : {};
 
   function detect() {
     var form = document.querySelector("form[data-detect-zone]");
@@ -57,8 +59,8 @@
     box.id = (select.id || "zone") + "-search";
     box.className = "zone-search";
     box.autocomplete = "off";
-    box.placeholder = "Search a city or country";
-    box.setAttribute("aria-label", "Search zones by city or country");
+    box.placeholder = text.placeholder || "";
+    box.setAttribute("aria-label", text.label || "");
     box.setAttribute("aria-controls", select.id);
     var status = document.createElement("span");
     status.className = "visually-hidden";
@@ -97,8 +99,8 @@
         select.selectedIndex = 0;  // the first match: what the person was looking for
       }
       if (select.value !== chosen) select.dispatchEvent(new Event("change"));
-      status.textContent = !wanted.length ? "" : found ? (found === 1 ? "1 time zone matches." : found + " time zones match.")
-        : "No time zone matches; the whole list is shown.";
+      status.textContent = !wanted.length ? "" : found ? (found === 1 ? text.one : (text.many || "").replace("{count}", found))
+        : text.none;
     });
   }
 
