@@ -69,8 +69,8 @@ class SeriesForm(Form):
 for _category in CATEGORIES:
     for _period in ("early", "regular"):
         setattr(SeriesForm, f"price_{_category}_{_period}", MoneyField(
-            _l("%(category)s: early", category=CATEGORY_LABELS[_category]) if _period == "early"
-            else _l("%(category)s: regular", category=CATEGORY_LABELS[_category]), validators=[Optional()]))
+            _l("%(category)s: early", category=_l(CATEGORY_LABELS[_category])) if _period == "early"
+            else _l("%(category)s: regular", category=_l(CATEGORY_LABELS[_category])), validators=[Optional()]))
 
 
 # What a published series' edit page offers: the changes that keep what applicants were promised.
@@ -87,7 +87,7 @@ def only_published_fields(form: SeriesForm) -> SeriesForm:
 def price_field_rows(form: SeriesForm):
     if f"price_{CATEGORIES[0]}_regular" not in form:
         return []
-    return [(CATEGORY_LABELS[c], form[f"price_{c}_early"], form[f"price_{c}_regular"]) for c in CATEGORIES]
+    return [(_(CATEGORY_LABELS[c]), form[f"price_{c}_early"], form[f"price_{c}_regular"]) for c in CATEGORIES]
 
 
 def fill_form(form: SeriesForm, data, co_leader: str | None) -> None:
