@@ -128,11 +128,6 @@ def register_web(app: Flask) -> None:
         """A calendar date as every page writes it: `Mon 28 Dec 2026` (from a date or its ISO text)."""
         return timefmt.human_date(date.fromisoformat(day) if isinstance(day, str) else day, str(get_locale()))
 
-    @app.template_filter("plural")
-    def plural_filter(count, singular, plural=None):
-        """`3|plural("place")` is "3 places", `1|plural("person", "people")` is "1 person"."""
-        return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
     @app.template_global()
     def own_time_differs(series, tz: str) -> bool:
         """Whether the series' own zone shows any meeting at another time than `tz` does (so worth a column)."""

@@ -3,6 +3,7 @@ forms, a member's availability, swap requests between members, and the leaders a
 at a meeting they marked unavailable. Plain forms, no scripts."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -45,7 +46,7 @@ def _members(series: Series) -> list[User]:
 
 def _label(meeting: Meeting) -> str:
     return _("Meeting %(number)s, %(when)s", number=meeting.number,
-             when=human(meeting.starts_at, current_user.timezone))
+             when=human(meeting.starts_at, current_user.timezone, locale=str(get_locale())))
 
 
 def _upcoming(rows):

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -78,7 +78,7 @@ def _refusal_message(reason: str, user: User, statuses: set[ApplicationStatus], 
     if reason == TOO_EARLY:
         return ngettext("The room opens at %(time)s, %(num)d minute before the start.",
                         "The room opens at %(time)s, %(num)d minutes before the start.", window,
-                        time=human(opens_at, user.timezone))
+                        time=human(opens_at, user.timezone, locale=str(get_locale())))
     if reason == ENDED:
         return _("This meeting has ended.")
     if user.is_admin:
