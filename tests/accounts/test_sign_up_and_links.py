@@ -7,15 +7,11 @@ from sqlalchemy import select
 from balint_online import create_app
 from balint_online.accounts.models import User
 from balint_online.extensions import db
-from balint_online.notifications.models import OutboxMessage
 from tests.conftest import make_app
+from tests.factories import mails
 
 SIGN_UP = {"name": "Dr Jo Alvarez", "email": "Jo.Alvarez@Example.org", "discipline": "physician",
            "timezone": "America/Los_Angeles"}
-
-
-def _mail(kind):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
 
 
 def _path(message):
@@ -26,7 +22,7 @@ def test_sign_up_confirms_the_address_before_the_account_exists(client):
     resp = client.submit("/sign-up", SIGN_UP)
     assert resp.status_code == 200 and b"Check your inbox" in resp.data
     assert db.session.scalar(select(User)) is None
-    (message,) = _mail("sign_up_confirm")
+    (message,) = mails("sign_up_confirm")
     assert message.recipient == "jo.alvarez@example.org"
     link = _path(message)
     resp = client.submit(link, {"password": "a long enough pw", "confirm": "a long enough pw"})
@@ -47,7 +43,7 @@ def test_sign_up_answers_the_same_whether_or_not_the_email_has_an_account(client
 
     assert (taken.status_code, shown(taken)) == (fresh.status_code, shown(fresh))
     assert b"exists" not in taken.data
-    (told,) = _mail("sign_up_existing")
+    (told,) = mails("sign_up_existing")
     assert told.recipient == owner.email and "You already have" in told.subject
     assert "http://balint.test/sign-in" in told.body_text and "http://balint.test/password/forgot" in told.body_text
     assert db.session.query(User).count() == 1
@@ -66,7 +62,7 @@ def test_the_reset_link_comes_from_base_url_whatever_the_host_header(client, mak
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     resp = client.post("/password/forgot", data={"email": "ruth@example.org", "csrf_token": token}, headers=hostile)
     assert resp.status_code == 302
-    (message,) = _mail("password_reset")
+    (message,) = mails("password_reset")
     links = re.findall(r"https?://\S+", message.body_text)
     assert links and all(link.startswith("http://balint.test/password/reset/") for link in links)
     assert "evil.example" not in message.body_html

@@ -3,18 +3,12 @@
 import io
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from balint_online.accounts.models import Membership
 from balint_online.extensions import db
 from tests.browser import page_text
 from tests.factories import apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def memberships() -> list[tuple[str, str, date]]:

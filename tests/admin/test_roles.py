@@ -3,7 +3,6 @@
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -14,11 +13,6 @@ from balint_online.notifications.models import OutboxMessage
 from tests.browser import forms_on, page_text
 from tests.factories import published_series
 from tests.live import live_server
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def role_of(user) -> str:

@@ -13,8 +13,10 @@ from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import Refund
 from tests.browser import page_text
 from tests.enrollment.test_concurrency import token_for
-from tests.factories import apply, published_series
+from tests.factories import apply, enrolled, published_series
 from tests.live import live_server
+
+pytestmark = pytest.mark.now("2026-07-01T12:00:00Z")
 
 # The seed page's two programmes (000), in its words.
 ABS = {"kind": "full_tuition", "name": "ABS Scholarship", "max_awards": 2, "deadline": "2026-07-31",
@@ -29,21 +31,10 @@ LEBOWITZ = {"kind": "reimbursement", "name": "Jerome and Maureen Lebowitz Schola
 NEED = "The tuition is more than my department's training budget allows this year."
 
 
-@pytest.fixture(autouse=True)
-def july(clock):
-    clock.set("2026-07-01T12:00:00Z")
-
-
 def programme(api, admin, series_id=None, **body):
     resp = api(admin).post("/api/v1/aid-programmes", json={**body, **({"series_id": series_id} if series_id else {})})
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()
-
-
-def enrolled(api, leader, series, member) -> dict:
-    a = apply(api(member), series["id"])
-    assert api(leader).post(f"/api/v1/applications/{a['id']}/accept").get_json()["status"] == "enrolled"
-    return a
 
 
 def ask(api, member, application, programme_id, **body):

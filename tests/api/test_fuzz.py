@@ -28,11 +28,6 @@ EXAMPLES = 25
 KNOWN_IDS = 8
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 def test_the_document_is_valid_and_documents_every_route_and_refusal(app, client):
     doc = client.get("/api/v1/openapi.json").get_json()
     validate(doc)

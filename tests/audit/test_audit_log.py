@@ -8,11 +8,6 @@ from balint_online.extensions import db
 from tests.factories import apply, published_series
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 def test_every_object_is_logged_and_shown_to_admins_and_to_the_series_leaders(api, client, login, make_user):
     leader, other_leader = make_user("leader", name="Dr Lea Der"), make_user("leader")
     admin = make_user("admin", name="Ada Admin")

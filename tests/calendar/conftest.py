@@ -127,14 +127,12 @@ def weekly_series():
 @pytest.fixture
 def group(api, make_user):
     """``group(leader, members, **series_fields) -> series JSON``: published, everyone enrolled."""
-    from tests.factories import apply, published_series
+    from tests.factories import enrolled, published_series
 
     def build(leader, members=(), **fields):
         series = published_series(api(leader), **fields)
         for member in members:
-            application = apply(api(member), series["id"])
-            resp = api(leader).post(f"/api/v1/applications/{application['id']}/accept")
-            assert resp.get_json()["status"] == "enrolled", resp.get_json()
+            enrolled(api, leader, series, member)
         return api(leader).get(f"/api/v1/series/{series['id']}").get_json()
 
     return build
@@ -146,11 +144,6 @@ def smtp_server(app):
     with smtp_inbox() as inbox:
         app.config["MAIL_URL"] = inbox.url
         yield inbox
-
-
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth Leader", email="ruth@example.org")
 
 
 @pytest.fixture

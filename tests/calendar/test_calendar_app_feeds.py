@@ -14,12 +14,9 @@ from balint_online.extensions import db
 from balint_online.rotation.models import PresenterTurn
 from tests.statements import statements_of
 
+pytestmark = pytest.mark.now("2026-09-01T12:00:00Z")
+
 BASE = "http://balint.test"
-
-
-@pytest.fixture(autouse=True)
-def september(clock):
-    clock.set("2026-09-01T12:00:00Z")
 
 
 def feed_path(api, user) -> str:

@@ -5,28 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from balint_online.calendar.jobs import queue_reminders
-from balint_online.extensions import db
 from balint_online.notifications.delivery import deliver_outbox
-from balint_online.notifications.models import OutboxMessage
+from tests.factories import mails
+
+pytestmark = pytest.mark.now("2026-09-01T12:00:00Z")
 
 BASE = "http://balint.test"
-
-
-@pytest.fixture(autouse=True)
-def september(clock):
-    clock.set("2026-09-01T12:00:00Z")
-
-
-def outbox(kind=None, user=None):
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.where(OutboxMessage.kind == kind)
-    if user:
-        query = query.where(OutboxMessage.user_id == user.id)
-    return db.session.scalars(query).all()
 
 
 def _utc(text: str) -> datetime:
@@ -53,7 +39,7 @@ def object_uid(series: dict) -> str:
 def test_enrolment_invitation_travels_over_smtp_as_an_itip_request(api, group, leader, member, smtp_server, ical_js,
                                                                     expand, meetings_of):
     series = group(leader, [member])
-    assert deliver_outbox() == len(outbox())
+    assert deliver_outbox() == len(mails())
     to_member = [m for m in smtp_server.messages() if m["To"] == member.email]
     # The invitation rides with "You have a place": one email for the one event.
     [invite] = [m for m in to_member if m["Subject"] == f"You have a place in {series['title']}"]
@@ -61,7 +47,7 @@ def test_enrolment_invitation_travels_over_smtp_as_an_itip_request(api, group, l
     assert inline.get_param("method") == "REQUEST"
     # From the platform's address under the organizer's name; replies to the organizer.
     assert invite["From"].addresses[0].addr_spec == "no-reply@balint.invalid"
-    assert invite["From"].addresses[0].display_name == "Dr Ruth Leader via Balint Online"
+    assert invite["From"].addresses[0].display_name == "Dr Ruth via Balint Online"
     assert invite["Reply-To"].addresses[0].addr_spec == leader.email
     body = invite.get_body(("plain",)).get_content()
     # In the member's own zone, which left summer time a week before New York did.
@@ -153,8 +139,8 @@ def test_a_member_who_leaves_has_the_whole_object_cancelled(api, group, leader, 
     clock.set("2026-10-28T12:00:00Z")  # two meetings have taken place
     roster = api(leader).get(f"/api/v1/series/{series['id']}/roster").get_json()["applications"]
     api(member).post(f"/api/v1/applications/{roster[0]['id']}/withdraw", json={"reason": "Moving away"})
-    [invite] = outbox("application_accepted", member)  # the invitation came with the place
-    [message] = outbox("calendar_cancel", member)
+    [invite] = mails("application_accepted", member)  # the invitation came with the place
+    [message] = mails("calendar_cancel", member)
     assert message.calendar_method == "CANCEL"
     [parsed] = ical_js(message.calendar_ics)
     [ev] = parsed["events"]
@@ -168,7 +154,7 @@ def test_a_cancelled_series_sends_one_cancellation_to_each_person(api, group, le
     other = make_user()
     series = group(leader, [member, other])
     api(leader).post(f"/api/v1/series/{series['id']}/cancel", json={"reason": "The leader is unwell."})
-    cancellations = outbox("calendar_cancel")
+    cancellations = mails("calendar_cancel")
     assert sorted(m.recipient for m in cancellations) == sorted([leader.email, member.email, other.email])
     for message in cancellations:
         [parsed] = ical_js(message.calendar_ics)
@@ -181,7 +167,7 @@ def test_a_cancelled_series_sends_one_cancellation_to_each_person(api, group, le
 # -- reminders ----------------------------------------------------------------------------------
 
 def reminders():
-    return {m.key for m in outbox("meeting_reminder")}
+    return {m.key for m in mails("meeting_reminder")}
 
 
 def expected(kind, meeting, *people):
@@ -240,6 +226,6 @@ def test_reminders_go_only_to_the_groups_people(api, group, leader, member, make
     first = series["meetings"][0]
     moment = clock.set(_utc(first["starts_at"]) - timedelta(minutes=30))
     queue_reminders(moment)
-    recipients = {m.user_id for m in outbox("meeting_reminder")}
+    recipients = {m.user_id for m in mails("meeting_reminder")}
     assert recipients == {leader.id, member.id}
     assert outsider.id not in recipients and applicant.id not in recipients

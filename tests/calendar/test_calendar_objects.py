@@ -20,6 +20,8 @@ from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from tests.factories import apply
 
+pytestmark = pytest.mark.now("2026-09-01T12:00:00Z")
+
 BASE = "http://balint.test"
 
 # Zone, first meeting, count. New York's fourth meeting ends inside the repeated hour of
@@ -35,11 +37,6 @@ ZONES = [
     ("Asia/Kolkata", "2026-09-15T19:00", 4),  # +05:30 all year
     ("Europe/London", "2026-10-11T00:30", 4),
 ]
-
-
-@pytest.fixture(autouse=True)
-def september(clock):
-    clock.set("2026-09-01T12:00:00Z")
 
 
 def object_uid(series: dict) -> str:

@@ -24,12 +24,9 @@ from balint_online.calendar.services import REMINDERS
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 
+pytestmark = pytest.mark.now("2026-09-01T12:00:00Z")
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def september(clock):
-    clock.set("2026-09-01T12:00:00Z")
 
 
 def start_worker(name: str, loops: str, moment: datetime, mail_url: str) -> subprocess.Popen:

@@ -3,22 +3,12 @@
 import csv
 import io
 
-import pytest
 from sqlalchemy import select
 
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from tests.certificates.test_rules_and_pdf import pdf_text
-from tests.factories import apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
-def run_jobs(app):
-    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
+from tests.factories import apply, published_series, run_jobs
 
 
 def test_members_who_attended_enough_receive_a_certificate(app, api, client, login, make_user, clock):

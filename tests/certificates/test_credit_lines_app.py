@@ -3,7 +3,6 @@ and the home page says why a certificate did not come."""
 
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
 from balint_online.certificates.services import set_credit
@@ -14,11 +13,6 @@ from tests.certificates.test_certificates_app import run_jobs
 from tests.certificates.test_credit_rules import APA, NASW
 from tests.certificates.test_rules_and_pdf import pdf_text
 from tests.factories import apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_a_psychologist_and_a_social_worker_get_different_credit_lines(app, api, client, login, make_user, clock):

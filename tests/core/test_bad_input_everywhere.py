@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 from tests.factories import apply, published_series
 
 GARBAGE = [
@@ -12,11 +10,6 @@ GARBAGE = [
      "starts_at_local": 5, "unavailable_meeting_ids": "1,2", "meeting_id_a": "one", "user_id_a": None,
      "title": "x" * 10000, "timezone": 3, "prices": [1], "note": ["n"], "case_title": 7, "skip_dates": [None]},
 ]
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_no_write_endpoint_fails_on_garbage(app, api, make_user):

@@ -23,11 +23,6 @@ ABOVE_64_BIT_CENTS = "92233720368547758.08"
 BIG = 2_500_000  # bytes: above the 2 MB MAX_CONTENT_LENGTH
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 @pytest.fixture
 def world(app, api, make_user):
     people = {role: make_user(role) for role in ("leader", "admin")}

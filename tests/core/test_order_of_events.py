@@ -31,11 +31,6 @@ from tests.live import live_server
 RUNS = 5
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 @pytest.fixture(params=range(RUNS), ids=lambda n: f"run{n}")
 def run(request, backend):
     if backend == "sqlite" and request.param:
@@ -144,7 +139,6 @@ def test_simultaneous_meeting_changes_keep_sequence_slots_and_calendars(app, api
         assert shown == {mt.starts_at for mt in live}, member_id
         stored = db.session.get(CalendarSequence, (member_id, series["id"]))
         assert sequence == stored.sequence
-
 
 
 def test_changes_to_series_that_share_people_never_wait_on_each_other(app, api, make_user, run):

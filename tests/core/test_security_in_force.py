@@ -20,11 +20,6 @@ from tests.series.test_series_pages import FORM
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 def series_count() -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count(Series.id)))

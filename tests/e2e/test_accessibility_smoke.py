@@ -1,15 +1,9 @@
 """Public pages in a real browser: they render, work on a phone and pass axe-core."""
 
-import pytest
 
 from tests.e2e.conftest import screenshot, serious_accessibility_violations
 from tests.factories import published_series
 from tests.live import live_server
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_public_pages_pass_axe_on_a_phone(app, api, make_user, new_page):

@@ -11,10 +11,7 @@ from tests.e2e.test_journey import PASSWORD, accessible
 from tests.factories import apply, published_series
 from tests.live import live_server
 
-
-@pytest.fixture(autouse=True)
-def july(clock):
-    clock.set("2026-07-01T12:00:00Z")
+pytestmark = pytest.mark.now("2026-07-01T12:00:00Z")
 
 
 def test_a_reimbursement_applied_for_and_awarded_in_the_browser(app, api, make_user, new_page):

@@ -3,18 +3,11 @@
 import re
 from datetime import timedelta
 
-import pytest
-
 from balint_online.extensions import db
 from tests.e2e.conftest import screenshot, serious_accessibility_violations, sign_in
 from tests.live import live_server
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def confirmation_link(base, email):

@@ -1,16 +1,10 @@
 """A leader in Chromium: warned before a cancellation costs someone their only turn, then a make-up meeting."""
 
-import pytest
 
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_journey import PASSWORD, accessible
 from tests.factories import apply, published_series
 from tests.live import live_server
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_the_leader_is_warned_and_a_make_up_meeting_gives_every_member_a_turn(app, api, make_user, new_page):

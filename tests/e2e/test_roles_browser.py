@@ -1,15 +1,9 @@
 """An administrator gives and takes roles on a person's page, in Chromium at phone width."""
 
-import pytest
 
 from tests.e2e.conftest import screenshot, serious_accessibility_violations, sign_in
 from tests.e2e.test_journey import PASSWORD
 from tests.live import live_server
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_an_admin_makes_someone_a_leader_then_an_admin_and_takes_it_back(app, make_user, new_page):

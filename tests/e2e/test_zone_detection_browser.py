@@ -21,11 +21,6 @@ PASSWORD = "correct horse battery"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 @pytest.fixture
 def kolkata(browser):
     """kolkata(**options) -> a page in a fresh context whose clock is in Asia/Kolkata, with its CSP reports."""

@@ -6,27 +6,12 @@ from sqlalchemy import select
 
 from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
-from balint_online.notifications.models import OutboxMessage
-from tests.factories import ATTESTATION, apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
+from tests.factories import ATTESTATION, apply, mails, published_series, run_jobs
 
 
 @pytest.fixture
 def series(api, leader):
     return published_series(api(leader), capacity=2, meeting_count=4)
-
-
-def mails(kind):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)).all()
-
-
-def run_jobs(app):
-    result = app.test_cli_runner().invoke(args=["jobs", "run-due"])
-    assert result.exit_code == 0, result.output
 
 
 def test_apply_records_the_attestation_and_locks_the_price(api, make_user, series):

@@ -6,11 +6,6 @@ from balint_online.enrollment import attestation
 from tests.factories import ATTESTATION, apply, published_series
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 @pytest.fixture
 def series(api, make_user):
     return published_series(api(make_user("leader", name="Dr Ruth")))

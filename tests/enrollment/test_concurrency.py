@@ -3,7 +3,6 @@
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -13,11 +12,6 @@ from balint_online.extensions import db
 from balint_online.series.models import Series
 from tests.factories import ATTESTATION, apply, published_series
 from tests.live import live_server
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def token_for(user) -> str:

@@ -4,19 +4,13 @@ series page."""
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from balint_online.enrollment import attestation
 from balint_online.extensions import db
 from balint_online.series.models import Meeting
 from tests.browser import page_text
-from tests.factories import apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
+from tests.factories import apply, enrolled, published_series
 
 
 def words(resp) -> str:
@@ -24,16 +18,10 @@ def words(resp) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", page_text(resp)).split())
 
 
-def enrolled(api, leader, member, series):
-    a = apply(api(member), series["id"])
-    assert api(leader).post(f"/api/v1/applications/{a['id']}/accept").status_code == 200
-    return a
-
-
 def test_the_member_home_opens_on_the_next_meeting_then_what_needs_them(api, clock, login, leader, admin, make_user):
     member = make_user(name="Dr Jo Alvarez", timezone="Europe/London")
     series = published_series(api(leader))
-    enrolled(api, leader, member, series)
+    enrolled(api, leader, series, member)
     waiting = published_series(api(leader), title="Thursday lunchtime group")
     apply(api(member), waiting["id"])
     home = page_text(login(member).get("/home"))
@@ -84,7 +72,7 @@ def test_a_leader_opens_on_the_decisions_waiting_and_never_reads_they_have_not_a
 def test_an_overpayment_is_a_credit_to_the_member_and_flagged_to_admins(api, login, leader, admin, make_user):
     member = make_user(name="Dr Jo Alvarez")
     series = published_series(api(leader))
-    a = enrolled(api, leader, member, series)
+    a = enrolled(api, leader, series, member)
     resp = api(admin).post(f"/api/v1/applications/{a['id']}/payments",
                            json={"amount": "850.00", "method": "transfer", "reference": "BANK-1"})
     assert resp.status_code == 201, resp.get_json()

@@ -13,11 +13,6 @@ from tests.browser import page_text
 from tests.factories import ATTESTATION, apply, published_series
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 @pytest.fixture
 def series(api, leader):
     return published_series(api(leader), capacity=2, meeting_count=4)

@@ -1,6 +1,5 @@
 """Who is enrolled: the one query the rotation, calendar, video, certificates, workspace and pricing ask."""
 
-import pytest
 from sqlalchemy import select
 
 from balint_online.accounts.models import User
@@ -8,11 +7,6 @@ from balint_online.enrollment.queries import enrolled_ids, enrolled_members, enr
 from balint_online.extensions import db
 from balint_online.series.models import Series
 from tests.factories import apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_only_accepted_members_still_in_the_group_are_enrolled(api, leader, make_user):

@@ -26,10 +26,7 @@ from balint_online.series.services import SeriesInput, create_series
 from tests.factories import ATTESTATION, PRICES, published_series
 from tests.factories import apply as apply_by_api
 
-
-@pytest.fixture(autouse=True)
-def september(clock):
-    clock.set("2026-09-01T12:00:00Z")
+pytestmark = pytest.mark.now("2026-09-01T12:00:00Z")
 
 
 def everything() -> dict[str, set]:

@@ -6,25 +6,18 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.jobs import builtin  # noqa: F401  (registers every job)
 from balint_online.jobs.registry import run_due
-from balint_online.notifications.models import OutboxMessage
-from tests.factories import apply, published_series
+from tests.factories import apply, mails, published_series
 
 # What a member of a group of eight gets from applying to the announcement of the turns, and nothing else:
 MEMBER_MAIL = ["application_received",  # "We received your application"
                "application_accepted",  # "You have a place", carrying the calendar invitation
                "payment_received",  # the receipt
                "rotation_announced"]  # "When you present", once, when the group is full
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")  # the group's first meeting is on 19 October
 
 
 @pytest.fixture
@@ -39,13 +32,8 @@ def scheduler(clock):
     return run
 
 
-def mails(user, kind=None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
-    return list(db.session.scalars(query.where(OutboxMessage.kind == kind) if kind else query))
-
-
 def kinds(user) -> list[str]:
-    return [m.kind for m in mails(user)]
+    return [m.kind for m in mails(user=user)]
 
 
 def fill(api, leader, admin, members, series, scheduler, before_last=lambda: None):
@@ -106,9 +94,9 @@ def test_a_member_gets_four_emails_while_the_group_fills_and_the_rotation_settle
         expected = sorted(MEMBER_MAIL + asked_and_answered.get(member.id, []))
         assert sorted(kinds(member)) == expected, (member.name, kinds(member))
     # Ann's turns moved twice before she had heard of any: she hears of them once, when they are settled.
-    assert len(mails(ann)) == 4 and kinds(ann) == MEMBER_MAIL
-    assert mails(ann, "application_accepted")[0].calendar_ics is not None  # the invitation came with her place
-    announced = mails(ann, "rotation_announced")[0].body_text
+    assert len(mails(user=ann)) == 4 and kinds(ann) == MEMBER_MAIL
+    assert mails("application_accepted", ann)[0].calendar_ics is not None  # the invitation came with her place
+    announced = mails("rotation_announced", ann)[0].body_text
     assert "Every place in Evening group is taken" in announced and "You present at:" in announced
     # Nothing about turns before "You have a place".
     assert kinds(ann).index("application_accepted") < kinds(ann).index("rotation_announced")
@@ -117,11 +105,11 @@ def test_a_member_gets_four_emails_while_the_group_fills_and_the_rotation_settle
     told = Counter(kinds(leader))
     assert told["leader_application"] == 9 and told["leader_withdrawal"] == 1
     assert not [k for k in told if k.startswith(("rotation_changed", "application_"))]
-    withdrawal = mails(leader, "leader_withdrawal")[0]
+    withdrawal = mails("leader_withdrawal", leader)[0]
     assert late.name in withdrawal.subject and "Too late" in withdrawal.body_text
 
     # Every email says why it came, in its last line.
-    last_lines = {m.kind: m.body_text.strip().splitlines()[-1] for u in [*members, leader] for m in mails(u)}
+    last_lines = {m.kind: m.body_text.strip().splitlines()[-1] for u in [*members, leader] for m in mails(user=u)}
     assert last_lines["rotation_announced"] == "You get this because you have a place in Evening group."
     assert last_lines["application_received"] == "You get this because you applied to Evening group."
     assert last_lines["leader_application"] == "You get this because you lead Evening group."
@@ -133,7 +121,7 @@ def test_after_the_announcement_members_hear_only_of_their_own_changes_at_most_o
     series = published_series(api(leader), capacity=8, meeting_count=8)
     members = [make_user() for _ in range(8)]
     fill(api, leader, admin, members, series, scheduler)
-    assert all(len(mails(m, "rotation_announced")) == 1 for m in members)
+    assert all(len(mails("rotation_announced", m)) == 1 for m in members)
     ann = members[0]
     meetings = {m["number"]: m["id"] for m in series["meetings"]}
     # Ann cannot present at her meeting (1), then not at 2 either: two re-plans, one digest for each member moved.
@@ -141,12 +129,12 @@ def test_after_the_announcement_members_hear_only_of_their_own_changes_at_most_o
         assert api(ann).put(f"/api/v1/series/{series['id']}/availability",
                             json={"unavailable_meeting_ids": unavailable}).status_code == 200
         scheduler()
-    assert mails(ann, "rotation_changed") == []  # the announcement was less than a day ago
+    assert mails("rotation_changed", ann) == []  # the announcement was less than a day ago
     scheduler(after=timedelta(days=1))
-    moved = [m for m in members if mails(m, "rotation_changed")]
-    assert ann in moved and all(len(mails(m, "rotation_changed")) == 1 for m in moved)
+    moved = [m for m in members if mails("rotation_changed", m)]
+    assert ann in moved and all(len(mails("rotation_changed", m)) == 1 for m in moved)
     assert len(moved) < len(members)  # those whose turns stayed hear nothing
-    digest = mails(ann, "rotation_changed")[0].body_text
+    digest = mails("rotation_changed", ann)[0].body_text
     assert "one email a day at most" in digest and "a member's availability changed" in digest
     # Within a day of a meeting, a change to the reader's turn there goes out at once, and says so.
     rotation = api(ann).get(f"/api/v1/series/{series['id']}/rotation").get_json()["meetings"]
@@ -157,7 +145,7 @@ def test_after_the_announcement_members_hear_only_of_their_own_changes_at_most_o
     assert api(other).put(f"/api/v1/series/{series['id']}/availability",
                           json={"unavailable_meeting_ids": [first["meeting_id"]]}).status_code == 200
     scheduler(after=timedelta(minutes=1))
-    urgent = mails(other, "rotation_changed")[-1].body_text
+    urgent = mails("rotation_changed", other)[-1].body_text
     assert "less than a day away" in urgent and "You no longer present at" in urgent
     # A second scheduler finds nothing left to send: every message was claimed once.
     assert run_due(now())["rotation-digests"] == 0 and run_due(now())["rotation-announcements"] == 0
@@ -172,9 +160,9 @@ def test_a_leader_who_chose_a_daily_summary_gets_one_a_day(api, client, login, l
     assert re.search(r'<input checked[^>]* value="daily"', page)  # the account page shows the choice
     applicants = [make_user() for _ in range(5)]
     applications = [apply(api(a), series["id"]) for a in applicants[:3]]
-    assert mails(leader, "leader_application") == []
+    assert mails("leader_application", leader) == []
     scheduler()
-    summary, = mails(leader, "daily_summary")
+    summary, = mails("daily_summary", leader)
     assert summary.subject.endswith("3 updates")
     assert all(a.name in summary.body_text for a in applicants[:3])
     assert summary.body_text.strip().splitlines()[-1] == (
@@ -184,9 +172,9 @@ def test_a_leader_who_chose_a_daily_summary_gets_one_a_day(api, client, login, l
         apply(api(a), series["id"])
     api(applicants[0]).post(f"/api/v1/applications/{applications[0]['id']}/withdraw", json={"reason": "Moved"})
     scheduler(after=timedelta(hours=6))
-    assert len(mails(leader, "daily_summary")) == 1
+    assert len(mails("daily_summary", leader)) == 1
     scheduler(after=timedelta(hours=18))
-    second = mails(leader, "daily_summary")[-1]
-    assert len(mails(leader, "daily_summary")) == 2 and second.subject.endswith("3 updates")
+    second = mails("daily_summary", leader)[-1]
+    assert len(mails("daily_summary", leader)) == 2 and second.subject.endswith("3 updates")
     assert "withdrew from Evening group" in second.body_text
-    assert mails(leader, "leader_application") == [] and mails(leader, "leader_withdrawal") == []
+    assert mails("leader_application", leader) == [] and mails("leader_withdrawal", leader) == []

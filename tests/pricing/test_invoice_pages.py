@@ -8,8 +8,7 @@ from tests.factories import apply, published_series
 
 
 @pytest.fixture(autouse=True)
-def october(app, clock):
-    clock.set("2026-10-01T12:00:00Z")
+def society_on_invoices(app):
     app.config.update(INVOICE_PAYMENT_INSTRUCTIONS="Transfer to IBAN NL00 BANK 0123 4567 89, Balint Society.",
                       SOCIETY_ADDRESS="Balint Society\n1 Harbour Street")
 

@@ -25,8 +25,7 @@ ORGANISATION = {"organisation": "Riverside Health NHS Trust", "address": "Financ
 
 
 @pytest.fixture(autouse=True)
-def october(app, clock):
-    clock.set("2026-10-01T12:00:00Z")
+def society_on_invoices(app):
     app.config.update(SOCIETY_ADDRESS="Balint Society\n1 Harbour Street", SOCIETY_TAX_ID="GB123456789",
                       SOCIETY_REGISTRATION="Registered charity no. 1234567",
                       SOCIETY_TAX_NOTE="VAT exempt: education by an eligible body.",

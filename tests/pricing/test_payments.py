@@ -5,37 +5,20 @@ import io
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from balint_online.accounts.models import Membership
 from balint_online.admin.services import add_membership, series_ledger
 from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
-from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import MembershipOffer, Payment, Refund
 from balint_online.series.models import Series
 from tests.browser import page_text
-from tests.factories import apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
+from tests.factories import apply, enrolled, mails, published_series
 
 
 def payments() -> int:
     return db.session.scalar(select(func.count(Payment.id)))
-
-
-def mails(kind):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
-
-
-def enrolled(api, leader, series, member, **overrides) -> dict:
-    a = apply(api(member), series["id"], **overrides)
-    assert api(leader).post(f"/api/v1/applications/{a['id']}/accept").get_json()["status"] == "enrolled"
-    return a
 
 
 def test_a_payment_form_sent_twice_counts_once(api, login, leader, admin, make_user):

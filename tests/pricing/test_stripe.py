@@ -16,13 +16,12 @@ from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.jobs import builtin  # noqa: F401  (registers the jobs)
 from balint_online.jobs.registry import JOBS
-from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.card_models import CheckoutSession, RefundPayout, StripeEvent
 from balint_online.pricing.card_refunds import RETRY_DELAYS, plan_payouts
 from balint_online.pricing.models import Payment, Refund
 from balint_online.pricing.stripe_api import API_VERSION, minor_units
 from tests.browser import page_text
-from tests.factories import apply, published_series
+from tests.factories import enrolled, mails, published_series
 from tests.live import live_server
 from tests.pricing.fake_stripe import FakeStripe
 
@@ -38,8 +37,7 @@ def stripe_server():
 
 
 @pytest.fixture(autouse=True)
-def card_payments(app, clock, stripe_server):
-    clock.set("2026-10-01T12:00:00Z")  # early-bird rates, before the cancellation deadline
+def card_payments(app, stripe_server):
     app.config.update(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
                       STRIPE_API_BASE=stripe_server.url, STRIPE_HTTP_TIMEOUT=[1, 1])
 
@@ -51,17 +49,6 @@ def member(make_user):
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def mails(kind):
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
-
-
-def enrolled(api, leader, member) -> dict:
-    series = published_series(api(leader))
-    a = apply(api(member), series["id"])
-    assert api(leader).post(f"/api/v1/applications/{a['id']}/accept").get_json()["status"] == "enrolled"
-    return a
 
 
 def click_pay(client, application_id):
@@ -92,7 +79,7 @@ def run_refund_job(moment=None) -> int:
 
 
 def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     client = login(member)
     shown = f"/applications/{a['id']}"
     before = client.get(shown)
@@ -143,7 +130,7 @@ def test_paying_by_card_records_one_payment_from_the_webhook(api, login, stripe_
 
 
 def test_a_delayed_payment_counts_once_whatever_order_the_events_come_in(api, login, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     client = login(member)
     session_id = checkout_id(click_pay(client, a["id"]), stripe_server)
     pending = stripe_server.complete(session_id, paid=False)  # e.g. a bank debit, still clearing
@@ -162,7 +149,7 @@ def test_a_delayed_payment_counts_once_whatever_order_the_events_come_in(api, lo
 
 def test_the_same_payment_reported_at_once_from_many_deliveries_counts_once(app, api, login, stripe_server, leader,
                                                                             member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     session_id = checkout_id(click_pay(login(member), a["id"]), stripe_server)
     paid = stripe_server.complete(session_id)
     completed = stripe_server.event("checkout.session.completed", paid)
@@ -186,7 +173,7 @@ def test_the_same_payment_reported_at_once_from_many_deliveries_counts_once(app,
 
 def test_a_checkout_for_an_old_amount_is_closed_before_a_new_one_opens(api, login, make_user, stripe_server, leader,
                                                                         member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     client = login(member)
     first = checkout_id(click_pay(client, a["id"]), stripe_server)
     # The member paid part by transfer meanwhile; the open Checkout for 800.00 must not be payable too.
@@ -199,7 +186,7 @@ def test_a_checkout_for_an_old_amount_is_closed_before_a_new_one_opens(api, logi
 
 
 def test_a_failed_delayed_payment_lets_the_member_pay_again(api, login, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     client = login(member)
     session_id = checkout_id(click_pay(client, a["id"]), stripe_server)
     pending = stripe_server.complete(session_id, paid=False)
@@ -214,7 +201,7 @@ def test_a_failed_delayed_payment_lets_the_member_pay_again(api, login, stripe_s
 @pytest.mark.parametrize("forged", ["unsigned", "other secret", "tampered", "stale"])
 def test_a_notification_not_signed_by_stripe_just_now_records_nothing(api, login, client, stripe_server, leader, member,
                                                                      forged):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     session_id = checkout_id(click_pay(login(member), a["id"]), stripe_server)
     payload = stripe_server.event("checkout.session.completed", stripe_server.complete(session_id))
     headers = {
@@ -231,7 +218,7 @@ def test_a_notification_not_signed_by_stripe_just_now_records_nothing(api, login
 
 
 def test_card_payments_unavailable_charge_nothing(api, login, app, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     client = login(member)
     stripe_server.script("/v1/checkout/sessions", status=500,
                          body={"error": {"type": "api_error", "message": "An unknown error occurred"}})
@@ -251,7 +238,7 @@ def withdraw(api, member, application_id) -> Refund:
 
 
 def test_withdrawing_before_the_deadline_refunds_onto_the_card(api, login, make_user, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     intent = paid_by_card(login(member), stripe_server, a["id"])
     refund = withdraw(api, member, a["id"])
     assert (refund.amount, refund.status) == (Decimal("700.00"), "due")  # 800.00 less the 100.00 fee
@@ -280,7 +267,7 @@ def test_withdrawing_before_the_deadline_refunds_onto_the_card(api, login, make_
 
 
 def test_schedulers_running_at_once_send_a_refund_once(app, api, login, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     paid_by_card(login(member), stripe_server, a["id"])
     withdraw(api, member, a["id"])
     moment = now()
@@ -299,7 +286,7 @@ def test_schedulers_running_at_once_send_a_refund_once(app, api, login, stripe_s
 
 def test_a_refund_stripe_confirms_at_once_is_paid_from_its_answer(api, login, stripe_server, leader, member):
     stripe_server.refund_status = "succeeded"
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     paid_by_card(login(member), stripe_server, a["id"])
     refund = withdraw(api, member, a["id"])
     assert run_refund_job() == 1
@@ -313,7 +300,7 @@ def test_a_refund_stripe_confirms_at_once_is_paid_from_its_answer(api, login, st
 
 
 def test_charge_refunded_confirms_a_pending_refund(api, login, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     client = login(member)
     paid_by_card(client, stripe_server, a["id"])
     refund = withdraw(api, member, a["id"])
@@ -334,7 +321,7 @@ def closed_port() -> str:
 
 def test_while_stripe_is_down_the_refund_waits_and_goes_out_once(app, api, login, clock, make_user, stripe_server,
                                                                  leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     paid_by_card(login(member), stripe_server, a["id"])
     refund = withdraw(api, member, a["id"])
     start = now()
@@ -379,7 +366,7 @@ def test_while_stripe_is_down_the_refund_waits_and_goes_out_once(app, api, login
 
 def test_after_the_last_retry_the_refund_is_failed_for_an_administrator(app, api, login, make_user, stripe_server,
                                                                         leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     paid_by_card(login(member), stripe_server, a["id"])
     refund = withdraw(api, member, a["id"])
     app.config["STRIPE_API_BASE"] = closed_port()
@@ -398,7 +385,7 @@ def test_after_the_last_retry_the_refund_is_failed_for_an_administrator(app, api
 
 
 def test_stripe_refusing_a_refund_fails_it_at_once(api, login, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     intent = paid_by_card(login(member), stripe_server, a["id"])
     stripe_server.payment_intents[intent]["amount_refunded"] = 50000  # refunded in Stripe's dashboard meanwhile
     refund = withdraw(api, member, a["id"])
@@ -409,7 +396,7 @@ def test_stripe_refusing_a_refund_fails_it_at_once(api, login, stripe_server, le
 
 
 def test_a_refund_larger_than_the_card_payment_is_paid_by_hand(api, login, make_user, stripe_server, leader, member):
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     admin_user = make_user("admin")
     recorded = api(admin_user).post(f"/api/v1/applications/{a['id']}/payments",
                                     json={"amount": "300.00", "method": "transfer", "reference": "BANK-1"})
@@ -444,7 +431,7 @@ def test_refunds_never_exceed_what_was_paid(api, leader, member, make_user):
     from balint_online.enrollment.models import Application
     from balint_online.pricing.services import record_refund
 
-    a = enrolled(api, leader, member)
+    a = enrolled(api, leader, published_series(api(leader)), member)
     api(make_user("admin")).post(f"/api/v1/applications/{a['id']}/payments",
                                  json={"amount": "100.00", "method": "transfer"})
     application = db.session.get(Application, a["id"])

@@ -14,21 +14,12 @@ from balint_online.notifications.models import OutboxMessage
 from balint_online.notifications.services import queue_email
 from balint_online.privacy.models import ErasureRequest
 from balint_online.rotation.models import PresenterTurn
-from tests.factories import apply, published_series
+from tests.factories import apply, published_series, run_jobs
 from tests.smtp import smtp_inbox
 
 NAME, EMAIL = "Jolanda Erasable", "jolanda.erasable@example.org"
 CASE_TITLE = "The patient who always brings a list"
 FINANCIAL_TABLES = {"payments", "refunds"}
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
-def run_jobs(app):
-    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).exit_code == 0
 
 
 @pytest.fixture

@@ -7,19 +7,13 @@ from sqlalchemy import select
 
 from balint_online.core.clock import now
 from balint_online.extensions import db
-from balint_online.notifications.models import OutboxMessage
 from balint_online.rotation.jobs import rotation_announcements, rotation_digests
 from balint_online.rotation.models import PresenterTurn
 from balint_online.series.models import Meeting
-from tests.factories import apply, published_series
+from tests.factories import enrolled, published_series
 
 # The default series of tests/factories.py: 8 weekly meetings from Monday 19 October 2026, 19:00 in
 # New York (23:00 UTC while daylight saving lasts, then 00:00 UTC the next day).
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 DAY = timedelta(days=1)
@@ -35,11 +29,6 @@ def tell(clock):
         return rotation_announcements(moment) + rotation_digests(moment)
 
     return run
-
-
-@pytest.fixture
-def leader(make_user):
-    return make_user("leader", name="Dr Ruth Leader")
 
 
 @pytest.fixture
@@ -66,10 +55,7 @@ def enroll(api, leader, make_user):
                 suffix = "" if counter["n"] <= len(NAMES) else f" {counter['n']}"
                 options["name"] = NAMES[(counter["n"] - 1) % len(NAMES)] + suffix
             member = make_user(**options)
-            application = apply(api(member), series["id"])
-            resp = api(leader).post(f"/api/v1/applications/{application['id']}/accept")
-            assert resp.status_code == 200 and resp.get_json()["status"] == "enrolled", resp.get_json()
-            member.application_id = application["id"]
+            member.application_id = enrolled(api, leader, series, member)["id"]
             people.append(member)
         return people
 
@@ -86,15 +72,6 @@ def turns(series_id, role="presenter") -> dict[int, list[int]]:
     for number, user_id in rows:
         found.setdefault(number, []).append(user_id)
     return found
-
-
-def mails(kind=None, user=None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.where(OutboxMessage.kind == kind)
-    if user is not None:
-        query = query.where(OutboxMessage.user_id == user.id)
-    return list(db.session.scalars(query))
 
 
 def meeting_ids(series) -> dict[int, int]:

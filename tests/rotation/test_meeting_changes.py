@@ -4,7 +4,8 @@ from collections import Counter
 
 import pytest
 
-from tests.rotation.conftest import mails, meeting_ids, turns
+from tests.factories import mails
+from tests.rotation.conftest import meeting_ids, turns
 
 
 def presenting_members(series_id) -> Counter:

@@ -1,14 +1,10 @@
 """Presenters are reminded a week and a day before their turn, once each, by the scheduler's job."""
 
 from balint_online.jobs.registry import JOBS
-from tests.rotation.conftest import mails, meeting_ids, turns
+from tests.factories import mails, run_jobs
+from tests.rotation.conftest import meeting_ids, turns
 
 # Meeting 1 starts 2026-10-19T23:00:00Z, meeting 2 2026-10-26T23:00:00Z.
-
-
-def run_jobs(app):
-    result = app.test_cli_runner().invoke(args=["jobs", "run-due"])
-    assert result.exit_code == 0, result.output
 
 
 def reminders():

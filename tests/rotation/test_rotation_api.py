@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from balint_online.extensions import db
 from balint_online.rotation.models import RotationEvent
-from tests.factories import published_series
-from tests.rotation.conftest import DAY, mails, meeting_ids, turns
+from tests.factories import mails, published_series
+from tests.rotation.conftest import DAY, meeting_ids, turns
 
 
 @pytest.fixture

@@ -10,13 +10,8 @@ from balint_online.extensions import db
 from balint_online.rotation.models import RotationEvent
 from balint_online.rotation.planning import has_room_for_another
 from balint_online.series.models import Series
-from tests.factories import apply, published_series
-from tests.rotation.conftest import DAY, mails, meeting_ids, turns
-
-
-def run_jobs(app):
-    result = app.test_cli_runner().invoke(args=["jobs", "run-due"])
-    assert result.exit_code == 0, result.output
+from tests.factories import apply, mails, published_series, run_jobs
+from tests.rotation.conftest import DAY, meeting_ids, turns
 
 
 def counts(series_id) -> Counter:

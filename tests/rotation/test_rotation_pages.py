@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.rotation.conftest import mails, meeting_ids, turns
+from tests.factories import mails
+from tests.rotation.conftest import meeting_ids, turns
 
 
 @pytest.fixture

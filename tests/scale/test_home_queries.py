@@ -12,11 +12,6 @@ from balint_online.extensions import db
 from tests.factories import apply, published_series
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 def queries(client, path: str) -> int:
     db.session.remove()  # a cold session, as a request in production has
     statements = []

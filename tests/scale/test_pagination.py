@@ -9,12 +9,9 @@ from balint_online.accounts.models import User
 from balint_online.extensions import db
 from bench.dataset import PASSWORD, Scale, build
 
+pytestmark = pytest.mark.now("2026-12-01T12:00:00Z")
+
 SOCIETY = Scale(members=150, series=40, group_size=3, big_applicants=70, big_meetings=8)
-
-
-@pytest.fixture(autouse=True)
-def today(clock):
-    clock.set("2026-12-01T12:00:00Z")
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from balint_online.extensions import db
 from bench.dataset import PASSWORD, Scale, build
 from tests.conftest import empty_tables
 
+pytestmark = pytest.mark.now("2026-12-01T12:00:00Z")
+
 SMALL = Scale(members=120, series=12, group_size=6, big_applicants=30, big_meetings=8)
 LARGER = Scale(members=360, series=36, group_size=8, big_applicants=90, big_meetings=24)
 
@@ -35,11 +37,6 @@ PAGES = [
     ("admin", "/admin/series/{big}/ledger"),
     ("admin", "/admin/series/{big}/ledger.csv"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def today(clock):
-    clock.set("2026-12-01T12:00:00Z")
 
 
 def queries_for(app, scale: Scale, who: str, path: str, prepare=None) -> int:

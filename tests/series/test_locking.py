@@ -8,11 +8,6 @@ from balint_online.series import locking
 from tests.factories import published_series
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 def test_a_series_held_too_long_by_someone_else_answers_busy_and_changes_nothing(app, api, make_user, backend,
                                                                                  monkeypatch):
     if backend != "postgresql":

@@ -5,11 +5,6 @@ import pytest
 from tests.factories import create_series, published_series, series_payload
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 def test_leader_creates_a_series_that_keeps_local_time_across_daylight_saving(api, leader):
     series = create_series(api(leader))
     assert series["status"] == "draft"

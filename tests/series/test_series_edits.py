@@ -3,17 +3,11 @@
 import re
 from html.parser import HTMLParser
 
-import pytest
 from sqlalchemy import select
 
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from tests.factories import ATTESTATION, apply, create_series, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_a_draft_changes_freely_and_its_meetings_are_replanned(api, leader, make_user):

@@ -1,6 +1,5 @@
 """The catalogue, series page and the leader's create-and-publish pages."""
 
-import pytest
 
 from tests.factories import published_series
 
@@ -11,11 +10,6 @@ FORM = {
     "currency": "usd", "trainee_discount": "20", "cancellation_fee": "100.00", "offer_hours": "48",
     "price_standard_early": "800.00", "price_standard_regular": "875.00", "price_member_regular": "725.00",
 }
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 def test_leader_creates_and_publishes_through_the_pages(client, login, make_user):

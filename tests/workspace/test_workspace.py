@@ -11,11 +11,6 @@ from balint_online.notifications.models import OutboxMessage
 from tests.factories import apply, published_series
 
 
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 @pytest.fixture
 def group(api, make_user):
     leader = make_user("leader", name="Dr Ruth")

@@ -15,11 +15,6 @@ WINDOW_OPENS = "2026-10-19T22:45:00Z"
 FIRST_END = "2026-10-20T00:30:00Z"
 
 
-@pytest.fixture(autouse=True)
-def before_the_groups(clock):
-    clock.set("2026-10-01T12:00:00Z")
-
-
 @dataclass
 class Group:
     series: dict
