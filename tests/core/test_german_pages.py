@@ -16,15 +16,15 @@ def test_a_visitor_with_a_german_browser_reads_the_catalogue_and_a_series_in_ger
     assert "<h1>Online-Balintgruppen</h1>" in catalogue
     assert "Kleine, vertrauliche Gruppen von Behandelnden" in catalogue
     assert ">Gruppe finden</a>" in catalogue and ">Konto anlegen</a>" in catalogue
-    assert "8 Treffen, wöchentlich, je 90 Minuten, ab" in catalogue
+    assert "8 Sitzungen, wöchentlich, je 90 Minuten, ab" in catalogue
     assert "Die Gruppen sind vertraulich" in catalogue
 
     detail = page_text(client.get(f"/series/{series['id']}", headers=GERMAN_BROWSER))
     assert "Ihre Gruppenleitung</h2>" in detail
-    assert "<h2>Treffen</h2>" in detail and "Fortbildungspunkte</h2>" in detail
+    assert "<h2>Sitzungen</h2>" in detail and "Fortbildungspunkte</h2>" in detail
     assert "Sagt die Gesellschaft ab, wird alles erstattet." in detail
     assert ">Geplant</td>" in detail
-    assert "Offen für Bewerbungen" in detail  # the series' status: a label made lazy in core/labels.py
+    assert "Offen für Anmeldungen" in detail  # the series' status: a label made lazy in core/labels.py
 
 
 def test_sign_in_and_sign_up_are_german(client):

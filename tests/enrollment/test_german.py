@@ -65,9 +65,9 @@ def test_the_application_and_its_withdrawal_read_in_german(login, german, series
     page = page_text(client.get(sent.headers["Location"]))
     for sentence in ("Vielen Dank: Ihre Anmeldung ist eingegangen.", "Ihre Anmeldung: Evening group",
                      "Wartet auf die Entscheidung der Gruppenleitung",
-                     "Jetzt ist nichts zu zahlen: Die Gebühr (800.00 USD, bei der Anmeldung festgeschrieben)",
+                     "Jetzt ist nichts zu zahlen: Die Gebühr (800,00 USD, bei der Anmeldung festgeschrieben)",
                      "Finanzielle Unterstützung</a>: Hilfe bei der Teilnahmegebühr beantragen.",
-                     "Sie können sich jederzeit schriftlich abmelden.", "Von dieser Gruppe abmelden"):
+                     "Sie können Ihre Anmeldung jederzeit schriftlich zurückziehen.", "Anmeldung zu dieser Gruppe zurückziehen"):
         assert sentence in page, sentence
 
     application = db.session.scalar(select(Application))
@@ -75,7 +75,7 @@ def test_the_application_and_its_withdrawal_read_in_german(login, german, series
     unexplained = client.submit(withdraw, {"reason": ""})
     assert unexplained.status_code == 422
     assert "Bitte nennen Sie den Grund in einem Satz." in page_text(unexplained)
-    assert "Warum melden Sie sich ab?" in page_text(unexplained)
+    assert "Warum ziehen Sie Ihre Anmeldung zurück?" in page_text(unexplained)
 
 
 def test_the_invoice_payment_and_receipt_read_in_german(api, login, leader, make_user, german, series):
@@ -84,7 +84,7 @@ def test_the_invoice_payment_and_receipt_read_in_german(api, login, leader, make
     client = login(german)
     application = page_text(client.get(f"/applications/{a['id']}"))
     assert "Aufgenommen" in application and "Noch nicht bezahlt" in application
-    assert "800.00 USD zu zahlen" in application and "So bezahlen Sie" in application
+    assert "800,00 USD zu zahlen" in application and "So bezahlen Sie" in application
 
     invoice = page_text(client.get(f"/applications/{a['id']}/invoice"))
     for sentence in ("Rechnung BO-2026-000001", "Rechnungsempfänger:", "Ihr Konto", "Stand der Anmeldung:",
@@ -99,7 +99,7 @@ def test_the_invoice_payment_and_receipt_read_in_german(api, login, leader, make
     receipt = page_text(client.get(f"/payments/{paid['id']}/receipt"))
     assert "Quittung R-2026-" in receipt and "Überweisung" in receipt and "Vielen Dank." in receipt
     home = page_text(client.get("/home"))
-    assert "Rechnungen und Zahlungen" in home and "500.00 USD zu zahlen" in home
+    assert "Rechnungen und Zahlungen" in home and "500,00 USD zu zahlen" in home
 
 
 def test_the_aid_form_speaks_german_and_says_what_is_missing_in_german(api, login, admin, german, series):

@@ -44,13 +44,13 @@ def test_each_member_reads_the_same_events_in_their_own_language(api, leader, ma
         assert accepted.get_json()["status"] == "enrolled"
 
     received = mail(greta, "application_received")
-    assert received.subject == "Ihre Bewerbung ist eingegangen: Abendgruppe"
-    assert received.body_text.startswith("Guten Tag Dr Greta Roth,\n\nVielen Dank für Ihre Bewerbung für Abendgruppe.")
+    assert received.subject == "Ihre Anmeldung ist eingegangen: Abendgruppe"
+    assert received.body_text.startswith("Guten Tag Dr Greta Roth,\n\nVielen Dank für Ihre Anmeldung zu Abendgruppe.")
     assert "Die Ihnen heute genannte Gebühr beträgt 800,00 EUR" in received.body_text
     assert "Abendgruppe, geleitet von Dr Ruth." in received.body_text
     assert "  1. Mo., 19. Okt. 2026, 19:00 – 20:30 CEST\n" in received.body_text
     assert received.body_text.strip().splitlines()[-1] == (
-        "Sie erhalten diese Nachricht, weil Sie sich für Abendgruppe beworben haben.")
+        "Sie erhalten diese Nachricht, weil Sie sich zu Abendgruppe angemeldet haben.")
     assert '<html lang="de">' in received.body_html and "Balintgruppen online." in received.body_html
 
     place = mail(greta, "application_accepted")

@@ -24,25 +24,25 @@ def test_a_shortage_in_german(german):
     with pytest.raises(RotationInfeasible) as caught:
         plan_rotation(inp)
     assert wording.infeasible(caught.value.unplaceable, NAMES) == (
-        "Kein Vorstellungsplan gibt jedem Mitglied einen Termin für eine Fallvorstellung. Cleo Cruz, Gil Gray und "
+        "Kein Vorstellungsplan gibt allen Teilnehmenden einen Termin für eine Fallvorstellung. Cleo Cruz, Gil Gray und "
         "Hal Hope haben noch keinen Fall vorgestellt, und sie können nur in den Sitzungen 7, 8 vorstellen, die "
-        "zusammen 2 Plätze für Fallvorstellungen für 3 Mitglieder bieten, sodass für 1 von ihnen kein Platz bleibt. "
+        "zusammen 2 Plätze für Fallvorstellungen für 3 Teilnehmende bieten, sodass für 1 von ihnen kein Platz bleibt. "
         "Cleo Cruz kann nur in den Sitzungen 7, 8 vorstellen (verhindert in 5, 6). Gil Gray kann nur in den "
         "Sitzungen 7, 8 vorstellen (verhindert in 5, 6). Hal Hope kann nur in den Sitzungen 7, 8 vorstellen "
         "(verhindert in 5, 6).")
 
 
 def test_counts_and_problems_in_german(german):
-    assert wording.guarantee(8, [], NAMES, "") == "Alle 8 Mitglieder haben einen Termin für eine Fallvorstellung."
-    assert wording.guarantee(1, [], NAMES, "") == "Das einzige Mitglied hat einen Termin für eine Fallvorstellung."
+    assert wording.guarantee(8, [], NAMES, "") == "Alle 8 Teilnehmenden haben einen Termin für eine Fallvorstellung."
+    assert wording.guarantee(1, [], NAMES, "") == "Die einzige teilnehmende Person hat einen Termin für eine Fallvorstellung."
     assert wording.guarantee(3, [3], NAMES, str(wording.CATCHING_UP)) == (
         "Cleo Cruz hat keinen Termin für eine Fallvorstellung. Der Vorstellungsplan ist noch nicht nachgezogen; "
         "das geschieht bei der nächsten Änderung.")
     assert wording.problem(Problem(Breach.TOO_MANY, meeting=2, count=2, allowed=1), NAMES) == (
         "Sitzung 2 hat 2 Vorstellende; erlaubt sind höchstens 1.")
     assert wording.problem(Problem(Breach.NO_TURN, members=(99,)), NAMES) == (
-        "Ein ehemaliges Mitglied hat keinen Termin für eine Fallvorstellung.")
-    assert wording.people(list(range(1, 13)), {}) == ", ".join(["ein ehemaliges Mitglied"] * 10) + " und 2 weitere"
+        "Eine ehemalige teilnehmende Person hat keinen Termin für eine Fallvorstellung.")
+    assert wording.people(list(range(1, 13)), {}) == ", ".join(["eine ehemalige teilnehmende Person"] * 10) + " und 2 weitere"
     assert wording.moves([(201, 1, "added"), (201, 6, "removed")], {201: 6}, NAMES) == (
         "Sitzung 6: Ann Avery neu, Finn Ford nicht mehr")
 
@@ -62,5 +62,5 @@ def test_a_german_member_asks_for_a_swap_in_german(client, login, group, enroll,
     page = page_text(client.get(requests))
     assert "Ihre Anfrage wurde gesendet." in page and "Wartet auf Antwort" in page and "Zurückziehen" in page
     leading = page_text(login(leader).get(requests))
-    assert "Ein Mitglied bitten, in einer Sitzung vorzustellen, in der es verhindert ist" in leading
-    assert "Kein Mitglied hat eine kommende Sitzung als verhindert markiert." in leading
+    assert "Eine teilnehmende Person bitten, in einer Sitzung vorzustellen, in der sie verhindert ist" in leading
+    assert "Keine teilnehmende Person hat eine kommende Sitzung als verhindert markiert." in leading

@@ -29,7 +29,7 @@ def test_the_hub_is_in_german(client, login, group):
     leader, series, _ = group
     hub = page_text(login(leader).get(f"/lead/series/{series['id']}"))
     assert "3 von 3 Plätzen belegt" in hub and "Wer benachrichtigt wird (4 Personen)" in hub
-    assert "Verlegen oder absagen" in hub and "Der Gruppe schreiben" in hub and "Teilnehmerliste (CSV)" in hub
+    assert "Verlegen oder absagen" in hub and "Der Gruppe schreiben" in hub and "Teilnehmendenliste (CSV)" in hub
     assert "Wird die ganze Reihe abgesagt, werden alle benachrichtigt und erhalten ihre Zahlungen zurück" in hub
     assert "Reschedule or cancel" not in hub and "Who will be told" not in hub
 
