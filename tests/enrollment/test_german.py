@@ -67,7 +67,8 @@ def test_the_application_and_its_withdrawal_read_in_german(login, german, series
                      "Wartet auf die Entscheidung der Gruppenleitung",
                      "Jetzt ist nichts zu zahlen: Die Gebühr (800,00 USD, bei der Anmeldung festgeschrieben)",
                      "Finanzielle Unterstützung</a>: Hilfe bei der Teilnahmegebühr beantragen.",
-                     "Sie können Ihre Anmeldung jederzeit schriftlich zurückziehen.", "Anmeldung zu dieser Gruppe zurückziehen"):
+                     "Sie können Ihre Anmeldung jederzeit schriftlich zurückziehen.",
+                     "Anmeldung zu dieser Gruppe zurückziehen"):
         assert sentence in page, sentence
 
     application = db.session.scalar(select(Application))

@@ -34,7 +34,8 @@ def test_a_shortage_in_german(german):
 
 def test_counts_and_problems_in_german(german):
     assert wording.guarantee(8, [], NAMES, "") == "Alle 8 Teilnehmenden haben einen Termin für eine Fallvorstellung."
-    assert wording.guarantee(1, [], NAMES, "") == "Die einzige teilnehmende Person hat einen Termin für eine Fallvorstellung."
+    assert wording.guarantee(1, [], NAMES, "") == (
+        "Die einzige teilnehmende Person hat einen Termin für eine Fallvorstellung.")
     assert wording.guarantee(3, [3], NAMES, str(wording.CATCHING_UP)) == (
         "Cleo Cruz hat keinen Termin für eine Fallvorstellung. Der Vorstellungsplan ist noch nicht nachgezogen; "
         "das geschieht bei der nächsten Änderung.")
@@ -42,7 +43,8 @@ def test_counts_and_problems_in_german(german):
         "Sitzung 2 hat 2 Vorstellende; erlaubt sind höchstens 1.")
     assert wording.problem(Problem(Breach.NO_TURN, members=(99,)), NAMES) == (
         "Eine ehemalige teilnehmende Person hat keinen Termin für eine Fallvorstellung.")
-    assert wording.people(list(range(1, 13)), {}) == ", ".join(["eine ehemalige teilnehmende Person"] * 10) + " und 2 weitere"
+    assert wording.people(list(range(1, 13)), {}) == (
+        ", ".join(["eine ehemalige teilnehmende Person"] * 10) + " und 2 weitere")
     assert wording.moves([(201, 1, "added"), (201, 6, "removed")], {201: 6}, NAMES) == (
         "Sitzung 6: Ann Avery neu, Finn Ford nicht mehr")
 
