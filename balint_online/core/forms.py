@@ -202,6 +202,9 @@ class MoneyField(DecimalField):
 
     def process_formdata(self, valuelist):
         self.data = None
+        if valuelist and valuelist[0] and not valuelist[0].strip():
+            # Only spaces pass InputRequired; an Optional field clears this error and stays empty.
+            raise ValueError(_("Write an amount, like 875.00."))
         if valuelist and valuelist[0].strip():
             try:
                 self.data = money(valuelist[0])

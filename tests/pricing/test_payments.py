@@ -52,6 +52,16 @@ def test_a_bad_amount_is_refused_and_kept(api, login, leader, admin, make_user):
     assert 'value="form:k1"' in body and payments() == 0
 
 
+def test_an_amount_of_only_spaces_is_refused_not_a_server_error(api, login, leader, admin, make_user):
+    series = published_series(api(leader))
+    a = enrolled(api, leader, series, make_user())
+    resp = login(admin).submit(f"/admin/applications/{a['id']}/payments",
+                               {"amount": "   ", "method": "cash", "idempotency_key": "form:k2"},
+                               page=f"/admin/applications/{a['id']}")
+    assert resp.status_code == 422 and "Write an amount, like 875.00." in page_text(resp)
+    assert payments() == 0
+
+
 def test_the_api_records_a_retried_payment_once(api, leader, admin, make_user):
     series = published_series(api(leader))
     a = enrolled(api, leader, series, make_user())
