@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from flask import Response, stream_with_context
+from flask_babel import get_locale
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -33,6 +34,9 @@ def csv_download(header: Sequence[str], rows: Iterable[Sequence], filename: str)
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence], filename: str, batch: int = 500) -> Response:
     """The same download written as the rows come, `batch` rows at a time: however many there are,
     the whole file is never held in memory. The rows are read inside the request (its session)."""
+    # Settle the reader's language now: the rows are written after the view has returned, when the
+    # request's database session (and the signed-in person loaded in it) is gone under a real server.
+    get_locale()
 
     def chunks():
         out = io.StringIO()

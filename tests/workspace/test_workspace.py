@@ -4,11 +4,14 @@ import csv
 import io
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
+from tests.browser import forms_on
 from tests.factories import apply, published_series
+from tests.live import live_server
 
 
 @pytest.fixture
@@ -105,3 +108,20 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas():
     assert safe_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
     assert safe_cell("+1 555") == "'+1 555" and safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("-x") == "'-x"
     assert safe_cell("-100.00") == "-100.00" and safe_cell("Dr Jo") == "Dr Jo" and safe_cell(3) == "3"
+
+
+def test_the_csv_downloads_stream_under_a_real_server(app, group):
+    """A streamed CSV is written after the view returns; a real server has ended the request's
+    database session by then (the test client, inside the test's app context, does not)."""
+    leader, series, members = group
+    email, names = leader.email, [m.name for m in members]  # the server takes over the test's session
+    with live_server(app) as base:
+        browser = requests.Session()
+        token = forms_on(browser.get(base + "/sign-in").text, "/sign-in")[0]["hidden"]["csrf_token"]
+        browser.post(base + "/sign-in", data={"email": email, "password": "correct horse battery",
+                                              "csrf_token": token}, timeout=30)
+        for path in ("roster.csv", "attendance.csv"):
+            resp = browser.get(f"{base}/lead/series/{series['id']}/{path}", timeout=30)
+            assert resp.status_code == 200, path
+        rows = list(csv.DictReader(io.StringIO(browser.get(f"{base}/lead/series/{series['id']}/roster.csv").text)))
+        assert [r["name"] for r in rows] == names
