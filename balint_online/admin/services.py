@@ -16,7 +16,7 @@ from ..core.money import ZERO
 from ..core.pagination import Pagination, count_up_to, paginate
 from ..core.sql import substring_at
 from ..core.types import Money
-from ..enrollment.models import STATUS_LABELS, Application
+from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
 from ..pricing.services import Account, account, account_for, add_accounts
@@ -221,10 +221,6 @@ class LedgerLine:
     status: str
     scholarship: bool
     currency: str
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
 
 
 def _ledger_lines(series_id: int) -> list[tuple[LedgerLine, Account]]:

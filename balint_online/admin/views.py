@@ -12,7 +12,7 @@ from ..core.errors import DomainError, NotAllowed
 from ..core.forms import attach_domain_error, required
 from ..core.money import format_money
 from ..core.pagination import list_page
-from ..enrollment.models import Application
+from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
 from ..invoicing.rules import parse_period
 from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
@@ -257,7 +257,8 @@ LEDGER_PAGE = 50
 def ledger(series_id):
     ledger = services.series_ledger(db.get_or_404(Series, series_id))
     # Totals are over every application; the lines come a page at a time (the CSV has them all).
-    return render_template("admin/ledger.html", ledger=ledger, lines=list_page(ledger.lines, per_page=LEDGER_PAGE))
+    return render_template("admin/ledger.html", ledger=ledger, lines=list_page(ledger.lines, per_page=LEDGER_PAGE),
+                           status_labels=ApplicationStatus.texts())
 
 
 LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")
