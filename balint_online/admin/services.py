@@ -6,20 +6,20 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy import case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
 from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO
-from ..core.pagination import Pagination, count_up_to, paginate
+from ..core.pagination import ListPage, Pagination, count_up_to, paginate, requested_page
 from ..core.sql import substring_at
 from ..core.types import Money
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..pricing.services import Account, account, account_for, add_accounts
+from ..pricing.services import OWING_STATUSES, Account, account, account_for, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
 from .roles import RoleRefusal, role_refusal
@@ -223,37 +223,67 @@ class LedgerLine:
     currency: str
 
 
-def _ledger_lines(series_id: int) -> list[tuple[LedgerLine, Account]]:
-    """Every application of a series with its money, from one query: the sums of payments and
-    refunds are made by the database, so a series' hundreds of applicants load no objects;
-    `account_for` then applies the same rule as `account`."""
+def _ledger_rows(series_id: int):
+    """Every application of a series with its money, the sums of payments and refunds made by the
+    database, in the ledger's order: a series' hundreds of applicants load no objects."""
     def total(model, *conditions):
         return type_coerce(select(func.coalesce(func.sum(model.amount), 0))
                            .where(model.application_id == Application.id, *conditions)
                            .correlate(Application).scalar_subquery(), Money)
 
-    rows = db.session.execute(
-        select(Application.id, User.name, User.email, Application.status, Application.scholarship,
-               Application.currency, Application.price, total(Payment).label("paid"),
-               total(Refund, Refund.status.in_(REFUNDS_OWED)).label("refund_due"),
-               total(Refund, Refund.status == RefundStatus.PAID).label("refund_paid"))
-        .join(User, User.id == Application.user_id).where(Application.series_id == series_id)
-        .order_by(Application.applied_at, Application.id))
+    return (select(Application.id, User.name, User.email, Application.status, Application.scholarship,
+                   Application.currency, Application.price, total(Payment).label("paid"),
+                   total(Refund, Refund.status.in_(REFUNDS_OWED)).label("refund_due"),
+                   total(Refund, Refund.status == RefundStatus.PAID).label("refund_paid"))
+            .join(User, User.id == Application.user_id).where(Application.series_id == series_id)
+            .order_by(Application.applied_at, Application.id))
+
+
+def _ledger_lines(rows) -> list[tuple[LedgerLine, Account]]:
+    """The lines of `_ledger_rows`; `account_for` applies the same rule as `account`."""
     return [(LedgerLine(r.id, r.name, r.email, r.status, r.scholarship, r.currency),
              account_for(status=r.status, quoted=r.price, due=ZERO if r.scholarship else r.price, paid=r.paid,
-                         refund_due=r.refund_due, refund_paid=r.refund_paid)) for r in rows]
+                         refund_due=r.refund_due, refund_paid=r.refund_paid)) for r in db.session.execute(rows)]
+
+
+def _ledger_totals(series_id: int) -> tuple[int, Account]:
+    """How many applications a series has and their money added up, by the database: `account_for`'s
+    rule in SQL, so a page of the ledger reads only its own lines (tests/scale/test_rows_agree.py
+    holds it to the rule on loaded objects)."""
+    r = _ledger_rows(series_id).order_by(None).subquery()
+    due = case((r.c.scholarship, 0), else_=r.c.price)
+    refunds = r.c.refund_due + r.c.refund_paid
+    charged = case((r.c.status.in_(OWING_STATUSES), due), else_=r.c.paid - refunds)
+
+    def added(amount):
+        return type_coerce(func.coalesce(func.sum(amount), 0), Money)
+
+    count, *sums = db.session.execute(select(
+        func.count(), added(r.c.price), added(due), added(r.c.paid), added(r.c.refund_due), added(r.c.refund_paid),
+        added(charged), added(charged - r.c.paid + refunds))).one()
+    return count, Account(*sums)
 
 
 @dataclass(frozen=True)
 class Ledger:
     series: Series
-    lines: list[tuple]  # (an Application or a LedgerLine, its Account)
+    lines: list[tuple]  # (an Application or a LedgerLine, its Account): all of them, or a page's (series_ledger_page)
     totals: Account
 
 
 def series_ledger(series: Series) -> Ledger:
-    lines = _ledger_lines(series.id)
+    lines = _ledger_lines(_ledger_rows(series.id))
     return Ledger(series=series, lines=lines, totals=add_accounts(acct for _, acct in lines))
+
+
+def series_ledger_page(series: Series, per_page: int) -> tuple[Ledger, ListPage]:
+    """The ledger's totals over every application, and the page of its lines that ?page= names
+    (clamped to the last): two queries, whatever the number of applicants."""
+    count, totals = _ledger_totals(series.id)
+    pages = max((count + per_page - 1) // per_page, 1)
+    page = min(requested_page(), pages)
+    lines = _ledger_lines(_ledger_rows(series.id).limit(per_page).offset((page - 1) * per_page))
+    return Ledger(series=series, lines=lines, totals=totals), ListPage(lines, page, per_page, count)
 
 
 def ledgers_page() -> tuple[Pagination, list[Ledger]]:

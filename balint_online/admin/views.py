@@ -11,7 +11,6 @@ from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError, NotAllowed
 from ..core.forms import attach_domain_error, required
 from ..core.money import format_money
-from ..core.pagination import list_page
 from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
 from ..invoicing.rules import parse_period
@@ -250,15 +249,14 @@ def series_list():
     return render_template("admin/series.html", page=page, ledgers=ledgers)
 
 
-LEDGER_PAGE = 50
+LEDGER_PAGE = 25
 
 
 @bp.get("/series/<int:series_id>/ledger")
 def ledger(series_id):
-    ledger = services.series_ledger(db.get_or_404(Series, series_id))
     # Totals are over every application; the lines come a page at a time (the CSV has them all).
-    return render_template("admin/ledger.html", ledger=ledger, lines=list_page(ledger.lines, per_page=LEDGER_PAGE),
-                           status_labels=ApplicationStatus.texts())
+    ledger, lines = services.series_ledger_page(db.get_or_404(Series, series_id), LEDGER_PAGE)
+    return render_template("admin/ledger.html", ledger=ledger, lines=lines, status_labels=ApplicationStatus.texts())
 
 
 LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")
