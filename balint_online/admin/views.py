@@ -264,15 +264,14 @@ LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance
 
 @bp.get("/series/<int:series_id>/ledger.csv")
 def ledger_csv(series_id):
-    ledger = services.series_ledger(db.get_or_404(Series, series_id))
-    numbers = invoice_numbers(line.application_id for line, _ in ledger.lines)
-    rows = [[numbers.get(line.application_id, ""), line.name, line.email, line.status,
-             "yes" if line.scholarship else "no", line.currency,
-             *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for line, acct in ledger.lines]
-    rows.append(["total", "", "", "", "", ledger.series.currency,
-                 *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
+    series = db.get_or_404(Series, series_id)
+    lines, totals = services.ledger_export(series)
+    numbers = invoice_numbers(line.id for line in lines)
+    rows = [[numbers.get(line.id, ""), line.name, line.email, line.status, "yes" if line.scholarship else "no",
+             line.currency, *(format_money(getattr(line, c)) for c in LEDGER_COLUMNS)] for line in lines]
+    rows.append(["total", "", "", "", "", series.currency, *(format_money(getattr(totals, c)) for c in LEDGER_COLUMNS)])
     return csv_download(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS], rows,
-                        f"ledger-series-{ledger.series.id}.csv")
+                        f"ledger-series-{series.id}.csv")
 
 
 @bp.get("/accounts")
