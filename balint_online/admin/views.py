@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.models import Membership, User
+from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
 from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
@@ -62,7 +62,8 @@ def audit_log():
 @bp.get("/people")
 def people():
     query = request.args.get("q", "")
-    return render_template("admin/people.html", query=query, people=services.search_people(query))
+    return render_template("admin/people.html", query=query, people=services.search_people(query),
+                           kinds={key: str(label) for key, label in MEMBERSHIP_KINDS.items()})
 
 
 def _person_page(person: User, membership_form=None, expiry_forms=None, role_form=None, status=200):
