@@ -111,14 +111,14 @@ def search_people(text: str) -> Pagination:
     """
     query = select(User).options(selectinload(User.memberships)).order_by(User.name, User.id)
     if not (text := (text or "").strip()):
-        return paginate(query, per_page=50, counted=count_up_to(query, SEARCH_COUNT_LIMIT))
+        return paginate(query, counted=count_up_to(query, SEARCH_COUNT_LIMIT))
     text = text.lower()
     matches = or_(func.lower(User.name).contains(text, autoescape=True),
                   func.lower(User.email).contains(text, autoescape=True))
     counted = count_up_to(query.where(matches), SEARCH_COUNT_LIMIT)
     if counted.total >= SEARCH_DENSE_FROM:
         matches = or_(substring_at(func.lower(User.name), text) > 0, substring_at(func.lower(User.email), text) > 0)
-    return paginate(query.where(matches), per_page=50, counted=counted)
+    return paginate(query.where(matches), counted=counted)
 
 
 def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor) -> Membership:
