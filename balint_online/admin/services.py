@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select, type_coerce
+from sqlalchemy import Row, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
@@ -262,7 +262,7 @@ def _ledger_totals(series_id: int) -> tuple[int, Account]:
     return count, Account(*sums)
 
 
-def ledger_export(series: Series) -> tuple[list, Account]:
+def ledger_export(series: Series) -> tuple[Sequence[Row], Account]:
     """Every line of a series' ledger as rows (their columns `ACCOUNT_FIELDS` among them), and their
     totals: one query, no object per applicant."""
     rows = db.session.execute(_ledger_rows(series.id)).all()
