@@ -6,20 +6,20 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy import Row, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
 from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO
-from ..core.pagination import Pagination, count_up_to, paginate
+from ..core.pagination import ListPage, Pagination, count_up_to, paginate, requested_page
 from ..core.sql import substring_at
 from ..core.types import Money
-from ..enrollment.models import STATUS_LABELS, Application
+from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..pricing.services import Account, account, account_for, add_accounts
+from ..pricing.services import OWING_STATUSES, Account, account, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
 from .roles import RoleRefusal, role_refusal
@@ -111,14 +111,14 @@ def search_people(text: str) -> Pagination:
     """
     query = select(User).options(selectinload(User.memberships)).order_by(User.name, User.id)
     if not (text := (text or "").strip()):
-        return paginate(query, per_page=50, counted=count_up_to(query, SEARCH_COUNT_LIMIT))
+        return paginate(query, counted=count_up_to(query, SEARCH_COUNT_LIMIT))
     text = text.lower()
     matches = or_(func.lower(User.name).contains(text, autoescape=True),
                   func.lower(User.email).contains(text, autoescape=True))
     counted = count_up_to(query.where(matches), SEARCH_COUNT_LIMIT)
     if counted.total >= SEARCH_DENSE_FROM:
         matches = or_(substring_at(func.lower(User.name), text) > 0, substring_at(func.lower(User.email), text) > 0)
-    return paginate(query.where(matches), per_page=50, counted=counted)
+    return paginate(query.where(matches), counted=counted)
 
 
 def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor) -> Membership:
@@ -222,42 +222,70 @@ class LedgerLine:
     scholarship: bool
     currency: str
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+
+ACCOUNT_FIELDS = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
 
 
-def _ledger_lines(series_id: int) -> list[tuple[LedgerLine, Account]]:
-    """Every application of a series with its money, from one query: the sums of payments and
-    refunds are made by the database, so a series' hundreds of applicants load no objects;
-    `account_for` then applies the same rule as `account`."""
+def _ledger_rows(series_id: int):
+    """Every application of a series with its money, in the ledger's order, summed by the database:
+    the payments and refunds, then `account_for`'s rule in SQL (tests/scale/test_rows_agree.py holds it
+    to the rule on loaded objects). A series' hundreds of applicants load no objects."""
     def total(model, *conditions):
         return type_coerce(select(func.coalesce(func.sum(model.amount), 0))
                            .where(model.application_id == Application.id, *conditions)
                            .correlate(Application).scalar_subquery(), Money)
 
-    rows = db.session.execute(
-        select(Application.id, User.name, User.email, Application.status, Application.scholarship,
-               Application.currency, Application.price, total(Payment).label("paid"),
-               total(Refund, Refund.status.in_(REFUNDS_OWED)).label("refund_due"),
-               total(Refund, Refund.status == RefundStatus.PAID).label("refund_paid"))
-        .join(User, User.id == Application.user_id).where(Application.series_id == series_id)
-        .order_by(Application.applied_at, Application.id))
+    a = (select(Application.id, Application.applied_at, User.name, User.email, Application.status,
+                Application.scholarship, Application.currency, Application.price.label("quoted"),
+                type_coerce(case((Application.scholarship, 0), else_=Application.price), Money).label("due"),
+                total(Payment).label("paid"), total(Refund, Refund.status.in_(REFUNDS_OWED)).label("refund_due"),
+                total(Refund, Refund.status == RefundStatus.PAID).label("refund_paid"))
+         .join(User, User.id == Application.user_id).where(Application.series_id == series_id).subquery())
+    refunds = a.c.refund_due + a.c.refund_paid
+    charged = case((a.c.status.in_(OWING_STATUSES), a.c.due), else_=a.c.paid - refunds)
+    return (select(a.c.id, a.c.name, a.c.email, a.c.status, a.c.scholarship, a.c.currency, a.c.quoted, a.c.due,
+                   a.c.paid, a.c.refund_due, a.c.refund_paid, type_coerce(charged, Money).label("charged"),
+                   type_coerce(charged - a.c.paid + refunds, Money).label("balance"))
+            .order_by(a.c.applied_at, a.c.id))
+
+
+def _ledger_lines(rows) -> list[tuple[LedgerLine, Account]]:
     return [(LedgerLine(r.id, r.name, r.email, r.status, r.scholarship, r.currency),
-             account_for(status=r.status, quoted=r.price, due=ZERO if r.scholarship else r.price, paid=r.paid,
-                         refund_due=r.refund_due, refund_paid=r.refund_paid)) for r in rows]
+             Account(**{name: getattr(r, name) for name in ACCOUNT_FIELDS})) for r in db.session.execute(rows)]
+
+
+def _ledger_totals(series_id: int) -> tuple[int, Account]:
+    """How many applications a series has and their money added up, by the database."""
+    r = _ledger_rows(series_id).order_by(None).subquery()
+    count, *sums = db.session.execute(select(
+        func.count(), *(type_coerce(func.coalesce(func.sum(r.c[name]), 0), Money) for name in ACCOUNT_FIELDS))).one()
+    return count, Account(*sums)
+
+
+def ledger_export(series: Series) -> tuple[Sequence[Row], Account]:
+    """Every line of a series' ledger as rows (their columns `ACCOUNT_FIELDS` among them), and their
+    totals: one query, no object per applicant."""
+    rows = db.session.execute(_ledger_rows(series.id)).all()
+    # The account's columns are the rows' last ones: added up a column at a time.
+    columns = list(zip(*(r[-len(ACCOUNT_FIELDS):] for r in rows), strict=True)) or [()] * len(ACCOUNT_FIELDS)
+    return rows, Account(*(sum(column, ZERO) for column in columns))
 
 
 @dataclass(frozen=True)
 class Ledger:
     series: Series
-    lines: list[tuple]  # (an Application or a LedgerLine, its Account)
+    lines: list[tuple]  # (an Application or a LedgerLine, its Account): every line (ledgers_page), or a page's
     totals: Account
 
 
-def series_ledger(series: Series) -> Ledger:
-    lines = _ledger_lines(series.id)
-    return Ledger(series=series, lines=lines, totals=add_accounts(acct for _, acct in lines))
+def series_ledger_page(series: Series, per_page: int) -> tuple[Ledger, ListPage]:
+    """The ledger's totals over every application, and the page of its lines that ?page= names
+    (clamped to the last): two queries, whatever the number of applicants."""
+    count, totals = _ledger_totals(series.id)
+    pages = max((count + per_page - 1) // per_page, 1)
+    page = min(requested_page(), pages)
+    lines = _ledger_lines(_ledger_rows(series.id).limit(per_page).offset((page - 1) * per_page))
+    return Ledger(series=series, lines=lines, totals=totals), ListPage(lines, page, per_page, count)
 
 
 def ledgers_page() -> tuple[Pagination, list[Ledger]]:

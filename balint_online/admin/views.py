@@ -4,15 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.models import Membership, User
+from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
 from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError, NotAllowed
 from ..core.forms import attach_domain_error, required
 from ..core.money import format_money
-from ..core.pagination import list_page
-from ..enrollment.models import Application
+from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
 from ..invoicing.rules import parse_period
 from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
@@ -63,7 +62,8 @@ def audit_log():
 @bp.get("/people")
 def people():
     query = request.args.get("q", "")
-    return render_template("admin/people.html", query=query, people=services.search_people(query))
+    return render_template("admin/people.html", query=query, people=services.search_people(query),
+                           kinds={key: str(label) for key, label in MEMBERSHIP_KINDS.items()})
 
 
 def _person_page(person: User, membership_form=None, expiry_forms=None, role_form=None, status=200):
@@ -250,14 +250,14 @@ def series_list():
     return render_template("admin/series.html", page=page, ledgers=ledgers)
 
 
-LEDGER_PAGE = 50
+LEDGER_PAGE = 25
 
 
 @bp.get("/series/<int:series_id>/ledger")
 def ledger(series_id):
-    ledger = services.series_ledger(db.get_or_404(Series, series_id))
     # Totals are over every application; the lines come a page at a time (the CSV has them all).
-    return render_template("admin/ledger.html", ledger=ledger, lines=list_page(ledger.lines, per_page=LEDGER_PAGE))
+    ledger, lines = services.series_ledger_page(db.get_or_404(Series, series_id), LEDGER_PAGE)
+    return render_template("admin/ledger.html", ledger=ledger, lines=lines, status_labels=ApplicationStatus.texts())
 
 
 LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")
@@ -265,15 +265,14 @@ LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance
 
 @bp.get("/series/<int:series_id>/ledger.csv")
 def ledger_csv(series_id):
-    ledger = services.series_ledger(db.get_or_404(Series, series_id))
-    numbers = invoice_numbers(line.application_id for line, _ in ledger.lines)
-    rows = [[numbers.get(line.application_id, ""), line.name, line.email, line.status,
-             "yes" if line.scholarship else "no", line.currency,
-             *(format_money(getattr(acct, c)) for c in LEDGER_COLUMNS)] for line, acct in ledger.lines]
-    rows.append(["total", "", "", "", "", ledger.series.currency,
-                 *(format_money(getattr(ledger.totals, c)) for c in LEDGER_COLUMNS)])
+    series = db.get_or_404(Series, series_id)
+    lines, totals = services.ledger_export(series)
+    numbers = invoice_numbers(line.id for line in lines)
+    rows = [[numbers.get(line.id, ""), line.name, line.email, line.status, "yes" if line.scholarship else "no",
+             line.currency, *(format_money(getattr(line, c)) for c in LEDGER_COLUMNS)] for line in lines]
+    rows.append(["total", "", "", "", "", series.currency, *(format_money(getattr(totals, c)) for c in LEDGER_COLUMNS)])
     return csv_download(["invoice", "name", "email", "status", "scholarship", "currency", *LEDGER_COLUMNS], rows,
-                        f"ledger-series-{ledger.series.id}.csv")
+                        f"ledger-series-{series.id}.csv")
 
 
 @bp.get("/accounts")

@@ -31,6 +31,12 @@ class LabelledStrEnum(StrEnum):
     def labels(cls) -> dict[str, LazyString]:
         return {member.value: member.label for member in cls}
 
+    @classmethod
+    def texts(cls) -> dict[str, str]:
+        """The labels translated now, for a page that shows them on many rows: a lazy label looks its
+        translation up again each time it is shown."""
+        return {member.value: str(member.label) for member in cls}
+
 
 def label(value: Any) -> str:
     """The words for a status, as text in the reader's language: its label when it has one, else the

@@ -2,7 +2,7 @@
 forms, a member's availability, swap requests between members, and the leaders asking a member to present
 at a meeting they marked unavailable. Plain forms, no scripts."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -45,8 +45,12 @@ def _members(series: Series) -> list[User]:
 
 
 def _label(meeting: Meeting) -> str:
-    return _("Meeting %(number)s, %(when)s", number=meeting.number,
-             when=human(meeting.starts_at, current_user.timezone, locale=str(get_locale())))
+    # Kept for the request: the leaders' forms name each meeting in several lists (turns, meetings).
+    labels = g.setdefault("rotation_meeting_labels", {})
+    if meeting.id not in labels:
+        labels[meeting.id] = _("Meeting %(number)s, %(when)s", number=meeting.number,
+                               when=human(meeting.starts_at, current_user.timezone, locale=str(get_locale())))
+    return labels[meeting.id]
 
 
 def _upcoming(rows):

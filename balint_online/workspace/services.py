@@ -61,14 +61,16 @@ def roster_rows(series) -> Iterator[list]:
              .where(Application.series_id == series.id).order_by(Application.applied_at, Application.id))
 
     def rows():
+        # Translated once for the file, not once a row (a lazy label looks its translation up each time).
+        disciplines = {key: str(label) for key, label in DISCIPLINES.items()}
         for r in db.session.execute(query.execution_options(yield_per=ROSTER_BATCH)):
-            yield _roster_row(r)
+            yield _roster_row(r, disciplines)
 
     return rows()
 
 
-def _roster_row(r) -> list:
+def _roster_row(r, disciplines: dict[str, str]) -> list:
     claimed = ["yes" if key in r.claims else "no" for key in CLAIM_KEYS]
-    return [r.name, r.email, DISCIPLINES.get(r.discipline, r.discipline), r.status, *claimed,
+    return [r.name, r.email, disciplines.get(r.discipline, r.discipline), r.status, *claimed,
             "yes" if r.is_member else "other society" if r.granted else "no", row_payment_status(r),
             f"{ZERO if r.scholarship else r.price:.2f}", r.currency, r.applied_at.date().isoformat(), r.version]

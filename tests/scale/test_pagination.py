@@ -85,7 +85,7 @@ def test_a_search_matching_most_people_pages_by_name_and_stops_counting(app, soc
     monkeypatch.setattr(services, "SEARCH_COUNT_LIMIT", 100)
     monkeypatch.setattr(services, "SEARCH_DENSE_FROM", 60)
     first = admin.get("/admin/people?q=member").get_data(as_text=True)
-    assert "Page 1 of 2 · more than 100 in all" in first
+    assert "Page 1 of 4 · more than 100 in all" in first  # 25 a page
     dense = walk(admin, "/admin/people?q=member", r'<a href="/admin/people/\d+">([^<]+)</a>')
     assert dense == sparse[:100] and sparse == sorted(sparse)
 
@@ -96,6 +96,6 @@ def test_a_ledger_pages_its_lines_and_totals_every_application(app, society):
     names = walk(admin, path, r'<a href="/admin/applications/\d+">([^<]+)</a>')
     assert sorted(names) == sorted(f"Member {n:05d} Scale" for n in _applicant_numbers(society))
     first = admin.get(path).get_data(as_text=True)
-    assert "Page 1 of 2 · 70 in all" in first
+    assert "Page 1 of 3 · 70 in all" in first  # 25 lines a page
     # The totals are the whole series' on every page: its 8 enrolled members paid 875.00 each.
     assert first.count("7,000.00") >= 1 and admin.get(path + "?page=2").get_data(as_text=True).count("7,000.00") >= 1

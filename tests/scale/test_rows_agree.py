@@ -86,3 +86,29 @@ def test_the_roster_csv_and_cards_say_what_the_rules_on_objects_say(app):
             else "None on record" in card
         shows_payment = a.status in ("offered", "enrolled") or a.payments
         assert ("<dt>Payment</dt>" in card) == bool(shows_payment)
+
+
+def test_the_ledger_says_what_the_rules_on_objects_say(app):
+    """The ledger's lines and totals are summed by the database (admin.services._ledger_rows); they must
+    be what `account` gives on every application loaded as objects, with money in every state."""
+    from balint_online.admin.services import ACCOUNT_FIELDS, ledger_export, series_ledger_page
+    from balint_online.pricing.services import account, add_accounts
+    from balint_online.series.models import Series
+
+    built = varied_society()
+    db.session.execute(Application.__table__.update().where(Application.series_id == built.big_series_id,
+                                                            Application.id % 5 == 0).values(status="withdrawn"))
+    db.session.commit()
+    applications = db.session.scalars(select(Application).where(Application.series_id == built.big_series_id)).all()
+    assert {a.status for a in applications} >= {"enrolled", "withdrawn"}
+    expected = add_accounts(account(a) for a in applications)
+    with app.test_request_context("/?page=99"):
+        ledger, page = series_ledger_page(db.session.get(Series, built.big_series_id), 10)
+    assert ledger.totals == expected
+    assert (page.total, page.page) == (len(applications), 3)  # a page past the end gives the last
+    in_order = sorted(applications, key=lambda a: (a.applied_at, a.id))
+    assert [line.application_id for line, _ in ledger.lines] == [a.id for a in in_order][20:]
+    lines, totals = ledger_export(db.session.get(Series, built.big_series_id))
+    assert totals == expected
+    assert [(line.id, *(getattr(line, name) for name in ACCOUNT_FIELDS)) for line in lines] == \
+        [(a.id, *(getattr(account(a), name) for name in ACCOUNT_FIELDS)) for a in in_order]
