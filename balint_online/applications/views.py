@@ -174,10 +174,9 @@ ROSTER_GROUPS = (
 )
 # Applicants shown per page of each group: each is a full card (what they said, their money, the
 # commitments and history on file), so a page holds what a leader reads at one sitting and stays
-# quick to serve (a card costs about a millisecond to write: five groups of ten took 40 ms a page);
-# those who need a decision or hold a place come more at a time than the closed ones.
-OPEN_GROUP_PAGE = 5
-CLOSED_GROUP_PAGE = 3
+# quick to serve; those who need a decision or hold a place come more at a time than the closed ones.
+OPEN_GROUP_PAGE = 10
+CLOSED_GROUP_PAGE = 5
 OPEN_GROUPS = ("pending", "enrolled", "waiting")
 
 
