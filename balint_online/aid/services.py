@@ -20,10 +20,11 @@ from ..core.money import format_money
 from ..core.prices import refund_for_aid
 from ..core.statements import rows_changed
 from ..enrollment.models import LIVE_STATUSES, Application
+from ..enrollment.quotes import series_today
 from ..extensions import db
 from ..invoicing.services import credit_to_account
 from ..notifications.services import queue_email
-from ..pricing.services import paid_total, record_refund, refunded_total, series_today, waiver_label
+from ..pricing.services import paid_total, record_refund, refunded_total, waiver_label
 from ..series.locking import lock_series
 from . import rules
 from .models import AidApplication, AidProgramme

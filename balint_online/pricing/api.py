@@ -5,6 +5,7 @@ from flask import Blueprint, request
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, idempotency_key, returns, use_body, use_query
 from ..core.schemas import column_length
 from ..enrollment.models import Application
+from ..enrollment.quotes import quote_for
 from ..enrollment.schemas import ApplicationOut
 from ..extensions import db
 from ..series.models import Series
@@ -20,7 +21,7 @@ from .schemas import (
     ScholarshipGrant,
     claims_of,
 )
-from .services import grant_scholarship, payment_status, quote_for, record_payment
+from .services import grant_scholarship, payment_status, record_payment
 
 bp = Blueprint("pricing_api", __name__)
 KEY_LENGTH = column_length(Payment.idempotency_key)

@@ -1,13 +1,12 @@
 """Quotes for real people, payments and refunds recorded against applications, scholarships, each
 application's account, and the complimentary first year of membership."""
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select, type_coerce, update
+from sqlalchemy import exists, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,13 +20,10 @@ from ..core.prices import (
     DECLINED,
     OFFER_LAPSED,
     WITHDRAWN,
-    Quote,
     QuoteLine,
     RefundDecision,
     earns_complimentary_membership,
     local_date,
-    parse_price_table,
-    quote,
     refund_due_by,
     refund_owed,
     refund_still_owed,
@@ -38,42 +34,12 @@ from ..core.types import Money
 from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..enrollment.queries import enrolled
+from ..enrollment.quotes import membership_flags, series_today
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
 from ..series.models import Meeting, Series
 from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
-
-
-def membership_flags(user, on: date) -> tuple[bool, bool]:
-    """(is a member, has been granted the member rate) on the date, from the membership records."""
-    covering = [m for m in user.memberships if m.covers(on)]
-    is_member = any(m.kind in ("society", "complimentary") for m in covering)
-    granted = any(m.kind == "other_society" for m in covering)
-    return is_member, granted
-
-
-def membership_flag_columns(user_id, on: date) -> tuple:
-    """`membership_flags` in SQL, for each row's `user_id`: (is_member, granted) labelled columns."""
-    def covering(*kinds):
-        return exists().where(Membership.user_id == user_id, Membership.kind.in_(kinds),
-                              or_(Membership.starts_on.is_(None), Membership.starts_on <= on),
-                              Membership.expires_on >= on)
-
-    return covering("society", "complimentary").label("is_member"), covering("other_society").label("granted")
-
-
-def series_today(series) -> date:
-    return local_date(now(), series.timezone)
-
-
-def quote_for(series, user, *, claims: Collection[str] = (), on: date | None = None,
-              scholarship: bool = False) -> Quote:
-    on = on or series_today(series)
-    is_member, granted = membership_flags(user, on)
-    return quote(parse_price_table(series.prices), currency=series.currency, on=on,
-                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, claims=claims,
-                 member_rate_granted=granted, scholarship=scholarship)
 
 
 def paid_total(application) -> Decimal:

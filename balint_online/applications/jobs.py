@@ -1,13 +1,14 @@
-"""The waiting list's jobs; lapsed offers are expired before freed seats are offered.
+"""The waiting list's jobs (flows/applications.py); lapsed offers are expired before freed seats are offered.
 
 Each offer made or expired is its own unit of work, committed at once (releasing its series' lock),
 so one failure or a concurrent scheduler never undoes the others.
 """
 
 from ..core.errors import DomainError
+from ..enrollment.services import lapsed_offers, series_with_free_seats
 from ..extensions import db
+from ..flows.applications import expire_offer, offer_free_seat
 from ..jobs.registry import job
-from .services import expire_offer, lapsed_offers, offer_free_seat, series_with_free_seats
 
 
 @job("expire-offers", every_seconds=60)
