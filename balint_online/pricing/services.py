@@ -373,14 +373,11 @@ def grant_scholarship(application, actor, reason: str):
 OFFER_WINDOW_DAYS = 90
 
 
-def _earned_free_year(application, moment) -> bool:
+def _earned_free_year(application, moment, took_part: bool) -> bool:
     """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
-    from ..video.attendance import attended_meeting_ids  # noqa: PLC0415  (a cycle: see the layers contract)
-
     today = local_date(moment, application.user.timezone)
     return earns_complimentary_membership(
-        category=application.quote.get("category", "standard"),
-        took_part=bool(attended_meeting_ids(application.series, application.user_id)),
+        category=application.quote.get("category", "standard"), took_part=took_part,
         member_today=membership_flags(application.user, today) != (False, False))
 
 
@@ -396,10 +393,11 @@ def membership_offer_candidates(moment) -> list:
     ))
 
 
-def offer_membership(application, moment) -> bool:
+def offer_membership(application, moment, *, took_part: bool) -> bool:
     """Offer a qualifying non-member a free year, once, emailed once; False if they do not qualify or
-    another scheduler offered it first."""
-    if not _earned_free_year(application, moment):
+    another scheduler offered it first. `took_part`: whether they came to a meeting (video's attendance,
+    which the flow asks: flows/memberships.py)."""
+    if not _earned_free_year(application, moment, took_part):
         return False
     offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
     try:
