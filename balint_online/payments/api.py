@@ -1,17 +1,18 @@
-"""JSON endpoints for quotes and payments."""
+"""JSON endpoints for quotes, payments, scholarships and the payment providers' notifications (pricing's
+blueprint, "pricing_api"). The scholarship endpoint answers with the application (applications/schemas.py),
+so the endpoints sit above applications."""
 
 from flask import Blueprint, request
 
+from ..applications.schemas import ApplicationOut
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, idempotency_key, returns, use_body, use_query
 from ..core.schemas import column_length
 from ..enrollment.models import Application
 from ..enrollment.quotes import quote_for
-from ..enrollment.schemas import ApplicationOut
 from ..extensions import db
-from ..series.models import Series
-from .models import Payment
-from .providers import provider_named
-from .schemas import (
+from ..pricing.models import Payment
+from ..pricing.providers import provider_named
+from ..pricing.schemas import (
     PaymentCreate,
     PaymentOut,
     Quote,
@@ -21,7 +22,8 @@ from .schemas import (
     ScholarshipGrant,
     claims_of,
 )
-from .services import grant_scholarship, payment_status, record_payment
+from ..pricing.services import grant_scholarship, payment_status, record_payment
+from ..series.models import Series
 
 bp = Blueprint("pricing_api", __name__)
 KEY_LENGTH = column_length(Payment.idempotency_key)
