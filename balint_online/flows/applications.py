@@ -12,9 +12,10 @@ from ..enrollment import services as enrollment
 from ..enrollment.models import Application
 from ..enrollment.services import Moved
 from ..invoicing.services import issue_invoice
-from ..pricing.services import Owed, settle_refunds
+from ..pricing.services import Owed
 from ..rotation import services as rotation
 from ..rotation.planning import has_room_for_another
+from .payments import settle
 
 
 def _roster_changed(moved: Moved, actor) -> None:
@@ -39,8 +40,8 @@ def accept(application: Application, actor) -> Application:
 
 
 def _settled(application: Application, actor) -> Owed:
-    owed = settle_refunds(application, actor)
-    assert owed is not None  # settle_refunds settles every ended application
+    owed = settle(application, actor)  # what is owed back, and the credit note
+    assert owed is not None  # every ended application is settled
     return owed
 
 
