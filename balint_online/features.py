@@ -20,12 +20,13 @@ Conventions:
   server is called, no transaction held while a video provider or Stripe answers.
 - A service says what it causes. What one change causes in other features is called, in order,
   by a flow in `flows/` (flows/series.py: publishing, edits, meeting changes, a cancellation;
-  flows/applications.py: accepting, declining, withdrawing, offers taken up), which pages,
-  endpoints and jobs call. No feature reacts to another through signals connected by importing
+  flows/applications.py: accepting, declining, withdrawing, the waiting list's offers;
+  flows/payments.py: a payment or an ending settled, the credit note; flows/memberships.py: the
+  free year), which pages, endpoints and jobs call. No feature reacts to another through signals connected by importing
   it, and no step's failure is swallowed: it undoes the whole change and is logged.
 - A lower feature never imports a higher one (core, accounts, series, enrollment, the other
-  features, flows, the pages and API that start flows (catalogue, applications), workspace/admin,
-  web/api), not even inside a function.
+  features, flows, the pages and API that start flows (catalogue, applications), workspace/admin/
+  payments, web/api), not even inside a function.
 """
 
 import importlib
@@ -34,8 +35,9 @@ from types import ModuleType
 
 # Order matters for jobs (run in this order): notifications comes last, so that mail delivery sends what
 # the other jobs queued in the same run. The home page's order is homepage.py's.
-FEATURES = ("accounts", "audit", "series", "catalogue", "enrollment", "applications", "pricing", "invoicing", "aid",
-            "rotation", "calendar", "video", "certificates", "admin", "privacy", "workspace", "notifications")
+FEATURES = ("accounts", "audit", "series", "catalogue", "enrollment", "applications", "pricing", "payments",
+            "invoicing", "aid", "rotation", "calendar", "video", "certificates", "admin", "privacy", "workspace",
+            "notifications")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import MEMBERSHIP_KINDS, Membership, User
+from ..aid.services import grant_scholarship
 from ..audit.models import OBJECT_TYPES
 from ..audit.services import entries as audit_entries
 from ..core.csvfile import csv_download, csv_stream
@@ -13,20 +14,14 @@ from ..core.forms import attach_domain_error, required
 from ..core.money import format_money
 from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
+from ..flows.payments import record_payment
 from ..invoicing.rules import parse_period
 from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
 from ..notifications import services as notifications
 from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
-from ..pricing.services import (
-    account,
-    applications_in_credit,
-    grant_scholarship,
-    invoice_lines,
-    mark_refund_paid,
-    record_payment,
-)
+from ..pricing.services import account, applications_in_credit, invoice_lines, mark_refund_paid
 from ..series.models import Series
 from . import services
 from .forms import ExpiryForm, ImportForm, MembershipForm, RoleForm

@@ -2,7 +2,7 @@
 
 from ..enrollment.home import applications
 from ..enrollment.models import LIVE_STATUSES
-from ..pricing.services import series_today
+from ..enrollment.quotes import series_today
 from .services import aid_of, programmes_by_series
 
 

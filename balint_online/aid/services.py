@@ -16,14 +16,16 @@ from ..audit.services import log_action
 from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.labels import N_
-from ..core.money import format_money
+from ..core.money import ZERO, format_money
 from ..core.prices import refund_for_aid
 from ..core.statements import rows_changed
+from ..core.wording import in_sentence
 from ..enrollment.models import LIVE_STATUSES, Application
+from ..enrollment.quotes import series_today
 from ..extensions import db
 from ..invoicing.services import credit_to_account
 from ..notifications.services import queue_email
-from ..pricing.services import paid_total, record_refund, refunded_total, series_today, waiver_label
+from ..pricing.services import paid_total, record_refund, refunded_total, waiver_label
 from ..series.locking import lock_series
 from . import rules
 from .models import AidApplication, AidProgramme
@@ -230,6 +232,46 @@ def decline(aid: AidApplication, actor, note: str) -> AidApplication:
     queue_email(key=f"aid_decided:aid-{aid.id}", kind="aid_decided", user=aid.user,
                 context={"aid": aid, "series": aid.application.series, "refund_owed": False})
     return aid
+
+
+# -- scholarships -----------------------------------------------------------------------------------
+# A scholarship waives a fee as an award does, outside any programme: here, beside the programmes whose
+# limit it must not get round, with the credit note it causes (invoicing).
+
+def grant_scholarship(application, actor, reason: str):
+    """An administrator waives the fee of one application; granting twice changes nothing."""
+    if not getattr(actor, "is_admin", False):
+        raise NotAllowed(_("Only administrators grant scholarships."))
+    lock_series(application.series_id)
+    if application.scholarship:
+        return application
+    if not application.is_live:
+        raise DomainError(_("This application is %(status)s; there is no fee left to waive.",
+                            status=in_sentence(application.status_label)), code="not_live")
+    if not reason:
+        raise InvalidInput(_("Say why, for the record."),
+                           fields={"reason": _("A reason is required (it is kept in the history).")})
+    # A waiver beside a limited programme would get round its limit: those awards go through the programme.
+    if (programme := capped_full_tuition(application.series_id)) is not None:
+        raise DomainError(_("Full tuition for this group goes through %(programme)s, at most %(limit)s per series: "
+                            "award it from the financial aid queue, where the limit is kept.",
+                            programme=programme.name, limit=programme.max_awards), code="aid_programme")
+    if paid_total(application) > ZERO:
+        raise DomainError(_("Payments are already recorded on this application; a scholarship waives a fee before "
+                            "anything is paid."), code="already_paid")
+    changed = rows_changed(
+        update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
+        .values(scholarship=True).execution_options(synchronize_session=False)
+    )
+    db.session.expire(application)
+    if changed != 1:  # another administrator granted it a moment ago
+        return application
+    log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
+        format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
+    credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
+    queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
+                user=application.user, context={"application": application, "series": application.series})
+    return application
 
 
 def awarded_label(application: Application) -> str | None:

@@ -5,7 +5,11 @@ from flask import Blueprint, url_for
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, returns, use_body
 from ..enrollment import attestation, services
 from ..enrollment.models import Application
-from ..enrollment.schemas import (
+from ..extensions import db
+from ..flows import applications as flows
+from ..pricing.schemas import claims_of
+from ..series.models import Series
+from .schemas import (
     ApplicationCreate,
     ApplicationOut,
     Commitments,
@@ -15,10 +19,6 @@ from ..enrollment.schemas import (
     RosterEntry,
     Withdrawn,
 )
-from ..extensions import db
-from ..flows import applications as flows
-from ..pricing.schemas import claims_of
-from ..series.models import Series
 
 bp = Blueprint("enrollment_api", __name__)
 

@@ -29,6 +29,7 @@ from ..enrollment.models import (
     AttestationText,
     claim_answers,
 )
+from ..enrollment.quotes import quote_for, series_today
 from ..extensions import db
 from ..flows import applications as flows
 from ..pricing.models import PaymentStatus
@@ -38,9 +39,7 @@ from ..pricing.services import (
     paid_total,
     payment_columns,
     payment_status,
-    quote_for,
     row_payment_status,
-    series_today,
 )
 from ..series.models import Series
 from ..series.services import managed_series

@@ -1,8 +1,9 @@
-"""Certificate downloads, and the leaders' page for credit settings and reissues."""
+"""Certificate downloads, the leaders' page for credit settings and reissues, and their attendance grid."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -11,11 +12,15 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.models import DISCIPLINES
+from ..core.clock import now
+from ..core.csvfile import csv_download
 from ..core.errors import DomainError
 from ..core.forms import Form, attach_domain_error, choices, required
 from ..extensions import db
 from ..series.services import managed_series
 from . import services
+from .attendance import attendance_grid, attendance_table, cell_name, save_attendance
+from .attendance_form import attendance_form
 from .models import Certificate, SeriesCredit, SeriesCreditLine
 from .rules import BODIES
 
@@ -127,3 +132,27 @@ def reissue(certificate_id):
     flash(_("Certificate %(number)s issued; %(old)s is superseded.", number=fresh.number, old=certificate.number),
           "success")
     return redirect(url_for(".credit", series_id=series_id))
+
+
+@bp.route("/lead/series/<int:series_id>/attendance", methods=["GET", "POST"])
+@login_required
+def attendance(series_id):
+    series = managed_series(series_id, current_user)
+    grid = attendance_grid(series, now())
+    form = attendance_form(grid)
+    if form.validate_on_submit():
+        changed = save_attendance(series, current_user,
+                                  {name: f.data for name, f in form._fields.items() if name != "csrf_token"})
+        db.session.commit()
+        flash(ngettext("Attendance saved (%(num)d change).", "Attendance saved (%(num)d changes).", changed), "success")
+        return redirect(url_for(".attendance", series_id=series.id))
+    return (render_template("certificates/attendance.html", grid=grid, form=form, cell_name=cell_name),
+            422 if form.errors else 200)
+
+
+@bp.get("/lead/series/<int:series_id>/attendance.csv")
+@login_required
+def attendance_export(series_id):
+    series = managed_series(series_id, current_user)
+    header, rows = attendance_table(attendance_grid(series, now()))
+    return csv_download(header, rows, f"attendance-series-{series.id}.csv")

@@ -8,13 +8,14 @@ status, and a partial unique index allows one live application per person.
 
 Operations flush and never commit: the request, job or command that calls them is the unit of
 work (and holds the lock until it commits). What a member joining or leaving the group causes
-elsewhere (the rotation, calendars) is called by flows/applications.py, which returns each
-operation's `Moved` for that.
+elsewhere (the money owed back, the invoice, the rotation, calendars) is called by
+flows/applications.py, which gets each operation's `Moved` for that and then tells the member, since
+their email names what followed (a refund, say).
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
@@ -28,14 +29,17 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.statements import rows_changed
 from ..core.wording import in_sentence
 from ..extensions import db
-from ..invoicing.services import issue_invoice
 from ..notifications.services import queue_email
-from ..pricing.services import Owed, quote_for, settle_refunds
 from ..series.locking import lock_series
 from ..series.models import Series
 from . import attestation
 from .leader_mail import tell_leaders
 from .models import LIVE_STATUSES, SEATED_STATUSES, Application, AttestationText
+from .quotes import quote_for
+
+# Whether the rotation still gives one more member a turn (rotation.planning.has_room_for_another):
+# asked under the series lock before seating anyone, by the flow that seats them.
+RoomToPresent = Callable[[Series, datetime], bool]
 
 
 def _newest_attestation_text() -> AttestationText | None:
@@ -116,7 +120,6 @@ class Moved:
     application: Application
     old_status: str
     new_status: str
-    owed: Owed | None = None  # what is owed back after an ending
 
     @property
     def joined(self) -> bool:
@@ -179,12 +182,6 @@ def _queue_stamp(series_id: int, moment):
     return max(moment, last + timedelta(microseconds=1)) if last is not None else moment
 
 
-def _room_to_present(series: Series, moment) -> bool:
-    from ..rotation.planning import has_room_for_another  # noqa: PLC0415  (a cycle: see the layers contract)
-
-    return has_room_for_another(series, moment)
-
-
 # -- applying -------------------------------------------------------------------------------------
 
 def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: str = "") -> Application:
@@ -232,8 +229,9 @@ def apply(series: Series, user, *, claims: Collection[str] = (), answers, note: 
 
 # -- leaders' decisions ---------------------------------------------------------------------------
 
-def accept(application: Application, actor) -> Moved:
-    """Enrol if a seat is free and nobody is queueing; otherwise put the application on the waiting list."""
+def accept(application: Application, actor, *, room_to_present: RoomToPresent) -> Moved:
+    """Enrol if a seat is free, nobody is queueing and the rotation has room; otherwise put the application
+    on the waiting list. An enrolled member owes the fee from now: the flow issues the invoice."""
     (series,) = lock_series(application.series_id)
     require_view(application, actor)
     if not series.can_manage(actor):
@@ -245,10 +243,9 @@ def accept(application: Application, actor) -> Moved:
     moment = now()
     if series.status_at(moment) in ("cancelled", "completed", "draft"):
         raise DomainError(_("This series is not taking members."), code="series_closed")
-    if not _someone_waiting(series.id) and _room_to_present(series, moment) and _take_seat(series.id):
+    if not _someone_waiting(series.id) and room_to_present(series, moment) and _take_seat(series.id):
         moved = _move(application, ("pending",), "enrolled", actor, action="accepted", decided_at=moment,
                       enrolled_at=moment)
-        issue_invoice(application, actor)  # the member owes the fee from now
     else:
         moved = _move(application, ("pending",), "waitlisted", actor, action="waitlisted", decided_at=moment,
                       waitlisted_at=_queue_stamp(series.id, moment))
@@ -257,6 +254,7 @@ def accept(application: Application, actor) -> Moved:
 
 
 def decline(application: Application, actor, reason: str) -> Moved:
+    """The applicant is told (tell_declined) after what is owed back is settled."""
     (series,) = lock_series(application.series_id)
     require_view(application, actor)
     if not series.can_manage(actor):
@@ -272,13 +270,15 @@ def decline(application: Application, actor, reason: str) -> Moved:
                   end_reason=reason)
     if old in SEATED_STATUSES:
         _free_seat(series.id)
-    owed = settle_refunds(application, actor)
+    return moved
+
+
+def tell_declined(application: Application, reason: str) -> None:
     _notify(application, "application_declined", reason=reason)
-    return Moved(application, old, moved.new_status, owed)
 
 
 def withdraw(application: Application, actor, reason: str) -> Moved:
-    """Withdraw in writing; `owed` is what is owed back (pricing.services.Owed, possibly 0.00)."""
+    """Withdraw in writing; the member and the leaders are told (tell_withdrawn) what is owed back."""
     lock_series(application.series_id)
     require_view(application, actor)
     if not application.is_live:
@@ -290,10 +290,13 @@ def withdraw(application: Application, actor, reason: str) -> Moved:
     moved = _move(application, (old,), "withdrawn", actor, reason=reason, ended_at=now(), end_reason=reason)
     if old in SEATED_STATUSES:
         _free_seat(application.series_id)
-    owed = settle_refunds(application, actor)
-    _notify(application, "application_withdrawn", refund=owed)
+    return moved
+
+
+def tell_withdrawn(application: Application, refund) -> None:
+    """`refund`: what is owed back (pricing.services.Owed, possibly 0.00), which the member's email names."""
+    _notify(application, "application_withdrawn", refund=refund)
     tell_leaders(application, "withdrew")
-    return Moved(application, old, moved.new_status, owed)
 
 
 def accept_offer(application: Application, actor) -> Moved:
@@ -319,18 +322,21 @@ def lapsed_offers(moment) -> list[int]:
         Application.status == "offered", Application.offer_expires_at <= moment)))
 
 
-def expire_offer(application_id: int, moment) -> bool:
-    """A lapsed offer ends and frees its seat; False if another scheduler expired it or the member took it up."""
+def expire_offer(application_id: int, moment) -> Application | None:
+    """A lapsed offer ends and frees its seat; None if another scheduler expired it or the member took it up.
+    The member is told (tell_offer_expired) after what is owed back is settled."""
     application = db.session.get_one(Application, application_id)
     lock_series(application.series_id)
     if application.status != "offered" or application.offer_expires_at > moment:
-        return False
+        return None
     _move(application, ("offered",), "offer_expired", None, reason="The offer was not taken up in time.",
           ended_at=moment)
     _free_seat(application.series_id)
-    settle_refunds(application, None)
+    return application
+
+
+def tell_offer_expired(application: Application) -> None:
     _notify(application, "offer_expired")
-    return True
 
 
 def _next_in_line(series: Series) -> Application | None:
@@ -351,21 +357,24 @@ def series_with_free_seats() -> list[int]:
         exists().where(Application.series_id == Series.id, Application.status == "waitlisted"))))
 
 
-def offer_free_seat(series_id: int, moment) -> bool:
-    """Offer one free seat to the first person waiting for it; False when there is none to offer.
+def offer_free_seat(series_id: int, moment, *, room_to_present: RoomToPresent) -> Application | None:
+    """Offer one free seat to the first person waiting for it, if the rotation has room; None when there is
+    none to offer. The offer reserves the seat, so the flow invoices it, then tells the member (tell_offered).
 
     DomainError if that application changed meanwhile (the caller rolls back and looks again)."""
     (series,) = lock_series(series_id)
     if series.status_at(moment) in ("completed", "cancelled"):
-        return False
+        return None
     application = _next_in_line(series)
-    if application is None or not _room_to_present(series, moment) or not _take_seat(series.id):
-        return False
-    expires = moment + timedelta(hours=series.offer_hours)
-    _move(application, ("waitlisted",), "offered", None, offered_at=moment, offer_expires_at=expires)
-    issue_invoice(application, None)  # an offer reserves the seat: the fee is owed from now
-    _notify(application, "waitlist_offer", stamp=f":{moment.isoformat()}", expires_at=expires)
-    return True
+    if application is None or not room_to_present(series, moment) or not _take_seat(series.id):
+        return None
+    _move(application, ("waitlisted",), "offered", None, offered_at=moment,
+          offer_expires_at=moment + timedelta(hours=series.offer_hours))
+    return application
+
+
+def tell_offered(application: Application, moment) -> None:
+    _notify(application, "waitlist_offer", stamp=f":{moment.isoformat()}", expires_at=application.offer_expires_at)
 
 
 def end_for_cancelled_series(series: Series, actor, reason: str) -> list[Moved]:

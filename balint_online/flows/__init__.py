@@ -2,7 +2,7 @@
 
 A feature's services change their own state and flush; a flow calls them in order, each step
 visible, inside the caller's unit of work (the request, job or command that commits). The flows
-sit above the features they call (enrollment, pricing, rotation, calendar, video) and below the
+sit above the features they call (enrollment, pricing, invoicing, rotation, calendar, video) and below the
 pages and endpoints that call them.
 
 No step is allowed to fail quietly. The failure that can be expected, no rotation keeping every

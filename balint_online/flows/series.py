@@ -10,13 +10,13 @@ from ..accounts.models import User
 from ..calendar import services as calendar
 from ..core.zonerules import current as current_rules
 from ..enrollment import services as enrollment
-from ..pricing.services import settle_refunds
 from ..rotation import services as rotation
 from ..series import services as series_services
 from ..series.models import Meeting, Series
 from ..series.rezone import replan_series
 from ..series.services import SeriesInput
 from ..video.rooms import lift_back_off
+from .payments import settle
 
 
 def publish_series(series: Series, user: User) -> Series:
@@ -73,7 +73,7 @@ def cancel_series(series: Series, user: User, reason: str) -> Series:
     series = series_services.cancel_series(series, user, reason)  # it and its meetings to come
     ended = enrollment.end_for_cancelled_series(series, user, reason)  # every live application
     for moved in ended:
-        settle_refunds(moved.application, user)  # everything paid is owed back in full
+        settle(moved.application, user)  # everything paid is owed back in full, and credited
         enrollment.tell_series_cancelled(moved.application, reason)  # the email names the refund
     rotation.clear_future(series, reason="the series was cancelled", actor=user)  # held turns stay, no emails
     for moved in ended:

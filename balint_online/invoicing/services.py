@@ -1,11 +1,11 @@
 """Issuing invoices and credit notes, numbered without gaps; the payer's billing details; the
 accountant's export.
 
-Each document is issued by an explicit call from the service whose change causes it, inside that
-service's transaction and under its series lock (series/locking.py): an invoice when an
-application first owes the fee (enrollment.services: accepted, or offered a place from the waiting
-list), a credit note when what the member is charged comes down (pricing.services.settle_refunds
-after every ending, a scholarship, an aid award) or when the payer changes. Services flush; the
+Each document is issued by an explicit call from the flow or service whose change causes it, inside
+that transaction and under its series lock (series/locking.py): an invoice when an application first
+owes the fee (flows/applications.py: accepted, or offered a place from the waiting list), a credit
+note when what the member is charged comes down (flows/payments.settle after every ending and
+payment; aid.services: a scholarship, an aid award) or when the payer changes. Services flush; the
 request, job or command commits.
 """
 

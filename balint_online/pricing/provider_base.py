@@ -31,5 +31,6 @@ class PaymentProvider:
         raise NotImplementedError
 
     def handle_notification(self, request) -> list:
-        """Verify and record what the provider reports; returns the payments recorded."""
+        """Verify and record what the provider reports; returns the payments newly recorded, whose
+        consequences the caller then calls (flows/payments.payment_recorded)."""
         raise NotificationRejected(f"The {self.name} provider receives no notifications.")

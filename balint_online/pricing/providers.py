@@ -8,7 +8,8 @@ A provider answers two questions:
   online provider would create a checkout and return its URL to redirect to.
 - `handle_notification(request)`: the provider's server tells us money arrived. It returns the
   payments recorded (through `services.record_payment`, with the provider's own id of the payment
-  as the idempotency key, so a notification delivered twice counts once).
+  as the idempotency key, so a notification delivered twice counts once); the endpoint then calls
+  what each new payment causes (flows/payments.py: the settlement, the receipt).
 
 The interface is in provider_base.py. Stripe Checkout is one (stripe_provider.py,
 `BALINT_PAYMENT_PROVIDER=stripe`): `start_payment` creates a Checkout Session and redirects to it;

@@ -1,33 +1,29 @@
 """Quotes for real people, payments and refunds recorded against applications, scholarships, each
 application's account, and the complimentary first year of membership."""
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select, type_coerce, update
+from sqlalchemy import exists, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership
 from ..audit.services import log_action
 from ..core.clock import now, today_in
-from ..core.errors import DomainError, InvalidInput, NotAllowed
+from ..core.errors import DomainError, NotAllowed
 from ..core.money import ZERO, format_money
 from ..core.prices import (
     CANCELLED_BY_SOCIETY,
     DECLINED,
     OFFER_LAPSED,
     WITHDRAWN,
-    Quote,
     QuoteLine,
     RefundDecision,
     earns_complimentary_membership,
     local_date,
-    parse_price_table,
-    quote,
     refund_due_by,
     refund_owed,
     refund_still_owed,
@@ -35,45 +31,14 @@ from ..core.prices import (
 )
 from ..core.statements import rows_changed
 from ..core.types import Money
-from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..enrollment.queries import enrolled
+from ..enrollment.quotes import membership_flags, series_today
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..series.locking import lock_series
 from ..series.models import Meeting, Series
 from .models import REFUNDS_OWED, MembershipOffer, Payment, PaymentStatus, Refund, RefundStatus
-
-
-def membership_flags(user, on: date) -> tuple[bool, bool]:
-    """(is a member, has been granted the member rate) on the date, from the membership records."""
-    covering = [m for m in user.memberships if m.covers(on)]
-    is_member = any(m.kind in ("society", "complimentary") for m in covering)
-    granted = any(m.kind == "other_society" for m in covering)
-    return is_member, granted
-
-
-def membership_flag_columns(user_id, on: date) -> tuple:
-    """`membership_flags` in SQL, for each row's `user_id`: (is_member, granted) labelled columns."""
-    def covering(*kinds):
-        return exists().where(Membership.user_id == user_id, Membership.kind.in_(kinds),
-                              or_(Membership.starts_on.is_(None), Membership.starts_on <= on),
-                              Membership.expires_on >= on)
-
-    return covering("society", "complimentary").label("is_member"), covering("other_society").label("granted")
-
-
-def series_today(series) -> date:
-    return local_date(now(), series.timezone)
-
-
-def quote_for(series, user, *, claims: Collection[str] = (), on: date | None = None,
-              scholarship: bool = False) -> Quote:
-    on = on or series_today(series)
-    is_member, granted = membership_flags(user, on)
-    return quote(parse_price_table(series.prices), currency=series.currency, on=on,
-                 early_bird_deadline=series.early_bird_deadline, is_member=is_member, claims=claims,
-                 member_rate_granted=granted, scholarship=scholarship)
 
 
 def paid_total(application) -> Decimal:
@@ -150,8 +115,9 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     """Record money received; (payment, created). A retried request records nothing new: one with the
     same Idempotency-Key, or (without a key) one repeating reference and amount within RETRY_WINDOW.
 
-    Under the series lock, so that the money owed back follows whatever state the application is in
-    now: a payment on an application that has ended is owed back at once (less what the policy keeps).
+    Under the series lock, which the caller's unit of work keeps, so that what a new payment causes
+    follows whatever state the application is in now (flows/payments.py: a payment on an application
+    that has ended is owed back at once, less what the policy keeps; then the member is told).
     """
     lock_series(application.series_id)
     if existing := _existing(Payment, idempotency_key):
@@ -173,11 +139,15 @@ def record_payment(application, *, amount: Decimal, method: str, reference: str,
     log_action(payment, "payment_recorded", actor, changes={"paid": [format_money(paid_total(application) - amount),
                                                                      format_money(paid_total(application))]},
                data={"amount": format_money(amount), "method": method, "reference": reference, "provider": provider})
-    settle_refunds(application, actor)
+    return payment, True
+
+
+def tell_payment_received(payment: Payment) -> None:
+    """The member's receipt by email, with their account as it stands once the payment is settled."""
+    application = payment.application
     queue_email(key=f"payment_received:payment-{payment.id}", kind="payment_received", user=application.user,
                 context={"application": application, "series": application.series, "payment": payment,
                          "account": account(application)})
-    return payment, True
 
 
 def _same_payment(existing: Payment, application, amount: Decimal) -> Payment:
@@ -194,12 +164,14 @@ ENDINGS = {"withdrawn": WITHDRAWN, "declined": DECLINED, "offer_expired": OFFER_
 @dataclass(frozen=True)
 class Owed:
     """What an ended application is owed back now, beyond what was owed back before, and the refund
-    recorded just now for it (if any)."""
+    recorded just now for it (if any). `ending`: how it ended (one of ENDINGS' values, which is also the
+    credit note's reason)."""
 
     decision: RefundDecision
     currency: str
     acknowledged_on: date
     recorded: Refund | None
+    ending: str
 
     @property
     def amount(self) -> Decimal:
@@ -220,11 +192,9 @@ class Owed:
 
 def settle_refunds(application, actor) -> Owed | None:
     """Bring what is owed back in line with everything paid and the application's state, recording a
-    refund for any shortfall, and the invoice with what the member is now charged (a credit note).
-    Call under the series lock, after each payment and each ending; None while the application is
-    live. The caller commits."""
-    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle: see the layers contract)
-
+    refund for any shortfall; the invoice follows what the member is now charged (a credit note), by
+    flows/payments.settle, which calls this. Call under the series lock, after each payment and each
+    ending; None while the application is live. The caller commits."""
     series = application.series
     ending = ENDINGS.get(application.status)
     ended_on = local_date(application.ended_at or now(), series.timezone)
@@ -237,13 +207,11 @@ def settle_refunds(application, actor) -> Owed | None:
     already = refunded_total(application)
     shortfall = refund_top_up(decision, already)
     if shortfall is None:  # owed back before (by an earlier ending or an aid award): nothing more now
-        credit_to_account(application, actor, ending)
-        return Owed(refund_still_owed(decision, already), application.currency, acknowledged_on, None)
+        return Owed(refund_still_owed(decision, already), application.currency, acknowledged_on, None, ending)
     # One refund per application and total owed: a repeat of the same settlement adds nothing.
     refund = record_refund(application, shortfall, actor, key=f"{decision.reason}:{format_money(decision.amount)}",
                            owed=(decision.amount - shortfall.amount, decision.amount))
-    credit_to_account(application, actor, ending, refund=refund)
-    return Owed(shortfall, application.currency, acknowledged_on, refund)
+    return Owed(shortfall, application.currency, acknowledged_on, refund, ending)
 
 
 def record_refund(application, decision: RefundDecision, actor, *, key: str, owed: tuple[Decimal, Decimal]) -> Refund:
@@ -359,62 +327,17 @@ def add_accounts(accounts) -> Account:
     return Account(**{name: sum((getattr(a, name) for a in accounts), ZERO) for name in fields})
 
 
-# -- scholarships -----------------------------------------------------------------------------------
-
-def grant_scholarship(application, actor, reason: str):
-    """An administrator waives the fee of one application; granting twice changes nothing."""
-    if not getattr(actor, "is_admin", False):
-        raise NotAllowed(_("Only administrators grant scholarships."))
-    lock_series(application.series_id)
-    if application.scholarship:
-        return application
-    if not application.is_live:
-        raise DomainError(_("This application is %(status)s; there is no fee left to waive.",
-                            status=in_sentence(application.status_label)), code="not_live")
-    if not reason:
-        raise InvalidInput(_("Say why, for the record."),
-                           fields={"reason": _("A reason is required (it is kept in the history).")})
-    from ..aid.services import capped_full_tuition  # noqa: PLC0415  (a cycle: see the layers contract)
-
-    # A waiver beside a limited programme would get round its limit: those awards go through the programme.
-    if (programme := capped_full_tuition(application.series_id)) is not None:
-        raise DomainError(_("Full tuition for this group goes through %(programme)s, at most %(limit)s per series: "
-                            "award it from the financial aid queue, where the limit is kept.",
-                            programme=programme.name, limit=programme.max_awards), code="aid_programme")
-    if paid_total(application) > ZERO:
-        raise DomainError(_("Payments are already recorded on this application; a scholarship waives a fee before "
-                            "anything is paid."), code="already_paid")
-    changed = rows_changed(
-        update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
-        .values(scholarship=True).execution_options(synchronize_session=False)
-    )
-    db.session.expire(application)
-    if changed != 1:  # another administrator granted it a moment ago
-        return application
-    log_action(application, "scholarship_granted", actor, reason=reason, changes={"amount_due": [
-        format_money(application.price), "0.00"]}, data={"waived": format_money(application.price)})
-    from ..invoicing.services import credit_to_account  # noqa: PLC0415  (a cycle: see the layers contract)
-
-    credit_to_account(application, actor, "scholarship", wording=waiver_label(application))
-    queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
-                user=application.user, context={"application": application, "series": application.series})
-    return application
-
-
 # -- the complimentary first year of membership -----------------------------------------------------
 
 # Offers go out for series that ended within this many days, so the job does not re-read old series forever.
 OFFER_WINDOW_DAYS = 90
 
 
-def _earned_free_year(application, moment) -> bool:
+def _earned_free_year(application, moment, took_part: bool) -> bool:
     """Registered at a non-member rate, took part (came to a meeting), and not a member of any kind today."""
-    from ..video.attendance import attended_meeting_ids  # noqa: PLC0415  (a cycle: see the layers contract)
-
     today = local_date(moment, application.user.timezone)
     return earns_complimentary_membership(
-        category=application.quote.get("category", "standard"),
-        took_part=bool(attended_meeting_ids(application.series, application.user_id)),
+        category=application.quote.get("category", "standard"), took_part=took_part,
         member_today=membership_flags(application.user, today) != (False, False))
 
 
@@ -430,10 +353,11 @@ def membership_offer_candidates(moment) -> list:
     ))
 
 
-def offer_membership(application, moment) -> bool:
+def offer_membership(application, moment, *, took_part: bool) -> bool:
     """Offer a qualifying non-member a free year, once, emailed once; False if they do not qualify or
-    another scheduler offered it first."""
-    if not _earned_free_year(application, moment):
+    another scheduler offered it first. `took_part`: whether they came to a meeting (video's attendance,
+    which the flow asks: flows/memberships.py)."""
+    if not _earned_free_year(application, moment, took_part):
         return False
     offer = MembershipOffer(user_id=application.user_id, application_id=application.id, made_at=moment)
     try:

@@ -2,7 +2,7 @@
 
 The result is written back as `PresenterTurn` rows (presenters and one backup per meeting) and a
 `RotationEvent` records it. Members are not emailed here: what changed for them goes out in the
-announcement and the daily digest (`announcements.py`), so a burst of changes is one message.
+announcement and the daily digest (`calendar/turns.py`), so a burst of changes is one message.
 
 Several requests may change one series at once; each recomputation locks the series row first
 (``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers).

@@ -1,20 +1,16 @@
-"""Pages: the guarded way into a meeting's room, the leaders' attendance grid, and Zoom's webhook."""
+"""Pages: the guarded way into a meeting's room, and Zoom's webhook. (The leaders' attendance grid is certificates'.)"""
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import ngettext
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ..core.api import ApiError
 from ..core.clock import now
-from ..core.csvfile import csv_download
 from ..extensions import csrf, db
 from ..series.models import Meeting
-from ..series.services import managed_series
-from .attendance import attendance_grid, attendance_table, cell_name, record_provider_event, save_attendance
+from .attendance import record_provider_event
 from .entry import JoinRefused, VideoUnavailable, enter_meeting
-from .forms import attendance_form
 from .providers.zoom import (
     WebhookRejected,
     is_participant_event,
@@ -42,30 +38,6 @@ def join(meeting_id):
     # A personal link: no cache along the way may keep it.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.route("/lead/series/<int:series_id>/attendance", methods=["GET", "POST"])
-@login_required
-def attendance(series_id):
-    series = managed_series(series_id, current_user)
-    grid = attendance_grid(series, now())
-    form = attendance_form(grid)
-    if form.validate_on_submit():
-        changed = save_attendance(series, current_user,
-                                  {name: f.data for name, f in form._fields.items() if name != "csrf_token"})
-        db.session.commit()
-        flash(ngettext("Attendance saved (%(num)d change).", "Attendance saved (%(num)d changes).", changed), "success")
-        return redirect(url_for(".attendance", series_id=series.id))
-    return (render_template("video/attendance.html", grid=grid, form=form, cell_name=cell_name),
-            422 if form.errors else 200)
-
-
-@bp.get("/lead/series/<int:series_id>/attendance.csv")
-@login_required
-def attendance_export(series_id):
-    series = managed_series(series_id, current_user)
-    header, rows = attendance_table(attendance_grid(series, now()))
-    return csv_download(header, rows, f"attendance-series-{series.id}.csv")
 
 
 # Zoom signs its requests instead of sending a CSRF token; only this view is exempt, not the pages.

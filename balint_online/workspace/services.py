@@ -12,9 +12,10 @@ from ..core.money import ZERO
 from ..core.pricecategories import CLAIM_KEYS
 from ..enrollment.models import Application, AttestationText
 from ..enrollment.queries import enrolled_members
+from ..enrollment.quotes import membership_flag_columns, series_today
 from ..extensions import db
 from ..notifications.services import queue_email
-from ..pricing.services import membership_flag_columns, payment_columns, row_payment_status, series_today
+from ..pricing.services import payment_columns, row_payment_status
 
 
 def audience(series) -> list:

@@ -116,8 +116,8 @@ def test_withdraw_then_reenrol_sends_a_request_above_the_cancel(api, group, lead
 
 
 def test_a_turn_change_updates_the_invitation(api, group, leader, member, make_user, expand, clock):
+    from balint_online.calendar.jobs import rotation_announcements, rotation_digests
     from balint_online.core.clock import now
-    from balint_online.rotation.jobs import rotation_announcements, rotation_digests
 
     other = make_user()
     series = group(leader, [member, other], meeting_count=4, capacity=2)

@@ -79,8 +79,8 @@ def test_simultaneous_applications_by_one_person_create_one(app, api, make_user)
 
 def test_simultaneous_withdrawals_and_offers_keep_the_count(app, api, make_user):
     """Members withdraw while the waiting-list job runs in other threads: seats never go wrong."""
+    from balint_online.applications.jobs import make_offers
     from balint_online.core.clock import now
-    from balint_online.enrollment.jobs import make_offers
 
     leader = make_user("leader")
     series = published_series(api(leader), capacity=4, meeting_count=8)

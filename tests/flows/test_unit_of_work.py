@@ -17,10 +17,10 @@ from balint_online.enrollment.models import Application
 from balint_online.enrollment.services import apply
 from balint_online.extensions import db
 from balint_online.flows.applications import accept
+from balint_online.flows.payments import record_payment
 from balint_online.flows.series import cancel_meeting, cancel_series, publish_series
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import Refund
-from balint_online.pricing.services import record_payment
 from balint_online.rotation.models import PresenterTurn
 from balint_online.series.services import SeriesInput, create_series
 from tests.factories import ATTESTATION, PRICES, published_series

@@ -144,8 +144,8 @@ def test_a_refund_after_withdrawing_comes_with_a_credit_note(api, login, leader,
 
 
 def test_a_lapsed_offer_and_a_cancelled_series_credit_what_is_no_longer_owed(api, clock, leader, make_user):
+    from balint_online.applications.jobs import expire_offers, make_offers
     from balint_online.core.clock import now
-    from balint_online.enrollment.jobs import expire_offers, make_offers
 
     series = published_series(api(leader), capacity=1)
     first, second = make_user(), make_user()

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from balint_online.calendar.jobs import rotation_announcements, rotation_digests
 from balint_online.core.clock import now
 from balint_online.extensions import db
-from balint_online.rotation.jobs import rotation_announcements, rotation_digests
 from balint_online.rotation.models import PresenterTurn
 from balint_online.series.models import Meeting
 from tests.factories import enrolled, published_series

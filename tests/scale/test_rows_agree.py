@@ -1,5 +1,5 @@
 """The roster and its CSV read rows summed by the database (issue 19); they must say what the
-rules on loaded objects say (pricing.services.payment_status, membership_flags, User.membership_on)
+rules on loaded objects say (pricing.services.payment_status, enrollment.quotes.membership_flags, User.membership_on)
 in every state of money and membership."""
 
 import csv
@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from balint_online.accounts.models import Membership, User
 from balint_online.enrollment.models import Application
+from balint_online.enrollment.quotes import membership_flags
 from balint_online.extensions import db
 from balint_online.pricing.models import Payment, Refund, RefundStatus
-from balint_online.pricing.services import membership_flags, payment_status
+from balint_online.pricing.services import payment_status
 from bench.dataset import PASSWORD, Scale, build
 
 TODAY = date(2026, 12, 1)

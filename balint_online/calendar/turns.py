@@ -8,7 +8,8 @@ less than a day away goes out at once, and says so. Many re-plans in a burst (a 
 whole group) are therefore one message, and re-plans that leave a member's turns as they were are none.
 
 Both are scheduler jobs that claim their work in the database (the announcement's row, a conditional
-update of what the member was last told), so two schedulers never send one message twice.
+update of what the member was last told), so two schedulers never send one message twice. They live
+with calendar, above rotation, because each message carries the member's updated calendar object.
 """
 
 from collections import defaultdict
@@ -18,14 +19,14 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..calendar.services import turns_update
 from ..core.statements import rows_changed
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.services import queue_email
+from ..rotation.models import PresenterTurn, RotationAnnouncement, RotationEvent, TurnsTold
+from ..rotation.state import enrolled_ids, rotation_url
 from ..series.models import Meeting, Series
-from .models import PresenterTurn, RotationAnnouncement, RotationEvent, TurnsTold
-from .state import enrolled_ids, rotation_url
+from .services import turns_update
 
 SETTLES_BEFORE = timedelta(days=7)  # announced a week before the first meeting if not full earlier
 DIGEST_EVERY = timedelta(days=1)

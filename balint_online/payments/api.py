@@ -1,16 +1,20 @@
-"""JSON endpoints for quotes and payments."""
+"""JSON endpoints for quotes, payments, scholarships and the payment providers' notifications (pricing's
+blueprint, "pricing_api"). The scholarship endpoint answers with the application (applications/schemas.py),
+so the endpoints sit above applications."""
 
 from flask import Blueprint, request
 
+from ..aid.services import grant_scholarship
+from ..applications.schemas import ApplicationOut
 from ..core.api import ApiError, api_auth, current_api_user, get_or_404, idempotency_key, returns, use_body, use_query
 from ..core.schemas import column_length
 from ..enrollment.models import Application
-from ..enrollment.schemas import ApplicationOut
+from ..enrollment.quotes import quote_for
 from ..extensions import db
-from ..series.models import Series
-from .models import Payment
-from .providers import provider_named
-from .schemas import (
+from ..flows.payments import payment_recorded, record_payment
+from ..pricing.models import Payment
+from ..pricing.providers import provider_named
+from ..pricing.schemas import (
     PaymentCreate,
     PaymentOut,
     Quote,
@@ -20,7 +24,8 @@ from .schemas import (
     ScholarshipGrant,
     claims_of,
 )
-from .services import grant_scholarship, payment_status, quote_for, record_payment
+from ..pricing.services import payment_status
+from ..series.models import Series
 
 bp = Blueprint("pricing_api", __name__)
 KEY_LENGTH = column_length(Payment.idempotency_key)
@@ -84,5 +89,7 @@ def scholarship(application_id, body: ScholarshipGrant):
 def provider_notification(provider):
     """A payment provider reports money received (authenticated by the provider's signature, not by token)"""
     recorded = provider_named(provider).handle_notification(request)
+    for payment in recorded:  # each new one; a notification delivered again records none
+        payment_recorded(payment, None)
     db.session.commit()
     return Recorded(recorded=[PaymentOut.of(p) for p in recorded])

@@ -1,10 +1,13 @@
-"""The API's description of applications (see core/schemas.py and CONTRACT.md)."""
+"""The API's description of applications (see core/schemas.py and CONTRACT.md). An application's answer shows
+its money (pricing's account and schemas), so it sits above pricing, with the applications' endpoints."""
 
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema, model_serializer
 
 from ..core.schemas import Input, Instant, Output, Text, column_length
+from ..enrollment import attestation, services
+from ..enrollment.models import Application, ApplicationStatus, AttestationText, AuditEntry
 from ..pricing.schemas import (
     Amount,
     ClaimsIn,
@@ -17,8 +20,6 @@ from ..pricing.schemas import (
     claim_answers,
 )
 from ..pricing.services import account, payment_status
-from . import attestation, services
-from .models import Application, ApplicationStatus, AttestationText, AuditEntry
 
 # Checked item by item by the service, which names each item missing or not `true` ("attestation.confidentiality").
 AttestationIn = Annotated[dict[str, Any] | None, WithJsonSchema({

@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from ..core.forms import Form, choices
+from ..video.models import ATTENDANCE_STATUSES
 from .attendance import Grid, cell_name
-from .models import ATTENDANCE_STATUSES
 
 CELL_CHOICES = choices({"": _l("Not recorded"), **ATTENDANCE_STATUSES})
 

@@ -1,13 +1,17 @@
-"""The waiting list's jobs; lapsed offers are expired before freed seats are offered.
+"""The waiting list's jobs (flows/applications.py), lapsed offers expired before freed seats are offered;
+then the complimentary first year of membership offered once a series is over (flows/memberships.py).
 
 Each offer made or expired is its own unit of work, committed at once (releasing its series' lock),
 so one failure or a concurrent scheduler never undoes the others.
 """
 
 from ..core.errors import DomainError
+from ..enrollment.services import lapsed_offers, series_with_free_seats
 from ..extensions import db
+from ..flows.applications import expire_offer, offer_free_seat
+from ..flows.memberships import offer_free_year
 from ..jobs.registry import job
-from .services import expire_offer, lapsed_offers, offer_free_seat, series_with_free_seats
+from ..pricing.services import membership_offer_candidates
 
 
 @job("expire-offers", every_seconds=60)
@@ -40,6 +44,17 @@ def make_offers(moment) -> int:
             if not offered:
                 db.session.rollback()
                 break
+            db.session.commit()
+            made += 1
+    return made
+
+
+@job("membership-offers", every_seconds=3600)
+def offer_complimentary_memberships(moment) -> int:
+    """Each offer is committed at once, so one failure never withholds the others' (or sends one twice)."""
+    made = 0
+    for application in membership_offer_candidates(moment):
+        if offer_free_year(application, moment):
             db.session.commit()
             made += 1
     return made
