@@ -1,7 +1,9 @@
 """Catalogue, series pages and the leader's pages to create and publish a series."""
 
+import json
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -35,7 +37,13 @@ bp = Blueprint("series", __name__)
 
 
 def price_span(series: Series):
-    return price_range(parse_price_table(series.prices))
+    """The lowest and highest price of a series (early-bird rates included)."""
+    return _price_span(json.dumps(series.prices, sort_keys=True))
+
+
+@lru_cache(maxsize=1024)  # keyed by the table's own text, so never stale; the catalogue shows 20 a page
+def _price_span(prices: str):
+    return price_range(parse_price_table(json.loads(prices)))
 
 
 @bp.get("/")
