@@ -14,24 +14,33 @@ __all__ = ["PER_PAGE", "Counted", "ListPage", "Pagination", "count_up_to", "list
 PER_PAGE = 25
 
 
-def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | None" = None) -> Pagination:
-    """The page named by ?page=; a number past the end gives the last page, never an error.
+def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | None" = None,
+             param: str = "page", count_if_full: bool = False) -> Pagination:
+    """The page named by ?<param>= (?page= unless a page holds several lists); a number past the end
+    gives the last page, never an error.
 
     `counted` (from `count_up_to`) replaces the full count with a bounded one already made.
+    `count_if_full`: a first page that is not full is the whole list, so it is not counted again (a
+    page of several short lists, the home page, saves a query for each).
     """
-    page = requested_page()
-    found = _page(query, page, per_page, counted)
+    page = requested_page(param)
+    found = _page(query, page, per_page, counted, count_if_full)
     if page > found.pages > 0:
-        found = _page(query, found.pages, per_page, counted)
+        found = _page(query, found.pages, per_page, counted, count_if_full)
+    found.param = param  # type: ignore[attr-defined]  # the pager's links (_pager.html) name it
     return found
 
 
-def _page(query: Select, page: int, per_page: int, counted: "Counted | None") -> Pagination:
+def _page(query: Select, page: int, per_page: int, counted: "Counted | None", count_if_full: bool) -> Pagination:
+    whole = count_if_full and page == 1
     found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False,
-                        count=counted is None)
+                        count=counted is None and not whole)
     if counted is not None:
         # `more`: the pager says "more than" the total (_pager.html).
         found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
+    elif whole:
+        found.total = len(found.items) if len(found.items) < per_page else db.session.scalar(
+            select(func.count()).select_from(query.order_by(None).subquery()))
     return found
 
 
