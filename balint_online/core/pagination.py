@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, literal, select
 from ..extensions import db
 
 __all__ = ["PER_PAGE", "Counted", "ListPage", "Pagination", "count_up_to", "list_page", "page_url", "paginate",
-           "requested_page"]
+           "requested_page", "rows_page"]
 
 PER_PAGE = 25
 
@@ -85,6 +85,25 @@ class ListPage:
     has_next = property(lambda self: self.page < self.pages)
     prev_num = property(lambda self: self.page - 1)
     next_num = property(lambda self: self.page + 1)
+
+
+def rows_page(query: Select, per_page: int = PER_PAGE, *, param: str = "page") -> ListPage:
+    """The page ?<param>= names of a query's rows (several columns each, summed by the database, not
+    objects), clamped to the last page; counted only when the first page is full (otherwise it is
+    the whole list)."""
+    page = requested_page(param)
+
+    def rows(number: int) -> list:
+        return list(db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all())
+
+    found = rows(page)
+    if page == 1 and len(found) < per_page:
+        return ListPage(found, 1, per_page, len(found), param)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    last = max((total + per_page - 1) // per_page, 1)
+    if page > last:
+        page, found = last, rows(last)
+    return ListPage(found, page, per_page, total, param)
 
 
 def list_page(items: list, *, param: str = "page", per_page: int = PER_PAGE) -> ListPage:

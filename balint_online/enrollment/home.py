@@ -7,7 +7,7 @@ certificates' sections), and a leader's every group on the Leading page.
 """
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import paginate
 from ..extensions import db
@@ -33,8 +33,8 @@ def applications(home) -> list[Application]:
         select(Application).join(Series, Series.id == Application.series_id)
         .where(Application.user_id == home.user.id, Application.status.in_(LIVE_STATUSES), not_over(home.moment))
         .order_by(Application.applied_at.desc(), Application.id.desc())
-        .options(selectinload(Application.series).options(selectinload(Series.meetings),
-                                                          selectinload(Series.leaders)))).all())
+        .options(contains_eager(Application.series).options(selectinload(Series.meetings),
+                                                            selectinload(Series.leaders)))).all())
 
 
 def led_series(home) -> list[Series]:

@@ -2,23 +2,24 @@
 
 Money appears only where something is owed or paid: an application still waiting, or ended
 before anything was paid, has no line here. What is owed is found by the database (however old the
-group), and the invoices come a page at a time, so the page costs the same however long the
-person's history.
+group), and the invoices come a page at a time, their sums made by the database, so the page costs
+the same however long the person's history.
 """
 
 from sqlalchemy import exists, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.money import ZERO
-from ..core.pagination import paginate
+from ..core.pagination import rows_page
 from ..core.types import Money
 from ..enrollment.home import HISTORY_PER_PAGE
-from ..enrollment.models import Application
+from ..enrollment.models import LIVE_STATUSES, Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
 from ..pricing.providers import pays_online
-from ..pricing.services import OWING_STATUSES, account, open_membership_offer
-from .services import invoice_numbers
+from ..pricing.services import OWING_STATUSES, account, account_for, open_membership_offer
+from ..series.models import Series
+from .models import Invoice
 
 
 def _total(model, *conditions):
@@ -27,17 +28,15 @@ def _total(model, *conditions):
                        .correlate(Application).scalar_subquery(), Money)
 
 
-def _with_money():
-    return joinedload(Application.series), selectinload(Application.payments), selectinload(Application.refunds)
-
-
 def payments_due(home):
     # Only a place not waived, paid less than its price net of refunds, can owe anything; `account` decides.
     candidates = db.session.scalars(
         select(Application).where(Application.user_id == home.user.id, Application.status.in_(OWING_STATUSES),
                                   Application.scholarship.is_(False),
                                   _total(Payment) - _total(Refund) < Application.price)
-        .order_by(Application.applied_at.desc(), Application.id.desc()).options(*_with_money())).all()
+        .order_by(Application.applied_at.desc(), Application.id.desc())
+        .options(joinedload(Application.series), selectinload(Application.payments),
+                 selectinload(Application.refunds))).all()
     due = [(a, acct) for a in candidates if (acct := account(a)).balance > 0]
     offer = open_membership_offer(home.user)
     if not due and offer is None:
@@ -47,16 +46,28 @@ def payments_due(home):
 
 def documents(home):
     """The invoices of every application with money (a place held, or anything paid or refunded), newest
-    first, a page at a time (?invoices=), each with its receipts."""
-    page = paginate(
-        select(Application).where(Application.user_id == home.user.id, or_(
+    first, a page at a time (?invoices=), each with its receipts: two queries, no object loaded."""
+    refund_due = _total(Refund, Refund.status.in_(REFUNDS_OWED))
+    refund_paid = _total(Refund, Refund.status == RefundStatus.PAID)
+    latest = (select(Invoice.number).where(Invoice.application_id == Application.id).order_by(Invoice.id.desc())
+              .limit(1).correlate(Application).scalar_subquery())
+    page = rows_page(
+        select(Application.id, Application.status, Application.currency, Application.price, Application.scholarship,
+               Series.title, _total(Payment).label("paid"), refund_due.label("refund_due"),
+               refund_paid.label("refund_paid"), latest.label("number"))
+        .join(Series, Series.id == Application.series_id)
+        .where(Application.user_id == home.user.id, or_(
             Application.status.in_(OWING_STATUSES), exists().where(Payment.application_id == Application.id),
-            _total(Refund, Refund.status.in_((*REFUNDS_OWED, RefundStatus.PAID))) > ZERO))
-        .order_by(Application.applied_at.desc(), Application.id.desc()).options(*_with_money()),
-        HISTORY_PER_PAGE, param="invoices", count_if_full=True)
+            refund_due > ZERO, refund_paid > ZERO))
+        .order_by(Application.applied_at.desc(), Application.id.desc()),
+        HISTORY_PER_PAGE, param="invoices")
     if not page.total:
         return None
-    numbers = invoice_numbers(a.id for a in page.items)
-    payments = sorted((p for a in page.items for p in a.payments), key=lambda p: p.received_at, reverse=True)
-    return "pricing/_home_documents.html", {"page": page, "payments": payments,
-                                            "invoices": [(a, numbers.get(a.id), account(a)) for a in page.items]}
+    payments = db.session.execute(
+        select(Payment.id, Payment.amount, Payment.currency, Payment.received_at)
+        .where(Payment.application_id.in_([r.id for r in page.items]))
+        .order_by(Payment.received_at.desc(), Payment.id.desc())).all()
+    invoices = [(r, account_for(status=r.status, quoted=r.price, due=ZERO if r.scholarship else r.price, paid=r.paid,
+                                refund_due=r.refund_due, refund_paid=r.refund_paid)) for r in page.items]
+    return "pricing/_home_documents.html", {"page": page, "invoices": invoices, "payments": payments,
+                                            "live": LIVE_STATUSES}
