@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import text
@@ -27,7 +26,14 @@ from werkzeug.wrappers import Response
 from .accounts.signins import load_user
 from .core import clock, labels, theme, timefmt
 from .core.forms import timezone_options, zone_script
-from .core.i18n import LANGUAGE_COOKIE, LANGUAGES, and_list, install_template_gettext, known_language
+from .core.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    and_list,
+    current_locale,
+    install_template_gettext,
+    known_language,
+)
 from .core.money import amount_text
 from .core.pagination import page_url
 from .core.urls import safe_path
@@ -94,7 +100,7 @@ def register_web(app: Flask) -> None:
     app.add_template_global(same_clock)
     app.add_template_global(zone_script)
     app.add_template_global(visitor_zone_unknown)
-    app.add_template_global(lambda: str(get_locale()), "page_language")
+    app.add_template_global(lambda: str(current_locale()), "page_language")
     app.jinja_env.globals["languages"] = LANGUAGES
     # {% trans %} blocks as one line of text, however the template wraps them (babel.cfg extracts alike).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
@@ -108,25 +114,25 @@ def register_web(app: Flask) -> None:
         except BuildError:
             return None
 
-    # Dates, times and amounts in the page's (or the email's) language: `str(get_locale())`, the code
+    # Dates, times and amounts in the page's (or the email's) language: `str(current_locale())`, the code
     # flask_babel chose, or the one `force_locale` set for an email's reader.
     @app.template_filter("when")
     def when(instant, tz=None, with_date=True):
-        return timefmt.human(instant, tz or viewer_timezone(), with_date=with_date, locale=str(get_locale()))
+        return timefmt.human(instant, tz or viewer_timezone(), with_date=with_date, locale=str(current_locale()))
 
     @app.template_filter("span")
     def span(meeting, tz=None):
         """A meeting's start and end, the end dated when it falls on the next day."""
-        return timefmt.human_span(meeting.starts_at, meeting.ends_at, tz or viewer_timezone(), str(get_locale()))
+        return timefmt.human_span(meeting.starts_at, meeting.ends_at, tz or viewer_timezone(), str(current_locale()))
 
     @app.template_filter("until")
     def until_filter(instant):
-        return timefmt.until(instant, clock.now(), str(get_locale()))
+        return timefmt.until(instant, clock.now(), str(current_locale()))
 
     @app.template_filter("day")
     def day_filter(day):
         """A calendar date as every page writes it: `Mon 28 Dec 2026` (from a date or its ISO text)."""
-        return timefmt.human_date(date.fromisoformat(day) if isinstance(day, str) else day, str(get_locale()))
+        return timefmt.human_date(date.fromisoformat(day) if isinstance(day, str) else day, str(current_locale()))
 
     @app.template_global()
     def own_time_differs(series, tz: str) -> bool:
@@ -137,11 +143,11 @@ def register_web(app: Flask) -> None:
     @app.template_filter("number")
     def number_filter(value):
         """A decimal to two places as the language writes it: `1,234.50`, German `1.234,50`."""
-        return amount_text(value, locale=str(get_locale()))
+        return amount_text(value, locale=str(current_locale()))
 
     @app.template_filter("money")
     def money_filter(amount, currency=""):
-        return amount_text(amount, currency, str(get_locale()))
+        return amount_text(amount, currency, str(current_locale()))
 
     @app.errorhandler(SecurityError)
     def untrusted_host(exc):

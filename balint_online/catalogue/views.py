@@ -1,11 +1,16 @@
 """Catalogue, series pages and the leader's pages to create and publish a series."""
 
+import json
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -13,8 +18,10 @@ from ..accounts.views import _account_page
 from ..certificates.services import public_credit
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
+from ..core.i18n import current_locale
 from ..core.pagination import paginate
 from ..core.prices import parse_price_table, price_range
+from ..core.viewer import viewer_timezone
 from ..enrollment.home import pending_counts
 from ..enrollment.models import LIVE_STATUSES, Application
 from ..enrollment.services import current_attestation_text
@@ -35,13 +42,52 @@ bp = Blueprint("series", __name__)
 
 
 def price_span(series: Series):
-    return price_range(parse_price_table(series.prices))
+    """The lowest and highest price of a series (early-bird rates included)."""
+    return _price_span(json.dumps(series.prices, sort_keys=True))
+
+
+@lru_cache(maxsize=1024)  # keyed by the table's own text, so never stale; the catalogue shows 20 a page
+def _price_span(prices: str):
+    return price_range(parse_price_table(json.loads(prices)))
+
+
+class Card(NamedTuple):
+    """Everything a catalogue card shows, and all its template (series/_card.html) may read: a card is
+    rendered once for the same facts, whoever looks, and any change to what it shows is another key."""
+
+    id: int
+    title: str
+    leaders: tuple[str, ...]
+    meeting_count: int
+    interval_weeks: int
+    duration_minutes: int
+    first_start: datetime | None
+    timezone: str
+    seats_left: int
+    capacity: int
+    low: Decimal | None
+    high: Decimal | None
+    currency: str
+    viewer_tz: str  # the zone and language the card is written for
+    language: str
+
+
+def card(series: Series) -> Markup:
+    low, high = price_span(series)
+    return _card(Card(series.id, series.title, tuple(leader.name for leader in series.leaders), series.meeting_count,
+                      series.interval_weeks, series.duration_minutes, series.first_live_start, series.timezone,
+                      series.seats_left, series.capacity, low, high, series.currency, viewer_timezone(),
+                      str(current_locale())))
+
+
+@lru_cache(maxsize=2048)  # a page's 20 cards cost more than the rest of it; most visitors see the same ones
+def _card(facts: Card) -> Markup:
+    return Markup(render_template("series/_card.html", s=facts))
 
 
 @bp.get("/")
 def catalogue():
-    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20),
-                           price_span=price_span)
+    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20), card=card)
 
 
 @bp.get("/series/<int:series_id>")

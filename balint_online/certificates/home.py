@@ -1,11 +1,18 @@
 """The member's certificates on their home page, and why one did not come."""
 
+from datetime import timedelta
+
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.labels import N_
-from ..enrollment.home import applications
+from ..core.pagination import paginate
+from ..enrollment.home import HISTORY_PER_PAGE
+from ..enrollment.models import Application
 from ..extensions import db
+from ..series.models import Series
+from ..series.services import last_end_column
 from . import rules
 from .models import Certificate, SeriesCredit
 from .services import decision
@@ -20,19 +27,29 @@ REASON_TEXT = {
 }
 
 
+# How long after a group ends the home page says why it brought no certificate: the news of the weeks
+# after the last meeting (the certificates themselves stay listed, a page at a time).
+MISSING_SHOWN_FOR = timedelta(days=90)
+
+
 def section(home):
-    certificates = db.session.scalars(select(Certificate).where(
-        Certificate.user_id == home.user.id, Certificate.superseded_at.is_(None))
-        .order_by(Certificate.issued_at.desc())).all()
-    have = {c.series_id for c in certificates}
-    # The enrolled groups that ended without a certificate: each says why (the rule's reasons).
-    ended = {a.series_id: a.series for a in applications(home)
-             if a.status == "enrolled" and a.series_id not in have and a.series.status_at(home.moment) == "completed"}
+    current = Certificate.user_id == home.user.id, Certificate.superseded_at.is_(None)
+    certificates = paginate(select(Certificate).where(*current).order_by(Certificate.issued_at.desc(), Certificate.id),
+                            HISTORY_PER_PAGE, param="certificates", count_if_full=True)
+    # The enrolled groups that ended lately without a certificate: each says why (the rule's reasons).
+    last_end = last_end_column()
+    recent = db.session.scalars(
+        select(Series).join(Application, Application.series_id == Series.id)
+        .where(Application.user_id == home.user.id, Application.status == "enrolled",
+               Series.id.not_in(select(Certificate.series_id).where(*current)),
+               last_end <= home.moment, last_end > home.moment - MISSING_SHOWN_FOR)
+        .order_by(Series.id).options(selectinload(Series.meetings))).all()
+    ended = {s.id: s for s in recent if s.status_at(home.moment) == "completed"}
     missing = []
     if ended:
         for credit in db.session.scalars(select(SeriesCredit).where(SeriesCredit.series_id.in_(ended))):
             decided = decision(ended[credit.series_id], home.user, credit)
             missing.append((ended[credit.series_id], [_(REASON_TEXT[code], n=n) for code, n in decided.reasons]))
-    if not certificates and not missing:
+    if not certificates.total and not missing:
         return None
     return ("certificates/_home.html", {"certificates": certificates, "missing": missing})

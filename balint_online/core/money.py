@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import parse_pattern
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -102,7 +104,11 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
+AMOUNT_PATTERN = parse_pattern("#,##0.00")
+
+
+@lru_cache(maxsize=4096)  # pages repeat the same few prices on every row; Babel parses a pattern per call
 def amount_text(amount, currency: str = "", locale: str = "en") -> str:
     """An amount as its reader's language writes it, the currency's code after it: `1,234.50 USD`,
     German `1.234,50 USD` (`locale` a code such as "de"; Babel knows each language's separators)."""
-    return f"{format_decimal(amount, '#,##0.00', locale=locale.replace('-', '_'))} {currency}".strip()
+    return f"{AMOUNT_PATTERN.apply(amount, Locale.parse(locale.replace('-', '_')))} {currency}".strip()

@@ -9,29 +9,38 @@ from sqlalchemy import Select, func, literal, select
 from ..extensions import db
 
 __all__ = ["PER_PAGE", "Counted", "ListPage", "Pagination", "count_up_to", "list_page", "page_url", "paginate",
-           "requested_page"]
+           "requested_page", "rows_page"]
 
 PER_PAGE = 25
 
 
-def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | None" = None) -> Pagination:
-    """The page named by ?page=; a number past the end gives the last page, never an error.
+def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | None" = None,
+             param: str = "page", count_if_full: bool = False) -> Pagination:
+    """The page named by ?<param>= (?page= unless a page holds several lists); a number past the end
+    gives the last page, never an error.
 
     `counted` (from `count_up_to`) replaces the full count with a bounded one already made.
+    `count_if_full`: a first page that is not full is the whole list, so it is not counted again (a
+    page of several short lists, the home page, saves a query for each).
     """
-    page = requested_page()
-    found = _page(query, page, per_page, counted)
+    page = requested_page(param)
+    found = _page(query, page, per_page, counted, count_if_full)
     if page > found.pages > 0:
-        found = _page(query, found.pages, per_page, counted)
+        found = _page(query, found.pages, per_page, counted, count_if_full)
+    found.param = param  # type: ignore[attr-defined]  # the pager's links (_pager.html) name it
     return found
 
 
-def _page(query: Select, page: int, per_page: int, counted: "Counted | None") -> Pagination:
+def _page(query: Select, page: int, per_page: int, counted: "Counted | None", count_if_full: bool) -> Pagination:
+    whole = count_if_full and page == 1
     found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False,
-                        count=counted is None)
+                        count=counted is None and not whole)
     if counted is not None:
         # `more`: the pager says "more than" the total (_pager.html).
         found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
+    elif whole:
+        found.total = len(found.items) if len(found.items) < per_page else db.session.scalar(
+            select(func.count()).select_from(query.order_by(None).subquery()))
     return found
 
 
@@ -76,6 +85,25 @@ class ListPage:
     has_next = property(lambda self: self.page < self.pages)
     prev_num = property(lambda self: self.page - 1)
     next_num = property(lambda self: self.page + 1)
+
+
+def rows_page(query: Select, per_page: int = PER_PAGE, *, param: str = "page") -> ListPage:
+    """The page ?<param>= names of a query's rows (several columns each, summed by the database, not
+    objects), clamped to the last page; counted only when the first page is full (otherwise it is
+    the whole list)."""
+    page = requested_page(param)
+
+    def rows(number: int) -> list:
+        return list(db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all())
+
+    found = rows(page)
+    if page == 1 and len(found) < per_page:
+        return ListPage(found, 1, per_page, len(found), param)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    last = max((total + per_page - 1) // per_page, 1)
+    if page > last:
+        page, found = last, rows(last)
+    return ListPage(found, page, per_page, total, param)
 
 
 def list_page(items: list, *, param: str = "page", per_page: int = PER_PAGE) -> ListPage:

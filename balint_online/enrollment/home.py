@@ -1,36 +1,60 @@
 """On the home page: a leader's decisions waiting, places offered, the person's groups and the groups they lead.
 
 `applications(home)` and `led_series(home)` are what other features' sections read too: loaded once per page.
+Both hold only what is current (groups not over yet), so the page costs the same however long a
+person's history; the history itself comes a page at a time (`groups`, and invoicing's and
+certificates' sections), and a leader's every group on the Leading page.
 """
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ..core.pagination import paginate
 from ..extensions import db
 from ..series.models import Series, series_leaders
-from .models import Application
+from ..series.services import last_end_column
+from .models import LIVE_STATUSES, Application
 from .services import waitlist_positions
+
+HISTORY_PER_PAGE = 10
+
+
+def not_over(moment) -> ColumnElement[bool]:
+    """A series (in the query's FROM) still running or to come: a live meeting ends after `moment`, or
+    none is planned yet."""
+    last_end = last_end_column()
+    return or_(last_end.is_(None), last_end > moment)
 
 
 def applications(home) -> list[Application]:
-    """Every application of the person, newest first, with its series, payments and refunds."""
+    """The person's live applications to groups not over yet, newest first, with their series (its
+    meetings and leaders)."""
     return home.once("applications", lambda: db.session.scalars(
-        select(Application).where(Application.user_id == home.user.id).order_by(Application.applied_at.desc())
-        .options(selectinload(Application.series).options(selectinload(Series.meetings), selectinload(Series.leaders)),
-                 selectinload(Application.payments), selectinload(Application.refunds))).all())
+        select(Application).join(Series, Series.id == Application.series_id)
+        .where(Application.user_id == home.user.id, Application.status.in_(LIVE_STATUSES), not_over(home.moment))
+        .order_by(Application.applied_at.desc(), Application.id.desc())
+        .options(contains_eager(Application.series).options(selectinload(Series.meetings),
+                                                            selectinload(Series.leaders)))).all())
 
 
 def led_series(home) -> list[Series]:
-    """The series the person leads (not cancelled), soonest first; none for a member."""
+    """The series the person leads (not cancelled, not over), soonest first; none for a member."""
     def load():
         if not home.user.can_lead:
             return []
         return db.session.scalars(
             select(Series).join(series_leaders).where(series_leaders.c.user_id == home.user.id,
-                                                       Series.lifecycle != "cancelled")
-            .order_by(Series.first_meeting_local)
+                                                       Series.lifecycle != "cancelled", not_over(home.moment))
+            .order_by(Series.first_meeting_local, Series.id)
             .options(selectinload(Series.meetings), selectinload(Series.leaders))).all()
     return home.once("led", load)
+
+
+def leads_any(home) -> bool:
+    """Whether the person leads any series not cancelled, over or not."""
+    return home.once("leads_any", lambda: bool(led_series(home)) or bool(home.user.can_lead and db.session.scalar(
+        select(exists().where(series_leaders.c.user_id == home.user.id, series_leaders.c.series_id == Series.id,
+                              Series.lifecycle != "cancelled")))))
 
 
 def pending_counts(series_ids) -> dict[int, int]:
@@ -77,13 +101,17 @@ def _queue_positions(home) -> dict[int, int]:
 
 
 def groups(home):
-    mine = applications(home)
-    if not mine and led_series(home):
+    """Every application the person made, newest first, a page at a time (?groups=)."""
+    page = paginate(select(Application).where(Application.user_id == home.user.id)
+                    .order_by(Application.applied_at.desc(), Application.id.desc())
+                    .options(joinedload(Application.series)), HISTORY_PER_PAGE, param="groups", count_if_full=True)
+    if not page.total and leads_any(home):
         return None  # a leader who has not applied anywhere: "Groups you lead" says what they have
-    return "enrollment/_home.html", {"applications": mine, "positions": _queue_positions(home)}
+    return "enrollment/_home.html", {"page": page, "positions": _queue_positions(home)}
 
 
 def leading(home):
     if not home.user.can_lead:
         return None
-    return "series/_home_leading.html", {"led": led_series(home), "pending": _pending(home)}
+    return "series/_home_leading.html", {"led": led_series(home), "pending": _pending(home),
+                                         "leads_any": leads_any(home)}

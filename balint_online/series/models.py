@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..accounts.models import User
 from ..core.clock import now, today_in
@@ -68,6 +68,10 @@ class Series(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The first live meeting's start, for a list that loads no meetings: set only by a query that asks
+    # (series.services.open_series_query), None otherwise. `first_start` reads the loaded meetings.
+    first_live_start: Mapped[datetime | None] = query_expression()
 
     leaders: Mapped[list[User]] = relationship(secondary=series_leaders, order_by=User.name)
     meetings: Mapped[list["Meeting"]] = relationship(

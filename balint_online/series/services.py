@@ -14,7 +14,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, with_expression
 
 from ..accounts.models import User, find_user_by_email
 from ..audit.services import log_action
@@ -335,25 +335,38 @@ def publish_series(series: Series, user: User) -> Series:
     return series
 
 
-def open_series_query() -> Select:
-    """Published series whose first meeting is still to come (open or full), soonest first.
+def first_start_column():
+    """In a query over Series: the start of its first live meeting (NULL when none), one probe of the
+    (series_id, starts_at) index."""
+    return (select(func.min(Meeting.starts_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
+            .correlate(Series).scalar_subquery())
 
-    The same rule as `series_state`, in SQL, so that a society's past series are never loaded;
-    leaders and meetings come in two more queries, not two per series.
+
+def last_end_column():
+    """In a query over Series: the end of its last live meeting (NULL when none)."""
+    return (select(func.max(Meeting.ends_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
+            .correlate(Series).scalar_subquery())
+
+
+def open_series_query() -> Select:
+    """Published series whose first meeting is still to come (open or full), soonest first, each with
+    its `first_live_start` and leaders (one more query), its meetings not loaded.
+
+    The same rule as `series_state`, in SQL, so that a society's past series are never loaded.
     """
-    moment, live = now(), Meeting.status != "cancelled"
+    moment = now()
     # Candidates from the few meetings still to come (an index range), less any that has begun:
     # its first live meeting, one probe of the (series_id, starts_at) index per candidate. (Written
     # as NOT EXISTS, PostgreSQL hashed every past meeting of the society instead.)
-    upcoming = select(Meeting.series_id).where(Meeting.starts_at > moment, live)
-    first = select(func.min(Meeting.starts_at)).where(Meeting.series_id == Series.id, live).scalar_subquery()
+    upcoming = select(Meeting.series_id).where(Meeting.starts_at > moment, Meeting.status != "cancelled")
+    first = first_start_column()
     return (select(Series).where(Series.lifecycle == "published", Series.id.in_(upcoming), first > moment)
             .order_by(Series.first_meeting_local, Series.id)
-            .options(selectinload(Series.leaders), selectinload(Series.meetings)))
+            .options(with_expression(Series.first_live_start, first), selectinload(Series.leaders)))
 
 
 def open_series() -> Sequence[Series]:
-    return db.session.scalars(open_series_query()).all()
+    return db.session.scalars(open_series_query().options(selectinload(Series.meetings))).all()
 
 
 def _require_changeable(meeting: Meeting, user: User) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import create_series, published_series, series_payload
+from tests.factories import create_series, enrolled, published_series, series_payload
 
 
 def test_leader_creates_a_series_that_keeps_local_time_across_daylight_saving(api, leader):
@@ -238,3 +238,28 @@ def test_a_series_is_priced_in_the_society_s_currency_unless_it_says_otherwise(a
     login(leader)
     form = client.get("/lead/series/new").get_data(as_text=True)
     assert 'name="currency"' in form and 'value="EUR"' in form
+
+
+def test_the_catalogue_shows_every_change_to_a_card_at_once(app, api, leader, make_user, client):
+    """Cards are rendered once for the same facts (catalogue/views.py): a new title, a co-leader, a
+    place taken, a moved first meeting or another reader's zone or language is another card."""
+    series = published_series(api(leader), capacity=2)
+    path = f"/api/v1/series/{series['id']}"
+    page = client.get("/").text
+    assert "Evening group" in page and "2 of 2 places left" in page and "Led by Dr Ruth<" in page
+
+    api(leader).patch(path, json={"title": "Monday evening group", "capacity": 3})
+    make_user("leader", email="sam@example.org", name="Sam Co")
+    api(leader).patch(path, json={"leader_emails": ["ruth@example.org", "sam@example.org"]})
+    enrolled(api, leader, series, make_user())
+    first = series["meetings"][0]["id"]
+    assert api(leader).post(f"/api/v1/meetings/{first}/reschedule",
+                            json={"starts_at_local": "2026-10-18T19:00"}).status_code == 200
+    page = client.get("/").text
+    assert "Monday evening group" in page and "2 of 3 places left" in page and "Led by Dr Ruth and Sam Co" in page
+    assert "Sun 18 Oct 2026" in page
+
+    client.set_cookie("tz", "Europe/Berlin")
+    client.set_cookie("lang", "de")
+    page = client.get("/").text
+    assert "Mo., 19. Okt. 2026, 01:00 CEST" in page and "2 von 3 Plätzen frei" in page
