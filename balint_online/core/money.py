@@ -107,8 +107,13 @@ def from_cents(cents: int) -> Decimal:
 AMOUNT_PATTERN = parse_pattern("#,##0.00")
 
 
-@lru_cache(maxsize=4096)  # pages repeat the same few prices on every row; Babel parses a pattern per call
 def amount_text(amount, currency: str = "", locale: str = "en") -> str:
     """An amount as its reader's language writes it, the currency's code after it: `1,234.50 USD`,
     German `1.234,50 USD` (`locale` a code such as "de"; Babel knows each language's separators)."""
-    return f"{AMOUNT_PATTERN.apply(amount, Locale.parse(locale.replace('-', '_')))} {currency}".strip()
+    # Remembered by the amount's text: equal Decimals share a hash, and -0.00 must not answer for 0.00.
+    return _amount_text(str(amount), currency, locale)
+
+
+@lru_cache(maxsize=4096)  # pages repeat the same few prices on every row; Babel parses a pattern per call
+def _amount_text(amount: str, currency: str, locale: str) -> str:
+    return f"{AMOUNT_PATTERN.apply(Decimal(amount), Locale.parse(locale.replace('-', '_')))} {currency}".strip()

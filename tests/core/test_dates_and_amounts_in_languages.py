@@ -52,3 +52,9 @@ def test_amounts_group_and_separate_as_the_language_does():
     assert amount_text(Decimal("-750.00"), "EUR", "de") == "-750,00 EUR"
     assert amount_text(Decimal("3"), locale="de") == "3,00"
     assert amount_text("800.00", "USD") == "800.00 USD"
+
+
+def test_a_remembered_amount_answers_only_for_the_same_text():
+    # Decimal("-0.00") == Decimal("0.00"), so a cache keyed by value would show one for the other.
+    assert amount_text(Decimal("-0.00"), "USD") == "-0.00 USD"
+    assert amount_text(Decimal("0.00"), "USD") == "0.00 USD"
