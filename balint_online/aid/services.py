@@ -197,7 +197,7 @@ def award(aid: AidApplication, actor, note: str = "") -> AidApplication:
         .execution_options(synchronize_session=False))
     waived = rows_changed(
         update(Application).where(Application.id == application.id, Application.scholarship.is_(False))
-        .values(scholarship=True).execution_options(synchronize_session=False))
+        .values(scholarship=True, waived_by=programme.name).execution_options(synchronize_session=False))
     if changed != 1 or waived != 1:  # decided, or aided another way, a moment ago: the caller rolls back
         raise DomainError(_(AWARD_MESSAGES[rules.NOT_SUBMITTED]), code=rules.NOT_SUBMITTED)
     db.session.expire(aid)
@@ -272,11 +272,3 @@ def grant_scholarship(application, actor, reason: str):
     queue_email(key=f"invoice_scholarship:application-{application.id}", kind="invoice_scholarship",
                 user=application.user, context={"application": application, "series": application.series})
     return application
-
-
-def awarded_label(application: Application) -> str | None:
-    """The name of the programme whose award waived this registration's fee, if one did."""
-    return db.session.scalar(select(AidProgramme.name).join(AidApplication,
-                                                            AidApplication.programme_id == AidProgramme.id)
-                             .where(AidApplication.application_id == application.id,
-                                    AidApplication.status == "awarded"))

@@ -90,6 +90,9 @@ class Application(Model):
     price: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     scholarship: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The aid programme whose award waived the fee, by its name then (what its invoices print);
+    # None when an administrator's scholarship waived it.
+    waived_by: Mapped[str | None] = mapped_column(String(200))
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,12 +5,15 @@ from threading import Barrier
 
 import pytest
 import requests
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from balint_online.aid.models import AidApplication
+from balint_online.enrollment.models import Application
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import Refund
+from balint_online.pricing.services import invoice_lines
 from tests.browser import page_text
 from tests.enrollment.test_concurrency import token_for
 from tests.factories import apply, enrolled, published_series
@@ -209,3 +212,19 @@ def test_a_direct_waiver_cannot_get_round_the_limit(api, make_user, admin, leade
     resp = api(admin).post(f"/api/v1/applications/{a['id']}/scholarship", json={"reason": "Hardship"})
     assert resp.status_code == 409 and resp.get_json()["error"] == "aid_programme"
     assert "ABS Scholarship, at most 2 per series" in resp.get_json()["message"]
+
+
+def test_fees_waived_before_the_award_was_recorded_on_the_application_name_their_programme(
+        api, make_user, admin, leader):
+    series = published_series(api(leader))
+    leb = programme(api, admin, **LEBOWITZ)
+    member = make_user(discipline="nurse_practitioner")
+    a = enrolled(api, leader, series, member)
+    aid = ask(api, member, a, leb["id"]).get_json()
+    assert api(admin).post(f"/api/v1/aid-applications/{aid['id']}/award", json={}).status_code == 200
+    db.session.remove()
+    downgrade(revision="x1lang01")  # as before the application kept the programme's name
+    upgrade(revision="heads")
+    application = db.session.get(Application, a["id"])
+    assert application.waived_by == LEBOWITZ["name"]
+    assert invoice_lines(application)[-1].label == f"{LEBOWITZ['name']}: registration fee covered"
