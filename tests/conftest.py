@@ -200,11 +200,25 @@ def make_user(app):
 
 
 class ApiClient:
-    """A test client that sends a user's bearer token with every request."""
+    """A test client that sends a user's bearer token with every request.
 
-    def __init__(self, client, token: str | None):
+    The token is issued at the first request, so that a client only handed to the factories
+    (tests/factories.py), which act as `user` through the services, costs nothing.
+    """
+
+    def __init__(self, client, token: str | None = None, *, user=None):
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.user = user
+        self._token = token
+
+    @property
+    def headers(self) -> dict:
+        if self._token is None and self.user is not None:
+            from balint_online.accounts.models import ApiToken
+
+            _, self._token = ApiToken.issue(self.user)
+            _db.session.commit()
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
 
     def __getattr__(self, method):
         def call(path, **kwargs):
@@ -228,16 +242,7 @@ def admin(make_user):
 @pytest.fixture
 def api(client):
     """api(user) -> a client authenticated as user; api(None) -> anonymous."""
-    from balint_online.accounts.models import ApiToken
-
-    def for_user(user):
-        if user is None:
-            return ApiClient(client, None)
-        _, raw = ApiToken.issue(user)
-        _db.session.commit()
-        return ApiClient(client, raw)
-
-    return for_user
+    return lambda user: ApiClient(client, user=user)
 
 
 @pytest.fixture
