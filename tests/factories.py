@@ -60,15 +60,21 @@ def _answer(answer: Callable[[], BaseModel]) -> dict:
     return json.loads(answer().model_dump_json())
 
 
+def _acting(user):
+    """`user` in the current session, as the token lookup would load them (a test may end a session)."""
+    db.session.add(user)
+    return user
+
+
 def create_series(api_client, **overrides) -> dict:
     body = _body(SeriesCreate, series_payload(**overrides))
-    series = create_draft(series_input(body), api_client.user, current_app.config["VIDEO_PROVIDER"])
+    series = create_draft(series_input(body), _acting(api_client.user), current_app.config["VIDEO_PROVIDER"])
     return _answer(lambda: SeriesOut.of(series))
 
 
 def published_series(api_client, **overrides) -> dict:
     series = create_series(api_client, **overrides)
-    published = publish_series(db.session.get(Series, series["id"]), api_client.user)
+    published = publish_series(db.session.get(Series, series["id"]), _acting(api_client.user))
     return _answer(lambda: SeriesOut.of(published))
 
 
@@ -78,16 +84,17 @@ ATTESTATION = {"clinically_active": True, "willing_to_present": True, "attend_al
 
 def apply(api_client, series_id: int, **overrides) -> dict:
     body = _body(ApplicationCreate, {"trainee": False, "attestation": ATTESTATION, **overrides})
-    application = enrollment.apply(db.session.get(Series, series_id), api_client.user, claims=claims_of(body),
+    user = _acting(api_client.user)
+    application = enrollment.apply(db.session.get(Series, series_id), user, claims=claims_of(body),
                                    answers=body.attestation, note=body.note)
-    manager = api_client.user if application.series.can_manage(api_client.user) else None
+    manager = user if application.series.can_manage(user) else None
     return _answer(lambda: ApplicationOut.of(application, manager=manager))
 
 
 def enrolled(api, leader, series: dict, member, **overrides) -> dict:
     """`member` applies to `series` (its fields overridden) and `leader` accepts: the application, enrolled."""
     application = apply(api(member), series["id"], **overrides)
-    accepted = application_flows.accept(db.session.get(Application, application["id"]), leader)
+    accepted = application_flows.accept(db.session.get(Application, application["id"]), _acting(leader))
     answer = _answer(lambda: ApplicationOut.of(accepted, manager=leader))
     assert answer["status"] == "enrolled", answer
     return application
