@@ -1,9 +1,30 @@
-"""Small builders and readers shared by the tests."""
+"""Small builders and readers shared by the tests.
 
+The builders set up state through the services the API's views call, as the views call them, and
+answer what the API would (its JSON): a test that sets up a group is not a test of the HTTP layer,
+which has tests of its own (tests/api, tests/core). `api_client` is the `api(user)` fixture's
+client: its user acts.
+"""
+
+import json
+from collections.abc import Callable
+
+from flask import current_app
+from pydantic import BaseModel
 from sqlalchemy import select
 
+from balint_online.catalogue.api import series_input
+from balint_online.catalogue.schemas import SeriesCreate, SeriesOut
+from balint_online.enrollment import services as enrollment
+from balint_online.enrollment.models import Application
+from balint_online.enrollment.schemas import ApplicationCreate, ApplicationOut
 from balint_online.extensions import db
+from balint_online.flows import applications as application_flows
+from balint_online.flows.series import publish_series
 from balint_online.notifications.models import OutboxMessage
+from balint_online.pricing.schemas import claims_of
+from balint_online.series.models import Series
+from balint_online.series.services import create_series as create_draft
 
 PRICES = {
     "standard": {"early": "800.00", "regular": "875.00"},
@@ -28,17 +49,33 @@ def series_payload(**overrides) -> dict:
     return body
 
 
+def _body(schema, body: dict):
+    """The request body as the API reads it: sent as JSON, validated strictly."""
+    return schema.model_validate(json.loads(current_app.json.dumps(body)))
+
+
+def _answer(answer: Callable[[], BaseModel]) -> dict:
+    """Commit the unit of work, as the request would, then the API's answer as its client gets the JSON."""
+    db.session.commit()
+    return json.loads(answer().model_dump_json())
+
+
+def _acting(user):
+    """`user` in the current session, as the token lookup would load them (a test may end a session)."""
+    db.session.add(user)
+    return user
+
+
 def create_series(api_client, **overrides) -> dict:
-    resp = api_client.post("/api/v1/series", json=series_payload(**overrides))
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
+    body = _body(SeriesCreate, series_payload(**overrides))
+    series = create_draft(series_input(body), _acting(api_client.user), current_app.config["VIDEO_PROVIDER"])
+    return _answer(lambda: SeriesOut.of(series))
 
 
 def published_series(api_client, **overrides) -> dict:
     series = create_series(api_client, **overrides)
-    resp = api_client.post(f"/api/v1/series/{series['id']}/publish")
-    assert resp.status_code == 200, resp.get_json()
-    return resp.get_json()
+    published = publish_series(db.session.get(Series, series["id"]), _acting(api_client.user))
+    return _answer(lambda: SeriesOut.of(published))
 
 
 ATTESTATION = {"clinically_active": True, "willing_to_present": True, "attend_all_sessions": True,
@@ -46,17 +83,20 @@ ATTESTATION = {"clinically_active": True, "willing_to_present": True, "attend_al
 
 
 def apply(api_client, series_id: int, **overrides) -> dict:
-    body = {"trainee": False, "attestation": ATTESTATION, **overrides}
-    resp = api_client.post(f"/api/v1/series/{series_id}/applications", json=body)
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
+    body = _body(ApplicationCreate, {"trainee": False, "attestation": ATTESTATION, **overrides})
+    user = _acting(api_client.user)
+    application = enrollment.apply(db.session.get(Series, series_id), user, claims=claims_of(body),
+                                   answers=body.attestation, note=body.note)
+    manager = user if application.series.can_manage(user) else None
+    return _answer(lambda: ApplicationOut.of(application, manager=manager))
 
 
 def enrolled(api, leader, series: dict, member, **overrides) -> dict:
     """`member` applies to `series` (its fields overridden) and `leader` accepts: the application, enrolled."""
     application = apply(api(member), series["id"], **overrides)
-    resp = api(leader).post(f"/api/v1/applications/{application['id']}/accept")
-    assert resp.status_code == 200 and resp.get_json()["status"] == "enrolled", resp.get_json()
+    accepted = application_flows.accept(db.session.get(Application, application["id"]), _acting(leader))
+    answer = _answer(lambda: ApplicationOut.of(accepted, manager=leader))
+    assert answer["status"] == "enrolled", answer
     return application
 
 

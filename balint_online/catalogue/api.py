@@ -35,7 +35,7 @@ bp = Blueprint("series_api", __name__)
 _INPUT_FIELDS = {f.name for f in fields(SeriesInput)}
 
 
-def _series_input(body: SeriesCreate) -> SeriesInput:
+def series_input(body: SeriesCreate) -> SeriesInput:
     values = body.model_dump(include=_INPUT_FIELDS)
     values["currency"] = (values["currency"] or current_app.config["DEFAULT_CURRENCY"]).upper()
     values["skip_dates"] = sorted(set(values["skip_dates"]))
@@ -48,7 +48,7 @@ def _series_input(body: SeriesCreate) -> SeriesInput:
 @returns(SeriesOut, status=201, errors=(403,))
 def create(body: SeriesCreate):
     """Create a draft series (leaders, admins)"""
-    series = create_series(_series_input(body), current_api_user(), current_app.config["VIDEO_PROVIDER"])
+    series = create_series(series_input(body), current_api_user(), current_app.config["VIDEO_PROVIDER"])
     db.session.commit()
     return SeriesOut.of(series), {"Location": url_for(".detail", series_id=series.id)}
 
@@ -81,7 +81,7 @@ def edit(series_id, body):
         data = SeriesCreate.model_validate(terms, strict=False)
     except ValidationError as exc:
         raise validation_error(exc) from None
-    series = update_series(series, _series_input(data), current_api_user(), current_app.config["VIDEO_PROVIDER"])
+    series = update_series(series, series_input(data), current_api_user(), current_app.config["VIDEO_PROVIDER"])
     db.session.commit()
     return SeriesOut.of(series)
 

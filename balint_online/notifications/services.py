@@ -5,8 +5,9 @@ Delivery, the mail job, is notifications/delivery.py. Queueing flushes; the call
 
 import re
 
-from flask import current_app, render_template, render_template_string
+from flask import current_app, render_template
 from flask_babel import force_locale
+from jinja2 import BaseLoader, Environment, Template
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -91,17 +92,37 @@ def _render_email(kind: str, ctx: dict) -> tuple[str, str]:
     The subject line is rendered on its own: rendered together, a line break inside a value (a
     title, a name) would end the subject early and push the rest of it into the body.
     """
+    subject = one_line(render_template(_email_part(kind, "subject"), **ctx))
+    return subject, render_template(_email_part(kind, "body"), **ctx).strip() + "\n"
+
+
+class _EmailParts(BaseLoader):
+    """`email/<kind>.txt:subject` and `email/<kind>.txt:body`, the two halves of an email's template.
+
+    Plain text, not HTML: "O'Brien" stays as written (the HTML alternative escapes the finished text).
+    """
+
+    def get_source(self, environment: Environment, template: str):
+        name, _, part = template.rpartition(":")
+        assert environment.loader is not None  # Flask's environment always has its loader
+        source, filename, uptodate = environment.loader.get_source(environment, name)
+        subject_line, _, body = source.lstrip().partition("\n")
+        text = subject_line.removeprefix("Subject:") if part == "subject" else body
+        return "{% autoescape false %}" + text + "{% endautoescape %}", filename, uptodate
+
+
+_PARTS = _EmailParts()
+
+
+def _email_part(kind: str, part: str) -> Template:
+    """Compiled once per app (every email compiled its template afresh before), again when its file changes."""
     env = current_app.jinja_env
-    assert env.loader is not None  # Flask's environment always has its loader
-    source, _, _ = env.loader.get_source(env, f"email/{kind}.txt")
-    subject_line, _, body = source.lstrip().partition("\n")
-    subject = one_line(render_template_string(_plain(subject_line.removeprefix("Subject:")), **ctx))
-    return subject, render_template_string(_plain(body), **ctx).strip() + "\n"
-
-
-def _plain(source: str) -> str:
-    # Plain text, not HTML: "O'Brien" stays as written (the HTML alternative escapes the finished text).
-    return "{% autoescape false %}" + source + "{% endautoescape %}"
+    loaded = current_app.extensions.setdefault("email_templates", {})
+    name = f"email/{kind}.txt:{part}"
+    template = loaded.get(name)
+    if template is None or (env.auto_reload and not template.is_up_to_date):
+        template = loaded[name] = _PARTS.load(env, name, env.globals)
+    return template
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
