@@ -13,11 +13,11 @@ from flask import current_app
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from balint_online.applications.schemas import ApplicationCreate, ApplicationOut
 from balint_online.catalogue.api import series_input
 from balint_online.catalogue.schemas import SeriesCreate, SeriesOut
 from balint_online.enrollment import services as enrollment
 from balint_online.enrollment.models import Application
-from balint_online.enrollment.schemas import ApplicationCreate, ApplicationOut
 from balint_online.extensions import db
 from balint_online.flows import applications as application_flows
 from balint_online.flows.series import publish_series
