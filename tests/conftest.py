@@ -265,3 +265,13 @@ def pytest_collection_finish(session):
     """
     gc.collect()
     gc.freeze()
+
+
+# The few tests that take tens of seconds each (the browser walks, the schemathesis fuzz, the served
+# production walk, the command line): run first, so that under pytest-xdist a worker takes them while
+# the others share the short ones, and the run never ends waiting on one long test begun late.
+LONG_FIRST = ("tests/e2e/", "tests/api/test_fuzz.py", "tests/core/test_cli_and_schema.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))  # stable: the rest keep their order
