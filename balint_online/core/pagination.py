@@ -39,9 +39,13 @@ def _page(query: Select, page: int, per_page: int, counted: "Counted | None", co
         # `more`: the pager says "more than" the total (_pager.html).
         found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
     elif whole:
-        found.total = len(found.items) if len(found.items) < per_page else db.session.scalar(
-            select(func.count()).select_from(query.order_by(None).subquery()))
+        found.total = len(found.items) if len(found.items) < per_page else _count(query)
     return found
+
+
+def _count(query: Select) -> int:
+    """How many rows the query gives, in one statement (its order left out)."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def rows_page(query: Select, per_page: int = PER_PAGE, *, param: str = "page") -
     found = rows(page)
     if page == 1 and len(found) < per_page:
         return ListPage(found, 1, per_page, len(found), param)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = _count(query)
     last = max((total + per_page - 1) // per_page, 1)
     if page > last:
         page, found = last, rows(last)
