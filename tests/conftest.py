@@ -4,6 +4,7 @@ The schema is built once per database by running the migrations (so every test a
 them), and every test starts from empty tables.
 """
 
+import copy
 import gc
 import os
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from balint_online import create_app
 from balint_online.extensions import db as _db
 from balint_online.extensions import limiter
 from tests.browser import BrowserClient
+from tests.factories import SUITE_NOW
 
 # What the suite proves must not depend on the developer's environment: every setting a test
 # relies on comes from config/testing.py or the test itself, and every server process the tests
@@ -133,23 +135,51 @@ def backend(request):
     return request.param
 
 
-# Now, for every test's app unless its module says otherwise with `pytestmark = pytest.mark.now(...)`
-# or the test moves the clock: the factories' series (tests/factories.py) are planned from here,
-# before their early-bird deadline (5 October) and first meeting (19 October).
-OCTOBER = "2026-10-01T12:00:00Z"
+# Now, for every test's app, is the factories' SUITE_NOW unless its module says otherwise with
+# `pytestmark = pytest.mark.now(...)` or the test moves the clock; the factories plan from the app's clock.
+
+
+# What a test may leave in an app's extensions that the next test must not find: clients built from
+# settings the test changed, feed bodies cached under ids that the next test numbers from 1 again.
+PER_TEST_EXTENSIONS = ("video_providers", "balint_feed_cache")
+
+
+@pytest.fixture(scope="session")
+def shared_apps(database_urls):
+    """One app per database for a test process, each with its settings as built.
+
+    Building an app costs tens of milliseconds (its 170 routes above all) and a new database pool;
+    every test using the same one, its settings put back after each, keeps the tests apart as well.
+    A test needing other settings at start-up (a profile, proxy hops) builds its own with make_app.
+    """
+    built: dict[str, tuple[Flask, dict]] = {}
+
+    def get(backend: str) -> tuple[Flask, dict]:
+        if backend not in built:
+            app = make_app(database_urls[backend])
+            built[backend] = (app, copy.deepcopy(dict(app.config)))
+        return built[backend]
+
+    yield get
+    for app, _ in built.values():
+        with app.app_context():
+            _db.engine.dispose()
 
 
 @pytest.fixture
-def app(request, backend, database_urls):
-    app = make_app(database_urls[backend])
+def app(request, backend, shared_apps):
+    app, settings = shared_apps(backend)
+    app.config.clear()
+    app.config.update(copy.deepcopy(settings))
+    for name in PER_TEST_EXTENSIONS:
+        app.extensions.pop(name, None)
     marker = request.node.get_closest_marker("now")
-    set_now(app, marker.args[0] if marker else OCTOBER)
+    set_now(app, marker.args[0] if marker else SUITE_NOW)
     with app.app_context():
         empty_tables()
         limiter.reset()  # fresh throttling counters: throttling stays on, tests do not share a budget
         yield app
         _db.session.remove()
-        _db.engine.dispose()
 
 
 @pytest.fixture

@@ -8,14 +8,17 @@ client: its user acts.
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from balint_online.applications.schemas import ApplicationCreate, ApplicationOut
 from balint_online.catalogue.api import series_input
 from balint_online.catalogue.schemas import SeriesCreate, SeriesOut
+from balint_online.core import clock
 from balint_online.enrollment import services as enrollment
 from balint_online.enrollment.models import Application
 from balint_online.extensions import db
@@ -33,17 +36,28 @@ PRICES = {
 }
 
 
+# The suite's clock for every test's app unless the test sets another (tests/conftest.py), and the
+# one the payloads below are planned from when no app is running (a test's parameters).
+SUITE_NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
+
+
 def series_payload(**overrides) -> dict:
+    """A new series as a leader would send it, planned from the app's clock: evenings from the Monday
+    at least two weeks away (19 October from the suite's clock), the early-bird rate ending two weeks
+    before it, cancellations with a refund one week before it."""
+    zone = "America/New_York"  # the day is New York's whatever zone a test names (even one that is not a zone)
+    today = (clock.now() if has_app_context() else SUITE_NOW).astimezone(ZoneInfo(zone)).date()
+    first = today + timedelta(days=14 + (7 - today.weekday()) % 7)
     body = {
         "title": "Evening group",
         "description": "For primary care clinicians.",
-        "timezone": "America/New_York",
-        "first_meeting_local": "2026-10-19T19:00",
+        "timezone": zone,
+        "first_meeting_local": f"{first.isoformat()}T19:00",
         "meeting_count": 8,
         "capacity": 8,
         "prices": PRICES,
-        "early_bird_deadline": "2026-10-05",
-        "cancellation_deadline": "2026-10-12",
+        "early_bird_deadline": (first - timedelta(days=14)).isoformat(),
+        "cancellation_deadline": (first - timedelta(days=7)).isoformat(),
     }
     body.update(overrides)
     return body
@@ -91,11 +105,22 @@ def apply(api_client, series_id: int, **overrides) -> dict:
     return _answer(lambda: ApplicationOut.of(application, manager=manager))
 
 
+def accept(leader, application_id: int) -> dict:
+    """`leader` accepts: the application as the API answers, enrolled or on the waiting list."""
+    accepted = application_flows.accept(db.session.get(Application, application_id), _acting(leader))
+    return _answer(lambda: ApplicationOut.of(accepted, manager=leader))
+
+
+def withdraw(member, application_id: int, reason: str = "Plans changed.") -> None:
+    """`member` withdraws in writing; the refund follows the cancellation policy."""
+    application_flows.withdraw(db.session.get(Application, application_id), _acting(member), reason)
+    db.session.commit()
+
+
 def enrolled(api, leader, series: dict, member, **overrides) -> dict:
     """`member` applies to `series` (its fields overridden) and `leader` accepts: the application, enrolled."""
     application = apply(api(member), series["id"], **overrides)
-    accepted = application_flows.accept(db.session.get(Application, application["id"]), _acting(leader))
-    answer = _answer(lambda: ApplicationOut.of(accepted, manager=leader))
+    answer = accept(leader, application["id"])
     assert answer["status"] == "enrolled", answer
     return application
 

@@ -96,7 +96,7 @@ def test_simultaneous_awards_never_exceed_the_limit(app, api, make_user, admin, 
 
 
 def test_register_first_eligibility_and_the_deadline(api, make_user, admin, leader, clock):
-    series = published_series(api(leader))
+    series = published_series(api(leader), first_meeting_local="2026-10-19T19:00")  # open after the July deadline
     leb = programme(api, admin, **LEBOWITZ)
     psychologist = make_user(discipline="psychologist")
     a = apply(api(psychologist), series["id"])

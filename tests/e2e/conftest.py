@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -69,9 +70,15 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+@cache
+def axe_source() -> str:
+    return AXE.read_text()
+
+
 def serious_accessibility_violations(page) -> list[dict]:
     """Run axe-core in the page; return the serious and critical violations, briefly."""
-    page.add_script_tag(content=AXE.read_text())
+    if not page.evaluate("typeof axe !== 'undefined'"):  # once a page load
+        page.add_script_tag(content=axe_source())
     result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
     violations = json.loads(result)["violations"]
     return [

@@ -8,7 +8,7 @@ from balint_online.accounts.models import User
 from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.series.models import Meeting
-from tests.factories import apply, published_series
+from tests.factories import accept, apply, published_series, withdraw
 
 # Meeting 1 of every group below: Mon 19 Oct 2026, 19:00-20:30 in New York (EDT), so 23:00-00:30 UTC.
 WINDOW_OPENS = "2026-10-19T22:45:00Z"
@@ -40,8 +40,7 @@ def make_group(api, make_user):
 
     def make(provider="jitsi"):
         leader = make_user("leader", name="Dr Ruth Leader", email="ruth@example.org")
-        lead = api(leader)
-        series = published_series(lead, capacity=2, meeting_count=4, video_provider=provider)
+        series = published_series(api(leader), capacity=2, meeting_count=4, video_provider=provider)
         people = {
             "enrolled": make_user(name="Jo Member", email="jo@example.org", timezone="Europe/Budapest"),
             "withdrawn": make_user(name="Priya Gone", email="priya@example.org"),
@@ -52,14 +51,11 @@ def make_group(api, make_user):
         applications = {key: apply(api(people[key]), series["id"])["id"]
                         for key in ("enrolled", "withdrawn", "waitlisted")}
         for key in ("enrolled", "withdrawn", "waitlisted"):
-            assert lead.post(f"/api/v1/applications/{applications[key]}/accept").status_code == 200
-        resp = api(people["withdrawn"]).post(f"/api/v1/applications/{applications['withdrawn']}/withdraw",
-                                             json={"reason": "A new job."})
-        assert resp.status_code == 200, resp.get_json()
+            accept(leader, applications[key])
+        withdraw(people["withdrawn"], applications["withdrawn"], "A new job.")
         other_leader = make_user("leader", name="Dr Sam Other")
         other = published_series(api(other_leader), title="Morning group", capacity=2, meeting_count=4)
-        outsider_application = apply(api(people["outsider"]), other["id"])["id"]
-        assert api(other_leader).post(f"/api/v1/applications/{outsider_application}/accept").status_code == 200
+        accept(other_leader, apply(api(people["outsider"]), other["id"])["id"])
         return Group(series, leader, people)
 
     return make
