@@ -4,25 +4,15 @@ import pytest
 
 from balint_online.extensions import db
 from tests.browser import page_text
-from tests.factories import apply, published_series
-
-
-@pytest.fixture(autouse=True)
-def october(clock):
-    clock.set("2026-10-01T12:00:00Z")
 
 
 @pytest.fixture
-def group(api, make_user):
-    leader = make_user("leader", name="Dr Ruth")
-    series = published_series(api(leader), capacity=3, meeting_count=4)
-    members = [make_user(name=f"Member {n}") for n in range(3)]
-    for m in members:
-        a = apply(api(m), series["id"])
-        api(leader).post(f"/api/v1/applications/{a['id']}/accept")
+def group(group):
+    """The workspace's group, its leader reading German."""
+    leader = group[0]
     leader.language = "de"
     db.session.commit()
-    return leader, series, members
+    return group
 
 
 def test_the_hub_is_in_german(client, login, group):

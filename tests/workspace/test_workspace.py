@@ -3,26 +3,13 @@
 import csv
 import io
 
-import pytest
 import requests
 from sqlalchemy import select
 
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from tests.browser import forms_on
-from tests.factories import apply, published_series
 from tests.live import live_server
-
-
-@pytest.fixture
-def group(api, make_user):
-    leader = make_user("leader", name="Dr Ruth")
-    series = published_series(api(leader), capacity=3, meeting_count=4)
-    members = [make_user(name=f"Member {n}") for n in range(3)]
-    for m in members:
-        a = apply(api(m), series["id"], trainee=(m is members[0]))
-        api(leader).post(f"/api/v1/applications/{a['id']}/accept")
-    return leader, series, members
 
 
 def test_hub_lists_meetings_and_the_group(client, login, group):
