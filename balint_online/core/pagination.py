@@ -32,20 +32,24 @@ def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | Non
 
 
 def _page(query: Select, page: int, per_page: int, counted: "Counted | None", count_if_full: bool) -> Pagination:
-    whole = count_if_full and page == 1
-    found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False,
-                        count=counted is None and not whole)
+    found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False, count=False)
     if counted is not None:
         # `more`: the pager says "more than" the total (_pager.html).
         found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
-    elif whole:
-        found.total = len(found.items) if len(found.items) < per_page else _count(query)
+    elif count_if_full and page == 1 and len(found.items) < per_page:
+        found.total = len(found.items)
+    else:
+        found.total = _count(query)
     return found
 
 
 def _count(query: Select) -> int:
-    """How many rows the query gives, in one statement (its order left out)."""
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    """How many rows the query gives, in one statement: its order and its columns left out (a column
+    computed per row, a series' first start say, would be computed for every row only to be counted)."""
+    query = query.order_by(None)
+    if not query._distinct:  # a DISTINCT query's rows are told apart by its columns: they stay
+        query = query.with_only_columns(literal(1), maintain_column_froms=True)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 @dataclass(frozen=True)
