@@ -135,10 +135,6 @@ def backend(request):
     return request.param
 
 
-# Now, for every test's app, is the factories' SUITE_NOW unless its module says otherwise with
-# `pytestmark = pytest.mark.now(...)` or the test moves the clock; the factories plan from the app's clock.
-
-
 # What a test may leave in an app's extensions that the next test must not find: clients built from
 # settings the test changed, feed bodies cached under ids that the next test numbers from 1 again.
 PER_TEST_EXTENSIONS = ("video_providers", "balint_feed_cache")
@@ -168,6 +164,8 @@ def shared_apps(database_urls):
 
 @pytest.fixture
 def app(request, backend, shared_apps):
+    """The worker's app on `backend`, its tables empty, its clock at the factories' SUITE_NOW unless the
+    module says otherwise with `pytestmark = pytest.mark.now(...)` (the `clock` fixture moves it)."""
     app, settings = shared_apps(backend)
     app.config.clear()
     app.config.update(copy.deepcopy(settings))
