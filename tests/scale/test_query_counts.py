@@ -8,12 +8,12 @@ will slow down as the society grows.
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from balint_online.accounts.models import User
 from balint_online.extensions import db
 from bench.dataset import PASSWORD, Scale, build
 from tests.conftest import empty_tables
+from tests.statements import statements_of
 
 pytestmark = pytest.mark.now("2026-12-01T12:00:00Z")
 
@@ -51,23 +51,20 @@ def queries_for(app, scale: Scale, pages, prepare=None) -> dict[tuple[str, str],
         person = db.session.get(User, getattr(built, f"{who}_id"))
         clients[who] = app.test_client()
         assert clients[who].submit("/sign-in", {"email": person.email, "password": PASSWORD}).status_code == 302
-    counted = {}
-    for who, path in pages:
-        db.session.remove()  # start the page from a cold session, as a request in production does
-        statements = []
+    return {(who, path): page_statements(clients[who], path.format(big=built.big_series_id)) for who, path in pages}
 
-        def count(*_):
-            statements.append(1)  # noqa: B023  (read before the next page's list replaces it)
 
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            response = clients[who].get(path.format(big=built.big_series_id))
-            body = response.get_data()  # a streamed download runs its queries as it is read
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        assert response.status_code == 200, body[:500]
-        counted[who, path] = len(statements)
-    return counted
+def page_statements(client, path: str) -> int:
+    """The statements one page costs, from a cold session as a request in production starts."""
+    answered = {}
+
+    def ask():
+        answered["response"] = client.get(path)
+        answered["body"] = answered["response"].get_data()  # a streamed download runs its queries as it is read
+
+    count = len(statements_of(ask))
+    assert answered["response"].status_code == 200, answered["body"][:500]
+    return count
 
 
 @pytest.fixture(scope="module")
