@@ -16,10 +16,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..core.statements import rows_changed
+from ..core.statements import insert_once, rows_changed
 from ..enrollment.models import Application
 from ..extensions import db
 from ..notifications.services import queue_email
@@ -65,10 +64,7 @@ def settled_series(moment: datetime) -> list[Series]:
 
 def announce(series: Series, moment: datetime) -> int:
     """Tell every member of `series` their turns, once; returns how many were written to (0 if already announced)."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(RotationAnnouncement(series_id=series.id, announced_at=moment))
-    except IntegrityError:
+    if insert_once(RotationAnnouncement, series_id=series.id, announced_at=moment) is None:
         return 0  # another scheduler announced it
     full = series.seats_taken >= series.capacity
     turns = _turns(series, moment)
@@ -105,12 +101,7 @@ def _claim(series: Series, user: User, told: TurnsTold | None, presenting: list[
     """Record what this message tells, only if nobody else has since: the claim that makes it once."""
     ids = [m.id for m in presenting]
     if told is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(TurnsTold(series_id=series.id, user_id=user.id, presenting=ids, told_at=moment))
-        except IntegrityError:
-            return False
-        return True
+        return insert_once(TurnsTold, series_id=series.id, user_id=user.id, presenting=ids, told_at=moment) is not None
     changed = rows_changed(
         update(TurnsTold).where(TurnsTold.id == told.id, TurnsTold.told_at == told.told_at)
         .values(presenting=ids, told_at=moment).execution_options(synchronize_session=False))

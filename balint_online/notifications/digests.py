@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
-from ..core.statements import rows_changed
+from ..core.statements import insert_once, rows_changed
 from ..extensions import db
 from .models import Notice
 from .services import queue_email, render_subject
@@ -28,13 +27,9 @@ def notify(user, *, key: str, kind: str, context: dict, daily: bool, topic: str 
         return
     if getattr(user, "is_erased", False):
         return
-    notice = Notice(key=key, user_id=user.id, kind=kind, line=render_subject(kind, user, context)[:300],
-                    topic=topic[:200])
-    try:
-        with db.session.begin_nested():
-            db.session.add(notice)
-    except IntegrityError:
-        pass  # kept already
+    # Kept once per key: an event reported again is already in the summary.
+    insert_once(Notice, key=key, user_id=user.id, kind=kind, line=render_subject(kind, user, context)[:300],
+                topic=topic[:200])
 
 
 def set_leader_mail(user, choice: str) -> None:

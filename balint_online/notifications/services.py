@@ -10,9 +10,9 @@ from flask_babel import force_locale
 from jinja2 import BaseLoader, Environment, Template
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..core.i18n import language_of
+from ..core.statements import insert_once
 from ..core.text import one_line
 from ..core.urls import base_url
 from ..extensions import db
@@ -46,7 +46,8 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
         text += "\n" + why_line(kind, user, ctx) + "\n"
         html = render_template("email/_layout.html",
                                **{**ctx, "subject": subject, "paragraphs": text_to_paragraphs(text)})
-    message = OutboxMessage(
+    message = insert_once(
+        OutboxMessage,
         key=key,
         kind=kind,
         user_id=getattr(user, "id", None),
@@ -57,10 +58,7 @@ def queue_email(*, key: str, kind: str, user, context: dict | None = None, calen
         calendar_method=calendar[0] if calendar else None,
         calendar_ics=calendar[1] if calendar else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
+    if message is None:
         return None
     if carried is not None:
         db.session.delete(carried)
