@@ -18,14 +18,13 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.errors import InvalidInput
-from ..core.statements import rows_changed
+from ..core.statements import upsert
 from ..core.urls import base_url
 from ..core.zonerules import current as current_rules
 from ..enrollment.models import Application
@@ -124,17 +123,15 @@ def set_delivery(user: User, choice: str) -> None:
 def raise_sequence(user: User, series: Series) -> int:
     """One above anything this person's copy of the series has carried. Flushes, never commits.
 
-    A conditional increment in the database, so two changes at once still give two numbers.
+    One statement that creates the row or increments it in the database, so two changes at once
+    still give two numbers.
     """
-    where = (CalendarSequence.user_id == user.id, CalendarSequence.series_id == series.id)
-    bump = update(CalendarSequence).where(*where).values(sequence=CalendarSequence.sequence + 1, updated_at=now())
-    if rows_changed(bump) == 0:
-        try:
-            with db.session.begin_nested():
-                db.session.add(CalendarSequence(user_id=user.id, series_id=series.id, sequence=1))
-        except IntegrityError:  # created by a concurrent change meanwhile
-            db.session.execute(bump)
-    return db.session.execute(select(CalendarSequence.sequence).where(*where)).scalar_one()  # made above
+    key = (CalendarSequence.user_id, CalendarSequence.series_id)
+    raised = (upsert(CalendarSequence).values(user_id=user.id, series_id=series.id, sequence=1, updated_at=now())
+              .on_conflict_do_update(index_elements=key,
+                                     set_={"sequence": CalendarSequence.sequence + 1, "updated_at": now()})
+              .returning(CalendarSequence.sequence))
+    return db.session.execute(raised).scalar_one()
 
 
 def _sequences(user_id: int, series_ids) -> dict[int, int]:

@@ -38,22 +38,21 @@ CONCERNS = {
 }
 
 
-def people_of_series(series_ids):
-    """Everyone whose feed a change to these series may move: applicants and leaders."""
-    return union(select(Application.user_id).where(Application.series_id.in_(series_ids)),
+def _people(user_ids, series_ids):
+    """These people and everyone a change to these series may concern (applicants and leaders), as ids."""
+    users = User.__table__
+    return union(select(users.c.id).where(users.c.id.in_(user_ids)),
+                 select(Application.user_id).where(Application.series_id.in_(series_ids)),
                  select(series_leaders.c.user_id).where(series_leaders.c.series_id.in_(series_ids)))
 
 
 def move_versions(connection, *, user_ids=(), series_ids=()) -> None:
-    """Raise the feed version of these people and of everyone concerned by these series."""
-    people = set(user_ids)
-    if series_ids:
-        people.update(connection.execute(people_of_series(sorted(series_ids))).scalars())
-    people.discard(None)
-    if not people:
+    """Raise the feed version of these people and of everyone concerned by these series: one statement."""
+    user_ids, series_ids = sorted(set(user_ids) - {None}), sorted(series_ids)
+    if not (user_ids or series_ids):
         return
     users = User.__table__
-    locked = (select(users.c.id).where(users.c.id.in_(sorted(people))).order_by(users.c.id)
+    locked = (select(users.c.id).where(users.c.id.in_(_people(user_ids, series_ids))).order_by(users.c.id)
               .with_for_update(key_share=True))
     connection.execute(update(users).where(users.c.id.in_(locked))
                        .values(feed_version=users.c.feed_version + 1, feed_changed_at=now()))
@@ -92,20 +91,22 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _bulk_statement(state) -> None:
-    # UPDATE/DELETE statements bypass the flush (video rooms, seat counts, SEQUENCEs): the rows
-    # they will touch are found with the same WHERE clause first, in the same transaction.
-    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+    # INSERT, UPDATE and DELETE statements bypass the flush (video rooms, seat counts, SEQUENCEs).
+    if not (state.is_insert or state.is_update or state.is_delete) or state.bind_mapper is None:
         return
     concern = CONCERNS.get(state.bind_mapper.class_)
     if concern is None:
         return
     kind, column = concern
-    target = getattr(state.bind_mapper.class_, column)
-    where = state.statement.whereclause
-    found = select(target) if where is None else select(target).where(where)
     # The connection first: it begins the transaction the statement runs in (the first statement after a
     # commit may be this one), and the changes must be noted against that transaction, not none.
-    rows = state.session.connection().execute(found).scalars()
+    connection = state.session.connection()
+    if state.is_insert:  # an upsert (a SEQUENCE): the row's own values name whom it concerns
+        rows = [state.statement.compile().params.get(column)]
+    else:  # the rows an UPDATE or DELETE will touch, found with its WHERE clause first
+        target = getattr(state.bind_mapper.class_, column)
+        where = state.statement.whereclause
+        rows = connection.execute(select(target) if where is None else select(target).where(where)).scalars()
     _pending(state.session)[kind].update(rows)
 
 
