@@ -15,8 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..audit.services import log_action
@@ -24,6 +23,7 @@ from ..core.clock import now
 from ..core.errors import DomainError
 from ..core.money import format_money
 from ..core.prices import local_date
+from ..core.statements import upsert
 from ..core.wording import in_sentence
 from ..enrollment.models import Application
 from ..extensions import db
@@ -38,20 +38,14 @@ from .rules import CREDIT_NOTE, CREDIT_REASONS, INVOICE, Payer, Period, payer_of
 # -- numbering ------------------------------------------------------------------------------------
 
 def _next_sequence(kind: str, year: int) -> int:
-    """The next number of `kind` in `year`, from its counter row, which stays locked (the UPDATE's row
-    lock on PostgreSQL; SQLite's one writer) until this transaction ends: concurrent issues wait for
-    each other, and a rolled-back issue takes its number back with it."""
-    bump = (update(DocumentCounter).where(DocumentCounter.kind == kind, DocumentCounter.year == year)
-            .values(last=DocumentCounter.last + 1).returning(DocumentCounter.last)
-            .execution_options(synchronize_session=False))
-    if (number := db.session.scalar(bump)) is not None:
-        return number
-    try:
-        with db.session.begin_nested():  # the year's first document
-            db.session.add(DocumentCounter(kind=kind, year=year, last=1))
-        return 1
-    except IntegrityError:  # another transaction made the row meanwhile (and has committed)
-        return db.session.execute(bump).scalar_one()
+    """The next number of `kind` in `year`, from its counter row, made or incremented by one upsert. The
+    row stays locked (PostgreSQL's row lock; SQLite's one writer) until this transaction ends: concurrent
+    issues wait for each other, and a rolled-back issue takes its number back with it."""
+    bump = (upsert(DocumentCounter).values(kind=kind, year=year, last=1)
+            .on_conflict_do_update(index_elements=(DocumentCounter.kind, DocumentCounter.year),
+                                   set_={"last": DocumentCounter.last + 1})
+            .returning(DocumentCounter.last))
+    return db.session.execute(bump).scalar_one()
 
 
 def _issue_fields(kind: str) -> dict:

@@ -8,10 +8,10 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..core.clock import now
+from ..core.statements import insert_once
 from ..enrollment.queries import is_enrolled
 from ..extensions import db
 from ..series.models import Meeting, Series
@@ -25,12 +25,7 @@ def attendance_row(meeting_id: int, user_id: int) -> Attendance:
     query = select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.user_id == user_id)
     row = db.session.scalar(query)
     if row is None:
-        try:
-            with db.session.begin_nested():
-                row = Attendance(meeting_id=meeting_id, user_id=user_id)
-                db.session.add(row)
-        except IntegrityError:
-            row = db.session.execute(query).scalar_one()
+        row = insert_once(Attendance, meeting_id=meeting_id, user_id=user_id) or db.session.execute(query).scalar_one()
     return row
 
 

@@ -13,9 +13,8 @@ import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, null, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
-from ..core.statements import rows_changed
+from ..core.statements import insert_once, rows_changed
 from ..core.timefmt import iso_z
 from ..extensions import db
 from ..series.models import Meeting, Series
@@ -74,11 +73,7 @@ def _action(meeting: Meeting, state: VideoProvisioning, moment: datetime) -> str
 def _claim(meeting_id: int, moment: datetime) -> bool:
     """Take the meeting's provisioning for this worker; a conditional UPDATE, so only one worker wins."""
     if db.session.get(VideoProvisioning, meeting_id) is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(VideoProvisioning(meeting_id=meeting_id))
-        except IntegrityError:
-            pass  # another worker made the row first; the UPDATE below decides who goes on
+        insert_once(VideoProvisioning, meeting_id=meeting_id)  # or another worker made it; the UPDATE decides
     changed = rows_changed(
         update(VideoProvisioning).where(VideoProvisioning.meeting_id == meeting_id, _due(moment))
         .values(claimed_by=_worker(), claimed_until=moment + CLAIM).execution_options(synchronize_session=False)
