@@ -3,6 +3,7 @@
 import secrets
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import cache
 from types import SimpleNamespace
 
 from flask import current_app
@@ -24,13 +25,21 @@ from .models import DISCIPLINES, ROLES, ApiToken, Membership, PasswordReset, Use
 from .signins import end_everywhere
 
 MIN_PASSWORD = 10
-# Checked against when the email is unknown, so that sign-in takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+def _hash(password: str, method: str | None) -> str:
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+
+
+@cache
+def _dummy_hash(method: str | None) -> str:
+    """Checked against when the email is unknown, so that sign-in takes as long either way: of the
+    configured kind, made on first use (a tenth of a second that every process start paid before)."""
+    return _hash("not-a-password", method)
 
 
 def hash_password(password: str) -> str:
-    method = current_app.config.get("PASSWORD_HASH_METHOD")
-    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+    return _hash(password, current_app.config.get("PASSWORD_HASH_METHOD"))
 
 
 def check_new_password(password: str) -> str | None:
@@ -124,7 +133,7 @@ def read_sign_up(token: str) -> dict | None:
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email or "")
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD")), password or "")
         return None
     return user if check_password_hash(user.password_hash, password or "") else None
 
