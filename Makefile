@@ -32,8 +32,8 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
-# The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set. One pytest-xdist
-# worker per core, each with databases of its own (tests/conftest.py); a worker free takes tests
+# The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set. pytest-xdist workers
+# (one more than the cores), each with databases of its own (tests/conftest.py); a worker free takes tests
 # from a busy one, as their lengths differ a lot.
 test: lint tests/js/node_modules/.package-lock.json
 	scripts/ensure-package chromium chromium "the browser tests"
