@@ -6,25 +6,15 @@ part, beside a pending application, cost the same; so do a leader of one series 
 """
 
 import pytest
-from sqlalchemy import event
 
-from balint_online.extensions import db
 from tests.factories import apply, published_series
+from tests.statements import statements_of
 
 
 def queries(client, path: str) -> int:
-    db.session.remove()  # a cold session, as a request in production has
-    statements = []
-
-    def count(*_):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
+    responses = []
+    statements = statements_of(lambda: responses.append(client.get(path)))
+    assert responses[0].status_code == 200
     return len(statements)
 
 
