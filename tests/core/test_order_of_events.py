@@ -25,7 +25,7 @@ from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.models import Payment
 from balint_online.series.models import Meeting
-from tests.factories import ATTESTATION, apply, published_series
+from tests.factories import ATTESTATION, apply, enrolled, published_series
 from tests.live import live_server
 
 RUNS = 5
@@ -56,12 +56,6 @@ def fire(base: str, calls: list[tuple]) -> list[requests.Response]:
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(one, calls))
-
-
-def enrol(api, leader, series_id, member) -> dict:
-    application = apply(api(member), series_id)
-    assert api(leader).post(f"/api/v1/applications/{application['id']}/accept").get_json()["status"] == "enrolled"
-    return application
 
 
 def money(value: str) -> Decimal:
@@ -101,7 +95,7 @@ def test_simultaneous_meeting_changes_keep_sequence_slots_and_calendars(app, api
     series = published_series(api(leaders[0]), meeting_count=8, leader_emails=[u.email for u in leaders])
     members = [make_user().id, make_user().id]
     for member_id in members:
-        enrol(api, leaders[0], series["id"], db.session.get(User, member_id))
+        enrolled(api, leaders[0], series, db.session.get(User, member_id))
     m = {meeting["number"]: meeting["id"] for meeting in series["meetings"]}
     a, b = token(leaders[0]), token(leaders[1])
     # Meetings are on Mondays at 19:00 from 19 October; the Thursday after meeting 2 is free.
@@ -151,7 +145,7 @@ def test_changes_to_series_that_share_people_never_wait_on_each_other(app, api, 
                            first_meeting_local="2026-10-21T19:00")
     for series in (one, two):
         for member in shared:
-            enrol(api, leader, series["id"], member)
+            enrolled(api, leader, series, member)
     people = [leader.id, other.id, *(member.id for member in shared)]
     before = {u.id: u.feed_version for u in db.session.scalars(select(User))}
     a, b = token(leader), token(other)
@@ -170,7 +164,7 @@ def test_cancellation_racing_payments_and_applications_loses_no_refund(app, api,
     leader, admin = make_user("leader"), make_user("admin")
     series = published_series(api(leader), capacity=8)
     payers = [make_user() for _ in range(5)]
-    paying = [enrol(api, leader, series["id"], member) for member in payers]
+    paying = [enrolled(api, leader, series, member) for member in payers]
     newcomers = [make_user() for _ in range(5)]
     admin_token, leader_token = token(admin), token(leader)
     calls = [(f"/api/v1/series/{series['id']}/cancel", leader_token, {"reason": "The leader is unwell."})]
@@ -201,7 +195,7 @@ def test_a_payment_racing_a_withdrawal_is_owed_back_less_the_fee(app, api, make_
     leader, admin = make_user("leader"), make_user("admin")
     series = published_series(api(leader))
     member = make_user()
-    application = enrol(api, leader, series["id"], member)
+    application = enrolled(api, leader, series, member)
     path = f"/api/v1/applications/{application['id']}"
     assert api(admin).post(f"{path}/payments", json={"amount": "50.00", "method": "card"}).status_code == 201
     with live_server(app) as base:
@@ -242,7 +236,7 @@ def test_simultaneous_accepts_tell_each_the_position_they_hold(app, api, make_us
 def test_a_retried_payment_is_recorded_once(app, api, make_user, run, with_key):
     leader, admin = make_user("leader"), make_user("admin")
     series = published_series(api(leader))
-    application = enrol(api, leader, series["id"], make_user())
+    application = enrolled(api, leader, series, make_user())
     admin_token = token(admin)
     headers = {"Idempotency-Key": "pay-once-7"} if with_key else {}
     call = (f"/api/v1/applications/{application['id']}/payments", admin_token,
@@ -263,7 +257,7 @@ def test_a_payment_after_the_application_ended_is_owed_back_at_once(app, api, lo
     leader, admin = make_user("leader"), make_user("admin")
     series = published_series(api(leader))
     member = make_user()
-    application = enrol(api, leader, series["id"], member)
+    application = enrolled(api, leader, series, member)
     path = f"/api/v1/applications/{application['id']}"
     assert api(admin).post(f"{path}/payments", json={"amount": "50.00", "method": "card"}).status_code == 201
     if end == "withdraw":
