@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 from balint_online import create_app
 from balint_online.extensions import db as _db
 from balint_online.extensions import limiter
+from tests import snapshots
 from tests.browser import BrowserClient
 from tests.factories import SUITE_NOW
 
@@ -115,21 +116,6 @@ def make_app(url: str, **overrides):
     return app
 
 
-def empty_tables() -> None:
-    """Delete every row, children first, and number from 1 again.
-
-    DELETE rather than TRUNCATE on PostgreSQL too: a test leaves a few rows, and TRUNCATE's new
-    files for every table cost over a second a test where DELETE costs a few milliseconds.
-    """
-    with _db.engine.begin() as conn:
-        for table in reversed(_db.metadata.sorted_tables):
-            conn.execute(table.delete())
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c"
-                              " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                              " WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     return request.param
@@ -174,7 +160,7 @@ def app(request, backend, shared_apps):
     marker = request.node.get_closest_marker("now")
     set_now(app, marker.args[0] if marker else SUITE_NOW)
     with app.app_context():
-        empty_tables()
+        snapshots.new_test()
         limiter.reset()  # fresh throttling counters: throttling stays on, tests do not share a budget
         yield app
         _db.session.remove()
@@ -207,14 +193,13 @@ def clock(app):
 def make_user(app):
     from balint_online.accounts.services import create_user
 
-    counter = {"n": 0}
-
+    @snapshots.step
     def make(role="member", *, email=None, name=None, timezone="America/New_York", discipline="physician",
              member_until=None, password="correct horse battery"):
-        counter["n"] += 1
+        n = snapshots.next_number("user")
         user = create_user(
-            email=email or f"{role}{counter['n']}@example.org",
-            name=name or f"{role.title()} {counter['n']}",
+            email=email or f"{role}{n}@example.org",
+            name=name or f"{role.title()} {n}",
             password=password,
             role=role,
             timezone=timezone,

@@ -28,6 +28,7 @@ from balint_online.notifications.models import OutboxMessage
 from balint_online.pricing.schemas import claims_of
 from balint_online.series.models import Series
 from balint_online.series.services import create_series as create_draft
+from tests import snapshots
 
 PRICES = {
     "standard": {"early": "800.00", "regular": "875.00"},
@@ -80,12 +81,14 @@ def _acting(user):
     return user
 
 
+@snapshots.step
 def create_series(api_client, **overrides) -> dict:
     body = _body(SeriesCreate, series_payload(**overrides))
     series = create_draft(series_input(body), _acting(api_client.user), current_app.config["VIDEO_PROVIDER"])
     return _answer(lambda: SeriesOut.of(series))
 
 
+@snapshots.kept
 def published_series(api_client, **overrides) -> dict:
     series = create_series(api_client, **overrides)
     published = publish_series(db.session.get(Series, series["id"]), _acting(api_client.user))
@@ -96,6 +99,7 @@ ATTESTATION = {"clinically_active": True, "willing_to_present": True, "attend_al
                "emotional_readiness": True, "confidentiality": True}
 
 
+@snapshots.step
 def apply(api_client, series_id: int, **overrides) -> dict:
     body = _body(ApplicationCreate, {"trainee": False, "attestation": ATTESTATION, **overrides})
     user = _acting(api_client.user)
@@ -105,18 +109,21 @@ def apply(api_client, series_id: int, **overrides) -> dict:
     return _answer(lambda: ApplicationOut.of(application, manager=manager))
 
 
+@snapshots.step
 def accept(leader, application_id: int) -> dict:
     """`leader` accepts: the application as the API answers, enrolled or on the waiting list."""
     accepted = application_flows.accept(db.session.get(Application, application_id), _acting(leader))
     return _answer(lambda: ApplicationOut.of(accepted, manager=leader))
 
 
+@snapshots.step
 def withdraw(member, application_id: int, reason: str = "Plans changed.") -> None:
     """`member` withdraws in writing; the refund follows the cancellation policy."""
     application_flows.withdraw(db.session.get(Application, application_id), _acting(member), reason)
     db.session.commit()
 
 
+@snapshots.kept
 def enrolled(api, leader, series: dict, member, **overrides) -> dict:
     """`member` applies to `series` (its fields overridden) and `leader` accepts: the application, enrolled."""
     application = apply(api(member), series["id"], **overrides)

@@ -127,8 +127,10 @@ def weekly_series():
 @pytest.fixture
 def group(api, make_user):
     """``group(leader, members, **series_fields) -> series JSON``: published, everyone enrolled."""
+    from tests import snapshots
     from tests.factories import enrolled, published_series
 
+    @snapshots.kept
     def build(leader, members=(), **fields):
         series = published_series(api(leader), **fields)
         for member in members:

@@ -10,6 +10,7 @@ from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.rotation.models import PresenterTurn
 from balint_online.series.models import Meeting
+from tests import snapshots
 from tests.factories import enrolled, published_series
 
 # The default series of tests/factories.py: 8 weekly meetings from Monday 19 October 2026, 19:00 in
@@ -24,6 +25,7 @@ def tell(clock):
     """tell(after=DAY): move the clock on by `after` and run the rotation's mail jobs as the scheduler would
     (the announcement of settled turns, then the digests of what changed, at most one a day per member)."""
 
+    @snapshots.step
     def run(after=timedelta(0)):
         moment = clock.set(now() + after)
         return rotation_announcements(moment) + rotation_digests(moment)
@@ -44,16 +46,15 @@ NAMES = ["Dr Ann Avery", "Ben Brook, NP", "Dr Cleo Cruz", "Dev Dane, LCSW", "Dr 
 def enroll(api, leader, make_user):
     """enroll(series, n) -> n new members, applied and accepted in order (named from NAMES)."""
 
-    counter = {"n": 0}
-
+    @snapshots.kept
     def add(series, n=1, **user_options):
         people = []
         for _ in range(n):
             options = dict(user_options)
             if "name" not in options:
-                counter["n"] += 1
-                suffix = "" if counter["n"] <= len(NAMES) else f" {counter['n']}"
-                options["name"] = NAMES[(counter["n"] - 1) % len(NAMES)] + suffix
+                number = snapshots.next_number("rotation member")
+                suffix = "" if number <= len(NAMES) else f" {number}"
+                options["name"] = NAMES[(number - 1) % len(NAMES)] + suffix
             member = make_user(**options)
             member.application_id = enrolled(api, leader, series, member)["id"]
             people.append(member)

@@ -12,7 +12,7 @@ import pytest
 from balint_online.accounts.models import User
 from balint_online.extensions import db
 from bench.dataset import PASSWORD, Scale, build
-from tests.conftest import empty_tables
+from tests.snapshots import new_test
 from tests.statements import statements_of
 
 pytestmark = pytest.mark.now("2026-12-01T12:00:00Z")
@@ -42,7 +42,7 @@ PAGES = [
 def queries_for(app, scale: Scale, pages, prepare=None) -> dict[tuple[str, str], int]:
     """The statements each of `pages` costs in one society of `scale`, each from a cold session."""
     db.session.remove()
-    empty_tables()
+    new_test()  # the tables emptied, and the set-up builders know it
     built = build(scale, date(2026, 12, 1))
     if prepare is not None:
         prepare()

@@ -8,6 +8,7 @@ from balint_online.accounts.models import User
 from balint_online.core.clock import now
 from balint_online.extensions import db
 from balint_online.series.models import Meeting
+from tests import snapshots
 from tests.factories import accept, apply, published_series, withdraw
 
 # Meeting 1 of every group below: Mon 19 Oct 2026, 19:00-20:30 in New York (EDT), so 23:00-00:30 UTC.
@@ -26,6 +27,7 @@ class Group:
         return db.session.query(Meeting).filter_by(series_id=self.series["id"]).order_by(Meeting.number).all()
 
 
+@snapshots.step
 def run_video_job() -> int:
     from balint_online.jobs import builtin  # noqa: F401  (registers the jobs)
     from balint_online.jobs.registry import JOBS
@@ -38,6 +40,7 @@ def make_group(api, make_user):
     """A published 4-meeting group of 2 places: one member enrolled (in Budapest), one enrolled then withdrawn,
     one on the waiting list; an outsider enrolled in another group; an administrator who leads nothing."""
 
+    @snapshots.kept
     def make(provider="jitsi"):
         leader = make_user("leader", name="Dr Ruth Leader", email="ruth@example.org")
         series = published_series(api(leader), capacity=2, meeting_count=4, video_provider=provider)
