@@ -124,39 +124,37 @@ def _settings() -> tuple:
                         for name, value in current_app.config.items()))
 
 
-def _each_field(value, convert):
-    return dataclasses.replace(value, **{f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)})
-
-
-def _freeze(value):
-    """A builder's answer with its ORM objects as references, to be loaded again in a later test's session."""
-    if isinstance(value, dict):
-        return {k: _freeze(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_freeze(v) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _each_field(value, _freeze)
-    mapper = getattr(type(value), "__mapper__", None)
-    if mapper is not None:
-        mapped = set(mapper.attrs.keys())
-        extra = {k: v for k, v in vars(value).items() if not k.startswith("_") and k not in mapped}
-        return _Ref(type(value), inspect(value).identity, extra)
-    return value
-
-
-def _thaw(value):
+def _each_part(value, leaf):
+    """`value` with `leaf` applied to each part that is not a dict, list, tuple or dataclass (a _Ref is a part)."""
     if isinstance(value, _Ref):
-        obj = db.session.get(value.model, value.key)
-        for name, extra in value.extra.items():
-            setattr(obj, name, extra)
-        return obj
+        return leaf(value)
     if isinstance(value, dict):
-        return {k: _thaw(v) for k, v in value.items()}
+        return {k: _each_part(v, leaf) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_thaw(v) for v in value)
+        return type(value)(_each_part(v, leaf) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _each_field(value, _thaw)
-    return value
+        return dataclasses.replace(value, **{f.name: _each_part(getattr(value, f.name), leaf)
+                                             for f in dataclasses.fields(value)})
+    return leaf(value)
+
+
+def _reference(value):
+    """An ORM object as a reference, to be loaded again in a later test's session; anything else as it is."""
+    mapper = getattr(type(value), "__mapper__", None)
+    if mapper is None:
+        return value
+    mapped = set(mapper.attrs.keys())
+    extra = {k: v for k, v in vars(value).items() if not k.startswith("_") and k not in mapped}
+    return _Ref(type(value), inspect(value).identity, extra)
+
+
+def _loaded(value):
+    if not isinstance(value, _Ref):
+        return value
+    obj = db.session.get(value.model, value.key)
+    for name, extra in value.extra.items():
+        setattr(obj, name, extra)
+    return obj
 
 
 def _sequences(connection) -> list[tuple[str, int | None]]:
@@ -194,7 +192,7 @@ def _keep(answer) -> _Kept:
     connection = db.session.connection()
     rows = [(table, _rows(connection, table)) for table in db.metadata.sorted_tables]
     kept = _Kept([(table, found) for table, found in rows if found], _sequences(connection),
-                 Counter(_current.numbers), _freeze(answer))
+                 Counter(_current.numbers), _each_part(answer, _reference))
     db.session.commit()
     return kept
 
@@ -210,7 +208,7 @@ def _put_back(kept: _Kept):
                                {"name": name, "value": last or 1, "called": last is not None})
     db.session.expire_all()
     _current.numbers = Counter(kept.numbers)
-    return _thaw(kept.answer)
+    return _each_part(kept.answer, _loaded)
 
 
 def _builder(keep: bool):
