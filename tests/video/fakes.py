@@ -1,10 +1,10 @@
 """Loopback HTTP fakes of the Zoom and BigBlueButton APIs, for the provider client tests.
 
-Each fake is a real http.server.ThreadingHTTPServer on 127.0.0.1 (port 0) in a
-thread, implementing the documented contract closely enough to catch client
-mistakes: Zoom's OAuth token endpoint and meeting endpoints, BigBlueButton's
-checksum-signed create/join/end/getMeetingInfo. Tests can script failures and slow
-answers with `FakeServer.script`.
+Each fake is a real http.server.ThreadingHTTPServer on 127.0.0.1 in a thread (a new one for
+each test, on the port the last fake of its kind had when that is free), implementing the
+documented contract closely enough to catch client mistakes: Zoom's OAuth token endpoint and
+meeting endpoints, BigBlueButton's checksum-signed create/join/end/getMeetingInfo. Tests can
+script failures and slow answers with `FakeServer.script`.
 """
 
 from __future__ import annotations
@@ -94,11 +94,14 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+_PORTS: dict[str, int] = {}  # a kind of fake -> the port its last one listened on, in this test process
+
+
 class FakeServer:
     """A loopback server in a thread; subclasses implement `route`. Use as a context manager."""
 
     def __init__(self) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = self._bind()
         self._server.fake = self
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         # A short poll interval keeps shutdown (once per test) quick.
@@ -107,6 +110,17 @@ class FakeServer:
         self.lock = threading.Lock()
         self.requests: list[Request] = []
         self._script: list[_Scripted] = []
+
+    def _bind(self) -> _Server:
+        """On the last port of this kind of fake when it is free: each test's settings (the fake's URL) then
+        match the last test's, so set-up built for one is put back for the next (tests/snapshots.py)."""
+        kind = type(self).__name__
+        try:
+            server = _Server(("127.0.0.1", _PORTS.get(kind, 0)), _Handler)
+        except OSError:  # taken meanwhile by something else: any free port is as right, only slower
+            server = _Server(("127.0.0.1", 0), _Handler)
+        _PORTS[kind] = server.server_address[1]
+        return server
 
     def __enter__(self):
         self._thread.start()
