@@ -10,6 +10,7 @@ from sqlalchemy import select
 from balint_online.extensions import db
 from balint_online.notifications.models import OutboxMessage
 from balint_online.video.models import Attendance
+from tests import snapshots
 
 from .conftest import FIRST_END, WINDOW_OPENS, run_video_job
 
@@ -32,6 +33,12 @@ def expected(who: str, when: str):
 
 @pytest.fixture
 def group(make_group):
+    return provisioned(make_group)
+
+
+@snapshots.kept
+def provisioned(make_group):
+    """The group with its rooms made, once a worker: on Jitsi, making them calls no one."""
     group = make_group()
     assert run_video_job() == 8  # this group's meetings and the other group's
     return group
