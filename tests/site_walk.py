@@ -16,6 +16,7 @@ from werkzeug.routing import RequestRedirect
 
 from balint_online.demo import PASSWORD, load_demo
 from balint_online.extensions import db
+from tests import snapshots
 
 ROLES = {"visitor": None, "member": "member.jo@demo.balint.test", "leader": "leader.ruth@demo.balint.test",
          "admin": "admin@demo.balint.test"}
@@ -25,6 +26,7 @@ MAX_PAGES = 80
 DOWNLOADS = (".pdf", ".csv", ".ics", ".json")
 
 
+@snapshots.kept
 def realistic_society(today: date) -> None:
     """The demo: three published series, a group of three enrolled and one pending, scholarships, credit."""
     load_demo(today=today)
