@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from balint_online.calendar.ics import CalendarEvent
+from tests import snapshots
 from tests.smtp import smtp_inbox
 
 HARNESS_DIR = Path(__file__).resolve().parents[1] / "js"
@@ -127,7 +128,6 @@ def weekly_series():
 @pytest.fixture
 def group(api, make_user):
     """``group(leader, members, **series_fields) -> series JSON``: published, everyone enrolled."""
-    from tests import snapshots
     from tests.factories import enrolled, published_series
 
     @snapshots.kept
