@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, case, func, or_, select, type_coerce
+from sqlalchemy import Row, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
@@ -226,46 +227,75 @@ class LedgerLine:
 ACCOUNT_FIELDS = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
 
 
-def _ledger_rows(series_id: int):
-    """Every application of a series with its money, in the ledger's order, summed by the database:
-    the payments and refunds, then `account_for`'s rule in SQL (tests/scale/test_rows_agree.py holds it
-    to the rule on loaded objects). A series' hundreds of applicants load no objects."""
-    def total(model, *conditions):
-        return type_coerce(select(func.coalesce(func.sum(model.amount), 0))
-                           .where(model.application_id == Application.id, *conditions)
-                           .correlate(Application).scalar_subquery(), Money)
+# The ledger's statements are built once, the series bound when each runs: building them took
+# longer than running them.
 
-    a = (select(Application.id, Application.applied_at, User.name, User.email, Application.status,
+@cache
+def _money():
+    """Each application of a series (bound as `series_id`) with its money, summed by the database (a
+    subquery): the payments and refunds, then `account_for`'s rule in SQL (tests/scale/test_rows_agree.py
+    holds it to the rule on loaded objects). A series' hundreds of applicants load no objects."""
+    in_series = Application.series_id == bindparam("series_id")
+    # Summed per application once and joined: as correlated subqueries, PostgreSQL ran each sum again
+    # for every expression of the rule that names it.
+    paid = (select(Payment.application_id, func.sum(Payment.amount).label("amount"))
+            .join(Application, Application.id == Payment.application_id).where(in_series)
+            .group_by(Payment.application_id).subquery())
+    refunded = (select(Refund.application_id,
+                       func.sum(case((Refund.status.in_(REFUNDS_OWED), Refund.amount), else_=0)).label("due"),
+                       func.sum(case((Refund.status == RefundStatus.PAID, Refund.amount), else_=0)).label("paid"))
+                .join(Application, Application.id == Refund.application_id).where(in_series)
+                .group_by(Refund.application_id).subquery())
+
+    def money(column):
+        return type_coerce(func.coalesce(column, 0), Money)
+
+    a = (select(Application.id, Application.user_id, Application.applied_at, Application.status,
                 Application.scholarship, Application.currency, Application.price.label("quoted"),
                 type_coerce(case((Application.scholarship, 0), else_=Application.price), Money).label("due"),
-                total(Payment).label("paid"), total(Refund, Refund.status.in_(REFUNDS_OWED)).label("refund_due"),
-                total(Refund, Refund.status == RefundStatus.PAID).label("refund_paid"))
-         .join(User, User.id == Application.user_id).where(Application.series_id == series_id).subquery())
+                money(paid.c.amount).label("paid"), money(refunded.c.due).label("refund_due"),
+                money(refunded.c.paid).label("refund_paid"))
+         .outerjoin(paid, paid.c.application_id == Application.id)
+         .outerjoin(refunded, refunded.c.application_id == Application.id)
+         .where(in_series).subquery())
     refunds = a.c.refund_due + a.c.refund_paid
     charged = case((a.c.status.in_(OWING_STATUSES), a.c.due), else_=a.c.paid - refunds)
-    return (select(a.c.id, a.c.name, a.c.email, a.c.status, a.c.scholarship, a.c.currency, a.c.quoted, a.c.due,
-                   a.c.paid, a.c.refund_due, a.c.refund_paid, type_coerce(charged, Money).label("charged"),
-                   type_coerce(charged - a.c.paid + refunds, Money).label("balance"))
-            .order_by(a.c.applied_at, a.c.id))
+    return select(a.c.id, a.c.user_id, a.c.applied_at, a.c.status, a.c.scholarship, a.c.currency, a.c.quoted,
+                  a.c.due, a.c.paid, a.c.refund_due, a.c.refund_paid, type_coerce(charged, Money).label("charged"),
+                  type_coerce(charged - a.c.paid + refunds, Money).label("balance")).subquery()
 
 
-def _ledger_lines(rows) -> list[tuple[LedgerLine, Account]]:
-    return [(LedgerLine(r.id, r.name, r.email, r.status, r.scholarship, r.currency),
-             Account(**{name: getattr(r, name) for name in ACCOUNT_FIELDS})) for r in db.session.execute(rows)]
+@cache
+def _ledger_rows():
+    """Every line of a series' ledger, in its order: who applied, where it stands, and its money."""
+    m = _money()
+    return (select(m.c.id, User.name, User.email, m.c.status, m.c.scholarship, m.c.currency,
+                   *(m.c[name] for name in ACCOUNT_FIELDS))
+            .join(User, User.id == m.c.user_id).order_by(m.c.applied_at, m.c.id))
+
+
+@cache
+def _ledger_page():
+    return _ledger_rows().limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+@cache
+def _ledger_sums():
+    m = _money()
+    return select(func.count(),
+                  *(type_coerce(func.coalesce(func.sum(m.c[name]), 0), Money) for name in ACCOUNT_FIELDS))
 
 
 def _ledger_totals(series_id: int) -> tuple[int, Account]:
     """How many applications a series has and their money added up, by the database."""
-    r = _ledger_rows(series_id).order_by(None).subquery()
-    count, *sums = db.session.execute(select(
-        func.count(), *(type_coerce(func.coalesce(func.sum(r.c[name]), 0), Money) for name in ACCOUNT_FIELDS))).one()
+    count, *sums = db.session.execute(_ledger_sums(), {"series_id": series_id}).one()
     return count, Account(*sums)
 
 
 def ledger_export(series: Series) -> tuple[Sequence[Row], Account]:
     """Every line of a series' ledger as rows (their columns `ACCOUNT_FIELDS` among them), and their
     totals: one query, no object per applicant."""
-    rows = db.session.execute(_ledger_rows(series.id)).all()
+    rows = db.session.execute(_ledger_rows(), {"series_id": series.id}).all()
     # The account's columns are the rows' last ones: added up a column at a time.
     columns = list(zip(*(r[-len(ACCOUNT_FIELDS):] for r in rows), strict=True)) or [()] * len(ACCOUNT_FIELDS)
     return rows, Account(*(sum(column, ZERO) for column in columns))
@@ -284,7 +314,10 @@ def series_ledger_page(series: Series, per_page: int) -> tuple[Ledger, ListPage]
     count, totals = _ledger_totals(series.id)
     pages = max((count + per_page - 1) // per_page, 1)
     page = min(requested_page(), pages)
-    lines = _ledger_lines(_ledger_rows(series.id).limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.execute(_ledger_page(), {"series_id": series.id, "limit": per_page,
+                                               "offset": (page - 1) * per_page})
+    lines = [(LedgerLine(r.id, r.name, r.email, r.status, r.scholarship, r.currency),
+              Account(**{name: getattr(r, name) for name in ACCOUNT_FIELDS})) for r in rows]
     return Ledger(series=series, lines=lines, totals=totals), ListPage(lines, page, per_page, count)
 
 

@@ -262,7 +262,7 @@ LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance
 def ledger_csv(series_id):
     series = db.get_or_404(Series, series_id)
     lines, totals = services.ledger_export(series)
-    numbers = invoice_numbers(line.id for line in lines)
+    numbers = invoice_numbers(series.id)
     rows = [[numbers.get(line.id, ""), line.name, line.email, line.status, "yes" if line.scholarship else "no",
              line.currency, *(format_money(getattr(line, c)) for c in LEDGER_COLUMNS)] for line in lines]
     rows.append(["total", "", "", "", "", series.currency, *(format_money(getattr(totals, c)) for c in LEDGER_COLUMNS)])
