@@ -9,10 +9,11 @@ a per-user counter, because a counter cannot end one browser's session without e
 import hmac
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, has_request_context, request
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..core.clock import now
@@ -46,12 +47,18 @@ def sign_in(user: User, *, remember: bool = False) -> SignIn:
     return record
 
 
+@cache
+def _record_with_user():
+    # Built once, the record's id bound as it runs: every signed-in request reads it.
+    return select(SignIn).options(joinedload(SignIn.user)).where(SignIn.id == bindparam("ident"))
+
+
 def load_user(key: str) -> User | None:
     """The person a session or remember-me cookie names, while its sign-in is live."""
     ident, _, raw = (key or "").partition(":")
     if not ident.isdigit() or not raw or int(ident) >= 2**63:
         return None
-    record = db.session.scalar(select(SignIn).options(joinedload(SignIn.user)).where(SignIn.id == int(ident)))
+    record = db.session.scalar(_record_with_user(), {"ident": int(ident)})
     if record is None or not hmac.compare_digest(record.digest, token_digest(raw)):
         return None
     moment = now()
