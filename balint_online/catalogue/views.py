@@ -4,14 +4,14 @@ import json
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.views import _account_page
@@ -36,7 +36,7 @@ from ..series.forms import (
     prices_from_form,
 )
 from ..series.models import Series, series_leaders
-from ..series.services import SeriesInput, create_series, input_of, open_series_query
+from ..series.services import SeriesInput, create_series, input_of, open_series_params, open_series_query
 
 bp = Blueprint("series", __name__)
 
@@ -87,7 +87,8 @@ def _card(facts: Card) -> Markup:
 
 @bp.get("/")
 def catalogue():
-    return render_template("series/catalogue.html", page=paginate(open_series_query(), per_page=20), card=card)
+    return render_template("series/catalogue.html", card=card,
+                           page=paginate(open_series_query(), per_page=20, params=open_series_params()))
 
 
 @bp.get("/series/<int:series_id>")
@@ -106,12 +107,17 @@ def detail(series_id):
                            contact=current_app.config["SOCIETY_CONTACT_EMAIL"])
 
 
+@cache
+def _pending_count():
+    # Built once, the leader bound as it runs: the menu of every leader's page asks.
+    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == bindparam("user_id"))
+    return select(func.count(Application.id)).where(Application.series_id.in_(led), Application.status == "pending")
+
+
 @bp.app_template_global()
 def pending_decisions() -> int:
     """Applications waiting for the signed-in leader's decision, for the count beside "Leading" in the menu."""
-    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == current_user.id)
-    return db.session.scalar(select(func.count(Application.id)).where(
-        Application.series_id.in_(led), Application.status == "pending")) or 0
+    return db.session.scalar(_pending_count(), {"user_id": current_user.id}) or 0
 
 
 @bp.app_template_global()

@@ -1,10 +1,13 @@
 """Lists that grow with a society come a page at a time."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import request, url_for
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, bindparam, func, literal, select
 
 from ..extensions import db
 
@@ -15,41 +18,75 @@ PER_PAGE = 25
 
 
 def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | None" = None,
-             param: str = "page", count_if_full: bool = False) -> Pagination:
+             param: str = "page", count_if_full: bool = False, params: Mapping[str, Any] | None = None) -> Pagination:
     """The page named by ?<param>= (?page= unless a page holds several lists); a number past the end
     gives the last page, never an error.
 
     `counted` (from `count_up_to`) replaces the full count with a bounded one already made.
     `count_if_full`: a first page that is not full is the whole list, so it is not counted again (a
     page of several short lists, the home page, saves a query for each).
+    `params`: the values of the query's own bind parameters, for a query built once (see `_Page`).
     """
     page = requested_page(param)
-    found = _page(query, page, per_page, counted, count_if_full)
+    found = _page(query, page, per_page, counted, count_if_full, params or {})
     if page > found.pages > 0:
-        found = _page(query, found.pages, per_page, counted, count_if_full)
+        found = _page(query, found.pages, per_page, counted, count_if_full, params or {})
     found.param = param  # type: ignore[attr-defined]  # the pager's links (_pager.html) name it
     return found
 
 
-def _page(query: Select, page: int, per_page: int, counted: "Counted | None", count_if_full: bool) -> Pagination:
-    found = db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False, count=False)
+# A list query's page and count statements, derived once per query object: a query built once (its
+# values bound as it runs) then costs no statement building per request, which on a busy page took
+# longer than running the statements. Weak keys: a query built for one request takes its own along.
+_windows: "WeakKeyDictionary[Select, Select]" = WeakKeyDictionary()
+_counts: "WeakKeyDictionary[Select, Select]" = WeakKeyDictionary()
+
+
+def _window(query: Select) -> Select:
+    if (window := _windows.get(query)) is None:
+        window = _windows[query] = query.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+    return window
+
+
+def _counting(query: Select) -> Select:
+    """How many rows the query gives, in one statement: its order and its columns left out (a column
+    computed per row, a series' first start say, would be computed for every row only to be counted)."""
+    if (counting := _counts.get(query)) is None:
+        bare = query.order_by(None)
+        if not bare._distinct:  # a DISTINCT query's rows are told apart by its columns: they stay
+            bare = bare.with_only_columns(literal(1), maintain_column_froms=True)
+        counting = _counts[query] = select(func.count()).select_from(bare.subquery())
+    return counting
+
+
+class _Page(Pagination):
+    """Flask-SQLAlchemy's pagination, over the statements above and with the query's own values."""
+
+    def _query_items(self) -> list:
+        query, params = self._query_args["query"], self._query_args["params"]
+        return list(db.session.execute(_window(query), {**params, "page_limit": self.per_page,
+                                                        "page_offset": self._query_offset}).unique().scalars())
+
+    def _query_count(self) -> int:
+        return _count(self._query_args["query"], self._query_args["params"])
+
+
+def _page(query: Select, page: int, per_page: int, counted: "Counted | None", count_if_full: bool,
+          params: Mapping[str, Any]) -> Pagination:
+    found = _Page(page=page, per_page=per_page, max_per_page=per_page, error_out=False, count=False, query=query,
+                  params=params)
     if counted is not None:
         # `more`: the pager says "more than" the total (_pager.html).
         found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
     elif count_if_full and page == 1 and len(found.items) < per_page:
         found.total = len(found.items)
     else:
-        found.total = _count(query)
+        found.total = _count(query, params)
     return found
 
 
-def _count(query: Select) -> int:
-    """How many rows the query gives, in one statement: its order and its columns left out (a column
-    computed per row, a series' first start say, would be computed for every row only to be counted)."""
-    query = query.order_by(None)
-    if not query._distinct:  # a DISTINCT query's rows are told apart by its columns: they stay
-        query = query.with_only_columns(literal(1), maintain_column_froms=True)
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+def _count(query: Select, params: Mapping[str, Any] | None = None) -> int:
+    return db.session.scalar(_counting(query), params or {}) or 0
 
 
 @dataclass(frozen=True)

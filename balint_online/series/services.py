@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, with_expression
 
@@ -23,6 +24,7 @@ from ..core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from ..core.prices import PriceTableError, fill_trainee_cells, parse_price_table, table_to_api
 from ..core.text import one_line
 from ..core.timefmt import iso_z
+from ..core.types import UTCDateTime
 from ..core.videoproviders import PROVIDER_NAMES
 from ..core.zonerules import canonical_zone
 from ..core.zonerules import current as current_rules
@@ -348,13 +350,15 @@ def last_end_column():
             .correlate(Series).scalar_subquery())
 
 
+@cache
 def open_series_query() -> Select:
-    """Published series whose first meeting is still to come (open or full), soonest first, each with
-    its `first_live_start` and leaders (one more query), its meetings not loaded.
+    """Published series whose first meeting is still to come (open or full) at the bound `moment`,
+    soonest first, each with its `first_live_start` and leaders (one more query), its meetings not loaded.
+    Built once: the catalogue binds the moment (`open_series_params`).
 
     The same rule as `series_state`, in SQL, so that a society's past series are never loaded.
     """
-    moment = now()
+    moment = bindparam("moment", type_=UTCDateTime())
     # Candidates from the few meetings still to come (an index range), less any that has begun:
     # its first live meeting, one probe of the (series_id, starts_at) index per candidate. (Written
     # as NOT EXISTS, PostgreSQL hashed every past meeting of the society instead.)
@@ -365,8 +369,12 @@ def open_series_query() -> Select:
             .options(with_expression(Series.first_live_start, first), selectinload(Series.leaders)))
 
 
+def open_series_params() -> dict[str, datetime]:
+    return {"moment": now()}
+
+
 def open_series() -> Sequence[Series]:
-    return db.session.scalars(open_series_query().options(selectinload(Series.meetings))).all()
+    return db.session.scalars(open_series_query().options(selectinload(Series.meetings)), open_series_params()).all()
 
 
 def _require_changeable(meeting: Meeting, user: User) -> None:
