@@ -7,7 +7,7 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import Row, String, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
@@ -110,16 +110,30 @@ def search_people(text: str) -> Pagination:
     a search matches thousands. Then the same match is written with strpos/instr, which the
     planner assumes matches many, so it walks the (name, id) index and stops at the page's end.
     """
-    query = select(User).options(selectinload(User.memberships)).order_by(User.name, User.id)
     if not (text := (text or "").strip()):
-        return paginate(query, counted=count_up_to(query, SEARCH_COUNT_LIMIT))
+        everyone = _people_query("everyone")
+        return paginate(everyone, counted=count_up_to(everyone, SEARCH_COUNT_LIMIT))
     text = text.lower()
-    matches = or_(func.lower(User.name).contains(text, autoescape=True),
-                  func.lower(User.email).contains(text, autoescape=True))
-    counted = count_up_to(query.where(matches), SEARCH_COUNT_LIMIT)
-    if counted.total >= SEARCH_DENSE_FROM:
-        matches = or_(substring_at(func.lower(User.name), text) > 0, substring_at(func.lower(User.email), text) > 0)
-    return paginate(query.where(matches), counted=counted)
+    params = {"text": text, "pattern": "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"}
+    counted = count_up_to(_people_query("few"), SEARCH_COUNT_LIMIT, params)
+    return paginate(_people_query("many" if counted.total >= SEARCH_DENSE_FROM else "few"), counted=counted,
+                    params=params)
+
+
+@cache
+def _people_query(matching: str):
+    """The search's query for "everyone", or for a text matched as a pattern ("few") or found by strpos/instr
+    ("many"): built once each, the text bound as it runs."""
+    query = select(User).options(selectinload(User.memberships)).order_by(User.name, User.id)
+    if matching == "few":
+        pattern = bindparam("pattern", type_=String())
+        return query.where(or_(func.lower(User.name).like(pattern, escape="/"),
+                               func.lower(User.email).like(pattern, escape="/")))
+    if matching == "many":
+        text = bindparam("text", type_=String())
+        return query.where(or_(substring_at(func.lower(User.name), text) > 0,
+                               substring_at(func.lower(User.email), text) > 0))
+    return query
 
 
 def add_membership(user: User, *, kind: str, expires_on: date, note: str, actor) -> Membership:

@@ -95,11 +95,17 @@ class Counted:
     more: bool  # there are more than `total`: the count stopped there
 
 
-def count_up_to(query: Select, limit: int) -> Counted:
+_bounded_counts: "WeakKeyDictionary[Select, Select]" = WeakKeyDictionary()
+
+
+def count_up_to(query: Select, limit: int, params: Mapping[str, Any] | None = None) -> Counted:
     """How many rows `query` gives, counting no further than `limit`: a search that matches most of a
     large society stops early instead of counting everyone."""
-    matches = query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True).limit(limit + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(matches)) or 0
+    if (counting := _bounded_counts.get(query)) is None:
+        matches = (query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
+                   .limit(bindparam("count_limit")).subquery())
+        counting = _bounded_counts[query] = select(func.count()).select_from(matches)
+    total = db.session.scalar(counting, {**(params or {}), "count_limit": limit + 1}) or 0
     return Counted(min(total, limit), total > limit)
 
 

@@ -33,6 +33,17 @@ def test_only_admins(client, login, make_user, admin):
     assert "Admin</a>" in page_text(client.get("/home"))
 
 
+def test_search_takes_wildcards_and_the_escape_character_as_written(login, make_user, admin):
+    make_user(name="Ann_Lee")
+    make_user(name="Ann Lee")
+    make_user(name="Bo 100% Sure")
+    make_user(name="Cy a/b")
+    client = login(admin)
+    for text, found, missed in (("n_l", "Ann_Lee", "Ann Lee"), ("0%", "Bo 100% Sure", "Ann"), ("a/b", "Cy a/b", "Ann")):
+        page = page_text(client.get("/admin/people", query_string={"q": text}))
+        assert found in page and missed not in page, text
+
+
 def test_search_set_expiry_and_grant_the_member_rate(api, login, make_user, admin):
     leader = make_user("leader")
     series = published_series(api(leader))
