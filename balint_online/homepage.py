@@ -32,6 +32,11 @@ class Home:
     moment: datetime
     _loaded: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def params(self) -> dict[str, Any]:
+        """The values a section's statement built once binds: the person and the moment."""
+        return {"user_id": self.user.id, "moment": self.moment}
+
     def once(self, key: str, load: Callable[[], Any]) -> Any:
         """`load()` the first time a section asks for `key`; the same value after."""
         if key not in self._loaded:

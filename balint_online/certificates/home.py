@@ -1,13 +1,15 @@
 """The member's certificates on their home page, and why one did not come."""
 
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ..core.labels import N_
 from ..core.pagination import paginate
+from ..core.types import UTCDateTime
 from ..enrollment.home import HISTORY_PER_PAGE
 from ..enrollment.models import Application
 from ..extensions import db
@@ -32,18 +34,30 @@ REASON_TEXT = {
 MISSING_SHOWN_FOR = timedelta(days=90)
 
 
-def section(home):
-    current = Certificate.user_id == home.user.id, Certificate.superseded_at.is_(None)
-    certificates = paginate(select(Certificate).where(*current).order_by(Certificate.issued_at.desc(), Certificate.id),
-                            HISTORY_PER_PAGE, param="certificates", count_if_full=True)
-    # The enrolled groups that ended lately without a certificate: each says why (the rule's reasons).
+@cache
+def _certificates():
+    return (select(Certificate).where(Certificate.user_id == bindparam("user_id"), Certificate.superseded_at.is_(None))
+            .order_by(Certificate.issued_at.desc(), Certificate.id))
+
+
+@cache
+def _ended_lately():
+    """The enrolled groups that ended between the bound `since` and `moment` without a certificate."""
     last_end = last_end_column()
-    recent = db.session.scalars(
-        select(Series).join(Application, Application.series_id == Series.id)
-        .where(Application.user_id == home.user.id, Application.status == "enrolled",
-               Series.id.not_in(select(Certificate.series_id).where(*current)),
-               last_end <= home.moment, last_end > home.moment - MISSING_SHOWN_FOR)
-        .order_by(Series.id).options(selectinload(Series.meetings))).all()
+    return (select(Series).join(Application, Application.series_id == Series.id)
+            .where(Application.user_id == bindparam("user_id"), Application.status == "enrolled",
+                   Series.id.not_in(select(Certificate.series_id).where(Certificate.user_id == bindparam("user_id"),
+                                                                        Certificate.superseded_at.is_(None))),
+                   last_end <= bindparam("moment", type_=UTCDateTime()),
+                   last_end > bindparam("since", type_=UTCDateTime()))
+            .order_by(Series.id).options(selectinload(Series.meetings)))
+
+
+def section(home):
+    certificates = paginate(_certificates(), HISTORY_PER_PAGE, param="certificates", count_if_full=True,
+                            params=home.params)
+    # The enrolled groups that ended lately without a certificate: each says why (the rule's reasons).
+    recent = db.session.scalars(_ended_lately(), {**home.params, "since": home.moment - MISSING_SHOWN_FOR}).all()
     ended = {s.id: s for s in recent if s.status_at(home.moment) == "completed"}
     missing = []
     if ended:

@@ -138,19 +138,22 @@ class ListPage:
     next_num = property(lambda self: self.page + 1)
 
 
-def rows_page(query: Select, per_page: int = PER_PAGE, *, param: str = "page") -> ListPage:
+def rows_page(query: Select, per_page: int = PER_PAGE, *, param: str = "page",
+              params: Mapping[str, Any] | None = None) -> ListPage:
     """The page ?<param>= names of a query's rows (several columns each, summed by the database, not
     objects), clamped to the last page; counted only when the first page is full (otherwise it is
-    the whole list)."""
+    the whole list). `params` as for `paginate`."""
     page = requested_page(param)
+    params = params or {}
 
     def rows(number: int) -> list:
-        return list(db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all())
+        return list(db.session.execute(_window(query), {**params, "page_limit": per_page,
+                                                        "page_offset": (number - 1) * per_page}).all())
 
     found = rows(page)
     if page == 1 and len(found) < per_page:
         return ListPage(found, 1, per_page, len(found), param)
-    total = _count(query)
+    total = _count(query, params)
     last = max((total + per_page - 1) // per_page, 1)
     if page > last:
         page, found = last, rows(last)

@@ -6,10 +6,13 @@ person's history; the history itself comes a page at a time (`groups`, and invoi
 certificates' sections), and a leader's every group on the Leading page.
 """
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from functools import cache
+
+from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import paginate
+from ..core.types import UTCDateTime
 from ..extensions import db
 from ..series.models import Series, series_leaders
 from ..series.services import last_end_column
@@ -26,28 +29,38 @@ def not_over(moment) -> ColumnElement[bool]:
     return or_(last_end.is_(None), last_end > moment)
 
 
+# The home page's statements are built once, the person and the moment bound as each runs (`Home.params`):
+# building them per request cost more than running them.
+
+@cache
+def _applications():
+    return (select(Application).join(Series, Series.id == Application.series_id)
+            .where(Application.user_id == bindparam("user_id"), Application.status.in_(LIVE_STATUSES),
+                   not_over(bindparam("moment", type_=UTCDateTime())))
+            .order_by(Application.applied_at.desc(), Application.id.desc())
+            .options(contains_eager(Application.series).options(selectinload(Series.meetings),
+                                                                selectinload(Series.leaders))))
+
+
 def applications(home) -> list[Application]:
     """The person's live applications to groups not over yet, newest first, with their series (its
     meetings and leaders)."""
-    return home.once("applications", lambda: db.session.scalars(
-        select(Application).join(Series, Series.id == Application.series_id)
-        .where(Application.user_id == home.user.id, Application.status.in_(LIVE_STATUSES), not_over(home.moment))
-        .order_by(Application.applied_at.desc(), Application.id.desc())
-        .options(contains_eager(Application.series).options(selectinload(Series.meetings),
-                                                            selectinload(Series.leaders)))).all())
+    return home.once("applications", lambda: db.session.scalars(_applications(), home.params).all())
+
+
+@cache
+def _led_series():
+    return (select(Series).join(series_leaders).where(series_leaders.c.user_id == bindparam("user_id"),
+                                                      Series.lifecycle != "cancelled",
+                                                      not_over(bindparam("moment", type_=UTCDateTime())))
+            .order_by(Series.first_meeting_local, Series.id)
+            .options(selectinload(Series.meetings), selectinload(Series.leaders)))
 
 
 def led_series(home) -> list[Series]:
     """The series the person leads (not cancelled, not over), soonest first; none for a member."""
-    def load():
-        if not home.user.can_lead:
-            return []
-        return db.session.scalars(
-            select(Series).join(series_leaders).where(series_leaders.c.user_id == home.user.id,
-                                                       Series.lifecycle != "cancelled", not_over(home.moment))
-            .order_by(Series.first_meeting_local, Series.id)
-            .options(selectinload(Series.meetings), selectinload(Series.leaders))).all()
-    return home.once("led", load)
+    return home.once("led", lambda: db.session.scalars(_led_series(), home.params).all() if home.user.can_lead
+                     else [])
 
 
 def leads_any(home) -> bool:
@@ -100,11 +113,15 @@ def _queue_positions(home) -> dict[int, int]:
     return positions
 
 
+@cache
+def _history():
+    return (select(Application).where(Application.user_id == bindparam("user_id"))
+            .order_by(Application.applied_at.desc(), Application.id.desc()).options(joinedload(Application.series)))
+
+
 def groups(home):
     """Every application the person made, newest first, a page at a time (?groups=)."""
-    page = paginate(select(Application).where(Application.user_id == home.user.id)
-                    .order_by(Application.applied_at.desc(), Application.id.desc())
-                    .options(joinedload(Application.series)), HISTORY_PER_PAGE, param="groups", count_if_full=True)
+    page = paginate(_history(), HISTORY_PER_PAGE, param="groups", count_if_full=True, params=home.params)
     if not page.total and leads_any(home):
         return None  # a leader who has not applied anywhere: "Groups you lead" says what they have
     return "enrollment/_home.html", {"page": page, "positions": _queue_positions(home)}

@@ -6,7 +6,9 @@ group), and the invoices come a page at a time, their sums made by the database,
 the same however long the person's history.
 """
 
-from sqlalchemy import exists, func, or_, select, type_coerce
+from functools import cache
+
+from sqlalchemy import bindparam, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.money import ZERO
@@ -28,15 +30,19 @@ def _total(model, *conditions):
                        .correlate(Application).scalar_subquery(), Money)
 
 
-def payments_due(home):
+@cache
+def _owing():
     # Only a place not waived, paid less than its price net of refunds, can owe anything; `account` decides.
-    candidates = db.session.scalars(
-        select(Application).where(Application.user_id == home.user.id, Application.status.in_(OWING_STATUSES),
-                                  Application.scholarship.is_(False),
-                                  _total(Payment) - _total(Refund) < Application.price)
-        .order_by(Application.applied_at.desc(), Application.id.desc())
-        .options(joinedload(Application.series), selectinload(Application.payments),
-                 selectinload(Application.refunds))).all()
+    return (select(Application).where(Application.user_id == bindparam("user_id"),
+                                      Application.status.in_(OWING_STATUSES), Application.scholarship.is_(False),
+                                      _total(Payment) - _total(Refund) < Application.price)
+            .order_by(Application.applied_at.desc(), Application.id.desc())
+            .options(joinedload(Application.series), selectinload(Application.payments),
+                     selectinload(Application.refunds)))
+
+
+def payments_due(home):
+    candidates = db.session.scalars(_owing(), home.params).all()
     due = [(a, acct) for a in candidates if (acct := account(a)).balance > 0]
     offer = open_membership_offer(home.user)
     if not due and offer is None:
@@ -44,23 +50,26 @@ def payments_due(home):
     return "pricing/_home.html", {"due": due, "offer": offer, "online": pays_online()}
 
 
-def documents(home):
-    """The invoices of every application with money (a place held, or anything paid or refunded), newest
-    first, a page at a time (?invoices=), each with its receipts: two queries, no object loaded."""
+@cache
+def _documents():
     refund_due = _total(Refund, Refund.status.in_(REFUNDS_OWED))
     refund_paid = _total(Refund, Refund.status == RefundStatus.PAID)
     latest = (select(Invoice.number).where(Invoice.application_id == Application.id).order_by(Invoice.id.desc())
               .limit(1).correlate(Application).scalar_subquery())
-    page = rows_page(
-        select(Application.id, Application.status, Application.currency, Application.price, Application.scholarship,
-               Series.title, _total(Payment).label("paid"), refund_due.label("refund_due"),
-               refund_paid.label("refund_paid"), latest.label("number"))
-        .join(Series, Series.id == Application.series_id)
-        .where(Application.user_id == home.user.id, or_(
-            Application.status.in_(OWING_STATUSES), exists().where(Payment.application_id == Application.id),
-            refund_due > ZERO, refund_paid > ZERO))
-        .order_by(Application.applied_at.desc(), Application.id.desc()),
-        HISTORY_PER_PAGE, param="invoices")
+    return (select(Application.id, Application.status, Application.currency, Application.price,
+                   Application.scholarship, Series.title, _total(Payment).label("paid"),
+                   refund_due.label("refund_due"), refund_paid.label("refund_paid"), latest.label("number"))
+            .join(Series, Series.id == Application.series_id)
+            .where(Application.user_id == bindparam("user_id"), or_(
+                Application.status.in_(OWING_STATUSES), exists().where(Payment.application_id == Application.id),
+                refund_due > ZERO, refund_paid > ZERO))
+            .order_by(Application.applied_at.desc(), Application.id.desc()))
+
+
+def documents(home):
+    """The invoices of every application with money (a place held, or anything paid or refunded), newest
+    first, a page at a time (?invoices=), each with its receipts: two queries, no object loaded."""
+    page = rows_page(_documents(), HISTORY_PER_PAGE, param="invoices", params=home.params)
     if not page.total:
         return None
     payments = db.session.execute(

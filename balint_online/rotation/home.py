@@ -1,6 +1,8 @@
 """On the home page: swap and placement requests waiting for the person's answer, and their presenting turns."""
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ..enrollment.home import applications, led_series
@@ -13,19 +15,26 @@ def upcoming_turns(home):
     return home.once("turns", lambda: upcoming_turns_for(home.user, home.moment))
 
 
+@cache
+def _swaps_asked():
+    return (select(SwapRequest).where(SwapRequest.partner_id == bindparam("user_id"), SwapRequest.status == "pending")
+            .options(selectinload(SwapRequest.series), selectinload(SwapRequest.requester),
+                     selectinload(SwapRequest.requester_meeting), selectinload(SwapRequest.partner_meeting))
+            .order_by(SwapRequest.created_at))
+
+
+@cache
+def _placements_asked():
+    return (select(PlacementRequest).where(PlacementRequest.user_id == bindparam("user_id"),
+                                           PlacementRequest.status == "pending")
+            .options(selectinload(PlacementRequest.series), selectinload(PlacementRequest.meeting))
+            .order_by(PlacementRequest.created_at))
+
+
 def requests(home):
     """Requests others made of the person that only they can answer."""
-    swaps = db.session.scalars(select(SwapRequest).where(SwapRequest.partner_id == home.user.id,
-                                                        SwapRequest.status == "pending")
-                               .options(selectinload(SwapRequest.series), selectinload(SwapRequest.requester),
-                                        selectinload(SwapRequest.requester_meeting),
-                                        selectinload(SwapRequest.partner_meeting))
-                               .order_by(SwapRequest.created_at)).all()
-    placements = db.session.scalars(select(PlacementRequest).where(PlacementRequest.user_id == home.user.id,
-                                                                  PlacementRequest.status == "pending")
-                                    .options(selectinload(PlacementRequest.series),
-                                             selectinload(PlacementRequest.meeting))
-                                    .order_by(PlacementRequest.created_at)).all()
+    swaps = db.session.scalars(_swaps_asked(), home.params).all()
+    placements = db.session.scalars(_placements_asked(), home.params).all()
     if not swaps and not placements:
         return None
     return "rotation/_home_requests.html", {"swaps": swaps, "placements": placements}

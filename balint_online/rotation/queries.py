@@ -3,12 +3,14 @@
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..core.clock import now
+from ..core.types import UTCDateTime
 from ..extensions import db
 from ..series.models import Meeting, Series
 from . import wording
@@ -62,17 +64,20 @@ def rotation_rows(series: Series, moment: datetime | None = None) -> list[Rotati
     return rows
 
 
+@cache
+def _upcoming_turns():
+    return (select(PresenterTurn).join(Meeting, Meeting.id == PresenterTurn.meeting_id)
+            .join(Series, Series.id == Meeting.series_id)
+            .where(PresenterTurn.user_id == bindparam("user_id"),
+                   Meeting.starts_at > bindparam("moment", type_=UTCDateTime()), Meeting.status == "scheduled",
+                   Series.lifecycle == "published")
+            .options(contains_eager(PresenterTurn.meeting).contains_eager(Meeting.series))  # from the joins: one query
+            .order_by(Meeting.starts_at))
+
+
 def upcoming_turns_for(user, moment: datetime | None = None) -> list[PresenterTurn]:
     """The member's turns (presenting and backup) at meetings still to come, soonest first."""
-    moment = moment or now()
-    return list(db.session.scalars(
-        select(PresenterTurn).join(Meeting, Meeting.id == PresenterTurn.meeting_id)
-        .join(Series, Series.id == Meeting.series_id)
-        .where(PresenterTurn.user_id == user.id, Meeting.starts_at > moment, Meeting.status == "scheduled",
-               Series.lifecycle == "published")
-        .options(contains_eager(PresenterTurn.meeting).contains_eager(Meeting.series))  # from the joins: one query
-        .order_by(Meeting.starts_at)
-    ))
+    return list(db.session.scalars(_upcoming_turns(), {"user_id": user.id, "moment": moment or now()}))
 
 
 def unavailable_meeting_ids(series: Series, user) -> list[int]:
