@@ -98,19 +98,18 @@ def _render(series: Series, status: int = 200, *, error: str | None = None, swap
                                if r.partner_id == current_user.id and r.status == "pending"]
     if can_manage:
         context["swap_form"], context["move_form"] = _leader_forms(series, rows, swap_form, move_form)
-        events = db.session.scalars(
-            select(RotationEvent).where(RotationEvent.series_id == series.id)
-            .order_by(RotationEvent.id.desc()).limit(10)).all()
-        context["events"] = [(event, _describe(event)) for event in events]
+        context["events"] = _recent_events(series)
     return render_template("rotation/rotation.html", **context), status
 
 
-def _describe(event: RotationEvent) -> str:
-    """The turns an event moved, for the leaders: "meeting 6: Dr Ann Avery in, Finn Ford out"."""
-    names = state.names_for(user_id for _, user_id, _ in event.changes)
-    numbers = dict(db.session.execute(select(Meeting.id, Meeting.number).where(
-        Meeting.id.in_({meeting_id for meeting_id, _, _ in event.changes}))).all()) if event.changes else {}
-    return wording.moves(event.changes, numbers, names)
+def _recent_events(series: Series) -> list[tuple[RotationEvent, str]]:
+    """The last ten changes to the rotation, each with the turns it moved in words ("meeting 6: Dr Ann
+    Avery in, Finn Ford out"): two queries, however many people they name."""
+    events = db.session.scalars(select(RotationEvent).where(RotationEvent.series_id == series.id)
+                                .order_by(RotationEvent.id.desc()).limit(10)).all()
+    names = state.names_for(user_id for event in events for _, user_id, _ in event.changes)
+    numbers = {meeting.id: meeting.number for meeting in series.meetings}  # loaded for the rows already
+    return [(event, wording.moves(event.changes, numbers, names)) for event in events]
 
 
 @bp.get("/series/<int:series_id>/rotation")

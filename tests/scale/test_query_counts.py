@@ -134,3 +134,30 @@ def test_a_search_matching_more_than_it_counts_costs_the_same_queries_at_both_si
     page = [("admin", "/admin/people?q=scale")]
     small, larger = queries_for(app, SMALL, page), queries_for(app, LARGER, page)
     assert larger == small
+
+
+def rotation_changes() -> None:
+    """Ten changes to the big series' rotation (the one with the most applicants), each moving two members' turns."""
+    from sqlalchemy import func, select
+
+    from balint_online.enrollment.models import Application
+    from balint_online.rotation.models import PresenterTurn, RotationEvent
+    from balint_online.series.models import Meeting
+
+    big = db.session.scalar(select(Application.series_id).group_by(Application.series_id)
+                            .order_by(func.count().desc()).limit(1))
+    turns = db.session.execute(select(PresenterTurn.meeting_id, PresenterTurn.user_id).join(Meeting)
+                               .where(Meeting.series_id == big).order_by(PresenterTurn.id)).all()
+    for n in range(10):
+        (meeting_a, member_a), (meeting_b, member_b) = turns[n % len(turns)], turns[(n + 1) % len(turns)]
+        db.session.add(RotationEvent(series_id=big, kind="swapped", changes=[
+            [meeting_a, member_a, "removed"], [meeting_b, member_a, "added"],
+            [meeting_b, member_b, "removed"], [meeting_a, member_b, "added"]]))
+    db.session.commit()
+
+
+def test_the_rotation_page_words_its_last_changes_in_one_more_query(app):
+    """The leaders' list of the last ten changes names everyone they moved with one query, not two per change."""
+    page = [("leader", "/series/{big}/rotation")]
+    plain, changed = queries_for(app, SMALL, page), queries_for(app, SMALL, page, prepare=rotation_changes)
+    assert changed[page[0]] == plain[page[0]] + 1
