@@ -19,7 +19,7 @@ from ..certificates.services import public_credit
 from ..core.errors import DomainError
 from ..core.forms import attach_domain_error
 from ..core.i18n import current_locale
-from ..core.pagination import paginate
+from ..core.pagination import paginate, rows_page
 from ..core.prices import parse_price_table, price_range
 from ..core.viewer import viewer_timezone
 from ..enrollment.home import pending_counts
@@ -36,7 +36,14 @@ from ..series.forms import (
     prices_from_form,
 )
 from ..series.models import Series, series_leaders
-from ..series.services import SeriesInput, create_series, input_of, open_series_params, open_series_query
+from ..series.services import (
+    SeriesInput,
+    create_series,
+    input_of,
+    leader_names,
+    open_series_cards,
+    open_series_params,
+)
 
 bp = Blueprint("series", __name__)
 
@@ -72,12 +79,12 @@ class Card(NamedTuple):
     language: str
 
 
-def card(series: Series) -> Markup:
-    low, high = price_span(series)
-    return _card(Card(series.id, series.title, tuple(leader.name for leader in series.leaders), series.meeting_count,
-                      series.interval_weeks, series.duration_minutes, series.first_live_start, series.timezone,
-                      series.seats_left, series.capacity, low, high, series.currency, viewer_timezone(),
-                      str(current_locale())))
+def card(row, leaders: list[str]) -> Markup:
+    """A catalogue card from a row of `open_series_cards` and the series' leaders' names."""
+    low, high = _price_span(row.prices)
+    return _card(Card(row.id, row.title, tuple(leaders), row.meeting_count, row.interval_weeks, row.duration_minutes,
+                      row.first_start, row.timezone, max(row.capacity - row.seats_taken, 0), row.capacity, low, high,
+                      row.currency, viewer_timezone(), str(current_locale())))
 
 
 @lru_cache(maxsize=2048)  # a page's 20 cards cost more than the rest of it; most visitors see the same ones
@@ -87,8 +94,11 @@ def _card(facts: Card) -> Markup:
 
 @bp.get("/")
 def catalogue():
-    return render_template("series/catalogue.html", card=card,
-                           page=paginate(open_series_query(), per_page=20, params=open_series_params()))
+    # Rows, not objects: a page of series read as the columns its cards show.
+    page = rows_page(open_series_cards(), 20, params=open_series_params())
+    leaders = leader_names(row.id for row in page.items)
+    return render_template("series/catalogue.html", page=page,
+                           cards=[card(row, leaders[row.id]) for row in page.items])
 
 
 @bp.get("/series/<int:series_id>")

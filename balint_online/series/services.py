@@ -6,14 +6,15 @@ the rotation, calendars, video rooms) is called, in order, by flows/series.py; p
 call those flows.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, Text, bindparam, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, with_expression
 
@@ -30,7 +31,7 @@ from ..core.zonerules import canonical_zone
 from ..core.zonerules import current as current_rules
 from ..extensions import db
 from .locking import lock_series
-from .models import Meeting, MeetingStatus, Series
+from .models import Meeting, MeetingStatus, Series, series_leaders
 from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
 
 MAX_MEETINGS = 52
@@ -350,13 +351,10 @@ def last_end_column():
             .correlate(Series).scalar_subquery())
 
 
-@cache
-def open_series_query() -> Select:
+def _open_series(columns: Callable[[Any], list]) -> Select:
     """Published series whose first meeting is still to come (open or full) at the bound `moment`,
-    soonest first, each with its `first_live_start` and leaders (one more query), its meetings not loaded.
-    Built once: the catalogue binds the moment (`open_series_params`).
-
-    The same rule as `series_state`, in SQL, so that a society's past series are never loaded.
+    soonest first; `columns(first)` says what is read of each, `first` being the start of its first
+    live meeting. The same rule as `series_state`, in SQL, so that a society's past series are never loaded.
     """
     moment = bindparam("moment", type_=UTCDateTime())
     # Candidates from the few meetings still to come (an index range), less any that has begun:
@@ -364,9 +362,39 @@ def open_series_query() -> Select:
     # as NOT EXISTS, PostgreSQL hashed every past meeting of the society instead.)
     upcoming = select(Meeting.series_id).where(Meeting.starts_at > moment, Meeting.status != "cancelled")
     first = first_start_column()
-    return (select(Series).where(Series.lifecycle == "published", Series.id.in_(upcoming), first > moment)
-            .order_by(Series.first_meeting_local, Series.id)
-            .options(with_expression(Series.first_live_start, first), selectinload(Series.leaders)))
+    return (select(*columns(first)).where(Series.lifecycle == "published", Series.id.in_(upcoming), first > moment)
+            .order_by(Series.first_meeting_local, Series.id))
+
+
+# Both built once, the moment bound as they run (`open_series_params`).
+
+@cache
+def open_series_query() -> Select:
+    """The open series as objects, each with its `first_live_start` and leaders (one more query), its
+    meetings not loaded."""
+    return _open_series(lambda first: [Series]).options(with_expression(Series.first_live_start, first_start_column()),
+                                                        selectinload(Series.leaders))
+
+
+@cache
+def open_series_cards() -> Select:
+    """The open series as rows of what the catalogue's cards show (leaders apart: `leader_names`)."""
+    return _open_series(lambda first: [
+        Series.id, Series.title, Series.meeting_count, Series.interval_weeks, Series.duration_minutes,
+        first.label("first_start"), Series.timezone, Series.capacity, Series.seats_taken, Series.currency,
+        # As the database keeps it: the text is the key the price range is remembered by.
+        cast(Series.prices, Text).label("prices")])
+
+
+def leader_names(series_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each series' leaders' names, by name, in one query."""
+    names: dict[int, list[str]] = {series_id: [] for series_id in series_ids}
+    if names:
+        for series_id, name in db.session.execute(
+                select(series_leaders.c.series_id, User.name).join(User, User.id == series_leaders.c.user_id)
+                .where(series_leaders.c.series_id.in_(names)).order_by(User.name, User.id)):
+            names[series_id].append(name)
+    return names
 
 
 def open_series_params() -> dict[str, datetime]:

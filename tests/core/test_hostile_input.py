@@ -417,7 +417,7 @@ def test_the_error_page_survives_a_failed_statement_for_a_signed_in_user(app, cl
         db.session.add(User(email=other.email, name="Twin", password_hash="x", role="member"))
         db.session.flush()  # a unique violation: the session now needs a rollback before any query
 
-    monkeypatch.setattr(views, "open_series_query", broken)
+    monkeypatch.setattr(views, "open_series_cards", broken)
     resp = client.get("/")
     assert resp.status_code == 500
     page = resp.get_data(as_text=True)
