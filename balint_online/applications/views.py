@@ -3,17 +3,20 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import Row, or_, select
 
 from ..accounts.models import DISCIPLINES, MEMBERSHIP_KINDS, Membership, User
 from ..audit.models import AuditEntry
 from ..core.errors import DomainError, InvalidInput
 from ..core.forms import attach_errors, required
+from ..core.i18n import current_locale
 from ..core.money import format_money
 from ..core.pagination import list_page
 from ..core.prices import DECLINED, refund_for_withdrawal, refund_owed
@@ -206,21 +209,32 @@ def roster(series_id):
     shown = _roster_cards([a.id for *_, p in pages for a in p.items], series_today(series), words)
     groups = [(key, title, [shown[a.id] for a in page.items], page) for key, title, page in pages]
     queue = services.waitlist_positions(light)
-    return render_template("enrollment/roster.html", series=series, groups=groups, status_labels=words.statuses,
-                           position=lambda a: queue.get(a.id))
+    tz, language = current_user.timezone, str(current_locale())
+    bodies = {card.id: _card_body(card, queue.get(card.id) if key == "waiting" else None, tz, language)
+              for key, _title, cards, _page in groups for card in cards}
+    return render_template("enrollment/roster.html", series=series, groups=groups, bodies=bodies)
+
+
+@lru_cache(maxsize=4096)  # a leader reads the same cards again after each decision; the facts are the key
+def _card_body(card: "RosterCard", place: int | None, tz: str, language: str) -> Markup:
+    """A roster card's markup but its buttons (their forms carry the session's token), for the facts shown,
+    the place on the waiting list, and the reader's zone and language."""
+    return Markup(render_template("enrollment/_roster_card.html", a=card, place=place, tz=tz,
+                                  status_labels=ApplicationStatus.texts()))
 
 
 @dataclass(frozen=True)
 class RosterCard:
     """What the roster shows of one application, read as rows: no object graph per applicant. Its words
-    are in the reader's language already, each looked up once for the page (`_Words`)."""
+    are in the reader's language already, each looked up once for the page (`_Words`). Every field is
+    a value, so that the card's markup can be kept for the same facts (`_card_body`)."""
 
     id: int
     status: ApplicationStatus
     status_label: str
     name: str
     discipline_label: str
-    claim_answers: list[tuple[str, str]]  # (the claim's heading, the answer as the roster words it)
+    claim_answers: tuple[tuple[str, str], ...]  # (the claim's heading, the answer as the roster words it)
     membership: tuple[str, date] | None  # (its kind, the day it ends) when one covers today
     offer_expires_at: datetime | None
     payment_label: str
@@ -228,10 +242,11 @@ class RosterCard:
     amount_due: Decimal
     currency: str
     note: str
-    attestation: AttestationText
-    attestation_record: list[str]  # each item of the wording agreed to, as confirmed or not
+    attestation_version: int
+    attestation_intro: str
+    attestation_record: tuple[str, ...]  # each item of the wording agreed to, as confirmed or not
     attested_at: datetime
-    history: list  # rows: at, action, to_status, actor (a name or None), reason
+    history: tuple  # rows: at, action, to_status, actor (a name or None), reason
 
     @property
     def is_live(self) -> bool:
@@ -248,25 +263,25 @@ class _Words:
         self.payments = PaymentStatus.texts()
         self.disciplines = {key: str(label) for key, label in DISCIPLINES.items()}
         self.kinds = {key: str(label) for key, label in MEMBERSHIP_KINDS.items()}
-        self._claims: dict[tuple, list[tuple[str, str]]] = {}
-        self._records: dict[tuple, list[str]] = {}
+        self._claims: dict[tuple, tuple[tuple[str, str], ...]] = {}
+        self._records: dict[tuple, tuple[str, ...]] = {}
 
-    def claims(self, claims: list) -> list[tuple[str, str]]:
+    def claims(self, claims: list) -> tuple[tuple[str, str], ...]:
         key = tuple(claims)
         if key not in self._claims:
-            self._claims[key] = [(_(claim.title), _(claim.yes) if made else _("No"))
-                                 for claim, made in claim_answers(claims)]
+            self._claims[key] = tuple((_(claim.title), _(claim.yes) if made else _("No"))
+                                      for claim, made in claim_answers(claims))
         return self._claims[key]
 
-    def record(self, wording_id: int, items, answers: dict) -> list[str]:
+    def record(self, wording_id: int, items, answers: dict) -> tuple[str, ...]:
         """What the applicant agreed to, item by item, as the roster words it."""
         made = tuple(answers.get(item.key) is True for item in items)
         key = (wording_id, made)
         if key not in self._records:
-            self._records[key] = [
+            self._records[key] = tuple(
                 _("Advice shown: “%(text)s”", text=item.text) if not item.required
                 else _("Confirmed: “%(text)s”", text=item.text) if yes
-                else _("Not confirmed: “%(text)s”", text=item.text) for item, yes in zip(items, made, strict=True)]
+                else _("Not confirmed: “%(text)s”", text=item.text) for item, yes in zip(items, made, strict=True))
         return self._records[key]
 
 
@@ -310,8 +325,9 @@ def _roster_cards(ids: list[int], today: date, words: _Words) -> dict[int, Roste
             payment_label=words.payments[row_payment_status(r)],
             shows_payment=r.status in SEATED_STATUSES or r.paid > 0,
             amount_due=Decimal("0.00") if r.scholarship else r.price, currency=r.currency, note=r.note,
-            attestation=wording, attestation_record=words.record(wording.id, items, r.attestation_answers),
-            attested_at=r.attested_at, history=history[r.id])
+            attestation_version=wording.version, attestation_intro=wording.intro,
+            attestation_record=words.record(wording.id, items, r.attestation_answers),
+            attested_at=r.attested_at, history=tuple(history[r.id]))
     return cards
 
 
