@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Date, Row, bindparam, or_, select
 
 from ..accounts.models import DISCIPLINES, MEMBERSHIP_KINDS, Membership, User
 from ..audit.models import AuditEntry
@@ -285,35 +285,52 @@ class _Words:
         return self._records[key]
 
 
+# The cards' statements, built once, the applications (`ids`, `user_ids`) and the day bound as they run.
+
+@cache
+def _card_rows():
+    return (select(Application.id, Application.status, Application.user_id, User.name, User.discipline,
+                   Application.claims, Application.note, Application.attestation_text_id,
+                   Application.attestation_answers, Application.attested_at, Application.offer_expires_at,
+                   Application.price, Application.scholarship, Application.currency, *payment_columns())
+            .join(User, User.id == Application.user_id).where(Application.id.in_(bindparam("ids", expanding=True))))
+
+
+@cache
+def _covering_memberships():
+    today = bindparam("today", type_=Date())
+    return (select(Membership.user_id, Membership.kind, Membership.expires_on)
+            .where(Membership.user_id.in_(bindparam("user_ids", expanding=True)), Membership.expires_on >= today,
+                   or_(Membership.starts_on.is_(None), Membership.starts_on <= today))
+            .order_by(Membership.expires_on, Membership.id))
+
+
+@cache
+def _card_history(everything: bool):
+    """The applications' history as the reader may see it: an administrator all of it (as
+    Application.history_for)."""
+    entries = (select(AuditEntry.application_id, AuditEntry.at, AuditEntry.action, AuditEntry.to_status,
+                      AuditEntry.reason, User.name.label("actor"))
+               .outerjoin(User, User.id == AuditEntry.actor_id)
+               .where(AuditEntry.application_id.in_(bindparam("ids", expanding=True))).order_by(AuditEntry.id))
+    return entries if everything else entries.where(AuditEntry.action.not_in(ADMIN_ONLY_ACTIONS))
+
+
 def _roster_cards(ids: list[int], today: date, words: _Words) -> dict[int, RosterCard]:
     """The cards of these applications in four queries, whatever their number: the applications with
     their money summed by the database, the memberships covering today, the wordings agreed to, the
     history as the signed-in person may see it."""
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Application.id, Application.status, Application.user_id, User.name, User.discipline,
-               Application.claims, Application.note, Application.attestation_text_id, Application.attestation_answers,
-               Application.attested_at, Application.offer_expires_at, Application.price, Application.scholarship,
-               Application.currency, *payment_columns())
-        .join(User, User.id == Application.user_id).where(Application.id.in_(ids))).all()
+    rows = db.session.execute(_card_rows(), {"ids": ids}).all()
     covering: dict[int, tuple[str, date]] = {}
-    for user_id, kind, ends in db.session.execute(
-            select(Membership.user_id, Membership.kind, Membership.expires_on)
-            .where(Membership.user_id.in_({r.user_id for r in rows}), Membership.expires_on >= today,
-                   or_(Membership.starts_on.is_(None), Membership.starts_on <= today))
-            .order_by(Membership.expires_on, Membership.id)):
+    for user_id, kind, ends in db.session.execute(_covering_memberships(),
+                                                  {"user_ids": sorted({r.user_id for r in rows}), "today": today}):
         covering.setdefault(user_id, (words.kinds.get(kind, kind), ends))
     wordings = {t.id: (t, t.item_list) for t in db.session.scalars(
         select(AttestationText).where(AttestationText.id.in_({r.attestation_text_id for r in rows})))}
-    entries = (select(AuditEntry.application_id, AuditEntry.at, AuditEntry.action, AuditEntry.to_status,
-                      AuditEntry.reason, User.name.label("actor"))
-               .outerjoin(User, User.id == AuditEntry.actor_id).where(AuditEntry.application_id.in_(ids))
-               .order_by(AuditEntry.id))
-    if not current_user.is_admin:  # as Application.history_for
-        entries = entries.where(AuditEntry.action.not_in(ADMIN_ONLY_ACTIONS))
     history: dict[int, list] = {i: [] for i in ids}
-    for entry in db.session.execute(entries):
+    for entry in db.session.execute(_card_history(current_user.is_admin), {"ids": ids}):
         history[entry.application_id].append(entry)
     cards = {}
     for r in rows:
