@@ -2,15 +2,18 @@
 forms, a member's availability, swap requests between members, and the leaders asking a member to present
 at a meeting they marked unavailable. Plain forms, no scripts."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_babel import get_locale
+from datetime import datetime
+from functools import lru_cache
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.models import User
 from ..core.errors import DomainError
+from ..core.i18n import current_locale
 from ..core.timefmt import human
+from ..enrollment.queries import enrolled_people
 from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import require_known
@@ -38,19 +41,14 @@ def _series(series_id: int) -> Series:
     return series
 
 
-def _members(series: Series) -> list[User]:
-    ids = state.enrolled_ids(series.id)
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return [users[i] for i in ids]
-
-
 def _label(meeting: Meeting) -> str:
-    # Kept for the request: the leaders' forms name each meeting in several lists (turns, meetings).
-    labels = g.setdefault("rotation_meeting_labels", {})
-    if meeting.id not in labels:
-        labels[meeting.id] = _("Meeting %(number)s, %(when)s", number=meeting.number,
-                               when=human(meeting.starts_at, current_user.timezone, locale=str(get_locale())))
-    return labels[meeting.id]
+    # The leaders' forms name each meeting in several lists (turns, meetings).
+    return _meeting_label(meeting.number, meeting.starts_at, current_user.timezone, str(current_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _meeting_label(number: int, starts_at: datetime, tz: str, language: str) -> str:
+    return _("Meeting %(number)s, %(when)s", number=number, when=human(starts_at, tz, locale=language))
 
 
 def _upcoming(rows):
@@ -73,7 +71,8 @@ def _leader_forms(series: Series, rows, swap_form=None, move_form=None):
     move_form.turn.choices = choices
     move_form.to_meeting.choices = [("", _("The same meeting"))] + [
         (str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
-    move_form.to_user.choices = [("", _("The same member"))] + [(str(u.id), u.name) for u in _members(series)]
+    move_form.to_user.choices = [("", _("The same member"))] + [
+        (str(u.id), u.name) for u in enrolled_people(series.id)]
     return swap_form, move_form
 
 
