@@ -6,14 +6,15 @@ Changes flush; the caller's boundary commits.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..accounts.models import User
 from ..core.clock import now
 from ..core.errors import InvalidInput
-from ..enrollment.queries import enrolled_members
+from ..enrollment.queries import enrolled_people
 from ..extensions import db
 from ..series.models import Meeting, Series
 from ..series.services import require_manager
@@ -59,17 +60,24 @@ class Grid:
     rows: list[MemberRow]
 
 
+@cache
+def _series_records():
+    """The attendance records at a series' live meetings (bound as `series_id`)."""
+    return (select(Attendance).join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(Meeting.series_id == bindparam("series_id"), Meeting.status != "cancelled"))
+
+
 def attendance_grid(series: Series, moment: datetime) -> Grid:
     """Members x live meetings: enrolled members, and anyone else with a record (who left mid-way)."""
     meetings = series.live_meetings
-    records = db.session.scalars(select(Attendance).where(Attendance.meeting_id.in_([m.id for m in meetings]))).all()
+    enrolled = enrolled_people(series.id)
+    records = db.session.scalars(_series_records(), {"series_id": series.id}).all()
     by_cell = {(r.meeting_id, r.user_id): r for r in records}
-    enrolled = enrolled_members([series.id])[series.id]
     leader_ids = {u.id for u in series.leaders}
     people = {u.id: MemberRow(u, True) for u in enrolled}
-    for r in records:
-        if r.user_id not in people and r.user_id not in leader_ids:
-            people[r.user_id] = MemberRow(r.user, False)
+    # Those who left mid-way, in one query: their records' `user` one by one would be a query each.
+    if left := {r.user_id for r in records} - people.keys() - leader_ids:
+        people.update((u.id, MemberRow(u, False)) for u in db.session.scalars(select(User).where(User.id.in_(left))))
     rows = sorted(people.values(), key=lambda r: (r.user.name.lower(), r.user.id))
     grace = timedelta(minutes=grace_minutes(series))
     for row in rows:

@@ -6,7 +6,7 @@ Applying needs it, so it sits with enrollment; pricing's pages and endpoints sho
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import exists, or_
+from sqlalchemy import ColumnElement, exists, or_
 
 from ..accounts.models import Membership
 from ..core.clock import now
@@ -21,8 +21,9 @@ def membership_flags(user, on: date) -> tuple[bool, bool]:
     return is_member, granted
 
 
-def membership_flag_columns(user_id, on: date) -> tuple:
-    """`membership_flags` in SQL, for each row's `user_id`: (is_member, granted) labelled columns."""
+def membership_flag_columns(user_id, on: date | ColumnElement[date]) -> tuple:
+    """`membership_flags` in SQL, for each row's `user_id`: (is_member, granted) labelled columns; `on`
+    a date or one bound as the statement runs."""
     def covering(*kinds):
         return exists().where(Membership.user_id == user_id, Membership.kind.in_(kinds),
                               or_(Membership.starts_on.is_(None), Membership.starts_on <= on),

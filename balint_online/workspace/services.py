@@ -2,9 +2,10 @@
 
 import hashlib
 from collections.abc import Iterator
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 
 from ..accounts.models import DISCIPLINES, User
 from ..core.errors import InvalidInput
@@ -49,22 +50,29 @@ ROSTER_COLUMNS = ("name", "email", "discipline", "status", *CLAIM_KEYS, "member"
 ROSTER_BATCH = 500
 
 
+@cache
+def _roster_export():
+    """Built once, the series and its day bound as it runs."""
+    return (select(User.name, User.email, User.discipline, Application.status, Application.claims,
+                   *membership_flag_columns(User.id, bindparam("today", type_=Date())), Application.price,
+                   Application.scholarship, *payment_columns(), Application.currency, Application.applied_at,
+                   AttestationText.version)
+            .join(User, User.id == Application.user_id)
+            .join(AttestationText, AttestationText.id == Application.attestation_text_id)
+            .where(Application.series_id == bindparam("series_id")).order_by(Application.applied_at, Application.id)
+            .execution_options(yield_per=ROSTER_BATCH))
+
+
 def roster_rows(series) -> Iterator[list]:
     """The roster export, every application of the series in one query with its money and membership
     summed by the database: rows come as the database sends them, no object loaded per applicant.
     The query runs when the rows are read (a streamed download reads them after the view returns)."""
-    today = series_today(series)
-    query = (select(User.name, User.email, User.discipline, Application.status, Application.claims,
-                    *membership_flag_columns(User.id, today), Application.price, Application.scholarship,
-                    *payment_columns(), Application.currency, Application.applied_at, AttestationText.version)
-             .join(User, User.id == Application.user_id)
-             .join(AttestationText, AttestationText.id == Application.attestation_text_id)
-             .where(Application.series_id == series.id).order_by(Application.applied_at, Application.id))
+    params = {"series_id": series.id, "today": series_today(series)}
 
     def rows():
         # Translated once for the file, not once a row (a lazy label looks its translation up each time).
         disciplines = {key: str(label) for key, label in DISCIPLINES.items()}
-        for r in db.session.execute(query.execution_options(yield_per=ROSTER_BATCH)):
+        for r in db.session.execute(_roster_export(), params):
             yield _roster_row(r, disciplines)
 
     return rows()

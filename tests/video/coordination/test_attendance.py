@@ -113,3 +113,17 @@ def test_the_grid_needs_its_csrf_token(client, login, group):
     refused = client.post(f"/lead/series/{group.series['id']}/attendance", data={f"m{m1}_u{jo.id}": "absent"})
     assert refused.status_code == 400
     assert db.session.scalars(select(Attendance.status).where(Attendance.status.is_not(None))).all() == []
+
+
+def test_who_left_after_coming_stays_on_the_grid_marked(client, login, group):
+    """Jo entered meeting 1 and then left the group: the record stays on the grid, named, and in the export."""
+    from balint_online.enrollment.models import Application
+
+    jo = group.people["enrolled"]
+    db.session.scalar(select(Application).where(Application.user_id == jo.id)).status = "withdrawn"
+    db.session.commit()
+    login(group.leader)
+    page = grid(client, group.series["id"]).get_data(as_text=True)
+    assert re.search(r"Jo Member\s*<span class=\"muted\">\(no longer enrolled\)</span>", page)
+    assert selected(page, f"m{group.meetings[0].id}_u{jo.id}") == "present"
+    assert "Jo Member" in client.get(f"/lead/series/{group.series['id']}/attendance.csv").get_data(as_text=True)
