@@ -23,8 +23,10 @@ def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | Non
     gives the last page, never an error.
 
     `counted` (from `count_up_to`) replaces the full count with a bounded one already made.
-    `count_if_full`: a first page that is not full is the whole list, so it is not counted again (a
-    page of several short lists, the home page, saves a query for each).
+    `count_if_full`: the list is short (one person's history, say): each row of the page says how many
+    the whole list has, so the page and its count are one statement (a page of several short lists,
+    the home page, saves a query for each). A long list is counted by a statement of its own, which
+    need not sort every row.
     `params`: the values of the query's own bind parameters, for a query built once (see `_Page`).
     """
     page = requested_page(param)
@@ -38,14 +40,23 @@ def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | Non
 # A list query's page and count statements, derived once per query object: a query built once (its
 # values bound as it runs) then costs no statement building per request, which on a busy page took
 # longer than running the statements. Weak keys: a query built for one request takes its own along.
-_windows: "WeakKeyDictionary[Select, Select]" = WeakKeyDictionary()
+_windows: "WeakKeyDictionary[Select, dict[bool, Select]]" = WeakKeyDictionary()
 _counts: "WeakKeyDictionary[Select, Select]" = WeakKeyDictionary()
 
 
-def _window(query: Select) -> Select:
-    if (window := _windows.get(query)) is None:
-        window = _windows[query] = query.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+def _window(query: Select, counting: bool = False) -> Select:
+    """A page of the query; `counting`: each row ends with how many rows the whole list has."""
+    if (kept := _windows.get(query)) is None:
+        kept = _windows[query] = {}
+    if (window := kept.get(counting)) is None:
+        listed = query.add_columns(func.count().over().label("list_total")) if counting else query
+        window = kept[counting] = listed.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
     return window
+
+
+def _counts_along(query: Select) -> bool:
+    # Over a DISTINCT query the window would count the rows before they are made distinct.
+    return not query._distinct
 
 
 def _counting(query: Select) -> Select:
@@ -62,10 +73,17 @@ def _counting(query: Select) -> Select:
 class _Page(Pagination):
     """Flask-SQLAlchemy's pagination, over the statements above and with the query's own values."""
 
+    listed_total: int | None = None  # how many the list has, when the page's rows said so
+
     def _query_items(self) -> list:
-        query, params = self._query_args["query"], self._query_args["params"]
-        return list(db.session.execute(_window(query), {**params, "page_limit": self.per_page,
-                                                        "page_offset": self._query_offset}).unique().scalars())
+        query, params, counting = self._query_args["query"], self._query_args["params"], self._query_args["counting"]
+        result = db.session.execute(_window(query, counting), {**params, "page_limit": self.per_page,
+                                                               "page_offset": self._query_offset}).unique()
+        if not counting:
+            return list(result.scalars())
+        rows = result.all()
+        self.listed_total = rows[0].list_total if rows else None
+        return [row[0] for row in rows]
 
     def _query_count(self) -> int:
         return _count(self._query_args["query"], self._query_args["params"])
@@ -74,13 +92,15 @@ class _Page(Pagination):
 def _page(query: Select, page: int, per_page: int, counted: "Counted | None", count_if_full: bool,
           params: Mapping[str, Any]) -> Pagination:
     found = _Page(page=page, per_page=per_page, max_per_page=per_page, error_out=False, count=False, query=query,
-                  params=params)
+                  params=params, counting=count_if_full and counted is None and _counts_along(query))
     if counted is not None:
         # `more`: the pager says "more than" the total (_pager.html).
         found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
+    elif found.listed_total is not None:
+        found.total = found.listed_total
     elif count_if_full and page == 1 and len(found.items) < per_page:
         found.total = len(found.items)
-    else:
+    else:  # a long list, or a page past the end of a short one
         found.total = _count(query, params)
     return found
 
@@ -140,20 +160,24 @@ class ListPage:
 
 def rows_page(query: Select, per_page: int = PER_PAGE, *, param: str = "page",
               params: Mapping[str, Any] | None = None) -> ListPage:
-    """The page ?<param>= names of a query's rows (several columns each, summed by the database, not
-    objects), clamped to the last page; counted only when the first page is full (otherwise it is
-    the whole list). `params` as for `paginate`."""
+    """The page ?<param>= names of a short list's rows (several columns each, summed by the database,
+    not objects), clamped to the last page; each row also says how many the list has (`list_total`), so
+    the page and its count are one statement. `params` as for `paginate`."""
     page = requested_page(param)
     params = params or {}
+    counting = _counts_along(query)
 
     def rows(number: int) -> list:
-        return list(db.session.execute(_window(query), {**params, "page_limit": per_page,
-                                                        "page_offset": (number - 1) * per_page}).all())
+        return list(db.session.execute(_window(query, counting), {**params, "page_limit": per_page,
+                                                                  "page_offset": (number - 1) * per_page}).all())
 
     found = rows(page)
-    if page == 1 and len(found) < per_page:
+    if found and counting:
+        total = found[0].list_total
+    elif page == 1 and len(found) < per_page:
         return ListPage(found, 1, per_page, len(found), param)
-    total = _count(query, params)
+    else:  # a page past the end
+        total = _count(query, params)
     last = max((total + per_page - 1) // per_page, 1)
     if page > last:
         page, found = last, rows(last)
