@@ -2,8 +2,10 @@
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -101,7 +103,10 @@ class User(UserMixin, Model):
     # Not a column: typed for mypy only, since the ORM would map an annotation in the class body.
     if TYPE_CHECKING:
         sign_in_key: str | None
+        along: Mapping[str, Any]
     sign_in_key = None
+    # What other features read along with the sign-in (accounts/signins.py `read_along`); none otherwise.
+    along = MappingProxyType({})
 
     def get_id(self) -> str | None:
         return self.sign_in_key

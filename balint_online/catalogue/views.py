@@ -4,16 +4,18 @@ import json
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
+from ..accounts.signins import read_along
 from ..accounts.views import _account_page
 from ..certificates.services import public_credit
 from ..core.errors import DomainError
@@ -117,17 +119,21 @@ def detail(series_id):
                            contact=current_app.config["SOCIETY_CONTACT_EMAIL"])
 
 
-@cache
 def _pending_count():
-    # Built once, the leader bound as it runs: the menu of every leader's page asks.
-    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == bindparam("user_id"))
-    return select(func.count(Application.id)).where(Application.series_id.in_(led), Application.status == "pending")
+    """Applications waiting for the decision of the person (a `User` in the statement) as a leader."""
+    led = select(series_leaders.c.series_id).where(series_leaders.c.user_id == User.id).correlate(User)
+    return (select(func.count(Application.id)).where(Application.series_id.in_(led), Application.status == "pending")
+            .correlate(User).scalar_subquery())
+
+
+# The menu of every leader's page shows it: read along with the sign-in, not by a statement of its own.
+read_along("pending_decisions", _pending_count)
 
 
 @bp.app_template_global()
 def pending_decisions() -> int:
     """Applications waiting for the signed-in leader's decision, for the count beside "Leading" in the menu."""
-    return db.session.scalar(_pending_count(), {"user_id": current_user.id}) or 0
+    return current_user.along.get("pending_decisions") or 0
 
 
 @bp.app_template_global()

@@ -57,6 +57,8 @@ def test_a_leader_opens_on_the_decisions_waiting_and_never_reads_they_have_not_a
     series = published_series(api(leader))
     for n in range(2):
         apply(api(make_user(name=f"Applicant {n}")), series["id"])
+    other_leader = make_user("leader")
+    apply(api(make_user(name="Applicant elsewhere")), published_series(api(other_leader))["id"])
     client = login(leader)
     home = page_text(client.get("/home"))
     assert home.index("Waiting for your decision: 2 applications") < home.index("Groups you lead")
@@ -64,9 +66,11 @@ def test_a_leader_opens_on_the_decisions_waiting_and_never_reads_they_have_not_a
     assert "2 applications waiting" in home and "Open for applications" in home and "0 of 8 places taken" in home
     lead = page_text(client.get("/lead"))
     assert lead.index("Waiting for your decision: 2 applications") < lead.index("Create a series")
-    # The count is in the menu on every page.
+    # The count is in the menu on every page: each leader's own.
     assert 'Leading <span class="badge" title="2 applications waiting for your decision">2</span>' in client.get(
         "/").get_data(as_text=True)
+    assert 'Leading <span class="badge" title="1 application waiting for your decision">1</span>' in login(
+        other_leader).get("/").get_data(as_text=True)
 
 
 def test_an_overpayment_is_a_credit_to_the_member_and_flagged_to_admins(api, login, leader, admin, make_user):
