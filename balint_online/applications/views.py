@@ -215,7 +215,7 @@ def roster(series_id):
     return render_template("enrollment/roster.html", series=series, groups=groups, bodies=bodies)
 
 
-@lru_cache(maxsize=4096)  # a leader reads the same cards again after each decision; the facts are the key
+@lru_cache(maxsize=1024)  # a leader reads the same cards again after each decision; the facts are the key
 def _card_body(card: "RosterCard", place: int | None, tz: str, language: str) -> Markup:
     """A roster card's markup but its buttons (their forms carry the session's token), for the facts shown,
     the place on the waiting list, and the reader's zone and language."""
