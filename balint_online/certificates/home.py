@@ -54,7 +54,7 @@ def _ended_lately():
 
 
 def section(home):
-    certificates = paginate(_certificates(), HISTORY_PER_PAGE, param="certificates", count_if_full=True,
+    certificates = paginate(_certificates(), HISTORY_PER_PAGE, param="certificates", short=True,
                             params=home.params)
     # The enrolled groups that ended lately without a certificate: each says why (the rule's reasons).
     recent = db.session.scalars(_ended_lately(), {**home.params, "since": home.moment - MISSING_SHOWN_FOR}).all()

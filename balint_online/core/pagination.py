@@ -18,21 +18,21 @@ PER_PAGE = 25
 
 
 def paginate(query: Select, per_page: int = PER_PAGE, *, counted: "Counted | None" = None,
-             param: str = "page", count_if_full: bool = False, params: Mapping[str, Any] | None = None) -> Pagination:
+             param: str = "page", short: bool = False, params: Mapping[str, Any] | None = None) -> Pagination:
     """The page named by ?<param>= (?page= unless a page holds several lists); a number past the end
     gives the last page, never an error.
 
     `counted` (from `count_up_to`) replaces the full count with a bounded one already made.
-    `count_if_full`: the list is short (one person's history, say): each row of the page says how many
-    the whole list has, so the page and its count are one statement (a page of several short lists,
-    the home page, saves a query for each). A long list is counted by a statement of its own, which
-    need not sort every row.
+    `short`: the list is short (one person's history, say): each row of the page says how many the
+    whole list has, so the page and its count are one statement (a page of several short lists, the
+    home page, saves a query for each). A long list is counted by a statement of its own, which need
+    not sort every row.
     `params`: the values of the query's own bind parameters, for a query built once (see `_Page`).
     """
     page = requested_page(param)
-    found = _page(query, page, per_page, counted, count_if_full, params or {})
+    found = _page(query, page, per_page, counted, short, params or {})
     if page > found.pages > 0:
-        found = _page(query, found.pages, per_page, counted, count_if_full, params or {})
+        found = _page(query, found.pages, per_page, counted, short, params or {})
     found.param = param  # type: ignore[attr-defined]  # the pager's links (_pager.html) name it
     return found
 
@@ -89,16 +89,16 @@ class _Page(Pagination):
         return _count(self._query_args["query"], self._query_args["params"])
 
 
-def _page(query: Select, page: int, per_page: int, counted: "Counted | None", count_if_full: bool,
+def _page(query: Select, page: int, per_page: int, counted: "Counted | None", short: bool,
           params: Mapping[str, Any]) -> Pagination:
     found = _Page(page=page, per_page=per_page, max_per_page=per_page, error_out=False, count=False, query=query,
-                  params=params, counting=count_if_full and counted is None and _counts_along(query))
+                  params=params, counting=short and counted is None and _counts_along(query))
     if counted is not None:
         # `more`: the pager says "more than" the total (_pager.html).
         found.total, found.more = counted.total, counted.more  # type: ignore[attr-defined]
     elif found.listed_total is not None:
         found.total = found.listed_total
-    elif count_if_full and page == 1 and len(found.items) < per_page:
+    elif short and page == 1 and len(found.items) < per_page:  # an empty list, or a DISTINCT one
         found.total = len(found.items)
     else:  # a long list, or a page past the end of a short one
         found.total = _count(query, params)

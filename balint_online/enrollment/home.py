@@ -121,7 +121,7 @@ def _history():
 
 def groups(home):
     """Every application the person made, newest first, a page at a time (?groups=)."""
-    page = paginate(_history(), HISTORY_PER_PAGE, param="groups", count_if_full=True, params=home.params)
+    page = paginate(_history(), HISTORY_PER_PAGE, param="groups", short=True, params=home.params)
     if not page.total and leads_any(home):
         return None  # a leader who has not applied anywhere: "Groups you lead" says what they have
     return "enrollment/_home.html", {"page": page, "positions": _queue_positions(home)}
