@@ -6,9 +6,10 @@ already made, so two administrators awarding at once never exceed the programme'
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -86,12 +87,18 @@ def programmes_for(series_id: int) -> list[AidProgramme]:
     return programmes_by_series([series_id])[series_id]
 
 
+@cache
+def _programmes_for():
+    return (select(AidProgramme).where(or_(AidProgramme.series_id.is_(None),
+                                           AidProgramme.series_id.in_(bindparam("series_ids", expanding=True))))
+            .order_by(AidProgramme.id))
+
+
 def programmes_by_series(series_ids) -> dict[int, list[AidProgramme]]:
     """The programmes open to each series' registrants (its own and the society's), in one query."""
     found: dict[int, list[AidProgramme]] = {series_id: [] for series_id in series_ids}
     if found:
-        for programme in db.session.scalars(select(AidProgramme).where(
-                or_(AidProgramme.series_id.is_(None), AidProgramme.series_id.in_(found))).order_by(AidProgramme.id)):
+        for programme in db.session.scalars(_programmes_for(), {"series_ids": sorted(found)}):
             for series_id in ([programme.series_id] if programme.series_id is not None else found):
                 found[series_id].append(programme)
     return found
@@ -155,10 +162,14 @@ def can_view(aid: AidApplication, user) -> bool:
     return user is not None and (aid.user_id == user.id or user.is_admin)
 
 
+@cache
+def _aid_of():
+    return (select(AidApplication).where(AidApplication.user_id == bindparam("user_id"))
+            .options(selectinload(AidApplication.programme)).order_by(AidApplication.submitted_at.desc()))
+
+
 def aid_of(user) -> Sequence[AidApplication]:
-    return db.session.scalars(select(AidApplication).where(AidApplication.user_id == user.id)
-                              .options(selectinload(AidApplication.programme))
-                              .order_by(AidApplication.submitted_at.desc())).all()
+    return db.session.scalars(_aid_of(), {"user_id": user.id}).all()
 
 
 def review_queue() -> Sequence[AidApplication]:

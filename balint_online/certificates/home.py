@@ -53,6 +53,11 @@ def _ended_lately():
             .order_by(Series.id).options(selectinload(Series.meetings)))
 
 
+@cache
+def _credits():
+    return select(SeriesCredit).where(SeriesCredit.series_id.in_(bindparam("series_ids", expanding=True)))
+
+
 def section(home):
     certificates = paginate(_certificates(), HISTORY_PER_PAGE, param="certificates", short=True,
                             params=home.params)
@@ -61,7 +66,7 @@ def section(home):
     ended = {s.id: s for s in recent if s.status_at(home.moment) == "completed"}
     missing = []
     if ended:
-        for credit in db.session.scalars(select(SeriesCredit).where(SeriesCredit.series_id.in_(ended))):
+        for credit in db.session.scalars(_credits(), {"series_ids": sorted(ended)}):
             decided = decision(ended[credit.series_id], home.user, credit)
             missing.append((ended[credit.series_id], [_(REASON_TEXT[code], n=n) for code, n in decided.reasons]))
     if not certificates.total and not missing:

@@ -66,16 +66,20 @@ def _documents():
             .order_by(Application.applied_at.desc(), Application.id.desc()))
 
 
+@cache
+def _receipts():
+    return (select(Payment.id, Payment.amount, Payment.currency, Payment.received_at)
+            .where(Payment.application_id.in_(bindparam("ids", expanding=True)))
+            .order_by(Payment.received_at.desc(), Payment.id.desc()))
+
+
 def documents(home):
     """The invoices of every application with money (a place held, or anything paid or refunded), newest
     first, a page at a time (?invoices=), each with its receipts: two queries, no object loaded."""
     page = rows_page(_documents(), HISTORY_PER_PAGE, param="invoices", params=home.params)
     if not page.total:
         return None
-    payments = db.session.execute(
-        select(Payment.id, Payment.amount, Payment.currency, Payment.received_at)
-        .where(Payment.application_id.in_([r.id for r in page.items]))
-        .order_by(Payment.received_at.desc(), Payment.id.desc())).all()
+    payments = db.session.execute(_receipts(), {"ids": [r.id for r in page.items]}).all()
     invoices = [(r, account_for(status=r.status, quoted=r.price, due=ZERO if r.scholarship else r.price, paid=r.paid,
                                 refund_due=r.refund_due, refund_paid=r.refund_paid)) for r in page.items]
     return "pricing/_home_documents.html", {"page": page, "invoices": invoices, "payments": payments,

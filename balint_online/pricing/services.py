@@ -4,9 +4,10 @@ application's account, and the complimentary first year of membership."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, type_coerce, update
+from sqlalchemy import bindparam, exists, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -369,9 +370,14 @@ def offer_membership(application, moment, *, took_part: bool) -> bool:
     return True
 
 
+@cache
+def _open_offer():
+    return select(MembershipOffer).where(MembershipOffer.user_id == bindparam("user_id"),
+                                         MembershipOffer.taken_at.is_(None))
+
+
 def open_membership_offer(user) -> MembershipOffer | None:
-    return db.session.scalar(select(MembershipOffer).where(MembershipOffer.user_id == user.id,
-                                                           MembershipOffer.taken_at.is_(None)))
+    return db.session.scalar(_open_offer(), {"user_id": user.id})
 
 
 def one_year_from(day: date) -> date:

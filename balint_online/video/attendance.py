@@ -6,8 +6,9 @@ Changes flush; the caller's boundary commits.
 
 import logging
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..accounts.models import User
 from ..core.clock import now
@@ -69,13 +70,18 @@ def record_provider_event(event) -> bool:
     return True
 
 
+@cache
+def _own_records():
+    return select(Attendance).where(Attendance.user_id == bindparam("user_id"),
+                                    Attendance.meeting_id.in_(bindparam("meeting_ids", expanding=True)))
+
+
 def own_attendance_records(series_list: list[Series], user: User, moment: datetime) -> dict[int, Attendance]:
     """The person's attendance records at the held meetings of these series, in one query."""
     held = [m.id for s in series_list for m in s.live_meetings if m.starts_at <= moment]
     if not held:
         return {}
-    return {r.meeting_id: r for r in db.session.scalars(select(Attendance).where(
-        Attendance.user_id == user.id, Attendance.meeting_id.in_(held)))}
+    return {r.meeting_id: r for r in db.session.scalars(_own_records(), {"user_id": user.id, "meeting_ids": held})}
 
 
 def attended(record: Attendance | None) -> bool:
