@@ -2,25 +2,9 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    JSON,
-    CheckConstraint,
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    bindparam,
-    func,
-    inspect,
-    select,
-)
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..accounts.models import User
@@ -113,16 +97,7 @@ class Series(Model):
         return max(m.ends_at for m in live) if live else None
 
     def status_at(self, instant: datetime) -> SeriesStatus:
-        first, last = self._live_span()
-        return series_state(self.lifecycle, instant, first, last, self.seats_left)
-
-    def _live_span(self) -> tuple[datetime | None, datetime | None]:
-        """The first live meeting's start and the last one's end: from the meetings when they are loaded,
-        else read as two values (a page that shows only the status loads no forty meetings for it)."""
-        if "meetings" not in inspect(self).unloaded:
-            return self.first_start, self.last_end
-        first, last = db.session.execute(_live_span_query(), {"series_id": self.id}).one()
-        return first, last
+        return series_state(self.lifecycle, instant, self.first_start, self.last_end, self.seats_left)
 
     @property
     def status(self) -> SeriesStatus:
@@ -194,9 +169,3 @@ class Meeting(Model):
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} #{self.number} of series {self.series_id}>"
-
-
-@cache
-def _live_span_query():
-    return select(func.min(Meeting.starts_at), func.max(Meeting.ends_at)).where(
-        Meeting.series_id == bindparam("series_id"), Meeting.status != "cancelled")
