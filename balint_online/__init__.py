@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .core import zones  # noqa: F401  (first: zone rules from the pinned tzdata, never the host's)
 from .core.csrf import protect_forms
 from .core.i18n import select_language
-from .core.pool import ping_when_idle
+from .core.pool import keep_prepared_statements, ping_when_idle
 from .core.routing import bound_urls
 from .core.sqlite import configure_sqlite
 from .core.theme import check_theme
@@ -51,6 +51,7 @@ def create_app(config: Mapping | str | None = None) -> Flask:
             configure_sqlite(db.engine)
         else:
             ping_when_idle(db.engine, float(app.config["DB_PING_AFTER_IDLE_SECONDS"]))
+            keep_prepared_statements(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -95,10 +96,12 @@ def _load_config(app: Flask, config: Mapping | str | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "balint.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and app.config.get("POSTGRES_SETTINGS"):
-        settings = " ".join(f"-c {name}={value}" for name, value in app.config["POSTGRES_SETTINGS"].items())
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options["connect_args"] = {**options.get("connect_args", {}), "options": settings}
+        connecting = options["connect_args"] = {**options.get("connect_args", {}),
+                                                "prepare_threshold": app.config["POSTGRES_PREPARE_AFTER"]}
+        if settings := app.config.get("POSTGRES_SETTINGS"):
+            connecting["options"] = " ".join(f"-c {name}={value}" for name, value in settings.items())
     if isinstance(app.config.get("TRUSTED_HOSTS"), str):  # from the environment: a comma-separated list
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 

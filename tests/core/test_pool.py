@@ -1,8 +1,10 @@
-"""Pooled connections are pinged before use only after sitting idle, and a dead one is replaced unseen."""
+"""Pooled connections are pinged before use only after sitting idle, and a dead one is replaced unseen;
+the statements prepared on them survive the end of a request that only read."""
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, select, text, update
 
+from balint_online.accounts.models import User
 from balint_online.extensions import db
 from tests.conftest import make_app
 
@@ -41,4 +43,44 @@ def test_a_connection_that_died_while_idle_is_replaced_before_use(postgres):
             assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dead}).scalar_one()
         killer.dispose()
         assert backend_pid() != dead  # no error reached the caller
+        db.engine.dispose()
+
+
+def asked_six_times() -> set[str]:
+    """The statements prepared after one is asked six times, each time in a unit of work ended by a rollback."""
+    asked = select(User.id).where(User.email == bindparam("email"))
+    for _ in range(6):  # psycopg prepares a statement the fifth time a connection runs it
+        db.session.execute(asked, {"email": "nobody@example.org"}).all()
+        db.session.rollback()
+    prepared = {s for s in db.session.scalars(text("SELECT statement FROM pg_prepared_statements"))
+                if "WHERE users.email = $1" in s}
+    db.session.rollback()
+    db.engine.dispose()
+    return prepared
+
+
+def test_a_page_asked_for_again_is_not_planned_again(postgres):
+    """Every request ends its unit of work with a rollback, which makes psycopg forget what it prepared:
+    a transaction that only read ends with COMMIT instead, so the statements stay prepared."""
+    with make_app(postgres).app_context():
+        assert asked_six_times()
+
+
+def test_preparing_can_be_turned_off_for_a_pooler_that_cannot_keep_them(postgres):
+    with make_app(postgres, POSTGRES_PREPARE_AFTER=None).app_context():
+        assert not asked_six_times()
+
+
+def test_what_a_transaction_wrote_is_still_undone(postgres):
+    app = make_app(postgres)
+    with app.app_context():
+        person = User(email="kept@example.org", name="Kept", password_hash="-")
+        db.session.add(person)
+        db.session.commit()
+        db.session.scalars(select(User.id)).all()  # a read first: the transaction still wrote after it
+        db.session.execute(update(User).where(User.id == person.id).values(name="Changed, never committed"))
+        db.session.rollback()
+        assert db.session.scalar(select(User.name).where(User.id == person.id)) != "Changed, never committed"
+        db.session.delete(db.session.get(User, person.id))
+        db.session.commit()
         db.engine.dispose()
