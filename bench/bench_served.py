@@ -171,6 +171,7 @@ def main() -> None:
             ("leader roster (300 applicants)", f"/lead/series/{big}/applications", "leader", {}),
             ("rotation page (40 meetings)", f"/series/{big}/rotation", "leader", {}),
             ("admin people search", "/admin/people?q=scale", "admin", {}),
+            ("admin dashboard", "/admin/", "admin", {}),
             ("ledger", f"/admin/series/{big}/ledger", "admin", {}),
             ("roster CSV", f"/lead/series/{big}/roster.csv", "leader", {}),
             ("ledger CSV", f"/admin/series/{big}/ledger.csv", "admin", {}),

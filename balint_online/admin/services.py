@@ -7,7 +7,7 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, String, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import Row, String, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
@@ -19,8 +19,8 @@ from ..core.sql import substring_at
 from ..core.types import Money
 from ..enrollment.models import Application
 from ..extensions import db
-from ..pricing.models import REFUNDS_OWED, Payment, Refund, RefundStatus
-from ..pricing.services import OWING_STATUSES, Account, account, add_accounts
+from ..pricing.models import REFUNDS_OWED, Refund, RefundStatus
+from ..pricing.services import ACCOUNT_FIELDS, Account, account, accounts_table, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
 from .roles import RoleRefusal, role_refusal
@@ -238,51 +238,13 @@ class LedgerLine:
     currency: str
 
 
-ACCOUNT_FIELDS = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
-
-
 # The ledger's statements are built once, the series bound when each runs: building them took
 # longer than running them.
 
 @cache
-def _money():
-    """Each application of a series (bound as `series_id`) with its money, summed by the database (a
-    subquery): the payments and refunds, then `account_for`'s rule in SQL (tests/scale/test_rows_agree.py
-    holds it to the rule on loaded objects). A series' hundreds of applicants load no objects."""
-    in_series = Application.series_id == bindparam("series_id")
-    # Summed per application once and joined: as correlated subqueries, PostgreSQL ran each sum again
-    # for every expression of the rule that names it.
-    paid = (select(Payment.application_id, func.sum(Payment.amount).label("amount"))
-            .join(Application, Application.id == Payment.application_id).where(in_series)
-            .group_by(Payment.application_id).subquery())
-    refunded = (select(Refund.application_id,
-                       func.sum(case((Refund.status.in_(REFUNDS_OWED), Refund.amount), else_=0)).label("due"),
-                       func.sum(case((Refund.status == RefundStatus.PAID, Refund.amount), else_=0)).label("paid"))
-                .join(Application, Application.id == Refund.application_id).where(in_series)
-                .group_by(Refund.application_id).subquery())
-
-    def money(column):
-        return type_coerce(func.coalesce(column, 0), Money)
-
-    a = (select(Application.id, Application.user_id, Application.applied_at, Application.status,
-                Application.scholarship, Application.currency, Application.price.label("quoted"),
-                type_coerce(case((Application.scholarship, 0), else_=Application.price), Money).label("due"),
-                money(paid.c.amount).label("paid"), money(refunded.c.due).label("refund_due"),
-                money(refunded.c.paid).label("refund_paid"))
-         .outerjoin(paid, paid.c.application_id == Application.id)
-         .outerjoin(refunded, refunded.c.application_id == Application.id)
-         .where(in_series).subquery())
-    refunds = a.c.refund_due + a.c.refund_paid
-    charged = case((a.c.status.in_(OWING_STATUSES), a.c.due), else_=a.c.paid - refunds)
-    return select(a.c.id, a.c.user_id, a.c.applied_at, a.c.status, a.c.scholarship, a.c.currency, a.c.quoted,
-                  a.c.due, a.c.paid, a.c.refund_due, a.c.refund_paid, type_coerce(charged, Money).label("charged"),
-                  type_coerce(charged - a.c.paid + refunds, Money).label("balance")).subquery()
-
-
-@cache
 def _ledger_rows():
     """Every line of a series' ledger, in its order: who applied, where it stands, and its money."""
-    m = _money()
+    m = accounts_table("series")
     return (select(m.c.id, User.name, User.email, m.c.status, m.c.scholarship, m.c.currency,
                    *(m.c[name] for name in ACCOUNT_FIELDS))
             .join(User, User.id == m.c.user_id).order_by(m.c.applied_at, m.c.id))
@@ -295,7 +257,7 @@ def _ledger_page():
 
 @cache
 def _ledger_sums():
-    m = _money()
+    m = accounts_table("series")
     return select(func.count(),
                   *(type_coerce(func.coalesce(func.sum(m.c[name]), 0), Money) for name in ACCOUNT_FIELDS))
 
@@ -350,11 +312,16 @@ def ledgers_page() -> tuple[Pagination, list[Ledger]]:
     return page, ledgers
 
 
+def _with_application():
+    # The lists name each refund's member and group.
+    return selectinload(Refund.application).options(selectinload(Application.user), selectinload(Application.series))
+
+
 def refunds_due() -> Sequence[Refund]:
     """Every refund still owed (due, sent through Stripe, or failed there), earliest deadline first."""
     return db.session.scalars(
         select(Refund).where(Refund.status.in_(REFUNDS_OWED), Refund.amount > ZERO)
-        .options(selectinload(Refund.application)).order_by(Refund.due_by, Refund.id)
+        .options(_with_application()).order_by(Refund.due_by, Refund.id)
     ).all()
 
 
@@ -362,21 +329,8 @@ def refunds_paid(limit: int = 20) -> Sequence[Refund]:
     """The refunds most recently paid (by hand, or confirmed by Stripe)."""
     return db.session.scalars(
         select(Refund).where(Refund.status == RefundStatus.PAID, Refund.amount > ZERO)
-        .options(selectinload(Refund.application)).order_by(Refund.paid_at.desc(), Refund.id.desc()).limit(limit)
+        .options(_with_application()).order_by(Refund.paid_at.desc(), Refund.id.desc()).limit(limit)
     ).all()
-
-
-def balances_outstanding() -> list[tuple[Application, Account]]:
-    # Only those who have paid less than the quoted price (net of refunds) can owe anything, so
-    # the society's settled history is never loaded; `account` then decides exactly.
-    def total(model):
-        return (select(func.coalesce(func.sum(model.amount), 0)).where(model.application_id == Application.id)
-                .correlate(Application).scalar_subquery())
-
-    candidates = _applications(Application.status.in_(("offered", "enrolled")),
-                               total(Payment) - total(Refund) < Application.price)
-    owing = [(a, account(a)) for a in candidates]
-    return [(a, acct) for a, acct in owing if acct.balance > 0]
 
 
 def scholarships() -> Sequence[Application]:

@@ -21,7 +21,7 @@ from ..notifications import services as notifications
 from ..notifications.models import OutboxMessage
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
-from ..pricing.services import account, applications_in_credit, invoice_lines, mark_refund_paid
+from ..pricing.services import account, invoice_lines, mark_refund_paid, unsettled_places
 from ..series.models import Series
 from . import services
 from .forms import ExpiryForm, ImportForm, MembershipForm, RoleForm
@@ -38,8 +38,9 @@ def admins_only():
 
 @bp.get("/")
 def index():
+    owing, in_credit = unsettled_places()
     return render_template("admin/index.html", refunds=services.refunds_due(), paid=services.refunds_paid(),
-                           owing=services.balances_outstanding(), in_credit=applications_in_credit())
+                           owing=owing, in_credit=in_credit)
 
 
 @bp.get("/log")

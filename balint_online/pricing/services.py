@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, select, type_coerce, update
+from sqlalchemy import bindparam, case, exists, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -327,6 +327,75 @@ def add_accounts(accounts) -> Account:
     return Account(**{name: sum((getattr(a, name) for a in accounts), ZERO) for name in fields})
 
 
+ACCOUNT_FIELDS = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
+
+# Whose accounts `accounts_table` sums: one series' applications (bound as `series_id`), or every place
+# held (offered or enrolled) in every series.
+ACCOUNT_SCOPES = {
+    "series": lambda: Application.series_id == bindparam("series_id"),
+    "holding": lambda: Application.status.in_(OWING_STATUSES),
+}
+
+
+@cache
+def accounts_table(scope: str):
+    """Each application of `scope` (a key of ACCOUNT_SCOPES) with its money, summed by the database (a
+    subquery with the columns ACCOUNT_FIELDS): the payments and refunds, then `account_for`'s rule in SQL
+    (tests/scale/test_rows_agree.py holds it to the rule on loaded objects). Hundreds or thousands of
+    applications load no objects. Built once per scope, its values bound as it runs."""
+    within = ACCOUNT_SCOPES[scope]()
+    # Summed per application once and joined: as correlated subqueries, PostgreSQL ran each sum again
+    # for every expression of the rule that names it.
+    paid = (select(Payment.application_id, func.sum(Payment.amount).label("amount"))
+            .join(Application, Application.id == Payment.application_id).where(within)
+            .group_by(Payment.application_id).subquery())
+    refunded = (select(Refund.application_id,
+                       func.sum(case((Refund.status.in_(REFUNDS_OWED), Refund.amount), else_=0)).label("due"),
+                       func.sum(case((Refund.status == RefundStatus.PAID, Refund.amount), else_=0)).label("paid"))
+                .join(Application, Application.id == Refund.application_id).where(within)
+                .group_by(Refund.application_id).subquery())
+
+    def money(column):
+        return type_coerce(func.coalesce(column, 0), Money)
+
+    a = (select(Application.id, Application.user_id, Application.applied_at, Application.status,
+                Application.scholarship, Application.currency, Application.price.label("quoted"),
+                type_coerce(case((Application.scholarship, 0), else_=Application.price), Money).label("due"),
+                money(paid.c.amount).label("paid"), money(refunded.c.due).label("refund_due"),
+                money(refunded.c.paid).label("refund_paid"))
+         .outerjoin(paid, paid.c.application_id == Application.id)
+         .outerjoin(refunded, refunded.c.application_id == Application.id)
+         .where(within).subquery())
+    refunds = a.c.refund_due + a.c.refund_paid
+    charged = case((a.c.status.in_(OWING_STATUSES), a.c.due), else_=a.c.paid - refunds)
+    return select(a.c.id, a.c.user_id, a.c.applied_at, a.c.status, a.c.scholarship, a.c.currency, a.c.quoted,
+                  a.c.due, a.c.paid, a.c.refund_due, a.c.refund_paid, type_coerce(charged, Money).label("charged"),
+                  type_coerce(charged - a.c.paid + refunds, Money).label("balance")).subquery()
+
+
+@cache
+def _unsettled():
+    held = accounts_table("holding")
+    return (select(held.c.id, *(held.c[name] for name in ACCOUNT_FIELDS))
+            .where(held.c.balance != ZERO).order_by(held.c.applied_at, held.c.id))
+
+
+def unsettled_places() -> tuple[list[tuple[Application, Account]], list[tuple[Application, Account]]]:
+    """(owing, in credit): every place held whose fee is not paid in full, and every place paid beyond its
+    fee and not yet refunded (the member is in credit: an administrator should record the refund); each
+    as (application, its account), oldest application first.
+
+    The database sums every account and keeps only the unsettled ones: a society's years of settled
+    places, thousands of them, load no object (loading them to ask `account` took a second at the
+    benchmark's scale)."""
+    rows = db.session.execute(_unsettled()).all()
+    listed = {a.id: a for a in db.session.scalars(
+        select(Application).where(Application.id.in_([r.id for r in rows]))
+        .options(selectinload(Application.user), selectinload(Application.series)))} if rows else {}
+    places = [(listed[r.id], Account(**{name: getattr(r, name) for name in ACCOUNT_FIELDS})) for r in rows]
+    return [p for p in places if p[1].balance > 0], [p for p in places if p[1].balance < 0]
+
+
 # -- the complimentary first year of membership -----------------------------------------------------
 
 # Offers go out for series that ended within this many days, so the job does not re-read old series forever.
@@ -413,16 +482,3 @@ def take_up_membership_offer(offer: MembershipOffer, user):
     db.session.expire(offer)
     db.session.expire(user, ["memberships"])
     return membership
-
-
-def applications_in_credit() -> list[tuple]:
-    """(application, its account) for every place paid beyond its fee and not yet refunded: the member is
-    in credit and an administrator should record the refund. Only applications paid more than their
-    fee can be, so the candidates are the places with a payment; the exact account is the usual rule."""
-    candidates = db.session.scalars(
-        select(Application).where(Application.status.in_(OWING_STATUSES),
-                                  Application.id.in_(select(Payment.application_id).distinct()))
-        .options(selectinload(Application.payments), selectinload(Application.refunds),
-                 selectinload(Application.user), selectinload(Application.series))
-        .order_by(Application.id)).all()
-    return [(a, acct) for a in candidates if (acct := account(a)).balance < 0]

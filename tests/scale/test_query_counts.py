@@ -113,6 +113,7 @@ def documents() -> None:
 
 
 DOCUMENT_PAGES = [
+    ("admin", "/admin/"),
     ("admin", "/admin/accounts.csv?from=2021-01-01&to=2027-12-31"),
     ("member", "/home"),
     ("admin", "/admin/series/{big}/ledger.csv"),

@@ -92,8 +92,8 @@ def test_the_roster_csv_and_cards_say_what_the_rules_on_objects_say(app):
 def test_the_ledger_says_what_the_rules_on_objects_say(app):
     """The ledger's lines and totals are summed by the database (admin.services._ledger_rows); they must
     be what `account` gives on every application loaded as objects, with money in every state."""
-    from balint_online.admin.services import ACCOUNT_FIELDS, ledger_export, series_ledger_page
-    from balint_online.pricing.services import account, add_accounts
+    from balint_online.admin.services import ledger_export, series_ledger_page
+    from balint_online.pricing.services import ACCOUNT_FIELDS, account, add_accounts
     from balint_online.series.models import Series
 
     built = varied_society()
@@ -113,3 +113,29 @@ def test_the_ledger_says_what_the_rules_on_objects_say(app):
     assert totals == expected
     assert [(line.id, *(getattr(line, name) for name in ACCOUNT_FIELDS)) for line in lines] == \
         [(a.id, *(getattr(account(a), name) for name in ACCOUNT_FIELDS)) for a in in_order]
+
+
+def test_the_administrators_unsettled_places_are_those_the_rule_on_objects_finds(app):
+    """The dashboard's payments awaited and members in credit come from accounts summed by the database
+    (pricing.services.unsettled_places); they must be the places `account` finds owing or in credit."""
+    from balint_online.pricing.services import OWING_STATUSES, account, unsettled_places
+
+    built = varied_society()
+    held = db.session.scalars(select(Application).where(Application.series_id == built.big_series_id,
+                                                        Application.status.in_(OWING_STATUSES))
+                              .order_by(Application.id)).all()
+    # In credit: a scholarship paid for, and a place paid twice.
+    held[0].scholarship = True
+    db.session.add(Payment(application_id=held[0].id, amount=Decimal("40.00"), currency="USD", method="bank"))
+    for _ in range(2):
+        db.session.add(Payment(application_id=held[-1].id, amount=held[-1].price, currency="USD", method="bank"))
+    db.session.commit()
+    db.session.expire_all()
+    everyone = db.session.scalars(select(Application).where(Application.status.in_(OWING_STATUSES))
+                                  .order_by(Application.applied_at, Application.id)).all()
+    expected_owing = [(a.id, account(a)) for a in everyone if account(a).balance > 0]
+    expected_credit = [(a.id, account(a)) for a in everyone if account(a).balance < 0]
+    assert len(held) >= 2 and expected_owing and len(expected_credit) >= 2
+    owing, in_credit = unsettled_places()
+    assert [(a.id, acct) for a, acct in owing] == expected_owing
+    assert [(a.id, acct) for a, acct in in_credit] == expected_credit
