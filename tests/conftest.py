@@ -122,8 +122,9 @@ def backend(request):
 
 
 # What a test may leave in an app's extensions that the next test must not find: clients built from
-# settings the test changed, feed bodies cached under ids that the next test numbers from 1 again.
-PER_TEST_EXTENSIONS = ("video_providers", "balint_feed_cache")
+# settings the test changed, feed bodies cached under ids that the next test numbers from 1 again, the
+# API's document built with the test's BASE_URL.
+PER_TEST_EXTENSIONS = ("video_providers", "balint_feed_cache", "balint_openapi")
 
 
 @pytest.fixture(scope="session")
