@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .core import zones  # noqa: F401  (first: zone rules from the pinned tzdata, never the host's)
 from .core.csrf import protect_forms
 from .core.i18n import select_language
-from .core.pool import keep_prepared_statements, ping_when_idle
+from .core.pool import begin_at_first_write, ping_when_idle
 from .core.routing import bound_urls
 from .core.sqlite import configure_sqlite
 from .core.theme import check_theme
@@ -51,7 +51,7 @@ def create_app(config: Mapping | str | None = None) -> Flask:
             configure_sqlite(db.engine)
         else:
             ping_when_idle(db.engine, float(app.config["DB_PING_AFTER_IDLE_SECONDS"]))
-            keep_prepared_statements(db.engine)
+            begin_at_first_write(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -1,5 +1,5 @@
-"""Pooled database connections are checked before use only when they may have gone stale, and keep
-the statements PostgreSQL has prepared on them.
+"""Pooled database connections are checked before use only when they may have gone stale, and open a
+transaction only when a unit of work first writes.
 
 SQLAlchemy's `pool_pre_ping` pings on every checkout: a round trip before every request, which
 is a third of what a calendar poll costs. A connection handed back moments ago is alive unless
@@ -8,8 +8,10 @@ whole pool anyway; so only connections idle for longer than `DB_PING_AFTER_IDLE_
 pinged, and a dead one is replaced before anyone uses it.
 """
 
+import re
 import time
 
+from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
@@ -31,37 +33,49 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError("stale pooled connection") from error
 
 
-def keep_prepared_statements(engine: Engine) -> None:
-    """End a transaction that wrote nothing with COMMIT, not ROLLBACK: for it the two are the same.
+def begin_at_first_write(engine: Engine) -> None:
+    """A transaction opens on the server at its first write; the reads before it run on their own.
 
-    psycopg prepares a statement the fifth time a connection runs it, so that PostgreSQL no longer
-    plans it anew, but it forgets every prepared statement on ROLLBACK (the transaction might have
-    changed the schema). Every request ends its unit of work with a rollback, so nothing stayed
-    prepared and every statement of every page was planned again. A transaction that ran only
-    SELECTs has nothing a rollback would undo: committing it leaves the connection idle, and the
-    rollback that follows has nothing to do. Anything else (a write, a savepoint, DDL, a statement
-    that failed) still ends with ROLLBACK.
+    psycopg opens a transaction with a BEGIN of its own before the first statement and closes it with
+    a COMMIT or ROLLBACK: two round trips on every request, most of which only read, and the ROLLBACK
+    that ends a request's unit of work made psycopg forget every statement it had prepared, so
+    PostgreSQL planned every statement of every page anew. Under READ COMMITTED each statement sees
+    what was committed when it starts, in a transaction or not, so a read needs none: the connection
+    stays in autocommit until a statement that does (a write, a locking SELECT ... FOR UPDATE or FOR
+    SHARE, SET LOCAL, a savepoint, a server-side cursor), and psycopg sends BEGIN just before it. From
+    there the unit of work is one transaction as before, committed or rolled back whole.
     """
 
     @event.listens_for(engine, "begin")
     def began(conn):
-        conn.info["wrote"] = False
+        driver = conn.connection.driver_connection
+        if (driver.autocommit or "isolation_level" in conn.get_execution_options()
+                or driver.info.transaction_status != TransactionStatus.IDLE):
+            return  # a connection asked to run otherwise, or not ready: left as it is
+        driver.autocommit = True
+        conn.info["begin_at_write"] = True
 
     @event.listens_for(engine, "before_cursor_execute")
-    def executing(conn, _cursor, statement, _parameters, context, _executemany):
-        if not conn.info.get("wrote") and not _reads_only(statement, context):
-            conn.info["wrote"] = True
+    def executing(conn, cursor, statement, _parameters, context, _executemany):
+        if conn.info.get("begin_at_write") and not _reads_alone(cursor, statement, context):
+            conn.connection.driver_connection.autocommit = False
+            conn.info["begin_at_write"] = False
 
-    @event.listens_for(engine, "rollback")
-    def rolling_back(conn):
-        if conn.invalidated or conn.info.get("wrote", True):
-            return
-        driver = conn.connection.driver_connection
-        if driver.info.transaction_status == TransactionStatus.INTRANS:  # begun, and no statement failed
-            driver.commit()
+    def ended(conn):
+        # The driver's default back before the pool has the connection again (nothing began: nothing to end).
+        if conn.info.pop("begin_at_write", False) and not conn.invalidated:
+            conn.connection.driver_connection.autocommit = False
+
+    event.listen(engine, "commit", ended)
+    event.listen(engine, "rollback", ended)
 
 
-def _reads_only(statement: str, context) -> bool:
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE)
+
+
+def _reads_alone(cursor, statement: str, context) -> bool:
+    """Whether a statement may run outside a transaction: a SELECT that locks nothing, on a client-side cursor."""
     if context is not None and (context.isinsert or context.isupdate or context.isdelete or context.isddl):
         return False
-    return statement.lstrip()[:6].upper() == "SELECT"
+    return (statement.lstrip()[:6].upper() == "SELECT" and not isinstance(cursor, ServerCursor)
+            and _LOCKING.search(statement) is None)

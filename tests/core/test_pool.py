@@ -1,7 +1,9 @@
 """Pooled connections are pinged before use only after sitting idle, and a dead one is replaced unseen;
-the statements prepared on them survive the end of a request that only read."""
+a unit of work opens a transaction on the server at its first write or lock, so one that only reads
+costs no BEGIN and COMMIT and keeps the statements prepared on its connection."""
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import bindparam, create_engine, select, text, update
 
 from balint_online.accounts.models import User
@@ -60,8 +62,8 @@ def asked_six_times() -> set[str]:
 
 
 def test_a_page_asked_for_again_is_not_planned_again(postgres):
-    """Every request ends its unit of work with a rollback, which makes psycopg forget what it prepared:
-    a transaction that only read ends with COMMIT instead, so the statements stay prepared."""
+    """Every request ends its unit of work with a rollback, which made psycopg forget what it prepared:
+    a unit of work that only reads opens no transaction, so the statements stay prepared."""
     with make_app(postgres).app_context():
         assert asked_six_times()
 
@@ -69,6 +71,38 @@ def test_a_page_asked_for_again_is_not_planned_again(postgres):
 def test_preparing_can_be_turned_off_for_a_pooler_that_cannot_keep_them(postgres):
     with make_app(postgres, POSTGRES_PREPARE_AFTER=None).app_context():
         assert not asked_six_times()
+
+
+def on_the_server() -> TransactionStatus:
+    """Whether the session's connection has a transaction open on the server."""
+    return db.session.connection().connection.driver_connection.info.transaction_status
+
+
+def test_reading_opens_no_transaction_on_the_server(postgres):
+    """No BEGIN and COMMIT round trips for a request that only reads, and no transaction left open on the
+    server while it renders."""
+    with make_app(postgres).app_context():
+        db.session.scalars(select(User.id)).all()
+        assert on_the_server() == TransactionStatus.IDLE
+        db.session.rollback()
+        db.engine.dispose()
+
+
+def test_a_write_or_a_lock_opens_the_transaction_the_rest_of_the_unit_of_work_runs_in(postgres):
+    with make_app(postgres).app_context():
+        person = User(email="locked@example.org", name="Locked", password_hash="-")
+        db.session.add(person)
+        db.session.commit()
+        db.session.scalars(select(User.id)).all()
+        db.session.scalars(select(User).where(User.id == person.id).with_for_update()).one()
+        assert on_the_server() == TransactionStatus.INTRANS  # the row stays locked until the unit of work ends
+        db.session.scalars(select(User.id)).all()
+        assert on_the_server() == TransactionStatus.INTRANS
+        db.session.delete(db.session.get(User, person.id))
+        db.session.commit()
+        assert on_the_server() == TransactionStatus.IDLE
+        db.session.rollback()
+        db.engine.dispose()
 
 
 def test_what_a_transaction_wrote_is_still_undone(postgres):
