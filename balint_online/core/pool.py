@@ -41,9 +41,10 @@ def begin_at_first_write(engine: Engine) -> None:
     that ends a request's unit of work made psycopg forget every statement it had prepared, so
     PostgreSQL planned every statement of every page anew. Under READ COMMITTED each statement sees
     what was committed when it starts, in a transaction or not, so a read needs none: the connection
-    stays in autocommit until a statement that does (a write, a locking SELECT ... FOR UPDATE or FOR
-    SHARE, SET LOCAL, a savepoint, a server-side cursor), and psycopg sends BEGIN just before it. From
-    there the unit of work is one transaction as before, committed or rolled back whole.
+    stays in autocommit until a statement that does (a write, a SELECT that locks rows or takes an
+    advisory lock of the transaction, SET LOCAL, a savepoint, a server-side cursor), and psycopg sends
+    BEGIN just before it. From there the unit of work is one transaction as before, committed or
+    rolled back whole.
     """
 
     @event.listens_for(engine, "begin")
@@ -70,7 +71,9 @@ def begin_at_first_write(engine: Engine) -> None:
     event.listen(engine, "rollback", ended)
 
 
-_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE)
+# A SELECT that takes a lock held until the transaction ends: row locks, and advisory locks of the transaction.
+_LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|\bpg_(?:try_)?advisory_xact_lock",
+                      re.IGNORECASE)
 
 
 def _reads_alone(cursor, statement: str, context) -> bool:

@@ -88,6 +88,14 @@ def test_reading_opens_no_transaction_on_the_server(postgres):
         db.engine.dispose()
 
 
+def test_an_advisory_lock_of_the_transaction_is_held_until_the_unit_of_work_ends(postgres):
+    with make_app(postgres).app_context():
+        db.session.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+        assert on_the_server() == TransactionStatus.INTRANS
+        db.session.rollback()
+        db.engine.dispose()
+
+
 def test_a_write_or_a_lock_opens_the_transaction_the_rest_of_the_unit_of_work_runs_in(postgres):
     with make_app(postgres).app_context():
         person = User(email="locked@example.org", name="Locked", password_hash="-")
