@@ -23,6 +23,7 @@ from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
 from ..pricing.services import account, invoice_lines, mark_refund_paid, unsettled_places
 from ..series.models import Series
+from ..series.services import status_now
 from . import services
 from .forms import ExpiryForm, ImportForm, MembershipForm, RoleForm
 
@@ -253,7 +254,8 @@ LEDGER_PAGE = 25
 def ledger(series_id):
     # Totals are over every application; the lines come a page at a time (the CSV has them all).
     ledger, lines = services.series_ledger_page(db.get_or_404(Series, series_id), LEDGER_PAGE)
-    return render_template("admin/ledger.html", ledger=ledger, lines=lines, status_labels=ApplicationStatus.texts())
+    return render_template("admin/ledger.html", ledger=ledger, lines=lines, status=status_now(ledger.series),
+                           status_labels=ApplicationStatus.texts())
 
 
 LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance")

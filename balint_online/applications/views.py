@@ -45,7 +45,7 @@ from ..pricing.services import (
     row_payment_status,
 )
 from ..series.models import Series
-from ..series.services import managed_series
+from ..series.services import managed_series, status_now
 
 bp = Blueprint("enrollment", __name__)
 
@@ -212,7 +212,8 @@ def roster(series_id):
     tz, language = current_user.timezone, str(current_locale())
     bodies = {card.id: _card_body(card, queue.get(card.id) if key == "waiting" else None, tz, language)
               for key, _title, cards, _page in groups for card in cards}
-    return render_template("enrollment/roster.html", series=series, groups=groups, bodies=bodies)
+    return render_template("enrollment/roster.html", series=series, status=status_now(series), groups=groups,
+                           bodies=bodies)
 
 
 @lru_cache(maxsize=1024)  # a leader reads the same cards again after each decision; the facts are the key

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, Text, bindparam, cast, func, select
+from sqlalchemy import Select, Text, bindparam, cast, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, with_expression
 
@@ -32,7 +32,7 @@ from ..core.zonerules import current as current_rules
 from ..extensions import db
 from .locking import lock_series
 from .models import Meeting, MeetingStatus, Series, series_leaders
-from .scheduling import SchedulingError, check_capacity, plan_meetings, to_utc, zone
+from .scheduling import SchedulingError, SeriesStatus, check_capacity, plan_meetings, series_state, to_utc, zone
 
 MAX_MEETINGS = 52
 
@@ -336,6 +336,22 @@ def publish_series(series: Series, user: User) -> Series:
     series.published_at = now()
     log_action(series, "published", user, from_status="draft", to_status="published")
     return series
+
+
+@cache
+def _live_span():
+    return select(func.min(Meeting.starts_at), func.max(Meeting.ends_at)).where(
+        Meeting.series_id == bindparam("series_id"), Meeting.status != "cancelled")
+
+
+def status_now(series: Series) -> SeriesStatus:
+    """The series' status, for a page that shows nothing else of its meetings (the roster, the ledger): its
+    first start and last end read as two values rather than its forty meetings loaded for one word;
+    from the meetings themselves when the page has them loaded already."""
+    if "meetings" not in inspect(series).unloaded:
+        return series.status
+    first, last = db.session.execute(_live_span(), {"series_id": series.id}).one()
+    return series_state(series.lifecycle, now(), first, last, series.seats_left)
 
 
 def first_start_column():

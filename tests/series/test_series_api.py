@@ -51,6 +51,37 @@ def test_status_moves_to_running_and_completed_with_the_clock(api, leader, clock
     assert api(None).get(f"/api/v1/series/{series['id']}").get_json()["status"] == "completed"
 
 
+def test_a_page_showing_only_the_status_says_what_the_meetings_say(api, leader, clock):
+    """`status_now` reads a series' first start and last end without loading its meetings (the roster,
+    the ledger): the status the series itself gives, as the clock passes and after a cancellation."""
+    from sqlalchemy import inspect
+
+    from balint_online.extensions import db
+    from balint_online.series.models import Meeting, Series
+    from balint_online.series.services import status_now
+
+    created = published_series(api(leader), meeting_count=3, capacity=2)
+
+    def read_both():
+        db.session.expire_all()
+        series = db.session.get(Series, created["id"])
+        shown = status_now(series)
+        assert "meetings" in inspect(series).unloaded  # forty meetings are not loaded for one word
+        return shown, series.status
+
+    seen = []
+    for moment in ("2026-10-01T00:00:00Z", "2026-10-20T00:00:00Z", "2026-11-10T00:00:00Z"):
+        clock.set(moment)
+        shown, own = read_both()
+        assert shown == own
+        seen.append(shown)
+    assert seen == ["open", "running", "completed"]
+    db.session.get(Meeting, created["meetings"][-1]["id"]).status = "cancelled"
+    db.session.commit()
+    clock.set("2026-10-28T01:00:00Z")  # after the second meeting, before the cancelled third
+    assert read_both() == ("completed", "completed")
+
+
 BAD_INPUT = [
     ({"timezone": "Mars/Olympus"}, "timezone"),
     ({"first_meeting_local": "2027-03-14T02:30", "early_bird_deadline": None, "cancellation_deadline": None},
