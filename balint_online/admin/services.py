@@ -20,7 +20,7 @@ from ..core.types import Money
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Refund, RefundStatus
-from ..pricing.services import ACCOUNT_FIELDS, Account, account, accounts_table, add_accounts
+from ..pricing.services import ACCOUNT_FIELDS, Account, account, account_of_row, accounts_table, add_accounts
 from ..series.models import Series
 from .imports import ImportCheck, check_rows, read_cells
 from .roles import RoleRefusal, role_refusal
@@ -293,7 +293,7 @@ def series_ledger_page(series: Series, per_page: int) -> tuple[Ledger, ListPage]
     rows = db.session.execute(_ledger_page(), {"series_id": series.id, "limit": per_page,
                                                "offset": (page - 1) * per_page})
     lines = [(LedgerLine(r.id, r.name, r.email, r.status, r.scholarship, r.currency),
-              Account(**{name: getattr(r, name) for name in ACCOUNT_FIELDS})) for r in rows]
+              account_of_row(r)) for r in rows]
     return Ledger(series=series, lines=lines, totals=totals), ListPage(lines, page, per_page, count)
 
 

@@ -321,13 +321,17 @@ def account(application) -> Account:
                        refund_paid=refunds({RefundStatus.PAID}))
 
 
+ACCOUNT_FIELDS = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
+
+
 def add_accounts(accounts) -> Account:
     accounts = list(accounts)
-    fields = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
-    return Account(**{name: sum((getattr(a, name) for a in accounts), ZERO) for name in fields})
+    return Account(**{name: sum((getattr(a, name) for a in accounts), ZERO) for name in ACCOUNT_FIELDS})
 
 
-ACCOUNT_FIELDS = ("quoted", "due", "paid", "refund_due", "refund_paid", "charged", "balance")
+def account_of_row(row) -> Account:
+    """The account in a row read from `accounts_table` (its columns ACCOUNT_FIELDS)."""
+    return Account(**{name: getattr(row, name) for name in ACCOUNT_FIELDS})
 
 # Whose accounts `accounts_table` sums: one series' applications (bound as `series_id`), or every place
 # held (offered or enrolled) in every series.
@@ -392,7 +396,7 @@ def unsettled_places() -> tuple[list[tuple[Application, Account]], list[tuple[Ap
     listed = {a.id: a for a in db.session.scalars(
         select(Application).where(Application.id.in_([r.id for r in rows]))
         .options(selectinload(Application.user), selectinload(Application.series)))} if rows else {}
-    places = [(listed[r.id], Account(**{name: getattr(r, name) for name in ACCOUNT_FIELDS})) for r in rows]
+    places = [(listed[r.id], account_of_row(r)) for r in rows]
     return [p for p in places if p[1].balance > 0], [p for p in places if p[1].balance < 0]
 
 
