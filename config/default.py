@@ -12,9 +12,9 @@ DB_PING_AFTER_IDLE_SECONDS = 10
 # in memory, so an index probe costs about what a sequential read does: with the default of 4,
 # the planner hashed all 10,000 people to join a roster of 300 (attendance CSV 8 -> 2 ms in the database).
 POSTGRES_SETTINGS = {"random_page_cost": "1.1"}
-# psycopg prepares a statement the time a connection runs it this often, so PostgreSQL plans it once
-# (balint_online/core/pool.py). None turns it off: needed behind PgBouncer in transaction mode before
-# its version 1.21, where the next transaction may run on another server connection.
+# psycopg prepares a statement once a connection has run it this many times, so that PostgreSQL plans it
+# once per connection (balint_online/core/pool.py). None turns it off: needed behind PgBouncer in
+# transaction mode before its version 1.21, where the next transaction may run on another server connection.
 POSTGRES_PREPARE_AFTER = 5
 
 # Public URL used in emails and calendar links.
