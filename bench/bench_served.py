@@ -18,7 +18,9 @@ targets measured last.
 
 Environment: BENCH_DATABASE_URL (a PostgreSQL server URL; default the local one, database
 `postgres`, in which a scratch database is created and dropped), BENCH_SECONDS (per target,
-default 5), BENCH_CONNECTIONS (default 8). Needs wrk (Debian's package `wrk`).
+default 5), BENCH_CONNECTIONS (default 8), BENCH_ROUNDS (default 1: how many times every target is
+measured on the same server and data; more than one prints each ratio's median and range, since one
+round on a shared machine moves by a third). Needs wrk (Debian's package `wrk`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +45,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 WRK_REPORT = """
 done = function(summary, latency, requests)
   io.write(string.format("BENCH %d %d %d %d\\n", latency:percentile(50), latency:percentile(95),
@@ -179,17 +183,18 @@ def main() -> None:
         ]
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_REPORT)
-        results = []
+        results: dict[str, list] = {label: [] for label, *_ in targets}
         proxied = {"X-Forwarded-Proto": "https"}
-        for label, path, who, headers in targets:
-            target = path if path.startswith("http") else base + path
-            headers = {**headers, **proxied}
-            if who:
-                headers["Cookie"] = cookies[who]
-            check = requests.get(target, headers=headers, allow_redirects=False)
-            assert check.status_code in (200, 304), f"{label}: {check.status_code}"
-            baseline = wrk(base + "/healthz", proxied, Path(script.name))
-            results.append((label, *wrk(target, headers, Path(script.name)), baseline))
+        for _ in range(ROUNDS):
+            for label, path, who, headers in targets:
+                target = path if path.startswith("http") else base + path
+                headers = {**headers, **proxied}
+                if who:
+                    headers["Cookie"] = cookies[who]
+                check = requests.get(target, headers=headers, allow_redirects=False)
+                assert check.status_code in (200, 304), f"{label}: {check.status_code}"
+                baseline = wrk(base + "/healthz", proxied, Path(script.name))
+                results[label].append((*wrk(target, headers, Path(script.name)), baseline))
         os.unlink(script.name)
     finally:
         if gunicorn is not None:
@@ -197,12 +202,27 @@ def main() -> None:
             gunicorn.wait(timeout=30)
         drop_database(server, url)
 
-    print(f"  {'target':34} {'req/s':>8} {'of /healthz':>12} {'p50':>8} {'p95':>8} {'p95 / healthz p95':>18}"
-          f"   (/healthz just before: req/s, p95)")
-    for label, rate, p50, p95, errors, (base_rate, _, base_p95, _) in results:
+    if ROUNDS == 1:
+        print(f"  {'target':34} {'req/s':>8} {'of /healthz':>12} {'p50':>8} {'p95':>8} {'p95 / healthz p95':>18}"
+              f"   (/healthz just before: req/s, p95)")
+        for label, [(rate, p50, p95, errors, (base_rate, _, base_p95, _))] in results.items():
+            failed = f"  ({errors} failed or timed out)" if errors else ""
+            print(f"  {label:34} {rate:8.0f} {rate / base_rate:12.2f} {p50:7.1f}ms {p95:7.1f}ms "
+                  f"{p95 / base_p95:18.1f}   ({base_rate:.0f}, {base_p95:.1f}ms){failed}")
+        return
+    print(f"  {ROUNDS} rounds over every target; each figure the median, with the lowest and highest")
+    print(f"  {'target':34} {'req/s of /healthz':>22} {'p95 / healthz p95':>22}")
+    for label, measured in results.items():
+        errors = sum(m[3] for m in measured)
         failed = f"  ({errors} failed or timed out)" if errors else ""
-        print(f"  {label:34} {rate:8.0f} {rate / base_rate:12.2f} {p50:7.1f}ms {p95:7.1f}ms {p95 / base_p95:18.1f}"
-              f"   ({base_rate:.0f}, {base_p95:.1f}ms){failed}")
+        rates = [rate / baseline[0] for rate, _, _, _, baseline in measured]
+        p95s = [p95 / baseline[2] for _, _, p95, _, baseline in measured]
+        print(f"  {label:34} {spread(rates, '.2f'):>22} {spread(p95s, '.1f'):>22}{failed}")
+
+
+def spread(values: list[float], form: str) -> str:
+    """`median (lowest-highest)`: how a figure moved between rounds, which one round cannot show."""
+    return f"{statistics.median(values):{form}} ({min(values):{form}}-{max(values):{form}})"
 
 
 if __name__ == "__main__":
