@@ -11,6 +11,7 @@ from sqlalchemy import Row, String, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import LEADING_ROLES, MEMBERSHIP_KINDS, ROLES, Membership, User
+from ..audit.models import AuditEntry
 from ..audit.services import log_action
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.money import ZERO
@@ -20,8 +21,10 @@ from ..core.types import Money
 from ..enrollment.models import Application
 from ..extensions import db
 from ..pricing.models import REFUNDS_OWED, Refund, RefundStatus
-from ..pricing.services import ACCOUNT_FIELDS, Account, account, account_of_row, accounts_table, add_accounts
+from ..pricing.services import ACCOUNT_FIELDS, Account, account_of_row, accounts_table, add_accounts
 from ..series.models import Series
+from ..series.scheduling import SeriesStatus
+from ..series.services import statuses_now
 from .imports import ImportCheck, check_rows, read_cells
 from .roles import RoleRefusal, role_refusal
 
@@ -218,14 +221,6 @@ def apply_membership_import(text: str, actor) -> tuple[ImportCheck, ImportResult
 
 # -- money ------------------------------------------------------------------------------------------
 
-def _applications(*conditions) -> Sequence[Application]:
-    return db.session.scalars(
-        select(Application).where(*conditions)
-        .options(selectinload(Application.user), selectinload(Application.payments), selectinload(Application.refunds))
-        .order_by(Application.applied_at, Application.id)
-    ).all()
-
-
 @dataclass(frozen=True)
 class LedgerLine:
     """What a series' ledger shows of one application: who, where it stands, and its money."""
@@ -255,11 +250,20 @@ def _ledger_page():
     return _ledger_rows().limit(bindparam("limit")).offset(bindparam("offset"))
 
 
+def _sums(m) -> list:
+    """The account's every field added up over the rows of `m` (an `accounts_table`)."""
+    return [type_coerce(func.coalesce(func.sum(m.c[name]), 0), Money) for name in ACCOUNT_FIELDS]
+
+
 @cache
 def _ledger_sums():
-    m = accounts_table("series")
-    return select(func.count(),
-                  *(type_coerce(func.coalesce(func.sum(m.c[name]), 0), Money) for name in ACCOUNT_FIELDS))
+    return select(func.count(), *_sums(accounts_table("series")))
+
+
+@cache
+def _ledgers_sums():
+    m = accounts_table("several series")
+    return select(m.c.series_id, *_sums(m)).group_by(m.c.series_id)
 
 
 def _ledger_totals(series_id: int) -> tuple[int, Account]:
@@ -280,7 +284,7 @@ def ledger_export(series: Series) -> tuple[Sequence[Row], Account]:
 @dataclass(frozen=True)
 class Ledger:
     series: Series
-    lines: list[tuple]  # (an Application or a LedgerLine, its Account): every line (ledgers_page), or a page's
+    lines: list[tuple[LedgerLine, Account]]  # a page of them
     totals: Account
 
 
@@ -297,19 +301,21 @@ def series_ledger_page(series: Series, per_page: int) -> tuple[Ledger, ListPage]
     return Ledger(series=series, lines=lines, totals=totals), ListPage(lines, page, per_page, count)
 
 
-def ledgers_page() -> tuple[Pagination, list[Ledger]]:
-    """A page of series, newest first, each with its money totals, in a fixed number of queries."""
-    page = paginate(select(Series).options(selectinload(Series.meetings), selectinload(Series.leaders))
-                    .order_by(Series.first_meeting_local.desc(), Series.id.desc()))
-    by_series: dict[int, list[Application]] = {series.id: [] for series in page.items}
-    if by_series:
-        for application in _applications(Application.series_id.in_(by_series)):
-            by_series[application.series_id].append(application)
-    ledgers = []
-    for series in page.items:
-        lines = [(a, account(a)) for a in by_series[series.id]]
-        ledgers.append(Ledger(series=series, lines=lines, totals=add_accounts(acct for _, acct in lines)))
-    return page, ledgers
+@cache
+def _newest_series():
+    return select(Series).order_by(Series.first_meeting_local.desc(), Series.id.desc())
+
+
+def ledgers_page() -> tuple[Pagination, list[tuple[Series, SeriesStatus, Account]]]:
+    """A page of series, newest first, each with where it stands and its money totals added up by the
+    database: four queries however many meetings and applications the series have."""
+    page = paginate(_newest_series())
+    if not page.items:
+        return page, []
+    statuses = statuses_now(page.items)
+    totals = {series_id: Account(*sums) for series_id, *sums in
+              db.session.execute(_ledgers_sums(), {"series_ids": [s.id for s in page.items]})}
+    return page, [(s, statuses[s.id], totals.get(s.id) or add_accounts(())) for s in page.items]
 
 
 def _with_application():
@@ -333,5 +339,22 @@ def refunds_paid(limit: int = 20) -> Sequence[Refund]:
     ).all()
 
 
-def scholarships() -> Sequence[Application]:
-    return _applications(Application.scholarship.is_(True))
+@cache
+def _scholarships():
+    return (select(Application).where(Application.scholarship.is_(True))
+            .options(selectinload(Application.user), selectinload(Application.series))
+            .order_by(Application.applied_at.desc(), Application.id.desc()))
+
+
+def scholarships_page() -> tuple[Pagination, dict[int | None, AuditEntry]]:
+    """The page ?page= names of the applications with a scholarship, the latest first, each with its
+    member and group; and the entry that granted each (when, by whom, why), by application id."""
+    page = paginate(_scholarships())
+    grants: dict[int | None, AuditEntry] = {}
+    if page.items:
+        for entry in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "scholarship_granted",
+                                         AuditEntry.application_id.in_([a.id for a in page.items]))
+                .options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id)):
+            grants.setdefault(entry.application_id, entry)  # the first, should it have been logged twice
+    return page, grants

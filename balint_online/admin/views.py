@@ -238,7 +238,8 @@ def refund_paid(refund_id):
 
 @bp.get("/scholarships")
 def scholarships():
-    return render_template("admin/scholarships.html", applications=services.scholarships())
+    page, grants = services.scholarships_page()
+    return render_template("admin/scholarships.html", page=page, grants=grants)
 
 
 @bp.get("/series")

@@ -9,7 +9,7 @@ from datetime import date
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,8 +18,10 @@ from ..core.clock import now
 from ..core.errors import DomainError, InvalidInput, NotAllowed
 from ..core.labels import N_
 from ..core.money import ZERO, format_money
+from ..core.pagination import Pagination, paginate
 from ..core.prices import refund_for_aid
 from ..core.statements import rows_changed
+from ..core.types import UTCDateTime
 from ..core.wording import in_sentence
 from ..enrollment.models import LIVE_STATUSES, Application
 from ..enrollment.quotes import series_today
@@ -28,6 +30,8 @@ from ..invoicing.services import credit_to_account
 from ..notifications.services import queue_email
 from ..pricing.services import paid_total, record_refund, refunded_total, waiver_label
 from ..series.locking import lock_series
+from ..series.models import Series
+from ..series.services import not_over
 from . import rules
 from .models import AidApplication, AidProgramme
 
@@ -110,9 +114,21 @@ def capped_full_tuition(series_id: int) -> AidProgramme | None:
 
 
 def awards_made(programme: AidProgramme, series_id: int) -> int:
-    return db.session.execute(select(func.count(AidApplication.id)).where(
-        AidApplication.programme_id == programme.id, AidApplication.series_id == series_id,
-        AidApplication.status == "awarded")).scalar_one()
+    return awards_counts([(programme.id, series_id)])[programme.id, series_id]
+
+
+def awards_counts(pairs) -> dict[tuple[int, int], int]:
+    """How many awards each (programme id, series id) has made, 0 where none: one query for them all."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    counted = db.session.execute(
+        select(AidApplication.programme_id, AidApplication.series_id, func.count())
+        .where(AidApplication.status == "awarded", AidApplication.programme_id.in_({p for p, _ in pairs}),
+               AidApplication.series_id.in_({s for _, s in pairs}))
+        .group_by(AidApplication.programme_id, AidApplication.series_id))
+    made = {(programme_id, series_id): n for programme_id, series_id, n in counted}
+    return {pair: made.get(pair, 0) for pair in pairs}
 
 
 # -- applying ---------------------------------------------------------------------------------------
@@ -172,12 +188,40 @@ def aid_of(user) -> Sequence[AidApplication]:
     return db.session.scalars(_aid_of(), {"user_id": user.id}).all()
 
 
-def review_queue() -> Sequence[AidApplication]:
-    """Every aid application, the undecided first, oldest first."""
-    return db.session.scalars(select(AidApplication).options(
+@cache
+def _review_queue():
+    waiting = AidApplication.status == "submitted"
+    return (select(AidApplication).options(
         selectinload(AidApplication.programme), selectinload(AidApplication.user),
-        selectinload(AidApplication.application))
-        .order_by((AidApplication.status != "submitted"), AidApplication.submitted_at, AidApplication.id)).all()
+        selectinload(AidApplication.application).selectinload(Application.series))
+        # The undecided first, the longest waiting first; then the decided, the latest decision first.
+        .order_by(~waiting, case((waiting, AidApplication.submitted_at)), AidApplication.decided_at.desc(),
+                  AidApplication.id))
+
+
+def review_page() -> Pagination:
+    """The page ?page= names of every aid application: the undecided first (the longest waiting first),
+    then the decided (the latest decision first); each with its programme, applicant and registration."""
+    return paginate(_review_queue())
+
+
+@cache
+def _series_open_to_programmes():
+    return (select(Series.id, Series.title)
+            .where(Series.lifecycle != "cancelled", not_over(bindparam("moment", type_=UTCDateTime())))
+            .order_by(Series.first_meeting_local, Series.id))
+
+
+def series_open_to_programmes() -> Sequence:
+    """(id, title) of every series a new programme may be for: not cancelled and not over, soonest first.
+    A society's past series, years of them, are not offered."""
+    return db.session.execute(_series_open_to_programmes(), {"moment": now()}).all()
+
+
+def programmes() -> Sequence[AidProgramme]:
+    """Every programme, the oldest first, with its series."""
+    return db.session.scalars(select(AidProgramme).options(selectinload(AidProgramme.series))
+                              .order_by(AidProgramme.id)).all()
 
 
 # -- deciding ---------------------------------------------------------------------------------------

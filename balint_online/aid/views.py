@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 
 from ..core.errors import DomainError
@@ -11,7 +10,6 @@ from ..core.forms import attach_domain_error, required
 from ..core.labels import N_
 from ..enrollment.models import Application
 from ..extensions import db
-from ..series.models import Series
 from . import rules, services
 from .forms import AidApplicationForm, AidDecisionForm, ProgrammeForm
 from .models import AidApplication, AidProgramme
@@ -76,19 +74,18 @@ def _admins_only():
 def _queue_page(programme_form=None, status=200):
     programme_form = programme_form or ProgrammeForm(formdata=None)
     _series_choices(programme_form)
-    queue = services.review_queue()
-    counts = {(a.programme_id, a.series_id): services.awards_made(a.programme, a.series_id) for a in queue}
-    return render_template("aid/queue.html", queue=queue, counts=counts, programmes=db.session.scalars(
-        select(AidProgramme).order_by(AidProgramme.id)).all(), programme_form=programme_form,
-        decision_forms={a.id: AidDecisionForm(formdata=None, prefix=f"a{a.id}") for a in queue},
+    page = services.review_page()
+    return render_template(
+        "aid/queue.html", page=page, counts=services.awards_counts((a.programme_id, a.series_id) for a in page.items),
+        programmes=services.programmes(), programme_form=programme_form,
+        decision_forms={a.id: AidDecisionForm(formdata=None, prefix=f"a{a.id}") for a in page.items},
         groups_text=services.groups_text, training=_translated(rules.TRAINING_STATUSES),
         specialties=_translated(rules.SPECIALTIES)), status
 
 
 def _series_choices(form: ProgrammeForm) -> None:
-    series = db.session.scalars(select(Series).order_by(Series.first_meeting_local.desc())).all()
     form.series_id.choices = [SelectChoice(0, _("Every series (the society's programme)"))] + [
-        SelectChoice(s.id, s.title) for s in series]
+        SelectChoice(s.id, s.title) for s in services.series_open_to_programmes()]
 
 
 @bp.get("/admin/aid")

@@ -8,25 +8,18 @@ certificates' sections), and a leader's every group on the Leading page.
 
 from functools import cache
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..core.pagination import paginate
 from ..core.types import UTCDateTime
 from ..extensions import db
 from ..series.models import Series, series_leaders
-from ..series.services import last_end_column
+from ..series.services import not_over
 from .models import LIVE_STATUSES, Application
 from .services import waitlist_positions
 
 HISTORY_PER_PAGE = 10
-
-
-def not_over(moment) -> ColumnElement[bool]:
-    """A series (in the query's FROM) still running or to come: a live meeting ends after `moment`, or
-    none is planned yet."""
-    last_end = last_end_column()
-    return or_(last_end.is_(None), last_end > moment)
 
 
 # The home page's statements are built once, the person and the moment bound as each runs (`Home.params`):

@@ -333,10 +333,11 @@ def account_of_row(row) -> Account:
     """The account in a row read from `accounts_table` (its columns ACCOUNT_FIELDS)."""
     return Account(**{name: getattr(row, name) for name in ACCOUNT_FIELDS})
 
-# Whose accounts `accounts_table` sums: one series' applications (bound as `series_id`), or every place
-# held (offered or enrolled) in every series.
+# Whose accounts `accounts_table` sums: one series' applications (bound as `series_id`), several series'
+# (bound as the list `series_ids`: a page of series), or every place held (offered or enrolled) in every series.
 ACCOUNT_SCOPES = {
     "series": lambda: Application.series_id == bindparam("series_id"),
+    "several series": lambda: Application.series_id.in_(bindparam("series_ids", expanding=True)),
     "holding": lambda: Application.status.in_(OWING_STATUSES),
 }
 
@@ -362,7 +363,7 @@ def accounts_table(scope: str):
     def money(column):
         return type_coerce(func.coalesce(column, 0), Money)
 
-    a = (select(Application.id, Application.user_id, Application.applied_at, Application.status,
+    a = (select(Application.id, Application.series_id, Application.user_id, Application.applied_at, Application.status,
                 Application.scholarship, Application.currency, Application.price.label("quoted"),
                 type_coerce(case((Application.scholarship, 0), else_=Application.price), Money).label("due"),
                 money(paid.c.amount).label("paid"), money(refunded.c.due).label("refund_due"),
@@ -372,8 +373,9 @@ def accounts_table(scope: str):
          .where(within).subquery())
     refunds = a.c.refund_due + a.c.refund_paid
     charged = case((a.c.status.in_(OWING_STATUSES), a.c.due), else_=a.c.paid - refunds)
-    return select(a.c.id, a.c.user_id, a.c.applied_at, a.c.status, a.c.scholarship, a.c.currency, a.c.quoted,
-                  a.c.due, a.c.paid, a.c.refund_due, a.c.refund_paid, type_coerce(charged, Money).label("charged"),
+    return select(a.c.id, a.c.series_id, a.c.user_id, a.c.applied_at, a.c.status, a.c.scholarship, a.c.currency,
+                  a.c.quoted, a.c.due, a.c.paid, a.c.refund_due, a.c.refund_paid,
+                  type_coerce(charged, Money).label("charged"),
                   type_coerce(charged - a.c.paid + refunds, Money).label("balance")).subquery()
 
 

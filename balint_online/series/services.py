@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, Text, bindparam, cast, func, inspect, select
+from sqlalchemy import ColumnElement, Select, Text, bindparam, cast, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, with_expression
 
@@ -339,19 +339,30 @@ def publish_series(series: Series, user: User) -> Series:
 
 
 @cache
-def _live_span():
-    return select(func.min(Meeting.starts_at), func.max(Meeting.ends_at)).where(
-        Meeting.series_id == bindparam("series_id"), Meeting.status != "cancelled")
+def _live_spans():
+    return (select(Meeting.series_id, func.min(Meeting.starts_at), func.max(Meeting.ends_at))
+            .where(Meeting.series_id.in_(bindparam("series_ids", expanding=True)), Meeting.status != "cancelled")
+            .group_by(Meeting.series_id))
+
+
+def statuses_now(series_list: Sequence[Series]) -> dict[int, SeriesStatus]:
+    """Each series' status, by id, for a page that shows nothing else of their meetings (the roster, the
+    ledgers): each one's first start and last end, read in one query for them all, rather than their
+    meetings loaded for one word each."""
+    if not series_list:
+        return {}
+    spans = {series_id: (first, last) for series_id, first, last in
+             db.session.execute(_live_spans(), {"series_ids": [s.id for s in series_list]})}
+    moment = now()
+    return {s.id: series_state(s.lifecycle, moment, *spans.get(s.id, (None, None)), s.seats_left)
+            for s in series_list}
 
 
 def status_now(series: Series) -> SeriesStatus:
-    """The series' status, for a page that shows nothing else of its meetings (the roster, the ledger): its
-    first start and last end read as two values rather than its forty meetings loaded for one word;
-    from the meetings themselves when the page has them loaded already."""
+    """One series' status as `statuses_now` reads it; from its meetings when the page has them loaded already."""
     if "meetings" not in inspect(series).unloaded:
         return series.status
-    first, last = db.session.execute(_live_span(), {"series_id": series.id}).one()
-    return series_state(series.lifecycle, now(), first, last, series.seats_left)
+    return statuses_now([series])[series.id]
 
 
 def first_start_column():
@@ -365,6 +376,13 @@ def last_end_column():
     """In a query over Series: the end of its last live meeting (NULL when none)."""
     return (select(func.max(Meeting.ends_at)).where(Meeting.series_id == Series.id, Meeting.status != "cancelled")
             .correlate(Series).scalar_subquery())
+
+
+def not_over(moment) -> ColumnElement[bool]:
+    """In a query over Series: still running or to come at `moment` (a value or a bind parameter): a live
+    meeting ends after it, or none is planned yet."""
+    last_end = last_end_column()
+    return or_(last_end.is_(None), last_end > moment)
 
 
 def _open_series(columns: Callable[[Any], list]) -> Select:

@@ -1,5 +1,7 @@
 """Financial aid through the API and the pages: register first, apply, awards within the limit, refunds owed."""
 
+import html
+import re
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
@@ -228,3 +230,33 @@ def test_fees_waived_before_the_award_was_recorded_on_the_application_name_their
     application = db.session.get(Application, a["id"])
     assert application.waived_by == LEBOWITZ["name"]
     assert invoice_lines(application)[-1].label == f"{LEBOWITZ['name']}: registration fee covered"
+
+
+def test_the_queue_puts_the_waiting_first_and_a_new_programme_is_for_a_group_still_to_run(
+        api, client, login, make_user, admin, leader, clock):
+    summer = published_series(api(leader), title="Summer group")  # 20 July to 7 September
+    published_series(api(leader), title="Autumn group", first_meeting_local="2026-10-19T19:00")
+    dropped = published_series(api(leader), title="Dropped group", first_meeting_local="2026-09-21T19:00")
+    bursary = programme(api, admin, kind="reimbursement", name="Bursary")
+    asked = {}
+    for day, name in enumerate(("Ann Early", "Ben Second", "Cal Third", "Dee Fourth"), start=2):
+        clock.set(f"2026-07-0{day}T12:00:00Z")
+        member = make_user(name=name)
+        asked[name] = ask(api, member, enrolled(api, leader, summer, member), bursary["id"]).get_json()["id"]
+    clock.set("2026-07-07T12:00:00Z")
+    assert api(admin).post(f"/api/v1/aid-applications/{asked['Cal Third']}/award", json={}).status_code == 200
+    clock.set("2026-07-08T12:00:00Z")
+    assert api(admin).post(f"/api/v1/aid-applications/{asked['Ann Early']}/decline",
+                           json={"reason": "Funds are spent."}).status_code == 200
+    assert api(admin).post(f"/api/v1/series/{dropped['id']}/cancel", json={"reason": "Too few applicants"}) \
+        .status_code == 200
+
+    clock.set("2026-09-15T12:00:00Z")  # the summer group is over, the dropped one cancelled
+    login(admin)
+    page = client.get("/admin/aid").get_data(as_text=True)
+    listed = [name for name in re.findall(r'">([A-Z][a-z]+ [A-Z][a-z]+)</a><br>', page) if name in asked]
+    # Waiting, the longest first; then decided, the latest decision first.
+    assert listed == ["Ben Second", "Dee Fourth", "Ann Early", "Cal Third"]
+    select = re.search(r'<select[^>]*name="series_id".*?</select>', page, re.S).group(0)
+    offered = [html.unescape(option) for option in re.findall(r"<option[^>]*>([^<]+)</option>", select)]
+    assert offered == ["Every series (the society's programme)", "Autumn group"]

@@ -74,7 +74,7 @@ def test_the_api_records_a_retried_payment_once(api, leader, admin, make_user):
     assert again.get_json()["payment_status"] == "paid"
 
 
-def test_scholarship_through_the_api(api, leader, admin, make_user):
+def test_scholarship_through_the_api(api, client, login, leader, admin, make_user):
     series = published_series(api(leader))
     member = make_user()
     a = enrolled(api, leader, series, member)
@@ -91,6 +91,9 @@ def test_scholarship_through_the_api(api, leader, admin, make_user):
     assert api(admin).post(url, json={"reason": "again"}).status_code == 200
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "scholarship_granted")) == 1
     assert "nothing to pay" in mails("invoice_scholarship")[0].body_text
+    login(admin)
+    listed = page_text(client.get("/admin/scholarships"))
+    assert member.name in listed and series["title"] in listed and "by Ada Admin: Hardship fund 2026" in listed
 
 
 def test_ledger_of_a_small_series(api, login, clock, leader, admin, make_user):

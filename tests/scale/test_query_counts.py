@@ -162,3 +162,49 @@ def test_the_rotation_page_words_its_last_changes_in_one_more_query(app):
     page = [("leader", "/series/{big}/rotation")]
     plain, changed = queries_for(app, SMALL, page), queries_for(app, SMALL, page, prepare=rotation_changes)
     assert changed[page[0]] == plain[page[0]] + 1
+
+
+def help_given() -> None:
+    """Scholarships and aid, as a society gives them over the years: a scholarship on every seventh
+    application, granted by the administrator with its history entry; the society's bursary and every
+    sixth series' own programme, applied for by every fifth enrolled member, every third of them awarded."""
+    from sqlalchemy import select
+
+    from balint_online.aid.models import AidApplication
+    from balint_online.aid.services import create_programme
+    from balint_online.audit.services import log_action
+    from balint_online.enrollment.models import Application
+    from balint_online.series.models import Series
+
+    admin = db.session.scalar(select(User).where(User.role == "admin"))
+    for n, application in enumerate(db.session.scalars(select(Application).order_by(Application.id)).all()):
+        if n % 7 == 0:
+            application.scholarship = True
+            log_action(application, "scholarship_granted", admin, reason="Hardship")
+    bursary = create_programme(admin, series_id=None, kind="reimbursement", name="Bursary", description="",
+                               max_awards=None, criteria=[], deadline=None)
+    own = {s: create_programme(admin, series_id=s, kind="full_tuition", name=f"Tuition {s}", description="",
+                               max_awards=2, criteria=[], deadline=None)
+           for s in db.session.scalars(select(Series.id).order_by(Series.id)).all()[::6]}
+    enrolled = db.session.scalars(select(Application).where(Application.status == "enrolled")
+                                  .order_by(Application.id)).all()
+    for n, application in enumerate(enrolled[::5]):
+        db.session.add(AidApplication(
+            programme=own.get(application.series_id, bursary), application_id=application.id,
+            series_id=application.series_id, user_id=application.user_id, training_status="resident",
+            specialty="surgery", statement="My department does not fund training of this kind this year.",
+            status="awarded" if n % 3 == 0 else "submitted"))
+    db.session.commit()
+
+
+HELP_PAGES = [
+    ("admin", "/admin/scholarships"),
+    ("admin", "/admin/aid"),
+    ("admin", "/admin/series"),
+]
+
+
+@pytest.mark.parametrize(("who", "path"), HELP_PAGES, ids=[p for _, p in HELP_PAGES])
+def test_scholarships_and_aid_cost_the_same_queries_at_both_sizes(app, measured, who, path):
+    small, larger = (at[who, path] for at in counts(app, measured, HELP_PAGES, prepare=help_given))
+    assert larger == small, f"{path}: {small} queries for the small society, {larger} for one three times its size"
