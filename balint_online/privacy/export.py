@@ -11,6 +11,7 @@ from decimal import Decimal
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import ApiToken, SignIn, User
 from ..aid.models import AidApplication
@@ -22,7 +23,7 @@ from ..enrollment.models import Application
 from ..extensions import db
 from ..invoicing.models import Invoice
 from ..notifications.models import OutboxMessage
-from ..pricing.models import MembershipOffer
+from ..pricing.models import MembershipOffer, Payment, Refund
 from ..pricing.services import payment_status, receipt_number
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..series.models import Meeting, Series
@@ -50,6 +51,11 @@ def _all(query) -> list:
     return list(db.session.scalars(query))
 
 
+def _with_meeting(relationship):
+    """Load a row's meeting, and the meeting's series, with the rows: the sections name both."""
+    return selectinload(relationship).selectinload(Meeting.series)
+
+
 def _meeting(meeting: Meeting) -> dict:
     return _record(series_id=meeting.series_id, series=meeting.series.title, meeting=meeting.number,
                    starts_at=meeting.starts_at)
@@ -70,7 +76,9 @@ def memberships(user: User) -> list[dict]:
 
 
 def _applications_of(user: User) -> list[Application]:
-    return _all(select(Application).where(Application.user_id == user.id).order_by(Application.id))
+    return _all(select(Application).where(Application.user_id == user.id).order_by(Application.id).options(
+        selectinload(Application.series), selectinload(Application.attestation_text),
+        selectinload(Application.payments), selectinload(Application.refunds)))  # for each one's payment status
 
 
 def applications(user: User) -> list[dict]:
@@ -86,7 +94,8 @@ def applications(user: User) -> list[dict]:
 
 def _invoices_of(user: User) -> list[Invoice]:
     return _all(select(Invoice).join(Application, Application.id == Invoice.application_id)
-                .where(Application.user_id == user.id).order_by(Invoice.id))
+                .where(Application.user_id == user.id).order_by(Invoice.id)
+                .options(selectinload(Invoice.replaces), selectinload(Invoice.credit_notes)))
 
 
 def invoices(user: User) -> list[dict]:
@@ -102,20 +111,27 @@ def invoices(user: User) -> list[dict]:
     ) for i in _invoices_of(user)]
 
 
+def _money_of(user: User, model) -> list:
+    """The person's payments or refunds, application by application."""
+    return _all(select(model).join(Application, Application.id == model.application_id)
+                .where(Application.user_id == user.id).order_by(model.application_id, model.id))
+
+
 def payments(user: User) -> list[dict]:
     return [_record(application_id=p.application_id, receipt=receipt_number(p), amount=p.amount, currency=p.currency,
                     method=p.method, reference=p.reference, received_at=p.received_at)
-            for a in _applications_of(user) for p in a.payments]
+            for p in _money_of(user, Payment)]
 
 
 def refunds(user: User) -> list[dict]:
     return [_record(application_id=r.application_id, amount=r.amount, currency=r.currency, reason=r.reason,
                     status=r.status, due_by=r.due_by, paid_at=r.paid_at, reference=r.paid_reference)
-            for a in _applications_of(user) for r in a.refunds]
+            for r in _money_of(user, Refund)]
 
 
 def financial_aid(user: User) -> list[dict]:
-    found = _all(select(AidApplication).where(AidApplication.user_id == user.id).order_by(AidApplication.id))
+    found = _all(select(AidApplication).where(AidApplication.user_id == user.id).order_by(AidApplication.id)
+                 .options(selectinload(AidApplication.programme)))
     return [_record(programme=a.programme.name, application_id=a.application_id, training_status=a.training_status,
                     specialty=a.specialty, statement=a.statement, status=a.status_label, amount=a.amount,
                     decision_note=a.decision_note, submitted_at=a.submitted_at, decided_at=a.decided_at)
@@ -129,32 +145,38 @@ def leading(user: User) -> list[dict]:
 
 def presenting(user: User) -> list[dict]:
     turns = _all(select(PresenterTurn).join(Meeting).where(PresenterTurn.user_id == user.id)
-                 .order_by(Meeting.starts_at))
+                 .order_by(Meeting.starts_at).options(_with_meeting(PresenterTurn.meeting)))
     rows = [{**_meeting(t.meeting), "role": t.role, "case_title": t.case_title} for t in turns]
-    unavailable = _all(select(MemberUnavailability).where(MemberUnavailability.user_id == user.id))
-    rows += [{**_meeting(db.session.get_one(Meeting, u.meeting_id)), "role": "unavailable to present"}
-             for u in unavailable]
+    unavailable = _all(select(Meeting).join(MemberUnavailability, MemberUnavailability.meeting_id == Meeting.id)
+                       .where(MemberUnavailability.user_id == user.id).order_by(Meeting.starts_at)
+                       .options(selectinload(Meeting.series)))
+    rows += [{**_meeting(meeting), "role": "unavailable to present"} for meeting in unavailable]
     return rows
 
 
 def swaps_and_placements(user: User) -> list[dict]:
     swaps = _all(select(SwapRequest).where(or_(SwapRequest.requester_id == user.id, SwapRequest.partner_id == user.id))
-                 .order_by(SwapRequest.id))
+                 .order_by(SwapRequest.id)
+                 .options(selectinload(SwapRequest.series), selectinload(SwapRequest.requester),
+                          selectinload(SwapRequest.partner)))
     rows = [_record(kind="swap", series=s.series.title, asked_by=s.requester.name, asked=s.partner.name,
                     message=s.message, status=s.status_label, created_at=s.created_at) for s in swaps]
-    placements = _all(select(PlacementRequest).where(PlacementRequest.user_id == user.id).order_by(PlacementRequest.id))
+    placements = _all(select(PlacementRequest).where(PlacementRequest.user_id == user.id).order_by(PlacementRequest.id)
+                      .options(selectinload(PlacementRequest.series), selectinload(PlacementRequest.meeting)))
     return rows + [_record(kind="asked to present", series=p.series.title, meeting=p.meeting.number, message=p.message,
                            status=p.status_label, created_at=p.created_at) for p in placements]
 
 
 def attendance(user: User) -> list[dict]:
-    found = _all(select(Attendance).join(Meeting).where(Attendance.user_id == user.id).order_by(Meeting.starts_at))
+    found = _all(select(Attendance).join(Meeting).where(Attendance.user_id == user.id).order_by(Meeting.starts_at)
+                 .options(_with_meeting(Attendance.meeting)))
     return [{**_meeting(a.meeting), **_record(entered_at=a.first_entered_at, joined_at=a.provider_joined_at,
                                               left_at=a.provider_left_at, confirmed=a.status)} for a in found]
 
 
 def certificates(user: User) -> list[dict]:
-    found = _all(select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id))
+    found = _all(select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id)
+                 .options(selectinload(Certificate.series)))
     return [_record(number=c.number, series=c.series.title, issued_at=c.issued_at, superseded_at=c.superseded_at,
                     url=absolute_url("certificates.download", certificate_id=c.id), printed=c.facts) for c in found]
 
@@ -184,7 +206,8 @@ def sign_ins(user: User) -> list[dict]:
 
 
 def audit_log(user: User) -> list[dict]:
-    found = _all(select(AuditEntry).where(AuditEntry.user_id == user.id).order_by(AuditEntry.id))
+    found = _all(select(AuditEntry).where(AuditEntry.user_id == user.id).order_by(AuditEntry.id)
+                 .options(selectinload(AuditEntry.actor), selectinload(AuditEntry.person)))
     return [_record(at=e.at, by=e.by, action=e.action, object=e.what, from_status=e.from_status,
                     to_status=e.to_status, changes=e.changes, reason=e.reason) for e in found]
 

@@ -43,3 +43,18 @@ def test_home_costs_the_same_queries_for_one_group_and_for_four(app, api, login,
         )
         counts.append(queries(client, "/home"))
     assert counts[0] == counts[1], f"/home as a {who}: {counts[0]} queries with one group, {counts[1]} with four"
+
+
+@pytest.mark.parametrize("path", ["/account/data", "/account/data.json"])
+def test_a_members_data_costs_the_same_queries_for_one_group_and_for_four(app, api, make_user, path):
+    """Everything held about a person, for a member of one group and of four, each with its turns,
+    invoice and payment: the export reads each kind of record once, not once per group."""
+    counts = []
+    for groups in (1, 4):
+        leader, admin, member = make_user("leader", name=f"Leader {groups}"), make_user("admin"), make_user()
+        member_of(api, leader, admin, member, groups)
+        client = app.test_client()
+        signed_in = client.submit("/sign-in", {"email": member.email, "password": "correct horse battery"})
+        assert signed_in.status_code == 302
+        counts.append(queries(client, path))
+    assert counts[0] == counts[1], f"{path}: {counts[0]} queries with one group, {counts[1]} with four"
