@@ -27,6 +27,7 @@ from ..pricing.models import MembershipOffer, Payment, Refund
 from ..pricing.services import payment_status, receipt_number
 from ..rotation.models import MemberUnavailability, PlacementRequest, PresenterTurn, SwapRequest
 from ..series.models import Meeting, Series
+from ..series.services import statuses_now
 from ..video.models import Attendance
 from .models import ErasureRequest
 
@@ -140,7 +141,8 @@ def financial_aid(user: User) -> list[dict]:
 
 def leading(user: User) -> list[dict]:
     found = _all(select(Series).where(Series.leaders.any(User.id == user.id)).order_by(Series.id))
-    return [_record(series_id=s.id, series=s.title, status=s.status) for s in found]
+    statuses = statuses_now(found)
+    return [_record(series_id=s.id, series=s.title, status=statuses[s.id]) for s in found]
 
 
 def presenting(user: User) -> list[dict]:
