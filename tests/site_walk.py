@@ -52,10 +52,12 @@ class _Links(HTMLParser):
             self.hrefs.append(href)
 
 
-def reachable_pages(app, client) -> list[tuple[str, str]]:
-    """(path, html) of every page `client` reaches from START by links, breadth first."""
+def reachable_pages(app, client, start=START, get=None) -> list[tuple[str, str]]:
+    """(path, html) of every page `client` reaches from `start` by links, breadth first; `get(path)`
+    answers each request in place of `client.get` (to count what it costs, say)."""
+    get = get or client.get
     adapter = app.url_map.bind("localhost")
-    queue, seen, kept, pages = deque(START), set(START), {}, []
+    queue, seen, kept, pages = deque(start), set(start), {}, []
     while queue and len(pages) < MAX_PAGES:
         path = queue.popleft()
         parts = urlsplit(path)
@@ -70,7 +72,7 @@ def reachable_pages(app, client) -> list[tuple[str, str]]:
             continue
         if kept.get(endpoint, 0) >= PER_ENDPOINT or endpoint == "static":
             continue
-        resp = client.get(path)
+        resp = get(path)
         if resp.status_code in (301, 302, 303, 307, 308):
             target = urlsplit(resp.headers["Location"])
             if not target.netloc or target.netloc == "localhost":

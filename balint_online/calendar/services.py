@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..core.clock import now
@@ -336,7 +337,13 @@ def _series_of(series_ids) -> Sequence[Series]:
 
 
 def personal_meetings(contents: PersonalFeed) -> list[Meeting]:
-    meetings = [m for s in _series_of(contents.series_ids) for m in s.meetings]
+    """Every meeting of the person's groups, in order, each holding its series (the page names it): the
+    series loaded here would otherwise be let go with this list and read again one by one."""
+    meetings = []
+    for series in _series_of(contents.series_ids):
+        for meeting in series.meetings:
+            set_committed_value(meeting, "series", series)
+            meetings.append(meeting)
     return sorted(meetings, key=lambda m: (m.starts_at, m.id))
 
 
