@@ -20,7 +20,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..core.clock import now
@@ -336,15 +335,14 @@ def _series_of(series_ids) -> Sequence[Series]:
     ).all()
 
 
-def personal_meetings(contents: PersonalFeed) -> list[Meeting]:
-    """Every meeting of the person's groups, in order, each holding its series (the page names it): the
-    series loaded here would otherwise be let go with this list and read again one by one."""
-    meetings = []
-    for series in _series_of(contents.series_ids):
-        for meeting in series.meetings:
-            set_committed_value(meeting, "series", series)
-            meetings.append(meeting)
-    return sorted(meetings, key=lambda m: (m.starts_at, m.id))
+def upcoming_meetings(contents: PersonalFeed, moment: datetime) -> Sequence[Meeting]:
+    """The meetings of the person's groups not yet over at `moment`, in order, each with its series: a
+    leader of years of groups reads this season's meetings, not every one they ever led."""
+    if not contents.series_ids:
+        return []
+    return db.session.scalars(
+        select(Meeting).where(Meeting.series_id.in_(contents.series_ids), Meeting.ends_at > moment)
+        .order_by(Meeting.starts_at, Meeting.id).options(selectinload(Meeting.series))).all()
 
 
 def personal_feed(contents: PersonalFeed) -> bytes:

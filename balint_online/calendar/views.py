@@ -101,8 +101,7 @@ def meeting_download(meeting_id):
 def overview():
     """Subscription links and every meeting of the person's groups, one by one."""
     contents = services.personal_contents(current_user)
-    moment = now()
-    meetings = [m for m in services.personal_meetings(contents) if m.ends_at > moment]
+    meetings = services.upcoming_meetings(contents, now())
     form = DeliveryForm(calendar_delivery=current_user.calendar_delivery)
     return render_template("calendar/overview.html", links=services.feed_links(current_user), meetings=meetings,
                            presenting=contents.presenting, google_link=services.google_link, delivery_form=form)
