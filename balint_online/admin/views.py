@@ -50,8 +50,9 @@ def audit_log():
     object_type = request.args.get("type", "")
     if object_type not in OBJECT_TYPES.values():
         object_type = ""
-    return render_template("admin/audit.html", entries=audit_entries(series_id=series_id, object_type=object_type),
-                           series_id=series_id, object_type=object_type, object_types=list(OBJECT_TYPES.values()))
+    log = audit_entries(series_id=series_id, object_type=object_type, before=request.args.get("before", type=int))
+    return render_template("admin/audit.html", log=log, series_id=series_id, object_type=object_type,
+                           object_types=list(OBJECT_TYPES.values()))
 
 
 # -- memberships ------------------------------------------------------------------------------------

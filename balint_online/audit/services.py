@@ -1,5 +1,7 @@
 """`log_action`: the one way anything is written to the audit log; and what each reader may see of it."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,18 +41,26 @@ def log_action(target, action: str, actor, *, changes: dict | None = None, from_
     return entry
 
 
-def entries(*, series_id: int | None = None, object_type: str | None = None, limit: int = 200) -> list[AuditEntry]:
-    """Newest first: everything (administrators), or one series' log (its leaders)."""
+LOG_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LogPage:
+    entries: list[AuditEntry]
+    older: int | None  # `before` for the page of older entries; None on the oldest page
+
+
+def entries(*, series_id: int | None = None, object_type: str | None = None, before: int | None = None) -> LogPage:
+    """A page of the log, newest first: everything (administrators), or one series' log (its leaders).
+    Each page starts below `before` (an entry's id) rather than at a count of entries: a log of years
+    costs the same to read at any depth, and a page does not shift while entries are added above it."""
     query = (select(AuditEntry).options(selectinload(AuditEntry.actor), selectinload(AuditEntry.person))
-             .order_by(AuditEntry.id.desc()).limit(limit))
+             .order_by(AuditEntry.id.desc()).limit(LOG_PAGE + 1))
     if series_id is not None:
         query = query.where(AuditEntry.series_id == series_id)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
-    return list(db.session.scalars(query))
-
-
-def person_entries(user_id: int, limit: int = 200) -> list[AuditEntry]:
-    query = (select(AuditEntry).options(selectinload(AuditEntry.actor), selectinload(AuditEntry.person))
-             .where(AuditEntry.user_id == user_id).order_by(AuditEntry.id.desc()).limit(limit))
-    return list(db.session.scalars(query))
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    found = list(db.session.scalars(query))
+    return LogPage(found[:LOG_PAGE], found[LOG_PAGE - 1].id if len(found) > LOG_PAGE else None)

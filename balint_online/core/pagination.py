@@ -192,7 +192,10 @@ def list_page(items: list, *, param: str = "page", per_page: int = PER_PAGE) -> 
     return ListPage(items[start:start + per_page], page, per_page, len(items), param)
 
 
-def page_url(page: int, param: str = "page") -> str:
-    """This page's address with another page number, keeping the other query arguments."""
+def page_url(page: int | None, param: str = "page") -> str:
+    """This page's address with another page (a number, or where a list paged by position starts),
+    keeping the other query arguments; None: without ?<param>=, the list's first page."""
     args = {**(request.view_args or {}), **request.args.to_dict(), param: page}
+    if page is None:
+        del args[param]
     return url_for(request.endpoint or "", **args)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -76,7 +76,8 @@ def hub(series_id):
 @login_required
 def log(series_id):
     series = _managed_series(series_id)
-    return render_template("workspace/log.html", series=series, entries=audit_entries(series_id=series.id))
+    return render_template("workspace/log.html", series=series,
+                           log=audit_entries(series_id=series.id, before=request.args.get("before", type=int)))
 
 
 def _change_page(meeting: Meeting, *, move=None, cancel=None, presenters=None):

@@ -1,7 +1,10 @@
 """One append-only audit log: what admins and a series' leaders see of who did what."""
 
+import html
+import re
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from balint_online.audit.models import AuditEntry
 from balint_online.extensions import db
@@ -61,3 +64,28 @@ def test_the_log_is_append_only(api, make_user):
     db.session.delete(db.session.scalars(select(AuditEntry)).first())
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
+
+
+def test_older_entries_are_a_page_away_however_long_the_log(api, client, login, make_user, monkeypatch):
+    from balint_online.audit import services
+
+    monkeypatch.setattr(services, "LOG_PAGE", 4)
+    leader, admin = make_user("leader"), make_user("admin")
+    series = published_series(api(leader))
+    for n in range(9):
+        apply(api(make_user(name=f"Member {n}")), series["id"])
+
+    login(admin)
+    seen, path = [], "/admin/log?type=application"
+    while path:
+        page = client.get(path).get_data(as_text=True)
+        rows = page.count('<td data-label="When">')
+        assert 0 < rows <= 4
+        seen.append(rows)
+        older = re.search(r'<a rel="next" href="([^"]+)">Older entries</a>', page)
+        path = html.unescape(older.group(1)) if older else None
+        if path:
+            assert "type=application" in path and "before=" in path  # the filter is kept
+    assert sum(seen) == db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                          .where(AuditEntry.object_type == "application"))
+    assert "Newest entries" in page
