@@ -12,6 +12,7 @@ from ..core.csvfile import csv_download, csv_stream
 from ..core.errors import DomainError, NotAllowed
 from ..core.forms import attach_domain_error, required
 from ..core.money import format_money
+from ..core.pagination import requested_page
 from ..enrollment.models import Application, ApplicationStatus
 from ..extensions import db
 from ..flows.payments import record_payment
@@ -39,7 +40,7 @@ def admins_only():
 
 @bp.get("/")
 def index():
-    owing, in_credit = unsettled_places()
+    owing, in_credit = unsettled_places(owing_page=requested_page("owing"), credit_page=requested_page("credit"))
     return render_template("admin/index.html", refunds=services.refunds_due(), paid=services.refunds_paid(),
                            owing=owing, in_credit=in_credit)
 

@@ -11,8 +11,8 @@ from sqlalchemy import Select, bindparam, func, literal, select
 
 from ..extensions import db
 
-__all__ = ["PER_PAGE", "Counted", "ListPage", "Pagination", "count_up_to", "list_page", "page_url", "paginate",
-           "requested_page", "rows_page"]
+__all__ = ["PER_PAGE", "Counted", "ListPage", "Pagination", "count_up_to", "list_page", "page_of", "page_url",
+           "paginate", "requested_page", "rows_page"]
 
 PER_PAGE = 25
 
@@ -186,8 +186,12 @@ def rows_page(query: Select, per_page: int = PER_PAGE, *, param: str = "page",
 
 def list_page(items: list, *, param: str = "page", per_page: int = PER_PAGE) -> ListPage:
     """The page of `items` that ?<param>= names (clamped to the last page)."""
-    pages = max((len(items) + per_page - 1) // per_page, 1)
-    page = min(requested_page(param), pages)
+    return page_of(items, requested_page(param), param=param, per_page=per_page)
+
+
+def page_of(items: list, page: int, *, param: str = "page", per_page: int = PER_PAGE) -> ListPage:
+    """Page number `page` of `items` (clamped to the last page), its pager's links naming ?<param>=."""
+    page = min(max(page, 1), max((len(items) + per_page - 1) // per_page, 1))
     start = (page - 1) * per_page
     return ListPage(items[start:start + per_page], page, per_page, len(items), param)
 

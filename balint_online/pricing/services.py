@@ -1,7 +1,7 @@
 """Quotes for real people, payments and refunds recorded against applications, scholarships, each
 application's account, and the complimentary first year of membership."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -16,6 +16,7 @@ from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, NotAllowed
 from ..core.money import ZERO, format_money
+from ..core.pagination import PER_PAGE, ListPage, page_of
 from ..core.prices import (
     CANCELLED_BY_SOCIETY,
     DECLINED,
@@ -393,20 +394,26 @@ def _unsettled():
             .where(held.c.balance != ZERO).order_by(held.c.applied_at, held.c.id))
 
 
-def unsettled_places() -> tuple[list[tuple[Application, Account]], list[tuple[Application, Account]]]:
+def unsettled_places(*, owing_page: int = 1, credit_page: int = 1,
+                     per_page: int = PER_PAGE) -> tuple[ListPage, ListPage]:
     """(owing, in credit): every place held whose fee is not paid in full, and every place paid beyond its
     fee and not yet refunded (the member is in credit: an administrator should record the refund); each
-    as (application, its account), oldest application first.
+    the page asked for (?owing=, ?credit=) of (application, its account), oldest application first.
 
-    The database sums every account and keeps only the unsettled ones: a society's years of settled
+    The database sums every account once and keeps only the unsettled ones: a society's years of settled
     places, thousands of them, load no object (loading them to ask `account` took a second at the
-    benchmark's scale)."""
+    benchmark's scale); of the unsettled, only the pages' applications are loaded."""
     rows = db.session.execute(_unsettled()).all()
+    owing = page_of([r for r in rows if r.balance > 0], owing_page, param="owing", per_page=per_page)
+    in_credit = page_of([r for r in rows if r.balance < 0], credit_page, param="credit", per_page=per_page)
+    shown = [r.id for r in (*owing.items, *in_credit.items)]
     listed = {a.id: a for a in db.session.scalars(
-        select(Application).where(Application.id.in_([r.id for r in rows]))
-        .options(selectinload(Application.user), selectinload(Application.series)))} if rows else {}
-    places = [(listed[r.id], account_of_row(r)) for r in rows]
-    return [p for p in places if p[1].balance > 0], [p for p in places if p[1].balance < 0]
+        select(Application).where(Application.id.in_(shown))
+        .options(selectinload(Application.user), selectinload(Application.series)))} if shown else {}
+
+    def filled(found: ListPage) -> ListPage:
+        return replace(found, items=[(listed[r.id], account_of_row(r)) for r in found.items])
+    return filled(owing), filled(in_credit)
 
 
 # -- the complimentary first year of membership -----------------------------------------------------

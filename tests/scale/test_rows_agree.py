@@ -136,6 +136,12 @@ def test_the_administrators_unsettled_places_are_those_the_rule_on_objects_finds
     expected_owing = [(a.id, account(a)) for a in everyone if account(a).balance > 0]
     expected_credit = [(a.id, account(a)) for a in everyone if account(a).balance < 0]
     assert len(held) >= 2 and expected_owing and len(expected_credit) >= 2
-    owing, in_credit = unsettled_places()
-    assert [(a.id, acct) for a, acct in owing] == expected_owing
-    assert [(a.id, acct) for a, acct in in_credit] == expected_credit
+    owing, in_credit = unsettled_places(per_page=1000)
+    assert [(a.id, acct) for a, acct in owing.items] == expected_owing
+    assert [(a.id, acct) for a, acct in in_credit.items] == expected_credit
+    # A page at a time, each list by its own parameter: together the pages are the whole list.
+    pages = [unsettled_places(owing_page=n, credit_page=n, per_page=1) for n in range(1, len(expected_owing) + 2)]
+    assert [(a.id, acct) for owing, _ in pages[:-1] for a, acct in owing.items] == expected_owing
+    assert pages[-1][0].items == pages[-2][0].items  # past the end: the last page
+    assert [(a.id, acct) for _, credit in pages[:len(expected_credit)] for a, acct in credit.items] == expected_credit
+    assert (pages[0][0].param, pages[0][1].param) == ("owing", "credit")
