@@ -14,7 +14,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 from werkzeug.security import generate_password_hash
 
@@ -54,6 +53,7 @@ class Built:
 def build(scale: Scale, today: date, seed: int = 7) -> Built:
     """Fill an empty, migrated database (inside an app context); commits once at the end."""
     from balint_online.accounts.models import Membership, User
+    from balint_online.core.prices import parse_price_table, quote
     from balint_online.enrollment.models import Application
     from balint_online.enrollment.services import current_attestation_text
     from balint_online.extensions import db
@@ -63,6 +63,10 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
     from balint_online.video.models import Attendance
 
     rng = random.Random(seed)
+    # Everyone applies after the early-bird rates end (as `enrol` dates it) and at the non-member rate: the
+    # quote the pricing rule gives them, locked in as applying would.
+    quoted = quote(parse_price_table(PRICES), currency="USD", on=today, early_bird_deadline=today - timedelta(days=1),
+                   is_member=False)
     # One real hash shared by every account: hashing 10,000 passwords would dominate the build.
     hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     text = current_attestation_text()
@@ -104,9 +108,9 @@ def build(scale: Scale, today: date, seed: int = 7) -> Built:
     def enrol(series: Series, user: User, enrolled: bool, decided: datetime) -> Application:
         status = "enrolled" if enrolled else rng.choice(("pending", "waitlisted", "declined", "withdrawn"))
         application = Application(series=series, user_id=user.id, status=status, attestation_text=text,
-                                  attestation_answers=answers, attested_at=decided, price=Decimal("875.00"),
-                                  quote={"lines": [{"label": "Non-member rate", "amount": "875.00"}]},
-                                  currency="USD", applied_at=decided, decided_at=decided,
+                                  attestation_answers=answers, attested_at=decided, price=quoted.amount,
+                                  quote=quoted.to_api(), currency=quoted.currency, applied_at=decided,
+                                  decided_at=decided,
                                   enrolled_at=decided if enrolled else None,
                                   waitlisted_at=decided if status == "waitlisted" else None,
                                   ended_at=decided if status in ("declined", "withdrawn") else None)

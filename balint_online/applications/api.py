@@ -110,9 +110,11 @@ def roster(series_id):
     series = get_or_404(Series, series_id, "series")
     if not series.can_manage(current_api_user()):
         raise ApiError(403, "Only this series' leaders or an administrator may see its roster.")
+    applications = services.series_applications(series)
+    positions = services.waitlist_positions(applications)
     return Roster(series_id=series.id, capacity=series.capacity, seats_left=series.seats_left, applications=[
-        RosterEntry.of(a, manager=current_api_user(), discipline=a.user.discipline)
-        for a in services.series_applications(series)])
+        RosterEntry.of(a, manager=current_api_user(), positions=positions, discipline=a.user.discipline)
+        for a in applications])
 
 
 @bp.get("/commitments")

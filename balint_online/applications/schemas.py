@@ -1,6 +1,7 @@
 """The API's description of applications (see core/schemas.py and CONTRACT.md). An application's answer shows
 its money (pricing's account and schemas), so it sits above pricing, with the applications' endpoints."""
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema, model_serializer
@@ -108,8 +109,11 @@ class ApplicationOut(ClaimsOut):
     history: list[HistoryEntry] | None = Field(None, description="Leaders and admins only: the audit log")
 
     @classmethod
-    def of(cls, application: Application, *, manager=None, **more) -> "ApplicationOut":
-        """`manager`: the leader or admin asking, who also sees the member and the history their role may see."""
+    def of(cls, application: Application, *, manager=None, positions: Mapping[int, int] | None = None,
+           **more) -> "ApplicationOut":
+        """`manager`: the leader or admin asking, who also sees the member and the history their role may see.
+        `positions`: the waiting list's places by application id, when the series' applications are loaded
+        (`services.waitlist_positions`); otherwise the application's own is counted by a query."""
         # Every amount from one account, so that paid, owed back and paid out always agree.
         money = account(application)
         extra = {}
@@ -122,7 +126,8 @@ class ApplicationOut(ClaimsOut):
             refund_due={"amount": money.refund_due, "currency": application.currency},
             refunded={"amount": money.refund_paid, "currency": application.currency},
             payment_status=payment_status(application), applied_at=application.applied_at,
-            waitlist_position=services.waitlist_position(application),
+            waitlist_position=(services.waitlist_position(application) if positions is None
+                               else positions.get(application.id)),
             offer_expires_at=application.offer_expires_at if application.status == "offered" else None,
             note=application.note, reason=application.end_reason or None,
             attestation={"version": application.attestation_text.version, "agreed_at": application.attested_at,
