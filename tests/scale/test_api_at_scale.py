@@ -69,3 +69,21 @@ def test_every_read_costs_the_same_queries_at_both_sizes(app):
     grew = [f"{who} {path}: {small[who, path]} queries, {larger[who, path]}" for who, path in READS
             if larger[who, path] != small[who, path]]
     assert not grew, "\n".join(grew)
+
+
+def test_the_rosters_waiting_list_places_are_each_applications_own(app):
+    """The roster reads the waiting list's places from the applications it loaded; each must be the place
+    the application's own answer counts."""
+    from balint_online.enrollment.services import waitlist_position
+
+    db.session.remove()
+    new_test()
+    built = build(LARGER, date(2026, 12, 1))  # the big series with 90 applicants, several of them waiting
+    token = ApiToken.issue(db.session.get(User, built.leader_id))[1]
+    db.session.commit()
+    roster = app.test_client().get(f"/api/v1/series/{built.big_series_id}/roster",
+                                   headers={"Authorization": f"Bearer {token}"}).get_json()
+    places = {a["id"]: a["waitlist_position"] for a in roster["applications"]}
+    assert sorted(p for p in places.values() if p) == list(range(1, 1 + sum(1 for p in places.values() if p)))
+    assert len([p for p in places.values() if p]) >= 2
+    assert places == {a: waitlist_position(db.session.get(Application, a)) for a in places}
