@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from balint_online.accounts.models import Membership, User
 from balint_online.enrollment.models import Application
@@ -113,6 +113,24 @@ def test_the_ledger_says_what_the_rules_on_objects_say(app):
     assert totals == expected
     assert [(line.id, *(getattr(line, name) for name in ACCOUNT_FIELDS)) for line in lines] == \
         [(a.id, *(getattr(account(a), name) for name in ACCOUNT_FIELDS)) for a in in_order]
+
+
+def test_the_series_list_says_what_each_ledger_and_the_rules_on_objects_say(app):
+    """/admin/series sums a page of series' money and reads where each stands in two queries; each row must
+    be what `account` gives on its applications as objects, and the status the series itself gives."""
+    from balint_online.admin.services import ledgers_page
+    from balint_online.pricing.services import account, add_accounts
+    from balint_online.series.models import Series
+
+    varied_society()
+    with app.test_request_context("/admin/series"):
+        _, rows = ledgers_page()
+    assert len(rows) == db.session.scalar(select(func.count()).select_from(Series))
+    for series, status, totals in rows:
+        applications = db.session.scalars(select(Application).where(Application.series_id == series.id)).all()
+        assert totals == add_accounts(account(a) for a in applications), series.title
+        assert status == series.status, series.title
+    assert any(totals.balance for _, _, totals in rows)  # the varied series owes money, and is listed
 
 
 def test_the_administrators_unsettled_places_are_those_the_rule_on_objects_finds(app):
