@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from functools import cache
 
 from sqlalchemy import ColumnElement, Select, bindparam, select
-from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..extensions import db
@@ -62,12 +61,11 @@ def enrolled_people(series_id: int) -> list[User]:
 
 
 def enrolled_members(series_ids: Iterable[int]) -> dict[int, list[User]]:
-    """Each series' enrolled members, by name."""
+    """Each series' enrolled members, by name: one query, the people only (not their applications)."""
     found: dict[int, list[User]] = {sid: [] for sid in series_ids}
     if found:
-        applications = db.session.scalars(enrolled(series_ids=found).options(selectinload(Application.user)))
-        for application in applications:
-            found[application.series_id].append(application.user)
-    for members in found.values():
-        members.sort(key=lambda u: (u.name, u.id))
+        for series_id, user in db.session.execute(
+                enrolled(series_ids=found).with_only_columns(Application.series_id, User)
+                .join(User, User.id == Application.user_id).order_by(User.name, User.id)):
+            found[series_id].append(user)
     return found
