@@ -9,9 +9,8 @@ from ..core.errors import DomainError
 from ..enrollment.services import lapsed_offers, series_with_free_seats
 from ..extensions import db
 from ..flows.applications import expire_offer, offer_free_seat
-from ..flows.memberships import offer_free_year
+from ..flows.memberships import offer_free_years
 from ..jobs.registry import job
-from ..pricing.services import membership_offer_candidates
 
 
 @job("expire-offers", every_seconds=60)
@@ -53,8 +52,8 @@ def make_offers(moment) -> int:
 def offer_complimentary_memberships(moment) -> int:
     """Each offer is committed at once, so one failure never withholds the others' (or sends one twice)."""
     made = 0
-    for application in membership_offer_candidates(moment):
-        if offer_free_year(application, moment):
+    for offered in offer_free_years(moment):
+        if offered:
             db.session.commit()
             made += 1
     return made

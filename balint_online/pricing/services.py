@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, bindparam, case, cast, exists, func, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Membership
+from ..accounts.models import Membership, User
 from ..audit.services import log_action
 from ..core.clock import now, today_in
 from ..core.errors import DomainError, NotAllowed
@@ -439,6 +439,8 @@ def membership_offer_candidates(moment) -> list:
     return list(db.session.scalars(
         enrolled(series_ids=completed).where(~exists().where(MembershipOffer.user_id == Application.user_id))
         .order_by(Application.id)
+        # What the rule reads of each (their memberships) and the offer's email (their group), loaded at once.
+        .options(selectinload(Application.user).selectinload(User.memberships), selectinload(Application.series))
     ))
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..core.i18n import language_of
 from ..enrollment.models import Application
@@ -35,6 +36,8 @@ def send_presenter_reminders(moment: datetime) -> int:
         .where(PresenterTurn.role == "presenter", Meeting.status == "scheduled", Series.lifecycle == "published",
                Meeting.starts_at > moment, Meeting.starts_at <= horizon, enrolled)
         .order_by(Meeting.starts_at, PresenterTurn.id)
+        # Each turn's meeting says which reminder is due, even when it was sent already.
+        .options(contains_eager(PresenterTurn.meeting).contains_eager(Meeting.series), selectinload(PresenterTurn.user))
     ).all()
     if not turns:
         return 0
