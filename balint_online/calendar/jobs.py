@@ -5,7 +5,7 @@ its claims), so a crash loses at most the series in hand and repeats nothing."""
 from ..extensions import db
 from ..jobs.registry import job
 from .services import due_reminders, queue_reminder
-from .turns import announce, announced_series, send_digest, settled_series
+from .turns import announce, send_digests, settled_series
 
 
 @job("rotation-announcements", every_seconds=300)
@@ -20,9 +20,10 @@ def rotation_announcements(moment):
 @job("rotation-digests", every_seconds=60)
 def rotation_digests(moment):
     sent = 0
-    for series in announced_series(moment):
-        sent += send_digest(series, moment)
-        db.session.commit()
+    for told in send_digests(moment):
+        if told:  # a series with nothing to tell wrote nothing
+            db.session.commit()
+        sent += told
     return sent
 
 

@@ -13,17 +13,20 @@ with calendar, above rotation, because each message carries the member's updated
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core.statements import insert_once, rows_changed
 from ..enrollment.models import Application
+from ..enrollment.queries import enrolled_members
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..rotation.models import PresenterTurn, RotationAnnouncement, RotationEvent, TurnsTold
-from ..rotation.state import enrolled_ids, rotation_url
+from ..rotation.state import rotation_url
 from ..series.models import Meeting, Series
 from .services import turns_update
 
@@ -32,16 +35,19 @@ DIGEST_EVERY = timedelta(days=1)
 URGENT_WITHIN = timedelta(days=1)  # a change to a turn this close to its meeting goes out at once
 
 
-def _turns(series: Series, moment: datetime) -> dict[int, tuple[list[Meeting], list[Meeting]]]:
-    """Each member's presenting and backup meetings still to come, soonest first (one query per series)."""
-    found: dict[int, tuple[list[Meeting], list[Meeting]]] = defaultdict(lambda: ([], []))
-    for meeting, user_id, role in db.session.execute(
-        select(Meeting, PresenterTurn.user_id, PresenterTurn.role)
-        .join(PresenterTurn, PresenterTurn.meeting_id == Meeting.id)
-        .where(Meeting.series_id == series.id, Meeting.starts_at > moment, Meeting.status == "scheduled")
-        .order_by(Meeting.starts_at, PresenterTurn.id)
-    ):
-        found[user_id][0 if role == "presenter" else 1].append(meeting)
+def _turns(series_ids, moment: datetime) -> dict[int, dict[int, tuple[list[Meeting], list[Meeting]]]]:
+    """Each series' members' presenting and backup meetings still to come, soonest first: one query for
+    all these series."""
+    found: dict[int, dict[int, tuple[list[Meeting], list[Meeting]]]] = {
+        series_id: defaultdict(lambda: ([], [])) for series_id in series_ids}
+    if found:
+        for meeting, user_id, role in db.session.execute(
+            select(Meeting, PresenterTurn.user_id, PresenterTurn.role)
+            .join(PresenterTurn, PresenterTurn.meeting_id == Meeting.id)
+            .where(Meeting.series_id.in_(found), Meeting.starts_at > moment, Meeting.status == "scheduled")
+            .order_by(Meeting.starts_at, PresenterTurn.id)
+        ):
+            found[meeting.series_id][user_id][0 if role == "presenter" else 1].append(meeting)
     return found
 
 
@@ -67,9 +73,9 @@ def announce(series: Series, moment: datetime) -> int:
     if insert_once(RotationAnnouncement, series_id=series.id, announced_at=moment) is None:
         return 0  # another scheduler announced it
     full = series.seats_taken >= series.capacity
-    turns = _turns(series, moment)
+    turns = _turns([series.id], moment)[series.id]
     sent = 0
-    for user in _members(series):
+    for user in enrolled_members([series.id])[series.id]:
         presenting, backup = turns[user.id]
         _told(series, user, presenting, moment)
         calendar = turns_update(series, user)
@@ -79,12 +85,6 @@ def announce(series: Series, moment: datetime) -> int:
                                 "itip": calendar is not None, "rotation_url": rotation_url(series)}) is not None:
             sent += 1
     return sent
-
-
-def _members(series: Series) -> list[User]:
-    ids = enrolled_ids(series.id)
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return [users[i] for i in ids]
 
 
 def _told(series: Series, user: User, presenting: list[Meeting], moment: datetime) -> None:
@@ -108,28 +108,33 @@ def _claim(series: Series, user: User, told: TurnsTold | None, presenting: list[
     return changed == 1
 
 
-def announced_series(moment: datetime) -> list[Series]:
-    """Series whose turns were announced and still have meetings to come."""
-    return list(
-        db.session.scalars(
-            select(Series)
-            .join(RotationAnnouncement, RotationAnnouncement.series_id == Series.id)
-            .where(
-                Series.lifecycle == "published",
-                exists().where(Meeting.series_id == Series.id, Meeting.starts_at > moment),
-            )
-            .order_by(Series.id)
-        )
-    )
+def send_digests(moment: datetime) -> Iterator[int]:
+    """Each series whose turns were announced and still has meetings to come, in turn: how many of its
+    members were told what changed (the job commits series by series). What the digests compare is
+    read for every such series at once, so a minute's run that finds nothing to send costs a few
+    queries however many groups are running."""
+    announced = db.session.scalars(
+        select(Series).join(RotationAnnouncement, RotationAnnouncement.series_id == Series.id)
+        .where(Series.lifecycle == "published",
+               exists().where(Meeting.series_id == Series.id, Meeting.starts_at > moment))
+        .order_by(Series.id).options(selectinload(Series.meetings))).all()
+    ids = [series.id for series in announced]
+    told: dict[int, dict[int, TurnsTold]] = {series_id: {} for series_id in ids}
+    if ids:
+        for row in db.session.scalars(select(TurnsTold).where(TurnsTold.series_id.in_(ids))):
+            told[row.series_id][row.user_id] = row
+    turns, members = _turns(ids, moment), enrolled_members(ids)
+    for series in announced:
+        yield send_digest(series, moment, told[series.id], turns[series.id], members[series.id])
 
 
-def send_digest(series: Series, moment: datetime) -> int:
-    """Tell each member what changed in their own presenting turns since they were last told; returns how many."""
+def send_digest(series: Series, moment: datetime, told_rows: dict[int, TurnsTold],
+                turns: dict[int, tuple[list[Meeting], list[Meeting]]], members: list[User]) -> int:
+    """Tell each member what changed in their own presenting turns since they were last told; returns how many.
+    `told_rows`, `turns` and `members`: what `send_digests` read of the series."""
     sent = 0
     meetings = {m.id: m for m in series.meetings}
-    told_rows = {t.user_id: t for t in db.session.scalars(select(TurnsTold).where(TurnsTold.series_id == series.id))}
-    turns = _turns(series, moment)
-    for user in _members(series):
+    for user in members:
         told = told_rows.get(user.id)
         presenting, backup = turns[user.id]
         before = {i for i in (told.presenting if told else ()) if i in meetings and meetings[i].starts_at > moment}
