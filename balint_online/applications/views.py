@@ -1,5 +1,6 @@
 """Pages for applying, following one's application, and the leaders' review of a series' applications."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -199,9 +200,12 @@ def roster(series_id):
     # read of all applications; only the applicants shown are loaded in full.
     light = db.session.execute(select(Application.id, Application.status, Application.waitlisted_at,
                                       Application.applied_at).where(Application.series_id == series.id)).all()
+    by_status = defaultdict(list)
+    for a in light:
+        by_status[a.status].append(a)
     pages = []
     for key, title, statuses in ROSTER_GROUPS:
-        members = sorted((a for a in light if a.status in statuses),
+        members = sorted((a for status in statuses for a in by_status[status]),
                          key=_queue_order if key == "waiting" else lambda a: (a.applied_at, a.id))
         pages.append((key, title, list_page(members, param=f"{key}_page",
                                             per_page=OPEN_GROUP_PAGE if key in OPEN_GROUPS else CLOSED_GROUP_PAGE)))
