@@ -13,7 +13,7 @@ class LanguageField(SelectField):
     """Each language named in itself, or "as my browser asks", which is stored as no choice (None)."""
 
     def __init__(self, label, **kwargs):
-        super().__init__(label, choices=[("", _l("As my browser asks")), *LANGUAGES.items()], **kwargs)
+        super().__init__(label, choices=choices({"": _l("As my browser asks"), **LANGUAGES}), **kwargs)
 
     def process_data(self, value):
         super().process_data(value or "")  # no choice stored (None) is the "as my browser asks" option

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than types-WTForms
 
 from ..core.errors import DomainError
 from ..core.i18n import current_locale
@@ -57,7 +58,7 @@ def _upcoming(rows):
 
 def _turn_choices(rows, *, only=None, without=None):
     return [
-        (turn_value(r.meeting.id, t.user_id), f"{_label(r.meeting)}: {t.user.name}")
+        SelectChoice(turn_value(r.meeting.id, t.user_id), f"{_label(r.meeting)}: {t.user.name}")
         for r in _upcoming(rows) for t in r.presenters
         if (only is None or t.user_id == only) and (without is None or t.user_id != without)
     ]
@@ -69,10 +70,10 @@ def _leader_forms(series: Series, rows, swap_form=None, move_form=None):
     swap_form.turn_a.choices = swap_form.turn_b.choices = choices
     move_form = move_form or MoveForm(formdata=None)
     move_form.turn.choices = choices
-    move_form.to_meeting.choices = [("", _("The same meeting"))] + [
-        (str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
-    move_form.to_user.choices = [("", _("The same member"))] + [
-        (str(u.id), u.name) for u in enrolled_people(series.id)]
+    move_form.to_meeting.choices = [SelectChoice("", _("The same meeting"))] + [
+        SelectChoice(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)]
+    move_form.to_user.choices = [SelectChoice("", _("The same member"))] + [
+        SelectChoice(str(u.id), u.name) for u in enrolled_people(series.id)]
     return swap_form, move_form
 
 
@@ -193,7 +194,7 @@ def availability(series_id):
         abort(403, _("Only members enrolled in this group say when they cannot present."))
     rows = _upcoming(queries.rotation_rows(series))
     form = AvailabilityForm()
-    form.unavailable.choices = [(r.meeting.id, _label(r.meeting)) for r in rows]
+    form.unavailable.choices = [SelectChoice(r.meeting.id, _label(r.meeting)) for r in rows]
     error, status = None, 200
     if form.validate_on_submit():
         try:
@@ -261,13 +262,13 @@ def _requests_page(series, form, error, status, is_member, placement_form=None):
 
 
 def _blockout_choices(series, form) -> None:
-    form.blockout.choices = [(turn_value(m.id, user_id), f"{name}: {_label(m)}")
+    form.blockout.choices = [SelectChoice(turn_value(m.id, user_id), f"{name}: {_label(m)}")
                              for user_id, name, m in placements.blockouts(series)]
 
 
 def _swap_request_form(series, rows):
     form = SwapRequestForm()
-    form.my_turn.choices = [(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)
+    form.my_turn.choices = [SelectChoice(str(r.meeting.id), _label(r.meeting)) for r in _upcoming(rows)
                             if any(t.user_id == current_user.id for t in r.presenters)]
     form.their_turn.choices = _turn_choices(rows, without=current_user.id)
     return form
