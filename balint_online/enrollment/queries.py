@@ -66,6 +66,8 @@ def enrolled_members(series_ids: Iterable[int]) -> dict[int, list[User]]:
     if found:
         for series_id, user in db.session.execute(
                 enrolled(series_ids=found).with_only_columns(Application.series_id, User)
-                .join(User, User.id == Application.user_id).order_by(User.name, User.id)):
+                .join(User, User.id == Application.user_id)):
             found[series_id].append(user)
+    for members in found.values():
+        members.sort(key=lambda u: (u.name, u.id))  # by Python's order, the same whatever the database's collation
     return found
