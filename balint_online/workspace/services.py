@@ -46,6 +46,8 @@ def message_group(series, sender, subject: str, body: str) -> int:
 # One column per claim an applicant may make (core/pricecategories.py), by its key.
 ROSTER_COLUMNS = ("name", "email", "discipline", "status", *CLAIM_KEYS, "member", "payment_status", "amount_due",
                   "currency", "applied_at", "attestation_version")
+
+
 @cache
 def _roster_export():
     """Built once, the series and its day bound as it runs. A series' roster is a few hundred rows, fetched
