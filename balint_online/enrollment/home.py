@@ -31,13 +31,12 @@ def _applications():
             .where(Application.user_id == bindparam("user_id"), Application.status.in_(LIVE_STATUSES),
                    not_over(bindparam("moment", type_=UTCDateTime())))
             .order_by(Application.applied_at.desc(), Application.id.desc())
-            .options(contains_eager(Application.series).options(selectinload(Series.meetings),
-                                                                selectinload(Series.leaders))))
+            .options(contains_eager(Application.series).options(selectinload(Series.meetings))))
 
 
 def applications(home) -> list[Application]:
-    """The person's live applications to groups not over yet, newest first, with their series (its
-    meetings and leaders)."""
+    """The person's live applications to groups not over yet, newest first, with their series (and its
+    meetings). Who leads each is `led_series`' to say, not the series' leaders loaded for each."""
     return home.once("applications", lambda: db.session.scalars(_applications(), home.params).all())
 
 
@@ -47,7 +46,7 @@ def _led_series():
                                                       Series.lifecycle != "cancelled",
                                                       not_over(bindparam("moment", type_=UTCDateTime())))
             .order_by(Series.first_meeting_local, Series.id)
-            .options(selectinload(Series.meetings), selectinload(Series.leaders)))
+            .options(selectinload(Series.meetings)))
 
 
 def led_series(home) -> list[Series]:

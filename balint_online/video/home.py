@@ -14,8 +14,9 @@ from .attendance import own_attendance_records
 
 def next_meetings(home):
     enrolled = [a.series for a in applications(home) if a.status == "enrolled"]
-    mine = {s.id: s for s in enrolled + led_series(home)}
-    groups = home_groups(home.user, list(mine.values()), home.moment)
+    led = led_series(home)
+    mine = {s.id: s for s in enrolled + led}
+    groups = home_groups(home.user, list(mine.values()), {s.id for s in led}, home.moment)
     if not groups:
         return None
     groups.sort(
@@ -36,15 +37,15 @@ class HomeGroup:
     attendance: list[tuple[Meeting, str]]  # a member's started meetings: present | absent | excused | ""
 
 
-def home_groups(user: User, series_list: list[Series], moment: datetime) -> list[HomeGroup]:
-    """Of the series a person meets with (as enrolled member or leader, loaded with their meetings and
-    leaders by the caller), those published and running or to come, with each one's next meeting."""
+def home_groups(user: User, series_list: list[Series], led: set[int], moment: datetime) -> list[HomeGroup]:
+    """Of the series a person meets with (as enrolled member or leader of those in `led`, loaded with their
+    meetings by the caller), those published and running or to come, with each one's next meeting."""
     mine = [s for s in series_list if s.lifecycle == "published" and any(m.ends_at > moment for m in s.live_meetings)]
-    records = own_attendance_records([s for s in mine if not s.is_led_by(user)], user, moment)
+    records = own_attendance_records([s for s in mine if s.id not in led], user, moment)
     window = timedelta(minutes=int(current_app.config["JOIN_WINDOW_MINUTES"]))
     groups = []
     for series in sorted(mine, key=lambda s: (s.first_start or moment, s.id)):
-        leading = series.is_led_by(user)
+        leading = series.id in led
         upcoming = [m for m in series.live_meetings if m.ends_at > moment]
         next_meeting = upcoming[0] if upcoming else None
         attendance = [] if leading else [(m, (records[m.id].status if m.id in records else None) or "")
