@@ -99,7 +99,7 @@ def meeting_download(meeting_id):
 @bp.get("/calendar")
 @login_required
 def overview():
-    """Subscription links and every meeting of the person's groups, one by one."""
+    """Subscription links and every meeting of the person's groups still to come, one by one."""
     contents = services.personal_contents(current_user)
     meetings = services.upcoming_meetings(contents, now())
     form = DeliveryForm(calendar_delivery=current_user.calendar_delivery)
