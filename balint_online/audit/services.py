@@ -48,6 +48,7 @@ LOG_PAGE = 100
 class LogPage:
     entries: list[AuditEntry]
     older: int | None  # `before` for the page of older entries; None on the oldest page
+    newest: bool  # the page starts at the newest entry
 
 
 def entries(*, series_id: int | None = None, object_type: str | None = None, before: int | None = None) -> LogPage:
@@ -63,4 +64,4 @@ def entries(*, series_id: int | None = None, object_type: str | None = None, bef
     if before is not None:
         query = query.where(AuditEntry.id < before)
     found = list(db.session.scalars(query))
-    return LogPage(found[:LOG_PAGE], found[LOG_PAGE - 1].id if len(found) > LOG_PAGE else None)
+    return LogPage(found[:LOG_PAGE], found[LOG_PAGE - 1].id if len(found) > LOG_PAGE else None, before is None)
