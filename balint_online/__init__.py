@@ -63,9 +63,11 @@ def create_app(config: Mapping | str | None = None) -> Flask:
     from .api import register_api
     from .calendar.versions import watch_feed_changes
     from .cli import register_cli
+    from .pagecache.versions import watch_changes
     from .web import register_web
 
     watch_feed_changes()
+    watch_changes()  # after the feed versions: the data version is the last row a commit locks
 
     @app.teardown_request
     def end_unit_of_work(exc):

@@ -35,9 +35,9 @@ from types import ModuleType
 
 # Order matters for jobs (run in this order): notifications comes last, so that mail delivery sends what
 # the other jobs queued in the same run. The home page's order is homepage.py's.
-FEATURES = ("accounts", "audit", "series", "catalogue", "enrollment", "applications", "pricing", "payments",
-            "invoicing", "aid", "rotation", "calendar", "video", "certificates", "admin", "privacy", "workspace",
-            "notifications")
+FEATURES = ("accounts", "pagecache", "audit", "series", "catalogue", "enrollment", "applications", "pricing",
+            "payments", "invoicing", "aid", "rotation", "calendar", "video", "certificates", "admin", "privacy",
+            "workspace", "notifications")
 
 
 def feature_modules(kind: str) -> list[ModuleType]:

@@ -44,6 +44,7 @@ from .extensions import db, login_manager
 from .features import feature_modules
 from .homepage import render_home
 from .look import email_theme, look, society_logo_url, theme_url
+from .pagecache.kept import kept
 from .pricing.providers import PROVIDERS
 
 health = Blueprint("health", __name__)
@@ -242,6 +243,7 @@ def choose_language():
 
 @pages.get("/home")
 @login_required
+@kept
 def home():
     """The person's own page, in the order homepage.py sets: what comes next, what needs them, the rest."""
     return render_template("home.html", **render_home(current_user, clock.now(), render_template))

@@ -126,6 +126,12 @@ FEED_CACHE_URL = None
 FEED_CACHE_ENTRIES = 2000
 FEED_CACHE_SECONDS = 86400
 
+# Pages kept as built for the same reader until anything is saved (pagecache/kept.py): a page showing
+# the time may be this many seconds behind the clock (0 builds every page). Each process keeps up to
+# PAGE_CACHE_BYTES of them.
+PAGE_CACHE_SECONDS = 15
+PAGE_CACHE_BYTES = 16 * 1024 * 1024
+
 # Minutes before a meeting's start when its join link opens.
 JOIN_WINDOW_MINUTES = 15
 

@@ -123,8 +123,8 @@ def backend(request):
 
 # What a test may leave in an app's extensions that the next test must not find: clients built from
 # settings the test changed, feed bodies cached under ids that the next test numbers from 1 again, the
-# API's document built with the test's BASE_URL.
-PER_TEST_EXTENSIONS = ("video_providers", "balint_feed_cache", "balint_openapi")
+# API's document built with the test's BASE_URL, pages kept under the test's settings.
+PER_TEST_EXTENSIONS = ("video_providers", "balint_feed_cache", "balint_openapi", "balint_page_cache")
 
 
 @pytest.fixture(scope="session")

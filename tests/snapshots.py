@@ -57,6 +57,12 @@ _current = _Lineage()
 _KEPT: dict[tuple, _Kept] = {}
 
 
+def _tables() -> list:
+    """Every table but the data version: it only grows, across tests too, so that a page kept in one
+    test (pagecache) is never the page of another; rows put back raise it like any change saved."""
+    return [table for table in db.metadata.sorted_tables if table.name != "data_version"]
+
+
 def empty_tables() -> None:
     """Delete every row, children first, and number from 1 again.
 
@@ -68,13 +74,13 @@ def empty_tables() -> None:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(_emptying_script())
         else:
-            for table in reversed(db.metadata.sorted_tables):
+            for table in reversed(_tables()):
                 connection.execute(table.delete())
 
 
 @functools.cache
 def _emptying_script() -> str:
-    return "".join(f'DELETE FROM "{table.name}"; ' for table in reversed(db.metadata.sorted_tables)) + (
+    return "".join(f'DELETE FROM "{table.name}"; ' for table in reversed(_tables())) + (
         "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         " WHERE c.relkind = 'S' AND n.nspname = current_schema()")
 
@@ -190,7 +196,7 @@ def _insert(table):
 def _keep(answer) -> _Kept:
     db.session.commit()
     connection = db.session.connection()
-    rows = [(table, _rows(connection, table)) for table in db.metadata.sorted_tables]
+    rows = [(table, _rows(connection, table)) for table in _tables()]
     kept = _Kept([(table, found) for table, found in rows if found], _sequences(connection),
                  Counter(_current.numbers), _each_part(answer, _reference))
     db.session.commit()
@@ -206,6 +212,7 @@ def _put_back(kept: _Kept):
         for name, last in kept.sequences:
             connection.execute(text("SELECT setval(:name, :value, :called)"),
                                {"name": name, "value": last or 1, "called": last is not None})
+        connection.execute(text("UPDATE data_version SET value = value + 1"))
     db.session.expire_all()
     _current.numbers = Counter(kept.numbers)
     return _each_part(kept.answer, _loaded)

@@ -84,7 +84,9 @@ def load_user(key: str) -> User | None:
     if record.ended_at is not None or record.expires_at <= moment or idled_out:
         return None
     if record.last_seen_at + SEEN_EVERY <= moment:
-        db.session.execute(update(SignIn).where(SignIn.id == record.id).values(last_seen_at=moment))
+        # No kept page shows when a browser was last seen: not a change that makes them old (pagecache.versions).
+        db.session.execute(update(SignIn).where(SignIn.id == record.id).values(last_seen_at=moment),
+                           execution_options={"pages_unchanged": True})
         # Its own unit of work, on purpose: signing in is kept alive even by a request that saves nothing.
         db.session.commit()
     record.user.sign_in_key = key

@@ -20,6 +20,7 @@ from ..invoicing.rules import parse_period
 from ..invoicing.services import EXPORT_COLUMNS, accountant_rows, current_invoice, invoice_numbers
 from ..notifications import services as notifications
 from ..notifications.models import OutboxMessage
+from ..pagecache.kept import kept
 from ..pricing.forms import PaymentForm, RefundPaidForm, ScholarshipForm
 from ..pricing.models import PAYMENT_METHODS, Refund
 from ..pricing.services import account, invoice_lines, mark_refund_paid, unsettled_places
@@ -39,6 +40,7 @@ def admins_only():
 
 
 @bp.get("/")
+@kept
 def index():
     owing, in_credit = unsettled_places(owing_page=requested_page("owing"), credit_page=requested_page("credit"))
     return render_template("admin/index.html", refunds=services.refunds_due(), paid=services.refunds_paid(),
@@ -59,6 +61,7 @@ def audit_log():
 # -- memberships ------------------------------------------------------------------------------------
 
 @bp.get("/people")
+@kept
 def people():
     query = request.args.get("q", "")
     return render_template("admin/people.html", query=query, people=services.search_people(query),
@@ -254,6 +257,7 @@ LEDGER_PAGE = 25
 
 
 @bp.get("/series/<int:series_id>/ledger")
+@kept
 def ledger(series_id):
     # Totals are over every application; the lines come a page at a time (the CSV has them all).
     ledger, lines = services.series_ledger_page(db.get_or_404(Series, series_id), LEDGER_PAGE)
@@ -265,6 +269,7 @@ LEDGER_COLUMNS = ("quoted", "due", "paid", "refund_due", "refund_paid", "balance
 
 
 @bp.get("/series/<int:series_id>/ledger.csv")
+@kept
 def ledger_csv(series_id):
     series = db.get_or_404(Series, series_id)
     lines, totals = services.ledger_export(series)

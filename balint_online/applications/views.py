@@ -36,6 +36,7 @@ from ..enrollment.models import (
 from ..enrollment.quotes import quote_for, series_today
 from ..extensions import db
 from ..flows import applications as flows
+from ..pagecache.kept import kept
 from ..pricing.models import PaymentStatus
 from ..pricing.providers import pays_online
 from ..pricing.services import (
@@ -194,6 +195,7 @@ def _managed_series(series_id) -> Series:
 
 @bp.get("/lead/series/<int:series_id>/applications")
 @login_required
+@kept
 def roster(series_id):
     series = _managed_series(series_id)
     # Every group a page at a time: the order and the waiting-list places come from a light

@@ -29,6 +29,7 @@ from ..enrollment.models import LIVE_STATUSES, Application
 from ..enrollment.services import current_attestation_text
 from ..extensions import db
 from ..flows.series import publish_series, update_series
+from ..pagecache.kept import kept
 from ..series.forms import (
     BackgroundForm,
     SeriesForm,
@@ -95,6 +96,7 @@ def _card(facts: Card) -> Markup:
 
 
 @bp.get("/")
+@kept
 def catalogue():
     # Rows, not objects: a page of series read as the columns its cards show.
     page = rows_page(open_series_cards(), 20, params=open_series_params())

@@ -17,6 +17,7 @@ from ..core.csvfile import csv_download
 from ..core.errors import DomainError
 from ..core.forms import Form, attach_domain_error, choices, required
 from ..extensions import db
+from ..pagecache.kept import kept
 from ..series.services import managed_series
 from . import services
 from .attendance import attendance_grid, attendance_table, cell_name, save_attendance
@@ -152,6 +153,7 @@ def attendance(series_id):
 
 @bp.get("/lead/series/<int:series_id>/attendance.csv")
 @login_required
+@kept
 def attendance_export(series_id):
     series = managed_series(series_id, current_user)
     header, rows = attendance_table(attendance_grid(series, now()))

@@ -16,6 +16,7 @@ from ..core.i18n import current_locale
 from ..core.timefmt import human
 from ..enrollment.queries import enrolled_people
 from ..extensions import db
+from ..pagecache.kept import kept
 from ..series.models import Meeting, Series
 from ..series.services import require_known
 from . import commands, placements, queries, state, swaps, wording
@@ -114,6 +115,7 @@ def _recent_events(series: Series) -> list[tuple[RotationEvent, str]]:
 
 @bp.get("/series/<int:series_id>/rotation")
 @login_required
+@kept
 def page(series_id):
     return _render(_series(series_id))
 

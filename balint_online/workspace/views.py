@@ -19,6 +19,7 @@ from ..core.forms import Form, attach_domain_error, required
 from ..enrollment.models import Application
 from ..extensions import db
 from ..flows.series import add_meeting, cancel_meeting, cancel_series, reschedule_meeting, restore_meeting
+from ..pagecache.kept import kept
 from ..rotation.commands import set_presenter_count
 from ..rotation.queries import cancellation_warning, guarantee
 from ..series.models import Meeting, Series
@@ -233,6 +234,7 @@ def message(series_id):
 
 @bp.get("/lead/series/<int:series_id>/roster.csv")
 @login_required
+@kept
 def roster_export(series_id):
     series = _managed_series(series_id)
     return csv_stream(ROSTER_COLUMNS, roster_rows(series), f"roster-series-{series.id}.csv")
