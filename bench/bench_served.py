@@ -12,6 +12,10 @@ carry over between machines:
 - req/s as a fraction of /healthz's (the issue's targets: feed 304 >= 0.6, full feed >= 0.25);
 - p50 and p95 latency as multiples of /healthz's p95 (target: every page within 10x).
 
+Each page is measured twice: kept (the same reader asking the same address again, as a repeat
+visit does: the page kept since nothing was saved, pagecache) and built (every request a new
+address, as the first visit after a change saved is).
+
 /healthz is measured again just before each target, and each ratio is to that neighbour: a shared
 machine drifts over the minutes a run takes, and one baseline at the start let the drift fall on the
 targets measured last.
@@ -52,6 +56,18 @@ done = function(summary, latency, requests)
                          summary.requests, summary.errors.status + summary.errors.connect + summary.errors.timeout))
 end
 """
+
+
+# Every request to a new address (an extra query parameter the pages ignore): each page is built, as
+# after a change saved, where the plain run repeats one address and measures the page kept.
+WRK_BUILT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "built=" .. counter)
+end
+""" + WRK_REPORT
 
 
 def scratch_database() -> tuple[str, str]:
@@ -108,23 +124,47 @@ def load_society(env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def signed_in_cookie(base: str, email: str) -> str:
-    """A session cookie from the real sign-in form, over the proxy's https as production sees it.
+# What every request of the benchmark sends, wrk's included: one browser, behind the proxy's https. The
+# same User-Agent throughout, as a browser sends: a session used by another one is marked no longer
+# fresh (Flask-Login's session protection), which changes the session and so the page every time.
+BROWSER = {"X-Forwarded-Proto": "https", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) balint-bench/1"}
 
-    The cookies are Secure, so they are carried by hand: the benchmark talks plain HTTP to
-    gunicorn, as a TLS-terminating proxy would.
-    """
+
+class Browser:
+    """Cookies carried by hand, as a browser keeps them: they are Secure, and the benchmark talks plain
+    HTTP to gunicorn, as a TLS-terminating proxy would."""
+
+    def __init__(self, base: str):
+        self.base, self.cookies = base, {}
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def ask(self, method: str, path: str, headers: dict | None = None, **kwargs) -> requests.Response:
+        sent = {**BROWSER, "Cookie": self.cookie, **(headers or {})}
+        answer = requests.request(method, self.base + path, headers=sent, allow_redirects=False, **kwargs)
+        self.cookies.update((c.name, c.value) for c in answer.cookies)
+        return answer
+
+
+def settled_cookie(base: str, email: str | None) -> str:
+    """The cookie of a browser that signed in through the real form (or, for None, a visitor's) and then
+    looked around, as a reader's browser holds it by their next page: the welcome shown, the session
+    settled."""
     from bench.dataset import PASSWORD
 
-    proxied = {"X-Forwarded-Proto": "https"}
-    form = requests.get(f"{base}/sign-in", headers=proxied)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text).group(1)
-    cookie = "; ".join(f"{c.name}={c.value}" for c in form.cookies)
-    answer = requests.post(f"{base}/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                           headers={**proxied, "Cookie": cookie, "Referer": f"https://{urlsplit(base).netloc}/sign-in"},
-                           allow_redirects=False)
-    assert answer.status_code == 302, answer.text[:300]
-    return "; ".join(f"{c.name}={c.value}" for c in answer.cookies)
+    browser = Browser(base)
+    if email is not None:
+        form = browser.ask("GET", "/sign-in")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text).group(1)
+        answer = browser.ask("POST", "/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                             headers={"Referer": f"https://{urlsplit(base).netloc}/sign-in"})
+        assert answer.status_code == 302, answer.text[:300]
+        assert "Welcome back" in browser.ask("GET", "/account").text
+    for _ in range(2):
+        assert browser.ask("GET", "/").status_code == 200
+    return browser.cookie
 
 
 def wrk(url: str, headers: dict[str, str], script: Path) -> tuple[float, float, float, int]:
@@ -162,40 +202,50 @@ def main() -> None:
             except requests.RequestException:  # still starting
                 pass
             time.sleep(0.2)
-        cookies = {who: signed_in_cookie(base, email) for who, email in ids["emails"].items()}
+        cookies = {who: settled_cookie(base, email) for who, email in {**ids["emails"], "visitor": None}.items()}
         feed = f"{base}/calendar/{ids['token']}.ics"
         etag = requests.get(feed).headers["ETag"]
         big = ids["big"]
-        targets = [
-            ("/healthz (baseline)", "/healthz", None, {}),
-            ("feed, 304", feed, None, {"If-None-Match": etag}),
-            ("feed, full", feed, None, {}),
-            ("catalogue", "/", None, {}),
-            ("member home", "/home", "member", {}),
-            ("leader roster (300 applicants)", f"/lead/series/{big}/applications", "leader", {}),
-            ("rotation page (40 meetings)", f"/series/{big}/rotation", "leader", {}),
-            ("admin people search", "/admin/people?q=scale", "admin", {}),
-            ("admin dashboard", "/admin/", "admin", {}),
-            ("ledger", f"/admin/series/{big}/ledger", "admin", {}),
-            ("roster CSV", f"/lead/series/{big}/roster.csv", "leader", {}),
-            ("ledger CSV", f"/admin/series/{big}/ledger.csv", "admin", {}),
-            ("attendance CSV", f"/lead/series/{big}/attendance.csv", "leader", {}),
+        pages = [
+            ("catalogue", "/", "visitor"),
+            ("member home", "/home", "member"),
+            ("leader roster (300 applicants)", f"/lead/series/{big}/applications", "leader"),
+            ("rotation page (40 meetings)", f"/series/{big}/rotation", "leader"),
+            ("admin people search", "/admin/people?q=scale", "admin"),
+            ("admin dashboard", "/admin/", "admin"),
+            ("ledger", f"/admin/series/{big}/ledger", "admin"),
+            ("roster CSV", f"/lead/series/{big}/roster.csv", "leader"),
+            ("ledger CSV", f"/admin/series/{big}/ledger.csv", "admin"),
+            ("attendance CSV", f"/lead/series/{big}/attendance.csv", "leader"),
         ]
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(WRK_REPORT)
+        # (label, path, who, headers, script): each page kept (asked again by the same reader, as a
+        # repeat visit is) and built (as the first visit after a change saved is).
+        targets = [
+            ("/healthz (baseline)", "/healthz", None, {}, "report"),
+            ("feed, 304", feed, None, {"If-None-Match": etag}, "report"),
+            ("feed, full", feed, None, {}, "report"),
+            *((f"{label}, kept", path, who, {}, "report") for label, path, who in pages),
+            *((f"{label}, built", path, who, {}, "built") for label, path, who in pages),
+        ]
+        scripts = {}
+        for name, text in (("report", WRK_REPORT), ("built", WRK_BUILT)):
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+                script.write(text)
+            scripts[name] = Path(script.name)
         results: dict[str, list] = {label: [] for label, *_ in targets}
-        proxied = {"X-Forwarded-Proto": "https"}
         for _ in range(ROUNDS):
-            for label, path, who, headers in targets:
+            for label, path, who, headers, script in targets:
                 target = path if path.startswith("http") else base + path
-                headers = {**headers, **proxied}
+                headers = {**headers, **BROWSER}
                 if who:
                     headers["Cookie"] = cookies[who]
                 check = requests.get(target, headers=headers, allow_redirects=False)
                 assert check.status_code in (200, 304), f"{label}: {check.status_code}"
-                baseline = wrk(base + "/healthz", proxied, Path(script.name))
-                results[label].append((*wrk(target, headers, Path(script.name)), baseline))
-        os.unlink(script.name)
+                assert not (who and "Set-Cookie" in check.headers), f"{label}: the browser's session is not settled"
+                baseline = wrk(base + "/healthz", BROWSER, scripts["report"])
+                results[label].append((*wrk(target, headers, scripts[script]), baseline))
+        for script_path in scripts.values():
+            os.unlink(script_path)
     finally:
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)
