@@ -14,7 +14,9 @@ from balint_online.pagecache.models import DataVersion
 from balint_online.series.models import Series
 from tests.browser import page_text
 from tests.conftest import make_app
-from tests.factories import apply, published_series
+from tests.enrollment.test_concurrency import fire, token_for
+from tests.factories import ATTESTATION, apply, published_series
+from tests.live import live_server
 from tests.statements import statements_of
 
 PASSWORD = "correct horse battery"
@@ -188,3 +190,23 @@ def test_the_version_is_the_last_row_a_commit_locks(app, make_user, saving):
 
     sent = statements_of(save)
     assert sent[-1].startswith("UPDATE data_version SET value=(data_version.value +")
+
+
+def test_simultaneous_changes_all_commit_and_all_show(app, api, make_user):
+    """Every writing transaction raises the one version row last, just before it commits: simultaneous
+    writers queue there for a commit's length, none waits in a circle, and none is missed."""
+    leader = make_user("leader")
+    series = published_series(api(leader))
+    members = [make_user(name=f"Rush {n:02d}") for n in range(10)]
+    tokens = [token_for(member) for member in members]
+    roster = f"/lead/series/{series['id']}/applications"
+    leading = browser(app, leader)
+    answered(leading, roster)
+    assert len(answered(leading, roster)[1]) == 1  # kept before the rush
+    before = version()
+    with live_server(app) as base:
+        codes = fire(f"{base}/api/v1/series/{series['id']}/applications",
+                     [(token, {"trainee": False, "attestation": ATTESTATION}) for token in tokens])
+    assert codes == [201] * 10
+    assert version() >= before + 10
+    assert "Awaiting your decision (10)" in page_text(answered(leading, roster)[0])
