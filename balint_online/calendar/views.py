@@ -9,6 +9,7 @@ from ..core.clock import now
 from ..core.errors import NotAllowed
 from ..core.urls import safe_path
 from ..extensions import db
+from ..pagecache.kept import kept
 from ..series.models import Meeting, Series
 from ..series.services import require_known
 from . import feeds, services
@@ -98,6 +99,7 @@ def meeting_download(meeting_id):
 
 @bp.get("/calendar")
 @login_required
+@kept
 def overview():
     """Subscription links and every meeting of the person's groups still to come, one by one."""
     contents = services.personal_contents(current_user)

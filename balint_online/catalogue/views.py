@@ -106,6 +106,7 @@ def catalogue():
 
 
 @bp.get("/series/<int:series_id>")
+@kept
 def detail(series_id):
     """Everything a clinician decides on before signing up; a member's own place, if they have one."""
     series = db.get_or_404(Series, series_id)
@@ -161,6 +162,7 @@ def background():
 
 @bp.get("/lead")
 @login_required
+@kept
 def leading():
     if not current_user.can_lead:
         abort(403)

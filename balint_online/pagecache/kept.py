@@ -37,8 +37,9 @@ from .models import DataVersion
 from .versions import writes_seen
 
 # Kept with each page: its body, and the headers its view set (type, a download's file name).
-Kept = tuple[bytes, list[tuple[str, str]]]
+KeptPage = tuple[bytes, list[tuple[str, str]]]
 _OWN_HEADERS = ("Set-Cookie", "Content-Length")
+_OVERHEAD = 512  # bytes counted for a page's key and headers beside its body, roughly
 
 
 @cache
@@ -54,15 +55,15 @@ class PageCache:
     """Pages by key, in this process: least recently used first out, bounded by their bytes."""
 
     def __init__(self, max_bytes: int):
-        self._pages: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=lambda kept: len(kept[0]) + 512)
+        self._pages: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=lambda kept: len(kept[0]) + _OVERHEAD)
         self._lock = threading.Lock()  # LRUCache is not thread-safe; a threaded server shares it
 
-    def get(self, key: bytes) -> Kept | None:
+    def get(self, key: bytes) -> KeptPage | None:
         with self._lock:
             return self._pages.get(key)
 
-    def put(self, key: bytes, kept: Kept) -> None:
-        if len(kept[0]) + 512 > self._pages.maxsize:
+    def put(self, key: bytes, kept: KeptPage) -> None:
+        if len(kept[0]) + _OVERHEAD > self._pages.maxsize:
             return  # larger than the whole cache: LRUCache would refuse it with an error
         with self._lock:
             self._pages[key] = kept

@@ -65,6 +65,7 @@ def _form_name(name: str) -> str:
 
 @bp.get("/lead/series/<int:series_id>")
 @login_required
+@kept
 def hub(series_id):
     series = _managed_series(series_id)
     counts = dict(db.session.execute(select(Application.status, func.count()).where(
