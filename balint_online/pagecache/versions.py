@@ -3,7 +3,8 @@
 Which changes a page shows is not worth tracking page by page (a roster shows applications,
 payments, people, aid and the series); every change saved counts, so a kept page is never behind
 one. The session's own events find them, as calendar.versions finds a feed's: a flush that wrote,
-and INSERT, UPDATE or DELETE statements run through the session. A statement may say it changes
+and INSERT, UPDATE or DELETE statements run through the session that touched a row (a job sweeping
+for what is due, finding nothing, saves nothing). A statement may say it changes
 nothing a page shows with the execution option `pages_unchanged` (a browser's sign-in marked as
 seen, once a minute: counting it would throw every page away as often).
 
@@ -31,12 +32,19 @@ def writes_seen(session: Session) -> int:
 
 
 def _after_flush(session: Session, _context) -> None:
-    _wrote(session)
+    # After the flush, new/dirty/deleted still say what it wrote: an attribute set to the value it had wrote nothing.
+    if session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty):
+        _wrote(session)
 
 
-def _statement(state) -> None:
-    if (state.is_insert or state.is_update or state.is_delete) and not state.execution_options.get("pages_unchanged"):
+def _statement(state):
+    if not (state.is_insert or state.is_update or state.is_delete) or state.execution_options.get("pages_unchanged"):
+        return None
+    result = state.invoke_statement()
+    # A sweep that found nothing to delete changed nothing. A statement RETURNING rows says no count: it wrote.
+    if getattr(result, "rowcount", -1) != 0:
         _wrote(state.session)
+    return result
 
 
 def _before_commit(session: Session) -> None:
