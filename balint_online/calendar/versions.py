@@ -111,6 +111,8 @@ def _bulk_statement(state) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (the event fires for those too): its people are moved at the commit, last
     session.flush()  # what the commit would flush next is part of this transaction's changes
     kept = session.info.pop("feed_changes", None)
     if kept is None or kept[0] is not session.get_transaction():

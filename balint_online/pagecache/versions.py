@@ -48,6 +48,8 @@ def _statement(state):
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (the event fires for those too): the transaction's own commit raises it, last
     session.flush()  # what the commit would flush next belongs to this transaction
     if session.info.pop(CHANGED, False):
         table = DataVersion.__table__

@@ -179,6 +179,21 @@ def test_the_version_moves_with_every_change_saved_and_only_then(app, clock, api
     assert version() > start + 1  # flushes
 
 
+def test_a_savepoint_leaves_the_raise_to_its_transactions_commit(app, make_user):
+    member_id = make_user().id
+
+    def save():
+        with db.session.begin_nested():
+            db.session.get(User, member_id).name = "Renamed"
+        db.session.execute(update(User).where(User.id == member_id).values(discipline="psychologist"))
+        db.session.commit()
+
+    start = version()
+    sent = statements_of(save)
+    raises = [n for n, statement in enumerate(sent) if statement.startswith("UPDATE data_version")]
+    assert raises == [len(sent) - 1] and version() == start + 1
+
+
 @pytest.mark.parametrize("saving", ["flush", "statement"])
 def test_the_version_is_the_last_row_a_commit_locks(app, make_user, saving):
     member_id = make_user().id
