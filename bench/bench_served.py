@@ -167,6 +167,22 @@ def settled_cookie(base: str, email: str | None) -> str:
     return browser.cookie
 
 
+def timed_pages(big: int) -> list[tuple[str, str, str]]:
+    """(label, path, who) for every page the benchmarks time: issue 19's, at the big series."""
+    return [
+        ("catalogue", "/", "visitor"),
+        ("member home", "/home", "member"),
+        ("leader roster (300 applicants)", f"/lead/series/{big}/applications", "leader"),
+        ("rotation page (40 meetings)", f"/series/{big}/rotation", "leader"),
+        ("admin people search", "/admin/people?q=scale", "admin"),
+        ("admin dashboard", "/admin/", "admin"),
+        ("ledger", f"/admin/series/{big}/ledger", "admin"),
+        ("roster CSV", f"/lead/series/{big}/roster.csv", "leader"),
+        ("ledger CSV", f"/admin/series/{big}/ledger.csv", "admin"),
+        ("attendance CSV", f"/lead/series/{big}/attendance.csv", "leader"),
+    ]
+
+
 def wrk(url: str, headers: dict[str, str], script: Path) -> tuple[float, float, float, int]:
     """(req/s, p50 ms, p95 ms, failed requests) for one target under the benchmark's load."""
     args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(script)]
@@ -205,19 +221,7 @@ def main() -> None:
         cookies = {who: settled_cookie(base, email) for who, email in {**ids["emails"], "visitor": None}.items()}
         feed = f"{base}/calendar/{ids['token']}.ics"
         etag = requests.get(feed).headers["ETag"]
-        big = ids["big"]
-        pages = [
-            ("catalogue", "/", "visitor"),
-            ("member home", "/home", "member"),
-            ("leader roster (300 applicants)", f"/lead/series/{big}/applications", "leader"),
-            ("rotation page (40 meetings)", f"/series/{big}/rotation", "leader"),
-            ("admin people search", "/admin/people?q=scale", "admin"),
-            ("admin dashboard", "/admin/", "admin"),
-            ("ledger", f"/admin/series/{big}/ledger", "admin"),
-            ("roster CSV", f"/lead/series/{big}/roster.csv", "leader"),
-            ("ledger CSV", f"/admin/series/{big}/ledger.csv", "admin"),
-            ("attendance CSV", f"/lead/series/{big}/attendance.csv", "leader"),
-        ]
+        pages = timed_pages(ids["big"])
         # (label, path, who, headers, script): each page kept (asked again by the same reader, as a
         # repeat visit is) and built (as the first visit after a change saved is).
         targets = [

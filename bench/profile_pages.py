@@ -29,7 +29,7 @@ import re
 import time
 from urllib.parse import urlsplit
 
-from bench.bench_served import drop_database, load_society, scratch_database
+from bench.bench_served import drop_database, load_society, scratch_database, timed_pages
 
 WARM_UP = 3
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -59,27 +59,20 @@ def society(url: str, env: dict[str, str]) -> dict:
     return load_society({**{k: v for k, v in os.environ.items() if not k.startswith("BALINT_")}, **env})
 
 
-def targets(ids: dict) -> list[tuple[str, str, str | None]]:
-    """(label, path, who) for every target of the served benchmark, /healthz first."""
-    big = ids["big"]
+def targets(ids: dict) -> list[tuple[str, str, str]]:
+    """(label, path, who) for every page the served benchmark times, /healthz first, and a few more."""
+    catalogue, member_home, *others = timed_pages(ids["big"])
     return [
-        ("/healthz (baseline)", "/healthz", None),
-        ("feed, full", f"/calendar/{ids['token']}.ics", None),
+        ("/healthz (baseline)", "/healthz", "visitor"),
+        ("feed, full", f"/calendar/{ids['token']}.ics", "visitor"),
         # The layout alone: every page's fixed cost, a visitor's and a signed-in leader's (menu, badge, footer).
-        ("layout only (404), visitor", "/no-such-page", None),
+        ("layout only (404), visitor", "/no-such-page", "visitor"),
         ("layout only (404), leader", "/no-such-page", "leader"),
-        ("catalogue", "/", None),
+        catalogue,
         ("catalogue, signed in", "/", "member"),
-        ("member home", "/home", "member"),
+        member_home,
         ("leader home", "/home", "leader"),
-        ("leader roster (300 applicants)", f"/lead/series/{big}/applications", "leader"),
-        ("rotation page (40 meetings)", f"/series/{big}/rotation", "leader"),
-        ("admin people search", "/admin/people?q=scale", "admin"),
-        ("admin dashboard", "/admin/", "admin"),
-        ("ledger", f"/admin/series/{big}/ledger", "admin"),
-        ("roster CSV", f"/lead/series/{big}/roster.csv", "leader"),
-        ("ledger CSV", f"/admin/series/{big}/ledger.csv", "admin"),
-        ("attendance CSV", f"/lead/series/{big}/attendance.csv", "leader"),
+        *others,
     ]
 
 
@@ -132,7 +125,7 @@ def main() -> None:
         from balint_online import create_app
 
         app = create_app()
-        clients = {None: app.test_client()}
+        clients = {"visitor": app.test_client()}
         for who, email in ids["emails"].items():
             clients[who] = signed_in(app, email)
         chosen = [t for t in targets(ids) if t[1] == "/healthz" or not args.only or args.only in t[0]]

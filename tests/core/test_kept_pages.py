@@ -58,12 +58,16 @@ def test_a_page_asked_for_again_is_the_same_page_for_one_statement(app, make_use
     assert again.headers["Cache-Control"] == "no-store"  # kept here, never by the browser
 
 
-def test_a_change_saved_anywhere_shows_at_once(app, api, make_user):
+def watched_application(app, api, make_user):
+    """Mona Member's application, Mona, her application's roster and its leader's browser."""
     leader, member = make_user("leader"), make_user(name="Mona Member")
     series = published_series(api(leader))
     application = apply(api(member), series["id"])
-    roster = f"/lead/series/{series['id']}/applications"
-    leading = browser(app, leader)
+    return application, member, f"/lead/series/{series['id']}/applications", browser(app, leader)
+
+
+def test_a_change_saved_anywhere_shows_at_once(app, api, make_user):
+    application, member, roster, leading = watched_application(app, api, make_user)
     assert len(answered(leading, roster)[1]) > 1
     waiting = answered(leading, roster)
     assert "Awaiting your decision (1)" in page_text(waiting[0]) and len(waiting[1]) == 1
@@ -120,11 +124,7 @@ def test_readers_never_share_a_page_and_its_forms_post(app, make_user, admin):
 
 
 def test_a_message_is_shown_once_on_the_page_it_leads_to(app, api, make_user):
-    leader, member = make_user("leader"), make_user(name="Mona Member")
-    series = published_series(api(leader))
-    application = apply(api(member), series["id"])
-    roster = f"/lead/series/{series['id']}/applications"
-    leading = browser(app, leader)
+    application, _, roster, leading = watched_application(app, api, make_user)
     answered(leading, roster)
     answered(leading, roster)  # kept
     done = leading.submit(f"/lead/applications/{application['id']}/accept", page=roster)
